@@ -1,0 +1,150 @@
+# imaguard — build, test and demo entry points.
+#
+#   make            build/imaguard (BPF object embedded through a skeleton)
+#   make check      install what is missing, build, run unit tests (plain and
+#                   ASan+UBSan), host shell tests and the VM suite on both kernels
+#   make demo       the enforcer in a guest, with a short scripted scenario
+#   make bench      benchmarks
+#   make vmtest     the VM suite only: KERNELS="6.1 6.12" T=<test name>
+#   make vmshell    a shell in the guest: KERNEL=6.1
+#   make vmlinux    regenerate the pinned bpf/vmlinux_6.1.h from the Debian 6.1 kernel
+#   make install    DESTDIR= prefix=/usr/local
+#   V=1             show full commands
+
+.DELETE_ON_ERROR:
+.SUFFIXES:
+.SECONDARY:
+
+B        := build
+CC       ?= cc
+CLANG    ?= clang
+BPFTOOL  ?= $(shell command -v bpftool 2>/dev/null || echo /usr/sbin/bpftool)
+prefix   ?= /usr/local
+DESTDIR  ?=
+
+ifeq ($(V),1)
+Q   :=
+msg :=
+else
+Q   := @
+msg = @printf '  %-9s %s\n' '$(1)' '$(2)';
+endif
+
+WARN      := -Wall -Wextra -Werror
+CFLAGS    ?= -O2 -g
+BASECFLAGS = $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude -Isrc -I$(B)/gen -MMD -MP
+LDLIBS    := -lbpf -lelf -lz -ljansson -lcrypto -lpthread
+SANFLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 $(WARN) -Wno-unused-parameter \
+	-Iinclude -Ibpf -MMD -MP
+
+SRCS      := $(sort $(wildcard src/*.c))
+LIB_SRCS  := $(filter-out src/main.c,$(SRCS))
+BPF_SRCS  := $(sort $(wildcard bpf/*.bpf.c))
+SKELS     := $(patsubst bpf/%.bpf.c,$(B)/gen/%.skel.h,$(BPF_SRCS))
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+UNITS     := $(patsubst tests/unit/%.c,%,$(UNIT_SRCS))
+
+obj = $(patsubst %.c,$(B)/$(1)/%.o,$(2))
+
+.PHONY: all
+all: $(B)/imaguard
+
+# ---- BPF object and skeleton -------------------------------------------------
+$(B)/bpf/%.bpf.o: bpf/%.bpf.c
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(B)/gen/%.skel.h: $(B)/bpf/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@
+
+# ---- userspace, in three flavours: release, sanitizer, fuzz ------------------
+# $(1) flavour directory, $(2) extra flags
+define flavour
+$(B)/$(1)/%.o: %.c | $(SKELS)
+	$$(call msg,CC,$$@)
+	$$(Q)mkdir -p $$(@D)
+	$$(Q)$$(CC) $$(CFLAGS) $(2) $$(BASECFLAGS) -c $$< -o $$@
+
+$(B)/$(1)/libimaguard.a: $(call obj,$(1),$(LIB_SRCS))
+	$$(call msg,AR,$$@)
+	$$(Q)rm -f $$@ && ar rcs $$@ $$^
+
+$(B)/$(1)/tests/unit/%: $(B)/$(1)/tests/unit/%.o $(B)/$(1)/libimaguard.a
+	$$(call msg,LINK,$$@)
+	$$(Q)$$(CC) $$(CFLAGS) $(2) -o $$@ $$^ -lcmocka $$(LDLIBS)
+
+-include $(patsubst %.o,%.d,$(call obj,$(1),$(SRCS) $(UNIT_SRCS)))
+endef
+
+$(eval $(call flavour,obj,))
+$(eval $(call flavour,asan,$(SANFLAGS)))
+
+$(B)/imaguard: $(B)/obj/src/main.o $(B)/obj/libimaguard.a
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+-include $(patsubst %.o,%.d,$(patsubst bpf/%.bpf.c,$(B)/bpf/%.bpf.o,$(BPF_SRCS)))
+
+# ---- tests -------------------------------------------------------------------
+UNIT_BINS      := $(addprefix $(B)/obj/tests/unit/,$(UNITS))
+UNIT_BINS_ASAN := $(addprefix $(B)/asan/tests/unit/,$(UNITS))
+
+.PHONY: deps unit unit-asan hosttest vmtest vmshell check demo bench vmlinux clean install
+deps:
+	$(Q)scripts/deps.sh
+
+unit: $(UNIT_BINS)
+	$(Q)scripts/run-unit.sh $(UNIT_BINS)
+
+unit-asan: $(UNIT_BINS_ASAN)
+	$(Q)ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		scripts/run-unit.sh $(UNIT_BINS_ASAN)
+
+hosttest: $(B)/imaguard
+	$(Q)scripts/run-host-tests.sh
+
+VM_HELPER_SRCS := $(sort $(wildcard tests/vm/helpers/*.c))
+VM_HELPERS     := $(patsubst tests/vm/helpers/%.c,$(B)/vm/bin/%,$(VM_HELPER_SRCS))
+
+$(B)/vm/bin/%: tests/vm/helpers/%.c
+	$(call msg,CC-STATIC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -O2 $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude -static -o $@ $<
+
+vmtest: $(B)/imaguard $(VM_HELPERS)
+	$(Q)scripts/vm/run.sh test
+
+vmshell: $(B)/imaguard $(VM_HELPERS)
+	$(Q)scripts/vm/run.sh shell
+
+# `check` installs what is missing first, then runs make again so that the
+# freshly installed tools are the ones used.
+check:
+	$(Q)scripts/deps.sh
+	$(Q)$(MAKE) --no-print-directory unit unit-asan hosttest vmtest
+
+demo:
+	$(Q)scripts/deps.sh
+	$(Q)$(MAKE) --no-print-directory $(B)/imaguard $(VM_HELPERS)
+	$(Q)scripts/vm/run.sh demo
+
+bench:
+	$(Q)echo "imaguard: bench: no benchmarks yet (they arrive with the benchmark work)"
+
+vmlinux:
+	$(Q)scripts/gen-vmlinux.sh bpf/vmlinux_6.1.h
+
+install: $(B)/imaguard
+	install -D -m 0755 $(B)/imaguard $(DESTDIR)$(prefix)/sbin/imaguard
+
+clean:
+	rm -rf $(B)/obj $(B)/asan $(B)/bpf $(B)/gen $(B)/imaguard $(B)/vm/bin $(B)/vm/initramfs
+
+# `make distclean` also drops the cached kernels.
+distclean:
+	rm -rf $(B)

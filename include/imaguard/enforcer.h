@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Layouts shared by bpf/enforcer.bpf.c and src/enforcer.c: the per-thread
+ * record the three stages hand to each other, the event sent to userspace,
+ * the counters and the flag bits. Userspace never spells any of these twice.
+ */
+#ifndef IMAGUARD_ENFORCER_H
+#define IMAGUARD_ENFORCER_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+#define IG_PATH_MAX	4096	/* PATH_MAX, terminating NUL included */
+#define IG_DIGEST_MAX	64	/* IMA's largest digest (SHA-512) */
+#define IG_SHA256_LEN	32
+#define IG_COMM_LEN	16
+
+enum ig_hook {
+	IG_HOOK_EXEC = 0,	/* bprm_check_security */
+	IG_HOOK_MMAP = 1,	/* mmap_file */
+	IG_HOOK_OPEN = 2,	/* file_open */
+	IG_HOOK_MAX,
+};
+
+/* Stages mark the record as they run; the loader's probe reads the marks. */
+enum ig_stage {
+	IG_STAGE_FILTER  = 1 << 0,
+	IG_STAGE_MEASURE = 1 << 1,
+	IG_STAGE_EMIT    = 1 << 2,
+};
+#define IG_STAGES_ALL (IG_STAGE_FILTER | IG_STAGE_MEASURE | IG_STAGE_EMIT)
+
+enum ig_decision {
+	IG_ALLOW = 0,
+	IG_DENY = 1,
+};
+
+enum ig_reason {
+	IG_REASON_NONE = 0,		/* measured, nothing to check against (monitor, no list) */
+	IG_REASON_ALLOWLISTED,
+	IG_REASON_NOT_ALLOWLISTED,
+	IG_REASON_RULE_DENY,
+	IG_REASON_RULE_ALLOW,
+	IG_REASON_RULE_AUDIT,
+	IG_REASON_HASH_ERROR,
+	IG_REASON_MAX,
+};
+
+/* ig_event.flags */
+enum ig_flag {
+	IG_F_NEED_HASH	= 1 << 0,	/* stage 1 asks stage 2 for the digest */
+	IG_F_HASHED	= 1 << 1,	/* digest holds a full SHA-256 */
+	IG_F_PROBE	= 1 << 2,	/* the loader's own order probe: always refused */
+	IG_F_PATH_ERR	= 1 << 3,	/* bpf_d_path failed or truncated: path unusable */
+	IG_F_WOULD_DENY	= 1 << 4,	/* monitor mode: enforce would have refused */
+	IG_F_ORDER_BAD	= 1 << 5,	/* a stage found the marks out of order */
+};
+
+enum ig_mode {
+	IG_MODE_MONITOR = 0,
+	IG_MODE_ENFORCE = 1,
+};
+
+/*
+ * One event per decision. Stage 3 sends only the bytes up to the end of the
+ * path (path_len), so the common short path costs a short ring-buffer record.
+ */
+struct ig_event {
+	__u64 time_ns;		/* bpf_ktime_get_boot_ns() */
+	__u64 cgroup_id;
+	__u64 ino;
+	__u32 dev;		/* kernel dev_t: major << 20 | minor */
+	__u32 hook;		/* enum ig_hook */
+	__u32 decision;		/* enum ig_decision */
+	__u32 reason;		/* enum ig_reason */
+	__u32 flags;		/* enum ig_flag */
+	__u32 stages;		/* enum ig_stage marks, in the order they ran */
+	__u32 pid;		/* tgid */
+	__u32 tid;
+	__u32 ppid;
+	__u32 uid;
+	__u32 gid;
+	__u32 mnt_ns;
+	__u32 pid_ns;
+	__s32 rule;		/* index of the matching rule, -1 for none */
+	__s32 hash_error;	/* the helper's negative errno, or -EPROTO for a wrong algorithm */
+	__s32 hash_algo;	/* the helper's return: enum hash_algo, or the error */
+	__u32 prot;		/* mmap_file: prot */
+	__u32 path_len;		/* bytes in path, NUL included; 0 when unknown */
+	__u8 digest[IG_DIGEST_MAX];
+	char comm[IG_COMM_LEN];
+	char path[IG_PATH_MAX];
+};
+
+#define IG_EVENT_HDR_LEN ((unsigned long)&((struct ig_event *)0)->path)
+
+/* The tid-keyed record map: the hook is part of the key so that an open
+ * nested inside an exec (the interpreter, say) never meets the exec's record. */
+struct ig_rec_key {
+	__u32 tid;
+	__u32 hook;
+};
+
+struct ig_record {
+	struct ig_event ev;
+};
+
+/* Per-CPU counters; userspace sums the CPUs. */
+struct ig_counters {
+	__u64 runs[IG_HOOK_MAX];	/* stage-1 runs per hook */
+	__u64 events;			/* events submitted to the ring buffer */
+	__u64 lost;			/* ring-buffer reserve/output failures */
+	__u64 denies[IG_REASON_MAX];	/* refusals by reason */
+	__u64 hash_errors;
+	__u64 order_violations;
+	__u64 record_full;		/* the record map was full */
+};
+
+#endif

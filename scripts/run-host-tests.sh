@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Host end-to-end tests: each tests/host/t_*.sh runs against build/imaguard.
+# Exit 0 pass, 77 skip (the last line says why), anything else fails.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+export IMAGUARD="$top/build/imaguard" TESTDATA="$top/tests/data"
+passed=0 failed=0 skipped=0
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+for t in "$top"/tests/host/t_*.sh; do
+	[ -e "$t" ] || continue
+	name=$(basename "$t" .sh)
+	name=${name#t_}
+	if [ -n "${T:-}" ] && [ "$T" != "$name" ]; then continue; fi
+	set +e
+	(cd "$(mktemp -d)" && bash "$t") >"$out" 2>&1
+	rc=$?
+	set -e
+	case $rc in
+	0) echo "PASS host/$name"; passed=$((passed + 1)) ;;
+	77) echo "SKIP host/$name: $(tail -n 1 "$out")"; skipped=$((skipped + 1)) ;;
+	*) echo "FAIL host/$name (exit $rc)"; sed 's/^/    | /' "$out"; failed=$((failed + 1)) ;;
+	esac
+done
+echo "host: $passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]

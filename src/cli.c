@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "log.h"
+
+#define CLI_MAX_OPTS 64
+
+static const struct cli_cmd *cur_cmd;
+static struct option longopts[CLI_MAX_OPTS + 2];
+static char shortopts[CLI_MAX_OPTS * 2 + 4];
+
+static void build_getopt_tables(const struct cli_cmd *cmd)
+{
+	const struct cli_opt *o;
+	int n = 0;
+	char *s = shortopts;
+
+	*s++ = '+'; /* stop at the first positional: "imaguard hash -- -x" works */
+	*s++ = ':'; /* missing arguments come back as ':' so we can name them */
+	for (o = cmd->opts; o && o->name && n < CLI_MAX_OPTS; o++, n++) {
+		longopts[n] = (struct option){ o->name, o->arg ? required_argument : no_argument,
+					       NULL, o->key };
+		if (o->key > 0 && o->key < 256) {
+			*s++ = (char)o->key;
+			if (o->arg)
+				*s++ = ':';
+		}
+	}
+	longopts[n++] = (struct option){ "help", no_argument, NULL, 'h' };
+	longopts[n] = (struct option){ 0 };
+	*s++ = 'h';
+	*s = '\0';
+}
+
+int cli_next(const struct cli_cmd *cmd, int argc, char **argv, const char **arg)
+{
+	int c;
+
+	if (cur_cmd != cmd) {
+		cur_cmd = cmd;
+		build_getopt_tables(cmd);
+		optind = 1;
+	}
+	opterr = 0;
+	c = getopt_long(argc, argv, shortopts, longopts, NULL);
+	*arg = optarg;
+	switch (c) {
+	case -1:
+		cur_cmd = NULL;
+		return CLI_END;
+	case 'h':
+		cli_help(cmd);
+		cur_cmd = NULL;
+		return CLI_HELP;
+	case ':':
+		cli_usage_error(cmd, "option '%s' needs an argument", argv[optind - 1]);
+		cur_cmd = NULL;
+		return CLI_BAD;
+	case '?':
+		cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+		cur_cmd = NULL;
+		return CLI_BAD;
+	}
+	return c;
+}
+
+void cli_help(const struct cli_cmd *cmd)
+{
+	const struct cli_opt *o;
+	const struct cli_cmd *const *sub;
+
+	printf("usage: imaguard%s%s%s%s\n\n%s\n", cmd->path[0] ? " " : "", cmd->path,
+	       cmd->args ? " " : "", cmd->args ? cmd->args : "", cmd->summary);
+	if (cmd->subcmds) {
+		printf("\ncommands:\n");
+		for (sub = cmd->subcmds; *sub; sub++) {
+			const char *word = strrchr((*sub)->path, ' ');
+
+			printf("  %-18s %s\n", word ? word + 1 : (*sub)->path, (*sub)->summary);
+		}
+	}
+	printf("\noptions:\n");
+	for (o = cmd->opts; o && o->name; o++) {
+		char left[64];
+		char shortname[8] = "    ";
+
+		if (o->key > 0 && o->key < 256)
+			snprintf(shortname, sizeof(shortname), "-%c, ", o->key);
+		snprintf(left, sizeof(left), "%s--%s%s%s", shortname, o->name, o->arg ? " " : "",
+			 o->arg ? o->arg : "");
+		printf("  %-28s %s\n", left, o->help);
+	}
+	printf("  %-28s %s\n", "-h, --help", "show this help and exit");
+	if (cmd->details)
+		printf("\n%s\n", cmd->details);
+}
+
+int cli_usage_error(const struct cli_cmd *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("imaguard: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nusage: imaguard%s%s%s%s (see 'imaguard%s%s --help')\n",
+		cmd->path[0] ? " " : "", cmd->path, cmd->args ? " " : "",
+		cmd->args ? cmd->args : "", cmd->path[0] ? " " : "", cmd->path);
+	return EXIT_USAGE;
+}
+
+int cli_dispatch(const struct cli_cmd *cmd, int argc, char **argv)
+{
+	const struct cli_cmd *const *sub;
+	const char *word;
+
+	if (argc < 2)
+		return cli_usage_error(cmd, "a command is required");
+	word = argv[1];
+	if (!strcmp(word, "--help") || !strcmp(word, "-h") || !strcmp(word, "help")) {
+		cli_help(cmd);
+		return EXIT_OK;
+	}
+	for (sub = cmd->subcmds; *sub; sub++) {
+		const char *last = strrchr((*sub)->path, ' ');
+
+		if (!strcmp(last ? last + 1 : (*sub)->path, word))
+			return (*sub)->run(*sub, argc - 1, argv + 1);
+	}
+	return cli_usage_error(cmd, "unknown command '%s'", word);
+}
+
+int cli_parse_u64(const char *what, const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ') {
+		pr_err("invalid %s '%s': not a non-negative decimal number", what, s ? s : "");
+		return -EINVAL;
+	}
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (*end) {
+		pr_err("invalid %s '%s': not a non-negative decimal number", what, s);
+		return -EINVAL;
+	}
+	if (errno == ERANGE || v < min || v > max) {
+		pr_err("invalid %s '%s': must be between %llu and %llu", what, s,
+		       (unsigned long long)min, (unsigned long long)max);
+		return -ERANGE;
+	}
+	*out = v;
+	return 0;
+}

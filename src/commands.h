@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Every subcommand the binary has; main.c lists them in its table. */
+#ifndef IMAGUARD_COMMANDS_H
+#define IMAGUARD_COMMANDS_H
+
+#include "cli.h"
+
+#define IMAGUARD_VERSION "0.1.0"
+
+extern const struct cli_cmd cmd_probe;
+
+#endif

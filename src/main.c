@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "log.h"
+
+static int run_version(const struct cli_cmd *cmd, int argc, char **argv)
+{
+	const char *arg;
+	int c;
+
+	while ((c = cli_next(cmd, argc, argv, &arg)) != CLI_END)
+		return c == CLI_HELP ? EXIT_OK : EXIT_USAGE;
+	printf("imaguard %s\n", IMAGUARD_VERSION);
+	return EXIT_OK;
+}
+
+static const struct cli_cmd cmd_version = {
+	.path = "version",
+	.summary = "print the version and exit",
+	.run = run_version,
+};
+
+static const struct cli_cmd *const top_cmds[] = {
+	&cmd_probe,
+	&cmd_version,
+	NULL,
+};
+
+static const struct cli_cmd top = {
+	.path = "",
+	.args = "COMMAND [ARG]...",
+	.summary = "integrity-measurement enforcer: IMA file hashes checked by BPF-LSM "
+		   "against a signed allowlist",
+	.subcmds = top_cmds,
+	.details = "Run 'imaguard COMMAND --help' for a command's options.",
+};
+
+int main(int argc, char **argv)
+{
+	if (argc > 1 && !strcmp(argv[1], "--version"))
+		argv[1] = "version";
+	log_route_libbpf();
+	return cli_dispatch(&top, argc, argv);
+}
