@@ -63,12 +63,12 @@ $(B)/gen/%.skel.h: $(B)/bpf/%.bpf.o
 	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@
 
 # ---- userspace, in three flavours: release, sanitizer, fuzz ------------------
-# $(1) flavour directory, $(2) extra flags
+# $(1) flavour directory, $(2) extra flags, $(3) compiler
 define flavour
 $(B)/$(1)/%.o: %.c | $(SKELS)
 	$$(call msg,CC,$$@)
 	$$(Q)mkdir -p $$(@D)
-	$$(Q)$$(CC) $$(CFLAGS) $(2) $$(BASECFLAGS) -c $$< -o $$@
+	$$(Q)$(3) $$(CFLAGS) $(2) $$(BASECFLAGS) -c $$< -o $$@
 
 $(B)/$(1)/libimaguard.a: $(call obj,$(1),$(LIB_SRCS))
 	$$(call msg,AR,$$@)
@@ -78,11 +78,20 @@ $(B)/$(1)/tests/unit/%: $(B)/$(1)/tests/unit/%.o $(B)/$(1)/libimaguard.a
 	$$(call msg,LINK,$$@)
 	$$(Q)$$(CC) $$(CFLAGS) $(2) -o $$@ $$^ -lcmocka $$(LDLIBS)
 
--include $(patsubst %.o,%.d,$(call obj,$(1),$(SRCS) $(UNIT_SRCS)))
+-include $(patsubst %.o,%.d,$(call obj,$(1),$(SRCS) $(UNIT_SRCS) $(FUZZ_SRCS)))
 endef
 
-$(eval $(call flavour,obj,))
-$(eval $(call flavour,asan,$(SANFLAGS)))
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZERS   := $(patsubst tests/fuzz/%.c,$(B)/fuzz/tests/fuzz/%,$(FUZZ_SRCS))
+FUZZFLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+
+$(eval $(call flavour,obj,,$$(CC)))
+$(eval $(call flavour,asan,$(SANFLAGS),$$(CC)))
+$(eval $(call flavour,fuzz,$(FUZZFLAGS),$$(CLANG)))
+
+$(B)/fuzz/tests/fuzz/%: $(B)/fuzz/tests/fuzz/%.o $(B)/fuzz/libimaguard.a
+	$(call msg,LINK,$@)
+	$(Q)$(CLANG) $(CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $^ $(LDLIBS)
 
 $(B)/imaguard: $(B)/obj/src/main.o $(B)/obj/libimaguard.a
 	$(call msg,LINK,$@)
@@ -94,7 +103,7 @@ $(B)/imaguard: $(B)/obj/src/main.o $(B)/obj/libimaguard.a
 UNIT_BINS      := $(addprefix $(B)/obj/tests/unit/,$(UNITS))
 UNIT_BINS_ASAN := $(addprefix $(B)/asan/tests/unit/,$(UNITS))
 
-.PHONY: deps unit unit-asan hosttest vmtest vmshell check demo bench vmlinux clean install
+.PHONY: deps unit unit-asan hosttest fuzz fuzz-quick vmtest vmshell check demo bench vmlinux clean install
 deps:
 	$(Q)scripts/deps.sh
 
@@ -107,6 +116,14 @@ unit-asan: $(UNIT_BINS_ASAN)
 
 hosttest: $(B)/imaguard
 	$(Q)scripts/run-host-tests.sh
+
+# Each fuzzer runs FUZZ_SECONDS over its seed corpus tests/fuzz/corpus/<name>/.
+FUZZ_SECONDS ?= 60
+fuzz: $(FUZZERS)
+	$(Q)FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/run-fuzz.sh $(FUZZERS)
+
+fuzz-quick: $(FUZZERS)
+	$(Q)FUZZ_SECONDS=5 scripts/run-fuzz.sh $(FUZZERS)
 
 VM_HELPER_SRCS := $(sort $(wildcard tests/vm/helpers/*.c))
 VM_HELPERS     := $(patsubst tests/vm/helpers/%.c,$(B)/vm/bin/%,$(VM_HELPER_SRCS))
@@ -126,7 +143,7 @@ vmshell: $(B)/imaguard $(VM_HELPERS)
 # freshly installed tools are the ones used.
 check:
 	$(Q)scripts/deps.sh
-	$(Q)$(MAKE) --no-print-directory unit unit-asan hosttest vmtest
+	$(Q)$(MAKE) --no-print-directory unit unit-asan fuzz-quick hosttest vmtest
 
 demo:
 	$(Q)scripts/deps.sh
@@ -143,7 +160,7 @@ install: $(B)/imaguard
 	install -D -m 0755 $(B)/imaguard $(DESTDIR)$(prefix)/sbin/imaguard
 
 clean:
-	rm -rf $(B)/obj $(B)/asan $(B)/bpf $(B)/gen $(B)/imaguard $(B)/vm/bin $(B)/vm/initramfs
+	rm -rf $(B)/obj $(B)/asan $(B)/fuzz $(B)/bpf $(B)/gen $(B)/imaguard $(B)/vm/bin $(B)/vm/initramfs
 
 # `make distclean` also drops the cached kernels.
 distclean:

@@ -12,10 +12,12 @@ for t in "$top"/tests/host/t_*.sh; do
 	name=$(basename "$t" .sh)
 	name=${name#t_}
 	if [ -n "${T:-}" ] && [ "$T" != "$name" ]; then continue; fi
+	dir=$(mktemp -d)
 	set +e
-	(cd "$(mktemp -d)" && bash "$t") >"$out" 2>&1
+	(cd "$dir" && bash "$t") >"$out" 2>&1
 	rc=$?
 	set -e
+	rm -rf "$dir"
 	case $rc in
 	0) echo "PASS host/$name"; passed=$((passed + 1)) ;;
 	77) echo "SKIP host/$name: $(tail -n 1 "$out")"; skipped=$((skipped + 1)) ;;
