@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Fetch, unpack and cache one Debian 12 cloud kernel for the guest.
+#
+#   scripts/vm/kernel.sh 6.1|6.12     prints the cache directory, which holds
+#                                      vmlinuz, loop.ko (uncompressed), release
+#
+# The package name carries an ABI number that changes with every security
+# update, so it is resolved through the meta-package each time apt knows it;
+# without apt data the newest cached kernel of that series is used, loudly.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+series=${1:?usage: kernel.sh 6.1|6.12}
+cache="$top/build/vm/kernels"
+mkdir -p "$cache"
+
+case $series in
+6.1) meta=linux-image-cloud-amd64 ;;
+6.12) meta=linux-image-6.12-cloud-amd64 ;;
+*) echo "imaguard: kernel '$series': unknown series (use 6.1 or 6.12)" >&2; exit 2 ;;
+esac
+
+resolve() {
+	local pkg
+	pkg=$(apt-cache depends "$meta" 2>/dev/null |
+		sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*\)$/\1/p' | head -n 1)
+	[ -n "$pkg" ] || return 1
+	# 6.12 comes signed and unsigned; the unsigned image is the same kernel
+	# without the EFI signature, which the guest does not use.
+	if apt-cache show "$pkg-unsigned" >/dev/null 2>&1; then
+		pkg="$pkg-unsigned"
+	fi
+	echo "$pkg"
+}
+
+if ! pkg=$(resolve); then
+	dir=$(ls -d "$cache"/linux-image-"$series"[.-]*/ 2>/dev/null | sort -V | tail -n 1 || true)
+	if [ -n "$dir" ] && [ -e "$dir/vmlinuz" ]; then
+		echo "imaguard: warning: apt does not know '$meta' (run 'apt-get update'); using the cached $(basename "$dir")" >&2
+		echo "${dir%/}"
+		exit 0
+	fi
+	echo "imaguard: kernel $series: cannot resolve '$meta' with apt-cache: run 'apt-get update' as root" >&2
+	exit 1
+fi
+
+dir="$cache/$pkg"
+if [ -e "$dir/vmlinuz" ] && [ -e "$dir/loop.ko" ] && [ -e "$dir/release" ]; then
+	echo "$dir"
+	exit 0
+fi
+
+tmp=$(mktemp -d "$cache/.fetch.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+echo "vm: fetching $pkg" >&2
+# apt-get download drops privileges to _apt, which must be able to write here.
+chmod 0777 "$tmp"
+(cd "$tmp" && apt-get download -q "$pkg" >&2)
+deb=$(ls "$tmp"/*.deb)
+dpkg-deb -x "$deb" "$tmp/x"
+mkdir -p "$tmp/out"
+cp "$tmp"/x/boot/vmlinuz-* "$tmp/out/vmlinuz"
+cp "$tmp"/x/boot/config-* "$tmp/out/config"
+loop=$(find "$tmp/x/lib/modules" -path '*/drivers/block/loop.ko*' | head -n 1)
+[ -n "$loop" ] || { echo "imaguard: $pkg has no loop module" >&2; exit 1; }
+case $loop in
+*.xz) xz -dc "$loop" >"$tmp/out/loop.ko" ;;
+*.zst) zstd -qdc "$loop" >"$tmp/out/loop.ko" ;;
+*) cp "$loop" "$tmp/out/loop.ko" ;;
+esac
+basename "$(dirname "$(dirname "$(dirname "$(dirname "$loop")")")")" >"$tmp/out/release"
+rm -rf "$dir"
+mv "$tmp/out" "$dir"
+echo "$dir"

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Build the guest's initramfs in two parts that the kernel unpacks in turn:
+#   build/vm/initramfs/common.cpio.gz   busybox, imaguard and its libraries,
+#                                       the static test helpers, the tests,
+#                                       an ext4 image of test data
+#   build/vm/initramfs/<release>.cpio.gz  that kernel's loop.ko
+#
+#   scripts/vm/mkinitramfs.sh KERNEL_DIR...
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+out="$top/build/vm/initramfs"
+root="$out/root"
+rm -rf "$root" && mkdir -p "$root" "$out"
+
+# copy_with_libs FILE DEST: the program plus the loader and libraries ldd names,
+# at the same paths, so dynamic programs run in the guest unchanged.
+copy_with_libs() {
+	local f=$1 dest=$2 lib
+	install -D -m 0755 "$f" "$root$dest"
+	for lib in $(ldd "$f" 2>/dev/null | grep -o '/[^ ]*' || true); do
+		[ -e "$root$lib" ] || install -D -m 0755 "$(readlink -f "$lib")" "$root$lib"
+	done
+}
+
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,run,mnt,etc,lib/modules,opt/ig/bin,opt/ig/tests}
+cp /bin/busybox "$root/bin/busybox"
+install -m 0755 "$top/tests/vm/init" "$root/init"
+copy_with_libs "$top/build/imaguard" /usr/sbin/imaguard
+copy_with_libs /usr/bin/true /usr/bin/true
+copy_with_libs /usr/bin/sha256sum /usr/bin/sha256sum
+cp "$top"/build/vm/bin/* "$root/opt/ig/bin/"
+cp "$top"/tests/vm/*.sh "$root/opt/ig/tests/"
+# VM_TESTS_DIR swaps in another set of t_*.sh (the harness self-tests).
+if [ -n "${VM_TESTS_DIR:-}" ] && [ "$VM_TESTS_DIR" != "$top/tests/vm" ]; then
+	rm -f "$root"/opt/ig/tests/t_*.sh
+	cp "$VM_TESTS_DIR"/t_*.sh "$root/opt/ig/tests/"
+fi
+printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' >"$root/etc/passwd"
+printf 'root:x:0:\nnobody:x:65534:\n' >"$root/etc/group"
+
+# Test data on ext4: the guest measures these and compares with the digests
+# computed here, on the host.
+data="$out/data"
+rm -rf "$data" && mkdir -p "$data/bin"
+cp "$top"/build/vm/bin/* "$data/bin/"
+(cd "$data" && find . -type f -printf '%P\n' | sort | while read -r f; do
+	printf '%s  /%s\n' "$(sha256sum <"$f" | cut -d' ' -f1)" "$f"
+done) >"$root/opt/ig/SHA256SUMS"
+mke2fs -q -F -t ext4 -L igdata -d "$data" "$root/opt/ig/data.ext4" 32M >/dev/null
+
+(cd "$root" && find . -print0 | sort -z | cpio --null -o -H newc --quiet | gzip -1) \
+	>"$out/common.cpio.gz"
+
+for kdir in "$@"; do
+	rel=$(cat "$kdir/release")
+	k="$out/k-$rel"
+	rm -rf "$k" && mkdir -p "$k/lib/modules"
+	cp "$kdir/loop.ko" "$k/lib/modules/loop.ko"
+	(cd "$k" && find . -print0 | sort -z | cpio --null -o -H newc --quiet | gzip -1) \
+		>"$out/$rel.cpio.gz"
+	cat "$out/common.cpio.gz" "$out/$rel.cpio.gz" >"$out/initrd-$rel.gz"
+done

@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# Boot the Debian 12 cloud kernels under QEMU (TCG) and run the guest suite.
+#
+#   scripts/vm/run.sh test     run tests/vm/t_*.sh on every kernel, report, fail on any failure
+#   scripts/vm/run.sh shell    an interactive shell in the guest (first kernel of KERNELS)
+#   scripts/vm/run.sh demo     the scripted demo (tests/vm/demo.sh)
+#
+# Environment: KERNELS="6.1 6.12" (default both), T="name[ name]" to run some
+# tests only, VM_TIMEOUT seconds per boot (default 1200), VM_MEM (MiB, 1024),
+# VM_SMP (2), VM_JOBS guests at once (2), VM_TESTS_DIR another directory of
+# t_*.sh files (the harness's own self-tests use tests/vm/selftest).
+#
+# A test may ask for its own boot with a line "# boot: ARGS" (for example
+# "# boot: ima_hash=sha1"); tests with the same ARGS share one boot.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+mode=${1:-test}
+kernels=${KERNELS:-6.1 6.12}
+timeout_s=${VM_TIMEOUT:-1200}
+mem=${VM_MEM:-1024}
+smp=${VM_SMP:-2}
+jobs=${VM_JOBS:-2}
+logdir="$top/build/vm/logs"
+export VM_TESTS_DIR=${VM_TESTS_DIR:-$top/tests/vm}
+mkdir -p "$logdir"
+
+command -v qemu-system-x86_64 >/dev/null ||
+	{ echo "imaguard: qemu-system-x86_64 not found: run scripts/deps.sh as root" >&2; exit 1; }
+
+declare -A kdir
+for k in $kernels; do
+	kdir[$k]=$("$top/scripts/vm/kernel.sh" "$k")
+done
+# shellcheck disable=SC2046
+"$top/scripts/vm/mkinitramfs.sh" $(for k in $kernels; do echo "${kdir[$k]}"; done)
+
+# boot KERNEL APPEND LOG [interactive]
+boot() {
+	local k=$1 append=$2 log=$3 rel
+	rel=$(cat "${kdir[$k]}/release")
+	local args=(-accel tcg -m "$mem" -smp "$smp" -no-reboot -nic none
+		-kernel "${kdir[$k]}/vmlinuz" -initrd "$top/build/vm/initramfs/initrd-$rel.gz"
+		-append "console=ttyS0 panic=-1 ima_policy=tcb loglevel=4 $append")
+	if [ "${4:-}" = interactive ]; then
+		qemu-system-x86_64 "${args[@]}" -nographic
+	else
+		timeout --foreground -k 10 "$timeout_s" qemu-system-x86_64 "${args[@]}" \
+			-display none -serial stdio -monitor none </dev/null >"$log" 2>&1 || true
+		sed -i 's/\r$//' "$log" # the serial console ends lines with CRLF
+	fi
+}
+
+case $mode in
+shell)
+	set -- $kernels
+	boot "$1" "ig.mode=shell" /dev/null interactive
+	exit 0
+	;;
+demo)
+	set -- $kernels
+	log="$logdir/demo-$1.log"
+	boot "$1" "ig.mode=demo quiet" "$log"
+	grep -a '^@@ ' "$log" | sed -e 's/^@@| //' -e 's/^@@ //' | grep -v '^BOOT\|^DONE'
+	grep -aq '^@@ DONE' "$log" || { echo "imaguard: demo: the guest did not finish (log: $log)" >&2; exit 1; }
+	grep -aq '^@@ DEMO-OK' "$log" || { echo "imaguard: demo: the scenario failed (log: $log)" >&2; exit 1; }
+	exit 0
+	;;
+test) ;;
+*) echo "usage: run.sh test|shell|demo" >&2; exit 2 ;;
+esac
+
+# Group the selected tests by the boot arguments they ask for.
+declare -A groups
+selected=${T:-$(cd "$VM_TESTS_DIR" && ls t_*.sh | sed 's/^t_//; s/\.sh$//')}
+for name in $selected; do
+	f="$VM_TESTS_DIR/t_$name.sh"
+	[ -f "$f" ] || { echo "imaguard: no VM test named '$name' ($f)" >&2; exit 2; }
+	b=$(sed -n 's/^# boot: //p' "$f" | head -n 1)
+	b=${b:--}	# bash refuses an empty key
+	groups[$b]="${groups[$b]:-}${groups[$b]:+,}$name"
+done
+
+# One run per (kernel, boot group), VM_JOBS at a time.
+runs=()
+for k in $kernels; do
+	for b in "${!groups[@]}"; do
+		runs+=("$k|$b|${groups[$b]}")
+	done
+done
+pids=()
+i=0
+for r in "${runs[@]}"; do
+	IFS='|' read -r k b list <<<"$r"
+	[ "$b" = - ] && b=
+	log="$logdir/test-$i.log"
+	echo "vm: booting $k${b:+ ($b)} for: ${list//,/ }"
+	boot "$k" "ig.mode=test ig.tests=$list $b" "$log" &
+	pids+=($!)
+	i=$((i + 1))
+	while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n || true; done
+done
+wait
+
+passed=0 failed=0 skipped=0 bad=0
+i=0
+for r in "${runs[@]}"; do
+	IFS='|' read -r k b list <<<"$r"
+	[ "$b" = - ] && b=
+	log="$logdir/test-$i.log"
+	tag="$k${b:+ $b}"
+	i=$((i + 1))
+	if ! grep -aq '^@@ BOOT' "$log"; then
+		echo "FAIL [$tag] the kernel did not boot (log: $log)"
+		tail -n 30 "$log" | sed 's/^/    | /'
+		bad=$((bad + 1))
+		continue
+	fi
+	grep -a '^@@ WARN' "$log" | sed "s/^@@ WARN /WARN [$tag] /" || true
+	grep -a '^@@ \(PASS\|FAIL\|SKIP\)\|^@@| ' "$log" |
+		sed -e "s/^@@ \(PASS\|FAIL\|SKIP\) /\1 [$tag] /" -e 's/^@@| /    | /' || true
+	if ! grep -aq '^@@ DONE' "$log" || ! grep -aq '^@@ SUMMARY' "$log"; then
+		echo "FAIL [$tag] the guest did not finish within ${timeout_s}s (log: $log)"
+		tail -n 30 "$log" | sed 's/^/    | /'
+		bad=$((bad + 1))
+		continue
+	fi
+	read -r p f s < <(grep -a '^@@ SUMMARY' "$log" | tail -n 1 | cut -d' ' -f3-)
+	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+done
+failed=$((failed + bad))
+echo "vm: $passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
