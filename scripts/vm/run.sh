@@ -60,7 +60,7 @@ demo)
 	set -- $kernels
 	log="$logdir/demo-$1.log"
 	boot "$1" "ig.mode=demo quiet" "$log"
-	grep -a '^@@ ' "$log" | sed -e 's/^@@| //' -e 's/^@@ //' | grep -v '^BOOT\|^DONE'
+	grep -a '^@@[ |]' "$log" | sed -e 's/^@@| //' -e 's/^@@ //' | grep -v '^BOOT\|^DONE\|^DEMO-OK' || true
 	grep -aq '^@@ DONE' "$log" || { echo "imaguard: demo: the guest did not finish (log: $log)" >&2; exit 1; }
 	grep -aq '^@@ DEMO-OK' "$log" || { echo "imaguard: demo: the scenario failed (log: $log)" >&2; exit 1; }
 	exit 0

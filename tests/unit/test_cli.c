@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "cli.h"
+
+static void test_cli_parse_u64_accepts(void **state)
+{
+	uint64_t v = 0;
+
+	(void)state;
+	assert_int_equal(cli_parse_u64("serial", "0", 0, 10, &v), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(cli_parse_u64("serial", "18446744073709551615", 0, UINT64_MAX, &v), 0);
+	assert_true(v == UINT64_MAX);
+}
+
+static void test_cli_parse_u64_rejects(void **state)
+{
+	static const char *const bad[] = { "", "-1", "+1", " 1", "1 ", "1x", "0x10", "abc" };
+	uint64_t v = 42;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(cli_parse_u64("n", bad[i], 0, 100, &v), -EINVAL);
+	assert_int_equal(cli_parse_u64("n", "101", 0, 100, &v), -ERANGE);
+	assert_int_equal(cli_parse_u64("n", "4", 5, 100, &v), -ERANGE);
+	assert_int_equal(cli_parse_u64("n", "18446744073709551616", 0, UINT64_MAX, &v), -ERANGE);
+	assert_int_equal(v, 42); /* untouched on failure */
+}
+
+enum { OPT_LONG_ONLY = 256 };
+
+static const struct cli_opt opts[] = {
+	{ "output", 'o', "FILE", "write to FILE" },
+	{ "quiet", 'q', NULL, "say less" },
+	{ "long-only", OPT_LONG_ONLY, "N", "a long option" },
+	{ 0 },
+};
+
+static const struct cli_cmd cmd = {
+	.path = "test cmd", .args = "FILE...", .summary = "a test command", .opts = opts,
+};
+
+static void test_cli_next_options_and_positionals(void **state)
+{
+	char *argv[] = { "cmd", "-q", "--output", "out.json", "--long-only=7", "a", "-q", NULL };
+	const char *arg;
+	int argc = 7;
+
+	(void)state;
+	assert_int_equal(cli_next(&cmd, argc, argv, &arg), 'q');
+	assert_int_equal(cli_next(&cmd, argc, argv, &arg), 'o');
+	assert_string_equal(arg, "out.json");
+	assert_int_equal(cli_next(&cmd, argc, argv, &arg), OPT_LONG_ONLY);
+	assert_string_equal(arg, "7");
+	/* Options stop at the first positional: "-q" after "a" is a file name. */
+	assert_int_equal(cli_next(&cmd, argc, argv, &arg), CLI_END);
+	assert_string_equal(argv[optind], "a");
+}
+
+static void test_cli_next_bad_option_and_missing_arg(void **state)
+{
+	char *argv1[] = { "cmd", "--bogus", NULL };
+	char *argv2[] = { "cmd", "-o", NULL };
+	const char *arg;
+
+	(void)state;
+	assert_int_equal(cli_next(&cmd, 2, argv1, &arg), CLI_BAD);
+	assert_int_equal(cli_next(&cmd, 2, argv2, &arg), CLI_BAD);
+}
+
+static void test_cli_next_help(void **state)
+{
+	char *argv[] = { "cmd", "--help", NULL };
+	const char *arg;
+
+	(void)state;
+	assert_int_equal(cli_next(&cmd, 2, argv, &arg), CLI_HELP);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cli_parse_u64_accepts),
+		cmocka_unit_test(test_cli_parse_u64_rejects),
+		cmocka_unit_test(test_cli_next_options_and_positionals),
+		cmocka_unit_test(test_cli_next_bad_option_and_missing_arg),
+		cmocka_unit_test(test_cli_next_help),
+	};
+
+	return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
+}
