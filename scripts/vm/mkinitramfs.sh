@@ -38,14 +38,18 @@ fi
 printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' >"$root/etc/passwd"
 printf 'root:x:0:\nnobody:x:65534:\n' >"$root/etc/group"
 
-# Test data on ext4: the guest measures these and compares with the digests
-# computed here, on the host.
+# Test data on ext4, and the digests of everything the guest sees, computed
+# here on the host: guest tests compare the kernel's IMA digests with these.
 data="$out/data"
 rm -rf "$data" && mkdir -p "$data/bin"
 cp "$top"/build/vm/bin/* "$data/bin/"
-(cd "$data" && find . -type f -printf '%P\n' | sort | while read -r f; do
-	printf '%s  /%s\n' "$(sha256sum <"$f" | cut -d' ' -f1)" "$f"
-done) >"$root/opt/ig/SHA256SUMS"
+sums() { # DIR PREFIX
+	(cd "$1" && find . -type f -printf '%P\n' | sort | while read -r f; do
+		printf '%s  %s/%s\n' "$(sha256sum <"$f" | cut -d' ' -f1)" "$2" "$f"
+	done)
+}
+{ sums "$data" /mnt/ext4; sums "$root" ""; } >"$out/SHA256SUMS"
+mv "$out/SHA256SUMS" "$root/opt/ig/SHA256SUMS"
 mke2fs -q -F -t ext4 -L igdata -d "$data" "$root/opt/ig/data.ext4" 32M >/dev/null
 
 (cd "$root" && find . -print0 | sort -z | cpio --null -o -H newc --quiet | gzip -1) \

@@ -12,8 +12,8 @@ $IG probe -v $EXT4/bin/hello /tmp/hello-tmpfs >probe.out
 cat probe.out
 
 grep -q '^chain: attached in order 3,2,1' probe.out || fail "chain order not proven in the expected order"
-want=$(host_sha256 /bin/hello)
-[ -n "$want" ] || fail "no host digest for /bin/hello"
+want=$(host_sha256 $EXT4/bin/hello)
+[ -n "$want" ] || fail "no host digest for $EXT4/bin/hello"
 got=$(awk -v p="$EXT4/bin/hello" '$2 == p { print $1 }' probe.out)
 assert_eq "IMA digest of ext4 file" "$want" "$got"
 got=$(awk '$2 == "/tmp/hello-tmpfs" { print $1 }' probe.out)
