@@ -78,8 +78,12 @@ $(B)/$(1)/tests/unit/%: $(B)/$(1)/tests/unit/%.o $(B)/$(1)/libimaguard.a
 	$$(call msg,LINK,$$@)
 	$$(Q)$$(CC) $$(CFLAGS) $(2) -o $$@ $$^ -lcmocka $$(LDLIBS)
 
--include $(patsubst %.o,%.d,$(call obj,$(1),$(SRCS) $(UNIT_SRCS) $(FUZZ_SRCS)))
+-include $(patsubst %.o,%.d,$(call obj,$(1),$(SRCS) $(UNIT_SRCS) $(FUZZ_SRCS) $(VM_DRIVER_SRCS)))
 endef
+
+# Guest-side programs that link the library (dynamic; copied with their libraries).
+VM_DRIVER_SRCS := $(sort $(wildcard tests/vm/driver/*.c))
+VM_DRIVERS     := $(patsubst tests/vm/driver/%.c,$(B)/vm/dyn/%,$(VM_DRIVER_SRCS))
 
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZERS   := $(patsubst tests/fuzz/%.c,$(B)/fuzz/tests/fuzz/%,$(FUZZ_SRCS))
@@ -133,10 +137,18 @@ $(B)/vm/bin/%: tests/vm/helpers/%.c
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) -O2 $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude -static -o $@ $<
 
-vmtest: $(B)/imaguard $(VM_HELPERS)
+
+$(B)/vm/dyn/%: $(B)/obj/tests/vm/driver/%.o $(B)/obj/libimaguard.a
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+VM_DEPS := $(B)/imaguard $(VM_HELPERS) $(VM_DRIVERS)
+
+vmtest: $(VM_DEPS)
 	$(Q)scripts/vm/run.sh test
 
-vmshell: $(B)/imaguard $(VM_HELPERS)
+vmshell: $(VM_DEPS)
 	$(Q)scripts/vm/run.sh shell
 
 # `check` installs what is missing first, then runs make again so that the
@@ -147,7 +159,7 @@ check:
 
 demo:
 	$(Q)scripts/deps.sh
-	$(Q)$(MAKE) --no-print-directory $(B)/imaguard $(VM_HELPERS)
+	$(Q)$(MAKE) --no-print-directory $(VM_DEPS)
 	$(Q)scripts/vm/run.sh demo
 
 bench:
@@ -160,7 +172,7 @@ install: $(B)/imaguard
 	install -D -m 0755 $(B)/imaguard $(DESTDIR)$(prefix)/sbin/imaguard
 
 clean:
-	rm -rf $(B)/obj $(B)/asan $(B)/fuzz $(B)/bpf $(B)/gen $(B)/imaguard $(B)/vm/bin $(B)/vm/initramfs
+	rm -rf $(B)/obj $(B)/asan $(B)/fuzz $(B)/bpf $(B)/gen $(B)/imaguard $(B)/vm/bin $(B)/vm/dyn $(B)/vm/initramfs
 
 # `make distclean` also drops the cached kernels.
 distclean:

@@ -2,17 +2,28 @@
 /*
  * imaguard's kernel side: three chained programs on each of three LSM hooks.
  *
- *   hook                 stage 1 filter (lsm)     stage 2 measure (lsm.s)    stage 3 decide+emit (lsm)
- *   bprm_check_security  always: record           bpf_ima_file_hash          verdict, event, drop record
- *   mmap_file            file && PROT_EXEC        bpf_ima_file_hash          verdict, event, drop record
- *   file_open            only a watched open      bpf_ima_file_hash          verdict, event, drop record
+ *   hook                 stage 1 filter (lsm)       stage 2 measure (lsm.s)  stage 3 decide+emit (lsm)
+ *   bprm_check_security  always                     bpf_ima_file_hash        allowlist, event, verdict
+ *   mmap_file            a file mapped PROT_EXEC    bpf_ima_file_hash        allowlist, event, verdict
+ *   file_open            only under an open rule    bpf_ima_file_hash        event (opens are audited)
+ *
+ * At file_open the file is not yet readable by the kernel (FMODE_CAN_READ is
+ * set after the hook), so IMA can give a digest only when it already holds
+ * one for the file; otherwise the open's event carries the hash error and
+ * userspace measures the file itself.
+ *
+ * Stage 1 reads the context and the full path (bpf_d_path), matches the path
+ * rules and stores a record in `records`, keyed by (tid, hook): stage 2 may
+ * sleep, so per-CPU storage would be clobbered meanwhile, and the hook in the
+ * key keeps an mmap nested in an exec from meeting the exec's record.
  *
  * The trampoline runs a hook's programs newest first, so the loader attaches
  * stage 3, then 2, then 1, and proves the order with a probe exec before it
- * declares itself ready. A non-zero return stops the chain; the stage that
- * refuses therefore sends its own event. The stages share state through
- * `records`, a hash map keyed by (tid, hook): stage 2 may sleep, so per-CPU
- * storage would be clobbered by whatever runs on the CPU meanwhile.
+ * declares itself ready. A non-zero return stops the chain, so a stage that
+ * refuses sends its own event: no denial goes unrecorded.
+ *
+ * Enforcement never waits on userspace: rules and the allowlist are maps the
+ * daemon fills whole and swaps in one step (map-in-map slots).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
@@ -22,7 +33,6 @@
 #include "imaguard/enforcer.h"
 
 #define EPERM		1
-#define ENOENT		2
 #define EPROTONOSUPPORT	93
 #define PROT_EXEC	0x4
 
@@ -30,14 +40,19 @@ char LICENSE[] SEC("license") = "GPL";
 
 /* Load-time knobs, set between open and load. */
 const volatile __u32 ig_mode = IG_MODE_MONITOR;
+const volatile __u64 ig_hash_seed = 0;	/* random per load: see struct ig_rule_key */
 
 /* Runtime: the loader's probe child, whose exec is measured then refused. */
 __u32 ig_probe_tgid;
+/* Runtime: set once all three stages of every hook are attached, so that a
+ * stage 3 running alone while the loader attaches is not counted as an
+ * order violation. */
+__u32 ig_armed;
 
 /*
- * In-flight records. Capacity: one per thread inside a hook at once. When it
- * is full, stage 1 decides alone: an exec or executable map fails closed in
- * enforce mode (it cannot be measured), and the event says why.
+ * In-flight records: one per thread inside a hook at once. When it is full,
+ * stage 1 decides alone: an exec or executable map that cannot be handed on
+ * to be measured is a hash error, refused in enforce mode (fail closed).
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -47,8 +62,8 @@ struct {
 	__type(value, struct ig_record);
 } records SEC(".maps");
 
-/* Stage 1 builds a record here before copying it into `records`: too big for
- * the stack, and never held across a sleep. */
+/* Stage 1 builds a record here before storing it: too big for the stack,
+ * and never held across a sleep. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
@@ -56,7 +71,41 @@ struct {
 	__type(value, struct ig_record);
 } scratch SEC(".maps");
 
-/* Events to userspace. Full ring: the event is lost and counted; the
+/* Rules: slot 0 holds the map in force; the loader swaps in a new one whole.
+ * An empty slot means no rules. */
+/* Inner maps give sizes, not BTF types: clang leaves a struct that is only
+ * reached through a pointer in a map definition as a forward declaration. */
+struct rules_inner {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);
+	__uint(key_size, sizeof(struct ig_rule_key));
+	__uint(value_size, sizeof(struct ig_rule_val));
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__array(values, struct rules_inner);
+} rules SEC(".maps");
+
+/* The allowlist: slot 0 holds the map in force, never LRU, never partial:
+ * the loader fills a new map and swaps it in. An empty slot allows nothing. */
+struct allow_inner {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);
+	__uint(key_size, sizeof(struct ig_allow_key));
+	__uint(value_size, sizeof(__u32));
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__array(values, struct allow_inner);
+} allowlist SEC(".maps");
+
+/* Events to userspace. A full ring loses the event and counts it; the
  * decision is already made and never waits for a reader. */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -77,13 +126,107 @@ static __always_inline struct ig_counters *counters_get(void)
 	return bpf_map_lookup_elem(&counters, &zero);
 }
 
-static __always_inline void count_order_violation(void)
+static __always_inline void *slot(void *outer)
 {
-	struct ig_counters *c = counters_get();
+	__u32 zero = 0;
 
-	if (c)
-		c->order_violations++;
+	return bpf_map_lookup_elem(outer, &zero);
 }
+
+/* ---- path rules ---------------------------------------------------------- */
+
+struct match_ctx {
+	struct ig_event *ev;
+	void *rules;
+	__u64 hash;
+	__u64 parent_hash;	/* hash up to and including the last '/' */
+	__u32 parent_len;
+	__u32 hook;
+	__u32 best_spec;	/* specificity of the best match: prefix length, or ~0 for exact */
+	__u32 best_action;
+	__s32 best_rule;
+};
+
+static __always_inline void consider(struct match_ctx *m, __u64 hash, __u32 len, __u32 kind,
+				     __u32 spec)
+{
+	struct ig_rule_key key = { .hash = hash, .len = len, .kind = kind };
+	struct ig_rule_val *v;
+	__u32 hook = m->hook;
+	__u32 action;
+
+	if (hook >= IG_HOOK_MAX)
+		return;
+	v = bpf_map_lookup_elem(m->rules, &key);
+	if (!v)
+		return;
+	action = v->action[hook];
+	if (action == IG_ACT_NONE)
+		return;
+	/* The most specific path wins; between equals, deny > audit > allow. */
+	if (spec > m->best_spec || (spec == m->best_spec && action > m->best_action)) {
+		m->best_spec = spec;
+		m->best_action = action;
+		m->best_rule = v->rule[hook];
+	}
+}
+
+static long match_byte(__u32 i, void *data)
+{
+	struct match_ctx *m = data;
+	__u8 c = m->ev->path[i & (IG_PATH_MAX - 1)];
+
+	if (!c)
+		return 1;
+	m->hash = ig_path_hash_step(m->hash, c);
+	if (c == '/') {
+		m->parent_hash = m->hash;
+		m->parent_len = i + 1;
+		if (m->rules)
+			consider(m, m->hash, i + 1, IG_RULE_TREE, i + 1);
+	}
+	return 0;
+}
+
+/*
+ * Hash the path and find the winning rule for this hook. Rules are matched
+ * only on a path resolved in full: a path bpf_d_path could not give us
+ * matches nothing, so it can never reach an allow rule (it meets the
+ * digest check instead).
+ */
+static __always_inline void match_rules(struct ig_event *ev, __u32 hook, void *rules)
+{
+	struct match_ctx m = {
+		.ev = ev, .rules = rules, .hash = ig_hash_seed, .hook = hook, .best_rule = -1,
+	};
+	__u32 len;
+
+	if (ev->flags & IG_F_PATH_ERR)
+		return;
+	bpf_loop(IG_PATH_MAX, match_byte, &m, 0);
+	len = ev->path_len - 1;
+	ev->path_hash = m.hash;
+	if (rules) {
+		consider(&m, m.parent_hash, m.parent_len, IG_RULE_DIR, m.parent_len);
+		consider(&m, m.hash, len, IG_RULE_EXACT, ~0U);
+	}
+	ev->rule = m.best_rule;
+	ev->action = m.best_action;
+}
+
+/* Does any rule in force name this hook? One lookup, for the open fast path. */
+static __always_inline bool hook_has_rules(void *rules, __u32 hook)
+{
+	struct ig_rule_key key = { .kind = IG_RULE_SUMMARY };
+	struct ig_rule_val *v;
+
+	if (!rules || hook >= IG_HOOK_MAX)
+		return false;
+	v = bpf_map_lookup_elem(rules, &key);
+	return v && v->action[hook] != IG_ACT_NONE;
+}
+
+/* ---- context --------------------------------------------------------------- */
 
 static __always_inline void fill_context(struct ig_event *ev, struct file *file, __u32 hook)
 {
@@ -115,7 +258,7 @@ static __always_inline void fill_context(struct ig_event *ev, struct file *file,
 
 	n = bpf_d_path(&file->f_path, ev->path, sizeof(ev->path));
 	if (n <= 0 || n > IG_PATH_MAX) {
-		/* Unresolvable or too long: the path never satisfies an allow rule. */
+		/* Unresolvable or too long: recorded, never matched against a rule. */
 		ev->flags |= IG_F_PATH_ERR;
 		ev->path[0] = '\0';
 		ev->path_len = 1;
@@ -124,37 +267,108 @@ static __always_inline void fill_context(struct ig_event *ev, struct file *file,
 	}
 }
 
-/* Stage 1. Returns 0 with a record stored, or the verdict it reached alone. */
+/* ---- verdicts and events ------------------------------------------------- */
+
+static __always_inline void emit(struct ig_event *ev, struct ig_counters *c)
+{
+	__u64 len = ev->path_len;
+
+	if (len > IG_PATH_MAX)
+		len = IG_PATH_MAX;
+	if (bpf_ringbuf_output(&events, ev, IG_EVENT_HDR_LEN + len, 0)) {
+		if (c)
+			c->lost++;
+		return;
+	}
+	if (c)
+		c->events++;
+}
+
+/* Record a refusal: a denial in enforce mode, a would-deny in monitor mode. */
+static __always_inline int refuse(struct ig_event *ev, __u32 reason, struct ig_counters *c)
+{
+	ev->reason = reason;
+	if (ig_mode != IG_MODE_ENFORCE) {
+		ev->flags |= IG_F_WOULD_DENY;
+		return 0;
+	}
+	ev->decision = IG_DENY;
+	if (c && reason < IG_REASON_MAX)
+		c->denies[reason]++;
+	return -EPERM;
+}
+
+/* ---- the three stages ---------------------------------------------------- */
+
+/* Stage 1. Returns 0 to hand on to stages 2 and 3, or a verdict reached alone
+ * (with its event sent). */
 static __always_inline int stage_filter(struct file *file, __u32 hook, __u32 prot)
 {
 	struct ig_rec_key key = { .tid = (__u32)bpf_get_current_pid_tgid(), .hook = hook };
 	struct ig_counters *c = counters_get();
+	void *rule_map = slot(&rules);
+	struct ig_event *ev;
 	struct ig_record *rec;
 	__u32 zero = 0;
+	int verdict;
 
+	/* Unwatched opens leave here: one array and one hash lookup. */
+	if (hook == IG_HOOK_OPEN && !hook_has_rules(rule_map, hook))
+		return 0;
 	if (c)
 		c->runs[hook]++;
 	rec = bpf_map_lookup_elem(&scratch, &zero);
 	if (!rec)
-		return 0; /* fail open: a per-CPU array lookup of index 0 cannot fail */
-	__builtin_memset(&rec->ev, 0, IG_EVENT_HDR_LEN);
-	fill_context(&rec->ev, file, hook);
-	rec->ev.prot = prot;
-	rec->ev.stages = IG_STAGE_FILTER;
-	rec->ev.flags |= IG_F_NEED_HASH;
-	if (ig_probe_tgid && rec->ev.pid == ig_probe_tgid)
-		rec->ev.flags |= IG_F_PROBE;
+		return 0; /* fail open: index 0 of a per-CPU array always exists */
+	ev = &rec->ev;
+	__builtin_memset(ev, 0, IG_EVENT_HDR_LEN);
+	fill_context(ev, file, hook);
+	ev->prot = prot;
+	ev->stages = IG_STAGE_FILTER;
+	if (ig_probe_tgid && ev->pid == ig_probe_tgid)
+		ev->flags |= IG_F_PROBE;
+	match_rules(ev, hook, rule_map);
+
+	switch (ev->action) {
+	case IG_ACT_DENY:
+		/* Refused whatever the digest: no need to measure. */
+		verdict = refuse(ev, IG_REASON_RULE_DENY, c);
+		if (verdict || hook == IG_HOOK_OPEN) {
+			emit(ev, c);
+			return verdict;
+		}
+		ev->flags |= IG_F_NEED_HASH; /* monitor: the would-deny record gets its digest */
+		break;
+	case IG_ACT_ALLOW:
+		if (hook == IG_HOOK_OPEN)
+			return 0; /* an allowed open is an unwatched open */
+		ev->reason = IG_REASON_RULE_ALLOW;
+		break;
+	case IG_ACT_AUDIT:
+		ev->flags |= IG_F_NEED_HASH;
+		break;
+	default:
+		if (hook == IG_HOOK_OPEN)
+			return 0; /* opens are measured only under an audit rule */
+		ev->flags |= IG_F_NEED_HASH;
+	}
 
 	if (bpf_map_update_elem(&records, &key, rec, BPF_ANY)) {
-		/* No room to hand over: this stage decides (see `records`). */
+		/* Nowhere to hand the record on: it cannot be measured. */
 		if (c)
 			c->record_full++;
-		return 0;
+		ev->hash_error = IG_ERR_NO_RECORD;
+		if (hook == IG_HOOK_OPEN || ev->reason == IG_REASON_RULE_ALLOW)
+			verdict = 0;
+		else
+			verdict = refuse(ev, IG_REASON_HASH_ERROR, c);
+		emit(ev, c);
+		return verdict;
 	}
 	return 0;
 }
 
-/* Stage 2: the digest, if stage 1 asked for it. */
+/* Stage 2: the digest, when stage 1 asked for it. */
 static __always_inline int stage_measure(struct file *file, __u32 hook)
 {
 	struct ig_rec_key key = { .tid = (__u32)bpf_get_current_pid_tgid(), .hook = hook };
@@ -172,6 +386,8 @@ static __always_inline int stage_measure(struct file *file, __u32 hook)
 
 	algo = bpf_ima_file_hash(file, rec->ev.digest, sizeof(rec->ev.digest));
 	rec->ev.hash_algo = algo;
+	/* Only a full SHA-256 counts: an error or another algorithm (ima_hash=sha1)
+	 * is a hash error, never a truncated or padded digest. */
 	if (algo == (long)bpf_core_enum_value(enum hash_algo, HASH_ALGO_SHA256))
 		rec->ev.flags |= IG_F_HASHED;
 	else
@@ -179,19 +395,21 @@ static __always_inline int stage_measure(struct file *file, __u32 hook)
 	return 0;
 }
 
-static __always_inline void emit(struct ig_event *ev, struct ig_counters *c)
+static __always_inline bool allowlisted(struct ig_event *ev)
 {
-	__u64 len = ev->path_len;
+	struct ig_allow_key key = {};
+	void *list = slot(&allowlist);
 
-	if (len > IG_PATH_MAX)
-		len = IG_PATH_MAX;
-	if (bpf_ringbuf_output(&events, ev, IG_EVENT_HDR_LEN + len, 0)) {
-		if (c)
-			c->lost++;
-		return;
-	}
-	if (c)
-		c->events++;
+	if (!list)
+		return false; /* fail closed: no allowlist allows nothing */
+	__builtin_memcpy(key.digest, ev->digest, IG_SHA256_LEN);
+	if (bpf_map_lookup_elem(list, &key))
+		return true;
+	if (ev->flags & IG_F_PATH_ERR)
+		return false; /* a path-bound entry needs the path resolved in full */
+	key.path_hash = ev->path_hash;
+	key.path_len = ev->path_len - 1;
+	return bpf_map_lookup_elem(list, &key) != NULL;
 }
 
 /* Stage 3: verdict and event; the record is dropped here. */
@@ -200,33 +418,45 @@ static __always_inline int stage_emit(__u32 hook)
 	struct ig_rec_key key = { .tid = (__u32)bpf_get_current_pid_tgid(), .hook = hook };
 	struct ig_counters *c = counters_get();
 	struct ig_record *rec;
+	struct ig_event *ev;
 	int verdict = 0;
 
 	rec = bpf_map_lookup_elem(&records, &key);
 	if (!rec) {
-		/* Stage 1 always leaves an exec record: none means the chain ran
-		 * out of order (or the map was full, counted there). Fail open
-		 * here; the loader refuses to start on an order it cannot prove. */
-		if (hook == IG_HOOK_EXEC)
-			count_order_violation();
+		/* Stage 1 leaves an exec record or denies itself: none here means
+		 * the chain ran out of order. Fail open here; the loader proves the
+		 * order before it declares itself ready and refuses otherwise. */
+		if (hook == IG_HOOK_EXEC && ig_armed && c)
+			c->order_violations++;
 		return 0;
 	}
-	if (rec->ev.stages != (IG_STAGE_FILTER | IG_STAGE_MEASURE)) {
-		rec->ev.flags |= IG_F_ORDER_BAD;
-		count_order_violation();
+	ev = &rec->ev;
+	if (ev->stages != (IG_STAGE_FILTER | IG_STAGE_MEASURE)) {
+		ev->flags |= IG_F_ORDER_BAD;
+		if (c)
+			c->order_violations++;
 	}
-	rec->ev.stages |= IG_STAGE_EMIT;
-
-	if (rec->ev.hash_error && c)
+	ev->stages |= IG_STAGE_EMIT;
+	if (ev->hash_error && c)
 		c->hash_errors++;
 
-	if (rec->ev.flags & IG_F_PROBE) {
-		/* The probe's exec is measured, then refused: nothing runs. */
-		rec->ev.decision = IG_DENY;
+	if (ev->flags & IG_F_PROBE) {
+		/* The loader's probe: measured, then refused, so nothing runs. */
+		ev->decision = IG_DENY;
 		verdict = -EPERM;
+	} else if (ev->reason == IG_REASON_RULE_ALLOW || ev->reason == IG_REASON_RULE_DENY) {
+		/* Decided by rule in stage 1 (a deny reaches here only in monitor mode). */
+	} else if (hook == IG_HOOK_OPEN) {
+		ev->reason = IG_REASON_RULE_AUDIT; /* opens are recorded, never refused by digest */
+	} else if (!(ev->flags & IG_F_HASHED)) {
+		verdict = refuse(ev, IG_REASON_HASH_ERROR, c);
+	} else if (allowlisted(ev)) {
+		ev->reason = IG_REASON_ALLOWLISTED;
+	} else {
+		verdict = refuse(ev, IG_REASON_NOT_ALLOWLISTED, c);
 	}
 
-	emit(&rec->ev, c);
+	emit(ev, c);
 	bpf_map_delete_elem(&records, &key);
 	return verdict;
 }
@@ -236,7 +466,7 @@ SEC("lsm/bprm_check_security")
 int BPF_PROG(ig_exec_filter, struct linux_binprm *bprm, int ret)
 {
 	if (ret)
-		return ret;
+		return ret; /* refused by an earlier program: keep the refusal */
 	return stage_filter(bprm->file, IG_HOOK_EXEC, 0);
 }
 
@@ -274,8 +504,8 @@ int BPF_PROG(ig_mmap_measure, struct file *file, unsigned long reqprot, unsigned
 {
 	if (ret)
 		return ret;
-	if (!file)
-		return 0; /* anonymous: stage 1 left no record */
+	if (!file || !(prot & PROT_EXEC))
+		return 0; /* stage 1 left no record */
 	return stage_measure(file, IG_HOOK_MMAP);
 }
 
@@ -288,4 +518,29 @@ int BPF_PROG(ig_mmap_emit, struct file *file, unsigned long reqprot, unsigned lo
 	if (!file || !(prot & PROT_EXEC))
 		return 0; /* stage 1 left no record */
 	return stage_emit(IG_HOOK_MMAP);
+}
+
+/* ---- file_open ---- */
+SEC("lsm/file_open")
+int BPF_PROG(ig_open_filter, struct file *file, int ret)
+{
+	if (ret)
+		return ret;
+	return stage_filter(file, IG_HOOK_OPEN, 0);
+}
+
+SEC("lsm.s/file_open")
+int BPF_PROG(ig_open_measure, struct file *file, int ret)
+{
+	if (ret)
+		return ret;
+	return stage_measure(file, IG_HOOK_OPEN);
+}
+
+SEC("lsm/file_open")
+int BPF_PROG(ig_open_emit, struct file *file, int ret)
+{
+	if (ret)
+		return ret;
+	return stage_emit(IG_HOOK_OPEN);
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -19,6 +20,11 @@
 #define LSM_LIST "/sys/kernel/security/lsm"
 #define PROBE_TIMEOUT_MS 5000
 
+/* The counters are summed over CPUs as an array of __u64. */
+_Static_assert(sizeof(struct ig_counters) % sizeof(__u64) == 0, "ig_counters is all __u64");
+/* Stage 3 sends the header plus path_len bytes of path. */
+_Static_assert(IG_EVENT_HDR_LEN + IG_PATH_MAX <= sizeof(struct ig_event), "event layout");
+
 /* One hook's three programs, in stage order. */
 struct hook_progs {
 	struct bpf_program *stage[3];
@@ -28,7 +34,9 @@ struct enforcer {
 	struct enforcer_bpf *skel;
 	struct ring_buffer *rb;
 	struct bpf_link *links[IG_HOOK_MAX][3];
-	bool reversed;		/* attached 1,2,3 instead of 3,2,1 */
+	__u64 hash_seed;
+	bool reversed;
+	struct ig_event proof;	/* the order probe's event */		/* attached 1,2,3 instead of 3,2,1 */
 	enforcer_event_fn handler;
 	void *handler_ctx;
 	/* probe in flight */
@@ -101,6 +109,10 @@ static void hook_progs(const struct enforcer *e, unsigned int hook, struct hook_
 		*hp = (struct hook_progs){ { s->progs.ig_mmap_filter, s->progs.ig_mmap_measure,
 					     s->progs.ig_mmap_emit } };
 		break;
+	case IG_HOOK_OPEN:
+		*hp = (struct hook_progs){ { s->progs.ig_open_filter, s->progs.ig_open_measure,
+					     s->progs.ig_open_emit } };
+		break;
 	default:
 		*hp = (struct hook_progs){ { NULL } };
 	}
@@ -140,7 +152,21 @@ int enforcer_open(struct enforcer **out, const struct enforcer_opts *opts)
 		pr_err("cannot open the BPF object: %s", strerror(-err));
 		goto fail;
 	}
+	if (getrandom(&e->hash_seed, sizeof(e->hash_seed), 0) != sizeof(e->hash_seed)) {
+		err = -errno;
+		pr_err("cannot seed the path hash: %s", strerror(-err));
+		goto fail;
+	}
 	e->skel->rodata->ig_mode = opts->mode;
+	e->skel->rodata->ig_hash_seed = e->hash_seed;
+	if (opts->ringbuf_bytes) {
+		err = bpf_map__set_max_entries(e->skel->maps.events, opts->ringbuf_bytes);
+		if (err) {
+			pr_err("invalid ring buffer size %u: %s", opts->ringbuf_bytes,
+			       strerror(-err));
+			goto fail;
+		}
+	}
 	err = enforcer_bpf__load(e->skel);
 	if (err) {
 		pr_err("cannot load the BPF programs: %s", strerror(-err));
@@ -159,8 +185,182 @@ fail:
 	return err;
 }
 
+__u64 enforcer_path_hash(const struct enforcer *e, const char *path, size_t len)
+{
+	__u64 h = e->hash_seed;
+
+	for (size_t i = 0; i < len; i++)
+		h = ig_path_hash_step(h, (__u8)path[i]);
+	return h;
+}
+
+/* Put a freshly filled inner map into slot 0 of an outer map-in-map: the
+ * kernel switches from the old map to the new one in one step. */
+static int swap_in(struct bpf_map *outer, int inner_fd, const char *what)
+{
+	__u32 zero = 0;
+	int err;
+
+	err = bpf_map_update_elem(bpf_map__fd(outer), &zero, &inner_fd, BPF_ANY);
+	if (err) {
+		err = -errno;
+		pr_err("cannot swap in the new %s: %s", what, strerror(-err));
+	}
+	return err;
+}
+
+struct rule_slot {
+	struct ig_rule_key key;
+	struct ig_rule_val val;
+};
+
+static int rule_slot_cmp(const void *a, const void *b)
+{
+	return memcmp(&((const struct rule_slot *)a)->key, &((const struct rule_slot *)b)->key,
+		      sizeof(struct ig_rule_key));
+}
+
+/* Fold rule r into the value of its key: per hook, deny > audit > allow, and
+ * the first rule in the file among equals keeps its index. */
+static void rule_slot_merge(struct ig_rule_val *v, const struct enforcer_rule *r, int index)
+{
+	for (int h = 0; h < IG_HOOK_MAX; h++) {
+		if (!(r->hooks & (1u << h)) || r->action <= v->action[h])
+			continue;
+		v->action[h] = r->action;
+		v->rule[h] = index;
+	}
+}
+
+static void rule_val_init(struct ig_rule_val *v)
+{
+	memset(v, 0, sizeof(*v));
+	for (int h = 0; h < IG_HOOK_MAX; h++)
+		v->rule[h] = -1;
+}
+
+int enforcer_set_rules(struct enforcer *e, const struct enforcer_rule *rules, size_t n)
+{
+	struct rule_slot *slots = calloc(n + 1, sizeof(*slots));
+	struct ig_rule_val summary;
+	size_t used = 0;
+	int fd = -1, err = 0;
+
+	if (!slots)
+		return -ENOMEM;
+	rule_val_init(&summary);
+	for (size_t i = 0; i < n; i++) {
+		const struct enforcer_rule *r = &rules[i];
+		size_t len = strlen(r->path);
+
+		if (r->path[0] != '/' || len >= IG_PATH_MAX ||
+		    (r->kind != IG_RULE_EXACT) != (r->path[len - 1] == '/')) {
+			pr_err("rule %zu: invalid path '%s' for its kind", i, r->path);
+			err = -EINVAL;
+			goto cleanup;
+		}
+		slots[used].key = (struct ig_rule_key){
+			.hash = enforcer_path_hash(e, r->path, len), .len = len, .kind = r->kind,
+		};
+		rule_val_init(&slots[used].val);
+		rule_slot_merge(&slots[used].val, r, i);
+		rule_slot_merge(&summary, r, i);
+		used++;
+	}
+	qsort(slots, used, sizeof(*slots), rule_slot_cmp);
+	/* Merge equal keys: two rules on the same path and kind become one value. */
+	size_t out = 0;
+	for (size_t i = 0; i < used; i++) {
+		if (out && !rule_slot_cmp(&slots[out - 1], &slots[i])) {
+			for (int h = 0; h < IG_HOOK_MAX; h++) {
+				struct ig_rule_val *v = &slots[out - 1].val;
+				const struct ig_rule_val *w = &slots[i].val;
+
+				if (w->action[h] > v->action[h] ||
+				    (w->action[h] == v->action[h] && w->rule[h] >= 0 &&
+				     w->rule[h] < v->rule[h])) {
+					v->action[h] = w->action[h];
+					v->rule[h] = w->rule[h];
+				}
+			}
+			continue;
+		}
+		slots[out++] = slots[i];
+	}
+	slots[out].key = (struct ig_rule_key){ .kind = IG_RULE_SUMMARY };
+	slots[out].val = summary;
+	out++;
+
+	fd = bpf_map_create(BPF_MAP_TYPE_HASH, "ig_rules", sizeof(struct ig_rule_key),
+			    sizeof(struct ig_rule_val), out, NULL);
+	if (fd < 0) {
+		err = -errno;
+		pr_err("cannot create the rules map (%zu keys): %s", out, strerror(-err));
+		goto cleanup;
+	}
+	for (size_t i = 0; i < out; i++) {
+		if (bpf_map_update_elem(fd, &slots[i].key, &slots[i].val, BPF_NOEXIST)) {
+			err = -errno;
+			pr_err("cannot fill the rules map: %s", strerror(-err));
+			goto cleanup;
+		}
+	}
+	err = swap_in(e->skel->maps.rules, fd, "rules");
+cleanup:
+	if (fd >= 0)
+		close(fd);
+	free(slots);
+	return err;
+}
+
+int enforcer_set_allowlist(struct enforcer *e, const struct enforcer_allow *allow, size_t n)
+{
+	struct ig_allow_key *keys = calloc(n ? n : 1, sizeof(*keys));
+	__u32 *vals = calloc(n ? n : 1, sizeof(*vals));
+	int fd = -1, err = 0;
+	__u32 count = n;
+
+	if (!keys || !vals) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	for (size_t i = 0; i < n; i++) {
+		memcpy(keys[i].digest, allow[i].digest, IG_SHA256_LEN);
+		if (allow[i].bind_path) {
+			size_t len = strlen(allow[i].bind_path);
+
+			keys[i].path_hash = enforcer_path_hash(e, allow[i].bind_path, len);
+			keys[i].path_len = len;
+		}
+	}
+	/* max_entries may differ between fills: hash inner maps are not held
+	 * to the template's size. */
+	fd = bpf_map_create(BPF_MAP_TYPE_HASH, "ig_allow", sizeof(struct ig_allow_key),
+			    sizeof(__u32), n ? n : 1, NULL);
+	if (fd < 0) {
+		err = -errno;
+		pr_err("cannot create the allowlist map (%zu entries): %s", n, strerror(-err));
+		goto cleanup;
+	}
+	if (n && bpf_map_update_batch(fd, keys, vals, &count, NULL)) {
+		err = -errno;
+		pr_err("cannot fill the allowlist map (%u of %zu entries in): %s", count, n,
+		       strerror(-err));
+		goto cleanup;
+	}
+	err = swap_in(e->skel->maps.allowlist, fd, "allowlist");
+cleanup:
+	if (fd >= 0)
+		close(fd);
+	free(keys);
+	free(vals);
+	return err;
+}
+
 static void detach_all(struct enforcer *e)
 {
+	if (e->skel && e->skel->bss)
+		e->skel->bss->ig_armed = 0;
 	for (int h = 0; h < IG_HOOK_MAX; h++)
 		for (int s = 0; s < 3; s++) {
 			bpf_link__destroy(e->links[h][s]);
@@ -208,6 +408,8 @@ int enforcer_attach(struct enforcer *e, const char *prove_path)
 			return err;
 		err = enforcer_probe(e, prove_path, &ev);
 		if (err == 0 && ev.stages == IG_STAGES_ALL && !(ev.flags & IG_F_ORDER_BAD)) {
+			e->proof = ev;
+			e->skel->bss->ig_armed = 1;
 			pr_debug("chain order proven with attach order %s",
 				 enforcer_attach_order(e));
 			return 0;
@@ -220,6 +422,22 @@ int enforcer_attach(struct enforcer *e, const char *prove_path)
 	       "of '%s' did not run filter, measure, emit in order with either attach order",
 	       prove_path);
 	return -ENOTRECOVERABLE;
+}
+
+int enforcer_ima_check(const struct enforcer *e)
+{
+	const struct ig_event *ev = &e->proof;
+
+	if (ev->flags & IG_F_HASHED)
+		return 0;
+	if (ev->hash_error == -EPROTONOSUPPORT) {
+		pr_warn("IMA hashes with algorithm %d, not SHA-256: every measurement is a hash "
+			"error; boot with ima_hash=sha256", ev->hash_algo);
+		return -EPROTONOSUPPORT;
+	}
+	pr_warn("bpf_ima_file_hash failed on '%s': %s: is IMA built in (CONFIG_IMA=y)?",
+		ev->path, strerror(-ev->hash_error));
+	return ev->hash_error ? ev->hash_error : -EIO;
 }
 
 const char *enforcer_attach_order(const struct enforcer *e)

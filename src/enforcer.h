@@ -5,6 +5,7 @@
 #define IMAGUARD_SRC_ENFORCER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "imaguard/enforcer.h"
 
@@ -12,6 +13,21 @@ struct enforcer;
 
 struct enforcer_opts {
 	enum ig_mode mode;
+	unsigned int ringbuf_bytes;	/* 0: the object's default; else a power of two >= page */
+};
+
+/* One path rule as the kernel sees it; its index is its position in the array. */
+struct enforcer_rule {
+	const char *path;	/* absolute and normalised; a directory ends in '/' */
+	enum ig_rule_kind kind;	/* IG_RULE_EXACT, IG_RULE_DIR or IG_RULE_TREE */
+	enum ig_action action;
+	unsigned int hooks;	/* bit (1 << IG_HOOK_*) per hook */
+};
+
+/* One allowlist entry: the digest anywhere, or only at bind_path. */
+struct enforcer_allow {
+	__u8 digest[IG_SHA256_LEN];
+	const char *bind_path;	/* NULL: any path */
 };
 
 /* Called for every event; a non-zero return stops enforcer_poll(). */
@@ -21,9 +37,18 @@ typedef int (*enforcer_event_fn)(void *ctx, const struct ig_event *ev);
 int enforcer_lsm_check(void);
 
 int enforcer_open(struct enforcer **out, const struct enforcer_opts *opts);
+/* Build a complete new rules map and swap it in; on failure the old one stays. */
+int enforcer_set_rules(struct enforcer *e, const struct enforcer_rule *rules, size_t n);
+/* Build a complete new allowlist map and swap it in; on failure the old one stays. */
+int enforcer_set_allowlist(struct enforcer *e, const struct enforcer_allow *allow, size_t n);
+/* The seeded path hash both sides use for rule and allowlist keys. */
+__u64 enforcer_path_hash(const struct enforcer *e, const char *path, size_t len);
 /* Attach stage 3, 2, 1 and prove the order with a probe exec of prove_path;
  * re-attach the other way round if the kernel runs them reversed. */
 int enforcer_attach(struct enforcer *e, const char *prove_path);
+/* After attach: 0 when the kernel's IMA gave the probe a full SHA-256; else a
+ * warning naming the problem (another ima_hash, no IMA) and a negative errno. */
+int enforcer_ima_check(const struct enforcer *e);
 /* Exec path as a probe: measured by the chain, then refused. *ev gets its event. */
 int enforcer_probe(struct enforcer *e, const char *path, struct ig_event *ev);
 /* Events not consumed by a probe go to this callback. */

@@ -62,6 +62,60 @@ enum ig_mode {
 	IG_MODE_ENFORCE = 1,
 };
 
+/* Rule actions; the numeric order is the precedence between equally specific rules. */
+enum ig_action {
+	IG_ACT_NONE  = 0,
+	IG_ACT_ALLOW = 1,	/* trust the path: no digest check */
+	IG_ACT_AUDIT = 2,	/* measure and record (the only way an open is measured) */
+	IG_ACT_DENY  = 3,	/* refuse whatever the digest */
+};
+
+enum ig_rule_kind {
+	IG_RULE_EXACT = 0,	/* the file itself */
+	IG_RULE_DIR = 1,	/* direct children of a directory */
+	IG_RULE_TREE = 2,	/* everything below a directory */
+	IG_RULE_SUMMARY = 3,	/* the one key whose value says which hooks have rules */
+};
+
+/*
+ * Rules live in a hash map keyed by a seeded hash of the path bytes (a
+ * directory's key covers its trailing '/'), the length and the kind. Stage 1
+ * hashes the resolved path once, byte by byte, looking up each directory
+ * prefix as it passes its '/'; the seed is random per load, so nobody can
+ * aim a path at another rule's key. Both sides hash with ig_path_hash_step().
+ */
+struct ig_rule_key {
+	__u64 hash;
+	__u32 len;
+	__u32 kind;		/* enum ig_rule_kind */
+};
+
+/* What a key decides, per hook: the winning action and the rule's index. */
+struct ig_rule_val {
+	__s32 rule[IG_HOOK_MAX];
+	__u8 action[IG_HOOK_MAX];
+	__u8 pad;
+};
+
+static inline __u64 ig_path_hash_step(__u64 h, __u8 c)
+{
+	h ^= c;
+	h *= 0x9e3779b97f4a7c15ULL;
+	return h ^ (h >> 29);
+}
+
+/*
+ * Allowlist entries, keyed by the raw SHA-256; a path-bound entry also
+ * carries the hash and length of its path (ig_path_hash_step over the path),
+ * a path-free entry zero for both.
+ */
+struct ig_allow_key {
+	__u8 digest[IG_SHA256_LEN];
+	__u64 path_hash;
+	__u32 path_len;
+	__u32 pad;
+};
+
 /*
  * One event per decision. Stage 3 sends only the bytes up to the end of the
  * path (path_len), so the common short path costs a short ring-buffer record.
@@ -70,6 +124,7 @@ struct ig_event {
 	__u64 time_ns;		/* bpf_ktime_get_boot_ns() */
 	__u64 cgroup_id;
 	__u64 ino;
+	__u64 path_hash;	/* ig_path_hash_step over the path, NUL excluded */
 	__u32 dev;		/* kernel dev_t: major << 20 | minor */
 	__u32 hook;		/* enum ig_hook */
 	__u32 decision;		/* enum ig_decision */
@@ -83,7 +138,8 @@ struct ig_event {
 	__u32 gid;
 	__u32 mnt_ns;
 	__u32 pid_ns;
-	__s32 rule;		/* index of the matching rule, -1 for none */
+	__s32 rule;		/* index of the winning rule, -1 for none */
+	__u32 action;		/* enum ig_action of that rule */
 	__s32 hash_error;	/* the helper's negative errno, or -EPROTO for a wrong algorithm */
 	__s32 hash_algo;	/* the helper's return: enum hash_algo, or the error */
 	__u32 prot;		/* mmap_file: prot */
@@ -105,6 +161,9 @@ struct ig_rec_key {
 struct ig_record {
 	struct ig_event ev;
 };
+
+/* ig_event.hash_error when stage 1 had no room for the record. */
+#define IG_ERR_NO_RECORD (-28)	/* -ENOSPC */
 
 /* Per-CPU counters; userspace sums the CPUs. */
 struct ig_counters {

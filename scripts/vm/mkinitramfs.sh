@@ -29,6 +29,9 @@ copy_with_libs "$top/build/imaguard" /usr/sbin/imaguard
 copy_with_libs /usr/bin/true /usr/bin/true
 copy_with_libs /usr/bin/sha256sum /usr/bin/sha256sum
 cp "$top"/build/vm/bin/* "$root/opt/ig/bin/"
+for f in "$top"/build/vm/dyn/*; do
+	[ -e "$f" ] && copy_with_libs "$f" "/opt/ig/bin/$(basename "$f")"
+done
 cp "$top"/tests/vm/*.sh "$root/opt/ig/tests/"
 # VM_TESTS_DIR swaps in another set of t_*.sh (the harness self-tests).
 if [ -n "${VM_TESTS_DIR:-}" ] && [ "$VM_TESTS_DIR" != "$top/tests/vm" ]; then

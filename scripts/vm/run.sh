@@ -7,7 +7,8 @@
 #
 # Environment: KERNELS="6.1 6.12" (default both), T="name[ name]" to run some
 # tests only, VM_TIMEOUT seconds per boot (default 1200), VM_MEM (MiB, 1024),
-# VM_SMP (2), VM_JOBS guests at once (2), VM_TESTS_DIR another directory of
+# VM_SMP (2), VM_JOBS guests at once (2), VM_VERBOSE=1 shows the output of
+# passing tests too, VM_TESTS_DIR another directory of
 # t_*.sh files (the harness's own self-tests use tests/vm/selftest).
 #
 # A test may ask for its own boot with a line "# boot: ARGS" (for example
@@ -94,7 +95,7 @@ for r in "${runs[@]}"; do
 	[ "$b" = - ] && b=
 	log="$logdir/test-$i.log"
 	echo "vm: booting $k${b:+ ($b)} for: ${list//,/ }"
-	boot "$k" "ig.mode=test ig.tests=$list $b" "$log" &
+	boot "$k" "ig.mode=test ig.tests=$list ${VM_VERBOSE:+ig.verbose=1} $b" "$log" &
 	pids+=($!)
 	i=$((i + 1))
 	while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n || true; done

@@ -19,7 +19,11 @@ for name in "$@"; do
 	timeout -s KILL "$timeout_s" sh -c "cd /tmp && exec sh -eu /opt/ig/tests/t_$name.sh" >"$out" 2>&1
 	rc=$?
 	case $rc in
-	0) echo "@@ PASS $name"; passed=$((passed + 1)) ;;
+	0)
+		echo "@@ PASS $name"
+		[ -n "${IG_VERBOSE:-}" ] && sed 's/^/@@| /' "$out"
+		passed=$((passed + 1))
+		;;
 	77) echo "@@ SKIP $name: $(tail -n 1 "$out")"; skipped=$((skipped + 1)) ;;
 	*)
 		[ $rc -eq 137 ] && echo "timed out after ${timeout_s}s" >>"$out"
