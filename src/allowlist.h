@@ -8,7 +8,6 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <time.h>
-#include <sys/types.h>
 
 #include "digest.h"
 
@@ -112,14 +111,5 @@ struct allowlist_load_opts {
  * malformed file, -ESTALE for rollback, -EKEYEXPIRED for expiry).
  */
 int allowlist_load_verified(const struct allowlist_load_opts *o, struct allowlist **out);
-
-/* Read a whole regular file (opened O_NOFOLLOW, never a FIFO or device) of at
- * most max bytes. *buf is malloc'ed with a NUL after the data. Reports errors. */
-int read_file_once(const char *path, size_t max, uint8_t **buf, size_t *len);
-
-/* Write len bytes to path through a temporary file in the same directory,
- * fsync and rename, so a reader sees the old file or the new one, never a
- * part. mode as for open(2). */
-int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode);
 
 #endif

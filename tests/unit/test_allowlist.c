@@ -200,6 +200,191 @@ static void test_allowlist_rfc3339(void **state)
 	assert_int_equal(rfc3339_parse("2023-01-01T00:00:00.Z", &t), -EINVAL);
 }
 
+#define D64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+#define HDR "{\"format\":\"imaguard-allowlist/1\",\"serial\":5,\"hash_algo\":\"sha256\","
+
+static struct allowlist *parse_ok(const char *doc)
+{
+	struct allowlist *al = NULL;
+	char why[256];
+	int err = allowlist_parse(doc, strlen(doc), &al, why, sizeof(why));
+
+	if (err)
+		fail_msg("unexpected rejection: %s", why);
+	return al;
+}
+
+/* The document must be refused, with a message containing want. */
+static void parse_bad(const char *doc, const char *want)
+{
+	struct allowlist *al = NULL;
+	char why[256];
+	int err = allowlist_parse(doc, strlen(doc), &al, why, sizeof(why));
+
+	if (!err)
+		fail_msg("accepted: %s", doc);
+	assert_int_equal(err, -EINVAL);
+	assert_null(al);
+	if (!strstr(why, want))
+		fail_msg("message '%s' lacks '%s'", why, want);
+}
+
+static void test_allowlist_parse_minimal(void **state)
+{
+	struct allowlist *al;
+	uint8_t d[SHA256_LEN];
+
+	(void)state;
+	al = parse_ok(HDR "\"entries\":[{\"digest\":\"" D64 "\"}]}");
+	assert_int_equal(allowlist_count(al), 1);
+	assert_int_equal(allowlist_serial(al), 5);
+	assert_true(allowlist_has_serial(al));
+	assert_null(allowlist_created(al));
+	assert_null(allowlist_expires(al));
+	assert_int_equal(digest_from_hex(D64, 64, d), 0);
+	assert_non_null(allowlist_lookup(al, d, "/anything"));
+	allowlist_free(al);
+	al = parse_ok(" \n" HDR "\"entries\":[]} \n\t");
+	assert_int_equal(allowlist_count(al), 0);
+	allowlist_free(al);
+}
+
+static void test_allowlist_parse_uppercase_digest(void **state)
+{
+	struct allowlist *al;
+	char *out;
+
+	(void)state;
+	al = parse_ok(HDR "\"entries\":[{\"digest\":\"0123456789ABCDEF0123456789abcdef0123456789a"
+		      "bcdef0123456789abcdef\",\"path\":\"/x\"}]}");
+	out = write_to_string(al);
+	assert_non_null(strstr(out, D64));
+	free(out);
+	allowlist_free(al);
+}
+
+static void test_allowlist_parse_roundtrip(void **state)
+{
+	struct allowlist *al;
+	char *a, *b;
+
+	(void)state;
+	al = parse_ok("{\"entries\":[{\"path\":\"/b\",\"digest\":\"" D64 "\",\"bind_path\":true,"
+		      "\"source\":\"s\",\"comment\":\"c \\u00e9\"},{\"digest\":\"" D64 "\","
+		      "\"bind_path\":false}],\"hash_algo\":\"sha256\",\"expires\":"
+		      "\"2030-01-01T00:00:00+02:00\",\"created\":\"2026-01-01T00:00:00Z\","
+		      "\"serial\":9,\"format\":\"imaguard-allowlist/1\"}");
+	a = write_to_string(al);
+	allowlist_free(al);
+	al = parse_ok(a);
+	b = write_to_string(al);
+	assert_string_equal(a, b);
+	assert_int_equal(allowlist_count(al), 2);
+	free(a);
+	free(b);
+	allowlist_free(al);
+}
+
+static void test_allowlist_parse_rejects_json(void **state)
+{
+	(void)state;
+	parse_bad("", "unexpected end of input");
+	parse_bad("[]", "must be a JSON object");
+	parse_bad(HDR "\"entries\":[]}x", "trailing bytes");
+	parse_bad(HDR "\"entries\":[]}{}", "trailing bytes");
+	parse_bad(HDR "\"entries\":[],}", "expected a field name");
+	parse_bad(HDR "\"entries\":[{\"digest\":\"" D64 "\"},]}", "invalid JSON");
+	parse_bad(HDR "\"entries\":[{\"digest\":\"" D64 "\"}", "unexpected end");
+	parse_bad(HDR "\"entries\":[{\"digest\":\"" D64 "\",\"digest\":\"" D64 "\"}]}",
+		  "duplicate object key");
+	parse_bad(HDR "\"serial\":6,\"entries\":[]}", "duplicate field 'serial'");
+	parse_bad(HDR "\"entries\":[],\"entries\":[]}", "duplicate field 'entries'");
+	parse_bad(HDR "\"entries\":[{\"digest\":\"" D64 "\",\"path\":\"/a\\u0000b\"}]}",
+		  "invalid JSON");
+	parse_bad(HDR "\"entries\":[{\"digest\":\"" D64 "\",\"path\":\"/\xff\"}]}",
+		  "invalid JSON");
+}
+
+static void test_allowlist_parse_rejects_header(void **state)
+{
+	(void)state;
+	parse_bad("{\"format\":\"imaguard-allowlist/2\",\"serial\":1,\"hash_algo\":\"sha256\","
+		  "\"entries\":[]}",
+		  "unsupported format");
+	parse_bad("{\"format\":\"imaguard-allowlist/1\",\"serial\":1,\"hash_algo\":\"sha1\","
+		  "\"entries\":[]}",
+		  "unsupported 'hash_algo'");
+	parse_bad("{\"format\":\"imaguard-allowlist/1\",\"hash_algo\":\"sha256\",\"entries\":[]}",
+		  "missing 'serial'");
+	parse_bad("{\"serial\":1,\"hash_algo\":\"sha256\",\"entries\":[]}", "missing 'format'");
+	parse_bad("{\"format\":\"imaguard-allowlist/1\",\"serial\":1,\"entries\":[]}",
+		  "missing 'hash_algo'");
+	parse_bad(HDR "\"x\":1,\"entries\":[]}", "unknown field 'x'");
+	parse_bad(HDR "\"entries\":{}}", "'entries' must be an array");
+	parse_bad("{\"format\":\"imaguard-allowlist/1\",\"serial\":\"1\",\"hash_algo\":\"sha256\","
+		  "\"entries\":[]}",
+		  "'serial' must be a non-negative integer");
+	parse_bad("{\"format\":\"imaguard-allowlist/1\",\"serial\":-1,\"hash_algo\":\"sha256\","
+		  "\"entries\":[]}",
+		  "'serial' must be a non-negative integer");
+	parse_bad("{\"format\":\"imaguard-allowlist/1\",\"serial\":1.5,\"hash_algo\":\"sha256\","
+		  "\"entries\":[]}",
+		  "'serial' must be a non-negative integer");
+	parse_bad(HDR "\"expires\":\"tomorrow\",\"entries\":[]}", "'expires' is not an RFC 3339");
+	parse_bad(HDR "\"created\":5,\"entries\":[]}", "'created' must be a string");
+	parse_bad(HDR "\"expires\":null,\"entries\":[]}", "'expires' must be a string");
+}
+
+static void test_allowlist_parse_rejects_entries(void **state)
+{
+	(void)state;
+	parse_bad(HDR "\"entries\":[{\"digest\":\"" D64 "0\"}]}", "entry 0: bad digest");
+	parse_bad(HDR "\"entries\":[{\"digest\":\"0123\"}]}", "entry 0: bad digest");
+	parse_bad(HDR "\"entries\":[{\"digest\":\"" D64 "\"},{\"digest\":\"g123456789abcdef01234"
+		      "56789abcdef0123456789abcdef0123456789abcdef\"}]}",
+		  "entry 1: bad digest");
+	parse_bad(HDR "\"entries\":[{\"digest\":\"sha256:" D64 "\"}]}", "bad digest");
+	parse_bad(HDR "\"entries\":[{\"digest\":5}]}", "entry 0: 'digest' must be a string");
+	parse_bad(HDR "\"entries\":[{\"path\":\"/x\"}]}", "entry 0: missing 'digest'");
+	parse_bad(HDR "\"entries\":[5]}", "entry 0: not an object");
+	parse_bad(HDR "\"entries\":[{\"digest\":\"" D64 "\",\"path\":7}]}",
+		  "entry 0: 'path' must be a string");
+	parse_bad(HDR "\"entries\":[{\"digest\":\"" D64 "\",\"bind_path\":1}]}",
+		  "entry 0: 'bind_path' must be true or false");
+	parse_bad(HDR "\"entries\":[{\"digest\":\"" D64 "\",\"bind_path\":true}]}",
+		  "entry 0: 'bind_path' needs an absolute 'path'");
+	parse_bad(HDR "\"entries\":[{\"digest\":\"" D64 "\",\"path\":\"x\",\"bind_path\":true}]}",
+		  "needs an absolute 'path'");
+	parse_bad(HDR "\"entries\":[{\"digest\":\"" D64 "\",\"path\":\"\"}]}", "empty 'path'");
+	parse_bad(HDR "\"entries\":[{\"digest\":\"" D64 "\",\"size\":1}]}",
+		  "entry 0: unknown field 'size'");
+	parse_bad(HDR "\"entries\":[{\"digest\":\"" D64 "\",\"path\":\"/a\",\"source\":\"x\"},"
+		      "{\"digest\":\"" D64 "\",\"path\":\"/a\",\"source\":\"y\"}]}",
+		  "entry 1: conflicts with an earlier entry");
+}
+
+static void test_allowlist_parse_names_line(void **state)
+{
+	(void)state;
+	parse_bad("{\n\"format\":\"imaguard-allowlist/1\",\n\"serial\":1,\n\"hash_algo\":\"sha256\",\n"
+		  "\"entries\":[\n{\"digest\":\"" D64 "\"},\n{\"digest\":\"00\"}\n]}",
+		  "line 7: entry 1: bad digest");
+	parse_bad("{\n\"format\":\"imaguard-allowlist/1\",\n\"serial\":1,\n\"hash_algo\":\"sha256\",\n"
+		  "\"entries\":[\n{\"digest\":\"" D64 "\"},\n{\"digest\":\n\"" D64 "\",\n\"digest\":1}\n]}",
+		  "line 9: invalid JSON: duplicate object key");
+}
+
+static void test_allowlist_parse_merges_identical(void **state)
+{
+	struct allowlist *al;
+
+	(void)state;
+	al = parse_ok(HDR "\"entries\":[{\"digest\":\"" D64 "\",\"path\":\"/a\"},{\"digest\":\"" D64
+			  "\",\"path\":\"/a\"}]}");
+	assert_int_equal(allowlist_count(al), 1);
+	allowlist_free(al);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -210,6 +395,14 @@ int main(void)
 		cmocka_unit_test(test_allowlist_write_key_order),
 		cmocka_unit_test(test_allowlist_lookup_pathfree_and_bound),
 		cmocka_unit_test(test_allowlist_rfc3339),
+		cmocka_unit_test(test_allowlist_parse_minimal),
+		cmocka_unit_test(test_allowlist_parse_uppercase_digest),
+		cmocka_unit_test(test_allowlist_parse_roundtrip),
+		cmocka_unit_test(test_allowlist_parse_rejects_json),
+		cmocka_unit_test(test_allowlist_parse_rejects_header),
+		cmocka_unit_test(test_allowlist_parse_rejects_entries),
+		cmocka_unit_test(test_allowlist_parse_names_line),
+		cmocka_unit_test(test_allowlist_parse_merges_identical),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fileio.h"
+#include "log.h"
+
+static const char *kind(mode_t m)
+{
+	if (S_ISDIR(m))
+		return "a directory";
+	if (S_ISFIFO(m))
+		return "a FIFO";
+	if (S_ISCHR(m) || S_ISBLK(m))
+		return "a device";
+	if (S_ISSOCK(m))
+		return "a socket";
+	return "not a regular file";
+}
+
+int read_file_once(const char *path, size_t max, uint8_t **bufp, size_t *lenp)
+{
+	uint8_t *buf = NULL;
+	size_t len = 0, cap;
+	struct stat st;
+	int fd, err = 0;
+
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		err = -errno;
+		if (err == -ELOOP)
+			pr_err("cannot open '%s': is a symbolic link (refused)", path);
+		else
+			pr_err("cannot open '%s': %s", path, strerror(-err));
+		return err;
+	}
+	if (fstat(fd, &st)) {
+		err = -errno;
+		pr_err("cannot stat '%s': %s", path, strerror(-err));
+		goto cleanup;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		err = -EINVAL;
+		pr_err("cannot read '%s': %s (refused)", path, kind(st.st_mode));
+		goto cleanup;
+	}
+	if ((uint64_t)st.st_size > max) {
+		err = -EFBIG;
+		pr_err("cannot read '%s': %lld bytes is over the limit of %zu bytes", path,
+		       (long long)st.st_size, max);
+		goto cleanup;
+	}
+	/* Size from fstat is a hint: the file may grow or shrink while read. One
+	 * byte more than the limit is asked for so that growth is noticed. */
+	cap = (size_t)st.st_size + 1;
+	buf = malloc(cap + 1);
+	if (!buf) {
+		err = -ENOMEM;
+		pr_err("cannot read '%s': %s", path, strerror(ENOMEM));
+		goto cleanup;
+	}
+	for (;;) {
+		ssize_t n;
+
+		if (len == cap) {
+			uint8_t *nb;
+
+			if (cap > max) {
+				err = -EFBIG;
+				pr_err("cannot read '%s': over the limit of %zu bytes", path, max);
+				goto cleanup;
+			}
+			cap = cap * 2 > max + 1 ? max + 1 : cap * 2;
+			nb = realloc(buf, cap + 1);
+			if (!nb) {
+				err = -ENOMEM;
+				pr_err("cannot read '%s': %s", path, strerror(ENOMEM));
+				goto cleanup;
+			}
+			buf = nb;
+		}
+		n = read(fd, buf + len, cap - len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			err = -errno;
+			pr_err("cannot read '%s': %s", path, strerror(-err));
+			goto cleanup;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	if (len > max) {
+		err = -EFBIG;
+		pr_err("cannot read '%s': over the limit of %zu bytes", path, max);
+		goto cleanup;
+	}
+	buf[len] = 0;
+	*bufp = buf;
+	*lenp = len;
+	buf = NULL;
+cleanup:
+	free(buf);
+	close(fd);
+	return err;
+}
+
+static int write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode)
+{
+	char *tmp = NULL, *dir = NULL, *slash;
+	int fd = -1, dfd = -1, err = 0;
+
+	if (asprintf(&tmp, "%s.tmpXXXXXX", path) < 0 || !(dir = strdup(path))) {
+		err = -ENOMEM;
+		pr_err("cannot write '%s': %s", path, strerror(ENOMEM));
+		goto cleanup;
+	}
+	slash = strrchr(dir, '/');
+	if (!slash)
+		strcpy(dir, ".");
+	else if (slash == dir)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		err = -errno;
+		pr_err("cannot create a temporary file for '%s': %s", path, strerror(-err));
+		free(tmp);
+		tmp = NULL;
+		goto cleanup;
+	}
+	err = write_all(fd, data, len);
+	if (!err && fchmod(fd, mode))
+		err = -errno;
+	if (!err && fsync(fd))
+		err = -errno;
+	if (!err && close(fd))
+		err = -errno;
+	fd = -1;
+	if (!err && rename(tmp, path))
+		err = -errno;
+	if (err) {
+		pr_err("cannot write '%s': %s", path, strerror(-err));
+		goto cleanup;
+	}
+	free(tmp);
+	tmp = NULL;
+	/* The rename is durable only once the directory itself is on disk. */
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0 || fsync(dfd)) {
+		err = -errno;
+		pr_err("cannot sync the directory of '%s': %s", path, strerror(-err));
+	}
+cleanup:
+	if (fd >= 0)
+		close(fd);
+	if (dfd >= 0)
+		close(dfd);
+	if (tmp)
+		unlink(tmp);
+	free(tmp);
+	free(dir);
+	return err;
+}

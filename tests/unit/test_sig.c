@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "fileio.h"
+#include "sig.h"
+
+/* Unit tests run from the top of the tree; TESTDATA overrides. */
+static const char *data_dir(void)
+{
+	const char *d = getenv("TESTDATA");
+
+	return d ? d : "tests/data";
+}
+
+static char *data_path(const char *fmt, const char *name)
+{
+	char *p;
+
+	assert_true(asprintf(&p, fmt, data_dir(), name) > 0);
+	return p;
+}
+
+static void slurp(const char *path, uint8_t **buf, size_t *len)
+{
+	assert_int_equal(read_file_once(path, 1 << 20, buf, len), 0);
+}
+
+static int verify_case(const char *list, const char *sigf, const char *key)
+{
+	char *lp = data_path("%s/sigcorpus/%s", list), *sp = data_path("%s/sigcorpus/%s", sigf);
+	char *kp = data_path("%s/keys/%s", key);
+	struct sig_keyring *kr = sig_keyring_new();
+	uint8_t *data, *sig;
+	size_t len, siglen;
+	int rc;
+
+	slurp(lp, &data, &len);
+	slurp(sp, &sig, &siglen);
+	rc = sig_keyring_add_file(kr, kp);
+	if (!rc)
+		rc = sig_keyring_verify(kr, data, len, sig, siglen, NULL);
+	sig_keyring_free(kr);
+	free(data);
+	free(sig);
+	free(lp);
+	free(sp);
+	free(kp);
+	return rc;
+}
+
+/* Every (allowlist, signature, key) triple in the corpus gets its verdict. */
+static void test_sig_corpus(void **state)
+{
+	char *cases = data_path("%s/sigcorpus/%s", "cases");
+	char list[128], sigf[128], key[128], verdict[16];
+	FILE *f = fopen(cases, "r");
+	int n = 0;
+
+	(void)state;
+	assert_non_null(f);
+	while (fscanf(f, "%127s %127s %127s %15s", list, sigf, key, verdict) == 4) {
+		int rc = verify_case(list, sigf, key);
+		int want = !strcmp(verdict, "valid") ? 0 : !strcmp(verdict, "invalid") ? -EBADMSG
+											 : -EINVAL;
+
+		if (rc != want)
+			fail_msg("%s %s %s: got %d, want %s", list, sigf, key, rc, verdict);
+		n++;
+	}
+	fclose(f);
+	free(cases);
+	assert_true(n >= 20);
+}
+
+static void test_sig_sign_then_verify_each_type(void **state)
+{
+	static const char *const names[] = { "ed25519", "p256", "rsa2048" };
+	static const char msg[] = "{\"format\":\"x\"}";
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		char *kp = data_path("%s/keys/%s.key", names[i]);
+		char *pp = data_path("%s/keys/%s.pub", names[i]);
+		struct sig_keyring *kr = sig_keyring_new();
+		uint8_t *sig;
+		size_t siglen;
+		char *b64;
+
+		assert_int_equal(sig_sign_file(kp, msg, sizeof(msg) - 1, &sig, &siglen), 0);
+		assert_int_equal(sig_keyring_add_file(kr, pp), 0);
+		assert_int_equal(sig_keyring_verify(kr, msg, sizeof(msg) - 1, sig, siglen, NULL), 0);
+		b64 = sig_base64_encode(sig, siglen);
+		assert_non_null(b64);
+		assert_int_equal(
+			sig_keyring_verify(kr, msg, sizeof(msg) - 1, (uint8_t *)b64, strlen(b64), NULL),
+			0);
+		/* the message changes by one byte */
+		assert_int_equal(sig_keyring_verify(kr, msg, sizeof(msg) - 2, sig, siglen, NULL),
+				 -EBADMSG);
+		free(b64);
+		free(sig);
+		sig_keyring_free(kr);
+		free(kp);
+		free(pp);
+	}
+}
+
+static void test_sig_refuses_weak_keys_for_signing(void **state)
+{
+	char *kp = data_path("%s/keys/%s.key", "rsa1024");
+	uint8_t *sig = NULL;
+	size_t siglen;
+
+	(void)state;
+	assert_int_equal(sig_sign_file(kp, "x", 1, &sig, &siglen), -EINVAL);
+	assert_null(sig);
+	free(kp);
+	kp = data_path("%s/keys/%s.key", "p384");
+	assert_int_equal(sig_sign_file(kp, "x", 1, &sig, &siglen), -EINVAL);
+	free(kp);
+	/* a public key is not a signing key */
+	kp = data_path("%s/keys/%s.pub", "ed25519");
+	assert_int_equal(sig_sign_file(kp, "x", 1, &sig, &siglen), -EINVAL);
+	free(kp);
+}
+
+static void test_sig_any_trusted_key(void **state)
+{
+	char *a = data_path("%s/keys/%s.pub", "ed25519-other");
+	char *b = data_path("%s/keys/%s.pub", "p256");
+	char *c = data_path("%s/keys/%s.pub", "ed25519");
+	char *lp = data_path("%s/sigcorpus/%s", "list.json");
+	char *sp = data_path("%s/sigcorpus/%s", "ed25519.sig");
+	struct sig_keyring *kr = sig_keyring_new();
+	uint8_t *data, *sig;
+	size_t len, siglen;
+	const char *which = NULL;
+
+	(void)state;
+	slurp(lp, &data, &len);
+	slurp(sp, &sig, &siglen);
+	assert_int_equal(sig_keyring_verify(kr, data, len, sig, siglen, NULL), -ENOKEY);
+	assert_int_equal(sig_keyring_add_file(kr, a), 0);
+	assert_int_equal(sig_keyring_add_file(kr, b), 0);
+	assert_int_equal(sig_keyring_verify(kr, data, len, sig, siglen, NULL), -EBADMSG);
+	assert_int_equal(sig_keyring_add_file(kr, c), 0);
+	assert_int_equal(sig_keyring_count(kr), 3);
+	assert_int_equal(sig_keyring_verify(kr, data, len, sig, siglen, &which), 0);
+	assert_string_equal(which, c);
+	sig_keyring_free(kr);
+	free(data);
+	free(sig);
+	free(a);
+	free(b);
+	free(c);
+	free(lp);
+	free(sp);
+}
+
+static void test_sig_refuses_garbage_key(void **state)
+{
+	struct sig_keyring *kr = sig_keyring_new();
+
+	(void)state;
+	assert_int_equal(sig_keyring_add_pem(kr, "hello", 5, "mem"), -EINVAL);
+	assert_int_equal(sig_keyring_add_pem(kr, "", 0, "mem"), -EINVAL);
+	assert_int_equal(sig_keyring_count(kr), 0);
+	sig_keyring_free(kr);
+}
+
+static void test_sig_base64(void **state)
+{
+	static const struct {
+		const char *plain, *enc;
+	} v[] = { { "", "" },	      { "f", "Zg==" },	   { "fo", "Zm8=" },
+		  { "foo", "Zm9v" },  { "foob", "Zm9vYg==" }, { "fooba", "Zm9vYmE=" },
+		  { "foobar", "Zm9vYmFy" } };
+	uint8_t *out;
+	size_t len;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		char *e = sig_base64_encode((const uint8_t *)v[i].plain, strlen(v[i].plain));
+
+		assert_string_equal(e, v[i].enc);
+		free(e);
+		if (!v[i].enc[0])
+			continue;
+		assert_int_equal(sig_base64_decode(v[i].enc, strlen(v[i].enc), &out, &len), 0);
+		assert_int_equal(len, strlen(v[i].plain));
+		assert_memory_equal(out, v[i].plain, len);
+		free(out);
+	}
+	assert_int_equal(sig_base64_decode("Zm9v\n", 5, &out, &len), 0);
+	free(out);
+	assert_int_equal(sig_base64_decode("Zm9v\r\n", 6, &out, &len), 0);
+	free(out);
+	assert_int_equal(sig_base64_decode("Zm9", 3, &out, &len), -EINVAL);
+	assert_int_equal(sig_base64_decode("Zm=v", 4, &out, &len), -EINVAL);
+	assert_int_equal(sig_base64_decode("====", 4, &out, &len), -EINVAL);
+	assert_int_equal(sig_base64_decode("Zm9v\n\n", 6, &out, &len), -EINVAL);
+	assert_int_equal(sig_base64_decode("Zm 9", 4, &out, &len), -EINVAL);
+	assert_int_equal(sig_base64_decode("", 0, &out, &len), -EINVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sig_corpus),
+		cmocka_unit_test(test_sig_sign_then_verify_each_type),
+		cmocka_unit_test(test_sig_refuses_weak_keys_for_signing),
+		cmocka_unit_test(test_sig_any_trusted_key),
+		cmocka_unit_test(test_sig_refuses_garbage_key),
+		cmocka_unit_test(test_sig_base64),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
