@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stddef.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -30,8 +32,17 @@ struct hook_progs {
 	struct bpf_program *stage[3];
 };
 
+/* The maps a running chain is reached through, pinned under these names. */
+enum emap { EM_EVENTS, EM_COUNTERS, EM_RULES, EM_ALLOW, EM_RODATA, EM_BSS, EM_MAX };
+static const char *const emap_names[EM_MAX] = {
+	"events", "counters", "rules", "allowlist", "rodata", "bss",
+};
+
 struct enforcer {
-	struct enforcer_bpf *skel;
+	struct enforcer_bpf *skel;	/* NULL for an adopted chain */
+	int fds[EM_MAX];		/* the skeleton's, or owned when adopted */
+	bool adopted;
+	enum ig_mode mode;
 	struct ring_buffer *rb;
 	struct bpf_link *links[IG_HOOK_MAX][3];
 	__u64 hash_seed;
@@ -96,6 +107,30 @@ int enforcer_lsm_check(void)
 	return -EOPNOTSUPP;
 }
 
+static int bss_read(const struct enforcer *e, struct enforcer_bpf__bss *bss)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(e->fds[EM_BSS], &zero, bss) ? -errno : 0;
+}
+
+static void bss_set(struct enforcer *e, size_t off, __u32 v)
+{
+	struct enforcer_bpf__bss bss;
+	__u32 zero = 0;
+
+	if (e->skel) { /* mapped: a plain store */
+		memcpy((char *)e->skel->bss + off, &v, sizeof(v));
+		return;
+	}
+	if (bss_read(e, &bss))
+		return;
+	memcpy((char *)&bss + off, &v, sizeof(v));
+	bpf_map_update_elem(e->fds[EM_BSS], &zero, &bss, BPF_ANY);
+}
+
+#define BSS_SET(e, field, v) bss_set(e, offsetof(struct enforcer_bpf__bss, field), v)
+
 static void hook_progs(const struct enforcer *e, unsigned int hook, struct hook_progs *hp)
 {
 	const struct enforcer_bpf *s = e->skel;
@@ -146,6 +181,7 @@ int enforcer_open(struct enforcer **out, const struct enforcer_opts *opts)
 	e = calloc(1, sizeof(*e));
 	if (!e)
 		return -ENOMEM;
+	e->mode = opts->mode;
 	e->skel = enforcer_bpf__open();
 	if (!e->skel) {
 		err = -errno;
@@ -172,7 +208,13 @@ int enforcer_open(struct enforcer **out, const struct enforcer_opts *opts)
 		pr_err("cannot load the BPF programs: %s", strerror(-err));
 		goto fail;
 	}
-	e->rb = ring_buffer__new(bpf_map__fd(e->skel->maps.events), on_ringbuf, e, NULL);
+	e->fds[EM_EVENTS] = bpf_map__fd(e->skel->maps.events);
+	e->fds[EM_COUNTERS] = bpf_map__fd(e->skel->maps.counters);
+	e->fds[EM_RULES] = bpf_map__fd(e->skel->maps.rules);
+	e->fds[EM_ALLOW] = bpf_map__fd(e->skel->maps.allowlist);
+	e->fds[EM_RODATA] = bpf_map__fd(e->skel->maps.rodata);
+	e->fds[EM_BSS] = bpf_map__fd(e->skel->maps.bss);
+	e->rb = ring_buffer__new(e->fds[EM_EVENTS], on_ringbuf, e, NULL);
 	if (!e->rb) {
 		err = -errno;
 		pr_err("cannot set up the event ring buffer: %s", strerror(-err));
@@ -196,12 +238,12 @@ __u64 enforcer_path_hash(const struct enforcer *e, const char *path, size_t len)
 
 /* Put a freshly filled inner map into slot 0 of an outer map-in-map: the
  * kernel switches from the old map to the new one in one step. */
-static int swap_in(struct bpf_map *outer, int inner_fd, const char *what)
+static int swap_in(int outer_fd, int inner_fd, const char *what)
 {
 	__u32 zero = 0;
 	int err;
 
-	err = bpf_map_update_elem(bpf_map__fd(outer), &zero, &inner_fd, BPF_ANY);
+	err = bpf_map_update_elem(outer_fd, &zero, &inner_fd, BPF_ANY);
 	if (err) {
 		err = -errno;
 		pr_err("cannot swap in the new %s: %s", what, strerror(-err));
@@ -305,7 +347,7 @@ int enforcer_set_rules(struct enforcer *e, const struct enforcer_rule *rules, si
 			goto cleanup;
 		}
 	}
-	err = swap_in(e->skel->maps.rules, fd, "rules");
+	err = swap_in(e->fds[EM_RULES], fd, "rules");
 cleanup:
 	if (fd >= 0)
 		close(fd);
@@ -348,7 +390,7 @@ int enforcer_set_allowlist(struct enforcer *e, const struct enforcer_allow *allo
 		       strerror(-err));
 		goto cleanup;
 	}
-	err = swap_in(e->skel->maps.allowlist, fd, "allowlist");
+	err = swap_in(e->fds[EM_ALLOW], fd, "allowlist");
 cleanup:
 	if (fd >= 0)
 		close(fd);
@@ -359,8 +401,8 @@ cleanup:
 
 static void detach_all(struct enforcer *e)
 {
-	if (e->skel && e->skel->bss)
-		e->skel->bss->ig_armed = 0;
+	if (e->fds[EM_BSS] > 0)
+		BSS_SET(e, ig_armed, 0);
 	for (int h = 0; h < IG_HOOK_MAX; h++)
 		for (int s = 0; s < 3; s++) {
 			bpf_link__destroy(e->links[h][s]);
@@ -409,7 +451,7 @@ int enforcer_attach(struct enforcer *e, const char *prove_path)
 		err = enforcer_probe(e, prove_path, &ev);
 		if (err == 0 && ev.stages == IG_STAGES_ALL && !(ev.flags & IG_F_ORDER_BAD)) {
 			e->proof = ev;
-			e->skel->bss->ig_armed = 1;
+			BSS_SET(e, ig_armed, 1);
 			pr_debug("chain order proven with attach order %s",
 				 enforcer_attach_order(e));
 			return 0;
@@ -485,7 +527,7 @@ int enforcer_probe(struct enforcer *e, const char *path, struct ig_event *ev)
 		_exit(errno == EPERM ? 0 : 100 + (errno & 0x7f));
 	}
 	close(go[0]);
-	e->skel->bss->ig_probe_tgid = pid;
+	BSS_SET(e, ig_probe_tgid, pid);
 	e->probe_pid = pid;
 	e->probe_seen = false;
 	e->probe_ev = ev;
@@ -494,7 +536,7 @@ int enforcer_probe(struct enforcer *e, const char *path, struct ig_event *ev)
 	close(go[1]);
 	if (waitpid(pid, &status, 0) < 0 && !err)
 		err = -errno;
-	e->skel->bss->ig_probe_tgid = 0;
+	BSS_SET(e, ig_probe_tgid, 0);
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while (!err && !e->probe_seen && elapsed_ms(&t0) < PROBE_TIMEOUT_MS) {
@@ -540,7 +582,7 @@ int enforcer_counters(struct enforcer *e, struct ig_counters *sum)
 	per = calloc(ncpu, sizeof(*per));
 	if (!per)
 		return -ENOMEM;
-	err = bpf_map_lookup_elem(bpf_map__fd(e->skel->maps.counters), &zero, per);
+	err = bpf_map_lookup_elem(e->fds[EM_COUNTERS], &zero, per);
 	if (err) {
 		err = -errno;
 		goto cleanup;
@@ -558,11 +600,146 @@ cleanup:
 	return err;
 }
 
+static const char *const stage_names[3] = { "filter", "measure", "emit" };
+
+static int pin_path(char *buf, size_t len, const char *dir, const char *kind, const char *a,
+		    const char *b)
+{
+	int n = snprintf(buf, len, "%s/%s-%s%s%s", dir, kind, a, b ? "-" : "", b ? b : "");
+
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+int enforcer_pin(struct enforcer *e, const char *dir)
+{
+	char path[4096];
+	int err;
+
+	if (e->adopted)
+		return 0; /* already pinned where it was found */
+	if (mkdir(dir, 0700) && errno != EEXIST) {
+		err = -errno;
+		pr_err("cannot create the pin directory '%s': %s", dir, strerror(-err));
+		return err;
+	}
+	for (int m = 0; m < EM_MAX; m++) {
+		err = pin_path(path, sizeof(path), dir, "map", emap_names[m], NULL);
+		if (!err && bpf_obj_pin(e->fds[m], path))
+			err = -errno;
+		if (err)
+			goto fail;
+	}
+	for (int h = 0; h < IG_HOOK_MAX; h++)
+		for (int st = 0; st < 3; st++) {
+			err = pin_path(path, sizeof(path), dir, "link", ig_hook_name(h),
+				       stage_names[st]);
+			if (!err)
+				err = bpf_link__pin(e->links[h][st], path);
+			if (err)
+				goto fail;
+		}
+	return 0;
+fail:
+	pr_err("cannot pin '%s': %s (is bpffs mounted on its parent?)", path, strerror(-err));
+	enforcer_unpin(dir);
+	return err;
+}
+
+int enforcer_unpin(const char *dir)
+{
+	char path[4096];
+	int found = 0;
+
+	for (int m = 0; m < EM_MAX; m++)
+		if (!pin_path(path, sizeof(path), dir, "map", emap_names[m], NULL) && !unlink(path))
+			found++;
+	for (int h = 0; h < IG_HOOK_MAX; h++)
+		for (int st = 0; st < 3; st++)
+			if (!pin_path(path, sizeof(path), dir, "link", ig_hook_name(h),
+				      stage_names[st]) &&
+			    !unlink(path))
+				found++;
+	rmdir(dir);
+	return found;
+}
+
+int enforcer_adopt(struct enforcer **out, const char *dir)
+{
+	struct enforcer_bpf__rodata ro;
+	struct enforcer *e;
+	char path[4096];
+	__u32 zero = 0;
+	int err = 0;
+
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	e->adopted = true;
+	for (int m = 0; m < EM_MAX; m++) {
+		err = pin_path(path, sizeof(path), dir, "map", emap_names[m], NULL);
+		if (!err && (e->fds[m] = bpf_obj_get(path)) < 0)
+			err = -errno;
+		if (err)
+			goto fail;
+	}
+	for (int h = 0; h < IG_HOOK_MAX; h++)
+		for (int st = 0; st < 3; st++) {
+			err = pin_path(path, sizeof(path), dir, "link", ig_hook_name(h),
+				       stage_names[st]);
+			if (!err && !(e->links[h][st] = bpf_link__open(path)))
+				err = -errno;
+			if (err)
+				goto fail;
+		}
+	if (bpf_map_lookup_elem(e->fds[EM_RODATA], &zero, &ro)) {
+		err = -errno;
+		goto fail;
+	}
+	e->mode = ro.ig_mode;
+	e->hash_seed = ro.ig_hash_seed;
+	e->rb = ring_buffer__new(e->fds[EM_EVENTS], on_ringbuf, e, NULL);
+	if (!e->rb) {
+		err = -errno;
+		goto fail;
+	}
+	*out = e;
+	return 0;
+fail:
+	/* Nothing was detached: the pinned chain goes on enforcing. */
+	pr_debug("cannot adopt '%s': %s", path, strerror(-err));
+	enforcer_free(e);
+	return err;
+}
+
+bool enforcer_adopted(const struct enforcer *e)
+{
+	return e->adopted;
+}
+
+enum ig_mode enforcer_mode(const struct enforcer *e)
+{
+	return e->mode;
+}
+
 void enforcer_free(struct enforcer *e)
 {
 	if (!e)
 		return;
-	detach_all(e);
+	if (e->adopted) {
+		/* Close our handles only: the pins keep the chain attached. */
+		for (int h = 0; h < IG_HOOK_MAX; h++)
+			for (int st = 0; st < 3; st++)
+				bpf_link__destroy(e->links[h][st]);
+		for (int m = 0; m < EM_MAX; m++)
+			if (e->fds[m] > 0)
+				close(e->fds[m]);
+	} else {
+		/* Pinned links stay attached when their last fd closes; unpinned
+		 * ones detach here. */
+		for (int h = 0; h < IG_HOOK_MAX; h++)
+			for (int st = 0; st < 3; st++)
+				bpf_link__destroy(e->links[h][st]);
+	}
 	ring_buffer__free(e->rb);
 	enforcer_bpf__destroy(e->skel);
 	free(e);

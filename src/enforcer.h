@@ -57,6 +57,19 @@ int enforcer_poll(struct enforcer *e, int timeout_ms);
 int enforcer_counters(struct enforcer *e, struct ig_counters *sum);
 /* "3,2,1" or "1,2,3": the attach order that was proven. */
 const char *enforcer_attach_order(const struct enforcer *e);
+/*
+ * Pinning keeps enforcement when the daemon exits or dies: the links (an LSM
+ * program stays attached only through its link) and the maps go under dir,
+ * on bpffs. A later run adopts them without a gap; unpin removes them.
+ */
+int enforcer_pin(struct enforcer *e, const char *dir);
+/* -ENOENT when nothing is pinned there. */
+int enforcer_adopt(struct enforcer **out, const char *dir);
+/* Removes every pin under dir and dir itself; returns how many were found. */
+int enforcer_unpin(const char *dir);
+bool enforcer_adopted(const struct enforcer *e);
+enum ig_mode enforcer_mode(const struct enforcer *e);
+/* Detaches the chain unless it is pinned; an adopted chain stays attached. */
 void enforcer_free(struct enforcer *e);
 
 /* Names for the enums, as the audit trail spells them. */
