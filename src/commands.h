@@ -8,5 +8,7 @@
 #define IMAGUARD_VERSION "0.1.0"
 
 extern const struct cli_cmd cmd_probe;
+extern const struct cli_cmd cmd_allowlist_build, cmd_allowlist_import;
+extern const struct cli_cmd cmd_allowlist, cmd_hash, cmd_rules;
 
 #endif
