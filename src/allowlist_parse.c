@@ -298,6 +298,16 @@ static int parse_field(struct parser *p, struct allowlist *al, const char *key, 
 	return err;
 }
 
+static const struct {
+	unsigned int bit;
+	const char *name;
+} required[] = {
+	{ SEEN_FORMAT, "format" },
+	{ SEEN_SERIAL, "serial" },
+	{ SEEN_HASH_ALGO, "hash_algo" },
+	{ SEEN_ENTRIES, "entries" },
+};
+
 static int parse_document(struct parser *p, struct allowlist *al)
 {
 	unsigned seen = 0;
@@ -347,14 +357,14 @@ static int parse_document(struct parser *p, struct allowlist *al)
 	skip_ws(p);
 	if (p->pos != p->len)
 		return fail_at(p, p->pos, "trailing bytes after the document");
-	if (!(seen & SEEN_FORMAT))
-		return fail_at(p, p->pos, "missing 'format'");
-	if (!(seen & SEEN_SERIAL))
-		return fail_at(p, p->pos, "missing 'serial'");
-	if (!(seen & SEEN_HASH_ALGO))
-		return fail_at(p, p->pos, "missing 'hash_algo'");
-	if (!(seen & SEEN_ENTRIES))
-		return fail_at(p, p->pos, "missing 'entries'");
+	/* A missing field has no line to name. */
+	for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
+		if (!(seen & required[i].bit)) {
+			if (p->err)
+				snprintf(p->err, p->errlen, "missing '%s'", required[i].name);
+			return -EINVAL;
+		}
+	}
 	return 0;
 }
 

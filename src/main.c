@@ -23,7 +23,9 @@ static const struct cli_cmd cmd_version = {
 };
 
 static const struct cli_cmd *const top_cmds[] = {
+	&cmd_hash,
 	&cmd_probe,
+	&cmd_rules,
 	&cmd_version,
 	NULL,
 };
