@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The rules parser on arbitrary bytes; an accepted set is linted and every
+ * rule's own path is matched, which must find a rule at least as strong. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rules.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct rules *r = NULL;
+	struct rules_warning *w = NULL;
+	char why[256];
+	size_t nw;
+
+	if (rules_parse(data, size, &r, why, sizeof(why)))
+		return 0;
+	if (rules_lint(r, &w, &nw))
+		abort();
+	for (size_t i = 0; i < r->n; i++) {
+		const struct rule *ru = &r->v[i];
+
+		if (ru->dir)
+			continue;
+		for (int h = 0; h < IG_HOOK_MAX; h++) {
+			const struct rule *m = rules_match(r, ru->path, h);
+
+			/* an exact rule on its own path cannot lose to a directory */
+			if ((ru->hooks & RULE_HOOK_BIT(h)) && (!m || m->dir || m->action < ru->action))
+				abort();
+		}
+	}
+	free(w);
+	rules_free(r);
+	return 0;
+}
