@@ -52,6 +52,36 @@ static void test_digest_fd_matches_buf(void **state)
 	free(data);
 }
 
+static void test_digest_reader_head_then_rest(void **state)
+{
+	char path[] = "/tmp/ig-digest-XXXXXX";
+	struct sha256_reader *r = sha256_reader_new();
+	uint8_t a[SHA256_LEN], b[SHA256_LEN];
+	unsigned char head[10];
+	static const char data[] = "0123456789 and the rest of the file";
+	uint64_t bytes = 0;
+	int fd;
+
+	(void)state;
+	assert_non_null(r);
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	unlink(path);
+	assert_int_equal(write(fd, data, sizeof(data) - 1), (ssize_t)sizeof(data) - 1);
+	/* The same reader twice: its state is reset per file. */
+	for (int round = 0; round < 2; round++) {
+		assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+		assert_int_equal(read(fd, head, sizeof(head)), (ssize_t)sizeof(head));
+		assert_int_equal(sha256_reader_fd(r, fd, head, sizeof(head), a, &bytes), 0);
+		assert_int_equal(bytes, sizeof(data) - 1);
+		assert_int_equal(sha256_buf(data, sizeof(data) - 1, b), 0);
+		assert_memory_equal(a, b, SHA256_LEN);
+	}
+	assert_int_equal(sha256_reader_fd(r, -1, NULL, 0, a, NULL), -EBADF);
+	close(fd);
+	sha256_reader_free(r);
+}
+
 static void test_digest_fd_bad_fd(void **state)
 {
 	uint8_t d[SHA256_LEN];
@@ -99,6 +129,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_digest_buf_known_answer),
 		cmocka_unit_test(test_digest_fd_matches_buf),
+		cmocka_unit_test(test_digest_reader_head_then_rest),
 		cmocka_unit_test(test_digest_fd_bad_fd),
 		cmocka_unit_test(test_digest_hex_round_trip_and_case),
 		cmocka_unit_test(test_digest_hex_rejects),
