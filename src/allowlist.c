@@ -23,6 +23,11 @@ struct arena_chunk {
 	char data[];
 };
 
+struct slot {
+	uint32_t idx;
+	uint32_t hash;
+};
+
 struct allowlist {
 	uint64_t serial;
 	bool has_serial;
@@ -32,11 +37,13 @@ struct allowlist {
 	struct allowlist_entry *ents;
 	size_t n, cap;
 
-	/* slots hold entry index + 1; 0 is empty. Sizes are powers of two. */
-	uint32_t *pair_tab;
+	/* Sizes are powers of two; a slot holds entry index + 1 (0: empty) and
+	 * the low bits of the key's hash, so that probing past other keys and
+	 * growing the table never touch the entries themselves. */
+	struct slot *pair_tab;
 	size_t pair_size;
-	uint32_t *dig_tab;
-	size_t dig_size, dig_used;
+	struct slot *dig_tab;
+	size_t dig_size;
 
 	struct arena_chunk *arena;
 
@@ -183,76 +190,97 @@ int allowlist_set_expires(struct allowlist *al, const char *rfc3339)
 	return 0;
 }
 
-/* Find the slot for (d, path) in pair_tab: the one that holds it or the empty
- * one where it would go. */
-static size_t pair_slot(const struct allowlist *al, const uint8_t d[SHA256_LEN], const char *path)
-{
-	size_t mask = al->pair_size - 1, i = hash_pair(d, path) & mask;
+/* The slot of tab that holds the key with hash h for which same() holds, or
+ * the empty slot where it would go. */
+#define FIND_SLOT(tab, size, h, same)                                                    \
+	({                                                                               \
+		size_t _mask = (size) - 1, _i = (h) & _mask;                              \
+		while ((tab)[_i].idx && ((tab)[_i].hash != (uint32_t)(h) || !(same)))    \
+			_i = (_i + 1) & _mask;                                            \
+		_i;                                                                       \
+	})
 
-	while (al->pair_tab[i] && !same_key(&al->ents[al->pair_tab[i] - 1], d, path))
-		i = (i + 1) & mask;
-	return i;
+static size_t pair_slot(const struct allowlist *al, const uint8_t d[SHA256_LEN], const char *path,
+			uint64_t h)
+{
+	return FIND_SLOT(al->pair_tab, al->pair_size, h,
+			 same_key(&al->ents[al->pair_tab[_i].idx - 1], d, path));
 }
 
-static size_t dig_slot(const struct allowlist *al, const uint8_t d[SHA256_LEN])
+static size_t dig_slot(const struct allowlist *al, const uint8_t d[SHA256_LEN], uint64_t h)
 {
-	size_t mask = al->dig_size - 1, i = hash_digest(d) & mask;
-
-	while (al->dig_tab[i] && memcmp(al->ents[al->dig_tab[i] - 1].digest, d, SHA256_LEN))
-		i = (i + 1) & mask;
-	return i;
+	return FIND_SLOT(al->dig_tab, al->dig_size, h,
+			 !memcmp(al->ents[al->dig_tab[_i].idx - 1].digest, d, SHA256_LEN));
 }
 
-/* Keep both tables at most half full so probes stay short. */
-static int grow_tables(struct allowlist *al)
+/* Move every slot of old into a fresh table of size slots. */
+static struct slot *rehash(const struct slot *old, size_t old_size, size_t size)
 {
-	if ((al->n + 1) * 2 > al->pair_size) {
-		size_t size = al->pair_size ? al->pair_size * 2 : 64;
-		uint32_t *old = al->pair_tab;
-		size_t old_size = al->pair_size;
+	struct slot *tab = calloc(size, sizeof(*tab));
 
-		al->pair_tab = calloc(size, sizeof(uint32_t));
-		if (!al->pair_tab) {
-			al->pair_tab = old;
+	if (!tab)
+		return NULL;
+	for (size_t i = 0; i < old_size; i++) {
+		size_t j = old[i].hash & (size - 1);
+
+		if (!old[i].idx)
+			continue;
+		while (tab[j].idx)
+			j = (j + 1) & (size - 1);
+		tab[j] = old[i];
+	}
+	return tab;
+}
+
+/* Make room for n entries in all, at most half filling either table so
+ * probes stay short. The 32 bits of hash kept in a slot place it in tables
+ * of up to 2^32 slots, more than MAX_ENTRIES needs. Path-free entries are
+ * at most all of them, so the digest table is sized like the other. */
+static int reserve(struct allowlist *al, size_t n)
+{
+	size_t size;
+	struct slot *tab;
+
+	if (n * 2 > al->pair_size) {
+		for (size = al->pair_size ? al->pair_size : 64; size < n * 2; size *= 2)
+			;
+		tab = rehash(al->pair_tab, al->pair_size, size);
+		if (!tab)
 			return -ENOMEM;
-		}
+		free(al->pair_tab);
+		al->pair_tab = tab;
 		al->pair_size = size;
-		for (size_t i = 0; i < old_size; i++) {
-			const struct allowlist_entry *e;
-
-			if (!old[i])
-				continue;
-			e = &al->ents[old[i] - 1];
-			al->pair_tab[pair_slot(al, e->digest, e->path)] = old[i];
-		}
-		free(old);
 	}
-	if ((al->dig_used + 1) * 2 > al->dig_size) {
-		size_t size = al->dig_size ? al->dig_size * 2 : 64;
-		uint32_t *old = al->dig_tab;
-		size_t old_size = al->dig_size;
-
-		al->dig_tab = calloc(size, sizeof(uint32_t));
-		if (!al->dig_tab) {
-			al->dig_tab = old;
+	if (n * 2 > al->dig_size) {
+		for (size = al->dig_size ? al->dig_size : 64; size < n * 2; size *= 2)
+			;
+		tab = rehash(al->dig_tab, al->dig_size, size);
+		if (!tab)
 			return -ENOMEM;
-		}
+		free(al->dig_tab);
+		al->dig_tab = tab;
 		al->dig_size = size;
-		for (size_t i = 0; i < old_size; i++)
-			if (old[i])
-				al->dig_tab[dig_slot(al, al->ents[old[i] - 1].digest)] = old[i];
-		free(old);
 	}
-	if (al->n == al->cap) {
-		size_t cap = al->cap ? al->cap * 2 : 64;
-		struct allowlist_entry *ents = realloc(al->ents, cap * sizeof(*ents));
+	if (n > al->cap) {
+		size_t cap = al->cap ? al->cap : 64;
+		struct allowlist_entry *ents;
 
+		while (cap < n)
+			cap *= 2;
+		ents = realloc(al->ents, cap * sizeof(*ents));
 		if (!ents)
 			return -ENOMEM;
 		al->ents = ents;
 		al->cap = cap;
 	}
 	return 0;
+}
+
+int allowlist_reserve(struct allowlist *al, size_t n)
+{
+	if (n > MAX_ENTRIES)
+		return -E2BIG;
+	return reserve(al, n);
 }
 
 static bool utf8_valid(const char *s)
@@ -272,6 +300,7 @@ int allowlist_add_checked(struct allowlist *al, const struct allowlist_entry *e)
 {
 	struct allowlist_entry *ne;
 	size_t slot;
+	uint64_t h;
 	int err;
 
 	if (e->bind_path && (!e->path || e->path[0] != '/'))
@@ -280,12 +309,13 @@ int allowlist_add_checked(struct allowlist *al, const struct allowlist_entry *e)
 		return -EINVAL;
 	if (al->n >= MAX_ENTRIES)
 		return -E2BIG;
-	err = grow_tables(al);
+	err = reserve(al, al->n + 1);
 	if (err)
 		return err;
-	slot = pair_slot(al, e->digest, e->path);
-	if (al->pair_tab[slot]) {
-		const struct allowlist_entry *old = &al->ents[al->pair_tab[slot] - 1];
+	h = hash_pair(e->digest, e->path);
+	slot = pair_slot(al, e->digest, e->path, h);
+	if (al->pair_tab[slot].idx) {
+		const struct allowlist_entry *old = &al->ents[al->pair_tab[slot].idx - 1];
 
 		if (old->bind_path == e->bind_path && str_eq(old->comment, e->comment) &&
 		    str_eq(old->source, e->source))
@@ -302,14 +332,13 @@ int allowlist_add_checked(struct allowlist *al, const struct allowlist_entry *e)
 	if ((e->path && !ne->path) || (e->comment && !ne->comment) || (e->source && !ne->source))
 		return -ENOMEM;
 	al->n++;
-	al->pair_tab[slot] = (uint32_t)al->n;
+	al->pair_tab[slot] = (struct slot){ (uint32_t)al->n, (uint32_t)h };
 	if (!ne->bind_path) {
-		size_t ds = dig_slot(al, ne->digest);
+		uint64_t dh = hash_digest(ne->digest);
+		size_t ds = dig_slot(al, ne->digest, dh);
 
-		if (!al->dig_tab[ds]) {
-			al->dig_tab[ds] = (uint32_t)al->n;
-			al->dig_used++;
-		}
+		if (!al->dig_tab[ds].idx)
+			al->dig_tab[ds] = (struct slot){ (uint32_t)al->n, (uint32_t)dh };
 	}
 	return 0;
 }
@@ -325,17 +354,19 @@ const struct allowlist_entry *allowlist_lookup(const struct allowlist *al,
 					       const uint8_t digest[SHA256_LEN], const char *path)
 {
 	size_t slot;
+	uint32_t i;
 
 	if (!al->n)
 		return NULL;
-	slot = dig_slot(al, digest);
-	if (al->dig_tab[slot])
-		return &al->ents[al->dig_tab[slot] - 1];
+	slot = dig_slot(al, digest, hash_digest(digest));
+	if (al->dig_tab[slot].idx)
+		return &al->ents[al->dig_tab[slot].idx - 1];
 	if (!path)
 		return NULL;
-	slot = pair_slot(al, digest, path);
-	if (al->pair_tab[slot] && al->ents[al->pair_tab[slot] - 1].bind_path)
-		return &al->ents[al->pair_tab[slot] - 1];
+	slot = pair_slot(al, digest, path, hash_pair(digest, path));
+	i = al->pair_tab[slot].idx;
+	if (i && al->ents[i - 1].bind_path)
+		return &al->ents[i - 1];
 	return NULL;
 }
 

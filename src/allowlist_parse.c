@@ -24,6 +24,8 @@ struct parser {
 	size_t len, pos;
 	char *err;
 	size_t errlen;
+	char *scratch;		/* the fast path's copies of one entry's strings */
+	size_t scratch_size;
 };
 
 enum {
@@ -123,13 +125,40 @@ static const char *plain_string(json_t *v)
 	return s;
 }
 
-static int parse_entry(struct parser *p, struct allowlist *al, size_t idx)
+/* The checks every entry passes, however it was read. digest is the hex
+ * text, NULL when the entry had none. */
+static int finish_entry(struct parser *p, struct allowlist *al, size_t idx, size_t start,
+			const char *digest, struct allowlist_entry *e)
+{
+	int err;
+
+	if (!digest)
+		return fail_at(p, start, "entry %zu: missing 'digest'", idx);
+	if (digest_from_hex(digest, strlen(digest), e->digest))
+		return fail_at(p, start, "entry %zu: bad digest '%.80s': want 64 hex digits (SHA-256)",
+			       idx, digest);
+	if (e->path && !e->path[0])
+		return fail_at(p, start, "entry %zu: empty 'path'", idx);
+	if (e->bind_path && (!e->path || e->path[0] != '/'))
+		return fail_at(p, start, "entry %zu: 'bind_path' needs an absolute 'path'", idx);
+	err = allowlist_add_checked(al, e);
+	if (err == -EEXIST)
+		return fail_at(p, start,
+			       "entry %zu: conflicts with an earlier entry for the same digest and "
+			       "path",
+			       idx);
+	if (err == -E2BIG)
+		return fail_at(p, start, "entry %zu: too many entries", idx);
+	return err;
+}
+
+/* An entry through jansson: any valid JSON, and every error it can name. */
+static int parse_entry_json(struct parser *p, struct allowlist *al, size_t idx)
 {
 	size_t start = p->pos;
 	struct allowlist_entry e = { 0 };
-	const char *key;
+	const char *key, *digest = NULL;
 	json_t *o = NULL, *v;
-	bool have_digest = false;
 	int err;
 
 	err = next_value(p, &o);
@@ -140,36 +169,23 @@ static int parse_entry(struct parser *p, struct allowlist *al, size_t idx)
 		goto cleanup;
 	}
 	json_object_foreach(o, key, v) {
-		if (!strcmp(key, "digest")) {
-			const char *s = plain_string(v);
+		if (!strcmp(key, "digest") || !strcmp(key, "path") || !strcmp(key, "comment") ||
+		    !strcmp(key, "source")) {
+			const char *str = plain_string(v);
 
-			if (!s) {
-				err = fail_at(p, start, "entry %zu: 'digest' must be a string", idx);
+			if (!str) {
+				err = fail_at(p, start, "entry %zu: '%s' must be a string%s", idx, key,
+					      json_is_string(v) ? " without NUL" : "");
 				goto cleanup;
 			}
-			if (digest_from_hex(s, strlen(s), e.digest)) {
-				err = fail_at(p, start,
-					      "entry %zu: bad digest '%.80s': want 64 hex digits "
-					      "(SHA-256)",
-					      idx, s);
-				goto cleanup;
-			}
-			have_digest = true;
-		} else if (!strcmp(key, "path") || !strcmp(key, "comment") ||
-			   !strcmp(key, "source")) {
-			const char *s = plain_string(v);
-
-			if (!s) {
-				err = fail_at(p, start, "entry %zu: '%s' must be a string without NUL",
-					      idx, key);
-				goto cleanup;
-			}
-			if (!strcmp(key, "path"))
-				e.path = (char *)s;
-			else if (!strcmp(key, "comment"))
-				e.comment = (char *)s;
+			if (key[0] == 'd')
+				digest = str;
+			else if (key[0] == 'p')
+				e.path = (char *)str;
+			else if (key[0] == 'c')
+				e.comment = (char *)str;
 			else
-				e.source = (char *)s;
+				e.source = (char *)str;
 		} else if (!strcmp(key, "bind_path")) {
 			if (!json_is_boolean(v)) {
 				err = fail_at(p, start, "entry %zu: 'bind_path' must be true or false",
@@ -182,29 +198,147 @@ static int parse_entry(struct parser *p, struct allowlist *al, size_t idx)
 			goto cleanup;
 		}
 	}
-	if (!have_digest) {
-		err = fail_at(p, start, "entry %zu: missing 'digest'", idx);
-		goto cleanup;
-	}
-	if (e.path && !e.path[0]) {
-		err = fail_at(p, start, "entry %zu: empty 'path'", idx);
-		goto cleanup;
-	}
-	if (e.bind_path && (!e.path || e.path[0] != '/')) {
-		err = fail_at(p, start, "entry %zu: 'bind_path' needs an absolute 'path'", idx);
-		goto cleanup;
-	}
-	err = allowlist_add_checked(al, &e);
-	if (err == -EEXIST)
-		err = fail_at(p, start,
-			      "entry %zu: conflicts with an earlier entry for the same digest "
-			      "and path",
-			      idx);
-	else if (err == -E2BIG)
-		err = fail_at(p, start, "entry %zu: too many entries", idx);
+	err = finish_entry(p, al, idx, start, digest, &e);
 cleanup:
 	json_decref(o);
 	return err;
+}
+
+/*
+ * The fast path, for the entries that writers actually produce: an object of
+ * known keys, each once, whose values are strings of printable ASCII without
+ * escapes, or true/false. That is a subset of JSON whose meaning needs no
+ * decoding, so reading it here gives what jansson would give. Anything else
+ * (an escape, a byte outside printable ASCII, a number, a repeated or unknown
+ * key, a syntax error) returns false with p->pos untouched, and jansson reads
+ * the entry and names the problem. jansson costs a few microseconds an entry;
+ * a million-entry list would spend seconds there.
+ */
+static bool fast_string(struct parser *p, size_t *pos, size_t *from, size_t *len)
+{
+	size_t i = *pos;
+
+	if (i >= p->len || p->buf[i] != '"')
+		return false;
+	*from = ++i;
+	while (i < p->len) {
+		unsigned char c = (unsigned char)p->buf[i];
+
+		if (c == '"') {
+			*len = i - *from;
+			*pos = i + 1;
+			return true;
+		}
+		if (c < 0x20 || c > 0x7e || c == '\\')
+			return false;
+		i++;
+	}
+	return false;
+}
+
+static void fast_ws(const struct parser *p, size_t *pos)
+{
+	while (*pos < p->len && (p->buf[*pos] == ' ' || p->buf[*pos] == '\t' ||
+				 p->buf[*pos] == '\n' || p->buf[*pos] == '\r'))
+		(*pos)++;
+}
+
+enum { F_DIGEST, F_PATH, F_COMMENT, F_SOURCE, F_BIND, F_MAX };
+static const char *const fast_keys[F_MAX] = { "digest", "path", "comment", "source", "bind_path" };
+
+static bool parse_entry_fast(struct parser *p, struct allowlist_entry *e, char **digest)
+{
+	size_t pos = p->pos, from[F_MAX], len[F_MAX], need = 0;
+	unsigned int seen = 0;
+	bool bind = false;
+	char *out;
+
+	if (pos >= p->len || p->buf[pos++] != '{')
+		return false;
+	for (;;) {
+		size_t kf, kl;
+		int k;
+
+		fast_ws(p, &pos);
+		if (!fast_string(p, &pos, &kf, &kl))
+			return false;
+		for (k = 0; k < F_MAX; k++)
+			if (kl == strlen(fast_keys[k]) && !memcmp(p->buf + kf, fast_keys[k], kl))
+				break;
+		if (k == F_MAX || (seen & 1u << k))
+			return false;
+		seen |= 1u << k;
+		fast_ws(p, &pos);
+		if (pos >= p->len || p->buf[pos++] != ':')
+			return false;
+		fast_ws(p, &pos);
+		if (k == F_BIND) {
+			if (p->len - pos >= 4 && !memcmp(p->buf + pos, "true", 4)) {
+				bind = true;
+				pos += 4;
+			} else if (p->len - pos >= 5 && !memcmp(p->buf + pos, "false", 5)) {
+				pos += 5;
+			} else {
+				return false;
+			}
+		} else {
+			if (!fast_string(p, &pos, &from[k], &len[k]))
+				return false;
+			need += len[k] + 1;
+		}
+		fast_ws(p, &pos);
+		if (pos >= p->len)
+			return false;
+		if (p->buf[pos] == '}')
+			break;
+		if (p->buf[pos++] != ',')
+			return false;
+	}
+	/* The strings get their NULs in the scratch buffer, which the entry
+	 * borrows until allowlist_add copies it. */
+	if (need > p->scratch_size) {
+		char *n = realloc(p->scratch, need);
+
+		if (!n)
+			return false;
+		p->scratch = n;
+		p->scratch_size = need;
+	}
+	out = p->scratch;
+	memset(e, 0, sizeof(*e));
+	*digest = NULL;
+	for (int k = 0; k < F_BIND; k++) {
+		char *str;
+
+		if (!(seen & 1u << k))
+			continue;
+		str = out;
+		memcpy(out, p->buf + from[k], len[k]);
+		out[len[k]] = '\0';
+		out += len[k] + 1;
+		if (k == F_DIGEST)
+			*digest = str;
+		else if (k == F_PATH)
+			e->path = str;
+		else if (k == F_COMMENT)
+			e->comment = str;
+		else
+			e->source = str;
+	}
+	e->bind_path = bind;
+	p->pos = pos + 1;
+	return true;
+}
+
+static int parse_entry(struct parser *p, struct allowlist *al, size_t idx)
+{
+	struct allowlist_entry e;
+	size_t start = p->pos;
+	char *digest;
+
+	if (parse_entry_fast(p, &e, &digest))
+		return finish_entry(p, al, idx, start, digest, &e);
+	return parse_entry_json(p, al, idx);
 }
 
 static int parse_entries(struct parser *p, struct allowlist *al)
@@ -380,7 +514,13 @@ int allowlist_parse(const void *buf, size_t len, struct allowlist **out, char *e
 	al = allowlist_new();
 	if (!al)
 		return -ENOMEM;
-	rc = parse_document(&p, al);
+	/* An entry as written takes 90 bytes or more; a wrong guess costs only
+	 * a rehash or some unused slots, and the cap keeps a huge file of
+	 * whitespace from reserving much. */
+	rc = allowlist_reserve(al, len / 90 + 1 < (1u << 21) ? len / 90 + 1 : (1u << 21));
+	if (!rc)
+		rc = parse_document(&p, al);
+	free(p.scratch);
 	if (rc) {
 		if (rc == -ENOMEM && err && errlen)
 			snprintf(err, errlen, "out of memory");

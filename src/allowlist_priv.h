@@ -8,4 +8,8 @@
 /* allowlist_add for strings that jansson has already checked as UTF-8. */
 int allowlist_add_checked(struct allowlist *al, const struct allowlist_entry *e);
 
+/* Size the tables for n entries at once (the parser guesses n from the
+ * file's size), so a large list is not rehashed again and again. */
+int allowlist_reserve(struct allowlist *al, size_t n);
+
 #endif

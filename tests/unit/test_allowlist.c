@@ -6,11 +6,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "allowlist.h"
+#include "fileio.h"
+#include "sig.h"
 
 static void mkdigest(uint8_t d[SHA256_LEN], unsigned int seed)
 {
@@ -385,6 +390,103 @@ static void test_allowlist_parse_merges_identical(void **state)
 	allowlist_free(al);
 }
 
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * Scale: a list of N entries is written, signed with Ed25519, and then read,
+ * verified, parsed and indexed by allowlist_load_verified. Reports times and
+ * peak memory; asserts only correctness, never speed. N is small by default
+ * to keep `make unit` quick; the figure that matters is
+ *   IG_BENCH_ENTRIES=1000000 build/obj/tests/unit/test_allowlist
+ */
+static void test_allowlist_scale(void **state)
+{
+#ifdef __SANITIZE_ADDRESS__
+	size_t n = 20000;
+#else
+	size_t n = 100000;
+#endif
+	const char *env = getenv("IG_BENCH_ENTRIES"), *td = getenv("TESTDATA");
+	char dir[] = "/tmp/ig-bench-XXXXXX", list[64], sigp[64], key[256], path[64];
+	struct allowlist *al = allowlist_new(), *loaded = NULL;
+	struct allowlist_load_opts o = { 0 };
+	struct sig_keyring *kr = sig_keyring_new();
+	struct allowlist_entry e = { .path = path, .source = "bench 1.0" };
+	uint8_t *buf, *sig;
+	size_t len, siglen;
+	struct rusage ru;
+	double t0, t1;
+	char *b64;
+	FILE *f;
+
+	(void)state;
+	if (env)
+		n = strtoul(env, NULL, 10);
+	assert_non_null(mkdtemp(dir));
+	snprintf(list, sizeof(list), "%s/list.json", dir);
+	snprintf(sigp, sizeof(sigp), "%s/list.json.sig", dir);
+	allowlist_set_serial(al, 1);
+	for (size_t i = 0; i < n; i++) {
+		uint64_t x = i * 0x9e3779b97f4a7c15ULL;
+
+		for (int j = 0; j < SHA256_LEN; j++)
+			e.digest[j] = (uint8_t)(x >> (8 * (j % 8))) ^ (uint8_t)j;
+		memcpy(e.digest, &i, sizeof(i));
+		snprintf(path, sizeof(path), "/usr/lib/x86_64-linux-gnu/lib%zu.so.1", i);
+		e.bind_path = i % 16 == 0;
+		assert_int_equal(allowlist_add(al, &e), 0);
+	}
+	t0 = now_s();
+	f = fopen(list, "w");
+	assert_non_null(f);
+	assert_int_equal(allowlist_write(al, f), 0);
+	fclose(f);
+	t1 = now_s();
+	allowlist_free(al);
+	assert_int_equal(read_file_once(list, ALLOWLIST_MAX_SIZE, &buf, &len), 0);
+	snprintf(key, sizeof(key), "%s/keys/ed25519", td ? td : "tests/data");
+	strcat(key, ".key");
+	assert_int_equal(sig_sign_file(key, buf, len, &sig, &siglen), 0);
+	b64 = sig_base64_encode(sig, siglen);
+	assert_int_equal(write_file_atomic(sigp, b64, strlen(b64), 0644), 0);
+	free(b64);
+	free(sig);
+	free(buf);
+	key[strlen(key) - 4] = '\0';
+	strcat(key, ".pub");
+	assert_int_equal(sig_keyring_add_file(kr, key), 0);
+
+	o.path = list;
+	o.trust = kr;
+	{
+		double t2 = now_s(), t3;
+
+		assert_int_equal(allowlist_load_verified(&o, &loaded), 0);
+		t3 = now_s();
+		getrusage(RUSAGE_SELF, &ru);
+		print_message("scale: %zu entries, %zu MB file: write %.2f s, "
+			      "read+verify+parse+index %.2f s, peak RSS %ld MB\n",
+			      n, len >> 20, t1 - t0, t3 - t2, ru.ru_maxrss / 1024);
+	}
+	assert_int_equal(allowlist_count(loaded), n);
+	for (size_t i = 0; i < n; i += n / 97 + 1) {
+		const struct allowlist_entry *x = allowlist_entry_at(loaded, i);
+
+		assert_ptr_equal(allowlist_lookup(loaded, x->digest, x->path), x);
+	}
+	allowlist_free(loaded);
+	sig_keyring_free(kr);
+	if (!getenv("IG_BENCH_KEEP")) unlink(list);
+	unlink(sigp);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -403,6 +505,7 @@ int main(void)
 		cmocka_unit_test(test_allowlist_parse_rejects_entries),
 		cmocka_unit_test(test_allowlist_parse_names_line),
 		cmocka_unit_test(test_allowlist_parse_merges_identical),
+		cmocka_unit_test(test_allowlist_scale),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
