@@ -565,6 +565,11 @@ void enforcer_set_handler(struct enforcer *e, enforcer_event_fn fn, void *ctx)
 	e->handler_ctx = ctx;
 }
 
+int enforcer_epoll_fd(const struct enforcer *e)
+{
+	return ring_buffer__epoll_fd(e->rb);
+}
+
 int enforcer_poll(struct enforcer *e, int timeout_ms)
 {
 	return ring_buffer__poll(e->rb, timeout_ms);

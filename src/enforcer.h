@@ -54,6 +54,8 @@ int enforcer_probe(struct enforcer *e, const char *path, struct ig_event *ev);
 /* Events not consumed by a probe go to this callback. */
 void enforcer_set_handler(struct enforcer *e, enforcer_event_fn fn, void *ctx);
 int enforcer_poll(struct enforcer *e, int timeout_ms);
+/* An fd that polls readable when events are waiting (for the caller's epoll). */
+int enforcer_epoll_fd(const struct enforcer *e);
 int enforcer_counters(struct enforcer *e, struct ig_counters *sum);
 /* "3,2,1" or "1,2,3": the attach order that was proven. */
 const char *enforcer_attach_order(const struct enforcer *e);

@@ -38,6 +38,10 @@ if [ -n "${VM_TESTS_DIR:-}" ] && [ "$VM_TESTS_DIR" != "$top/tests/vm" ]; then
 	rm -f "$root"/opt/ig/tests/t_*.sh
 	cp "$VM_TESTS_DIR"/t_*.sh "$root/opt/ig/tests/"
 fi
+# A test-only signing key for the guest's allowlists, made fresh per build.
+mkdir -p "$root/opt/ig/keys"
+openssl genpkey -algorithm ed25519 -out "$root/opt/ig/keys/test-key.pem" 2>/dev/null
+openssl pkey -in "$root/opt/ig/keys/test-key.pem" -pubout -out "$root/opt/ig/keys/test-pub.pem"
 printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' >"$root/etc/passwd"
 printf 'root:x:0:\nnobody:x:65534:\n' >"$root/etc/group"
 
