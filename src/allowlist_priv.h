@@ -12,4 +12,8 @@ int allowlist_add_checked(struct allowlist *al, const struct allowlist_entry *e)
  * file's size), so a large list is not rehashed again and again. */
 int allowlist_reserve(struct allowlist *al, size_t n);
 
+/* The parser's fast path for plain entries; tests and the fuzzer turn it
+ * off to check that it reads exactly what jansson reads. */
+extern bool allowlist_parse_fast;
+
 #endif

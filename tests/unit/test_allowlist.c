@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "allowlist.h"
+#include "allowlist_priv.h"
 #include "fileio.h"
 #include "sig.h"
 
@@ -208,12 +208,20 @@ static void test_allowlist_rfc3339(void **state)
 #define D64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 #define HDR "{\"format\":\"imaguard-allowlist/1\",\"serial\":5,\"hash_algo\":\"sha256\","
 
+/* Each document is parsed with and without the fast path: both must agree. */
 static struct allowlist *parse_ok(const char *doc)
 {
 	struct allowlist *al = NULL;
 	char why[256];
-	int err = allowlist_parse(doc, strlen(doc), &al, why, sizeof(why));
+	int err;
 
+	allowlist_parse_fast = false;
+	err = allowlist_parse(doc, strlen(doc), &al, why, sizeof(why));
+	allowlist_parse_fast = true;
+	if (err)
+		fail_msg("unexpected rejection without the fast path: %s", why);
+	allowlist_free(al);
+	err = allowlist_parse(doc, strlen(doc), &al, why, sizeof(why));
 	if (err)
 		fail_msg("unexpected rejection: %s", why);
 	return al;
@@ -222,16 +230,22 @@ static struct allowlist *parse_ok(const char *doc)
 /* The document must be refused, with a message containing want. */
 static void parse_bad(const char *doc, const char *want)
 {
-	struct allowlist *al = NULL;
-	char why[256];
-	int err = allowlist_parse(doc, strlen(doc), &al, why, sizeof(why));
+	for (int fast = 0; fast < 2; fast++) {
+		struct allowlist *al = NULL;
+		char why[256];
+		int err;
 
-	if (!err)
-		fail_msg("accepted: %s", doc);
-	assert_int_equal(err, -EINVAL);
-	assert_null(al);
-	if (!strstr(why, want))
-		fail_msg("message '%s' lacks '%s'", why, want);
+		allowlist_parse_fast = fast;
+		err = allowlist_parse(doc, strlen(doc), &al, why, sizeof(why));
+		allowlist_parse_fast = true;
+		if (!err)
+			fail_msg("accepted: %s", doc);
+		assert_int_equal(err, -EINVAL);
+		assert_null(al);
+		if (!strstr(why, want))
+			fail_msg("message '%s' lacks '%s' (fast path %s)", why, want,
+				 fast ? "on" : "off");
+	}
 }
 
 static void test_allowlist_parse_minimal(void **state)
