@@ -23,6 +23,7 @@ static const struct cli_cmd cmd_version = {
 };
 
 static const struct cli_cmd *const top_cmds[] = {
+	&cmd_allowlist,
 	&cmd_hash,
 	&cmd_probe,
 	&cmd_rules,

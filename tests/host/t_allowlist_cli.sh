@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# sign, show, hash and rules check from the command line: outputs, messages
+# and exit statuses; no partial output files.
+set -euo pipefail
+command -v openssl >/dev/null || { echo "openssl not installed"; exit 77; }
+
+expect() {
+	local want=$1 rc=0
+	shift
+	"$@" >out 2>err || rc=$?
+	if [ "$rc" -ne "$want" ]; then
+		echo "FAIL: '$*' exited $rc, want $want"; cat out err; exit 1
+	fi
+}
+
+printf 'hello\n' > a
+printf 'world\n' > 'b c'
+printf 'x\n' > 'back\slash'
+openssl genpkey -algorithm ed25519 -out k.pem 2>/dev/null
+openssl pkey -in k.pem -pubout -out k.pub
+
+# hash is sha256sum, byte for byte
+expect 0 "$IMAGUARD" hash a 'b c' 'back\slash'
+sha256sum a 'b c' 'back\slash' > want
+cmp out want
+sha256sum -c out >/dev/null
+expect 0 "$IMAGUARD" hash - < a
+[ "$(cat out)" = "$(sha256sum - < a)" ]
+expect 1 "$IMAGUARD" hash a missing
+grep -q "cannot open 'missing': No such file or directory" err
+grep -q '  a$' out
+
+# an allowlist with a's digest (path-free) and b's bound to another path
+da=$(sha256sum a | cut -d' ' -f1)
+db=$(sha256sum 'b c' | cut -d' ' -f1)
+cat > list.json <<JSON
+{"format": "imaguard-allowlist/1", "serial": 1, "created": "2026-01-01T00:00:00Z",
+ "hash_algo": "sha256", "entries": [
+  {"digest": "$da", "source": "manual"},
+  {"digest": "$db", "path": "/nowhere/b", "bind_path": true, "source": "pkg 1.0"},
+  {"digest": "$(echo $db | tr a-f A-F)", "path": "$PWD/b c", "bind_path": true, "source": "pkg 1.0"}
+]}
+JSON
+expect 0 "$IMAGUARD" allowlist sign --key k.pem list.json
+[ -s list.json.sig ]
+expect 0 "$IMAGUARD" hash --allowlist list.json --trust k.pub a 'b c'
+[ "$(head -c8 out)" = "allowed " ]
+[ "$(sed -n 2p out)" = "allowed $db  b c" ]
+mkdir sub && cp 'b c' sub/
+expect 1 "$IMAGUARD" hash --allowlist list.json --trust k.pub sub/'b c' 'back\slash'
+grep -q "^denied $db  sub/b c$" out
+grep -q '^denied \\' out
+expect 2 "$IMAGUARD" hash --allowlist list.json a
+expect 2 "$IMAGUARD" hash --trust k.pub a
+printf ' ' >> list.json
+expect 1 "$IMAGUARD" hash --allowlist list.json --trust k.pub a
+grep -q "does not verify" err
+
+# show
+expect 0 "$IMAGUARD" allowlist show list.json
+grep -q '^serial:    1$' out
+grep -q '^entries:   3 (2 bound to their path)$' out
+grep -q '^ *2  pkg 1.0$' out
+grep -q "^sha256:    $(sha256sum list.json | cut -d' ' -f1)$" out
+echo '{"format": "imaguard-allowlist/1"}' > bad.json
+expect 1 "$IMAGUARD" allowlist show bad.json
+grep -q "imaguard: invalid allowlist 'bad.json': missing 'serial'" err
+
+# sign refuses an invalid list or a bad key and leaves no file behind
+expect 1 "$IMAGUARD" allowlist sign --key k.pem bad.json
+[ ! -e bad.json.sig ]
+head -c 100 /dev/urandom > junk.pem
+expect 1 "$IMAGUARD" allowlist sign --key junk.pem -o out.sig list.json
+[ ! -e out.sig ]
+expect 1 "$IMAGUARD" allowlist sign --key k.pub -o out.sig list.json
+grep -q "not a PEM private key" err
+expect 2 "$IMAGUARD" allowlist sign list.json
+[ -z "$(ls | grep tmp || true)" ]
+
+# rules check
+cat > rules.json <<'JSON'
+{"format": "imaguard-rules/1", "rules": [
+ {"action": "deny", "path": "/tmp/", "recursive": true},
+ {"action": "allow", "path": "/", "recursive": true},
+ {"action": "audit", "path": "/etc/", "hooks": ["open"]}
+]}
+JSON
+expect 0 "$IMAGUARD" rules check rules.json
+grep -q "rules.json: valid: 3 rules, 1 warning" out
+grep -q "imaguard: warning: rules.json: rule 1: allows everything" err
+expect 1 "$IMAGUARD" rules check --strict rules.json
+expect 0 "$IMAGUARD" rules match --hook exec rules.json /tmp/x/y /usr/bin/ls
+[ "$(sed -n 1p out)" = "$(printf 'deny\texec\trule 0\t/tmp/x/y')" ]
+[ "$(sed -n 2p out)" = "$(printf 'allow\texec\trule 1\t/usr/bin/ls')" ]
+expect 0 "$IMAGUARD" rules match --hook open rules.json /etc/passwd /etc/ssh/x
+[ "$(sed -n 2p out)" = "$(printf 'none\topen\t-\t/etc/ssh/x')" ]
+echo '{"format": "imaguard-rules/1", "rules": [{"action": "deny", "path": "/a/../b"}]}' > bad.json
+expect 1 "$IMAGUARD" rules check bad.json
+grep -q "imaguard: rules 'bad.json' refused: rule 0: path '/a/../b' contains a '.' or '..' component" err
+expect 2 "$IMAGUARD" rules match --hook read rules.json /x
+echo ok
