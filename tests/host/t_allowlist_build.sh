@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# allowlist build over a temporary tree: the digests are sha256sum's, only ELF
+# and #! files are listed, symlinks are not followed, excludes hold, and the
+# output is the same bytes whatever --jobs is.
+set -euo pipefail
+"$IMAGUARD" allowlist build --help >/dev/null 2>&1 ||
+	{ echo "'imaguard allowlist build' is not registered"; exit 77; }
+
+expect() {
+	local want=$1 rc=0
+	shift
+	"$@" >out 2>err || rc=$?
+	if [ "$rc" -ne "$want" ]; then
+		echo "FAIL: '$*' exited $rc, want $want"; cat out err; exit 1
+	fi
+}
+
+# The allowlist writes one entry per line; turn those into sha256sum lines.
+# (Test paths hold no quote or backslash, so no JSON unescaping is needed.)
+as_sums() {
+	sed -n 's/^ *{"digest": "\([0-9a-f]\{64\}\)", "path": "\([^"]*\)".*/\1  \2/p' "$1"
+}
+
+top=$PWD
+mkdir -p tree/bin tree/lib/deep tree/lib64 "tree/with space" tree/skip outside
+cp /bin/true tree/bin/true
+cp /bin/ls tree/bin/ls
+cp /bin/ls tree/lib64/ls-copy		# same digest, other path
+printf '#!/bin/sh\necho hi\n' > tree/bin/hello.sh
+printf '#!/usr/bin/env python3\nprint(1)\n' > "tree/with space/tool é.py"
+printf 'plain text\n' > tree/bin/README
+printf '' > tree/bin/empty
+printf '\177ELF but tiny' > tree/lib/deep/fake.so
+cp /bin/true tree/skip/excluded
+cp /bin/true outside/escaped
+ln -s true tree/bin/link-to-true
+ln -s "$top/outside" tree/bin/escape
+mkfifo tree/bin/fifo
+
+expect 0 "$IMAGUARD" allowlist build --jobs 1 --serial 5 --created 2026-01-01T00:00:00Z \
+	--exclude "$top/tree/skip" tree
+mv out j1.json
+grep -q '"serial": 5' j1.json
+grep -q '"created": "2026-01-01T00:00:00Z"' j1.json
+[ "$(grep -c '"digest"' j1.json)" -eq 6 ]
+grep -q '"source": "file"' j1.json
+
+# Every digest is sha256sum's, and the listed paths are exactly these.
+as_sums j1.json > sums
+(cd / && sha256sum --quiet -c "$top/sums")
+cut -c67- sums | sort > got
+sort > want <<EOF
+$top/tree/bin/hello.sh
+$top/tree/bin/ls
+$top/tree/bin/true
+$top/tree/lib/deep/fake.so
+$top/tree/lib64/ls-copy
+$top/tree/with space/tool é.py
+EOF
+diff -u want got
+
+# Any number of threads gives the same bytes.
+for j in 4 2 8; do
+	expect 0 "$IMAGUARD" allowlist build --jobs "$j" --serial 5 \
+		--created 2026-01-01T00:00:00Z --exclude "$top/tree/skip" tree
+	cmp j1.json out
+done
+
+# SOURCE_DATE_EPOCH fixes created and (by default) serial: reproducible.
+SOURCE_DATE_EPOCH=1767225600 "$IMAGUARD" allowlist build -o r1.json tree
+SOURCE_DATE_EPOCH=1767225600 "$IMAGUARD" allowlist build -j 3 -o r2.json tree
+cmp r1.json r2.json
+grep -q '"serial": 1767225600' r1.json
+[ "$(grep -c '"digest"' r1.json)" -eq 7 ]	# tree/skip is back
+
+# --expires +Nd, --source, a single file as PATH.
+expect 0 "$IMAGUARD" allowlist build --created 2026-01-01T00:00:00Z --expires +30d \
+	--source "golden 1.0" tree/bin/ls
+grep -q '"expires": "2026-01-31T00:00:00Z"' out
+grep -q "\"path\": \"$top/tree/bin/ls\", \"source\": \"golden 1.0\"" out
+[ "$(grep -c '"digest"' out)" -eq 1 ]
+
+# A PATH that cannot be read: reported, exit 1, the old output left alone;
+# --keep-going writes the list without it.
+echo old > kept.json
+expect 1 "$IMAGUARD" allowlist build -o kept.json tree "$top/no-such-dir"
+grep -q "cannot resolve '$top/no-such-dir'" err
+grep -q "no allowlist written" err
+[ "$(cat kept.json)" = old ]
+expect 0 "$IMAGUARD" allowlist build -k -o kept.json tree "$top/no-such-dir"
+[ "$(grep -c '"digest"' kept.json)" -eq 7 ]
+grep -q "1 files could not be hashed" err
+if [ "$(id -u)" -ne 0 ]; then
+	cp /bin/true tree/bin/locked && chmod 000 tree/bin/locked
+	expect 1 "$IMAGUARD" allowlist build tree
+	grep -q "cannot open '$top/tree/bin/locked': Permission denied" err
+	rm -f tree/bin/locked
+fi
+
+# Quiet on a non-terminal: stderr stays empty on success.
+expect 0 "$IMAGUARD" allowlist build tree
+[ ! -s err ]
+
+# Usage errors.
+expect 2 "$IMAGUARD" allowlist build
+expect 2 "$IMAGUARD" allowlist build --jobs 0 tree
+expect 2 "$IMAGUARD" allowlist build --exclude relative/nonexistent tree
+expect 2 "$IMAGUARD" allowlist build --expires tomorrow tree
+echo ok

@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# allowlist import end to end, one format after the other: real sha256sum
+# output (escaped names included), the fixtures of each other format, strict
+# failures that name the line and write nothing, --skip-bad, stdin.
+set -euo pipefail
+"$IMAGUARD" allowlist import --help >/dev/null 2>&1 ||
+	{ echo "'imaguard allowlist import' is not registered"; exit 77; }
+data=$TESTDATA/import
+
+expect() {
+	local want=$1 rc=0
+	shift
+	"$@" >out 2>err || rc=$?
+	if [ "$rc" -ne "$want" ]; then
+		echo "FAIL: '$*' exited $rc, want $want"; cat out err; exit 1
+	fi
+}
+
+entries() { grep -c '"digest"' "$1" || true; }
+
+# sha256sum, as coreutils writes it: plain, binary mode, --tag, and the
+# backslash-escaped form for names with a backslash or a newline.
+printf 'one\n' > one
+printf 'two\n' > 'two words'
+printf 'three\n' > 'back\slash'
+printf 'four\n' > "$(printf 'new\nline')"
+sha256sum one 'two words' > sums
+sha256sum -b 'back\slash' "$(printf 'new\nline')" >> sums
+sha256sum --tag one >> sums
+grep -q '^\\' sums		# coreutils did escape
+expect 0 "$IMAGUARD" allowlist import --from sha256sum --serial 9 -o list.json sums
+[ "$(entries list.json)" -eq 4 ]	# the --tag line repeats "one"
+grep -q '"serial": 9' list.json
+grep -q '"source": "sha256sum"' list.json
+grep -qF "\"digest\": \"$(sha256sum < one | cut -c1-64)\", \"path\": \"one\"" list.json
+grep -qF "\"digest\": \"$(sha256sum < 'back\slash' | cut -c1-64)\", \"path\": \"back\\\\slash\"" list.json
+grep -qF "\"digest\": \"$(printf 'four\n' | sha256sum | cut -c1-64)\", \"path\": \"new\\nline\"" list.json
+grep -q 'imported 5 entries from 1 file, skipped 0' err
+
+# Same from stdin, and --source.
+expect 0 "$IMAGUARD" allowlist import --from sha256sum --serial 9 --source golden - < sums
+[ "$(entries out)" -eq 4 ]
+grep -q '"source": "golden"' out
+
+# Strict: a malformed line names file and line, exits 1, writes nothing.
+expect 1 "$IMAGUARD" allowlist import --from sha256sum -o bad.json "$data/sha256sum-bad.txt"
+grep -q "sha256sum-bad.txt': line 3: digest has 40 hex digits" err
+[ ! -e bad.json ]
+expect 0 "$IMAGUARD" allowlist import --from sha256sum --skip-bad -o bad.json \
+	"$data/sha256sum-bad.txt"
+[ "$(entries bad.json)" -eq 3 ]
+grep -q "line 3: .*(skipped)" err
+grep -q "skipped 1: malformed line" err
+
+# Keylime runtime policy, legacy JSON and flat lists.
+expect 0 "$IMAGUARD" allowlist import --from keylime "$data/keylime-policy.json"
+[ "$(entries out)" -eq 4 ]
+grep -q '"source": "keylime"' out
+grep -q 'skipped 1: digest of 40 hex digits (not SHA-256)' err
+grep -q 'skipped 2: exclude regex' err
+expect 0 "$IMAGUARD" allowlist import --from keylime "$data/keylime-legacy.json" \
+	"$data/keylime-flat.txt"
+[ "$(entries out)" -eq 4 ]
+grep -q 'from 2 files' err
+expect 1 "$IMAGUARD" allowlist import --from keylime "$data/keylime-bad.json"
+grep -q "digests\['/usr/bin/y'\]\[0\]: not a hex digest" err
+
+# fapolicyd, both trust file versions; a malformed line.
+expect 0 "$IMAGUARD" allowlist import --from fapolicyd "$data/fapolicyd-v2.trust"
+grep -q '"path": "/opt/my app/run me"' out
+expect 0 "$IMAGUARD" allowlist import --from fapolicyd "$data/fapolicyd-v3.trust"
+grep -q '"path": "/opt/my app/run me"' out
+grep -q '"path": "/opt/not%20escaped"' out
+expect 1 "$IMAGUARD" allowlist import --from fapolicyd "$data/fapolicyd-bad.trust"
+grep -q "fapolicyd-bad.trust': line 4: " err
+
+# Santa: BINARY ALLOWLIST rules only, the rest counted.
+expect 0 "$IMAGUARD" allowlist import --from santa "$data/santa.json"
+[ "$(entries out)" -eq 3 ]
+grep -q '"comment": "approved build tool"' out
+grep -q 'skipped 2: santa CERTIFICATE rule' err
+grep -q 'skipped 1: santa BINARY rule with policy BLOCKLIST' err
+
+# IMA measurement list.
+expect 0 "$IMAGUARD" allowlist import --from ima-log "$data/ima.log"
+[ "$(entries out)" -eq 6 ]
+grep -q '"path": "/usr/bin/a path with spaces"' out
+grep -q 'skipped 2: sha1 digest (not SHA-256) (first at .*ima.log.: line 1)' err
+grep -q 'skipped 1: violation record' err
+expect 1 "$IMAGUARD" allowlist import --from ima-log "$data/ima-bad.log"
+grep -q "ima-bad.log': line 2: " err
+
+# What import writes, the allowlist parser reads.
+if "$IMAGUARD" allowlist show --help >/dev/null 2>&1; then
+	expect 0 "$IMAGUARD" allowlist show list.json
+fi
+
+# Usage errors and unreadable input.
+expect 2 "$IMAGUARD" allowlist import sums
+expect 2 "$IMAGUARD" allowlist import --from rpm sums
+expect 2 "$IMAGUARD" allowlist import --from sha256sum
+expect 1 "$IMAGUARD" allowlist import --from sha256sum missing
+grep -q "cannot open 'missing': No such file or directory" err
+echo ok
