@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <dirent.h>
+#include <linux/magic.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -25,6 +26,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -380,7 +382,7 @@ static int path_push(struct build *b, size_t len, const char *name)
 	return 0;
 }
 
-static void walk_dir(struct build *b, int dfd, int depth);
+static void walk_dir(struct build *b, int dfd, dev_t dev, int depth);
 
 /* The walk saw st; fd is what open() gave. Anything else than the same
  * object means the name was replaced in between. */
@@ -403,8 +405,32 @@ static void visit_file(struct build *b, int fd, const struct stat *st)
 	queue_push(&b->q, &j);
 }
 
-/* Visit the entry name in directory dfd (the path is already in b->path). */
-static void visit(struct build *b, int dfd, const char *name, int depth)
+/*
+ * Kernel interfaces that look like files: reading some of them has side
+ * effects or never ends, and none holds a program. Checked only where the
+ * walk crosses into another file system, so it costs one statfs per mount.
+ */
+static bool pseudo_fs(int fd)
+{
+	static const unsigned long magic[] = {
+		PROC_SUPER_MAGIC,    SYSFS_MAGIC,	  DEBUGFS_MAGIC,   TRACEFS_MAGIC,
+		SECURITYFS_MAGIC,    CGROUP_SUPER_MAGIC, CGROUP2_SUPER_MAGIC, DEVPTS_SUPER_MAGIC,
+		BPF_FS_MAGIC,	     PSTOREFS_MAGIC,	  EFIVARFS_MAGIC,  SELINUX_MAGIC,
+		SMACK_MAGIC,
+	};
+	struct statfs sf;
+
+	if (fstatfs(fd, &sf))
+		return false;
+	for (size_t i = 0; i < sizeof(magic) / sizeof(magic[0]); i++)
+		if ((unsigned long)sf.f_type == magic[i])
+			return true;
+	return false;
+}
+
+/* Visit the entry name in directory dfd, which is on dev (the path is
+ * already in b->path). */
+static void visit(struct build *b, int dfd, dev_t dev, const char *name, int depth)
 {
 	struct stat seen, got;
 	int fd, flags = O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY;
@@ -454,14 +480,19 @@ static void visit(struct build *b, int dfd, const char *name, int depth)
 		close(fd);
 		return;
 	}
-	if (S_ISDIR(got.st_mode))
-		walk_dir(b, fd, depth + 1);
-	else
+	if (S_ISDIR(got.st_mode)) {
+		if (got.st_dev != dev && pseudo_fs(fd)) {
+			count(&b->excluded, 1);
+			close(fd);
+			return;
+		}
+		walk_dir(b, fd, got.st_dev, depth + 1);
+	} else
 		visit_file(b, fd, &got);
 }
 
-/* Takes ownership of dfd. */
-static void walk_dir(struct build *b, int dfd, int depth)
+/* Takes ownership of dfd, a directory on dev. */
+static void walk_dir(struct build *b, int dfd, dev_t dev, int depth)
 {
 	size_t len = strlen(b->path);
 	struct dirent *de;
@@ -501,7 +532,7 @@ static void walk_dir(struct build *b, int dfd, int depth)
 			set_fatal(b, -ENOMEM);
 			break;
 		}
-		visit(b, dirfd(d), de->d_name, depth);
+		visit(b, dirfd(d), dev, de->d_name, depth);
 		b->path[len] = '\0';
 	}
 	closedir(d);
@@ -542,8 +573,12 @@ static void walk_root(struct build *b, const char *root)
 		goto cleanup;
 	}
 	b->root_dev = st.st_dev;
-	if (S_ISDIR(st.st_mode)) {
-		walk_dir(b, fd, 0);
+	if (pseudo_fs(fd)) {
+		build_msg(b, LOG_WARN, "skipping '%s': a kernel pseudo file system", abs);
+		count(&b->excluded, 1);
+		close(fd);
+	} else if (S_ISDIR(st.st_mode)) {
+		walk_dir(b, fd, st.st_dev, 0);
 	} else if (S_ISREG(st.st_mode)) {
 		visit_file(b, fd, &st);
 	} else {
@@ -940,6 +975,7 @@ const struct cli_cmd cmd_allowlist_build = {
 		"is reported; the walk goes on so that every such file is named, and then\n"
 		"the command exits 1 without writing anything, unless --keep-going, which\n"
 		"writes the allowlist without those files and exits 0. Files removed during\n"
-		"the walk are counted, not failures. On a terminal a progress line shows\n"
-		"files, bytes and rate on stderr.",
+		"the walk are counted, not failures. Kernel pseudo file systems (proc,\n"
+		"sysfs, debugfs, cgroup and the like) are never walked, so '/' is safe to\n"
+		"give. On a terminal a progress line shows files, bytes and rate on stderr.",
 };

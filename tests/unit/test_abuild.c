@@ -296,6 +296,23 @@ static void test_abuild_symlink_root_is_resolved(void **state)
 	allowlist_free(al);
 }
 
+static void test_abuild_pseudo_fs_not_walked(void **state)
+{
+	struct abuild_stats st;
+	struct allowlist *al;
+
+	(void)state;
+	if (access("/proc/self/exe", F_OK))
+		skip();		/* no procfs mounted here */
+	/* Reading procfs or sysfs files fails or has side effects: never walked. */
+	al = build("/proc", NULL, 0, 1, &st);
+	assert_int_equal(allowlist_count(al), 0);
+	assert_int_equal(st.files, 0);
+	assert_int_equal(st.failed, 0);
+	assert_int_equal(st.excluded, 1);
+	allowlist_free(al);
+}
+
 static void test_abuild_unreadable_counts_as_failed(void **state)
 {
 	struct tree *t = *state;
@@ -382,6 +399,7 @@ int main(void)
 		cmocka_unit_test(test_abuild_deterministic_across_jobs),
 		cmocka_unit_test(test_abuild_file_root_and_missing_root),
 		cmocka_unit_test(test_abuild_symlink_root_is_resolved),
+		cmocka_unit_test(test_abuild_pseudo_fs_not_walked),
 		cmocka_unit_test(test_abuild_unreadable_counts_as_failed),
 		cmocka_unit_test(test_abuild_head_defaults_and_errors),
 		cmocka_unit_test(test_abuild_output_replaces_file),
