@@ -85,6 +85,10 @@ endef
 VM_DRIVER_SRCS := $(sort $(wildcard tests/vm/driver/*.c))
 VM_DRIVERS     := $(patsubst tests/vm/driver/%.c,$(B)/vm/dyn/%,$(VM_DRIVER_SRCS))
 
+VM_HELPER_SRCS := $(sort $(wildcard tests/vm/helpers/*.c))
+VM_HELPERS     := $(patsubst tests/vm/helpers/%.c,$(B)/vm/bin/%,$(VM_HELPER_SRCS))
+VM_DEPS := $(B)/imaguard $(VM_HELPERS) $(VM_DRIVERS)
+
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZERS   := $(patsubst tests/fuzz/%.c,$(B)/fuzz/tests/fuzz/%,$(FUZZ_SRCS))
 FUZZFLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
@@ -118,7 +122,7 @@ unit-asan: $(UNIT_BINS_ASAN)
 	$(Q)ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		scripts/run-unit.sh $(UNIT_BINS_ASAN)
 
-hosttest: $(B)/imaguard
+hosttest: $(B)/imaguard $(VM_DEPS)
 	$(Q)scripts/run-host-tests.sh
 
 # Each fuzzer runs FUZZ_SECONDS over its seed corpus tests/fuzz/corpus/<name>/.
@@ -129,8 +133,6 @@ fuzz: $(FUZZERS)
 fuzz-quick: $(FUZZERS)
 	$(Q)FUZZ_SECONDS=5 scripts/run-fuzz.sh $(FUZZERS)
 
-VM_HELPER_SRCS := $(sort $(wildcard tests/vm/helpers/*.c))
-VM_HELPERS     := $(patsubst tests/vm/helpers/%.c,$(B)/vm/bin/%,$(VM_HELPER_SRCS))
 
 $(B)/vm/bin/%: tests/vm/helpers/%.c
 	$(call msg,CC-STATIC,$@)
@@ -143,13 +145,25 @@ $(B)/vm/dyn/%: $(B)/obj/tests/vm/driver/%.o $(B)/obj/libimaguard.a
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
-VM_DEPS := $(B)/imaguard $(VM_HELPERS) $(VM_DRIVERS)
 
 vmtest: $(VM_DEPS)
 	$(Q)scripts/vm/run.sh test
 
 vmshell: $(VM_DEPS)
 	$(Q)scripts/vm/run.sh shell
+
+# ---- test tools: programs the host tests run (tests/tools/*.c, linking the library)
+TOOL_SRCS := $(sort $(wildcard tests/tools/*.c))
+TOOLS     := $(patsubst tests/tools/%.c,$(B)/tools/%,$(TOOL_SRCS))
+
+$(B)/tools/%: $(B)/obj/tests/tools/%.o $(B)/obj/libimaguard.a
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+-include $(patsubst %.c,$(B)/obj/%.d,$(TOOL_SRCS))
+
+hosttest: $(TOOLS)
 
 # `check` installs what is missing first, then runs make again so that the
 # freshly installed tools are the ones used.

@@ -6,6 +6,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 secs=${FUZZ_SECONDS:-60}
 passed=0 failed=0
 for f in "$@"; do
+	f=$(realpath "$f")
 	name=$(basename "$f")
 	work="$top/build/fuzz/run/$name"
 	rm -rf "$work" && mkdir -p "$work/corpus"

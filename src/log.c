@@ -20,6 +20,8 @@ void log_msg(enum log_level lvl, const char *fmt, ...)
 {
 	va_list ap;
 
+	if (lvl > log_level)
+		return;
 	va_start(ap, fmt);
 	vlog(lvl, fmt, ap);
 	va_end(ap);

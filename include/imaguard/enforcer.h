@@ -149,7 +149,7 @@ struct ig_event {
 	char path[IG_PATH_MAX];
 };
 
-#define IG_EVENT_HDR_LEN ((unsigned long)&((struct ig_event *)0)->path)
+#define IG_EVENT_HDR_LEN __builtin_offsetof(struct ig_event, path)
 
 /* The tid-keyed record map: the hook is part of the key so that an open
  * nested inside an exec (the interpreter, say) never meets the exec's record. */
