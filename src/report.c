@@ -768,66 +768,16 @@ static int chain_start(const char *path, char prev[SHA256_HEX_LEN + 1])
 	return found;
 }
 
-/* Decompress a gzip log into an unlinked-on-return temporary file, so the one
- * chain verifier reads exactly the bytes the log holds. */
-static int gunzip_to_temp(const char *path, char tmp[64])
-{
-	gzFile gz = gzopen(path, "rb");
-	char *buf = malloc(1 << 16);
-	int fd = -1, n, err = 0;
-
-	const char *dir = getenv("TMPDIR") ?: "/tmp";
-	if (!gz || !buf) {
-		err = gz ? -ENOMEM : -errno;
-		goto cleanup;
-	}
-	snprintf(tmp, 64, "%.40s/imaguard-report-XXXXXX", dir);
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		err = -errno;
-		goto cleanup;
-	}
-	while ((n = gzread(gz, buf, 1 << 16)) > 0) {
-		if (write(fd, buf, (size_t)n) != n) {
-			err = -EIO;
-			goto cleanup;
-		}
-	}
-	if (n < 0)
-		err = -EIO;
-cleanup:
-	if (fd >= 0)
-		close(fd);
-	if (err && fd >= 0)
-		unlink(tmp);
-	if (gz)
-		gzclose(gz);
-	free(buf);
-	return err;
-}
-
 /* The one place the chain is judged: audit_verify_file, the same check
  * `imaguard audit verify` makes. */
 static void verify_chain(struct logrep *lr)
 {
-	char prev[SHA256_HEX_LEN + 1], tmp[64];
-	const char *target = lr->path;
+	char prev[SHA256_HEX_LEN + 1];
 	int err;
 
+	/* the verifier reads gzip itself, so both kinds go straight in */
 	chain_start(lr->path, prev);
-	if (lr->gz) {
-		err = gunzip_to_temp(lr->path, tmp);
-		if (err) {
-			lr->chain = CHAIN_UNREADABLE;
-			snprintf(lr->vr.why, sizeof(lr->vr.why), "cannot decompress: %s",
-				 strerror(-err));
-			return;
-		}
-		target = tmp;
-	}
-	err = audit_verify_file(target, prev[0] ? prev : NULL, &lr->vr);
-	if (lr->gz)
-		unlink(tmp);
+	err = audit_verify_file(lr->path, prev[0] ? prev : NULL, &lr->vr);
 	if (!err)
 		lr->chain = CHAIN_INTACT;
 	else if (err == -EBADMSG)

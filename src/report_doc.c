@@ -244,7 +244,8 @@ static json_t *summary_json(struct jb *b, struct report *r, const struct view *v
 		push(b, hosts, jstr(v->hosts[i]));
 	put(b, o, "hosts", hosts);
 	put(b, o, "modes", modes_json(b, r->modes));
-	qsort(r->serials, r->nserials, sizeof(*r->serials), cmp_u64);
+	if (r->nserials)
+		qsort(r->serials, r->nserials, sizeof(*r->serials), cmp_u64);
 	for (size_t i = 0; i < r->nserials; i++)
 		push(b, serials, jint(r->serials[i]));
 	if (r->serial_none)

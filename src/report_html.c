@@ -116,7 +116,7 @@ static long long num(const json_t *o, const char *k)
 
 /* ---- charts ------------------------------------------------------------------ */
 
-#define CHART_W 560
+#define CHART_W 380
 #define CHART_H 200
 
 static void chart_timeline(FILE *f, const json_t *doc)
@@ -185,7 +185,7 @@ struct hbar {
 static void chart_hbars(FILE *f, const char *caption, const struct hbar *bars, size_t n,
 			const char *ca, const char *cb, const char *legend)
 {
-	const int left = 150, rowh = 22, w = CHART_W - left - 60;
+	const int left = 140, rowh = 22, w = CHART_W - left - 50;
 	int h = (int)(n ? n : 1) * rowh + 30;
 	long long max = 1;
 
