@@ -806,6 +806,9 @@ int report_add_log(struct report *r, const char *path)
 	r->nlogs++;
 	lr->host = r->unknown_host;
 	lr->gz = is_gzip(path);
+	/* the verifier makes a pass of its own: say so, or a big log looks stuck */
+	if (r->o.progress)
+		fprintf(stderr, "\r\033[Kreport: verifying the chain of %.40s", path);
 	verify_chain(lr);
 	if (lr->chain == CHAIN_BROKEN)
 		pr_warn("audit log '%s': chain broken at line %llu: %s", path,
