@@ -303,6 +303,27 @@ static json_t *hosts_json(struct jb *b, struct report *r, const struct view *v)
 	return a;
 }
 
+static int cmp_json_str(const void *a, const void *b)
+{
+	return strcmp(json_string_value(*(json_t *const *)a), json_string_value(*(json_t *const *)b));
+}
+
+/* Host lists merged over hooks arrive out of order; readers expect them sorted. */
+static void sort_strings(json_t *a)
+{
+	size_t n = json_array_size(a);
+	json_t **v = n > 1 ? malloc(n * sizeof(*v)) : NULL;
+
+	if (!v)
+		return;
+	for (size_t i = 0; i < n; i++)
+		v[i] = json_incref(json_array_get(a, i));
+	qsort(v, n, sizeof(*v), cmp_json_str);
+	for (size_t i = 0; i < n; i++)
+		json_array_set_new(a, i, v[i]);
+	free(v);
+}
+
 /* Per-run totals of the sorted entries between [i, j). */
 struct merged {
 	uint64_t count, monitor, would_deny, denied, allowlisted_rec;
@@ -333,6 +354,7 @@ static void merge(struct jb *b, struct exe *const *ex, size_t i, size_t j, struc
 		if (m->hosts)
 			add_unique(b, m->hosts, e->k.host);
 	}
+	sort_strings(m->hosts);
 }
 
 static bool is_listed(const struct report *r, const struct exe *e, const struct merged *m)
