@@ -14,19 +14,32 @@ struct audit_log;
 
 struct audit_log_opts {
 	unsigned int fsync_interval_ms;	/* 0: the default (1000) */
+	/* A new (empty) log's first prev: the last hash of the log it
+	 * continues after rotation. NULL: 64 zeros. Ignored when the file
+	 * already has lines, whose own chain goes on. */
+	const char *prev_hash;
 };
 
 /*
  * Open path for appending ("-" is standard output). An existing file is
  * read back to its last line so that seq and prev continue its chain; a file
  * whose last line is cut short is refused (-EBADMSG) rather than extended.
+ * A regular file is locked (flock) for as long as it is open: a second
+ * writer gets -EBUSY, since two would fork the chain. Errors are logged.
  */
 int audit_log_open(struct audit_log **out, const char *path, const struct audit_log_opts *o);
 /*
  * Append one record. rec must hold "type"; the writer puts type, time (now,
  * unless rec has one), seq and prev first, then rec's other keys in their
- * order. The line is written with one write(2) on an O_APPEND descriptor.
- * Takes no reference to rec.
+ * order (a "seq" or "prev" in rec is ignored: the chain is the writer's).
+ * The line is written with one write(2) on an O_APPEND descriptor.
+ * Takes no reference to rec. -EINVAL: rec is not an object, its type or
+ * time is not a string, or a string is not UTF-8; -EMSGSIZE: the line with
+ * its newline would exceed AUDIT_LINE_MAX. Neither writes anything. A write
+ * that fails part-way leaves a torn line, after which every append fails.
+ * An fsync failure is returned although the line was written (seq moved on).
+ * A writer that falls idle should call audit_log_sync on its own timer: the
+ * interval is only checked here.
  */
 int audit_log_append(struct audit_log *l, json_t *rec);
 /* fsync now (also done every fsync_interval_ms from append, and at close). */
@@ -35,17 +48,28 @@ void audit_log_close(struct audit_log *l);
 
 /* SHA-256 hex of the last line written: a rotated log's successor chains from it. */
 const char *audit_log_last_hash(const struct audit_log *l);
+/* seq of the last line written (0 before the first line of a new log). */
+uint64_t audit_log_last_seq(const struct audit_log *l);
 
 struct audit_verify_result {
 	uint64_t lines;		/* lines read, intact or not */
 	uint64_t bad_line;	/* first bad line, 1-based; 0 when intact */
 	char why[256];		/* what is wrong with it */
+	/* SHA-256 hex of the last intact line ("" when none): where a log
+	 * that continues this one after rotation must chain from. */
+	char last_hash[65];
 };
 
 /* 0 when every line parses, seq runs on and prev chains; -EBADMSG with the
  * first bad line in res otherwise; another negative errno when unreadable.
  * prev_hash (may be NULL) is the chain's starting point when the log
- * continues a rotated one. */
+ * continues a rotated one. Without it the first line must have seq 1 and
+ * prev 64 zeros; with it the first line's prev must equal it, and its seq may
+ * be any positive number. A gzip file is decompressed as it is read. Memory
+ * stays bounded whatever the file's size. -EINVAL: prev_hash is not 64 hex
+ * digits. */
 int audit_verify_file(const char *path, const char *prev_hash, struct audit_verify_result *res);
+/* The same from an open descriptor (read from its offset; not closed). */
+int audit_verify_fd(int fd, const char *prev_hash, struct audit_verify_result *res);
 
 #endif

@@ -24,6 +24,7 @@ static const struct cli_cmd cmd_version = {
 
 static const struct cli_cmd *const top_cmds[] = {
 	&cmd_allowlist,
+	&cmd_audit,
 	&cmd_hash,
 	&cmd_probe,
 	&cmd_rules,

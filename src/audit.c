@@ -1,0 +1,761 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The hash-chained audit trail (docs/audit-format.md). Each line carries the
+ * SHA-256 of the line before it, so an edit, a removal, a reordering or a cut
+ * shows as the first line whose seq or prev does not follow.
+ *
+ * The writer sits on the daemon's event path, which may carry a million
+ * records a second: a line is rendered straight into one buffer kept for the
+ * log's lifetime, hashed with one digest context kept likewise, and written
+ * with one write(2). Only nested values (arrays, objects) go through jansson's
+ * dumper, which allocates; the flat `access` record never does.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+#include <zlib.h>
+
+#include "audit.h"
+#include "digest.h"
+#include "log.h"
+
+_Static_assert(sizeof(((struct audit_verify_result *)0)->last_hash) == SHA256_HEX_LEN + 1,
+	       "last_hash holds one hex digest");
+
+#define ZERO_HASH "0000000000000000000000000000000000000000000000000000000000000000"
+#define FSYNC_DEFAULT_MS 1000
+
+struct audit_log {
+	int fd;
+	bool own_fd;		/* false for standard output */
+	bool can_sync;		/* fsync only means something for a regular file */
+	bool dirty;		/* written since the last fsync */
+	int broken;		/* a write failed part-way: the file's tail is torn */
+	uint64_t seq;		/* of the last line written; 0 before the first */
+	char prev[SHA256_HEX_LEN + 1];
+	unsigned int fsync_ms;
+	struct timespec last_sync;
+	time_t tsec;		/* second that tdate spells, to skip gmtime_r */
+	char tdate[20];		/* "YYYY-MM-DDTHH:MM:SS" */
+	EVP_MD_CTX *md_ctx;
+	EVP_MD *md;
+	char buf[AUDIT_LINE_MAX];	/* the line being rendered, newline included */
+};
+
+static int hash_hex(EVP_MD_CTX *ctx, const EVP_MD *md, const void *p, size_t n,
+		    char hex[SHA256_HEX_LEN + 1])
+{
+	unsigned char d[SHA256_LEN];
+
+	if (!EVP_DigestInit_ex(ctx, md, NULL) || !EVP_DigestUpdate(ctx, p, n) ||
+	    !EVP_DigestFinal_ex(ctx, d, NULL))
+		return -EIO;
+	digest_to_hex(d, hex);
+	return 0;
+}
+
+/* ---- rendering --------------------------------------------------------- */
+
+/* A bounded cursor into the line buffer: once full it stays full, and the
+ * caller checks once at the end rather than after every piece. */
+struct out {
+	char *p, *end;
+	bool over;
+};
+
+static void put(struct out *o, const void *s, size_t n)
+{
+	if ((size_t)(o->end - o->p) < n) {
+		o->over = true;
+		o->p = o->end;
+		return;
+	}
+	memcpy(o->p, s, n);
+	o->p += n;
+}
+
+#define PUT_LIT(o, s) put(o, s, sizeof(s) - 1)
+
+static void put_u64(struct out *o, uint64_t v)
+{
+	char tmp[20], *q = tmp + sizeof(tmp);
+
+	do {
+		*--q = '0' + v % 10;
+		v /= 10;
+	} while (v);
+	put(o, q, tmp + sizeof(tmp) - q);
+}
+
+static void put_int(struct out *o, json_int_t v)
+{
+	if (v < 0) {
+		PUT_LIT(o, "-");
+		put_u64(o, -(uint64_t)v);
+	} else {
+		put_u64(o, v);
+	}
+}
+
+/* Length of the valid UTF-8 sequence at s (n bytes left), 0 if invalid:
+ * jansson's own strings are valid, but one made with the _nocheck calls need
+ * not be, and one bad byte would make the whole line unreadable JSON. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+	uint32_t cp;
+	size_t len;
+
+	if (s[0] < 0xc2 || s[0] > 0xf4)
+		return 0;
+	len = s[0] < 0xe0 ? 2 : s[0] < 0xf0 ? 3 : 4;
+	if (n < len)
+		return 0;
+	cp = s[0] & (0x3f >> (len - 1));
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+static int put_str(struct out *o, const char *s, size_t n)
+{
+	static const char xd[] = "0123456789abcdef";
+	const unsigned char *u = (const unsigned char *)s;
+	size_t run = 0;
+
+	PUT_LIT(o, "\"");
+	for (size_t i = 0; i < n;) {
+		unsigned char c = u[i];
+		size_t len;
+
+		if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
+			i++;
+			run++;
+			continue;
+		}
+		put(o, s + i - run, run);
+		run = 0;
+		if (c >= 0x80) {
+			len = utf8_seq(u + i, n - i);
+			if (!len)
+				return -EILSEQ;
+			put(o, s + i, len);
+			i += len;
+			continue;
+		}
+		switch (c) {
+		case '"': PUT_LIT(o, "\\\""); break;
+		case '\\': PUT_LIT(o, "\\\\"); break;
+		case '\n': PUT_LIT(o, "\\n"); break;
+		case '\t': PUT_LIT(o, "\\t"); break;
+		case '\r': PUT_LIT(o, "\\r"); break;
+		default: {
+			char esc[6] = { '\\', 'u', '0', '0', xd[c >> 4], xd[c & 15] };
+
+			put(o, esc, sizeof(esc));
+		}
+		}
+		i++;
+	}
+	put(o, s + n - run, run);
+	PUT_LIT(o, "\"");
+	return 0;
+}
+
+static int put_value(struct out *o, const json_t *v)
+{
+	size_t room, n;
+
+	switch (json_typeof(v)) {
+	case JSON_STRING:
+		return put_str(o, json_string_value(v), json_string_length(v));
+	case JSON_INTEGER:
+		put_int(o, json_integer_value(v));
+		return 0;
+	case JSON_TRUE:
+		PUT_LIT(o, "true");
+		return 0;
+	case JSON_FALSE:
+		PUT_LIT(o, "false");
+		return 0;
+	case JSON_NULL:
+		PUT_LIT(o, "null");
+		return 0;
+	default:
+		/* Reals and containers are rare here; jansson spells them,
+		 * checks for cycles, and tells the size it needed. */
+		room = o->end - o->p;
+		n = json_dumpb(v, o->p, room, JSON_COMPACT | JSON_ENCODE_ANY);
+		if (n == 0)
+			return -EINVAL;
+		if (n > room) {
+			o->over = true;
+			o->p = o->end;
+		} else {
+			o->p += n;
+		}
+		return 0;
+	}
+}
+
+/* "YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ"; gmtime_r only when the second changes. */
+static void put_now(struct audit_log *l, struct out *o)
+{
+	struct timespec ts;
+	char frac[12];
+	long ns;
+	struct tm tm;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	if (ts.tv_sec != l->tsec || !l->tdate[0]) {
+		gmtime_r(&ts.tv_sec, &tm);
+		strftime(l->tdate, sizeof(l->tdate), "%Y-%m-%dT%H:%M:%S", &tm);
+		l->tsec = ts.tv_sec;
+	}
+	frac[0] = '.';
+	ns = ts.tv_nsec;
+	for (int i = 9; i >= 1; i--, ns /= 10)
+		frac[i] = '0' + ns % 10;
+	frac[10] = 'Z';
+	PUT_LIT(o, "\"");
+	put(o, l->tdate, 19);
+	put(o, frac, 11);
+	PUT_LIT(o, "\"");
+}
+
+static bool reserved_key(const char *k)
+{
+	return !strcmp(k, "type") || !strcmp(k, "time") || !strcmp(k, "seq") || !strcmp(k, "prev");
+}
+
+/* The line for rec, without its newline; its length or a negative errno. */
+static ssize_t render(struct audit_log *l, json_t *rec)
+{
+	struct out o = { l->buf, l->buf + sizeof(l->buf) - 1 /* the newline */, false };
+	json_t *type = json_object_get(rec, "type"), *tv = json_object_get(rec, "time"), *v;
+	const char *key;
+	int err;
+
+	if (!json_is_string(type) || (tv && !json_is_string(tv)))
+		return -EINVAL;
+	PUT_LIT(&o, "{\"type\":");
+	err = put_value(&o, type);
+	PUT_LIT(&o, ",\"time\":");
+	if (tv)
+		err = err ?: put_value(&o, tv);
+	else
+		put_now(l, &o);
+	PUT_LIT(&o, ",\"seq\":");
+	put_u64(&o, l->seq + 1);
+	PUT_LIT(&o, ",\"prev\":\"");
+	put(&o, l->prev, SHA256_HEX_LEN);
+	PUT_LIT(&o, "\"");
+	json_object_foreach(rec, key, v) {
+		if (err || o.over)
+			break;
+		/* the writer owns these four; a caller's seq or prev is not the chain's */
+		if (reserved_key(key))
+			continue;
+		PUT_LIT(&o, ",");
+		err = put_str(&o, key, strlen(key));
+		PUT_LIT(&o, ":");
+		err = err ?: put_value(&o, v);
+	}
+	PUT_LIT(&o, "}");
+	if (err)
+		return err;
+	if (o.over)
+		return -EMSGSIZE;
+	return o.p - l->buf;
+}
+
+/* ---- the log file ------------------------------------------------------ */
+
+/* Read back the last line of an existing log so that seq and prev continue
+ * its chain. One pread of at most a line's length from the end, whatever the
+ * file's size. */
+static int read_tail(struct audit_log *l, const char *path, off_t size)
+{
+	size_t len = size < AUDIT_LINE_MAX + 1 ? (size_t)size : AUDIT_LINE_MAX + 1;
+	off_t off = size - len;
+	char *tail = NULL, *start;
+	json_error_t je;
+	json_t *j = NULL, *seq;
+	ssize_t n;
+	int err = 0;
+
+	tail = malloc(len);
+	if (!tail)
+		return -ENOMEM;
+	n = pread(l->fd, tail, len, off);
+	if (n != (ssize_t)len) {
+		err = n < 0 ? -errno : -EIO;
+		pr_err("cannot read back the end of '%s': %s", path, strerror(-err));
+		goto cleanup;
+	}
+	if (tail[len - 1] != '\n') {
+		pr_err("'%s' ends in a partial line: refusing to extend a torn log "
+		       "(move it aside to start a new one)", path);
+		err = -EBADMSG;
+		goto cleanup;
+	}
+	start = memrchr(tail, '\n', len - 1);
+	if (!start && off > 0) {
+		pr_err("'%s': its last line is longer than %d bytes: refusing to extend it",
+		       path, AUDIT_LINE_MAX);
+		err = -EBADMSG;
+		goto cleanup;
+	}
+	start = start ? start + 1 : tail;
+	len -= start - tail + 1;
+	j = json_loadb(start, len, 0, &je);
+	seq = json_object_get(j, "seq");
+	if (!json_is_integer(seq) || json_integer_value(seq) < 1) {
+		pr_err("'%s': its last line is not an audit record: refusing to extend it", path);
+		err = -EBADMSG;
+		goto cleanup;
+	}
+	l->seq = json_integer_value(seq);
+	err = hash_hex(l->md_ctx, l->md, start, len, l->prev);
+cleanup:
+	json_decref(j);
+	free(tail);
+	return err;
+}
+
+static int open_file(struct audit_log *l, const char *path)
+{
+	struct stat st;
+	int err;
+
+	/* Read access only to read back the last line; O_APPEND keeps every
+	 * write at the end whatever else has the file open. */
+	l->fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	if (l->fd < 0 && errno == EACCES)
+		l->fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	if (l->fd < 0) {
+		err = -errno;
+		pr_err("cannot open '%s': %s", path, strerror(-err));
+		return err;
+	}
+	l->own_fd = true;
+	if (fstat(l->fd, &st)) {
+		err = -errno;
+		pr_err("cannot stat '%s': %s", path, strerror(-err));
+		return err;
+	}
+	if (!S_ISREG(st.st_mode))
+		return 0;	/* a FIFO or a device: nothing to continue or sync */
+	l->can_sync = true;
+	/* Two writers would fork the chain: the second would not see the
+	 * first's last line. The lock goes with the descriptor. */
+	if (flock(l->fd, LOCK_EX | LOCK_NB)) {
+		err = errno == EWOULDBLOCK ? -EBUSY : -errno;
+		pr_err("cannot lock '%s': %s", path,
+		       err == -EBUSY ? "another process is writing it" : strerror(-err));
+		return err;
+	}
+	return st.st_size ? read_tail(l, path, st.st_size) : 0;
+}
+
+int audit_log_open(struct audit_log **out, const char *path, const struct audit_log_opts *o)
+{
+	struct audit_log *l = calloc(1, sizeof(*l));
+	uint8_t d[SHA256_LEN];
+	int err = 0;
+
+	*out = NULL;
+	if (!l)
+		return -ENOMEM;
+	l->fd = -1;
+	memcpy(l->prev, ZERO_HASH, sizeof(ZERO_HASH));
+	l->fsync_ms = o && o->fsync_interval_ms ? o->fsync_interval_ms : FSYNC_DEFAULT_MS;
+	clock_gettime(CLOCK_MONOTONIC, &l->last_sync);
+	/* Fetched once: an implicit fetch per digest costs a lock and a lookup. */
+	l->md = EVP_MD_fetch(NULL, "SHA256", NULL);
+	l->md_ctx = EVP_MD_CTX_new();
+	if (!l->md || !l->md_ctx) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	if (o && o->prev_hash) {
+		if (digest_from_hex(o->prev_hash, strlen(o->prev_hash), d)) {
+			pr_err("invalid chain start '%s': not 64 hex digits", o->prev_hash);
+			err = -EINVAL;
+			goto cleanup;
+		}
+		digest_to_hex(d, l->prev);
+	}
+	if (!strcmp(path, "-")) {
+		/* A stream has no last line to read back: its chain starts fresh. */
+		l->fd = STDOUT_FILENO;
+		goto cleanup;
+	}
+	err = open_file(l, path);
+cleanup:
+	if (err) {
+		audit_log_close(l);
+		return err;
+	}
+	*out = l;
+	return 0;
+}
+
+/* All of p, retrying after a short write; *done says how much went out. */
+static int write_all(int fd, const char *p, size_t n, size_t *done)
+{
+	*done = 0;
+	while (*done < n) {
+		ssize_t w = write(fd, p + *done, n - *done);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN) {
+				/* standard output may be a non-blocking pipe */
+				struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+
+				if (poll(&pfd, 1, -1) >= 0 || errno == EINTR)
+					continue;
+			}
+			return -errno;
+		}
+		*done += w;
+	}
+	return 0;
+}
+
+int audit_log_append(struct audit_log *l, json_t *rec)
+{
+	struct timespec now;
+	ssize_t n;
+	size_t done;
+	int err;
+
+	if (l->broken)
+		return l->broken;
+	if (!json_is_object(rec))
+		return -EINVAL;
+	n = render(l, rec);
+	if (n < 0)
+		return n;
+	l->buf[n] = '\n';
+	/* One write on an O_APPEND descriptor: lines from this log never
+	 * interleave with anything else appended to the file. */
+	err = write_all(l->fd, l->buf, n + 1, &done);
+	if (err) {
+		/* Nothing written: the caller may try again. Part of a line:
+		 * the file's tail is torn, and appending more would only bury
+		 * the damage mid-file, so this log takes no more lines. */
+		if (done)
+			l->broken = err;
+		return err;
+	}
+	err = hash_hex(l->md_ctx, l->md, l->buf, n, l->prev);
+	if (err) {
+		l->broken = err;	/* the next prev would be wrong */
+		return err;
+	}
+	l->seq++;
+	l->dirty = true;
+	if (!l->can_sync)
+		return 0;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if ((now.tv_sec - l->last_sync.tv_sec) * 1000LL +
+		    (now.tv_nsec - l->last_sync.tv_nsec) / 1000000 >= l->fsync_ms)
+		return audit_log_sync(l);
+	return 0;
+}
+
+int audit_log_sync(struct audit_log *l)
+{
+	if (!l || !l->dirty || !l->can_sync)
+		return 0;
+	clock_gettime(CLOCK_MONOTONIC, &l->last_sync);
+	if (fsync(l->fd))
+		return -errno;
+	l->dirty = false;
+	return 0;
+}
+
+const char *audit_log_last_hash(const struct audit_log *l)
+{
+	return l->prev;
+}
+
+uint64_t audit_log_last_seq(const struct audit_log *l)
+{
+	return l->seq;
+}
+
+void audit_log_close(struct audit_log *l)
+{
+	int err;
+
+	if (!l)
+		return;
+	err = audit_log_sync(l);
+	if (err)
+		pr_err("cannot sync the audit log: %s", strerror(-err));
+	if (l->own_fd && l->fd >= 0)
+		close(l->fd);
+	EVP_MD_CTX_free(l->md_ctx);
+	EVP_MD_free(l->md);
+	free(l);
+}
+
+/* ---- verification ------------------------------------------------------ */
+
+#define VERIFY_CHUNK (256 * 1024)
+
+struct verifier {
+	struct audit_verify_result *res;
+	bool have_start;	/* prev_hash given: the chain starts there */
+	uint64_t seq;		/* of the last good line */
+	char prev[SHA256_HEX_LEN + 1];	/* what the next line's prev must be */
+	EVP_MD_CTX *md_ctx;
+	EVP_MD *md;
+};
+
+static int bad(struct audit_verify_result *res, uint64_t line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int bad(struct audit_verify_result *res, uint64_t line, const char *fmt, ...)
+{
+	va_list ap;
+
+	res->bad_line = line;
+	va_start(ap, fmt);
+	vsnprintf(res->why, sizeof(res->why), fmt, ap);
+	va_end(ap);
+	return -EBADMSG;
+}
+
+static bool is_lower_hex64(const char *s, size_t n)
+{
+	if (n != SHA256_HEX_LEN)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return true;
+}
+
+/* The keys every record must have, with their types. */
+static int check_keys(struct verifier *v, json_t *j, uint64_t no)
+{
+	static const char *const strs[] = { "type", "time", "prev" };
+	json_t *x;
+
+	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
+		x = json_object_get(j, strs[i]);
+		if (!x)
+			return bad(v->res, no, "missing key '%s'", strs[i]);
+		if (!json_is_string(x))
+			return bad(v->res, no, "key '%s' is not a string", strs[i]);
+	}
+	x = json_object_get(j, "seq");
+	if (!x)
+		return bad(v->res, no, "missing key 'seq'");
+	if (!json_is_integer(x) || json_integer_value(x) < 1)
+		return bad(v->res, no, "key 'seq' is not a positive integer");
+	x = json_object_get(j, "prev");
+	if (!is_lower_hex64(json_string_value(x), json_string_length(x)))
+		return bad(v->res, no, "key 'prev' is not 64 lowercase hex digits");
+	return 0;
+}
+
+/*
+ * One line, without its newline. seq is checked before prev so that a
+ * removed or swapped line is named as such: either also breaks the link,
+ * but "seq 7 after 5" says more than "prev does not match".
+ */
+static int check_line(struct verifier *v, const char *line, size_t len)
+{
+	uint64_t no = v->res->lines, seq;
+	const char *prev;
+	json_error_t je;
+	json_t *j;
+	int err;
+
+	j = json_loadb(line, len, JSON_REJECT_DUPLICATES, &je);
+	if (!j)
+		return bad(v->res, no, "not JSON: %s", je.text);
+	if (!json_is_object(j)) {
+		err = bad(v->res, no, "not a JSON object");
+		goto cleanup;
+	}
+	err = check_keys(v, j, no);
+	if (err)
+		goto cleanup;
+	seq = json_integer_value(json_object_get(j, "seq"));
+	prev = json_string_value(json_object_get(j, "prev"));
+	if (no == 1 && !v->have_start) {
+		if (seq != 1) {
+			err = bad(v->res, no, "log does not start at seq 1 but %llu: its beginning "
+				  "was removed, or it continues a rotated log (give the rotated "
+				  "log's last hash)", (unsigned long long)seq);
+			goto cleanup;
+		}
+		if (strcmp(prev, ZERO_HASH)) {
+			err = bad(v->res, no, "first line's prev is not 64 zeros: it continues a "
+				  "rotated log (give that log's last hash)");
+			goto cleanup;
+		}
+	} else if (no == 1) {
+		if (strcmp(prev, v->prev)) {
+			err = bad(v->res, no, "prev does not match the given starting hash");
+			goto cleanup;
+		}
+	} else {
+		if (seq != v->seq + 1) {
+			err = bad(v->res, no, "line removed or reordered: seq %llu after %llu",
+				  (unsigned long long)seq, (unsigned long long)v->seq);
+			goto cleanup;
+		}
+		if (strcmp(prev, v->prev)) {
+			err = bad(v->res, no, "edited or reordered: prev does not match line %llu",
+				  (unsigned long long)(no - 1));
+			goto cleanup;
+		}
+	}
+	v->seq = seq;
+	err = hash_hex(v->md_ctx, v->md, line, len, v->prev);
+cleanup:
+	json_decref(j);
+	return err;
+}
+
+/*
+ * Lines are cut from a fixed buffer: a complete line is checked where it
+ * lies, the partial one at the end moves to the front before the next read.
+ * Memory stays at one buffer whatever the file's size.
+ */
+static int verify_gz(gzFile gz, struct verifier *v)
+{
+	size_t cap = AUDIT_LINE_MAX + VERIFY_CHUNK, fill = 0;
+	char *buf = malloc(cap);
+	int err = 0, n, errnum;
+	const char *msg;
+
+	if (!buf)
+		return -ENOMEM;
+	gzbuffer(gz, VERIFY_CHUNK);
+	do {
+		char *p = buf, *nl;
+
+		n = gzread(gz, buf + fill, cap - fill);
+		if (n < 0) {
+			msg = gzerror(gz, &errnum);
+			err = errnum == Z_ERRNO ? (errno ? -errno : -EIO) :
+			      bad(v->res, v->res->lines + 1, "compressed data is damaged: %s", msg);
+			goto cleanup;
+		}
+		fill += n;
+		while ((nl = memchr(p, '\n', fill - (p - buf)))) {
+			v->res->lines++;
+			if (nl - p + 1 > AUDIT_LINE_MAX) {
+				err = bad(v->res, v->res->lines, "line longer than %d bytes",
+					  AUDIT_LINE_MAX);
+				goto cleanup;
+			}
+			err = check_line(v, p, nl - p);
+			if (err)
+				goto cleanup;
+			p = nl + 1;
+		}
+		fill -= p - buf;
+		memmove(buf, p, fill);
+		if (fill >= AUDIT_LINE_MAX) {
+			err = bad(v->res, v->res->lines + 1, "line longer than %d bytes",
+				  AUDIT_LINE_MAX);
+			goto cleanup;
+		}
+	} while (n > 0);
+	if (fill) {
+		v->res->lines++;
+		err = bad(v->res, v->res->lines, "truncated mid-line");
+	}
+cleanup:
+	free(buf);
+	return err;
+}
+
+/* Takes fd; gzread passes bytes that are not gzip through unchanged. */
+static int verify_fd(int fd, const char *prev_hash, struct audit_verify_result *res)
+{
+	struct verifier v = { .res = res };
+	uint8_t d[SHA256_LEN];
+	gzFile gz = NULL;
+	int err = 0;
+
+	memset(res, 0, sizeof(*res));
+	if (prev_hash) {
+		if (digest_from_hex(prev_hash, strlen(prev_hash), d)) {
+			err = -EINVAL;
+			goto cleanup;
+		}
+		digest_to_hex(d, v.prev);
+		v.have_start = true;
+	}
+	v.md = EVP_MD_fetch(NULL, "SHA256", NULL);
+	v.md_ctx = EVP_MD_CTX_new();
+	if (!v.md || !v.md_ctx) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	gz = gzdopen(fd, "rb");
+	if (!gz) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	fd = -1;	/* gzclose closes it */
+	err = verify_gz(gz, &v);
+	if (v.seq)
+		memcpy(res->last_hash, v.prev, sizeof(v.prev));
+cleanup:
+	if (gz)
+		gzclose(gz);
+	if (fd >= 0)
+		close(fd);
+	EVP_MD_CTX_free(v.md_ctx);
+	EVP_MD_free(v.md);
+	return err;
+}
+
+int audit_verify_fd(int fd, const char *prev_hash, struct audit_verify_result *res)
+{
+	int dup_fd = dup(fd);
+
+	if (dup_fd < 0) {
+		memset(res, 0, sizeof(*res));
+		return -errno;
+	}
+	return verify_fd(dup_fd, prev_hash, res);
+}
+
+int audit_verify_file(const char *path, const char *prev_hash, struct audit_verify_result *res)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		memset(res, 0, sizeof(*res));
+		return -errno;
+	}
+	return verify_fd(fd, prev_hash, res);
+}
