@@ -318,7 +318,9 @@ static const struct cli_cmd cmd_allowlist_show = {
 
 static const struct cli_cmd *const allowlist_cmds[] = {
 	&cmd_allowlist_build, &cmd_allowlist_import, &cmd_allowlist_sign,
-	&cmd_allowlist_verify, &cmd_allowlist_show, NULL,
+	&cmd_allowlist_verify, &cmd_allowlist_show,
+	&cmd_allowlist_propose,
+	NULL,
 };
 
 static int run_allowlist(const struct cli_cmd *cmd, int argc, char **argv)

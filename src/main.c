@@ -27,6 +27,7 @@ static const struct cli_cmd *const top_cmds[] = {
 	&cmd_audit,
 	&cmd_hash,
 	&cmd_probe,
+	&cmd_report,
 	&cmd_rules,
 	&cmd_version,
 	NULL,

@@ -1,0 +1,327 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <zlib.h>
+
+#include "audit.h"
+#include "report.h"
+
+struct fx {
+	char dir[64];
+	char log[96];
+};
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+
+	strcpy(f->dir, "/tmp/ig-report-XXXXXX");
+	if (!mkdtemp(f->dir))
+		return -1;
+	snprintf(f->log, sizeof(f->log), "%s/a.log", f->dir);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+	if (system(cmd))
+		return -1;
+	free(f);
+	return 0;
+}
+
+static char *render(const json_t *doc, int (*fn)(const json_t *, FILE *))
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+
+	assert_non_null(m);
+	assert_int_equal(fn(doc, m), 0);
+	fclose(m);
+	return buf;
+}
+
+static char *escaped(void (*fn)(FILE *, const char *), const char *s)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+
+	fn(m, s);
+	fclose(m);
+	return buf;
+}
+
+#define DIG_A "sha256:2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae"
+#define DIG_B "sha256:fcde2b2edba56bf408601fb721fe9b5c338d10ee429ea04fae5511b68fbf8fb9"
+
+static void append(struct audit_log *l, const char *fmt, ...)
+{
+	json_error_t err;
+	va_list ap;
+	json_t *rec;
+
+	va_start(ap, fmt);
+	rec = json_vpack_ex(&err, 0, fmt, ap);
+	va_end(ap);
+	assert_non_null(rec);
+	assert_int_equal(audit_log_append(l, rec), 0);
+	json_decref(rec);
+}
+
+static void access_rec(struct audit_log *l, const char *time, const char *mode, const char *path,
+		       const char *digest, const char *reason, bool deny)
+{
+	append(l, "{s:s, s:s, s:s, s:s, s:b, s:s, s:s, s:i, s:i, s:s, s:s, s:s}", "type", "access",
+	       "time", time, "hook", "exec", "decision", deny ? "deny" : "allow", "would_deny",
+	       !deny && strcmp(reason, "allowlisted") && !strcmp(mode, "monitor"), "reason",
+	       reason, "mode", mode, "pid", 42, "uid", 1000, "comm", "<b>sh</b>", "path", path,
+	       "digest", digest);
+}
+
+/* Two hosts in one log (a rotated host name), a denial, a lost record. */
+static void write_small(const char *path)
+{
+	struct audit_log *l;
+
+	assert_int_equal(audit_log_open(&l, path, NULL), 0);
+	append(l, "{s:s, s:s, s:s, s:s}", "type", "start", "time", "2026-01-01T00:00:00Z", "host",
+	       "alpha", "mode", "monitor");
+	access_rec(l, "2026-01-01T00:00:01.5Z", "monitor", "/bin/a", DIG_A, "allowlisted", false);
+	access_rec(l, "2026-01-01T00:00:02Z", "monitor", "/tmp/<x>&\"y\"", DIG_B,
+		   "not-allowlisted", false);
+	append(l, "{s:s, s:s, s:i, s:s}", "type", "lost", "time", "2026-01-01T00:00:03Z", "count",
+	       7, "cause", "ringbuf");
+	append(l, "{s:s, s:s, s:s, s:s}", "type", "start", "time", "2026-01-01T01:00:00Z", "host",
+	       "beta", "mode", "enforce");
+	access_rec(l, "2026-01-01T01:00:01Z", "enforce", "/tmp/<x>&\"y\"", DIG_B, "not-allowlisted",
+		   true);
+	access_rec(l, "2026-01-01T01:00:02Z", "enforce", "/bin/a", DIG_A, "allowlisted", false);
+	audit_log_close(l);
+}
+
+static json_t *build(const char *const *logs, size_t n, bool *chains_ok)
+{
+	struct report_opts o = { .now = "2026-02-01T00:00:00Z" };
+	struct report *r = report_new(&o);
+	json_t *doc;
+
+	assert_non_null(r);
+	for (size_t i = 0; i < n; i++)
+		report_add_log(r, logs[i]);
+	*chains_ok = report_chains_ok(r);
+	assert_int_equal(report_build(r, &doc), 0);
+	report_free(r);
+	return doc;
+}
+
+static json_int_t ival(json_t *o, const char *a, const char *b)
+{
+	json_t *v = json_object_get(o, a);
+
+	return json_integer_value(b ? json_object_get(v, b) : v);
+}
+
+static void test_report_time(void **state)
+{
+	int64_t ns;
+	char buf[32];
+
+	(void)state;
+	assert_int_equal(report_time_parse("2026-11-22T23:59:59.123456789Z", &ns), 0);
+	report_time_format(ns, buf);
+	assert_string_equal(buf, "2026-11-22T23:59:59.123456789Z");
+	assert_int_equal(report_time_parse("1970-01-01T00:00:01.5Z", &ns), 0);
+	assert_int_equal(ns, 1500000000);
+	assert_int_equal(report_time_parse("1970-01-01T00:00:01Z", &ns), 0);
+	assert_int_equal(ns, 1000000000);
+	assert_int_equal(report_time_parse("1970-01-01T00:00:01.Z", &ns), -EINVAL);
+	assert_int_equal(report_time_parse("1970-01-01T00:00:01.1234567890Z", &ns), -EINVAL);
+	assert_int_equal(report_time_parse("1970-01-01T00:00:01+01:00", &ns), -EINVAL);
+	assert_int_equal(report_time_parse("1970-01-01 00:00:01Z", &ns), -EINVAL);
+	assert_int_equal(report_time_parse(NULL, &ns), -EINVAL);
+}
+
+static void test_report_escape(void **state)
+{
+	char *s;
+
+	(void)state;
+	s = escaped(report_html_escape, "<script>a&b\"c'd</script>");
+	assert_string_equal(s, "&lt;script&gt;a&amp;b&quot;c&#39;d&lt;/script&gt;");
+	free(s);
+	s = escaped(report_md_escape, "a|b\n<c>*d*`e`");
+	assert_string_equal(s, "a\\|b &lt;c&gt;\\*d\\*\\`e\\`");
+	free(s);
+}
+
+static void test_report_small(void **state)
+{
+	struct fx *f = *state;
+	const char *logs[] = { f->log };
+	bool ok;
+	json_t *doc, *s, *na;
+	char *md, *html;
+
+	write_small(f->log);
+	doc = build(logs, 1, &ok);
+	assert_true(ok);
+	s = json_object_get(doc, "summary");
+	assert_string_equal(json_string_value(json_object_get(doc, "format")), REPORT_FORMAT);
+	assert_true(json_is_true(json_object_get(s, "chains_ok")));
+	assert_int_equal(ival(s, "events", NULL), 4);
+	assert_int_equal(ival(s, "denials", NULL), 1);
+	assert_int_equal(ival(s, "would_deny", NULL), 1);
+	assert_int_equal(ival(s, "lost", "events"), 7);
+	assert_int_equal(json_array_size(json_object_get(s, "hosts")), 2);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(s, "period"), "first")),
+			    "2026-01-01T00:00:00.000000000Z");
+	/* the denied run does not count as having run */
+	na = json_object_get(doc, "not_allowlisted");
+	assert_int_equal(json_array_size(na), 1);
+	assert_int_equal(ival(json_array_get(na, 0), "count", NULL), 1);
+	assert_int_equal(json_array_size(json_object_get(doc, "denials")), 1);
+	assert_string_equal(json_string_value(json_object_get(
+				    json_array_get(json_object_get(doc, "denials"), 0), "host")),
+			    "beta");
+
+	md = render(doc, report_write_markdown);
+	assert_non_null(strstr(md, "## Denials"));
+	assert_non_null(strstr(md, "/tmp/&lt;x&gt;&amp;\"y\""));
+	assert_null(strstr(md, "<x>"));
+	html = render(doc, report_write_html);
+	assert_non_null(strstr(html, "/tmp/&lt;x&gt;&amp;&quot;y&quot;"));
+	assert_non_null(strstr(html, "&lt;b&gt;sh&lt;/b&gt;"));
+	assert_null(strstr(html, "<x>"));
+	assert_null(strstr(html, "<b>sh"));
+	/* self-contained: nothing to fetch */
+	assert_null(strstr(html, " src="));
+	assert_null(strstr(html, "href=\"http"));
+	free(md);
+	free(html);
+	json_decref(doc);
+}
+
+/* One byte changed: the report says so, and still reads the records. */
+static void test_report_broken_chain(void **state)
+{
+	struct fx *f = *state;
+	const char *logs[] = { f->log };
+	char *buf, *p;
+	FILE *fp;
+	long len;
+	bool ok;
+	json_t *doc, *l;
+
+	write_small(f->log);
+	fp = fopen(f->log, "r+");
+	assert_non_null(fp);
+	fseek(fp, 0, SEEK_END);
+	len = ftell(fp);
+	rewind(fp);
+	buf = calloc(1, (size_t)len + 1);
+	assert_int_equal(fread(buf, 1, (size_t)len, fp), (size_t)len);
+	p = strstr(buf, "\"count\":7");
+	assert_non_null(p);
+	p[8] = '9';
+	rewind(fp);
+	fwrite(buf, 1, (size_t)len, fp);
+	fclose(fp);
+	free(buf);
+
+	doc = build(logs, 1, &ok);
+	assert_false(ok);
+	assert_false(json_is_true(json_object_get(json_object_get(doc, "summary"), "chains_ok")));
+	assert_int_equal(ival(json_object_get(doc, "summary"), "broken_logs", NULL), 1);
+	l = json_array_get(json_object_get(doc, "logs"), 0);
+	assert_string_equal(json_string_value(json_object_get(l, "chain")), "broken");
+	assert_true(ival(l, "bad_line", NULL) > 0);
+	assert_int_equal(ival(json_object_get(doc, "summary"), "lost", "events"), 9);
+	json_decref(doc);
+}
+
+/* A gzip log reads like the plain one and its chain verifies. */
+static void test_report_gzip(void **state)
+{
+	struct fx *f = *state;
+	char gzpath[128], buf[4096];
+	const char *logs[] = { gzpath };
+	FILE *in;
+	gzFile out;
+	size_t n;
+	bool ok;
+	json_t *doc;
+
+	write_small(f->log);
+	snprintf(gzpath, sizeof(gzpath), "%s/a.log.gz", f->dir);
+	in = fopen(f->log, "r");
+	out = gzopen(gzpath, "wb");
+	assert_non_null(in);
+	assert_non_null(out);
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		assert_int_equal(gzwrite(out, buf, (unsigned)n), (int)n);
+	fclose(in);
+	gzclose(out);
+	doc = build(logs, 1, &ok);
+	assert_true(ok);
+	assert_true(json_is_true(
+		json_object_get(json_array_get(json_object_get(doc, "logs"), 0), "compressed")));
+	assert_int_equal(ival(json_object_get(doc, "summary"), "events", NULL), 4);
+	json_decref(doc);
+}
+
+/* Garbage, an overlong line and a missing file do not stop the report. */
+static void test_report_hostile_input(void **state)
+{
+	struct fx *f = *state;
+	char missing[128];
+	const char *logs[] = { f->log, missing };
+	FILE *fp = fopen(f->log, "w");
+	bool ok;
+	json_t *doc, *l;
+
+	assert_non_null(fp);
+	fputs("not json\n{\"type\":\"access\",\"path\":7,\"digest\":\"sha256:zz\"}\n[1]\n", fp);
+	for (int i = 0; i < 70000; i++)
+		fputc('x', fp);
+	fputs("\n{\"type\":\"lost\",\"count\":-5}\n", fp);
+	fclose(fp);
+	snprintf(missing, sizeof(missing), "%s/missing.log", f->dir);
+	doc = build(logs, 2, &ok);
+	assert_false(ok);
+	l = json_array_get(json_object_get(doc, "logs"), 0);
+	assert_string_equal(json_string_value(json_object_get(l, "chain")), "broken");
+	assert_int_equal(ival(l, "unparsed_lines", NULL), 3);
+	assert_int_equal(ival(json_object_get(doc, "summary"), "lost", "events"), 0);
+	l = json_array_get(json_object_get(doc, "logs"), 1);
+	assert_string_equal(json_string_value(json_object_get(l, "chain")), "unreadable");
+	json_decref(doc);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_report_time),
+		cmocka_unit_test(test_report_escape),
+		cmocka_unit_test_setup_teardown(test_report_small, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_report_broken_chain, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_report_gzip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_report_hostile_input, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
