@@ -153,7 +153,7 @@ static int put_str(struct out *o, const char *s, size_t n)
 		if (c >= 0x80) {
 			len = utf8_seq(u + i, n - i);
 			if (!len)
-				return -EILSEQ;
+				return -EINVAL;
 			put(o, s + i, len);
 			i += len;
 			continue;
@@ -367,7 +367,7 @@ static int open_file(struct audit_log *l, const char *path)
 	if (flock(l->fd, LOCK_EX | LOCK_NB)) {
 		err = errno == EWOULDBLOCK ? -EBUSY : -errno;
 		pr_err("cannot lock '%s': %s", path,
-		       err == -EBUSY ? "another process is writing it" : strerror(-err));
+		       err == -EBUSY ? "another writer has it open" : strerror(-err));
 		return err;
 	}
 	return st.st_size ? read_tail(l, path, st.st_size) : 0;
@@ -687,6 +687,15 @@ static int verify_gz(gzFile gz, struct verifier *v)
 			goto cleanup;
 		}
 	} while (n > 0);
+	/* zlib hands out what it could decode from a cut stream and says so
+	 * only here: a log missing its tail is not intact, even when the cut
+	 * fell between lines or in the trailer. */
+	gzerror(gz, &errnum);
+	if (errnum == Z_BUF_ERROR) {
+		err = bad(v->res, v->res->lines + 1, "compressed log cut short after line %llu",
+			  (unsigned long long)v->res->lines);
+		goto cleanup;
+	}
 	if (fill) {
 		v->res->lines++;
 		err = bad(v->res, v->res->lines, "truncated mid-line");

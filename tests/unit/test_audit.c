@@ -1,0 +1,723 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The audit trail's writer and verifier against each other, and the
+ * verifier against each kind of damage. Where a damaged log breaks:
+ * an edit that keeps line k valid JSON shows at line k+1 (its prev no longer
+ * matches); an edit that breaks line k's JSON, or touches its seq or prev,
+ * shows at line k itself; a removed or swapped line shows where the seq
+ * jumps.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <zlib.h>
+
+#include "audit.h"
+#include "digest.h"
+
+#define ZEROS "0000000000000000000000000000000000000000000000000000000000000000"
+
+struct fx {
+	char dir[64];
+	char log[96];
+};
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return -1;
+	strcpy(f->dir, "/tmp/ig-audit-XXXXXX");
+	if (!mkdtemp(f->dir))
+		return -1;
+	snprintf(f->log, sizeof(f->log), "%s/audit.log", f->dir);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+	if (system(cmd))
+		return -1;
+	free(f);
+	return 0;
+}
+
+/* n access-like records, numbered in "i" */
+static void write_log(const char *path, int n)
+{
+	struct audit_log *l;
+
+	assert_int_equal(audit_log_open(&l, path, NULL), 0);
+	for (int i = 0; i < n; i++) {
+		json_t *r = json_pack("{s:s, s:i, s:s, s:b}", "type", "access", "i", i, "path",
+				      "/usr/bin/true", "would_deny", 0);
+
+		assert_int_equal(audit_log_append(l, r), 0);
+		json_decref(r);
+	}
+	audit_log_close(l);
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	buf = malloc(n + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, n, f), (size_t)n);
+	buf[n] = '\0';
+	fclose(f);
+	if (len)
+		*len = n;
+	return buf;
+}
+
+static void spit(const char *path, const char *buf, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(buf, 1, len, f), len);
+	fclose(f);
+}
+
+/* Offset of line k (1-based) in buf. */
+static char *line_at(char *buf, int k)
+{
+	char *p = buf;
+
+	while (--k > 0) {
+		p = strchr(p, '\n');
+		assert_non_null(p);
+		p++;
+	}
+	return p;
+}
+
+static size_t line_len(const char *p)
+{
+	return strchr(p, '\n') - p + 1;
+}
+
+static json_t *parse_line(const char *buf, int k)
+{
+	char *copy = strdup(buf);
+	char *p = line_at(copy, k);
+	json_t *j = json_loadb(p, line_len(p) - 1, 0, NULL);
+
+	free(copy);
+	assert_non_null(j);
+	return j;
+}
+
+static void expect_bad(const char *path, uint64_t line, const char *why)
+{
+	struct audit_verify_result res;
+
+	assert_int_equal(audit_verify_file(path, NULL, &res), -EBADMSG);
+	if (res.bad_line != line || !strstr(res.why, why))
+		fail_msg("bad line %llu '%s', want %llu '%s'", (unsigned long long)res.bad_line,
+			 res.why, (unsigned long long)line, why);
+}
+
+static void test_audit_write_verify_intact(void **state)
+{
+	struct fx *f = *state;
+	struct audit_verify_result res;
+	struct audit_log *l;
+	char *buf;
+	json_t *j;
+
+	write_log(f->log, 100);
+	assert_int_equal(audit_verify_file(f->log, NULL, &res), 0);
+	assert_int_equal(res.lines, 100);
+	assert_int_equal(res.bad_line, 0);
+	buf = slurp(f->log, NULL);
+	for (int k = 1; k <= 100; k++) {
+		j = parse_line(buf, k);
+		assert_int_equal(json_integer_value(json_object_get(j, "seq")), k);
+		assert_int_equal(json_integer_value(json_object_get(j, "i")), k - 1);
+		json_decref(j);
+	}
+	free(buf);
+	/* the verifier's last hash is the writer's, read back on reopen */
+	assert_int_equal(audit_log_open(&l, f->log, NULL), 0);
+	assert_string_equal(audit_log_last_hash(l), res.last_hash);
+	assert_int_equal(audit_log_last_seq(l), 100);
+	audit_log_close(l);
+}
+
+static void test_audit_first_line(void **state)
+{
+	struct fx *f = *state;
+	char *buf;
+	json_t *j;
+
+	write_log(f->log, 1);
+	buf = slurp(f->log, NULL);
+	j = parse_line(buf, 1);
+	assert_int_equal(json_integer_value(json_object_get(j, "seq")), 1);
+	assert_string_equal(json_string_value(json_object_get(j, "prev")), ZEROS);
+	json_decref(j);
+	free(buf);
+}
+
+static void test_audit_continue_after_reopen(void **state)
+{
+	struct fx *f = *state;
+	struct audit_verify_result res;
+	uint8_t d[SHA256_LEN];
+	char hex[SHA256_HEX_LEN + 1];
+	char *buf, *p;
+	json_t *j;
+
+	write_log(f->log, 3);
+	write_log(f->log, 2);
+	assert_int_equal(audit_verify_file(f->log, NULL, &res), 0);
+	assert_int_equal(res.lines, 5);
+	buf = slurp(f->log, NULL);
+	j = parse_line(buf, 4);
+	assert_int_equal(json_integer_value(json_object_get(j, "seq")), 4);
+	p = line_at(buf, 3);
+	sha256_buf(p, line_len(p) - 1, d);
+	digest_to_hex(d, hex);
+	assert_string_equal(json_string_value(json_object_get(j, "prev")), hex);
+	json_decref(j);
+	free(buf);
+}
+
+static void test_audit_edit_byte(void **state)
+{
+	struct fx *f = *state;
+	size_t len;
+	char *buf, *p;
+
+	write_log(f->log, 10);
+	buf = slurp(f->log, &len);
+	/* /usr/bin/true -> /usr/bin/trUe: still JSON, so the next line tells */
+	p = strstr(line_at(buf, 4), "true");
+	p[2] = 'U';
+	spit(f->log, buf, len);
+	expect_bad(f->log, 5, "edited or reordered: prev does not match line 4");
+	/* a byte that breaks the JSON shows on the line itself */
+	line_at(buf, 4)[0] = 'x';
+	spit(f->log, buf, len);
+	expect_bad(f->log, 4, "not JSON: ");
+	free(buf);
+}
+
+static void test_audit_edit_seq_or_prev(void **state)
+{
+	struct fx *f = *state;
+	size_t len;
+	char *buf, *p;
+
+	write_log(f->log, 10);
+	buf = slurp(f->log, &len);
+	p = strstr(line_at(buf, 6), "\"seq\":6");
+	p[6] = '9';
+	spit(f->log, buf, len);
+	expect_bad(f->log, 6, "line removed or reordered: seq 9 after 5");
+	p[6] = '6';
+	p = strstr(line_at(buf, 6), "\"prev\":\"") + 8;
+	p[0] = p[0] == 'a' ? 'b' : 'a';
+	spit(f->log, buf, len);
+	expect_bad(f->log, 6, "edited or reordered: prev does not match line 5");
+	free(buf);
+}
+
+static void test_audit_delete_line(void **state)
+{
+	struct fx *f = *state;
+	size_t len, ll;
+	char *buf, *p;
+
+	write_log(f->log, 10);
+	buf = slurp(f->log, &len);
+	p = line_at(buf, 3);
+	ll = line_len(p);
+	memmove(p, p + ll, len - (p - buf) - ll);
+	spit(f->log, buf, len - ll);
+	expect_bad(f->log, 3, "line removed or reordered: seq 4 after 2");
+	free(buf);
+}
+
+static void test_audit_delete_first_line(void **state)
+{
+	struct fx *f = *state;
+	size_t len, ll;
+	char *buf;
+
+	write_log(f->log, 4);
+	buf = slurp(f->log, &len);
+	ll = line_len(buf);
+	spit(f->log, buf + ll, len - ll);
+	expect_bad(f->log, 1, "log does not start at seq 1 but 2");
+	free(buf);
+}
+
+static void test_audit_swap_lines(void **state)
+{
+	struct fx *f = *state;
+	size_t len, a, b;
+	char *buf, *p, *tmp;
+
+	write_log(f->log, 10);
+	buf = slurp(f->log, &len);
+	p = line_at(buf, 7);
+	a = line_len(p);
+	b = line_len(p + a);
+	tmp = malloc(a + b);
+	memcpy(tmp, p + a, b);
+	memcpy(tmp + b, p, a);
+	memcpy(p, tmp, a + b);
+	spit(f->log, buf, len);
+	expect_bad(f->log, 7, "line removed or reordered: seq 8 after 6");
+	free(tmp);
+	free(buf);
+}
+
+static void test_audit_truncated(void **state)
+{
+	struct fx *f = *state;
+	struct audit_log *l;
+	size_t len;
+	char *buf;
+
+	write_log(f->log, 5);
+	buf = slurp(f->log, &len);
+	spit(f->log, buf, len - 10);
+	expect_bad(f->log, 5, "truncated mid-line");
+	/* a writer never extends a torn line */
+	assert_int_equal(audit_log_open(&l, f->log, NULL), -EBADMSG);
+	assert_null(l);
+	/* only the newline missing is still a cut line */
+	spit(f->log, buf, len - 1);
+	expect_bad(f->log, 5, "truncated mid-line");
+	assert_int_equal(audit_log_open(&l, f->log, NULL), -EBADMSG);
+	free(buf);
+}
+
+static void test_audit_empty_file(void **state)
+{
+	struct fx *f = *state;
+	struct audit_verify_result res;
+	char *buf;
+	json_t *j;
+
+	spit(f->log, "", 0);
+	assert_int_equal(audit_verify_file(f->log, NULL, &res), 0);
+	assert_int_equal(res.lines, 0);
+	assert_string_equal(res.last_hash, "");
+	write_log(f->log, 2);
+	buf = slurp(f->log, NULL);
+	j = parse_line(buf, 1);
+	assert_int_equal(json_integer_value(json_object_get(j, "seq")), 1);
+	assert_string_equal(json_string_value(json_object_get(j, "prev")), ZEROS);
+	json_decref(j);
+	free(buf);
+	assert_int_equal(audit_verify_file(f->log, NULL, &res), 0);
+}
+
+static void test_audit_no_trailing_newline_refused(void **state)
+{
+	struct fx *f = *state;
+	struct audit_log *l = NULL;
+	size_t len;
+	char *buf;
+
+	spit(f->log, "{\"type\":\"stop\"}", 15);
+	assert_int_equal(audit_log_open(&l, f->log, NULL), -EBADMSG);
+	assert_null(l);
+	buf = slurp(f->log, &len);
+	assert_int_equal(len, 15);	/* untouched */
+	free(buf);
+	/* a last line that is not a record is not extended either */
+	spit(f->log, "hello\n", 6);
+	assert_int_equal(audit_log_open(&l, f->log, NULL), -EBADMSG);
+}
+
+static void test_audit_key_order(void **state)
+{
+	struct fx *f = *state;
+	struct audit_log *l;
+	json_t *r;
+	char *buf;
+
+	assert_int_equal(audit_log_open(&l, f->log, NULL), 0);
+	/* rec's own order, type anywhere, seq and prev from rec ignored */
+	r = json_pack("{s:i, s:i, s:i, s:s, s:s, s:s}", "zeta", 1, "alpha", 2, "seq", 99,
+		      "prev", "x", "type", "access", "allowlist_sha256", "ab");
+	assert_int_equal(audit_log_append(l, r), 0);
+	json_decref(r);
+	audit_log_close(l);
+	buf = slurp(f->log, NULL);
+	assert_memory_equal(buf, "{\"type\":\"access\",\"time\":\"", 25);
+	assert_non_null(strstr(buf, "Z\",\"seq\":1,\"prev\":\"" ZEROS
+				    "\",\"zeta\":1,\"alpha\":2,\"allowlist_sha256\":\"ab\"}\n"));
+	free(buf);
+}
+
+static void test_audit_time(void **state)
+{
+	struct fx *f = *state;
+	struct audit_log *l;
+	const char *t;
+	json_t *r, *j;
+	char *buf;
+
+	assert_int_equal(audit_log_open(&l, f->log, NULL), 0);
+	r = json_pack("{s:s, s:s}", "type", "start", "time", "2026-03-01T10:00:00.000000001Z");
+	assert_int_equal(audit_log_append(l, r), 0);
+	json_decref(r);
+	r = json_pack("{s:s}", "type", "stop");
+	assert_int_equal(audit_log_append(l, r), 0);
+	/* a time that is not a string is the caller's mistake, not written */
+	json_object_set_new(r, "time", json_integer(5));
+	assert_int_equal(audit_log_append(l, r), -EINVAL);
+	json_decref(r);
+	audit_log_close(l);
+	buf = slurp(f->log, NULL);
+	j = parse_line(buf, 1);
+	assert_string_equal(json_string_value(json_object_get(j, "time")),
+			    "2026-03-01T10:00:00.000000001Z");
+	json_decref(j);
+	j = parse_line(buf, 2);
+	t = json_string_value(json_object_get(j, "time"));
+	/* now, as RFC 3339 UTC with nanoseconds */
+	assert_int_equal(strlen(t), 30);
+	assert_true(t[4] == '-' && t[10] == 'T' && t[19] == '.' && t[29] == 'Z');
+	assert_true(t[0] == '2');
+	json_decref(j);
+	free(buf);
+}
+
+static void test_audit_values_round_trip(void **state)
+{
+	struct fx *f = *state;
+	struct audit_log *l;
+	json_t *r, *j;
+	char *buf;
+
+	assert_int_equal(audit_log_open(&l, f->log, NULL), 0);
+	r = json_pack("{s:s, s:s, s:I, s:I, s:f, s:n, s:b, s:[i, s, {s:i}], s:{s:i}}", "type",
+		      "summary", "path", "/tmp/a \"q\" \\ \n\t\x01\x1f é 日本 😀", "big",
+		      (json_int_t)INT64_MAX, "neg", (json_int_t)INT64_MIN, "real", 0.5, "none",
+		      "yes", 1, "list", 1, "two", "k", 3, "obj", "x", 4);
+	assert_non_null(r);
+	assert_int_equal(audit_log_append(l, r), 0);
+	audit_log_close(l);
+	buf = slurp(f->log, NULL);
+	j = parse_line(buf, 1);
+	/* everything but the writer's own keys comes back equal */
+	json_object_del(j, "time");
+	json_object_del(j, "seq");
+	json_object_del(j, "prev");
+	assert_true(json_equal(j, r));
+	json_decref(j);
+	json_decref(r);
+	free(buf);
+}
+
+static void test_audit_bad_records(void **state)
+{
+	struct fx *f = *state;
+	struct audit_verify_result res;
+	struct audit_log *l;
+	size_t len;
+	char *big, *buf;
+	json_t *r;
+
+	assert_int_equal(audit_log_open(&l, f->log, NULL), 0);
+	r = json_pack("{s:i}", "type", 1);
+	assert_int_equal(audit_log_append(l, r), -EINVAL);
+	json_decref(r);
+	r = json_array();
+	assert_int_equal(audit_log_append(l, r), -EINVAL);
+	json_decref(r);
+	/* a string jansson did not check must not make the line unreadable */
+	r = json_pack("{s:s}", "type", "access");
+	json_object_set_new_nocheck(r, "path", json_string_nocheck("bad \xff byte"));
+	assert_int_equal(audit_log_append(l, r), -EINVAL);
+	/* over the line limit: refused whole, nothing written */
+	big = malloc(AUDIT_LINE_MAX);
+	memset(big, 'a', AUDIT_LINE_MAX - 1);
+	big[AUDIT_LINE_MAX - 1] = '\0';
+	json_object_set_new(r, "path", json_string(big));
+	assert_int_equal(audit_log_append(l, r), -EMSGSIZE);
+	/* the longest that fits, newline included */
+	json_object_set_new(r, "time", json_string("2026-03-01T10:00:00.000000001Z"));
+	len = AUDIT_LINE_MAX - 1 - strlen("{\"type\":\"access\",\"time\":\"2026-03-01T10:00:00."
+					   "000000001Z\",\"seq\":1,\"prev\":\"" ZEROS
+					   "\",\"path\":\"\"}");
+	big[len] = '\0';
+	json_object_set_new(r, "path", json_string(big));
+	assert_int_equal(audit_log_append(l, r), 0);
+	assert_int_equal(audit_log_last_seq(l), 1);
+	json_decref(r);
+	free(big);
+	audit_log_close(l);
+	buf = slurp(f->log, &len);
+	assert_int_equal(len, AUDIT_LINE_MAX);
+	free(buf);
+	assert_int_equal(audit_verify_file(f->log, NULL, &res), 0);
+	assert_int_equal(res.lines, 1);
+}
+
+static void test_audit_verify_messages(void **state)
+{
+	static const struct {
+		const char *text, *why;
+		uint64_t line;
+	} cases[] = {
+		{ "[1]\n", "not a JSON object", 1 },
+		{ "\n", "not JSON: ", 1 },
+		{ "{\"type\":\"a\",\"time\":\"t\",\"prev\":\"" ZEROS "\"}\n", "missing key 'seq'", 1 },
+		{ "{\"time\":\"t\",\"seq\":1,\"prev\":\"" ZEROS "\"}\n", "missing key 'type'", 1 },
+		{ "{\"type\":\"a\",\"seq\":1,\"prev\":\"" ZEROS "\"}\n", "missing key 'time'", 1 },
+		{ "{\"type\":\"a\",\"time\":\"t\",\"seq\":1}\n", "missing key 'prev'", 1 },
+		{ "{\"type\":\"a\",\"time\":\"t\",\"seq\":\"1\",\"prev\":\"" ZEROS "\"}\n",
+		  "key 'seq' is not a positive integer", 1 },
+		{ "{\"type\":\"a\",\"time\":\"t\",\"seq\":0,\"prev\":\"" ZEROS "\"}\n",
+		  "key 'seq' is not a positive integer", 1 },
+		{ "{\"type\":\"a\",\"time\":\"t\",\"seq\":1,\"prev\":\"AB\"}\n",
+		  "key 'prev' is not 64 lowercase hex digits", 1 },
+		{ "{\"type\":\"a\",\"time\":\"t\",\"seq\":1,\"seq\":1,\"prev\":\"" ZEROS "\"}\n",
+		  "not JSON: duplicate", 1 },
+		{ "{\"type\":\"a\",\"time\":\"t\",\"seq\":1,\"prev\":\"" ZEROS "\"} x\n",
+		  "not JSON: ", 1 },
+		{ "{\"type\":\"a\",\"time\":\"t\",\"seq\":1,\"prev\":\"1" ZEROS "\"}\n",
+		  "key 'prev' is not 64", 1 },
+	};
+	struct fx *f = *state;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		spit(f->log, cases[i].text, strlen(cases[i].text));
+		expect_bad(f->log, cases[i].line, cases[i].why);
+	}
+}
+
+static void test_audit_long_line(void **state)
+{
+	struct fx *f = *state;
+	size_t n = AUDIT_LINE_MAX + 10;
+	char *buf = malloc(n);
+
+	memset(buf, ' ', n);
+	buf[n - 1] = '\n';
+	spit(f->log, buf, n);
+	expect_bad(f->log, 1, "line longer than");
+	/* and without a newline at all, still bounded */
+	spit(f->log, buf, n - 1);
+	expect_bad(f->log, 1, "line longer than");
+	free(buf);
+}
+
+static void test_audit_prev_hash(void **state)
+{
+	struct fx *f = *state;
+	struct audit_verify_result res;
+	struct audit_log_opts o = { 0 };
+	struct audit_log *l;
+	char first[SHA256_HEX_LEN + 1], old[128];
+	char up[SHA256_HEX_LEN + 1];
+
+	/* a rotated log, then its successor chained from its last hash */
+	snprintf(old, sizeof(old), "%s/audit.log.1", f->dir);
+	write_log(old, 3);
+	assert_int_equal(audit_verify_file(old, NULL, &res), 0);
+	strcpy(first, res.last_hash);
+	o.prev_hash = first;
+	assert_int_equal(audit_log_open(&l, f->log, &o), 0);
+	assert_string_equal(audit_log_last_hash(l), first);
+	assert_int_equal(audit_log_last_seq(l), 0);
+	audit_log_close(l);
+	assert_int_equal(audit_log_open(&l, f->log, &o), 0);
+	{
+		json_t *r = json_pack("{s:s}", "type", "start");
+
+		assert_int_equal(audit_log_append(l, r), 0);
+		json_decref(r);
+	}
+	audit_log_close(l);
+	write_log(f->log, 2);
+	expect_bad(f->log, 1, "first line's prev is not 64 zeros");
+	assert_int_equal(audit_verify_file(f->log, first, &res), 0);
+	assert_int_equal(res.lines, 3);
+	/* either case of hex is the same hash */
+	for (int i = 0; i <= SHA256_HEX_LEN; i++)
+		up[i] = first[i] >= 'a' ? first[i] - 32 : first[i];
+	assert_int_equal(audit_verify_file(f->log, up, &res), 0);
+	assert_int_equal(audit_verify_file(f->log, ZEROS, &res), -EBADMSG);
+	assert_int_equal(res.bad_line, 1);
+	assert_string_equal(res.why, "prev does not match the given starting hash");
+	assert_int_equal(audit_verify_file(f->log, "abc", &res), -EINVAL);
+	o.prev_hash = "xyz";
+	assert_int_equal(audit_log_open(&l, f->log, &o), -EINVAL);
+}
+
+static void gzip_file(const char *from, const char *to)
+{
+	size_t len;
+	char *buf = slurp(from, &len);
+	gzFile gz = gzopen(to, "wb");
+
+	assert_non_null(gz);
+	assert_int_equal(gzwrite(gz, buf, len), (int)len);
+	assert_int_equal(gzclose(gz), Z_OK);
+	free(buf);
+}
+
+static void test_audit_gz(void **state)
+{
+	struct fx *f = *state;
+	struct audit_verify_result res;
+	char gz[128];
+	size_t len;
+	char *buf;
+
+	snprintf(gz, sizeof(gz), "%s.gz", f->log);
+	write_log(f->log, 2000);
+	gzip_file(f->log, gz);
+	assert_int_equal(audit_verify_file(gz, NULL, &res), 0);
+	assert_int_equal(res.lines, 2000);
+	/* a cut compressed stream is damage, not a short intact log ... */
+	buf = slurp(gz, &len);
+	spit(gz, buf, len / 2);
+	assert_int_equal(audit_verify_file(gz, NULL, &res), -EBADMSG);
+	assert_true(res.bad_line > 1 && res.bad_line < 2000);
+	/* ... even when only the trailer is lost and every line came through */
+	spit(gz, buf, len - 4);
+	expect_bad(gz, 2001, "compressed log cut short after line 2000");
+	free(buf);
+	/* damage inside the compressed log is found as in plain text */
+	buf = slurp(f->log, &len);
+	line_at(buf, 1500)[0] = 'x';
+	spit(f->log, buf, len);
+	gzip_file(f->log, gz);
+	expect_bad(gz, 1500, "not JSON");
+	free(buf);
+}
+
+static void test_audit_verify_fd_and_errors(void **state)
+{
+	struct fx *f = *state;
+	struct audit_verify_result res;
+	int fd;
+
+	write_log(f->log, 4);
+	fd = open(f->log, O_RDONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(audit_verify_fd(fd, NULL, &res), 0);
+	assert_int_equal(res.lines, 4);
+	/* the caller's descriptor stays open */
+	assert_int_equal(close(fd), 0);
+	assert_int_equal(audit_verify_file("/nonexistent/x", NULL, &res), -ENOENT);
+	assert_int_equal(audit_verify_file(f->dir, NULL, &res), -EISDIR);
+}
+
+static void test_audit_second_writer_refused(void **state)
+{
+	struct fx *f = *state;
+	struct audit_log *a, *b = NULL;
+
+	assert_int_equal(audit_log_open(&a, f->log, NULL), 0);
+	assert_int_equal(audit_log_open(&b, f->log, NULL), -EBUSY);
+	assert_null(b);
+	audit_log_close(a);
+	assert_int_equal(audit_log_open(&b, f->log, NULL), 0);
+	audit_log_close(b);
+}
+
+static void test_audit_mode_0640(void **state)
+{
+	struct fx *f = *state;
+	mode_t old = umask(0);
+	struct stat st;
+
+	write_log(f->log, 1);
+	umask(old);
+	assert_int_equal(stat(f->log, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0640);
+}
+
+static void test_audit_stdout(void **state)
+{
+	struct fx *f = *state;
+	struct audit_log *l;
+	int saved, fd;
+	json_t *r;
+
+	/* an existing log on stdout is not read back: "-" starts a chain */
+	write_log(f->log, 3);
+	fd = open(f->log, O_WRONLY | O_APPEND);
+	saved = dup(STDOUT_FILENO);
+	assert_true(fd >= 0 && saved >= 0);
+	fflush(stdout);
+	assert_int_equal(dup2(fd, STDOUT_FILENO), STDOUT_FILENO);
+	assert_int_equal(audit_log_open(&l, "-", NULL), 0);
+	assert_int_equal(audit_log_last_seq(l), 0);
+	r = json_pack("{s:s}", "type", "start");
+	assert_int_equal(audit_log_append(l, r), 0);
+	assert_int_equal(audit_log_sync(l), 0);
+	json_decref(r);
+	audit_log_close(l);
+	assert_int_equal(dup2(saved, STDOUT_FILENO), STDOUT_FILENO);
+	close(saved);
+	close(fd);
+	/* seq 1 after seq 3: the fresh chain shows where it began */
+	expect_bad(f->log, 4, "seq 1 after 3");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_audit_write_verify_intact, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audit_first_line, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audit_continue_after_reopen, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audit_edit_byte, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audit_edit_seq_or_prev, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audit_delete_line, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audit_delete_first_line, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audit_swap_lines, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audit_truncated, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audit_empty_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audit_no_trailing_newline_refused, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_audit_key_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audit_time, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audit_values_round_trip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audit_bad_records, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audit_verify_messages, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audit_long_line, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audit_prev_hash, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audit_gz, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audit_verify_fd_and_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audit_second_writer_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audit_mode_0640, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audit_stdout, setup, teardown),
+	};
+
+	return cmocka_run_group_tests_name("audit", tests, NULL, NULL);
+}
