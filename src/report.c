@@ -777,6 +777,7 @@ static void verify_chain(struct logrep *lr)
 
 	/* the verifier reads gzip itself, so both kinds go straight in */
 	chain_start(lr->path, prev);
+	memcpy(lr->start_prev, prev, sizeof(lr->start_prev));
 	err = audit_verify_file(lr->path, prev[0] ? prev : NULL, &lr->vr);
 	if (!err)
 		lr->chain = CHAIN_INTACT;

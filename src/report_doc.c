@@ -179,6 +179,19 @@ static json_t *counts_json(struct jb *b, const uint64_t *c, const char *const *n
 
 static const char *const chain_names[] = { "intact", "broken", "unreadable" };
 
+/* The given log whose last line this one's chain starts from: a rotated
+ * log and its successor, both given, prove the link between them. */
+static const char *chained_from(const struct report *r, const struct logrep *lr)
+{
+	if (!lr->start_prev[0])
+		return NULL;
+	for (size_t i = 0; i < r->nlogs; i++)
+		if (&r->logs[i] != lr && r->logs[i].chain == CHAIN_INTACT &&
+		    !strcmp(r->logs[i].vr.last_hash, lr->start_prev))
+			return r->logs[i].path;
+	return NULL;
+}
+
 static json_t *logs_json(struct jb *b, const struct report *r)
 {
 	json_t *a = json_array();
@@ -200,6 +213,7 @@ static json_t *logs_json(struct jb *b, const struct report *r)
 		put(b, o, "bad_line", lr->vr.bad_line ? jint(lr->vr.bad_line) : json_null());
 		put(b, o, "why", lr->chain == CHAIN_INTACT ? json_null() : jstr(lr->vr.why));
 		put(b, o, "continues", jstr(lr->continues));
+		put(b, o, "chained_from", jstr(chained_from(r, lr)));
 		put(b, o, "records", jint(lr->records));
 		put(b, o, "unparsed_lines", jint(lr->bad_lines));
 		for (size_t j = 0; j < lr->nhosts; j++)

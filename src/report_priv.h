@@ -99,6 +99,7 @@ struct logrep {
 	int chain;
 	struct audit_verify_result vr;
 	const char *continues;	/* prev_file of its first start record */
+	char start_prev[65];	/* the chain's starting point when it continues one, else "" */
 	const char *host;	/* the latest start record's */
 	int mode;
 	uint64_t lines, records, bad_lines;

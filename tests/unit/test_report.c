@@ -12,6 +12,7 @@
 #include <zlib.h>
 
 #include "audit.h"
+#include "digest.h"
 #include "report.h"
 
 struct fx {
@@ -312,6 +313,45 @@ static void test_report_hostile_input(void **state)
 	json_decref(doc);
 }
 
+/* A rotated log and its successor: each verifies alone, and given together
+ * the report names the link between them. */
+static void test_report_rotated(void **state)
+{
+	struct fx *f = *state;
+	char next[128], last[SHA256_HEX_LEN + 1];
+	const char *both[] = { next, f->log }, *alone[] = { next };
+	struct audit_log_opts o = { 0 };
+	struct audit_log *l;
+	bool ok;
+	json_t *doc, *lg;
+
+	write_small(f->log);
+	assert_int_equal(audit_log_open(&l, f->log, NULL), 0);
+	snprintf(last, sizeof(last), "%s", audit_log_last_hash(l));
+	audit_log_close(l);
+	snprintf(next, sizeof(next), "%s/b.log", f->dir);
+	o.prev_hash = last;
+	assert_int_equal(audit_log_open(&l, next, &o), 0);
+	append(l, "{s:s, s:s, s:s, s:s, s:s}", "type", "start", "time", "2026-01-02T00:00:00Z",
+	       "host", "alpha", "mode", "monitor", "prev_file", "a.log");
+	access_rec(l, "2026-01-02T00:00:01Z", "monitor", "/bin/a", DIG_A, "allowlisted", false);
+	audit_log_close(l);
+
+	doc = build(alone, 1, &ok);
+	assert_true(ok);
+	lg = json_array_get(json_object_get(doc, "logs"), 0);
+	assert_string_equal(json_string_value(json_object_get(lg, "continues")), "a.log");
+	assert_true(json_is_null(json_object_get(lg, "chained_from")));
+	json_decref(doc);
+
+	doc = build(both, 2, &ok);
+	assert_true(ok);
+	lg = json_array_get(json_object_get(doc, "logs"), 0);
+	assert_string_equal(json_string_value(json_object_get(lg, "chained_from")), f->log);
+	assert_int_equal(ival(json_object_get(doc, "summary"), "events", NULL), 5);
+	json_decref(doc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -321,6 +361,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_report_broken_chain, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_report_gzip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_report_hostile_input, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_report_rotated, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
