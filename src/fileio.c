@@ -134,6 +134,19 @@ int write_file_atomic(const char *path, const void *data, size_t len, mode_t mod
 {
 	char *tmp = NULL, *dir = NULL, *slash;
 	int fd = -1, dfd = -1, err = 0;
+	struct stat st;
+
+	/* "-o /dev/null" or a FIFO is written to, never renamed over: replacing
+	 * a device node with a regular file would break the whole system. */
+	if (!stat(path, &st) && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+		fd = open(path, O_WRONLY | O_CLOEXEC);
+		err = fd < 0 ? -errno : write_all(fd, data, len);
+		if (fd >= 0 && close(fd) && !err)
+			err = -errno;
+		if (err)
+			pr_err("cannot write '%s': %s", path, strerror(-err));
+		return err;
+	}
 
 	if (asprintf(&tmp, "%s.tmpXXXXXX", path) < 0 || !(dir = strdup(path))) {
 		err = -ENOMEM;
