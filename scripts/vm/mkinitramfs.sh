@@ -8,7 +8,7 @@
 #   scripts/vm/mkinitramfs.sh KERNEL_DIR...
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
-out="$top/build/vm/initramfs"
+out="${VM_INITRAMFS:-$top/build/vm/initramfs}"
 root="$out/root"
 rm -rf "$root" && mkdir -p "$root" "$out"
 

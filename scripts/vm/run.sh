@@ -21,9 +21,13 @@ timeout_s=${VM_TIMEOUT:-1200}
 mem=${VM_MEM:-1024}
 smp=${VM_SMP:-2}
 jobs=${VM_JOBS:-2}
-logdir="$top/build/vm/logs"
 export VM_TESTS_DIR=${VM_TESTS_DIR:-$top/tests/vm}
-mkdir -p "$logdir"
+# Each run has its own logs and initramfs, so that runs side by side never
+# read each other's output.
+logdir="$top/build/vm/logs/run-$$"
+export VM_INITRAMFS="$top/build/vm/initramfs-$$"
+rm -rf "$logdir" && mkdir -p "$logdir"
+trap 'rm -rf "$VM_INITRAMFS"' EXIT
 
 command -v qemu-system-x86_64 >/dev/null ||
 	{ echo "imaguard: qemu-system-x86_64 not found: run scripts/deps.sh as root" >&2; exit 1; }
@@ -40,7 +44,7 @@ boot() {
 	local k=$1 append=$2 log=$3 rel
 	rel=$(cat "${kdir[$k]}/release")
 	local args=(-accel tcg -m "$mem" -smp "$smp" -no-reboot -nic none
-		-kernel "${kdir[$k]}/vmlinuz" -initrd "$top/build/vm/initramfs/initrd-$rel.gz"
+		-kernel "${kdir[$k]}/vmlinuz" -initrd "$VM_INITRAMFS/initrd-$rel.gz"
 		-append "console=ttyS0 panic=-1 ima_policy=tcb loglevel=4 $append")
 	if [ "${4:-}" = interactive ]; then
 		qemu-system-x86_64 "${args[@]}" -nographic
