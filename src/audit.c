@@ -359,7 +359,7 @@ static int read_tail(struct audit_log *l, const char *path, off_t size)
 	}
 	start = start ? start + 1 : tail;
 	len -= start - tail + 1;
-	j = json_loadb(start, len, 0, &je);
+	j = json_loadb(start, len, JSON_ALLOW_NUL, &je);
 	seq = json_object_get(j, "seq");
 	if (!json_is_integer(seq) || json_integer_value(seq) < 1) {
 		pr_err("'%s': its last line is not an audit record: refusing to extend it", path);
@@ -629,7 +629,7 @@ static int check_line(struct verifier *v, const char *line, size_t len)
 	json_t *j;
 	int err;
 
-	j = json_loadb(line, len, JSON_REJECT_DUPLICATES, &je);
+	j = json_loadb(line, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &je);
 	if (!j)
 		return bad(v->res, no, "not JSON: %s", je.text);
 	if (!json_is_object(j)) {
