@@ -345,15 +345,15 @@ static int read_tail(struct audit_log *l, const char *path, off_t size)
 		goto cleanup;
 	}
 	if (tail[len - 1] != '\n') {
-		pr_err("'%s' ends in a partial line: refusing to extend a torn log "
-		       "(move it aside to start a new one)", path);
+		pr_err("cannot continue '%s': it ends in a partial line, and a torn log "
+		       "is never extended (move it aside to start a new one)", path);
 		err = -EBADMSG;
 		goto cleanup;
 	}
 	start = memrchr(tail, '\n', len - 1);
 	if (!start && off > 0) {
-		pr_err("'%s': its last line is longer than %d bytes: refusing to extend it",
-		       path, AUDIT_LINE_MAX);
+		pr_err("cannot continue '%s': its last line is longer than %d bytes", path,
+		       AUDIT_LINE_MAX);
 		err = -EBADMSG;
 		goto cleanup;
 	}
@@ -362,7 +362,7 @@ static int read_tail(struct audit_log *l, const char *path, off_t size)
 	j = json_loadb(start, len, JSON_ALLOW_NUL, &je);
 	seq = json_object_get(j, "seq");
 	if (!json_is_integer(seq) || json_integer_value(seq) < 1) {
-		pr_err("'%s': its last line is not an audit record: refusing to extend it", path);
+		pr_err("cannot continue '%s': its last line is not an audit record", path);
 		err = -EBADMSG;
 		goto cleanup;
 	}

@@ -65,7 +65,12 @@ struct audit_verify_result {
  * prev_hash (may be NULL) is the chain's starting point when the log
  * continues a rotated one. Without it the first line must have seq 1 and
  * prev 64 zeros; with it the first line's prev must equal it, and its seq may
- * be any positive number. A gzip file is decompressed as it is read. Memory
+ * be any positive number. Where damage shows: an edit that leaves a line
+ * valid JSON, on the next line (its prev no longer matches); one that breaks
+ * the JSON or changes seq or prev, on the line itself; a removed or swapped
+ * line, where seq jumps. An edit to the last line cannot show in the chain:
+ * compare res->last_hash with audit_log_last_hash kept elsewhere. A gzip
+ * file is decompressed as it is read (a cut stream is damage). Memory
  * stays bounded whatever the file's size. -EINVAL: prev_hash is not 64 hex
  * digits. */
 int audit_verify_file(const char *path, const char *prev_hash, struct audit_verify_result *res);

@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -690,6 +692,36 @@ static void test_audit_stdout(void **state)
 	expect_bad(f->log, 4, "seq 1 after 3");
 }
 
+/* A write cut short (here by the file size limit) leaves a torn line: the
+ * log takes nothing more, and a later writer refuses to extend it. */
+static void test_audit_torn_write(void **state)
+{
+	struct fx *f = *state;
+	struct rlimit old, lim;
+	struct audit_log *l;
+	struct stat st;
+	json_t *r;
+
+	write_log(f->log, 2);
+	assert_int_equal(stat(f->log, &st), 0);
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(audit_log_open(&l, f->log, NULL), 0);
+	lim = old;
+	lim.rlim_cur = st.st_size + 10;
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	r = json_pack("{s:s}", "type", "stop");
+	assert_int_equal(audit_log_append(l, r), -EFBIG);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	assert_int_equal(audit_log_append(l, r), -EFBIG);
+	assert_int_equal(audit_log_last_seq(l), 2);
+	json_decref(r);
+	audit_log_close(l);
+	signal(SIGXFSZ, SIG_DFL);
+	expect_bad(f->log, 3, "truncated mid-line");
+	assert_int_equal(audit_log_open(&l, f->log, NULL), -EBADMSG);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -717,6 +749,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_audit_second_writer_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_mode_0640, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_stdout, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audit_torn_write, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("audit", tests, NULL, NULL);
