@@ -11,6 +11,7 @@ extern const struct cli_cmd cmd_probe;
 extern const struct cli_cmd cmd_allowlist_build, cmd_allowlist_import;
 extern const struct cli_cmd cmd_allowlist, cmd_hash, cmd_rules;
 extern const struct cli_cmd cmd_report, cmd_allowlist_propose;
-extern const struct cli_cmd cmd_audit;
+
+extern const struct cli_cmd cmd_run, cmd_status, cmd_stop, cmd_audit;
 
 #endif

@@ -29,6 +29,9 @@ static const struct cli_cmd *const top_cmds[] = {
 	&cmd_probe,
 	&cmd_report,
 	&cmd_rules,
+	&cmd_run,
+	&cmd_status,
+	&cmd_stop,
 	&cmd_version,
 	NULL,
 };

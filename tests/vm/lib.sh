@@ -62,3 +62,168 @@ wait_grep() {
 		sleep 0.2
 	done
 }
+
+# What to show when a daemon did not come up: its stderr, processes, state.
+daemon_diag() {
+	echo "--- daemon stderr:"; cat "$1" 2>/dev/null
+	echo "--- processes:"; ps | grep -v ' \[' || true
+	echo "--- state dir:"; ls -la "${2:-/tmp/ig-state}" 2>/dev/null || true
+	echo "--- kernel:"; dmesg | tail -n 8; date
+}
+
+# ---- the test driver (igtest) ----------------------------------------------
+# igtest_start [IGTEST OPTIONS...] runs /opt/ig/bin/igtest in the background
+# with its events, counters, pidfile and stderr under $IGT (see below), waits
+# for the pidfile (the chain attached, its order proven, the maps filled) and
+# arranges for the driver to be stopped when the test exits, whatever the
+# outcome. A watchdog stops it after IGT_WATCHDOG seconds (default 240) so
+# that a test killed by the runner cannot leave an enforcer behind.
+IGT=/tmp/igt
+IGT_EVENTS=$IGT/events.jsonl
+IGT_COUNTERS=$IGT/counters.json
+IGT_PIDFILE=$IGT/igtest.pid
+IGT_ERR=$IGT/igtest.err
+IGT_PID=
+IGT_WD=
+
+# bsleep SECONDS: sleep without exec'ing anything (a read that times out on a
+# FIFO nobody writes), for waits while an enforcer may refuse every exec.
+bsleep() {
+	[ -p $IGT/.tick ] || { mkdir -p $IGT; mkfifo $IGT/.tick; }
+	exec 9<>$IGT/.tick
+	read -t "$1" _ <&9 || true
+}
+
+igtest_start() {
+	mkdir -p $IGT
+	[ -p $IGT/.tick ] || mkfifo $IGT/.tick
+	rm -f $IGT_EVENTS $IGT_COUNTERS $IGT_PIDFILE $IGT_ERR
+	: >$IGT_EVENTS
+	echo "igtest $*"
+	igtest "$@" --events $IGT_EVENTS --pidfile $IGT_PIDFILE --counters $IGT_COUNTERS \
+		2>$IGT_ERR &
+	IGT_PID=$!
+	trap igtest_cleanup EXIT
+	( bsleep "${IGT_WATCHDOG:-240}"; kill -TERM $IGT_PID 2>/dev/null ) &
+	IGT_WD=$!
+	n=0
+	while [ ! -s $IGT_PIDFILE ]; do
+		if ! kill -0 $IGT_PID 2>/dev/null; then
+			wait $IGT_PID && rc=0 || rc=$?
+			IGT_PID=
+			echo "--- igtest stderr:"; cat $IGT_ERR
+			fail "igtest exited with status $rc before it was ready"
+		fi
+		n=$((n + 1))
+		if [ $n -gt 600 ]; then
+			echo "--- igtest stderr:"; cat $IGT_ERR
+			fail "igtest not ready after 120 s"
+		fi
+		bsleep 0.2
+	done
+}
+
+# igtest_stop: SIGTERM, wait, and fail unless the driver exits 0. It drains
+# the ring buffer and writes the counters once more on its way out.
+igtest_stop() {
+	[ -n "$IGT_PID" ] || return 0
+	kill -TERM $IGT_PID 2>/dev/null || true
+	wait $IGT_PID && rc=0 || rc=$?
+	IGT_PID=
+	[ -z "$IGT_WD" ] || kill $IGT_WD 2>/dev/null || true
+	IGT_WD=
+	if [ $rc -ne 0 ]; then
+		echo "--- igtest stderr:"; cat $IGT_ERR
+		fail "igtest exited with status $rc"
+	fi
+}
+
+igtest_cleanup() {
+	if [ -n "$IGT_PID" ]; then
+		kill -TERM $IGT_PID 2>/dev/null || true
+		wait $IGT_PID 2>/dev/null || true
+		IGT_PID=
+	fi
+	[ -z "$IGT_WD" ] || kill $IGT_WD 2>/dev/null || true
+	IGT_WD=
+}
+
+# allow_all_but OUT [DIGEST...]: an --allow file with every digest the guest
+# ships (host-computed), minus the ones given.
+allow_all_but() {
+	out=$1
+	shift
+	cut -d' ' -f1 /opt/ig/SHA256SUMS | sort -u >$out
+	for d in "$@"; do
+		grep -v "^$d\$" $out >$out.tmp || true
+		mv $out.tmp $out
+	done
+}
+
+# ev STRING...: the event lines that contain every STRING (fixed strings),
+# e.g. ev '"hook":"exec"' "\"path\":\"$f\"".
+ev() {
+	ev_f=$IGT_EVENTS
+	for s in "$@"; do
+		grep -F -e "$s" $ev_f >$IGT/.ev.$$ || true
+		ev_f=$IGT/.ev.$$.b
+		mv $IGT/.ev.$$ $ev_f
+	done
+	cat $ev_f
+	[ "$ev_f" = $IGT_EVENTS ] || rm -f $ev_f
+}
+
+# ev_path PATH: the '"path":"PATH",' key to pass to ev.
+ev_path() { printf '"path":"%s",' "$1"; }
+
+# wait_ev SECONDS STRING...: until an event line contains every STRING.
+wait_ev() {
+	we_s=$1
+	shift
+	n=0
+	while [ -z "$(ev "$@")" ]; do
+		n=$((n + 1))
+		[ $n -gt $((we_s * 5)) ] && return 1
+		bsleep 0.2
+	done
+}
+
+# ev_get FIELD: the value of FIELD in the event line on stdin ("digest" gives
+# "sha256:<hex>" or "null").
+ev_get() {
+	sed -n "s/.*\"$1\":\"\{0,1\}\([^\",}]*\).*/\1/p"
+}
+
+# ev_sync: exec a fresh marker path and wait for its event. The ring buffer
+# is read in order, so every event of what the test did before is in the
+# events file by then (for asserting that something did NOT happen).
+ev_sync() {
+	ev_sync_n=$((${ev_sync_n:-0} + 1))
+	cp /opt/ig/bin/hello $IGT/mark.$ev_sync_n
+	$IGT/mark.$ev_sync_n >/dev/null 2>&1 || true
+	wait_ev 30 '"hook":"exec"' "$(ev_path $IGT/mark.$ev_sync_n)" ||
+		fail "no event for the marker exec $IGT/mark.$ev_sync_n within 30 s"
+}
+
+# counters: ask the running driver for its counters and print the line.
+counters() {
+	igcounters $IGT_PIDFILE $IGT_COUNTERS 60 || fail "no counters from igtest"
+}
+
+# ctr LINE KEY: a number from a counters line; KEY is events, lost,
+# runs.exec, denies.rule-deny, order_violations, ...
+ctr() {
+	case $2 in
+	*.*) printf '%s\n' "$1" | sed -n "s/.*\"${2%%.*}\":{[^}]*\"${2#*.}\":\([0-9]*\).*/\1/p" ;;
+	*) printf '%s\n' "$1" | sed -n "s/.*\"$2\":\([0-9]*\).*/\1/p" ;;
+	esac
+}
+
+# ext4_unlisted SRC DEST: copy SRC to DEST on ext4 with one byte appended
+# (an ELF file still runs), so its digest is in no allowlist.
+ext4_unlisted() {
+	mkdir -p "$(dirname "$2")"
+	cp "$1" "$2"
+	printf '\n' >>"$2"
+	sync
+}

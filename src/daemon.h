@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* `imaguard run` and the commands that talk to a running or pinned daemon. */
+#ifndef IMAGUARD_DAEMON_H
+#define IMAGUARD_DAEMON_H
+
+#include <stdbool.h>
+
+#include "imaguard/enforcer.h"
+
+#define PIN_DIR_DEFAULT "/sys/fs/bpf/imaguard"
+#define AUDIT_LOG_DEFAULT "/var/log/imaguard/audit.log"
+#define STATUS_FILE "status.json"
+#define LOCK_FILE "run.lock"
+#define TRUST_MAX 16
+
+struct run_opts {
+	const char *allowlist, *sig, *rules, *audit_log, *state_dir, *pidfile, *pin_dir;
+	const char *trust[TRUST_MAX];
+	int ntrust;
+	enum ig_mode mode;
+	bool log_all;
+	bool unpin;
+	int summary_s;
+};
+
+#endif
