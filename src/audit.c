@@ -592,26 +592,213 @@ static bool is_lower_hex64(const char *s, size_t n)
 	return true;
 }
 
-/* The keys every record must have, with their types. */
-static int check_keys(struct verifier *v, json_t *j, uint64_t no)
+/* What the chain needs from a line: the kinds of its four keys (-1 when
+ * absent), seq's value and prev's text. */
+struct fields {
+	int type, time, seq, prev;
+	json_int_t seqv;
+	const char *prevs;
+	size_t prevn;
+};
+
+/*
+ * Reading every line with jansson costs more than hashing it, so lines are
+ * first scanned here: a flat object of strings (without \u escapes), small
+ * integers and literals, with keys that are plain and distinct. That is every
+ * record but a few (summary, stop). Anything else, well-formed or not, is
+ * left to jansson (return false), which stays the judge of what is JSON and
+ * words the message; a scan that says yes must agree with it, and the fuzz
+ * target holds the two side by side.
+ */
+#define FAST_KEYS_MAX 64
+
+static const char *skip_ws(const char *p, const char *e)
 {
-	static const char *const strs[] = { "type", "time", "prev" };
+	while (p < e && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+		p++;
+	return p;
+}
+
+/* p is past the opening quote: returns past the closing one, or NULL. */
+static const char *scan_str(const char *p, const char *e, bool *escaped)
+{
+	while (p < e) {
+		unsigned char c = *p;
+		uint64_t w;
+		size_t n;
+
+		if (e - p >= 8) {
+			memcpy(&w, p, 8);
+			if (!word_special(w)) {
+				p += 8;
+				continue;
+			}
+		}
+		if (c == '"')
+			return p + 1;
+		if (c == '\\') {
+			if (e - p < 2 || !p[1] || !strchr("\"\\/bfnrt", p[1]))
+				return NULL;	/* \u, or not JSON: jansson decides */
+			*escaped = true;
+			p += 2;
+		} else if (c >= 0x80) {
+			n = utf8_seq((const unsigned char *)p, e - p);
+			if (!n)
+				return NULL;
+			p += n;
+		} else if (c < 0x20) {
+			return NULL;
+		} else {
+			p++;
+		}
+	}
+	return NULL;
+}
+
+/* An integer of at most 18 digits, which always fits json_int_t. */
+static const char *scan_int(const char *p, const char *e, json_int_t *out)
+{
+	bool neg = p < e && *p == '-';
+	const char *d;
+	json_int_t v = 0;
+
+	p += neg;
+	d = p;
+	while (p < e && *p >= '0' && *p <= '9' && p - d < 19)
+		v = v * 10 + (*p++ - '0');
+	if (p == d || p - d > 18 || (*d == '0' && p - d > 1))
+		return NULL;
+	if (p < e && (*p == '.' || *p == 'e' || *p == 'E' || (*p >= '0' && *p <= '9')))
+		return NULL;	/* a real, or too long */
+	*out = neg ? -v : v;
+	return p;
+}
+
+static bool key_is(const char *k, size_t n, const char *name)
+{
+	return n == strlen(name) && !memcmp(k, name, n);
+}
+
+static bool fast_fields(const char *p, size_t len, struct fields *f)
+{
+	const char *e = p + len, *key[FAST_KEYS_MAX], *v;
+	size_t keylen[FAST_KEYS_MAX], nk = 0;
+	bool esc;
+	json_int_t iv;
+	int kind;
+
+	p = skip_ws(p, e);
+	if (p == e || *p++ != '{')
+		return false;
+	p = skip_ws(p, e);
+	if (p < e && *p == '}') {
+		p++;
+		goto end;
+	}
+	for (;;) {
+		if (p == e || *p++ != '"' || nk == FAST_KEYS_MAX)
+			return false;
+		esc = false;
+		key[nk] = p;
+		p = scan_str(p, e, &esc);
+		if (!p || esc)
+			return false;
+		keylen[nk] = p - 1 - key[nk];
+		for (size_t i = 0; i < nk; i++)
+			if (keylen[i] == keylen[nk] && !memcmp(key[i], key[nk], keylen[i]))
+				return false;	/* jansson names the duplicate */
+		p = skip_ws(p, e);
+		if (p == e || *p++ != ':')
+			return false;
+		p = skip_ws(p, e);
+		if (p == e)
+			return false;
+		v = p;
+		esc = false;
+		if (*p == '"') {
+			kind = JSON_STRING;
+			p = scan_str(p + 1, e, &esc);
+		} else if (*p == '-' || (*p >= '0' && *p <= '9')) {
+			kind = JSON_INTEGER;
+			p = scan_int(p, e, &iv);
+		} else if (e - p >= 4 && !memcmp(p, "true", 4)) {
+			kind = JSON_TRUE;
+			p += 4;
+		} else if (e - p >= 5 && !memcmp(p, "false", 5)) {
+			kind = JSON_FALSE;
+			p += 5;
+		} else if (e - p >= 4 && !memcmp(p, "null", 4)) {
+			kind = JSON_NULL;
+			p += 4;
+		} else {
+			return false;	/* nested, or not JSON */
+		}
+		if (!p)
+			return false;
+		if (key_is(key[nk], keylen[nk], "type")) {
+			f->type = kind;
+		} else if (key_is(key[nk], keylen[nk], "time")) {
+			f->time = kind;
+		} else if (key_is(key[nk], keylen[nk], "seq")) {
+			f->seq = kind;
+			f->seqv = kind == JSON_INTEGER ? iv : 0;
+		} else if (key_is(key[nk], keylen[nk], "prev")) {
+			f->prev = kind;
+			/* an escape never decodes to a hex digit: the raw text
+			 * fails the hex test exactly when the decoded one would */
+			f->prevs = v + 1;
+			f->prevn = kind == JSON_STRING ? (size_t)(p - v - 2) : 0;
+		}
+		nk++;
+		p = skip_ws(p, e);
+		if (p < e && *p == ',') {
+			p = skip_ws(p + 1, e);
+			continue;
+		}
+		if (p < e && *p == '}') {
+			p++;
+			break;
+		}
+		return false;
+	}
+end:
+	return skip_ws(p, e) == e;
+}
+
+static void json_fields(json_t *j, struct fields *f)
+{
 	json_t *x;
 
-	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
-		x = json_object_get(j, strs[i]);
-		if (!x)
-			return bad(v->res, no, "missing key '%s'", strs[i]);
-		if (!json_is_string(x))
-			return bad(v->res, no, "key '%s' is not a string", strs[i]);
-	}
+	x = json_object_get(j, "type");
+	f->type = x ? (int)json_typeof(x) : -1;
+	x = json_object_get(j, "time");
+	f->time = x ? (int)json_typeof(x) : -1;
 	x = json_object_get(j, "seq");
-	if (!x)
-		return bad(v->res, no, "missing key 'seq'");
-	if (!json_is_integer(x) || json_integer_value(x) < 1)
-		return bad(v->res, no, "key 'seq' is not a positive integer");
+	f->seq = x ? (int)json_typeof(x) : -1;
+	f->seqv = json_integer_value(x);
 	x = json_object_get(j, "prev");
-	if (!is_lower_hex64(json_string_value(x), json_string_length(x)))
+	f->prev = x ? (int)json_typeof(x) : -1;
+	f->prevs = json_string_value(x);
+	f->prevn = json_string_length(x);
+}
+
+/* The keys every record must have, with their types. */
+static int check_keys(struct verifier *v, const struct fields *f, uint64_t no)
+{
+	static const char *const name[] = { "type", "time", "prev" };
+	const int kind[] = { f->type, f->time, f->prev };
+
+	for (size_t i = 0; i < sizeof(name) / sizeof(name[0]); i++) {
+		if (kind[i] < 0)
+			return bad(v->res, no, "missing key '%s'", name[i]);
+		if (kind[i] != JSON_STRING)
+			return bad(v->res, no, "key '%s' is not a string", name[i]);
+	}
+	if (f->seq < 0)
+		return bad(v->res, no, "missing key 'seq'");
+	if (f->seq != JSON_INTEGER || f->seqv < 1)
+		return bad(v->res, no, "key 'seq' is not a positive integer");
+	if (!is_lower_hex64(f->prevs, f->prevn))
 		return bad(v->res, no, "key 'prev' is not 64 lowercase hex digits");
 	return 0;
 }
@@ -623,24 +810,26 @@ static int check_keys(struct verifier *v, json_t *j, uint64_t no)
  */
 static int check_line(struct verifier *v, const char *line, size_t len)
 {
+	struct fields f = { -1, -1, -1, -1, 0, NULL, 0 };
 	uint64_t no = v->res->lines, seq;
-	const char *prev;
 	json_error_t je;
-	json_t *j;
+	json_t *j = NULL;
 	int err;
 
-	j = json_loadb(line, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &je);
-	if (!j)
-		return bad(v->res, no, "not JSON: %s", je.text);
-	if (!json_is_object(j)) {
-		err = bad(v->res, no, "not a JSON object");
-		goto cleanup;
+	if (!fast_fields(line, len, &f)) {
+		j = json_loadb(line, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &je);
+		if (!j)
+			return bad(v->res, no, "not JSON: %s", je.text);
+		if (!json_is_object(j)) {
+			err = bad(v->res, no, "not a JSON object");
+			goto cleanup;
+		}
+		json_fields(j, &f);
 	}
-	err = check_keys(v, j, no);
+	err = check_keys(v, &f, no);
 	if (err)
 		goto cleanup;
-	seq = json_integer_value(json_object_get(j, "seq"));
-	prev = json_string_value(json_object_get(j, "prev"));
+	seq = f.seqv;
 	if (no == 1 && !v->have_start) {
 		if (seq != 1) {
 			err = bad(v->res, no, "log does not start at seq 1 but %llu: its beginning "
@@ -648,13 +837,13 @@ static int check_line(struct verifier *v, const char *line, size_t len)
 				  "log's last hash)", (unsigned long long)seq);
 			goto cleanup;
 		}
-		if (strcmp(prev, ZERO_HASH)) {
+		if (memcmp(f.prevs, ZERO_HASH, SHA256_HEX_LEN)) {
 			err = bad(v->res, no, "first line's prev is not 64 zeros: it continues a "
 				  "rotated log (give that log's last hash)");
 			goto cleanup;
 		}
 	} else if (no == 1) {
-		if (strcmp(prev, v->prev)) {
+		if (memcmp(f.prevs, v->prev, SHA256_HEX_LEN)) {
 			err = bad(v->res, no, "prev does not match the given starting hash");
 			goto cleanup;
 		}
@@ -664,7 +853,7 @@ static int check_line(struct verifier *v, const char *line, size_t len)
 				  (unsigned long long)seq, (unsigned long long)v->seq);
 			goto cleanup;
 		}
-		if (strcmp(prev, v->prev)) {
+		if (memcmp(f.prevs, v->prev, SHA256_HEX_LEN)) {
 			err = bad(v->res, no, "edited or reordered: prev does not match line %llu",
 				  (unsigned long long)(no - 1));
 			goto cleanup;

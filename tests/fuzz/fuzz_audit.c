@@ -3,8 +3,11 @@
  * The audit verifier on arbitrary bytes (plain or gzip), and the writer on
  * arbitrary records. The verifier must name a line within what it read and
  * say why; a plain log it calls intact has exactly as many lines as newlines.
- * Whatever record the writer accepts must come back as an intact log whose
- * line parses to the same keys and values.
+ * The verifier reads most lines with its own scanner and leaves the rest to
+ * jansson; a reference here reads every line with jansson, and the two must
+ * name the same first bad line for the same kind of reason. Whatever record
+ * the writer accepts must come back as an intact log whose line parses to the
+ * same keys and values.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -15,6 +18,9 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "digest.h"
+
+#define ZEROS "0000000000000000000000000000000000000000000000000000000000000000"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -29,6 +35,61 @@ static int memfd_with(const void *data, size_t size)
 	if (lseek(fd, 0, SEEK_SET))
 		abort();
 	return fd;
+}
+
+
+static bool ref_line(const char *line, size_t len, uint64_t no, uint64_t *seq, char *prev,
+		     bool *json_bad)
+{
+	uint8_t d[SHA256_LEN];
+	json_t *j, *t, *tm, *sq, *pv;
+	bool ok;
+
+	j = json_loadb(line, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, NULL);
+	if (!json_is_object(j)) {
+		*json_bad = true;
+		json_decref(j);
+		return false;
+	}
+	t = json_object_get(j, "type");
+	tm = json_object_get(j, "time");
+	sq = json_object_get(j, "seq");
+	pv = json_object_get(j, "prev");
+	ok = json_is_string(t) && json_is_string(tm) && json_is_integer(sq) &&
+	     json_integer_value(sq) >= 1 && json_is_string(pv) &&
+	     json_string_length(pv) == SHA256_HEX_LEN &&
+	     strspn(json_string_value(pv), "0123456789abcdef") == SHA256_HEX_LEN;
+	if (ok && no == 1)
+		ok = json_integer_value(sq) == 1 && !strcmp(json_string_value(pv), ZEROS);
+	else if (ok)
+		ok = (uint64_t)json_integer_value(sq) == *seq + 1 &&
+		     !strcmp(json_string_value(pv), prev);
+	if (ok) {
+		*seq = json_integer_value(sq);
+		sha256_buf(line, len, d);
+		digest_to_hex(d, prev);
+	}
+	json_decref(j);
+	return ok;
+}
+
+/* The first bad line by jansson alone, 0 when intact. */
+static uint64_t ref_verify(const uint8_t *data, size_t size, bool *json_bad)
+{
+	char prev[SHA256_HEX_LEN + 1] = ZEROS;
+	const char *p = (const char *)data, *e = p + size, *nl;
+	uint64_t seq = 0, no = 0;
+
+	*json_bad = false;
+	for (; p < e; p = nl + 1) {
+		no++;
+		nl = memchr(p, '\n', e - p);
+		if (!nl || nl - p + 1 > AUDIT_LINE_MAX)
+			return no;	/* cut short, or too long */
+		if (!ref_line(p, nl - p, no, &seq, prev, json_bad))
+			return no;
+	}
+	return 0;
 }
 
 static void fuzz_verify(const uint8_t *data, size_t size)
@@ -56,6 +117,15 @@ static void fuzz_verify(const uint8_t *data, size_t size)
 			abort();
 	} else if (!gz) {
 		abort();	/* a memfd is always readable */
+	}
+	if (!gz) {
+		bool json_bad;
+		uint64_t want = ref_verify(data, size, &json_bad);
+
+		if (res.bad_line != want)
+			abort();
+		if (want && json_bad != !strncmp(res.why, "not ", 4))
+			abort();
 	}
 }
 
