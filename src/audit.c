@@ -664,9 +664,9 @@ static const char *scan_int(const char *p, const char *e, json_int_t *out)
 
 	p += neg;
 	d = p;
-	while (p < e && *p >= '0' && *p <= '9' && p - d < 19)
+	while (p < e && *p >= '0' && *p <= '9' && p - d < 18)
 		v = v * 10 + (*p++ - '0');
-	if (p == d || p - d > 18 || (*d == '0' && p - d > 1))
+	if (p == d || (*d == '0' && p - d > 1))
 		return NULL;
 	if (p < e && (*p == '.' || *p == 'e' || *p == 'E' || (*p >= '0' && *p <= '9')))
 		return NULL;	/* a real, or too long */

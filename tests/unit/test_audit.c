@@ -692,6 +692,69 @@ static void test_audit_stdout(void **state)
 	expect_bad(f->log, 4, "seq 1 after 3");
 }
 
+/* Chain lines "{type,time,seq,prev,<body>}" by hand, as any writer would. */
+static void chain(const char *path, const char *const *body, size_t n)
+{
+	char prev[SHA256_HEX_LEN + 1] = ZEROS, line[1024];
+	uint8_t d[SHA256_LEN];
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	for (size_t i = 0; i < n; i++) {
+		int len = snprintf(line, sizeof(line),
+				   "{\"type\":\"access\",\"time\":\"t\",\"seq\":%zu,\"prev\":\"%s\"%s%s}",
+				   i + 1, prev, body[i][0] ? "," : "", body[i]);
+
+		fprintf(f, "%s\n", line);
+		sha256_buf(line, len, d);
+		digest_to_hex(d, prev);
+	}
+	fclose(f);
+}
+
+/* Every form a value may take, whether the verifier's own scanner or
+ * jansson reads it: the chain holds, and what is not JSON is named so. */
+static void test_audit_verify_value_forms(void **state)
+{
+	static const char *const good[] = {
+		"\"a\":\"x\\\"y\\\\z\\/\\b\\f\\n\\r\\t\",\"b\":-0,\"c\":true,\"d\":false,\"e\":null",
+		"\"u\":\"\xc3\xa9\xe6\x97\xa5\xf0\x9f\x98\x80\",\"n\":-123456789012345678",
+		"\"big\":1234567890123456789,\"r\":1.5e3,\"s\":-2E-2",
+		"\"esc\":\"\\u00e9\\ud83d\\ude00\",\"nest\":{\"a\":[1,{}]}",
+		" \"sp\" : \"x\" \t",
+		"\"\":1",
+	};
+	static const struct {
+		const char *body, *why;
+	} bad_forms[] = {
+		{ "\"lead\":01", "not JSON: " },
+		{ "\"x\":1,", "not JSON: " },
+		{ "\"x\":tru", "not JSON: " },
+		{ "\"x\":\"\x01\"", "not JSON: " },
+		{ "\"x\":\"\xc0\x80\"", "not JSON: " },
+		{ "\"x\":\"\\ud800\"", "not JSON: " },
+		{ "\"x\":1e999", "not JSON: " },
+		{ "\"x\":99999999999999999999", "not JSON: " },
+		{ "\"x\":1,\"x\":2", "not JSON: duplicate" },
+		{ "\"seq\":2", "not JSON: duplicate" },
+		{ "\"t\\u0079pe\":1", "not JSON: duplicate" },
+	};
+	struct fx *f = *state;
+	struct audit_verify_result res;
+	const char *body[sizeof(good) / sizeof(good[0]) + 1];
+	size_t n = sizeof(good) / sizeof(good[0]);
+
+	chain(f->log, good, n);
+	assert_int_equal(audit_verify_file(f->log, NULL, &res), 0);
+	assert_int_equal(res.lines, n);
+	memcpy(body, good, sizeof(good));
+	for (size_t i = 0; i < sizeof(bad_forms) / sizeof(bad_forms[0]); i++) {
+		body[n] = bad_forms[i].body;
+		chain(f->log, body, n + 1);
+		expect_bad(f->log, n + 1, bad_forms[i].why);
+	}
+}
+
 /* A write cut short (here by the file size limit) leaves a torn line: the
  * log takes nothing more, and a later writer refuses to extend it. */
 static void test_audit_torn_write(void **state)
@@ -743,6 +806,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_audit_bad_records, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_verify_messages, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_long_line, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audit_verify_value_forms, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_prev_hash, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_gz, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_verify_fd_and_errors, setup, teardown),
