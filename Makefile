@@ -184,6 +184,14 @@ vmlinux:
 
 install: $(B)/imaguard
 	install -D -m 0755 $(B)/imaguard $(DESTDIR)$(prefix)/sbin/imaguard
+	install -D -m 0644 contrib/imaguard.service $(DESTDIR)$(prefix)/lib/systemd/system/imaguard.service
+	sed -i 's|/usr/local/sbin/imaguard|$(prefix)/sbin/imaguard|' $(DESTDIR)$(prefix)/lib/systemd/system/imaguard.service
+	install -D -m 0644 contrib/imaguard.conf $(DESTDIR)$(prefix)/share/doc/imaguard/imaguard.conf.example
+	install -D -m 0644 contrib/imaguard.logrotate $(DESTDIR)$(prefix)/share/doc/imaguard/logrotate.example
+	install -D -m 0644 man/imaguard.8 $(DESTDIR)$(prefix)/share/man/man8/imaguard.8
+	install -D -m 0644 man/imaguard-allowlist.5 $(DESTDIR)$(prefix)/share/man/man5/imaguard-allowlist.5
+	install -D -m 0644 man/imaguard-rules.5 $(DESTDIR)$(prefix)/share/man/man5/imaguard-rules.5
+	install -D -m 0644 contrib/completion/imaguard.bash $(DESTDIR)$(prefix)/share/bash-completion/completions/imaguard
 
 clean:
 	rm -rf $(B)/obj $(B)/asan $(B)/fuzz $(B)/bpf $(B)/gen $(B)/imaguard $(B)/vm/bin $(B)/vm/dyn $(B)/vm/initramfs* $(B)/vm/logs

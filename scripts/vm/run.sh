@@ -6,7 +6,7 @@
 #   scripts/vm/run.sh demo     the scripted demo (tests/vm/demo.sh)
 #
 # Environment: KERNELS="6.1 6.12" (default both), T="name[ name]" to run some
-# tests only, VM_TIMEOUT seconds per boot (default 1200), VM_MEM (MiB, 1024),
+# tests only, VM_TIMEOUT seconds per boot (default 2400), VM_MEM (MiB, 1024),
 # VM_SMP (2), VM_JOBS guests at once (2), VM_VERBOSE=1 shows the output of
 # passing tests too, VM_TESTS_DIR another directory of
 # t_*.sh files (the harness's own self-tests use tests/vm/selftest).
@@ -17,7 +17,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 mode=${1:-test}
 kernels=${KERNELS:-6.1 6.12}
-timeout_s=${VM_TIMEOUT:-1200}
+timeout_s=${VM_TIMEOUT:-2400}
 mem=${VM_MEM:-1024}
 smp=${VM_SMP:-2}
 jobs=${VM_JOBS:-2}
