@@ -10,6 +10,7 @@
 
 #define AUDIT_LINE_MAX (64 * 1024)
 
+/* One writer per log, used from one thread at a time. */
 struct audit_log;
 
 struct audit_log_opts {
