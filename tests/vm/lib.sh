@@ -227,3 +227,15 @@ ext4_unlisted() {
 	printf '\n' >>"$2"
 	sync
 }
+
+# wait_ready PIDFILE PID: until the daemon PID writes PIDFILE; fails at once
+# when it exits first.
+wait_ready() {
+	n=0
+	while [ ! -e "$1" ]; do
+		kill -0 "$2" 2>/dev/null || return 1
+		n=$((n + 1))
+		[ $n -gt 600 ] && return 1
+		sleep 0.2
+	done
+}

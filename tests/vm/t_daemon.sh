@@ -15,7 +15,7 @@ $IG run --mode enforce --allowlist /tmp/al1.json --trust $PUB --state-dir $S \
 daemon=$!
 date; cleanup() { kill $daemon 2>/dev/null; wait $daemon 2>/dev/null; }
 trap cleanup EXIT
-wait_file /tmp/ig.pid || { daemon_diag /tmp/run.err; fail "the daemon never became ready"; }
+wait_ready /tmp/ig.pid $daemon || { daemon_diag /tmp/run.err; fail "the daemon never became ready"; }
 cat /tmp/run.err
 
 # Refused and recorded, with the kernel's digest equal to the host's.

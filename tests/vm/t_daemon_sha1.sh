@@ -5,7 +5,7 @@
 . /opt/ig/tests/lib.sh
 need_bpf_lsm
 need_ext4
-S=/tmp/ig-state
+S=/tmp/ig-state-sha1
 make_allowlist /tmp/al.json 1
 if $IG run --mode enforce --allowlist /tmp/al.json --trust $PUB --state-dir $S \
 	--audit-log /tmp/e.log 2>/tmp/enforce.err; then
@@ -19,7 +19,7 @@ grep -q 'refusing enforce mode' /tmp/enforce.err || fail "no refusal message"
 $IG run --mode monitor --allowlist /tmp/al.json --trust $PUB --state-dir $S \
 	--audit-log /tmp/m.log --pidfile /tmp/ig.pid 2>/tmp/monitor.err &
 daemon=$!
-wait_file /tmp/ig.pid || { daemon_diag /tmp/monitor.err; fail "monitor mode did not start"; }
+wait_ready /tmp/ig.pid $daemon || { daemon_diag /tmp/monitor.err; fail "monitor mode did not start"; }
 cat /tmp/monitor.err
 grep -q 'warning: .*SHA-256' /tmp/monitor.err || fail "no warning"
 $EXT4/bin/hello >/dev/null
