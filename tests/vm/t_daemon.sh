@@ -75,5 +75,13 @@ tail -n 1 $LOG | grep -q '"type":"stop"' || fail "last record is not stop"
 $IG audit verify $LOG || fail "audit trail does not verify"
 # The chain catches an edited line.
 sed -i '2s/"pid":\([0-9]\)/"pid":9\1/' $LOG
-$IG audit verify $LOG && fail "an edited trail verified"
+if $IG audit verify $LOG 2>/tmp/verify.err; then fail "an edited trail verified"; fi
+cat /tmp/verify.err
+grep -q "line 3: edited or reordered: prev does not match line 2" /tmp/verify.err ||
+	fail "the edit of line 2 is not named"
+# The kernel's count of refusals equals the deny records in the trail
+# (the canary's and hello's).
+denies=$(grep -c '"decision":"deny"' $LOG)
+grep '"type":"stop"' $LOG | grep -q "\"not-allowlisted\":$denies" ||
+	fail "stop counters do not match the $denies deny records: $(grep '"type":"stop"' $LOG)"
 echo "daemon ok"
