@@ -95,6 +95,7 @@ bsleep() {
 }
 
 igtest_start() {
+	local n=0 rc
 	mkdir -p $IGT
 	[ -p $IGT/.tick ] || mkfifo $IGT/.tick
 	rm -f $IGT_EVENTS $IGT_COUNTERS $IGT_PIDFILE $IGT_ERR
@@ -106,7 +107,6 @@ igtest_start() {
 	trap igtest_cleanup EXIT
 	( bsleep "${IGT_WATCHDOG:-240}"; kill -TERM $IGT_PID 2>/dev/null ) &
 	IGT_WD=$!
-	n=0
 	while [ ! -s $IGT_PIDFILE ]; do
 		if ! kill -0 $IGT_PID 2>/dev/null; then
 			wait $IGT_PID && rc=0 || rc=$?
@@ -126,6 +126,7 @@ igtest_start() {
 # igtest_stop: SIGTERM, wait, and fail unless the driver exits 0. It drains
 # the ring buffer and writes the counters once more on its way out.
 igtest_stop() {
+	local rc
 	[ -n "$IGT_PID" ] || return 0
 	kill -TERM $IGT_PID 2>/dev/null || true
 	wait $IGT_PID && rc=0 || rc=$?
@@ -151,7 +152,7 @@ igtest_cleanup() {
 # allow_all_but OUT [DIGEST...]: an --allow file with every digest the guest
 # ships (host-computed), minus the ones given.
 allow_all_but() {
-	out=$1
+	local out=$1 d
 	shift
 	cut -d' ' -f1 /opt/ig/SHA256SUMS | sort -u >$out
 	for d in "$@"; do
@@ -163,7 +164,7 @@ allow_all_but() {
 # ev STRING...: the event lines that contain every STRING (fixed strings),
 # e.g. ev '"hook":"exec"' "\"path\":\"$f\"".
 ev() {
-	ev_f=$IGT_EVENTS
+	local ev_f=$IGT_EVENTS s
 	for s in "$@"; do
 		grep -F -e "$s" $ev_f >$IGT/.ev.$$ || true
 		ev_f=$IGT/.ev.$$.b
@@ -178,9 +179,8 @@ ev_path() { printf '"path":"%s",' "$1"; }
 
 # wait_ev SECONDS STRING...: until an event line contains every STRING.
 wait_ev() {
-	we_s=$1
+	local we_s=$1 n=0
 	shift
-	n=0
 	while [ -z "$(ev "$@")" ]; do
 		n=$((n + 1))
 		[ $n -gt $((we_s * 5)) ] && return 1
