@@ -260,6 +260,9 @@ int main(int argc, char **argv)
 		else
 			enforcer_poll(e, 100);
 	}
+	/* A resume that came with the stop still drains what is waiting. */
+	if (resume)
+		paused = false;
 	if (!paused)
 		while (enforcer_poll(e, 0) > 0)
 			;
