@@ -113,16 +113,16 @@ static void record_write(struct daemon *d, json_t *r)
 
 static void seen_key(const struct ig_event *ev, uint8_t key[SHA256_LEN])
 {
-	uint8_t buf[8 + IG_SHA256_LEN + IG_PATH_MAX];
+	/* hook, whether the digest is real (of the flags, only that matters),
+	 * digest, path */
+	uint8_t buf[2 + IG_SHA256_LEN + IG_PATH_MAX];
 	size_t plen = strnlen(ev->path, IG_PATH_MAX);
 
-	memcpy(buf, &ev->hook, 4);
-	memcpy(buf + 4, &ev->flags, 4);
-	memcpy(buf + 8, ev->digest, IG_SHA256_LEN);
-	memcpy(buf + 8 + IG_SHA256_LEN, ev->path, plen);
-	buf[4] = buf[5] = buf[6] = buf[7] = 0; /* flags: only IG_F_HASHED matters */
-	buf[4] = !!(ev->flags & IG_F_HASHED);
-	sha256_buf(buf, 8 + IG_SHA256_LEN + plen, key);
+	buf[0] = (uint8_t)ev->hook;
+	buf[1] = !!(ev->flags & IG_F_HASHED);
+	memcpy(buf + 2, ev->digest, IG_SHA256_LEN);
+	memcpy(buf + 2 + IG_SHA256_LEN, ev->path, plen);
+	sha256_buf(buf, 2 + IG_SHA256_LEN + plen, key);
 }
 
 static int seen_grow(struct seen_set *s)

@@ -262,15 +262,19 @@ static int rule_slot_cmp(const void *a, const void *b)
 		      sizeof(struct ig_rule_key));
 }
 
-/* Fold rule r into the value of its key: per hook, deny > audit > allow, and
- * the first rule in the file among equals keeps its index. */
-static void rule_slot_merge(struct ig_rule_val *v, const struct enforcer_rule *r, int index)
+/* Fold w into v, per hook: deny > audit > allow, and among equals the rule
+ * earlier in the file keeps its index. */
+static void rule_val_fold(struct ig_rule_val *v, const struct ig_rule_val *w)
 {
 	for (int h = 0; h < IG_HOOK_MAX; h++) {
-		if (!(r->hooks & (1u << h)) || r->action <= v->action[h])
-			continue;
-		v->action[h] = r->action;
-		v->rule[h] = index;
+		bool better = w->action[h] > v->action[h] ||
+			      (w->action[h] == v->action[h] && w->rule[h] >= 0 &&
+			       w->rule[h] < v->rule[h]);
+
+		if (better) {
+			v->action[h] = w->action[h];
+			v->rule[h] = w->rule[h];
+		}
 	}
 }
 
@@ -305,8 +309,12 @@ int enforcer_set_rules(struct enforcer *e, const struct enforcer_rule *rules, si
 			.hash = enforcer_path_hash(e, r->path, len), .len = len, .kind = r->kind,
 		};
 		rule_val_init(&slots[used].val);
-		rule_slot_merge(&slots[used].val, r, i);
-		rule_slot_merge(&summary, r, i);
+		for (int h = 0; h < IG_HOOK_MAX; h++)
+			if (r->hooks & (1u << h)) {
+				slots[used].val.action[h] = r->action;
+				slots[used].val.rule[h] = i;
+			}
+		rule_val_fold(&summary, &slots[used].val);
 		used++;
 	}
 	qsort(slots, used, sizeof(*slots), rule_slot_cmp);
@@ -314,17 +322,7 @@ int enforcer_set_rules(struct enforcer *e, const struct enforcer_rule *rules, si
 	size_t out = 0;
 	for (size_t i = 0; i < used; i++) {
 		if (out && !rule_slot_cmp(&slots[out - 1], &slots[i])) {
-			for (int h = 0; h < IG_HOOK_MAX; h++) {
-				struct ig_rule_val *v = &slots[out - 1].val;
-				const struct ig_rule_val *w = &slots[i].val;
-
-				if (w->action[h] > v->action[h] ||
-				    (w->action[h] == v->action[h] && w->rule[h] >= 0 &&
-				     w->rule[h] < v->rule[h])) {
-					v->action[h] = w->action[h];
-					v->rule[h] = w->rule[h];
-				}
-			}
+			rule_val_fold(&slots[out - 1].val, &slots[i].val);
 			continue;
 		}
 		slots[out++] = slots[i];
