@@ -480,6 +480,11 @@ int enforcer_ima_check(const struct enforcer *e)
 	return ev->hash_error ? ev->hash_error : -EIO;
 }
 
+void enforcer_detach(struct enforcer *e)
+{
+	detach_all(e);
+}
+
 const char *enforcer_attach_order(const struct enforcer *e)
 {
 	return e->reversed ? "1,2,3" : "3,2,1";

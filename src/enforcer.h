@@ -46,6 +46,9 @@ __u64 enforcer_path_hash(const struct enforcer *e, const char *path, size_t len)
 /* Attach stage 3, 2, 1 and prove the order with a probe exec of prove_path;
  * re-attach the other way round if the kernel runs them reversed. */
 int enforcer_attach(struct enforcer *e, const char *prove_path);
+/* Destroy the links (maps and programs stay loaded); enforcer_attach may
+ * attach again. Pinned links must be unpinned first to really detach. */
+void enforcer_detach(struct enforcer *e);
 /* After attach: 0 when the kernel's IMA gave the probe a full SHA-256; else a
  * warning naming the problem (another ima_hash, no IMA) and a negative errno. */
 int enforcer_ima_check(const struct enforcer *e);
