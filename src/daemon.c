@@ -43,229 +43,28 @@
 #include "event.h"
 #include "fileio.h"
 #include "log.h"
+#include "pipeline.h"
 #include "rules.h"
 #include "sig.h"
 #include "state.h"
 
-#define SEEN_MIN_SLOTS 4096
 #define CANARY_REFUSED 42
-
-/* A (hook, path, digest) seen this run: the first sighting is an access
- * record, repeats are counted for the next summary. Keyed by SHA-256 of the
- * triple, so memory per entry is fixed whatever the path length. */
-struct seen {
-	uint8_t key[SHA256_LEN];
-	bool used;
-	uint64_t repeats;	/* since the last summary */
-	json_t *desc;		/* {"hook","path","digest"}, for the summary */
-};
-
-struct seen_set {
-	struct seen *v;
-	size_t cap, n;
-};
 
 struct daemon {
 	struct run_opts o;
 	struct enforcer *e;
-	struct audit_log *log;
-	struct event_clock clk;
+	struct pipeline *pl;	/* events to the audit trail */
 	struct sig_keyring *trust;
 	struct allowlist *al;
 	struct rules *rules;
 	char al_sha_hex[SHA256_HEX_LEN + 1];
 	char rules_sha_hex[SHA256_HEX_LEN + 1];
-	struct seen_set seen;
 	uint64_t lost_reported;
-	time_t last_summary;
 	time_t started;
 	int lock_fd;
-	bool failed;		/* a write to the audit trail failed */
 };
 
 /* ---- the audit trail --------------------------------------------------- */
-
-/* A record with the fields every record carries; the caller adds the rest. */
-static json_t *record_new(struct daemon *d, const char *type)
-{
-	json_t *r = json_object();
-
-	json_object_set_new(r, "type", json_string(type));
-	json_object_set_new(r, "allowlist_serial",
-			    d->al ? json_integer((json_int_t)allowlist_serial(d->al)) : json_null());
-	json_object_set_new(r, "allowlist_sha256",
-			    d->al ? json_string(d->al_sha_hex) : json_null());
-	return r;
-}
-
-static void record_write(struct daemon *d, json_t *r)
-{
-	int err = audit_log_append(d->log, r);
-
-	if (err && !d->failed) {
-		pr_err("cannot write to the audit log '%s': %s", d->o.audit_log, strerror(-err));
-		d->failed = true;
-	}
-	json_decref(r);
-}
-
-/* ---- events ------------------------------------------------------------ */
-
-static void seen_key(const struct ig_event *ev, uint8_t key[SHA256_LEN])
-{
-	/* hook, whether the digest is real (of the flags, only that matters),
-	 * digest, path */
-	uint8_t buf[2 + IG_SHA256_LEN + IG_PATH_MAX];
-	size_t plen = strnlen(ev->path, IG_PATH_MAX);
-
-	buf[0] = (uint8_t)ev->hook;
-	buf[1] = !!(ev->flags & IG_F_HASHED);
-	memcpy(buf + 2, ev->digest, IG_SHA256_LEN);
-	memcpy(buf + 2 + IG_SHA256_LEN, ev->path, plen);
-	sha256_buf(buf, 2 + IG_SHA256_LEN + plen, key);
-}
-
-static int seen_grow(struct seen_set *s)
-{
-	size_t cap = s->cap ? s->cap * 2 : SEEN_MIN_SLOTS;
-	struct seen *v = calloc(cap, sizeof(*v));
-
-	if (!v)
-		return -ENOMEM;
-	for (size_t i = 0; i < s->cap; i++) {
-		size_t j;
-
-		if (!s->v[i].used)
-			continue;
-		memcpy(&j, s->v[i].key, sizeof(j));
-		for (j &= cap - 1; v[j].used; j = (j + 1) & (cap - 1))
-			;
-		v[j] = s->v[i];
-	}
-	free(s->v);
-	s->v = v;
-	s->cap = cap;
-	return 0;
-}
-
-/* The slot for key: *fresh tells whether it was just added. NULL on ENOMEM. */
-static struct seen *seen_get(struct seen_set *s, const uint8_t key[SHA256_LEN], bool *fresh)
-{
-	size_t j;
-
-	if ((s->n + 1) * 4 > s->cap * 3 && seen_grow(s))
-		return NULL;
-	memcpy(&j, key, sizeof(j));
-	for (j &= s->cap - 1; s->v[j].used; j = (j + 1) & (s->cap - 1))
-		if (!memcmp(s->v[j].key, key, SHA256_LEN)) {
-			*fresh = false;
-			return &s->v[j];
-		}
-	memcpy(s->v[j].key, key, SHA256_LEN);
-	s->v[j].used = true;
-	s->n++;
-	*fresh = true;
-	return &s->v[j];
-}
-
-static void seen_free(struct seen_set *s)
-{
-	for (size_t i = 0; i < s->cap; i++)
-		json_decref(s->v[i].desc);
-	free(s->v);
-}
-
-/*
- * When the kernel could not give a digest (IMA without SHA-256 in monitor
- * mode, or an open IMA had not measured yet), measure the file here and say
- * so: digest_source "userspace". Racy by nature, so it never decides.
- */
-static void userspace_digest(json_t *rec, const struct ig_event *ev)
-{
-	char hex[SHA256_HEX_LEN + 1], val[80];
-	uint8_t d[SHA256_LEN];
-	int fd;
-
-	if ((ev->flags & (IG_F_HASHED | IG_F_PATH_ERR)) || !(ev->flags & IG_F_NEED_HASH))
-		return;
-	fd = open(ev->path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	if (!sha256_fd(fd, d, NULL)) {
-		digest_to_hex(d, hex);
-		snprintf(val, sizeof(val), "sha256:%s", hex);
-		json_object_set_new(rec, "digest", json_string(val));
-		json_object_set_new(rec, "digest_source", json_string("userspace"));
-	}
-	close(fd);
-}
-
-static int on_event(void *ctx, const struct ig_event *ev)
-{
-	struct daemon *d = ctx;
-	json_t *rec, *body;
-
-	/* Maps and audited opens: the first sighting in this run is recorded,
-	 * repeats are counted for the summary. Execs and refusals always are. */
-	if (ev->hook != IG_HOOK_EXEC && ev->decision != IG_DENY &&
-	    !(ev->flags & IG_F_WOULD_DENY) && !d->o.log_all) {
-		uint8_t key[SHA256_LEN];
-		struct seen *s;
-		bool fresh;
-
-		seen_key(ev, key);
-		s = seen_get(&d->seen, key, &fresh);
-		if (s && !fresh) {
-			s->repeats++;
-			return 0;
-		}
-		if (s) {
-			char hex[SHA256_HEX_LEN + 1] = "";
-
-			if (ev->flags & IG_F_HASHED)
-				digest_to_hex(ev->digest, hex);
-			s->desc = json_pack("{s:s, s:o, s:s}", "hook", ig_hook_name(ev->hook),
-					    "path", event_json_bytes(ev->path), "digest", hex);
-		}
-	}
-
-	body = event_to_json(ev, d->o.mode, &d->clk);
-	if (!body) {
-		pr_warn("cannot render an event for pid %u", ev->pid);
-		return 0;
-	}
-	rec = record_new(d, "access");
-	json_object_update(rec, body); /* type kept first, the rest after the list fields */
-	json_decref(body);
-	userspace_digest(rec, ev);
-	record_write(d, rec);
-	return 0;
-}
-
-static void write_summary(struct daemon *d, time_t now)
-{
-	json_t *repeats = json_array(), *r;
-
-	for (size_t i = 0; i < d->seen.cap; i++) {
-		struct seen *s = &d->seen.v[i];
-
-		if (!s->used || !s->repeats || !s->desc)
-			continue;
-		r = json_deep_copy(s->desc);
-		json_object_set_new(r, "count", json_integer((json_int_t)s->repeats));
-		json_array_append_new(repeats, r);
-		s->repeats = 0;
-	}
-	d->last_summary = now;
-	if (!json_array_size(repeats)) {
-		json_decref(repeats);
-		return;
-	}
-	r = record_new(d, "summary");
-	json_object_set_new(r, "period_s", json_integer(d->o.summary_s));
-	json_object_set_new(r, "repeats", repeats);
-	record_write(d, r);
-}
 
 /* A `lost` record whenever the kernel's lost counter has moved. */
 static void check_lost(struct daemon *d)
@@ -275,10 +74,10 @@ static void check_lost(struct daemon *d)
 
 	if (enforcer_counters(d->e, &c) || c.lost == d->lost_reported)
 		return;
-	r = record_new(d, "lost");
+	r = pipeline_record_new(d->pl, "lost");
 	json_object_set_new(r, "count", json_integer((json_int_t)(c.lost - d->lost_reported)));
 	json_object_set_new(r, "cause", json_string("ringbuf"));
-	record_write(d, r);
+	pipeline_record_write(d->pl, r);
 	d->lost_reported = c.lost;
 }
 
@@ -386,6 +185,9 @@ static void policy_adopt(struct daemon *d, struct policy *p)
 	memcpy(d->rules_sha_hex, p->rules_sha_hex, sizeof(d->rules_sha_hex));
 	p->al = NULL;
 	p->rules = NULL;
+	if (d->pl)
+		pipeline_set_allowlist(d->pl, d->al ? allowlist_serial(d->al) : 0,
+				       d->al ? d->al_sha_hex : NULL);
 }
 
 /* The policy in force, into the kernel (at start-up). */
@@ -422,7 +224,7 @@ static void reload(struct daemon *d)
 		policy_adopt(d, &p);
 		err = policy_commit_state(d);
 	}
-	r = record_new(d, "reload");
+	r = pipeline_record_new(d->pl, "reload");
 	json_object_set_new(r, "ok", json_boolean(!err));
 	if (err)
 		json_object_set_new(r, "reason",
@@ -433,7 +235,7 @@ static void reload(struct daemon *d)
 								 strerror(-err)));
 	json_object_set_new(r, "rules_sha256",
 			    d->o.rules ? json_string(d->rules_sha_hex) : json_null());
-	record_write(d, r);
+	pipeline_record_write(d->pl, r);
 	if (err)
 		pr_err("reload failed, the previous allowlist and rules stay in force");
 }
@@ -607,7 +409,7 @@ static void write_start(struct daemon *d)
 
 	uname(&u);
 	gethostname(host, sizeof(host) - 1);
-	r = record_new(d, "start");
+	r = pipeline_record_new(d->pl, "start");
 	json_object_set_new(r, "version", json_string(IMAGUARD_VERSION));
 	json_object_set_new(r, "host", json_string(host));
 	json_object_set_new(r, "kernel", json_string(u.release));
@@ -617,7 +419,7 @@ static void write_start(struct daemon *d)
 			    d->o.rules ? json_string(d->rules_sha_hex) : json_null());
 	json_object_set_new(r, "pid", json_integer(getpid()));
 	json_object_set_new(r, "adopted", json_boolean(d->e != NULL));
-	record_write(d, r);
+	pipeline_record_write(d->pl, r);
 }
 
 /* A pinned chain ran with nobody reading: say so, with what it lost. */
@@ -635,13 +437,13 @@ static void write_gap(struct daemon *d)
 	json_decref(st);
 	if (enforcer_counters(d->e, &c))
 		memset(&c, 0, sizeof(c));
-	r = record_new(d, "lost");
+	r = pipeline_record_new(d->pl, "lost");
 	/* Events the kernel emitted while no reader ran are in the ring buffer
 	 * (read next) or counted as lost there. */
 	json_object_set_new(r, "count", json_integer((json_int_t)c.lost));
 	json_object_set_new(r, "cause", json_string("gap"));
 	json_object_set_new(r, "gap_s", gap >= 0 ? json_integer(gap) : json_null());
-	record_write(d, r);
+	pipeline_record_write(d->pl, r);
 	d->lost_reported = c.lost;
 }
 
@@ -692,9 +494,7 @@ static int loop(struct daemon *d)
 					continue;
 				enforcer_poll(d->e, 0);
 				check_lost(d);
-				if (now - d->last_summary >= d->o.summary_s)
-					write_summary(d, now);
-				audit_log_sync(d->log); /* the bounded fsync interval, also when idle */
+				pipeline_tick(d->pl, now);
 				write_status(d);
 			} else if (out[i].data.fd == sfd) {
 				struct signalfd_siginfo si;
@@ -713,7 +513,7 @@ static int loop(struct daemon *d)
 	/* Drain what the kernel already sent before the stop record. */
 	enforcer_poll(d->e, 0);
 	check_lost(d);
-	write_summary(d, time(NULL));
+	pipeline_flush(d->pl);
 cleanup:
 	if (sfd >= 0)
 		close(sfd);
@@ -840,7 +640,13 @@ static int read_config(const struct cli_cmd *cmd, struct run_opts *o, const char
  * the decisions made while it attaches are recorded after it. */
 static int open_trail(struct daemon *d)
 {
-	int err = audit_log_open(&d->log, d->o.audit_log, &(struct audit_log_opts){ 0 });
+	struct pipeline_opts po = {
+		.audit_log = d->o.audit_log, .mode = d->o.mode, .log_all = d->o.log_all,
+		.summary_s = d->o.summary_s,
+		.allowlist_serial = d->al ? allowlist_serial(d->al) : 0,
+		.allowlist_sha256 = d->al ? d->al_sha_hex : NULL,
+	};
+	int err = pipeline_open(&d->pl, &po);
 
 	if (err)
 		return err; /* the writer said why */
@@ -887,7 +693,7 @@ static int start(struct daemon *d)
 		err = open_trail(d);
 		if (err)
 			return err;
-		enforcer_set_handler(d->e, on_event, d);
+		enforcer_set_handler(d->e, pipeline_event, d->pl);
 		err = policy_apply_current(d);
 		if (err)
 			return err;
@@ -905,7 +711,7 @@ static int start(struct daemon *d)
 		err = enforcer_open(&d->e, &eo);
 		if (err)
 			return err;
-		enforcer_set_handler(d->e, on_event, d);
+		enforcer_set_handler(d->e, pipeline_event, d->pl);
 		/* Fill before attaching: the first decision already sees the lists. */
 		err = policy_apply_current(d);
 		if (!err)
@@ -992,17 +798,15 @@ static int run_daemon(const struct cli_cmd *cmd, int argc, char **argv)
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
-	event_clock_init(&d.clk);
 	d.started = time(NULL);
-	d.last_summary = d.started;
 
 	err = start(&d);
 	rc = err ? EXIT_FAIL : EXIT_OK;
-	if (err && d.log) {
-		r = record_new(&d, "stop");
+	if (err && d.pl) {
+		r = pipeline_record_new(d.pl, "stop");
 		json_object_set_new(r, "reason", json_string("error"));
 		json_object_set_new(r, "error", json_string(strerror(-err)));
-		record_write(&d, r);
+		pipeline_record_write(d.pl, r);
 	}
 	if (!err) {
 		pr_info("running in %s mode: %zu allowlist entries%s",
@@ -1010,22 +814,21 @@ static int run_daemon(const struct cli_cmd *cmd, int argc, char **argv)
 			d.al ? allowlist_count(d.al) : 0,
 			d.o.pin_dir ? ", pinned" : "");
 		err = loop(&d);
-		rc = err || d.failed ? EXIT_FAIL : EXIT_OK;
-		r = record_new(&d, "stop");
+		rc = err || pipeline_failed(d.pl) ? EXIT_FAIL : EXIT_OK;
+		r = pipeline_record_new(d.pl, "stop");
 		json_object_set_new(r, "reason", json_string(err ? "error" : "signal"));
 		if (!enforcer_counters(d.e, &c))
 			json_object_set_new(r, "counters", counters_to_json(&c));
-		record_write(&d, r);
+		pipeline_record_write(d.pl, r);
 		write_status(&d);
 	}
 	if (d.o.pidfile && !err)
 		unlink(d.o.pidfile);
-	audit_log_close(d.log);
+	pipeline_free(d.pl);
 	enforcer_free(d.e);
 	allowlist_free(d.al);
 	rules_free(d.rules);
 	sig_keyring_free(d.trust);
-	seen_free(&d.seen);
 	if (d.lock_fd >= 0)
 		close(d.lock_fd);
 	return rc;

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The daemon's per-event path: kernel events in, audit records out. The
+ * daemon, the benchmarks and the guest's own measurements run this same code,
+ * so that what is measured is what runs.
+ */
+#ifndef IMAGUARD_PIPELINE_H
+#define IMAGUARD_PIPELINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "imaguard/enforcer.h"
+
+struct pipeline;
+
+struct pipeline_opts {
+	const char *audit_log;	/* path, or "-" */
+	enum ig_mode mode;
+	bool log_all;		/* every map and audited open gets its own record */
+	int summary_s;		/* how often repeats are summarised; 0: 60 */
+	/* The allowlist in force, as every record names it; NULL: none
+	 * (both fields null). pipeline_set_allowlist changes it later. */
+	const char *allowlist_sha256;	/* 64 lowercase hex digits */
+	uint64_t allowlist_serial;
+};
+
+/* Open the audit log (its writer says why when it cannot). */
+int pipeline_open(struct pipeline **out, const struct pipeline_opts *o);
+/*
+ * One kernel event: an `access` record, or a repeat counted for the next
+ * summary. Usable as an enforcer_event_fn. Always 0, so that one bad write
+ * never stalls the ring buffer: a failed write is logged once and
+ * remembered (pipeline_failed).
+ */
+int pipeline_event(void *pipeline, const struct ig_event *ev);
+/* Everything the events so far produce, in the log: the summary of the
+ * repeats counted since the last one, and any line not yet written. */
+int pipeline_flush(struct pipeline *p);
+/* Housekeeping on the daemon's one-second timer: a summary when one is due
+ * at now, and the log's bounded fsync interval, also when idle. */
+void pipeline_tick(struct pipeline *p, time_t now);
+void pipeline_free(struct pipeline *p);
+
+/* The allowlist in force after a reload (sha256_hex NULL: none). */
+void pipeline_set_allowlist(struct pipeline *p, uint64_t serial, const char *sha256_hex);
+/* A record of another type (start, reload, lost, stop) with the fields every
+ * record carries; the caller adds the rest and hands it to record_write. */
+json_t *pipeline_record_new(const struct pipeline *p, const char *type);
+/* Append r to the log and drop the reference. */
+void pipeline_record_write(struct pipeline *p, json_t *r);
+/* Whether a write to the log has failed. */
+bool pipeline_failed(const struct pipeline *p);
+
+#endif
