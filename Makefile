@@ -2,9 +2,14 @@
 #
 #   make            build/imaguard (BPF object embedded through a skeleton)
 #   make check      install what is missing, build, run unit tests (plain and
-#                   ASan+UBSan), host shell tests and the VM suite on both kernels
+#                   ASan+UBSan), host shell tests, the VM suite on both kernels
+#                   and a quick benchmark run in gate mode
 #   make demo       the enforcer in a guest, with a short scripted scenario
-#   make bench      benchmarks
+#   make bench      every benchmark, full length: host instruments (tests/bench,
+#                   scripts/bench) and the guest's igbench on both kernels;
+#                   results in build/bench/results.{json,md}
+#   make bench-quick  the same, short (also the last step of `make check`,
+#                   gated on gross regressions only)
 #   make vmtest     the VM suite only: KERNELS="6.1 6.12" T=<test name>
 #   make vmshell    a shell in the guest: KERNEL=6.1
 #   make vmlinux    regenerate the pinned bpf/vmlinux_6.1.h from the Debian 6.1 kernel
@@ -111,7 +116,7 @@ $(B)/imaguard: $(B)/obj/src/main.o $(B)/obj/libimaguard.a
 UNIT_BINS      := $(addprefix $(B)/obj/tests/unit/,$(UNITS))
 UNIT_BINS_ASAN := $(addprefix $(B)/asan/tests/unit/,$(UNITS))
 
-.PHONY: deps unit unit-asan hosttest fuzz fuzz-quick vmtest vmshell check demo bench vmlinux clean install
+.PHONY: deps unit unit-asan hosttest fuzz fuzz-quick vmtest vmshell check demo bench bench-quick vmlinux clean install
 deps:
 	$(Q)scripts/deps.sh
 
@@ -170,14 +175,33 @@ hosttest: $(TOOLS)
 check:
 	$(Q)scripts/deps.sh
 	$(Q)$(MAKE) --no-print-directory unit unit-asan fuzz-quick hosttest vmtest
+	$(Q)$(MAKE) --no-print-directory bench-quick BENCH_FLAGS=--gate
 
 demo:
 	$(Q)scripts/deps.sh
 	$(Q)$(MAKE) --no-print-directory $(VM_DEPS)
 	$(Q)scripts/vm/run.sh demo
 
-bench:
-	$(Q)echo "imaguard: bench: no benchmarks yet (they arrive with the benchmark work)"
+# ---- benchmarks: host instruments (tests/bench/*.c, linking the library) and
+# the guest's igbench, run and merged by scripts/bench.sh. `check` runs the
+# quick set alone, after everything else, so that no other work shares the
+# cores while it measures.
+BENCH_SRCS := $(sort $(wildcard tests/bench/*.c))
+BENCH_BINS := $(patsubst tests/bench/%.c,$(B)/bench/bin/%,$(BENCH_SRCS))
+BENCH_FLAGS ?=
+
+$(B)/bench/bin/%: $(B)/obj/tests/bench/%.o $(B)/obj/libimaguard.a
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+-include $(patsubst %.c,$(B)/obj/%.d,$(BENCH_SRCS))
+
+bench: $(VM_DEPS) $(BENCH_BINS) $(B)/imaguard
+	$(Q)scripts/bench.sh full $(BENCH_FLAGS)
+
+bench-quick: $(VM_DEPS) $(BENCH_BINS) $(B)/imaguard
+	$(Q)scripts/bench.sh quick $(BENCH_FLAGS)
 
 vmlinux:
 	$(Q)scripts/gen-vmlinux.sh bpf/vmlinux_6.1.h
@@ -194,7 +218,7 @@ install: $(B)/imaguard
 	install -D -m 0644 contrib/completion/imaguard.bash $(DESTDIR)$(prefix)/share/bash-completion/completions/imaguard
 
 clean:
-	rm -rf $(B)/obj $(B)/asan $(B)/fuzz $(B)/bpf $(B)/gen $(B)/imaguard $(B)/vm/bin $(B)/vm/dyn $(B)/vm/initramfs* $(B)/vm/logs
+	rm -rf $(B)/obj $(B)/asan $(B)/fuzz $(B)/bpf $(B)/gen $(B)/imaguard $(B)/vm/bin $(B)/vm/dyn $(B)/vm/initramfs* $(B)/vm/logs $(B)/bench/bin
 
 # `make distclean` also drops the cached kernels.
 distclean:

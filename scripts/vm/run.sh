@@ -4,9 +4,14 @@
 #   scripts/vm/run.sh test     run tests/vm/t_*.sh on every kernel, report, fail on any failure
 #   scripts/vm/run.sh shell    an interactive shell in the guest (first kernel of KERNELS)
 #   scripts/vm/run.sh demo     the scripted demo (tests/vm/demo.sh)
+#   scripts/vm/run.sh bench    the guest benchmark (igbench) on every kernel, one
+#                              guest at a time; its @@BENCH JSON line goes to
+#                              build/bench/guest-<kernel>.json
 #
 # Environment: KERNELS="6.1 6.12" (default both), T="name[ name]" to run some
-# tests only, VM_TIMEOUT seconds per boot (default 2400), VM_MEM (MiB, 1024),
+# tests only, VM_TIMEOUT seconds per boot (default 2400; bench: 900 quick,
+# 10800 full), VM_MEM (MiB, 1024; bench: 2048), BENCH=quick|full (quick),
+# BENCH_OUT where the bench results go (build/bench),
 # VM_SMP (2), VM_JOBS guests at once (2), VM_VERBOSE=1 shows the output of
 # passing tests too, VM_TESTS_DIR another directory of
 # t_*.sh files (the harness's own self-tests use tests/vm/selftest).
@@ -19,6 +24,18 @@ mode=${1:-test}
 kernels=${KERNELS:-6.1 6.12}
 timeout_s=${VM_TIMEOUT:-2400}
 mem=${VM_MEM:-1024}
+if [ "$mode" = bench ]; then
+	bench=${BENCH:-quick}
+	case $bench in
+	quick) timeout_s=${VM_TIMEOUT:-900} ;;
+	full) timeout_s=${VM_TIMEOUT:-10800} ;;
+	*) echo "imaguard: bench: BENCH='$bench': use quick or full" >&2; exit 2 ;;
+	esac
+	# The FULL arm loads an allowlist of some 50k entries next to the
+	# initramfs, which already lives in RAM.
+	mem=${VM_MEM:-2048}
+	bench_out=${BENCH_OUT:-$top/build/bench}
+fi
 smp=${VM_SMP:-2}
 jobs=${VM_JOBS:-2}
 export VM_TESTS_DIR=${VM_TESTS_DIR:-$top/tests/vm}
@@ -70,8 +87,48 @@ demo)
 	grep -aq '^@@ DEMO-OK' "$log" || { echo "imaguard: demo: the scenario failed (log: $log)" >&2; exit 1; }
 	exit 0
 	;;
+bench)
+	# One guest at a time: two TCG guests on a small host would each be
+	# measuring the other.
+	mkdir -p "$bench_out"
+	bad=0
+	for k in $kernels; do
+		log="$logdir/bench-$k.log"
+		json="$bench_out/guest-$k.json" failed="$bench_out/guest-$k.failed"
+		rm -f "$json" "$failed" # a stale result must never stand in for this run
+		echo "vm: bench ($bench) on $k, up to ${timeout_s}s (log: $log)"
+		boot "$k" "ig.mode=bench ig.bench=$bench quiet" "$log"
+		line=$(grep -a '^@@BENCH {' "$log" | tail -n 1 | sed 's/^@@BENCH //' || true)
+		rc=$(sed -n 's/^@@ BENCH-EXIT \([0-9]*\)$/\1/p' "$log" | tail -n 1)
+		why=
+		if ! grep -aq '^@@ BOOT' "$log"; then
+			why="the kernel did not boot"
+		elif grep -aq '^@@ BENCH-ERROR' "$log"; then
+			why=$(grep -a '^@@ BENCH-ERROR' "$log" | head -n 1 | sed 's/^@@ BENCH-ERROR //')
+		elif [ -z "$line" ] && ! grep -aq '^@@ DONE' "$log"; then
+			why="the guest did not finish within ${timeout_s}s and printed no @@BENCH line"
+		elif [ -z "$line" ]; then
+			why="igbench printed no @@BENCH line (exit ${rc:-unknown})"
+		elif [ "${line: -1}" != "}" ]; then
+			why="the @@BENCH line is cut short (${#line} bytes)"
+		elif [ "${rc:-}" != 0 ]; then
+			why="igbench exited ${rc:-unknown}"
+		fi
+		[ -n "$line" ] && printf '%s\n' "$line" >"$json"
+		if [ -n "$why" ]; then
+			echo "FAIL [$k] bench: $why (log: $log)"
+			tail -n 30 "$log" | sed 's/^/    | /'
+			printf '%s (log: %s)\n' "$why" "$log" >"$failed"
+			bad=$((bad + 1))
+		else
+			echo "vm: bench on $k: $json"
+		fi
+	done
+	[ "$bad" -eq 0 ]
+	exit
+	;;
 test) ;;
-*) echo "usage: run.sh test|shell|demo" >&2; exit 2 ;;
+*) echo "usage: run.sh test|shell|demo|bench" >&2; exit 2 ;;
 esac
 
 # Group the selected tests by the boot arguments they ask for.

@@ -1,0 +1,285 @@
+#!/usr/bin/env bash
+# Run every benchmark, merge what they report, and judge it.
+#
+#   scripts/bench.sh quick|full [--gate]
+#
+# Host instruments first (each with --json, and --quick in quick mode; each
+# prints one JSON object), then the guest benchmark on every kernel through
+# `scripts/vm/run.sh bench`. Everything lands in build/bench/results.json and
+# build/bench/results.md; the Markdown is printed at the end.
+#
+# Exit status: 0 when every instrument ran and produced its JSON; a missed
+# target is reported, not a failure. With --gate (what `make check` uses) the
+# run also fails on gross regressions only: a guest workload whose FULL/OFF
+# median ratio is above 1.5, or a pipeline that lost events. A guest that
+# marked its own run noisy only warns about its ratios.
+#
+# Environment:
+#   KERNELS="6.1 6.12"  the guest kernels
+#   BENCH_OUT           where results go (build/bench)
+#   BENCH_HOST_CMDS     "name=command ..." the host instruments (default:
+#                       pipeline, allowlist and build, from build/bench/bin
+#                       and scripts/bench)
+#   BENCH_GUEST_CMD     the guest run (default "scripts/vm/run.sh bench"); it
+#                       gets BENCH, KERNELS and BENCH_OUT and must leave
+#                       $BENCH_OUT/guest-<kernel>.json, or guest-<kernel>.failed
+#                       holding the reason, for every kernel, and exit non-zero
+#                       when any failed
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+
+usage() { echo "usage: scripts/bench.sh quick|full [--gate]" >&2; exit 2; }
+mode='' gate=0
+for a in "$@"; do
+	case $a in
+	quick | full) [ -z "$mode" ] || usage; mode=$a ;;
+	--gate) gate=1 ;;
+	*) usage ;;
+	esac
+done
+[ -n "$mode" ] || usage
+command -v jq >/dev/null || { echo "imaguard: bench: jq not found: run scripts/deps.sh as root" >&2; exit 1; }
+
+kernels=${KERNELS:-6.1 6.12}
+out=${BENCH_OUT:-$top/build/bench}
+host_cmds=${BENCH_HOST_CMDS:-pipeline=$top/build/bench/bin/bench_pipeline allowlist=$top/build/bench/bin/bench_allowlist build=$top/scripts/bench/build.sh}
+read -ra guest_cmd <<<"${BENCH_GUEST_CMD:-$top/scripts/vm/run.sh bench}"
+logs="$out/logs"
+mkdir -p "$out" "$logs"
+entries="$logs/entries.jsonl"
+: >"$entries"
+t_start=$SECONDS
+
+# json_of FILE: the last JSON object FILE holds, compact, or nothing. Tolerates
+# stray text before it on lines of their own.
+json_of() {
+	jq -ces '[.[] | objects] | last // empty' "$1" 2>/dev/null ||
+		grep '^{' "$1" | tail -n 1 | jq -ce 'objects' 2>/dev/null || true
+}
+
+# add_entry JSON STATUS REASON EXTRA: one instrument's record, its own JSON
+# with status (and reason) beside it.
+add_entry() {
+	jq -cn --argjson j "$1" --arg status "$2" --arg reason "$3" --argjson extra "$4" \
+		'$j + $extra + {status: $status} + (if $reason == "" then {} else {reason: $reason} end)' \
+		>>"$entries"
+}
+
+# shape_error JSON KIND: why the object is not what a KIND instrument prints.
+shape_error() {
+	jq -r --arg kind "$2" '
+		if .kind != $kind then "its output says kind \(.kind | tojson), not \"\($kind)\""
+		elif (.targets | type) != "array" then "its output has no targets array"
+		elif $kind == "host" and (.results | type) != "object" then "its output has no results object"
+		elif $kind == "guest" and ((.workloads | type) != "array" or (.workloads | length) == 0)
+			then "its output has no workloads"
+		else empty end' <<<"$1"
+}
+
+# ---- host instruments ---------------------------------------------------------
+args=(--json)
+[ "$mode" = quick ] && args=(--quick --json)
+for spec in $host_cmds; do
+	name=${spec%%=*} cmd=${spec#*=}
+	extra=$(jq -cn --arg n "$name" --arg cmd "$cmd" '{instrument: $n, command: $cmd}')
+	if [ ! -x "$cmd" ]; then
+		echo "bench: $name: missing ($cmd)" >&2
+		add_entry "$(jq -cn --arg n "$name" '{kind: "host", bench: $n}')" missing \
+			"not found or not executable: $cmd" "$extra"
+		continue
+	fi
+	echo "bench: $name: running ${cmd#"$top"/} ${args[*]}" >&2
+	t0=$SECONDS
+	set +e
+	"$cmd" "${args[@]}" >"$logs/$name.out" 2>"$logs/$name.err" </dev/null
+	rc=$?
+	set -e
+	secs=$((SECONDS - t0))
+	extra=$(jq -c --argjson rc "$rc" --argjson s "$secs" --arg log "$logs/$name.err" \
+		'. + {exit: $rc, seconds: $s, log: $log}' <<<"$extra")
+	j=$(json_of "$logs/$name.out") why=''
+	if [ -z "$j" ]; then
+		why="no JSON object on stdout (exit $rc)"
+		j=$(jq -cn --arg n "$name" '{kind: "host", bench: $n}')
+	elif [ "$rc" -ne 0 ]; then
+		why="exit $rc"
+	else
+		why=$(shape_error "$j" host)
+	fi
+	if [ -n "$why" ]; then
+		echo "bench: $name: failed: $why; its stderr ends:" >&2
+		tail -n 10 "$logs/$name.err" | sed 's/^/    | /' >&2
+		add_entry "$j" failed "$why" "$extra"
+	else
+		echo "bench: $name: ok in ${secs}s" >&2
+		add_entry "$j" ok "" "$extra"
+	fi
+done
+
+# ---- guest ----------------------------------------------------------------------
+for k in $kernels; do rm -f "$out/guest-$k.json" "$out/guest-$k.failed"; done
+echo "bench: guest: running ${guest_cmd[*]#"$top"/} on $kernels" >&2
+t0=$SECONDS
+set +e
+BENCH=$mode KERNELS=$kernels BENCH_OUT=$out "${guest_cmd[@]}" >&2
+grc=$?
+set -e
+gsecs=$((SECONDS - t0))
+# A kernel's reason file is what fails it; a run that failed and named no
+# kernel (it died before booting any) fails them all.
+any_failed=0
+for k in $kernels; do [ -f "$out/guest-$k.failed" ] && any_failed=1; done
+for k in $kernels; do
+	extra=$(jq -cn --arg k "$k" --argjson rc "$grc" --argjson s "$gsecs" --arg cmd "${guest_cmd[*]}" \
+		'{instrument: "guest", series: $k, command: $cmd, exit: $rc, seconds: $s}')
+	j='' why=''
+	[ -f "$out/guest-$k.json" ] && j=$(json_of "$out/guest-$k.json")
+	if [ -f "$out/guest-$k.failed" ]; then
+		why=$(head -c 2000 "$out/guest-$k.failed")
+		why=${why:-the guest run marked it failed}
+	elif [ -f "$out/guest-$k.json" ] && [ -z "$j" ]; then
+		why="guest-$k.json does not hold a JSON object"
+	elif [ -z "$j" ]; then
+		why="the guest run (exit $grc) left no result for this kernel"
+	elif [ "$grc" -ne 0 ] && [ "$any_failed" = 0 ]; then
+		why="the guest run exited $grc"
+	else
+		why=$(shape_error "$j" guest)
+	fi
+	[ -n "$j" ] || j=$(jq -cn --arg k "$k" '{kind: "guest", kernel: $k}')
+	if [ -n "$why" ]; then
+		echo "bench: guest $k: failed: $why" >&2
+		add_entry "$j" failed "$why" "$extra"
+	else
+		add_entry "$j" ok "" "$extra"
+	fi
+done
+
+# ---- merge and judge ------------------------------------------------------------
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -n 1)
+jq -s --arg mode "$mode" --arg date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+	--arg cpu "${cpu:-unknown}" --argjson cores "$(nproc)" --arg kernel "$(uname -r)" \
+	--argjson secs "$((SECONDS - t_start))" '
+	def who: .instrument + (if .series then " " + .series else "" end);
+	def lost_missed: [(.targets // [])[] | select((.name // "") | test("lost"; "i")) |
+		select(.met == false)];
+	. as $ins |
+	{
+		mode: $mode, date: $date, seconds: $secs,
+		host: {cpu: $cpu, cores: $cores, kernel: $kernel},
+		instruments: $ins,
+		targets: [$ins[] as $i | ($i.targets // [])[] |
+			{instrument: $i.instrument, kernel: $i.series} + .],
+		verdict: {
+			ran_all: all($ins[]; .status == "ok"),
+			gate_failures: (
+				[$ins[] | select(.status != "ok") |
+					"\(who): \(.status): \(.reason // "")"] +
+				[$ins[] | select(.kind == "guest" and (.noisy | not)) as $g |
+					($g.workloads // [])[] | select((.full_off.median // 0) > 1.5) |
+					"\($g | who): \(.name) on \(.fs): FULL/OFF median \(.full_off.median) > 1.5"] +
+				[$ins[] | select(.bench == "pipeline") |
+					select((.results.lost_events // 0) > 0 or (lost_missed | length) > 0) |
+					"\(who): lost events: \(.results.lost_events // "?")" +
+					(lost_missed | map("; target \(.name | tojson) missed (value \(.value))") | add // "")]
+			),
+			warnings: (
+				[$ins[] | select(.kind == "guest" and .noisy == true) | who as $w |
+					"\($w): the run is marked noisy: its ratios are not gated"] +
+				[$ins[] | select(.kind == "guest" and .noisy == true) as $g |
+					($g.workloads // [])[] | select((.full_off.median // 0) > 1.5) |
+					"\($g | who): \(.name) on \(.fs): FULL/OFF median \(.full_off.median) > 1.5 (noisy run: not failing)"] +
+				[$ins[] | select(.bench == "pipeline" and .status == "ok") |
+					select((.results | has("lost_events") | not) and ([(.targets // [])[] |
+						select((.name // "") | test("lost"; "i"))] | length) == 0) |
+					"\(who): reports no lost-event count"]
+			)
+		}
+	}' "$entries" >"$out/results.json.tmp"
+mv "$out/results.json.tmp" "$out/results.json"
+
+jq -r '
+	def num: if type == "number" then
+			(if fabs >= 1000 then round elif fabs >= 10 then (. * 100 | round) / 100
+			 else (. * 1000 | round) / 1000 end | tostring)
+		elif type == "boolean" then (if . then "yes" else "no" end)
+		elif . == null then "–" else tostring end;
+	def spread: if type == "object" and .median != null then
+			"\(.median | num) [\(.p25 | num)–\(.p75 | num)]" else "–" end;
+	def op: if . == "<=" then "≤" elif . == ">=" then "≥" else (. // "?") end;
+	def cell: tostring | gsub("\\|"; "\\|") | gsub("\n"; " ");
+	def row: "| " + (map(cell) | join(" | ")) + " |";
+	def table($head): ([$head | row, (map("---") | row)] + map(row)) | join("\n");
+	def met: if . == true then "met" elif . == false then "**missed**" else "–" end;
+	def leaves: [paths(scalars) as $p | [($p | map(tostring) | join(".")), (getpath($p) | num)]];
+	def who: .instrument + (if .series then " · " + .series else "" end);
+	def targets: if (.targets // []) | length > 0 then
+			"\n**Targets**\n\n" + ([.targets[] |
+				[.name, (.value | num), "\(.op | op) \(.limit | num)", (.met | met), (.note // "")]] |
+				table(["target", "value", "limit", "", "note"])) + "\n"
+		else "" end;
+	def guest: . as $g |
+		"mode \(.mode // "?"), \(.rounds // "?") rounds, kernel \(.kernel // "?"), noisy: " +
+		(if .noisy == true then "**YES: ratios are indicative only**" else "no" end) + "\n\n" +
+		"Ratios are the median of per-round ratios against the same workload with no enforcer (OFF);" +
+		" the control is OFF against OFF.\n\n" +
+		([["control (OFF/OFF)", "", (.control | spread), "", "", ""]] +
+		 [(.workloads // [])[] |
+			[.name, .fs, (.noop_off | spread), (.full_off | spread),
+			 (if .target == null then "–" elif (.target | type) == "number" then "≤ \(.target | num)"
+			  else .target end),
+			 (if .met != null then (.met | met)
+			  elif (.target | type) == "number" and .full_off.median != null then
+				(.full_off.median <= .target | met)
+			  else "–" end)]] |
+		 table(["workload", "fs", "NOOP/OFF median [p25–p75]", "FULL/OFF median [p25–p75]",
+			"target (FULL/OFF)", ""])) + "\n" +
+		(if (.cold_hash // []) | length > 0 then "\n**Cold hash**\n\n" + ([.cold_hash[] |
+			[.size, .fs, (.full_mb_s | num), (.openssl_mb_s | num), (.ratio | num)]] |
+			table(["size", "fs", "FULL MB/s", "OpenSSL MB/s", "ratio"])) + "\n" else "" end) +
+		(if (.bpf_stats // []) | length > 0 then "\n**BPF program stats**\n\n" + ([.bpf_stats[] |
+			[.arm, .hook, .stage, (.run_cnt | num), (.ns_per_run | num)]] |
+			table(["arm", "hook", "stage", "runs", "ns/run"])) + "\n" else "" end) +
+		(if (.counters // {}) | length > 0 then "\n**Counters**\n\n" +
+			(.counters | leaves | table(["counter", "value"])) + "\n" else "" end);
+	def host: if (.results // {}) | length > 0 then
+			(.results | leaves | table(["result", "value"])) + "\n" else "" end;
+	("# imaguard benchmarks: \(.mode)\n",
+	"\(.date) · \(.host.cpu), \(.host.cores) cores, Linux \(.host.kernel) · \(.seconds) s\n",
+	([.instruments[] | select(.kind == "guest" and .noisy == true) |
+		"> **NOISY RUN: \(who)**: the guest judged its own measurements noisy;" +
+		" its ratios are reported but not gated.\n"] | join("\n")),
+	([.instruments[] | [who, .status, ((.targets // []) |
+		"\(map(select(.met == true)) | length)/\(length)"), "\(.seconds // "–") s", (.reason // "")]] |
+		table(["instrument", "status", "targets met", "time", "reason"])) + "\n",
+	(.instruments[] |
+		"\n## \(who)" + (if .status != "ok" then ": **\(.status | ascii_upcase)**" else "" end) + "\n\n" +
+		(if .status != "ok" then "\(.reason)\n\n" else "" end) +
+		(if .kind == "guest" and .workloads != null then guest elif .kind == "host" then host else "" end) +
+		targets),
+	(if (.verdict.gate_failures | length) > 0 then
+		"\n**Gate failures**\n\n" + (.verdict.gate_failures | map("- " + .) | join("\n")) + "\n"
+	 else "" end),
+	(if (.verdict.warnings | length) > 0 then
+		"\n**Warnings**\n\n" + (.verdict.warnings | map("- " + .) | join("\n")) + "\n"
+	 else "" end)) | select(. != "")
+' "$out/results.json" >"$out/results.md.tmp"
+mv "$out/results.md.tmp" "$out/results.md"
+
+echo
+cat "$out/results.md"
+echo
+jq -r '.verdict.warnings[] | "bench: warning: " + .' "$out/results.json" >&2
+echo "bench: results in ${out#"$top"/}/results.json and results.md ($((SECONDS - t_start)) s)" >&2
+if [ "$gate" = 1 ]; then
+	if jq -e '.verdict.gate_failures | length > 0' "$out/results.json" >/dev/null; then
+		jq -r '.verdict.gate_failures[] | "bench: gate: FAIL: " + .' "$out/results.json" >&2
+		exit 1
+	fi
+	echo "bench: gate passed" >&2
+elif ! jq -e '.verdict.ran_all' "$out/results.json" >/dev/null; then
+	jq -r '.instruments[] | select(.status != "ok") |
+		"bench: FAIL: \(.instrument)\(if .series then " " + .series else "" end): \(.status): \(.reason)"' \
+		"$out/results.json" >&2
+	exit 1
+fi
