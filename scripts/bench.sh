@@ -6,7 +6,10 @@
 # Host instruments first (each with --json, and --quick in quick mode; each
 # prints one JSON object), then the guest benchmark on every kernel through
 # `scripts/vm/run.sh bench`. Everything lands in build/bench/results.json and
-# build/bench/results.md; the Markdown is printed at the end.
+# build/bench/results.md; the Markdown is printed at the end. Each instrument
+# appears in results.json as the JSON it printed plus instrument, status
+# (ok, failed or missing), reason, exit, wall_s and command (and series, the
+# kernel, for the guest); its targets are also listed flat in "targets".
 #
 # Exit status: 0 when every instrument ran and produced its JSON; a missed
 # target is reported, not a failure. With --gate (what `make check` uses) the
@@ -73,6 +76,8 @@ shape_error() {
 		elif $kind == "host" and (.results | type) != "object" then "its output has no results object"
 		elif $kind == "guest" and ((.workloads | type) != "array" or (.workloads | length) == 0)
 			then "its output has no workloads"
+		elif $kind == "guest" and ([.workloads[] | .full_off.median | numbers] | length) == 0
+			then "no workload produced a FULL/OFF ratio"
 		else empty end' <<<"$1"
 }
 
@@ -96,7 +101,7 @@ for spec in $host_cmds; do
 	set -e
 	secs=$((SECONDS - t0))
 	extra=$(jq -c --argjson rc "$rc" --argjson s "$secs" --arg log "$logs/$name.err" \
-		'. + {exit: $rc, seconds: $s, log: $log}' <<<"$extra")
+		'. + {exit: $rc, wall_s: $s, log: $log}' <<<"$extra")
 	j=$(json_of "$logs/$name.out") why=''
 	if [ -z "$j" ]; then
 		why="no JSON object on stdout (exit $rc)"
@@ -131,7 +136,7 @@ any_failed=0
 for k in $kernels; do [ -f "$out/guest-$k.failed" ] && any_failed=1; done
 for k in $kernels; do
 	extra=$(jq -cn --arg k "$k" --argjson rc "$grc" --argjson s "$gsecs" --arg cmd "${guest_cmd[*]}" \
-		'{instrument: "guest", series: $k, command: $cmd, exit: $rc, seconds: $s}')
+		'{instrument: "guest", series: $k, command: $cmd, exit: $rc, wall_s: $s}')
 	j='' why=''
 	[ -f "$out/guest-$k.json" ] && j=$(json_of "$out/guest-$k.json")
 	if [ -f "$out/guest-$k.failed" ]; then
@@ -189,6 +194,9 @@ jq -s --arg mode "$mode" --arg date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
 				[$ins[] | select(.kind == "guest" and .noisy == true) as $g |
 					($g.workloads // [])[] | select((.full_off.median // 0) > 1.5) |
 					"\($g | who): \(.name) on \(.fs): FULL/OFF median \(.full_off.median) > 1.5 (noisy run: not failing)"] +
+				[$ins[] | select(.kind == "guest") as $g |
+					(($g.workloads // [])[], ($g.cold_hash // [])[]) | select(.error) |
+					"\($g | who): \(.name // "cold hash \(.size)") on \(.fs): \(.error)"] +
 				[$ins[] | select(.bench == "pipeline" and .status == "ok") |
 					select((.results | has("lost_events") | not) and ([(.targets // [])[] |
 						select((.name // "") | test("lost"; "i"))] | length) == 0) |
@@ -221,9 +229,10 @@ jq -r '
 	def guest: . as $g |
 		"mode \(.mode // "?"), \(.rounds // "?") rounds, kernel \(.kernel // "?"), noisy: " +
 		(if .noisy == true then "**YES: ratios are indicative only**" else "no" end) + "\n\n" +
-		"Ratios are the median of per-round ratios against the same workload with no enforcer (OFF);" +
-		" the control is OFF against OFF.\n\n" +
-		([["control (OFF/OFF)", "", (.control | spread), "", "", ""]] +
+		"Each ratio is the median [p25–p75] over rounds of the workload'"'"'s time under an arm" +
+		" against its time with nothing attached (OFF) in the same round. The control is work" +
+		" no hook sees: near 1.00 or the run is noisy.\n\n" +
+		([["control (summary)", "", "", (.control | spread), "", "", ""]] +
 		 [(.workloads // [])[] |
 			[.name, .fs, (.noop_off | spread), (.full_off | spread),
 			 (if .target == null then "–" elif (.target | type) == "number" then "≤ \(.target | num)"
@@ -231,12 +240,13 @@ jq -r '
 			 (if .met != null then (.met | met)
 			  elif (.target | type) == "number" and .full_off.median != null then
 				(.full_off.median <= .target | met)
-			  else "–" end)]] |
+			  else "–" end),
+			 (.error // "")]] |
 		 table(["workload", "fs", "NOOP/OFF median [p25–p75]", "FULL/OFF median [p25–p75]",
-			"target (FULL/OFF)", ""])) + "\n" +
+			"target (FULL/OFF)", "", "error"])) + "\n" +
 		(if (.cold_hash // []) | length > 0 then "\n**Cold hash**\n\n" + ([.cold_hash[] |
-			[.size, .fs, (.full_mb_s | num), (.openssl_mb_s | num), (.ratio | num)]] |
-			table(["size", "fs", "FULL MB/s", "OpenSSL MB/s", "ratio"])) + "\n" else "" end) +
+			[.size, .fs, (.full_mb_s | num), (.openssl_mb_s | num), (.ratio | num), (.error // "")]] |
+			table(["size", "fs", "FULL MB/s", "OpenSSL MB/s", "ratio", "error"])) + "\n" else "" end) +
 		(if (.bpf_stats // []) | length > 0 then "\n**BPF program stats**\n\n" + ([.bpf_stats[] |
 			[.arm, .hook, .stage, (.run_cnt | num), (.ns_per_run | num)]] |
 			table(["arm", "hook", "stage", "runs", "ns/run"])) + "\n" else "" end) +
@@ -250,7 +260,7 @@ jq -r '
 		"> **NOISY RUN: \(who)**: the guest judged its own measurements noisy;" +
 		" its ratios are reported but not gated.\n"] | join("\n")),
 	([.instruments[] | [who, .status, ((.targets // []) |
-		"\(map(select(.met == true)) | length)/\(length)"), "\(.seconds // "–") s", (.reason // "")]] |
+		"\(map(select(.met == true)) | length)/\(length)"), "\(.seconds // .wall_s // "–" | num) s", (.reason // "")]] |
 		table(["instrument", "status", "targets met", "time", "reason"])) + "\n",
 	(.instruments[] |
 		"\n## \(who)" + (if .status != "ok" then ": **\(.status | ascii_upcase)**" else "" end) + "\n\n" +

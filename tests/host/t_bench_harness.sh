@@ -87,7 +87,7 @@ grep -qx 'guest BENCH=quick KERNELS=6.1 6.12' args || fail "the guest run did no
 [ "$(res '[.targets[] | select(.instrument == "guest") | .kernel] | join(" ")')" = "6.1 6.12" ] ||
 	fail "guest targets do not name their kernel"
 res '.host | .cpu, .cores, .kernel' >/dev/null
-grep -q '^| exec-true | ext4 | 1.05 \[1.01–1.08\] | 1.2 \[1.1–1.3\] | ≤ 1.3 | met |$' out/results.md ||
+grep -q '^| exec-true | ext4 | 1.05 \[1.01–1.08\] | 1.2 \[1.1–1.3\] | ≤ 1.3 | met |  |$' out/results.md ||
 	fail "the guest table lacks the workload's ratios and spreads"
 grep -q '^| events/s | 812346 | ≥ 1000000 | \*\*missed\*\* |' out/results.md || fail "a missed target is not shown"
 grep -q '^## guest · 6.12$' stdout || fail "the Markdown is not printed"
@@ -131,6 +131,12 @@ bench FAKE_GUEST_EXIT=3 -- quick
 expect_rc "guest run failed before naming a kernel" 1
 [ "$(res '[.instruments[] | select(.instrument == "guest") | .reason] | unique | join(" ")')" = \
 	"the guest run exited 3" ] || fail "guest reasons"
+
+# A guest whose workloads all came out without a ratio did not measure.
+bench FAKE_RATIO=null -- quick
+expect_rc "guest without ratios" 1
+[ "$(res '.instruments[] | select(.series == "6.1") | .reason')" = "no workload produced a FULL/OFF ratio" ] ||
+	fail "a guest without ratios passed"
 
 # A FULL/OFF median above 1.5 fails the gate only, unless the run is noisy.
 bench FAKE_RATIO=1.6 -- quick --gate
