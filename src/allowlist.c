@@ -3,19 +3,31 @@
  * The allowlist in memory. Entries live in one array; two open-addressing
  * tables of indices find them: one keyed by (digest, path) to merge
  * duplicates and to answer bind_path lookups, one keyed by digest alone that
- * remembers the first path-free entry. Strings come from an arena so that a
- * million entries cost a handful of allocations, not three million.
+ * remembers the first path-free entry. Strings come from an arena, and a
+ * source or comment is kept once however many entries carry it ("file", a
+ * package's version), so that a million entries cost a handful of
+ * allocations and little more than their paths.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
 #include "allowlist_priv.h"
 
-#define ARENA_CHUNK (1u << 20)
+#define ARENA_CHUNK (4u << 20)
 #define MAX_ENTRIES (UINT32_MAX / 4)
+/* Distinct sources and comments kept once each; past this many they are
+ * copied per entry, so a list whose every comment differs does not also pay
+ * for a table of them. */
+#define INTERN_MAX 65536
+/* Index tables from this size on are mapped on their own, in huge pages
+ * where the system allows: every probe lands on a random page, and with
+ * small pages most of them also miss the TLB. */
+#define HUGE_TABLE (4u << 20)
 
 struct arena_chunk {
 	struct arena_chunk *next;
@@ -25,6 +37,11 @@ struct arena_chunk {
 
 struct slot {
 	uint32_t idx;
+	uint32_t hash;
+};
+
+struct str_slot {
+	const char *s;		/* NULL: empty */
 	uint32_t hash;
 };
 
@@ -45,23 +62,27 @@ struct allowlist {
 	struct slot *dig_tab;
 	size_t dig_size;
 
+	/* Sources and comments already in the arena; the last of each, since
+	 * neighbouring entries mostly share theirs. */
+	struct str_slot *str_tab;
+	size_t str_size, str_n;
+	struct allowlist_str last_source, last_comment;
+
 	struct arena_chunk *arena;
 
 	uint8_t file_sha[SHA256_LEN];
 	bool has_file_sha;
 };
 
-static char *arena_strdup(struct allowlist *al, const char *s)
+/* len bytes and a NUL from the arena, holding s[0..len). */
+static char *arena_copy(struct allowlist *al, const char *s, size_t len)
 {
-	size_t len;
 	struct arena_chunk *c = al->arena;
+	size_t need = len + 1;
 	char *p;
 
-	if (!s)
-		return NULL;
-	len = strlen(s) + 1;
-	if (!c || c->size - c->used < len) {
-		size_t size = len > ARENA_CHUNK ? len : ARENA_CHUNK;
+	if (!c || c->size - c->used < need) {
+		size_t size = need > ARENA_CHUNK ? need : ARENA_CHUNK;
 
 		c = malloc(sizeof(*c) + size);
 		if (!c)
@@ -80,7 +101,8 @@ static char *arena_strdup(struct allowlist *al, const char *s)
 	}
 	p = c->data + c->used;
 	memcpy(p, s, len);
-	c->used += len;
+	p[len] = '\0';
+	c->used += need;
 	return p;
 }
 
@@ -104,28 +126,90 @@ static uint64_t hash_digest(const uint8_t d[SHA256_LEN])
 	return mix64(a ^ mix64(b));
 }
 
-static uint64_t hash_pair(const uint8_t d[SHA256_LEN], const char *path)
+/* Eight bytes a step: a path is hashed for every entry, and a byte-wise
+ * hash of a 55-byte path costs more than the rest of indexing it. The last
+ * step reads the last eight bytes, overlapping the one before. */
+static uint64_t hash_bytes(const char *s, size_t len)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;	/* FNV-1a over the path */
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ len, w = 0;
+	size_t i;
 
-	if (!path)
-		return hash_digest(d);
-	for (const unsigned char *p = (const unsigned char *)path; *p; p++)
-		h = (h ^ *p) * 0x100000001b3ULL;
-	return mix64(hash_digest(d) ^ h);
+	if (len < 8) {
+		for (i = 0; i < len; i++)
+			w = w << 8 | (unsigned char)s[i];
+		return mix64((h ^ w) * 0xff51afd7ed558ccdULL);
+	}
+	for (i = 0; i + 8 < len; i += 8) {
+		memcpy(&w, s + i, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+	}
+	memcpy(&w, s + len - 8, 8);
+	return mix64((h ^ w) * 0xff51afd7ed558ccdULL);
 }
 
-static bool str_eq(const char *a, const char *b)
+static uint64_t hash_pair(uint64_t dig_hash, struct allowlist_str path)
 {
-	if (!a || !b)
-		return a == b;
-	return !strcmp(a, b);
+	if (!path.p)
+		return dig_hash;
+	return mix64(dig_hash ^ hash_bytes(path.p, path.len));
+}
+
+static struct allowlist_str cstr(const char *s)
+{
+	return (struct allowlist_str){ s, s ? strlen(s) : 0 };
+}
+
+/* The stored string s against str: both absent, or the same bytes. str
+ * holds no NUL, so strncmp stops at the end of s at the latest. */
+static bool str_eq(const char *s, struct allowlist_str str)
+{
+	if (!s || !str.p)
+		return !s && !str.p;
+	return !strncmp(s, str.p, str.len) && !s[str.len];
 }
 
 static bool same_key(const struct allowlist_entry *e, const uint8_t d[SHA256_LEN],
-		     const char *path)
+		     struct allowlist_str path)
 {
 	return !memcmp(e->digest, d, SHA256_LEN) && str_eq(e->path, path);
+}
+
+void *allowlist_map_huge(size_t bytes)
+{
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE), extra;
+	char *m;
+
+	bytes = (bytes + pg - 1) / pg * pg;
+	/* Over-map by a huge page and trim, so the mapping starts on one. */
+	m = mmap(NULL, bytes + HUGE_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+		 0);
+	if (m == MAP_FAILED)
+		return NULL;
+	extra = (HUGE_PAGE - (uintptr_t)m % HUGE_PAGE) % HUGE_PAGE;
+	if (extra)
+		munmap(m, extra);
+	munmap(m + extra + bytes, HUGE_PAGE - extra);
+	madvise(m + extra, bytes, MADV_HUGEPAGE);	/* a hint: small pages work too */
+	return m + extra;
+}
+
+/* size slots, all empty. */
+static struct slot *table_alloc(size_t size)
+{
+	if (size * sizeof(struct slot) < HUGE_TABLE)
+		return calloc(size, sizeof(struct slot));
+	return allowlist_map_huge(size * sizeof(struct slot));
+}
+
+static void table_free(struct slot *tab, size_t size)
+{
+	if (!tab)
+		return;
+	if (size * sizeof(struct slot) < HUGE_TABLE)
+		free(tab);
+	else
+		munmap(tab, size * sizeof(struct slot));
 }
 
 struct allowlist *allowlist_new(void)
@@ -146,8 +230,9 @@ void allowlist_free(struct allowlist *al)
 	free(al->created);
 	free(al->expires);
 	free(al->ents);
-	free(al->pair_tab);
-	free(al->dig_tab);
+	table_free(al->pair_tab, al->pair_size);
+	table_free(al->dig_tab, al->dig_size);
+	free(al->str_tab);
 	free(al);
 }
 
@@ -200,8 +285,8 @@ int allowlist_set_expires(struct allowlist *al, const char *rfc3339)
 		_i;                                                                       \
 	})
 
-static size_t pair_slot(const struct allowlist *al, const uint8_t d[SHA256_LEN], const char *path,
-			uint64_t h)
+static size_t pair_slot(const struct allowlist *al, const uint8_t d[SHA256_LEN],
+			struct allowlist_str path, uint64_t h)
 {
 	return FIND_SLOT(al->pair_tab, al->pair_size, h,
 			 same_key(&al->ents[al->pair_tab[_i].idx - 1], d, path));
@@ -213,10 +298,12 @@ static size_t dig_slot(const struct allowlist *al, const uint8_t d[SHA256_LEN], 
 			 !memcmp(al->ents[al->dig_tab[_i].idx - 1].digest, d, SHA256_LEN));
 }
 
-/* Move every slot of old into a fresh table of size slots. */
+/* Move every slot of old into a fresh table of size slots. Walking the old
+ * table in order writes the new one almost in order too, since a slot's new
+ * home is its old one or that plus the old size. */
 static struct slot *rehash(const struct slot *old, size_t old_size, size_t size)
 {
-	struct slot *tab = calloc(size, sizeof(*tab));
+	struct slot *tab = table_alloc(size);
 
 	if (!tab)
 		return NULL;
@@ -232,55 +319,127 @@ static struct slot *rehash(const struct slot *old, size_t old_size, size_t size)
 	return tab;
 }
 
-/* Make room for n entries in all, at most half filling either table so
- * probes stay short. The 32 bits of hash kept in a slot place it in tables
- * of up to 2^32 slots, more than MAX_ENTRIES needs. Path-free entries are
- * at most all of them, so the digest table is sized like the other. */
-static int reserve(struct allowlist *al, size_t n)
+/* Grow *tab to at least twice n slots, so at most half full and probes stay
+ * short. The 32 bits of hash kept in a slot place it in tables of up to
+ * 2^32 slots, more than MAX_ENTRIES needs. */
+static int grow_table(struct slot **tab, size_t *tab_size, size_t n)
 {
+	struct slot *t;
 	size_t size;
-	struct slot *tab;
 
-	if (n * 2 > al->pair_size) {
-		for (size = al->pair_size ? al->pair_size : 64; size < n * 2; size *= 2)
-			;
-		tab = rehash(al->pair_tab, al->pair_size, size);
-		if (!tab)
-			return -ENOMEM;
-		free(al->pair_tab);
-		al->pair_tab = tab;
-		al->pair_size = size;
-	}
-	if (n * 2 > al->dig_size) {
-		for (size = al->dig_size ? al->dig_size : 64; size < n * 2; size *= 2)
-			;
-		tab = rehash(al->dig_tab, al->dig_size, size);
-		if (!tab)
-			return -ENOMEM;
-		free(al->dig_tab);
-		al->dig_tab = tab;
-		al->dig_size = size;
-	}
-	if (n > al->cap) {
-		size_t cap = al->cap ? al->cap : 64;
-		struct allowlist_entry *ents;
-
-		while (cap < n)
-			cap *= 2;
-		ents = realloc(al->ents, cap * sizeof(*ents));
-		if (!ents)
-			return -ENOMEM;
-		al->ents = ents;
-		al->cap = cap;
-	}
+	if (n * 2 <= *tab_size)
+		return 0;
+	for (size = *tab_size ? *tab_size : 64; size < n * 2; size *= 2)
+		;
+	t = rehash(*tab, *tab_size, size);
+	if (!t)
+		return -ENOMEM;
+	table_free(*tab, *tab_size);
+	*tab = t;
+	*tab_size = size;
 	return 0;
 }
 
+static int grow_entries(struct allowlist *al, size_t n)
+{
+	struct allowlist_entry *ents;
+	size_t cap = al->cap ? al->cap : 64;
+
+	if (n <= al->cap)
+		return 0;
+	while (cap < n)
+		cap *= 2;
+	ents = realloc(al->ents, cap * sizeof(*ents));
+	if (!ents)
+		return -ENOMEM;
+	al->ents = ents;
+	al->cap = cap;
+	return 0;
+}
+
+/* Path-free entries are at most all of them, so the digest table is sized
+ * like the other. */
 int allowlist_reserve(struct allowlist *al, size_t n)
 {
+	int err;
+
 	if (n > MAX_ENTRIES)
 		return -E2BIG;
-	return reserve(al, n);
+	err = grow_entries(al, n);
+	if (!err)
+		err = grow_table(&al->pair_tab, &al->pair_size, n);
+	if (!err)
+		err = grow_table(&al->dig_tab, &al->dig_size, n);
+	return err;
+}
+
+void allowlist_trim(struct allowlist *al)
+{
+	struct allowlist_entry *ents;
+
+	if (al->cap <= al->n || !al->n)
+		return;
+	ents = realloc(al->ents, al->n * sizeof(*ents));
+	if (ents) {
+		al->ents = ents;
+		al->cap = al->n;
+	}
+}
+
+/* A source or comment: the copy already in the arena when there is one. */
+static const char *intern_str(struct allowlist *al, struct allowlist_str str)
+{
+	uint64_t h;
+	size_t i, mask;
+	const char *s;
+
+	if (al->str_n >= INTERN_MAX)
+		return arena_copy(al, str.p, str.len);
+	if ((al->str_n + 1) * 2 > al->str_size) {
+		size_t size = al->str_size ? al->str_size * 2 : 64;
+		struct str_slot *tab = calloc(size, sizeof(*tab));
+
+		if (!tab)
+			return NULL;
+		for (i = 0; i < al->str_size; i++) {
+			size_t j = al->str_tab[i].hash & (size - 1);
+
+			if (!al->str_tab[i].s)
+				continue;
+			while (tab[j].s)
+				j = (j + 1) & (size - 1);
+			tab[j] = al->str_tab[i];
+		}
+		free(al->str_tab);
+		al->str_tab = tab;
+		al->str_size = size;
+	}
+	h = hash_bytes(str.p, str.len);
+	mask = al->str_size - 1;
+	for (i = h & mask; al->str_tab[i].s; i = (i + 1) & mask)
+		if (al->str_tab[i].hash == (uint32_t)h && str_eq(al->str_tab[i].s, str))
+			return al->str_tab[i].s;
+	s = arena_copy(al, str.p, str.len);
+	if (s) {
+		al->str_tab[i] = (struct str_slot){ s, (uint32_t)h };
+		al->str_n++;
+	}
+	return s;
+}
+
+static const char *intern(struct allowlist *al, struct allowlist_str str,
+			  struct allowlist_str *last)
+{
+	const char *s;
+
+	if (!str.p)
+		return NULL;
+	if (last->p && last->len == str.len && !memcmp(last->p, str.p, str.len))
+		return last->p;
+	s = intern_str(al, str);
+	if (s)
+		*last = (struct allowlist_str){ s, str.len };
+	return s;
 }
 
 static bool utf8_valid(const char *s)
@@ -296,51 +455,78 @@ static bool utf8_valid(const char *s)
 	return true;
 }
 
-int allowlist_add_checked(struct allowlist *al, const struct allowlist_entry *e)
+int allowlist_add_item(struct allowlist *al, const struct allowlist_item *it)
 {
 	struct allowlist_entry *ne;
 	size_t slot;
-	uint64_t h;
+	uint64_t h, dh;
 	int err;
 
-	if (e->bind_path && (!e->path || e->path[0] != '/'))
+	if (it->bind_path && (!it->path.p || !it->path.len || it->path.p[0] != '/'))
 		return -EINVAL;
-	if (e->path && !e->path[0])
+	if (it->path.p && !it->path.len)
 		return -EINVAL;
 	if (al->n >= MAX_ENTRIES)
 		return -E2BIG;
-	err = reserve(al, al->n + 1);
-	if (err)
-		return err;
-	h = hash_pair(e->digest, e->path);
-	slot = pair_slot(al, e->digest, e->path, h);
+	if (al->n == al->cap || (al->n + 1) * 2 > al->pair_size || (al->n + 1) * 2 > al->dig_size) {
+		err = allowlist_reserve(al, al->n + 1);
+		if (err)
+			return err;
+	}
+	dh = it->hashed ? it->dig_hash : hash_digest(it->digest);
+	h = it->hashed ? it->pair_hash : hash_pair(dh, it->path);
+	slot = pair_slot(al, it->digest, it->path, h);
 	if (al->pair_tab[slot].idx) {
 		const struct allowlist_entry *old = &al->ents[al->pair_tab[slot].idx - 1];
 
-		if (old->bind_path == e->bind_path && str_eq(old->comment, e->comment) &&
-		    str_eq(old->source, e->source))
+		if (old->bind_path == it->bind_path && str_eq(old->comment, it->comment) &&
+		    str_eq(old->source, it->source))
 			return 0;
 		return -EEXIST;
 	}
 
 	ne = &al->ents[al->n];
-	memcpy(ne->digest, e->digest, SHA256_LEN);
-	ne->bind_path = e->bind_path;
-	ne->path = arena_strdup(al, e->path);
-	ne->comment = arena_strdup(al, e->comment);
-	ne->source = arena_strdup(al, e->source);
-	if ((e->path && !ne->path) || (e->comment && !ne->comment) || (e->source && !ne->source))
+	memcpy(ne->digest, it->digest, SHA256_LEN);
+	ne->bind_path = it->bind_path;
+	ne->path = it->path.p ? arena_copy(al, it->path.p, it->path.len) : NULL;
+	ne->comment = (char *)intern(al, it->comment, &al->last_comment);
+	ne->source = (char *)intern(al, it->source, &al->last_source);
+	if ((it->path.p && !ne->path) || (it->comment.p && !ne->comment) ||
+	    (it->source.p && !ne->source))
 		return -ENOMEM;
 	al->n++;
 	al->pair_tab[slot] = (struct slot){ (uint32_t)al->n, (uint32_t)h };
 	if (!ne->bind_path) {
-		uint64_t dh = hash_digest(ne->digest);
 		size_t ds = dig_slot(al, ne->digest, dh);
 
 		if (!al->dig_tab[ds].idx)
 			al->dig_tab[ds] = (struct slot){ (uint32_t)al->n, (uint32_t)dh };
 	}
 	return 0;
+}
+
+void allowlist_item_prefetch(const struct allowlist *al, struct allowlist_item *it)
+{
+	it->dig_hash = hash_digest(it->digest);
+	it->pair_hash = hash_pair(it->dig_hash, it->path);
+	it->hashed = true;
+	if (al->pair_size)
+		__builtin_prefetch(&al->pair_tab[it->pair_hash & (al->pair_size - 1)], 1);
+	if (al->dig_size && !it->bind_path)
+		__builtin_prefetch(&al->dig_tab[it->dig_hash & (al->dig_size - 1)], 1);
+}
+
+int allowlist_add_checked(struct allowlist *al, const struct allowlist_entry *e)
+{
+	struct allowlist_item it = {
+		.path = cstr(e->path),
+		.comment = cstr(e->comment),
+		.source = cstr(e->source),
+		.bind_path = e->bind_path,
+	};
+
+	memcpy(it.digest, e->digest, SHA256_LEN);
+	return allowlist_add_item(al, &it);
 }
 
 int allowlist_add(struct allowlist *al, const struct allowlist_entry *e)
@@ -353,6 +539,7 @@ int allowlist_add(struct allowlist *al, const struct allowlist_entry *e)
 const struct allowlist_entry *allowlist_lookup(const struct allowlist *al,
 					       const uint8_t digest[SHA256_LEN], const char *path)
 {
+	struct allowlist_str p = cstr(path);
 	size_t slot;
 	uint32_t i;
 
@@ -363,7 +550,7 @@ const struct allowlist_entry *allowlist_lookup(const struct allowlist *al,
 		return &al->ents[al->dig_tab[slot].idx - 1];
 	if (!path)
 		return NULL;
-	slot = pair_slot(al, digest, path, hash_pair(digest, path));
+	slot = pair_slot(al, digest, p, hash_pair(hash_digest(digest), p));
 	i = al->pair_tab[slot].idx;
 	if (i && al->ents[i - 1].bind_path)
 		return &al->ents[i - 1];

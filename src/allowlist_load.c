@@ -3,43 +3,220 @@
  * The one path by which an allowlist file becomes trusted. The file is read
  * once: the bytes whose signature is checked are the bytes that are parsed
  * and hashed, so nothing can change between the checks.
+ *
+ * On a large list the memory is the file itself: a million entries are 170
+ * MB of JSON, and the list they make is smaller than that. So the file is
+ * read into a mapping of its own, and once the signature holds, the parse
+ * and the file's SHA-256 (computed beside the signature check and the parse,
+ * on another thread) give back the part of it that both have passed. The
+ * peak is then about the file, not the file and the list.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
-#include "allowlist.h"
+#include <openssl/evp.h>
+
+#include "allowlist_priv.h"
 #include "fileio.h"
 #include "log.h"
 #include "sig.h"
 #include "state.h"
 
-/* The file's SHA-256 (for the rollback state) is computed beside the
- * signature check and the parse: on a large list that hides a third of the
- * time. It only hashes bytes, so it adds nothing that reads unverified input. */
-struct file_hash {
-	const uint8_t *buf;
-	size_t len;
+#define HASH_STEP (1u << 20)	/* bytes hashed between two reports of progress */
+
+struct listfile {
+	uint8_t *buf;		/* mapped: map_len bytes */
+	size_t map_len, len;
+
+	/* Between the hashing thread and the parse, under lock. */
+	pthread_mutex_t lock;
+	size_t hashed;		/* bytes the hashing thread is done with */
+	size_t parsed;		/* bytes the parse is done with */
+	size_t released;	/* bytes unmapped from the start */
 	uint8_t sha[SHA256_LEN];
-	int err;
+	int hash_err;
 };
 
+static const char *kind(mode_t m)
+{
+	if (S_ISDIR(m))
+		return "a directory";
+	if (S_ISFIFO(m))
+		return "a FIFO";
+	if (S_ISCHR(m) || S_ISBLK(m))
+		return "a device";
+	if (S_ISSOCK(m))
+		return "a socket";
+	return "not a regular file";
+}
+
+static size_t page_up(size_t n)
+{
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+
+	return (n + pg - 1) / pg * pg;
+}
+
+/*
+ * read_file_once's checks and messages (a regular file, not a symlink, at
+ * most max bytes; O_NONBLOCK so a FIFO swapped in cannot block), reading
+ * into a mapping rather than the heap so that its start can be unmapped
+ * while the rest is still parsed.
+ */
+static int listfile_read(struct listfile *f, const char *path, size_t max)
+{
+	struct stat st;
+	size_t cap;
+	int fd, err = 0;
+
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		err = -errno;
+		if (err == -ELOOP)
+			pr_err("cannot open '%s': is a symbolic link (refused)", path);
+		else
+			pr_err("cannot open '%s': %s", path, strerror(-err));
+		return err;
+	}
+	if (fstat(fd, &st)) {
+		err = -errno;
+		pr_err("cannot stat '%s': %s", path, strerror(-err));
+		goto cleanup;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		err = -EINVAL;
+		pr_err("cannot read '%s': %s (refused)", path, kind(st.st_mode));
+		goto cleanup;
+	}
+	if ((uint64_t)st.st_size > max) {
+		err = -EFBIG;
+		pr_err("cannot read '%s': %lld bytes is over the limit of %zu bytes", path,
+		       (long long)st.st_size, max);
+		goto cleanup;
+	}
+	/* The size from fstat is a hint: the file may grow or shrink while it
+	 * is read. One byte more than it is asked for so that growth is seen. */
+	cap = page_up((size_t)st.st_size + 1);
+	f->buf = allowlist_map_huge(cap);
+	if (!f->buf) {
+		err = -ENOMEM;
+		pr_err("cannot read '%s': %s", path, strerror(ENOMEM));
+		goto cleanup;
+	}
+	f->map_len = cap;
+	for (;;) {
+		ssize_t n;
+
+		if (f->len == f->map_len) {
+			void *nb;
+
+			if (f->map_len > max) {
+				err = -EFBIG;
+				pr_err("cannot read '%s': over the limit of %zu bytes", path, max);
+				goto cleanup;
+			}
+			cap = page_up(f->map_len * 2 > max + 1 ? max + 1 : f->map_len * 2);
+			nb = mremap(f->buf, f->map_len, cap, MREMAP_MAYMOVE);
+			if (nb == MAP_FAILED) {
+				err = -ENOMEM;
+				pr_err("cannot read '%s': %s", path, strerror(ENOMEM));
+				goto cleanup;
+			}
+			f->buf = nb;
+			f->map_len = cap;
+		}
+		n = read(fd, f->buf + f->len, f->map_len - f->len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			err = -errno;
+			pr_err("cannot read '%s': %s", path, strerror(-err));
+			goto cleanup;
+		}
+		if (n == 0)
+			break;
+		f->len += (size_t)n;
+	}
+	if (f->len > max) {
+		err = -EFBIG;
+		pr_err("cannot read '%s': over the limit of %zu bytes", path, max);
+	}
+cleanup:
+	close(fd);
+	return err;
+}
+
+/* Caller holds f->lock. Unmap what neither the hash nor the parse needs,
+ * in whole huge pages (the mapping starts on one). */
+static void listfile_release_locked(struct listfile *f)
+{
+	size_t upto = f->hashed < f->parsed ? f->hashed : f->parsed;
+
+	upto -= upto % HUGE_PAGE;
+	if (upto > f->released) {
+		munmap(f->buf + f->released, upto - f->released);
+		f->released = upto;
+	}
+}
+
+static void listfile_parsed(void *arg, size_t upto)
+{
+	struct listfile *f = arg;
+
+	pthread_mutex_lock(&f->lock);
+	f->parsed = upto;
+	listfile_release_locked(f);
+	pthread_mutex_unlock(&f->lock);
+}
+
+/* The file's SHA-256, for the rollback state. It only hashes bytes, so it
+ * adds nothing that reads unverified input. */
 static void *hash_thread(void *arg)
 {
-	struct file_hash *fh = arg;
+	struct listfile *f = arg;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	int err = 0;
 
-	fh->err = sha256_buf(fh->buf, fh->len, fh->sha);
+	if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL))
+		err = -EIO;
+	for (size_t at = 0; !err && at < f->len;) {
+		size_t n = f->len - at < HASH_STEP ? f->len - at : HASH_STEP;
+
+		if (!EVP_DigestUpdate(ctx, f->buf + at, n)) {
+			err = -EIO;
+			break;
+		}
+		at += n;
+		pthread_mutex_lock(&f->lock);
+		f->hashed = at;
+		listfile_release_locked(f);
+		pthread_mutex_unlock(&f->lock);
+	}
+	if (!err && !EVP_DigestFinal_ex(ctx, f->sha, NULL))
+		err = -EIO;
+	EVP_MD_CTX_free(ctx);
+	pthread_mutex_lock(&f->lock);
+	f->hash_err = err;
+	f->hashed = f->len;	/* nothing more to wait for, even after a failure */
+	listfile_release_locked(f);
+	pthread_mutex_unlock(&f->lock);
 	return NULL;
 }
 
 int allowlist_load_verified(const struct allowlist_load_opts *o, struct allowlist **out)
 {
-	struct file_hash fh = { 0 };
+	struct listfile f = { .lock = PTHREAD_MUTEX_INITIALIZER };
+	struct allowlist_release rel = { .release = listfile_parsed, .arg = &f };
 	pthread_t tid;
 	bool threaded = false;
-	uint8_t *buf = NULL, *sig = NULL;
-	size_t len, siglen;
+	uint8_t *sig = NULL;
+	size_t siglen;
 	char *sig_path = NULL, why[512];
 	struct allowlist *al = NULL;
 	struct allowlist_state st;
@@ -58,25 +235,24 @@ int allowlist_load_verified(const struct allowlist_load_opts *o, struct allowlis
 	if (!sig_path)
 		return -ENOMEM;
 
-	err = read_file_once(o->path, o->max_size ? o->max_size : ALLOWLIST_MAX_SIZE, &buf, &len);
+	err = listfile_read(&f, o->path, o->max_size ? o->max_size : ALLOWLIST_MAX_SIZE);
 	if (err)
 		goto cleanup;
 	err = read_file_once(sig_path, SIG_MAX_SIZE, &sig, &siglen);
 	if (err)
 		goto cleanup;
-	fh.buf = buf;
-	fh.len = len;
-	threaded = !pthread_create(&tid, NULL, hash_thread, &fh);
+	threaded = !pthread_create(&tid, NULL, hash_thread, &f);
 	if (!threaded)
-		hash_thread(&fh);
-	err = sig_keyring_verify(o->trust, buf, len, sig, siglen, NULL);
+		hash_thread(&f);
+	err = sig_keyring_verify(o->trust, f.buf, f.len, sig, siglen, NULL);
 	if (err) {
 		pr_err("allowlist '%s' refused: signature '%s' does not verify with any trusted key",
 		       o->path, sig_path);
 		goto cleanup;
 	}
 
-	err = allowlist_parse(buf, len, &al, why, sizeof(why));
+	/* Only now, with the signature checked, does the parse see the bytes. */
+	err = allowlist_parse_releasing(f.buf, f.len, &rel, &al, why, sizeof(why));
 	if (err) {
 		pr_err("allowlist '%s' refused: %s", o->path, err == -ENOMEM ? "out of memory" : why);
 		goto cleanup;
@@ -84,12 +260,12 @@ int allowlist_load_verified(const struct allowlist_load_opts *o, struct allowlis
 	if (threaded)
 		pthread_join(tid, NULL);
 	threaded = false;
-	err = fh.err;
+	err = f.hash_err;
 	if (err) {
 		pr_err("cannot hash '%s'", o->path);
 		goto cleanup;
 	}
-	allowlist_set_file_sha256(al, fh.sha);
+	allowlist_set_file_sha256(al, f.sha);
 
 	if (allowlist_expiry(al, &exp) && now >= exp) {
 		pr_err("allowlist '%s' refused: expired at %s", o->path, allowlist_expires(al));
@@ -100,12 +276,12 @@ int allowlist_load_verified(const struct allowlist_load_opts *o, struct allowlis
 		err = state_read(o->state_dir, &st);
 		if (err)
 			goto cleanup;
-		err = state_check(&st, o->path, allowlist_serial(al), fh.sha);
+		err = state_check(&st, o->path, allowlist_serial(al), f.sha);
 		if (err)
 			goto cleanup;
 		/* Last: every check above passed, so this serial is now the floor. */
 		if (o->commit) {
-			err = state_commit(o->state_dir, allowlist_serial(al), fh.sha);
+			err = state_commit(o->state_dir, allowlist_serial(al), f.sha);
 			if (err)
 				goto cleanup;
 		}
@@ -114,10 +290,11 @@ int allowlist_load_verified(const struct allowlist_load_opts *o, struct allowlis
 	al = NULL;
 cleanup:
 	if (threaded)
-		pthread_join(tid, NULL);	/* before buf goes */
+		pthread_join(tid, NULL);	/* before the mapping goes */
 	allowlist_free(al);
+	if (f.buf && f.map_len > f.released)
+		munmap(f.buf + f.released, f.map_len - f.released);
 	free(sig);
-	free(buf);
 	free(sig_path);
 	return err;
 }

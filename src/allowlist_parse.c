@@ -5,10 +5,11 @@
  * jansson builds a tree per value; a whole million-entry document as one tree
  * costs several hundred bytes per entry. So the top-level object and the
  * entries array are walked here, and jansson parses each key, each scalar and
- * each entry object on its own (JSON_DISABLE_EOF_CHECK tells how many bytes it
- * took). The grammar is still JSON's: jansson checks every token, this file
- * checks only the braces, brackets, commas and colons between them. Knowing
- * where each entry starts also lets messages name its line.
+ * each unusual entry on its own (JSON_DISABLE_EOF_CHECK tells how many bytes
+ * it took). The grammar is still JSON's: jansson checks every token it reads,
+ * the fast path below reads only a subset whose meaning needs no decoding,
+ * and this file checks the braces, brackets, commas and colons between them.
+ * Knowing where each entry starts also lets messages name its line.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -16,16 +17,39 @@
 #include <string.h>
 
 #include <jansson.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "allowlist_priv.h"
+
+/* Entries the fast path has read but not yet added (see parse_entry()). */
+#define PIPE_DEPTH 8
+/* The index is first sized for one entry per this many bytes of file, a
+ * fraction of the real count (written entries take 90 bytes or more, real
+ * ones about 170), and doubles as entries come. Tables sized for the whole
+ * list at once would sit in memory beside the whole file; grown, they come
+ * as the file's start is given back. */
+#define GUESS_ENTRY_LEN 1024
+
+struct pending {
+	struct allowlist_item it;
+	size_t idx, start;
+};
 
 struct parser {
 	const char *buf;
 	size_t len, pos;
+	struct allowlist *al;
 	char *err;
 	size_t errlen;
-	char *scratch;		/* the fast path's copies of one entry's strings */
-	size_t scratch_size;
+	/* The line at line_pos: lines are counted forward from there, never
+	 * from the start, which may be released already. */
+	size_t line_pos, line;
+	const struct allowlist_release *rel;
+	size_t rel_next;	/* offer a release once an entry starts here */
+	struct pending pipe[PIPE_DEPTH];	/* a ring, oldest at pipe_head */
+	size_t pipe_head, pipe_n;
 };
 
 enum {
@@ -37,13 +61,59 @@ enum {
 	SEEN_ENTRIES = 1 << 5,
 };
 
-static size_t line_at(const struct parser *p, size_t pos)
+static size_t newlines(const char *s, const char *end)
 {
-	size_t line = 1;
+	size_t n = 0;
 
-	for (size_t i = 0; i < pos && i < p->len; i++)
-		line += p->buf[i] == '\n';
-	return line;
+#ifdef __SSE2__
+	/* Every byte of the file passes here once, on its way to release. A
+	 * byte lane counts down by one per newline (a match is -1) for at most
+	 * 255 steps, then the lanes are summed. */
+	while (end - s >= 16) {
+		__m128i acc = _mm_setzero_si128();
+
+		for (int k = 0; k < 255 && end - s >= 16; k++, s += 16)
+			acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)s),
+							       _mm_set1_epi8('\n')));
+		acc = _mm_sad_epu8(acc, _mm_setzero_si128());
+		n += (size_t)_mm_cvtsi128_si32(acc) + (size_t)_mm_extract_epi16(acc, 4);
+	}
+#endif
+	for (; s < end; s++)
+		n += *s == '\n';
+	return n;
+}
+
+/* Move the line count to pos. Nothing before the last release is asked
+ * for: releases happen only where the count already stands. */
+static void count_lines(struct parser *p, size_t pos)
+{
+	if (pos > p->len)
+		pos = p->len;
+	if (pos >= p->line_pos)
+		p->line += newlines(p->buf + p->line_pos, p->buf + pos);
+	else
+		p->line -= newlines(p->buf + pos, p->buf + p->line_pos);
+	p->line_pos = pos;
+}
+
+static size_t line_at(struct parser *p, size_t pos)
+{
+	count_lines(p, pos);
+	return p->line;
+}
+
+static int vfail_at(struct parser *p, size_t pos, const char *fmt, va_list ap)
+{
+	int n;
+
+	if (!p->err || !p->errlen)
+		return -EINVAL;
+	n = snprintf(p->err, p->errlen, "line %zu: ", line_at(p, pos));
+	if (n < 0 || (size_t)n >= p->errlen)
+		return -EINVAL;
+	vsnprintf(p->err + n, p->errlen - n, fmt, ap);
+	return -EINVAL;
 }
 
 static int fail_at(struct parser *p, size_t pos, const char *fmt, ...)
@@ -52,28 +122,27 @@ static int fail_at(struct parser *p, size_t pos, const char *fmt, ...)
 static int fail_at(struct parser *p, size_t pos, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
+	int err;
 
-	if (!p->err || !p->errlen)
-		return -EINVAL;
-	n = snprintf(p->err, p->errlen, "line %zu: ", line_at(p, pos));
-	if (n < 0 || (size_t)n >= p->errlen)
-		return -EINVAL;
 	va_start(ap, fmt);
-	vsnprintf(p->err + n, p->errlen - n, fmt, ap);
+	err = vfail_at(p, pos, fmt, ap);
 	va_end(ap);
-	return -EINVAL;
+	return err;
+}
+
+/* JSON's four whitespace bytes, with one compare for everything else. */
+#define WS_MASK (1ULL << ' ' | 1ULL << '\n' | 1ULL << '\t' | 1ULL << '\r')
+
+static size_t skip_ws_at(const char *buf, size_t len, size_t i)
+{
+	while (i < len && (unsigned char)buf[i] <= ' ' && (WS_MASK >> buf[i] & 1))
+		i++;
+	return i;
 }
 
 static void skip_ws(struct parser *p)
 {
-	while (p->pos < p->len) {
-		char c = p->buf[p->pos];
-
-		if (c != ' ' && c != '\t' && c != '\n' && c != '\r')
-			break;
-		p->pos++;
-	}
+	p->pos = skip_ws_at(p->buf, p->len, p->pos);
 }
 
 static char peek(const struct parser *p)
@@ -125,23 +194,50 @@ static const char *plain_string(json_t *v)
 	return s;
 }
 
-/* The checks every entry passes, however it was read. digest is the hex
- * text, NULL when the entry had none. */
-static int finish_entry(struct parser *p, struct allowlist *al, size_t idx, size_t start,
-			const char *digest, struct allowlist_entry *e)
+/* 64 hex digits, either case, at s, as digest_from_hex reads them; false
+ * for anything else. Every entry has 64 of them, so 16 at a time where the
+ * processor can. */
+static bool hex32(const char *s, uint8_t out[SHA256_LEN])
 {
-	int err;
+#ifdef __SSE2__
+	for (int k = 0; k < 4; k++) {
+		__m128i c = _mm_loadu_si128((const __m128i *)(s + 16 * k));
+		__m128i lc = _mm_or_si128(c, _mm_set1_epi8(0x20));	/* 'A'-'F' to 'a'-'f' */
+		__m128i dig = _mm_and_si128(_mm_cmpgt_epi8(c, _mm_set1_epi8('0' - 1)),
+					    _mm_cmplt_epi8(c, _mm_set1_epi8('9' + 1)));
+		__m128i alpha = _mm_and_si128(_mm_cmpgt_epi8(lc, _mm_set1_epi8('a' - 1)),
+					      _mm_cmplt_epi8(lc, _mm_set1_epi8('f' + 1)));
+		__m128i v, pairs;
 
-	if (!digest)
-		return fail_at(p, start, "entry %zu: missing 'digest'", idx);
-	if (digest_from_hex(digest, strlen(digest), e->digest))
-		return fail_at(p, start, "entry %zu: bad digest '%.80s': want 64 hex digits (SHA-256)",
-			       idx, digest);
-	if (e->path && !e->path[0])
-		return fail_at(p, start, "entry %zu: empty 'path'", idx);
-	if (e->bind_path && (!e->path || e->path[0] != '/'))
-		return fail_at(p, start, "entry %zu: 'bind_path' needs an absolute 'path'", idx);
-	err = allowlist_add_checked(al, e);
+		if (_mm_movemask_epi8(_mm_or_si128(dig, alpha)) != 0xffff)
+			return false;
+		/* one nibble a byte, then each byte pair (high nibble first) into one */
+		v = _mm_or_si128(_mm_and_si128(dig, _mm_sub_epi8(c, _mm_set1_epi8('0'))),
+				 _mm_and_si128(alpha, _mm_sub_epi8(lc, _mm_set1_epi8('a' - 10))));
+		pairs = _mm_or_si128(_mm_slli_epi16(_mm_and_si128(v, _mm_set1_epi16(0xff)), 4),
+				     _mm_srli_epi16(v, 8));
+		_mm_storel_epi64((__m128i *)(out + 8 * k), _mm_packus_epi16(pairs, pairs));
+	}
+	return true;
+#else
+	return !digest_from_hex(s, SHA256_HEX_LEN, out);
+#endif
+}
+
+static bool hex_digest(struct allowlist_str s, uint8_t out[SHA256_LEN])
+{
+	return s.len == SHA256_HEX_LEN && hex32(s.p, out);
+}
+
+static int print_len(size_t len)
+{
+	return len < 80 ? (int)len : 80;
+}
+
+static int add_entry(struct parser *p, const struct allowlist_item *it, size_t idx, size_t start)
+{
+	int err = allowlist_add_item(p->al, it);
+
 	if (err == -EEXIST)
 		return fail_at(p, start,
 			       "entry %zu: conflicts with an earlier entry for the same digest and "
@@ -152,12 +248,73 @@ static int finish_entry(struct parser *p, struct allowlist *al, size_t idx, size
 	return err;
 }
 
+static int add_oldest(struct parser *p)
+{
+	struct pending *q = &p->pipe[p->pipe_head];
+
+	p->pipe_head = (p->pipe_head + 1) % PIPE_DEPTH;
+	p->pipe_n--;
+	return add_entry(p, &q->it, q->idx, q->start);
+}
+
+/* Add the waiting entries, oldest first: the first that fails is the one a
+ * parse that added each entry at once would have stopped at. */
+static int drain(struct parser *p)
+{
+	while (p->pipe_n) {
+		int err = add_oldest(p);
+
+		if (err) {
+			p->pipe_n = 0;
+			return err;
+		}
+	}
+	return 0;
+}
+
+/* A problem with entry idx, reported only once every earlier entry is in:
+ * one of those may fail first. */
+static int entry_fail(struct parser *p, size_t start, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int entry_fail(struct parser *p, size_t start, const char *fmt, ...)
+{
+	va_list ap;
+	int err = drain(p);
+
+	if (err)
+		return err;
+	va_start(ap, fmt);
+	err = vfail_at(p, start, fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+/* The checks every entry passes, however it was read. digest.p is NULL when
+ * the entry had none; decoded: it->digest holds it already. */
+static int check_entry(struct parser *p, size_t idx, size_t start, struct allowlist_str digest,
+		       bool decoded, struct allowlist_item *it)
+{
+	if (!digest.p)
+		return entry_fail(p, start, "entry %zu: missing 'digest'", idx);
+	if (!decoded && !hex_digest(digest, it->digest))
+		return entry_fail(p, start,
+				  "entry %zu: bad digest '%.*s': want 64 hex digits (SHA-256)", idx,
+				  print_len(digest.len), digest.p);
+	if (it->path.p && !it->path.len)
+		return entry_fail(p, start, "entry %zu: empty 'path'", idx);
+	if (it->bind_path && (!it->path.p || it->path.p[0] != '/'))
+		return entry_fail(p, start, "entry %zu: 'bind_path' needs an absolute 'path'", idx);
+	return 0;
+}
+
 /* An entry through jansson: any valid JSON, and every error it can name. */
-static int parse_entry_json(struct parser *p, struct allowlist *al, size_t idx)
+static int parse_entry_json(struct parser *p, size_t idx)
 {
 	size_t start = p->pos;
-	struct allowlist_entry e = { 0 };
-	const char *key, *digest = NULL;
+	struct allowlist_item it = { 0 };
+	struct allowlist_str digest = { 0 };
+	const char *key;
 	json_t *o = NULL, *v;
 	int err;
 
@@ -172,6 +329,7 @@ static int parse_entry_json(struct parser *p, struct allowlist *al, size_t idx)
 		if (!strcmp(key, "digest") || !strcmp(key, "path") || !strcmp(key, "comment") ||
 		    !strcmp(key, "source")) {
 			const char *str = plain_string(v);
+			struct allowlist_str s = { str, str ? strlen(str) : 0 };
 
 			if (!str) {
 				err = fail_at(p, start, "entry %zu: '%s' must be a string%s", idx, key,
@@ -179,26 +337,28 @@ static int parse_entry_json(struct parser *p, struct allowlist *al, size_t idx)
 				goto cleanup;
 			}
 			if (key[0] == 'd')
-				digest = str;
+				digest = s;
 			else if (key[0] == 'p')
-				e.path = (char *)str;
+				it.path = s;
 			else if (key[0] == 'c')
-				e.comment = (char *)str;
+				it.comment = s;
 			else
-				e.source = (char *)str;
+				it.source = s;
 		} else if (!strcmp(key, "bind_path")) {
 			if (!json_is_boolean(v)) {
 				err = fail_at(p, start, "entry %zu: 'bind_path' must be true or false",
 					      idx);
 				goto cleanup;
 			}
-			e.bind_path = json_is_true(v);
+			it.bind_path = json_is_true(v);
 		} else {
 			err = fail_at(p, start, "entry %zu: unknown field '%.64s'", idx, key);
 			goto cleanup;
 		}
 	}
-	err = finish_entry(p, al, idx, start, digest, &e);
+	err = check_entry(p, idx, start, digest, false, &it);
+	if (!err)
+		err = add_entry(p, &it, idx, start);
 cleanup:
 	json_decref(o);
 	return err;
@@ -208,142 +368,238 @@ cleanup:
  * The fast path, for the entries that writers actually produce: an object of
  * known keys, each once, whose values are strings of printable ASCII without
  * escapes, or true/false. That is a subset of JSON whose meaning needs no
- * decoding, so reading it here gives what jansson would give. Anything else
- * (an escape, a byte outside printable ASCII, a number, a repeated or unknown
+ * decoding, so reading it here gives what jansson would give, and the
+ * strings can be used where they stand in the file. Anything else (an
+ * escape, a byte outside printable ASCII, a number, a repeated or unknown
  * key, a syntax error) returns false with p->pos untouched, and jansson reads
- * the entry and names the problem. jansson costs a few microseconds an entry;
- * a million-entry list would spend seconds there.
+ * the entry and names the problem. jansson costs a few microseconds an
+ * entry; a million-entry list would spend seconds there.
  */
-static bool fast_string(struct parser *p, size_t *pos, size_t *from, size_t *len)
+
+/* The length of the run at s of bytes that a plain string may hold: up to
+ * the first '"', '\\', control byte, DEL or byte past ASCII, or n. */
+static size_t plain_run(const char *s, size_t n)
 {
-	size_t i = *pos;
+	size_t i = 0;
 
-	if (i >= p->len || p->buf[i] != '"')
-		return false;
-	*from = ++i;
-	while (i < p->len) {
-		unsigned char c = (unsigned char)p->buf[i];
+#ifdef __SSE2__
+	/* A signed compare with ' ' catches the control bytes and, as negative
+	 * numbers, every byte past ASCII. */
+	for (; n - i >= 16; i += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(s + i));
+		__m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+						      _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
+					 _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f)),
+						      _mm_cmplt_epi8(v, _mm_set1_epi8(' '))));
+		int bits = _mm_movemask_epi8(m);
 
-		if (c == '"') {
-			*len = i - *from;
-			*pos = i + 1;
-			return true;
-		}
-		if (c < 0x20 || c > 0x7e || c == '\\')
-			return false;
-		i++;
+		if (bits)
+			return i + (size_t)__builtin_ctz((unsigned int)bits);
 	}
-	return false;
+#endif
+	for (; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '"' || c == '\\' || c < 0x20 || c > 0x7e)
+			return i;
+	}
+	return n;
 }
 
-static void fast_ws(const struct parser *p, size_t *pos)
+/* A string at *pos of printable ASCII without escapes. */
+static bool fast_string(const char *buf, size_t len, size_t *pos, struct allowlist_str *out)
 {
-	while (*pos < p->len && (p->buf[*pos] == ' ' || p->buf[*pos] == '\t' ||
-				 p->buf[*pos] == '\n' || p->buf[*pos] == '\r'))
-		(*pos)++;
-}
+	size_t i = *pos, end;
 
-enum { F_DIGEST, F_PATH, F_COMMENT, F_SOURCE, F_BIND, F_MAX };
-static const char *const fast_keys[F_MAX] = { "digest", "path", "comment", "source", "bind_path" };
-
-static bool parse_entry_fast(struct parser *p, struct allowlist_entry *e, char **digest)
-{
-	size_t pos = p->pos, from[F_MAX], len[F_MAX], need = 0;
-	unsigned int seen = 0;
-	bool bind = false;
-	char *out;
-
-	if (pos >= p->len || p->buf[pos++] != '{')
+	if (i >= len || buf[i] != '"')
 		return false;
+	i++;
+	end = i + plain_run(buf + i, len - i);
+	if (end >= len || buf[end] != '"')
+		return false;
+	*out = (struct allowlist_str){ buf + i, end - i };
+	*pos = end + 1;
+	return true;
+}
+
+enum { F_DIGEST, F_PATH, F_COMMENT, F_SOURCE, F_BIND };
+
+static uint64_t load64(const char *s)
+{
+	uint64_t w;
+
+	memcpy(&w, s, 8);
+	return w;
+}
+
+/* The key at *pos, compared whole with its quotes as whole words, since a
+ * key is one of five words or the entry leaves the fast path anyway. Only
+ * where at least 16 bytes are left; a key nearer the end is compared byte
+ * by byte. The literals are padded so that eight bytes can be loaded. */
+static int fast_key(const char *buf, size_t len, size_t *pos)
+{
+	static const uint64_t m6 = 0xffffffffffffULL, m3 = 0xffffffULL;
+	const char *s = buf + *pos;
+	size_t left = len - *pos;
+	uint64_t w;
+
+	if (left < 16) {
+#define KEY(lit, k)                                                        \
+	if (left >= sizeof(lit) - 1 && !memcmp(s, lit, sizeof(lit) - 1)) { \
+		*pos += sizeof(lit) - 1;                                    \
+		return k;                                                   \
+	}
+		KEY("\"digest\"", F_DIGEST)
+		KEY("\"path\"", F_PATH)
+		KEY("\"source\"", F_SOURCE)
+		KEY("\"comment\"", F_COMMENT)
+		KEY("\"bind_path\"", F_BIND)
+#undef KEY
+		return -1;
+	}
+	w = load64(s);
+	if (w == load64("\"digest\"")) {
+		*pos += 8;
+		return F_DIGEST;
+	}
+	if ((w & m6) == (load64("\"path\"\0\0") & m6)) {
+		*pos += 6;
+		return F_PATH;
+	}
+	if (w == load64("\"source\"")) {
+		*pos += 8;
+		return F_SOURCE;
+	}
+	if (w == load64("\"comment") && s[8] == '"') {
+		*pos += 9;
+		return F_COMMENT;
+	}
+	if (w == load64("\"bind_pa") && (load64(s + 8) & m3) == (load64("th\"\0\0\0\0\0") & m3)) {
+		*pos += 11;
+		return F_BIND;
+	}
+	return -1;
+}
+
+static bool parse_entry_fast(struct parser *p, struct allowlist_item *it,
+			     struct allowlist_str *digest, bool *decoded)
+{
+	const char *buf = p->buf;
+	size_t len = p->len, i = p->pos;
+	unsigned int seen = 0;
+
+	if (i >= len || buf[i++] != '{')
+		return false;
+	it->path = it->comment = it->source = (struct allowlist_str){ 0 };
+	it->bind_path = it->hashed = false;
+	*digest = (struct allowlist_str){ 0 };
+	*decoded = false;
 	for (;;) {
-		size_t kf, kl;
+		struct allowlist_str val;
 		int k;
 
-		fast_ws(p, &pos);
-		if (!fast_string(p, &pos, &kf, &kl))
-			return false;
-		for (k = 0; k < F_MAX; k++)
-			if (kl == strlen(fast_keys[k]) && !memcmp(p->buf + kf, fast_keys[k], kl))
-				break;
-		if (k == F_MAX || (seen & 1u << k))
+		i = skip_ws_at(buf, len, i);
+		k = fast_key(buf, len, &i);
+		if (k < 0 || (seen & 1u << k))
 			return false;
 		seen |= 1u << k;
-		fast_ws(p, &pos);
-		if (pos >= p->len || p->buf[pos++] != ':')
+		i = skip_ws_at(buf, len, i);
+		if (i >= len || buf[i++] != ':')
 			return false;
-		fast_ws(p, &pos);
+		i = skip_ws_at(buf, len, i);
 		if (k == F_BIND) {
-			if (p->len - pos >= 4 && !memcmp(p->buf + pos, "true", 4)) {
-				bind = true;
-				pos += 4;
-			} else if (p->len - pos >= 5 && !memcmp(p->buf + pos, "false", 5)) {
-				pos += 5;
+			if (len - i >= 4 && buf[i] == 't' && !memcmp(buf + i, "true", 4)) {
+				it->bind_path = true;
+				i += 4;
+			} else if (len - i >= 5 && buf[i] == 'f' && !memcmp(buf + i, "false", 5)) {
+				i += 5;
 			} else {
 				return false;
 			}
+		} else if (k == F_DIGEST && len - i > SHA256_HEX_LEN + 1 && buf[i] == '"' &&
+			   buf[i + SHA256_HEX_LEN + 1] == '"' && hex32(buf + i + 1, it->digest)) {
+			/* The usual digest, decoded where it stands. Hex digits
+			 * are plain, so the string is what fast_string reads. */
+			*digest = (struct allowlist_str){ buf + i + 1, SHA256_HEX_LEN };
+			*decoded = true;
+			i += SHA256_HEX_LEN + 2;
 		} else {
-			if (!fast_string(p, &pos, &from[k], &len[k]))
+			if (!fast_string(buf, len, &i, &val))
 				return false;
-			need += len[k] + 1;
+			if (k == F_DIGEST)
+				*digest = val;
+			else if (k == F_PATH)
+				it->path = val;
+			else if (k == F_COMMENT)
+				it->comment = val;
+			else
+				it->source = val;
 		}
-		fast_ws(p, &pos);
-		if (pos >= p->len)
+		i = skip_ws_at(buf, len, i);
+		if (i >= len)
 			return false;
-		if (p->buf[pos] == '}')
+		if (buf[i] == '}')
 			break;
-		if (p->buf[pos++] != ',')
+		if (buf[i++] != ',')
 			return false;
 	}
-	/* The strings get their NULs in the scratch buffer, which the entry
-	 * borrows until allowlist_add copies it. */
-	if (need > p->scratch_size) {
-		char *n = realloc(p->scratch, need);
-
-		if (!n)
-			return false;
-		p->scratch = n;
-		p->scratch_size = need;
-	}
-	out = p->scratch;
-	memset(e, 0, sizeof(*e));
-	*digest = NULL;
-	for (int k = 0; k < F_BIND; k++) {
-		char *str;
-
-		if (!(seen & 1u << k))
-			continue;
-		str = out;
-		memcpy(out, p->buf + from[k], len[k]);
-		out[len[k]] = '\0';
-		out += len[k] + 1;
-		if (k == F_DIGEST)
-			*digest = str;
-		else if (k == F_PATH)
-			e->path = str;
-		else if (k == F_COMMENT)
-			e->comment = str;
-		else
-			e->source = str;
-	}
-	e->bind_path = bind;
-	p->pos = pos + 1;
+	p->pos = i + 1;
 	return true;
 }
 
 bool allowlist_parse_fast = true;
+size_t allowlist_release_step = 2u << 20;
 
-static int parse_entry(struct parser *p, struct allowlist *al, size_t idx)
+/*
+ * Entries from the fast path are added PIPE_DEPTH entries after they were
+ * read, with their index slots asked for at once, so that the memory those
+ * probes wait for arrives while the next entries are read. Their strings
+ * stay where they are in the buffer, which is not released past the oldest
+ * waiting entry. A full ring first adds its oldest entry, which comes before
+ * this one in the file anyway.
+ */
+static int parse_entry(struct parser *p, size_t idx)
 {
-	struct allowlist_entry e;
+	struct allowlist_str digest;
 	size_t start = p->pos;
-	char *digest;
+	struct pending *q;
+	bool decoded;
+	int err;
 
-	if (allowlist_parse_fast && parse_entry_fast(p, &e, &digest))
-		return finish_entry(p, al, idx, start, digest, &e);
-	return parse_entry_json(p, al, idx);
+	if (allowlist_parse_fast) {
+		if (p->pipe_n == PIPE_DEPTH) {
+			err = add_oldest(p);
+			if (err)
+				return err;
+		}
+		q = &p->pipe[(p->pipe_head + p->pipe_n) % PIPE_DEPTH];
+		if (parse_entry_fast(p, &q->it, &digest, &decoded)) {
+			err = check_entry(p, idx, start, digest, decoded, &q->it);
+			if (err)
+				return err;
+			q->idx = idx;
+			q->start = start;
+			allowlist_item_prefetch(p->al, &q->it);
+			p->pipe_n++;
+			return 0;
+		}
+	}
+	/* jansson's strings go with its tree: this entry is added at once. */
+	err = drain(p);
+	return err ? err : parse_entry_json(p, idx);
 }
 
-static int parse_entries(struct parser *p, struct allowlist *al)
+/* Nothing before start is read again: the caller may take it back. */
+static void offer_release(struct parser *p, size_t start)
+{
+	if (!p->rel || start < p->rel_next)
+		return;
+	count_lines(p, start);
+	p->rel->release(p->rel->arg, start);
+	p->rel_next = start + allowlist_release_step;
+}
+
+static int parse_entries(struct parser *p)
 {
 	size_t idx = 0;
 	int err;
@@ -358,7 +614,8 @@ static int parse_entries(struct parser *p, struct allowlist *al)
 	}
 	for (;;) {
 		skip_ws(p);
-		err = parse_entry(p, al, idx++);
+		offer_release(p, p->pipe_n ? p->pipe[p->pipe_head].start : p->pos);
+		err = parse_entry(p, idx++);
 		if (err)
 			return err;
 		skip_ws(p);
@@ -366,7 +623,8 @@ static int parse_entries(struct parser *p, struct allowlist *al)
 			p->pos++;
 			continue;
 		}
-		return expect(p, ']', "expected ',' or ']' after an entry");
+		err = drain(p);
+		return err ? err : expect(p, ']', "expected ',' or ']' after an entry");
 	}
 }
 
@@ -396,7 +654,7 @@ static int parse_field(struct parser *p, struct allowlist *al, const char *key, 
 	*seen |= bit;
 
 	if (bit == SEEN_ENTRIES)
-		return parse_entries(p, al);
+		return parse_entries(p);
 
 	err = next_value(p, &v);
 	if (err)
@@ -504,10 +762,12 @@ static int parse_document(struct parser *p, struct allowlist *al)
 	return 0;
 }
 
-int allowlist_parse(const void *buf, size_t len, struct allowlist **out, char *err,
-		    size_t errlen)
+int allowlist_parse_releasing(const void *buf, size_t len, const struct allowlist_release *rel,
+			      struct allowlist **out, char *err, size_t errlen)
 {
-	struct parser p = { .buf = buf, .len = len, .err = err, .errlen = errlen };
+	struct parser p = {
+		.buf = buf, .len = len, .err = err, .errlen = errlen, .line = 1, .rel = rel,
+	};
 	struct allowlist *al;
 	int rc;
 
@@ -516,19 +776,22 @@ int allowlist_parse(const void *buf, size_t len, struct allowlist **out, char *e
 	al = allowlist_new();
 	if (!al)
 		return -ENOMEM;
-	/* An entry as written takes 90 bytes or more; a wrong guess costs only
-	 * a rehash or some unused slots, and the cap keeps a huge file of
-	 * whitespace from reserving much. */
-	rc = allowlist_reserve(al, len / 90 + 1 < (1u << 21) ? len / 90 + 1 : (1u << 21));
+	p.al = al;
+	rc = allowlist_reserve(al, len / GUESS_ENTRY_LEN + 1);
 	if (!rc)
 		rc = parse_document(&p, al);
-	free(p.scratch);
 	if (rc) {
 		if (rc == -ENOMEM && err && errlen)
 			snprintf(err, errlen, "out of memory");
 		allowlist_free(al);
 		return rc;
 	}
+	allowlist_trim(al);
 	*out = al;
 	return 0;
+}
+
+int allowlist_parse(const void *buf, size_t len, struct allowlist **out, char *err, size_t errlen)
+{
+	return allowlist_parse_releasing(buf, len, NULL, out, err, errlen);
 }

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The allowlist parser on arbitrary bytes. The fast path and jansson must
- * agree on every input; an accepted document must write out and parse back
- * to the same bytes, and find each of its entries. */
+ * agree on every input, down to the message; so must a parse that is offered
+ * to release the bytes behind it at every entry (the released bytes are
+ * overwritten, so reading one again changes the outcome). An accepted
+ * document must write out and parse back to the same bytes, and find each
+ * of its entries. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,31 +25,76 @@ static char *write_out(const struct allowlist *al, size_t *len)
 	return buf;
 }
 
+struct poison {
+	char *buf;
+	size_t done;
+};
+
+static void poison(void *arg, size_t upto)
+{
+	struct poison *p = arg;
+
+	if (upto < p->done)
+		abort();	/* offers only move forward */
+	/* Newlines and control bytes: a line counted twice or a token read
+	 * again both change the outcome. */
+	for (size_t i = p->done; i < upto; i++)
+		p->buf[i] = i % 2 ? '\x01' : '\n';
+	p->done = upto;
+}
+
+/* Same outcome, same message, same document. */
+static void same(int rc_a, const char *why_a, const struct allowlist *a, int rc_b,
+		 const char *why_b, const struct allowlist *b)
+{
+	char *x, *y;
+	size_t xl, yl;
+
+	if (rc_a != rc_b || strcmp(why_a, why_b))
+		abort();
+	if (rc_a)
+		return;
+	x = write_out(a, &xl);
+	y = write_out(b, &yl);
+	if (xl != yl || memcmp(x, y, xl))
+		abort();
+	free(x);
+	free(y);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct allowlist *al = NULL, *again = NULL;
-	char why[256], *a, *b;
+	struct allowlist *al = NULL, *again = NULL, *plain = NULL, *rel = NULL;
+	char why[256], why_slow[256], why_rel[256], *a, *b, *copy;
+	struct poison pz = { 0 };
+	struct allowlist_release r = { .release = poison, .arg = &pz };
 	size_t alen, blen;
-
-	int fast, slow;
-	struct allowlist *plain = NULL;
+	int fast, slow, released;
 
 	allowlist_parse_fast = false;
-	slow = allowlist_parse(data, size, &plain, why, sizeof(why));
+	slow = allowlist_parse(data, size, &plain, why_slow, sizeof(why_slow));
 	allowlist_parse_fast = true;
 	fast = allowlist_parse(data, size, &al, why, sizeof(why));
-	if (fast != slow)
+	same(fast, why, al, slow, why_slow, plain);
+
+	copy = malloc(size + 1);
+	if (!copy)
 		abort();
+	memcpy(copy, data, size);
+	pz.buf = copy;
+	allowlist_release_step = 1;
+	released = allowlist_parse_releasing(copy, size, &r, &rel, why_rel, sizeof(why_rel));
+	allowlist_release_step = 2u << 20;
+	same(fast, why, al, released, why_rel, rel);
+	free(copy);
+	allowlist_free(rel);
+	allowlist_free(plain);
 	if (fast)
 		return 0;
+
 	a = write_out(al, &alen);
-	b = write_out(plain, &blen);
-	if (alen != blen || memcmp(a, b, alen))
-		abort();
-	free(b);
-	allowlist_free(plain);
 	if (allowlist_parse(a, alen, &again, why, sizeof(why)))
 		abort();
 	b = write_out(again, &blen);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -209,10 +210,12 @@ static void test_allowlist_rfc3339(void **state)
 #define HDR "{\"format\":\"imaguard-allowlist/1\",\"serial\":5,\"hash_algo\":\"sha256\","
 
 /* Each document is parsed with and without the fast path: both must agree. */
+/* Each document is parsed with and without the fast path: both must agree,
+ * down to the document they write back. */
 static struct allowlist *parse_ok(const char *doc)
 {
 	struct allowlist *al = NULL;
-	char why[256];
+	char why[256], *slow, *fast;
 	int err;
 
 	allowlist_parse_fast = false;
@@ -220,10 +223,15 @@ static struct allowlist *parse_ok(const char *doc)
 	allowlist_parse_fast = true;
 	if (err)
 		fail_msg("unexpected rejection without the fast path: %s", why);
+	slow = write_to_string(al);
 	allowlist_free(al);
 	err = allowlist_parse(doc, strlen(doc), &al, why, sizeof(why));
 	if (err)
 		fail_msg("unexpected rejection: %s", why);
+	fast = write_to_string(al);
+	assert_string_equal(slow, fast);
+	free(slow);
+	free(fast);
 	return al;
 }
 
@@ -404,6 +412,269 @@ static void test_allowlist_parse_merges_identical(void **state)
 	allowlist_free(al);
 }
 
+
+static void test_allowlist_parse_fast_forms(void **state)
+{
+	struct allowlist *al;
+	const struct allowlist_entry *e;
+	uint8_t d[SHA256_LEN];
+
+	(void)state;
+	/* keys in any order, every kind of whitespace, both cases of hex */
+	al = parse_ok(HDR "\"entries\":[\r\n\t{ \"source\" : \"pkg 1\" ,\"bind_path\":\tfalse,"
+		      "\"path\":\"/a b\",\"comment\":\"c\", \"digest\" :\"" D64 "\" },"
+		      "{\"bind_path\":true,\"digest\":\"0123456789ABCDEF0123456789ABCDEF0123456789"
+		      "ABCDEF0123456789ABCDEF\",\"path\":\"/b\"}\n]}");
+	assert_int_equal(allowlist_count(al), 2);
+	e = allowlist_entry_at(al, 0);
+	assert_string_equal(e->path, "/a b");
+	assert_string_equal(e->source, "pkg 1");
+	assert_string_equal(e->comment, "c");
+	assert_false(e->bind_path);
+	e = allowlist_entry_at(al, 1);
+	assert_true(e->bind_path);
+	assert_null(e->source);
+	assert_int_equal(digest_from_hex(D64, 64, d), 0);
+	assert_memory_equal(e->digest, d, SHA256_LEN);
+	allowlist_free(al);
+	/* escapes and non-ASCII leave the fast path; the meaning is the same */
+	al = parse_ok(HDR "\"entries\":[{\"digest\":\"" D64 "\",\"path\":\"/\\u0061\\/b\","
+		      "\"comment\":\"caf\xc3\xa9\"}]}");
+	e = allowlist_entry_at(al, 0);
+	assert_string_equal(e->path, "/a/b");
+	assert_string_equal(e->comment, "caf\xc3\xa9");
+	allowlist_free(al);
+	/* a key right at the end of the buffer */
+	parse_bad(HDR "\"entries\":[{\"digest\":\"" D64 "\",\"path\"", "invalid JSON");
+	parse_bad(HDR "\"entries\":[{\"digest\":\"" D64 "\",\"pat", "invalid JSON");
+	parse_bad(HDR "\"entries\":[{\"digest\":\"" D64, "invalid JSON");
+	parse_bad(HDR "\"entries\":[{\"digest\":\"" D64 "\",\"bind_path\":tru", "invalid JSON");
+	/* near-misses of the five keys */
+	parse_bad(HDR "\"entries\":[{\"digest\":\"" D64 "\",\"paths\":\"/x\"}]}",
+		  "entry 0: unknown field 'paths'");
+	parse_bad(HDR "\"entries\":[{\"digest\":\"" D64 "\",\"bind_pathx\":true}]}",
+		  "entry 0: unknown field 'bind_pathx'");
+	parse_bad(HDR "\"entries\":[{\"digest\":\"" D64 "\",\"comments\":\"x\"}]}",
+		  "entry 0: unknown field 'comments'");
+	/* a digest one digit long or short, or with a non-digit in each place */
+	parse_bad(HDR "\"entries\":[{\"digest\":\"" D64 "a\"}]}", "entry 0: bad digest");
+	parse_bad(HDR "\"entries\":[{\"digest\":\"" D64 "\"},{\"digest\":\"" "123456789abcdef0123456789"
+		      "abcdef0123456789abcdef0123456789abcdef\"}]}",
+		  "entry 1: bad digest");
+	for (int i = 0; i < 64; i++) {
+		static const char bad[] = "gG/:@`xX \x7f";
+		char doc[512], digest[65];
+
+		memcpy(digest, D64, sizeof(digest));
+		digest[i] = bad[i % (sizeof(bad) - 1)];
+		snprintf(doc, sizeof(doc), HDR "\"entries\":[{\"digest\":\"%s\"}]}", digest);
+		parse_bad(doc, "entry 0: bad digest");
+	}
+}
+
+/* The first problem in the file is the one named, however many entries the
+ * parse had read ahead of adding them. */
+static void test_allowlist_parse_first_error_wins(void **state)
+{
+#define E(d, p) "{\"digest\":\"" d "\",\"path\":\"" p "\"}"
+#define D2 "1123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	(void)state;
+	parse_bad(HDR "\"entries\":[" E(D64, "/a") "," E(D2, "/b") ",{\"digest\":\"" D64
+		      "\",\"path\":\"/a\",\"source\":\"x\"}," E(D2, "/c") ",{\"digest\":\"00\"}]}",
+		  "entry 2: conflicts with an earlier entry");
+	/* the later entry needs jansson (an escape) */
+	parse_bad(HDR "\"entries\":[" E(D64, "/a") ",{\"digest\":\"" D64 "\",\"path\":\"/a\","
+		      "\"bind_path\":true}," E(D2, "/\\u0062") "]}",
+		  "entry 1: conflicts with an earlier entry");
+	/* the later problem is in the array's syntax */
+	parse_bad(HDR "\"entries\":[" E(D64, "/a") "," E(D2, "/b") ",{\"digest\":\"" D64
+		      "\",\"path\":\"/a\",\"comment\":\"x\"}}]}",
+		  "entry 2: conflicts with an earlier entry");
+	parse_bad(HDR "\"entries\":[" E(D64, "/a") ",{\"digest\":\"" D64 "\",\"path\":\"/a\","
+		      "\"comment\":\"x\"}] x}",
+		  "entry 1: conflicts with an earlier entry");
+	/* and a problem before a conflict is named first */
+	parse_bad(HDR "\"entries\":[" E(D64, "/a") ",{\"digest\":\"0\"},{\"digest\":\"" D64
+		      "\",\"path\":\"/a\",\"comment\":\"x\"}]}",
+		  "entry 1: bad digest");
+#undef E
+}
+
+/* A document of n entries, one per line after the header's seven lines;
+ * entry bad (if below n) has a short digest. Written into a mapping so that
+ * the parse can be made to give it back. */
+static char *big_doc(size_t n, size_t bad, size_t *len, size_t *map_len)
+{
+	size_t cap = (n + 16) * 160, pg = (size_t)sysconf(_SC_PAGESIZE), o;
+	char *buf;
+
+	cap = (cap + pg - 1) / pg * pg;
+	buf = mmap(NULL, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(buf != MAP_FAILED);
+	o = (size_t)sprintf(buf, "{\n  \"format\": \"imaguard-allowlist/1\",\n  \"serial\": 1,\n"
+				 "  \"created\": \"2026-01-01T00:00:00Z\",\n"
+				 "  \"hash_algo\": \"sha256\",\n  \"entries\": [");
+	for (size_t i = 0; i < n; i++) {
+		uint8_t d[SHA256_LEN];
+		char hex[SHA256_HEX_LEN + 1];
+
+		mkdigest(d, (unsigned int)i);
+		memcpy(d, &i, sizeof(i));
+		digest_to_hex(d, hex);
+		if (i == bad)
+			hex[10] = '\0';
+		o += (size_t)sprintf(buf + o, "%s\n    {\"digest\": \"%s\", \"path\": \"/usr/lib/l%zu.so\", "
+					      "\"source\": \"%s\"%s}",
+				     i ? "," : "", hex, i, i % 3 ? "file" : "pkg 1.0",
+				     i % 16 ? "" : ", \"bind_path\": true");
+	}
+	o += (size_t)sprintf(buf + o, "\n  ]\n}\n");
+	assert_true(o < cap);
+	*len = o;
+	*map_len = cap;
+	return buf;
+}
+
+struct guard {
+	char *buf;
+	size_t done, offers;
+};
+
+/* Take back whole pages: reading one of them again is a crash. */
+static void guard_release(void *arg, size_t upto)
+{
+	struct guard *g = arg;
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+
+	upto -= upto % pg;
+	assert_true(upto >= g->done);
+	if (upto > g->done)
+		assert_int_equal(mprotect(g->buf + g->done, upto - g->done, PROT_NONE), 0);
+	g->done = upto;
+	g->offers++;
+}
+
+static void test_allowlist_parse_releasing(void **state)
+{
+	struct allowlist_release rel = { .release = guard_release };
+	struct allowlist *al = NULL;
+	size_t len, map_len, n = 30000;
+	struct guard g;
+	char why[256], want[64], *buf;
+
+	(void)state;
+	allowlist_release_step = 64 << 10;
+	buf = big_doc(n, n, &len, &map_len);
+	g = (struct guard){ .buf = buf };
+	rel.arg = &g;
+	assert_int_equal(allowlist_parse_releasing(buf, len, &rel, &al, why, sizeof(why)), 0);
+	assert_true(g.offers > 10);
+	assert_int_equal(allowlist_count(al), n);
+	for (size_t i = 0; i < n; i += 101) {
+		const struct allowlist_entry *e = allowlist_entry_at(al, i);
+
+		assert_ptr_equal(allowlist_lookup(al, e->digest, e->path), e);
+	}
+	allowlist_free(al);
+	munmap(buf, map_len);
+
+	/* a problem deep in the file names its line, though the lines before
+	 * it are gone */
+	buf = big_doc(n, 25000, &len, &map_len);
+	g = (struct guard){ .buf = buf };
+	assert_int_equal(allowlist_parse_releasing(buf, len, &rel, &al, why, sizeof(why)), -EINVAL);
+	snprintf(want, sizeof(want), "line %d: entry 25000: bad digest", 7 + 25000);
+	if (!strstr(why, want))
+		fail_msg("message '%s' lacks '%s'", why, want);
+	assert_true(g.done > 0);
+	munmap(buf, map_len);
+	allowlist_release_step = 2u << 20;
+}
+
+static void test_allowlist_strings_kept_once(void **state)
+{
+	struct allowlist *al = allowlist_new();
+	struct allowlist_entry e = { 0 };
+	char path[64], src[64];
+
+	(void)state;
+	/* past the number of distinct strings kept once, they are copied */
+	for (unsigned int i = 0; i < 70000; i++) {
+		mkdigest(e.digest, i);
+		memcpy(e.digest, &i, sizeof(i));
+		snprintf(path, sizeof(path), "/p/%u", i);
+		snprintf(src, sizeof(src), "pkg %u", i % 3 ? i : 7);
+		e.path = path;
+		e.source = src;
+		e.comment = i % 5 ? NULL : (i % 2 ? "odd" : "even");
+		assert_int_equal(allowlist_add(al, &e), 0);
+	}
+	assert_int_equal(allowlist_count(al), 70000);
+	for (unsigned int i = 0; i < 70000; i++) {
+		const struct allowlist_entry *x = allowlist_entry_at(al, i);
+
+		snprintf(path, sizeof(path), "/p/%u", i);
+		snprintf(src, sizeof(src), "pkg %u", i % 3 ? i : 7);
+		assert_string_equal(x->path, path);
+		assert_string_equal(x->source, src);
+		if (i % 5)
+			assert_null(x->comment);
+		else
+			assert_string_equal(x->comment, i % 2 ? "odd" : "even");
+	}
+	/* a merge compares the strings, not where they are kept */
+	e.path = "/p/3";
+	e.source = "pkg 7";
+	e.comment = NULL;
+	mkdigest(e.digest, 3);
+	e.digest[0] = 3;
+	memset(e.digest + 1, 0, 3);
+	assert_int_equal(allowlist_add(al, &e), 0);
+	e.source = "pkg 8";
+	assert_int_equal(allowlist_add(al, &e), -EEXIST);
+	assert_int_equal(allowlist_count(al), 70000);
+	allowlist_free(al);
+}
+
+/* Paths of every length around the hash's eight-byte steps, and tables
+ * large enough to be mapped on their own. */
+static void test_allowlist_lookup_path_lengths(void **state)
+{
+	struct allowlist *al = allowlist_new();
+	struct allowlist_entry e = { .bind_path = true };
+	char path[64], other[64];
+
+	(void)state;
+	assert_int_equal(allowlist_reserve(al, 600000), 0);
+	for (unsigned int len = 1; len < 40; len++) {
+		memset(path, 'a' + len % 26, len);
+		path[0] = '/';
+		path[len] = '\0';
+		mkdigest(e.digest, 1);
+		e.path = path;
+		assert_int_equal(allowlist_add(al, &e), 0);
+	}
+	for (unsigned int len = 1; len < 40; len++) {
+		uint8_t d[SHA256_LEN];
+
+		memset(path, 'a' + len % 26, len);
+		path[0] = '/';
+		path[len] = '\0';
+		mkdigest(d, 1);
+		assert_non_null(allowlist_lookup(al, d, path));
+		memcpy(other, path, len + 1);
+		other[len - 1] ^= 1;
+		if (len > 1)
+			assert_null(allowlist_lookup(al, d, other));
+		other[len - 1] ^= 1;
+		other[len] = 'x';
+		other[len + 1] = '\0';
+		assert_null(allowlist_lookup(al, d, other));
+	}
+	assert_int_equal(allowlist_count(al), 39);
+	allowlist_free(al);
+}
+
 static double now_s(void)
 {
 	struct timespec ts;
@@ -432,7 +703,7 @@ static void test_allowlist_scale(void **state)
 	struct allowlist_load_opts o = { 0 };
 	struct sig_keyring *kr = sig_keyring_new();
 	struct allowlist_entry e = { .path = path, .source = "bench 1.0" };
-	uint8_t *buf, *sig;
+	uint8_t *buf, *sig, file_sha[SHA256_LEN], got_sha[SHA256_LEN];
 	size_t len, siglen;
 	struct rusage ru;
 	double t0, t1;
@@ -464,6 +735,7 @@ static void test_allowlist_scale(void **state)
 	t1 = now_s();
 	allowlist_free(al);
 	assert_int_equal(read_file_once(list, ALLOWLIST_MAX_SIZE, &buf, &len), 0);
+	assert_int_equal(sha256_buf(buf, len, file_sha), 0);
 	snprintf(key, sizeof(key), "%s/keys/ed25519", td ? td : "tests/data");
 	strcat(key, ".key");
 	assert_int_equal(sig_sign_file(key, buf, len, &sig, &siglen), 0);
@@ -489,6 +761,9 @@ static void test_allowlist_scale(void **state)
 			      n, len >> 20, t1 - t0, t3 - t2, ru.ru_maxrss / 1024);
 	}
 	assert_int_equal(allowlist_count(loaded), n);
+	/* hashed beside the parse, which gave the file back as it went */
+	assert_true(allowlist_file_sha256(loaded, got_sha));
+	assert_memory_equal(got_sha, file_sha, SHA256_LEN);
 	for (size_t i = 0; i < n; i += n / 97 + 1) {
 		const struct allowlist_entry *x = allowlist_entry_at(loaded, i);
 
@@ -519,6 +794,11 @@ int main(void)
 		cmocka_unit_test(test_allowlist_parse_rejects_entries),
 		cmocka_unit_test(test_allowlist_parse_names_line),
 		cmocka_unit_test(test_allowlist_parse_merges_identical),
+		cmocka_unit_test(test_allowlist_parse_fast_forms),
+		cmocka_unit_test(test_allowlist_parse_first_error_wins),
+		cmocka_unit_test(test_allowlist_parse_releasing),
+		cmocka_unit_test(test_allowlist_strings_kept_once),
+		cmocka_unit_test(test_allowlist_lookup_path_lengths),
 		cmocka_unit_test(test_allowlist_scale),
 	};
 
