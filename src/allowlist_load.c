@@ -9,7 +9,8 @@
  * read into a mapping of its own, and once the signature holds, the parse
  * and the file's SHA-256 (computed beside the signature check and the parse,
  * on another thread) give back the part of it that both have passed. The
- * peak is then about the file, not the file and the list.
+ * peak is then about the file, not the file and the list. The same SHA-256
+ * is what an ECDSA or RSA key verifies, so the file is hashed once.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -33,6 +34,8 @@
 struct listfile {
 	uint8_t *buf;		/* mapped: map_len bytes */
 	size_t map_len, len;
+	pthread_t tid;
+	bool threaded;		/* the hashing thread runs and is to be joined */
 
 	/* Between the hashing thread and the parse, under lock. */
 	pthread_mutex_t lock;
@@ -209,12 +212,35 @@ static void *hash_thread(void *arg)
 	return NULL;
 }
 
+static void listfile_hash_start(struct listfile *f)
+{
+	f->threaded = !pthread_create(&f->tid, NULL, hash_thread, f);
+	if (!f->threaded)
+		hash_thread(f);
+}
+
+static int listfile_hash_wait(struct listfile *f)
+{
+	if (f->threaded)
+		pthread_join(f->tid, NULL);
+	f->threaded = false;
+	return f->hash_err;
+}
+
+/* An ECDSA or RSA key verifies the file's SHA-256: the one being computed
+ * anyway, so that the file is hashed once. */
+static const uint8_t *listfile_sha256(void *arg)
+{
+	struct listfile *f = arg;
+
+	return listfile_hash_wait(f) ? NULL : f->sha;
+}
+
 int allowlist_load_verified(const struct allowlist_load_opts *o, struct allowlist **out)
 {
 	struct listfile f = { .lock = PTHREAD_MUTEX_INITIALIZER };
 	struct allowlist_release rel = { .release = listfile_parsed, .arg = &f };
-	pthread_t tid;
-	bool threaded = false;
+	struct sig_sha256_source sha = { .get = listfile_sha256, .arg = &f };
 	uint8_t *sig = NULL;
 	size_t siglen;
 	char *sig_path = NULL, why[512];
@@ -241,10 +267,14 @@ int allowlist_load_verified(const struct allowlist_load_opts *o, struct allowlis
 	err = read_file_once(sig_path, SIG_MAX_SIZE, &sig, &siglen);
 	if (err)
 		goto cleanup;
-	threaded = !pthread_create(&tid, NULL, hash_thread, &f);
-	if (!threaded)
-		hash_thread(&f);
-	err = sig_keyring_verify(o->trust, f.buf, f.len, sig, siglen, NULL);
+	/* Ed25519 reads the file itself, beside the hash; the other keys wait
+	 * for it. */
+	listfile_hash_start(&f);
+	err = sig_keyring_verify_sha256(o->trust, f.buf, f.len, &sha, sig, siglen, NULL);
+	if (err && listfile_hash_wait(&f)) {
+		pr_err("cannot hash '%s'", o->path);
+		goto cleanup;
+	}
 	if (err) {
 		pr_err("allowlist '%s' refused: signature '%s' does not verify with any trusted key",
 		       o->path, sig_path);
@@ -257,10 +287,7 @@ int allowlist_load_verified(const struct allowlist_load_opts *o, struct allowlis
 		pr_err("allowlist '%s' refused: %s", o->path, err == -ENOMEM ? "out of memory" : why);
 		goto cleanup;
 	}
-	if (threaded)
-		pthread_join(tid, NULL);
-	threaded = false;
-	err = f.hash_err;
+	err = listfile_hash_wait(&f);
 	if (err) {
 		pr_err("cannot hash '%s'", o->path);
 		goto cleanup;
@@ -289,8 +316,7 @@ int allowlist_load_verified(const struct allowlist_load_opts *o, struct allowlis
 	*out = al;
 	al = NULL;
 cleanup:
-	if (threaded)
-		pthread_join(tid, NULL);	/* before the mapping goes */
+	listfile_hash_wait(&f);	/* before the mapping goes */
 	allowlist_free(al);
 	if (f.buf && f.map_len > f.released)
 		munmap(f.buf + f.released, f.map_len - f.released);

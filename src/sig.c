@@ -164,55 +164,105 @@ int sig_keyring_add_file(struct sig_keyring *kr, const char *path)
 	return err;
 }
 
-/* One verification with one padding; only a result of exactly 1 counts:
+/* Pure Ed25519 over the data itself. Only a result of exactly 1 counts:
  * OpenSSL also returns 0 and negative values, and some paths -2. */
-static bool verify_one(const struct sig_key *k, int rsa_pad, const void *data, size_t len,
-		       const uint8_t *sig, size_t siglen)
+static bool verify_ed25519(const struct sig_key *k, const void *data, size_t len,
+			   const uint8_t *sig, size_t siglen)
 {
-	const EVP_MD *md = k->alg == SIG_ED25519 ? NULL : EVP_sha256();
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	EVP_PKEY_CTX *pctx = NULL;
 	bool ok = false;
 
-	if (!ctx || EVP_DigestVerifyInit(ctx, &pctx, md, NULL, k->pkey) != 1)
-		goto cleanup;
-	if (rsa_pad) {
-		if (EVP_PKEY_CTX_set_rsa_padding(pctx, rsa_pad) <= 0)
-			goto cleanup;
-		/* AUTO recovers the salt length from the signature: the openssl
-		 * command line signs with the maximum by default, others with the
-		 * digest length. MGF1 uses SHA-256 like the message digest. */
-		if (rsa_pad == RSA_PKCS1_PSS_PADDING &&
-		    (EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_AUTO) <= 0 ||
-		     EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, EVP_sha256()) <= 0))
-			goto cleanup;
-	}
-	ok = EVP_DigestVerify(ctx, sig, siglen, data, len) == 1;
-cleanup:
+	if (ctx && EVP_DigestVerifyInit(ctx, NULL, NULL, NULL, k->pkey) == 1)
+		ok = EVP_DigestVerify(ctx, sig, siglen, data, len) == 1;
 	ERR_clear_error();
 	EVP_MD_CTX_free(ctx);
 	return ok;
 }
 
-static bool verify_key(const struct sig_key *k, const void *data, size_t len, const uint8_t *sig,
+/* One verification with one padding over the SHA-256 of the data, for the
+ * keys that sign that (ECDSA, RSA): EVP_DigestVerify would hash and then do
+ * exactly this, so the verdict is the same, and trying several keys and
+ * paddings costs one hash. */
+static bool verify_one_sha256(const struct sig_key *k, int rsa_pad, const uint8_t sha[32],
+			      const uint8_t *sig, size_t siglen)
+{
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, k->pkey, NULL);
+	bool ok = false;
+
+	if (!ctx || EVP_PKEY_verify_init(ctx) != 1)
+		goto cleanup;
+	if (rsa_pad) {
+		if (EVP_PKEY_CTX_set_rsa_padding(ctx, rsa_pad) <= 0)
+			goto cleanup;
+		/* AUTO recovers the salt length from the signature: the openssl
+		 * command line signs with the maximum by default, others with the
+		 * digest length. MGF1 uses SHA-256 like the message digest. */
+		if (rsa_pad == RSA_PKCS1_PSS_PADDING &&
+		    (EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx, RSA_PSS_SALTLEN_AUTO) <= 0 ||
+		     EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, EVP_sha256()) <= 0))
+			goto cleanup;
+	}
+	if (EVP_PKEY_CTX_set_signature_md(ctx, EVP_sha256()) <= 0)
+		goto cleanup;
+	ok = EVP_PKEY_verify(ctx, sig, siglen, sha, 32) == 1;
+cleanup:
+	ERR_clear_error();
+	EVP_PKEY_CTX_free(ctx);
+	return ok;
+}
+
+/* The data's SHA-256, from the caller's source or hashed here, once. */
+struct sha_once {
+	const struct sig_sha256_source *src;
+	const void *data;
+	size_t len;
+	uint8_t own[32];
+	const uint8_t *sha;
+	bool tried;
+};
+
+static const uint8_t *sha_get(struct sha_once *h)
+{
+	if (!h->tried) {
+		h->tried = true;
+		if (h->src)
+			h->sha = h->src->get(h->src->arg);
+		else if (EVP_Digest(h->data, h->len, h->own, NULL, EVP_sha256(), NULL))
+			h->sha = h->own;
+		ERR_clear_error();
+	}
+	return h->sha;
+}
+
+static bool verify_key(const struct sig_key *k, struct sha_once *h, const uint8_t *sig,
 		       size_t siglen)
 {
+	const uint8_t *sha;
+
+	if (k->alg == SIG_ED25519)	/* pure Ed25519 hashes the data itself */
+		return verify_ed25519(k, h->data, h->len, sig, siglen);
+	sha = sha_get(h);
+	if (!sha)
+		return false;
 	switch (k->alg) {
-	case SIG_ED25519:
 	case SIG_ECDSA_P256:
-		return verify_one(k, 0, data, len, sig, siglen);
+		return verify_one_sha256(k, 0, sha, sig, siglen);
 	case SIG_RSA:
-		return verify_one(k, RSA_PKCS1_PADDING, data, len, sig, siglen) ||
-		       verify_one(k, RSA_PKCS1_PSS_PADDING, data, len, sig, siglen);
+		return verify_one_sha256(k, RSA_PKCS1_PADDING, sha, sig, siglen) ||
+		       verify_one_sha256(k, RSA_PKCS1_PSS_PADDING, sha, sig, siglen);
 	case SIG_RSA_PSS_ONLY:
-		return verify_one(k, RSA_PKCS1_PSS_PADDING, data, len, sig, siglen);
+		return verify_one_sha256(k, RSA_PKCS1_PSS_PADDING, sha, sig, siglen);
+	case SIG_ED25519:
+		break;
 	}
 	return false;
 }
 
-int sig_keyring_verify(const struct sig_keyring *kr, const void *data, size_t len,
-		       const uint8_t *sigfile, size_t sigfile_len, const char **which)
+int sig_keyring_verify_sha256(const struct sig_keyring *kr, const void *data, size_t len,
+			      const struct sig_sha256_source *sha, const uint8_t *sigfile,
+			      size_t sigfile_len, const char **which)
 {
+	struct sha_once h = { .src = sha, .data = data, .len = len };
 	uint8_t *decoded = NULL;
 	size_t dlen = 0;
 	int err = -EBADMSG;
@@ -224,8 +274,8 @@ int sig_keyring_verify(const struct sig_keyring *kr, const void *data, size_t le
 	if (sig_base64_decode((const char *)sigfile, sigfile_len, &decoded, &dlen))
 		decoded = NULL;
 	for (size_t i = 0; i < kr->n && err; i++) {
-		if ((decoded && verify_key(&kr->keys[i], data, len, decoded, dlen)) ||
-		    verify_key(&kr->keys[i], data, len, sigfile, sigfile_len)) {
+		if ((decoded && verify_key(&kr->keys[i], &h, decoded, dlen)) ||
+		    verify_key(&kr->keys[i], &h, sigfile, sigfile_len)) {
 			err = 0;
 			if (which)
 				*which = kr->keys[i].name;
@@ -233,6 +283,12 @@ int sig_keyring_verify(const struct sig_keyring *kr, const void *data, size_t le
 	}
 	free(decoded);
 	return err;
+}
+
+int sig_keyring_verify(const struct sig_keyring *kr, const void *data, size_t len,
+		       const uint8_t *sigfile, size_t sigfile_len, const char **which)
+{
+	return sig_keyring_verify_sha256(kr, data, len, NULL, sigfile, sigfile_len, which);
 }
 
 int sig_sign_file(const char *keypath, const void *data, size_t len, uint8_t **sigp,

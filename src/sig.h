@@ -35,6 +35,23 @@ int sig_keyring_verify(const struct sig_keyring *kr, const void *data, size_t le
 		       const uint8_t *sigfile, size_t sigfile_len, const char **which);
 
 /*
+ * The same for a caller that computes the data's SHA-256 anyway (elsewhere,
+ * perhaps on another thread): keys that sign a SHA-256 (ECDSA, RSA) verify
+ * against get(arg), asked for once and only when such a key is tried, so
+ * that the data is hashed once however many keys and paddings are tried.
+ * get returns NULL when it has no digest; those keys then fail. Ed25519
+ * keys read the data itself. sha NULL: hashed here, once.
+ */
+struct sig_sha256_source {
+	const uint8_t *(*get)(void *arg);
+	void *arg;
+};
+
+int sig_keyring_verify_sha256(const struct sig_keyring *kr, const void *data, size_t len,
+			      const struct sig_sha256_source *sha, const uint8_t *sigfile,
+			      size_t sigfile_len, const char **which);
+
+/*
  * Sign data with the PEM private key in path: Ed25519, ECDSA P-256 + SHA-256
  * (DER, as `openssl dgst -sha256 -sign` writes) or RSA + SHA-256 with
  * PKCS#1 v1.5 (PSS for an RSA-PSS key). *sig is malloc'ed. Reports errors.

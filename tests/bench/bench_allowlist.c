@@ -108,9 +108,20 @@ static void make_entry(uint64_t *s, size_t i, struct allowlist_entry *e, char *p
 	e->comment = (r >> 36) % 50 ? NULL : "pinned by the release team, ticket OPS-4411";
 }
 
+static const char *key_type = "ed25519";
+
+static EVP_PKEY *make_key(void)
+{
+	if (!strcmp(key_type, "p256"))
+		return EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	if (!strcmp(key_type, "rsa3072"))
+		return EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)3072);
+	return EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+}
+
 static int write_key(struct paths *p)
 {
-	EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+	EVP_PKEY *k = make_key();
 	FILE *f;
 	int err = -1;
 
@@ -127,17 +138,42 @@ static int write_key(struct paths *p)
 }
 
 /* Write the list and its signature; in a child, so the parent stays small. */
-static int generate(struct paths *p, size_t n, size_t *count, size_t *file_len)
+/* Sign the list with a new key of key_type. */
+static int sign_list(struct paths *p, size_t *file_len)
 {
-	struct allowlist *al = allowlist_new();
-	struct allowlist_entry e;
 	uint8_t *buf = NULL, *sig = NULL;
 	size_t len = 0, siglen;
+	char *b64 = NULL;
+	int err = -1;
+
+	if (write_key(p) || read_file_once(p->list, ALLOWLIST_MAX_SIZE, &buf, &len) ||
+	    sig_sign_file(p->key, buf, len, &sig, &siglen))
+		goto cleanup;
+	b64 = sig_base64_encode(sig, siglen);
+	if (!b64 || write_file_atomic(p->sig, b64, strlen(b64), 0644))
+		goto cleanup;
+	*file_len = len;
+	err = 0;
+cleanup:
+	free(b64);
+	free(sig);
+	free(buf);
+	return err;
+}
+
+/* Write the list (unless only the signature is missing) and sign it. */
+static int generate(struct paths *p, size_t n, bool sign_only, size_t *count, size_t *file_len)
+{
+	struct allowlist *al;
+	struct allowlist_entry e;
 	uint64_t s = 0x1234567887654321ULL;
-	char path[512], *b64 = NULL;
+	char path[512];
 	FILE *f;
 	int err = -1;
 
+	if (sign_only)
+		return sign_list(p, file_len);
+	al = allowlist_new();
 	if (!al)
 		return -1;
 	allowlist_set_serial(al, 42);
@@ -153,18 +189,8 @@ static int generate(struct paths *p, size_t n, size_t *count, size_t *file_len)
 	f = fopen(p->list, "w");
 	if (!f || allowlist_write(al, f) || fclose(f))
 		goto cleanup;
-	if (write_key(p) || read_file_once(p->list, ALLOWLIST_MAX_SIZE, &buf, &len) ||
-	    sig_sign_file(p->key, buf, len, &sig, &siglen))
-		goto cleanup;
-	b64 = sig_base64_encode(sig, siglen);
-	if (!b64 || write_file_atomic(p->sig, b64, strlen(b64), 0644))
-		goto cleanup;
-	*file_len = len;
-	err = 0;
+	err = sign_list(p, file_len);
 cleanup:
-	free(b64);
-	free(sig);
-	free(buf);
 	allowlist_free(al);
 	return err;
 }
@@ -174,7 +200,8 @@ struct gen_result {
 	int err;
 };
 
-static int generate_in_child(struct paths *p, size_t n, size_t *count, size_t *len)
+static int generate_in_child(struct paths *p, size_t n, bool sign_only, size_t *count,
+			     size_t *len)
 {
 	struct gen_result r = { .err = -1 };
 	int fds[2], status;
@@ -187,7 +214,7 @@ static int generate_in_child(struct paths *p, size_t n, size_t *count, size_t *l
 		return -1;
 	if (!pid) {
 		close(fds[0]);
-		r.err = generate(p, n, &r.count, &r.len);
+		r.err = generate(p, n, sign_only, &r.count, &r.len);
 		if (write(fds[1], &r, sizeof(r)) != sizeof(r))
 			_exit(1);
 		_exit(0);
@@ -214,7 +241,7 @@ static int count_in_child(const struct paths *p, size_t *count)
 		return -1;
 	pid = fork();
 	if (!pid) {
-		struct allowlist_load_opts o = { .path = p->list };
+		struct allowlist_load_opts o = { .path = p->list, .sig_path = p->sig };
 		struct sig_keyring *kr = sig_keyring_new();
 		struct allowlist *al = NULL;
 		size_t n;
@@ -237,7 +264,7 @@ static int count_in_child(const struct paths *p, size_t *count)
 /* The measured part, in the child: what the daemon does with --allowlist. */
 static int load_child(const struct paths *p, size_t want, int out)
 {
-	struct allowlist_load_opts o = { .path = p->list };
+	struct allowlist_load_opts o = { .path = p->list, .sig_path = p->sig };
 	struct sig_keyring *kr = sig_keyring_new();
 	struct allowlist *al = NULL;
 	double t0, t1;
@@ -327,11 +354,13 @@ static double self_rss_mb(void)
 static void usage(FILE *f)
 {
 	fputs("usage: bench_allowlist [--quick] [--json] [--entries N] [--repeat N] [--keep DIR]\n"
+	      "                       [--key ed25519|p256|rsa3072]\n"
 	      "  --quick     3 loads instead of 7\n"
 	      "  --json      one JSON object on stdout\n"
 	      "  --entries N entries in the list (default 1000000)\n"
 	      "  --repeat N  loads to take the median of\n"
-	      "  --keep DIR  make the list in DIR and leave it there (reused if present)\n",
+	      "  --keep DIR  make the list in DIR and leave it there (reused if present)\n"
+	      "  --key TYPE  the signing key (default ed25519, the one the targets are for)\n",
 	      f);
 }
 
@@ -342,6 +371,7 @@ int main(int argc, char **argv)
 		{ "entries", required_argument, NULL, 'n' },
 		{ "repeat", required_argument, NULL, 'r' },
 		{ "keep", required_argument, NULL, 'k' },	{ "help", no_argument, NULL, 'h' },
+		{ "key", required_argument, NULL, 't' },
 		{ 0 },
 	};
 	struct sample samples[MAX_REPEAT];
@@ -369,6 +399,14 @@ int main(int argc, char **argv)
 			break;
 		case 'k':
 			keep = optarg;
+			break;
+		case 't':
+			key_type = optarg;
+			if (strcmp(key_type, "ed25519") && strcmp(key_type, "p256") &&
+			    strcmp(key_type, "rsa3072")) {
+				usage(stderr);
+				return 2;
+			}
 			break;
 		case 'h':
 			usage(stdout);
@@ -400,24 +438,27 @@ int main(int argc, char **argv)
 		}
 	}
 	snprintf(p.list, sizeof(p.list), "%s/list-%zu.json", p.dir, n);
-	snprintf(p.sig, sizeof(p.sig), "%s/list-%zu.json.sig", p.dir, n);
-	snprintf(p.key, sizeof(p.key), "%s/signing-%zu.key", p.dir, n);
-	snprintf(p.pub, sizeof(p.pub), "%s/signing-%zu.pub", p.dir, n);
+	snprintf(p.sig, sizeof(p.sig), "%s/list-%zu.json.%s.sig", p.dir, n, key_type);
+	snprintf(p.key, sizeof(p.key), "%s/signing-%zu.%s.key", p.dir, n, key_type);
+	snprintf(p.pub, sizeof(p.pub), "%s/signing-%zu.%s.pub", p.dir, n, key_type);
 
-	/* A kept list is reused as it is; its entry count comes from a load. */
-	reuse = keep && !stat(p.list, &st) && !access(p.sig, R_OK) && !access(p.pub, R_OK);
-	if (!reuse) {
+	/* A kept list is reused as it is (signed again for another key type);
+	 * its entry count then comes from a load. */
+	reuse = keep && !stat(p.list, &st);
+	if (!reuse || access(p.sig, R_OK) || access(p.pub, R_OK)) {
 		if (!json)
-			fprintf(stderr, "bench_allowlist: writing and signing %zu entries in %s\n", n,
-				p.dir);
-		if (generate_in_child(&p, n, &count, &len)) {
+			fprintf(stderr, "bench_allowlist: %s %zu entries in %s\n",
+				reuse ? "signing" : "writing and signing", n, p.dir);
+		if (generate_in_child(&p, n, reuse, &count, &len)) {
 			fprintf(stderr, "bench_allowlist: cannot make the list\n");
 			goto cleanup;
 		}
-	} else if (count_in_child(&p, &count)) {
-		fprintf(stderr, "bench_allowlist: cannot load the kept list %s\n", p.list);
-		goto cleanup;
-	} else {
+	}
+	if (reuse) {
+		if (count_in_child(&p, &count)) {
+			fprintf(stderr, "bench_allowlist: cannot load the kept list %s\n", p.list);
+			goto cleanup;
+		}
 		len = (size_t)st.st_size;
 	}
 
@@ -443,7 +484,7 @@ int main(int argc, char **argv)
 	if (json) {
 		printf("{\"kind\":\"host\",\"bench\":\"allowlist_load\",\"results\":{"
 		       "\"entries\":%zu,\"file_mb\":%.1f,\"bytes_per_entry\":%.1f,"
-		       "\"signature\":\"ed25519\",\"repeats\":%zu,"
+		       "\"signature\":\"%s\",\"repeats\":%zu,"
 		       "\"load_s_median\":%.3f,\"load_s_min\":%.3f,\"load_s_max\":%.3f,"
 		       "\"child_cpu_s_median\":%.3f,"
 		       "\"peak_rss_mb_median\":%.1f,\"peak_rss_mb_min\":%.1f,"
@@ -453,19 +494,19 @@ int main(int argc, char **argv)
 		       "\"limit\":%.1f,\"op\":\"<=\",\"met\":%s},"
 		       "{\"name\":\"1M allowlist verify+parse+index peak RSS (MB)\",\"value\":%.1f,"
 		       "\"limit\":%.0f,\"op\":\"<=\",\"met\":%s}]}\n",
-		       count, len / 1048576.0, (double)len / (double)count, repeat, t_med, secs[0],
-		       secs[repeat - 1], c_med, r_med, rss[0], rss[repeat - 1], base,
+		       count, len / 1048576.0, (double)len / (double)count, key_type, repeat, t_med,
+		       secs[0], secs[repeat - 1], c_med, r_med, rss[0], rss[repeat - 1], base,
 		       r_med - len / 1048576.0, t_med, TIME_LIMIT_S,
 		       t_med <= TIME_LIMIT_S ? "true" : "false", r_med, RSS_LIMIT_MB,
 		       r_med <= RSS_LIMIT_MB ? "true" : "false");
 	} else {
-		printf("allowlist_load: %zu entries, %.1f MB file (%.0f bytes an entry), %zu loads\n"
+		printf("allowlist_load: %zu entries, %.1f MB file (%.0f bytes an entry, %s), %zu loads\n"
 		       "  verify+parse+index: median %.3f s (min %.3f, max %.3f; target <= %.1f s);"
 		       " %.3f s of CPU\n"
 		       "  peak RSS:           median %.1f MB (min %.1f, max %.1f; target <= %.0f MB;"
 		       " %.1f MB before the load)\n",
-		       count, len / 1048576.0, (double)len / (double)count, repeat, t_med, secs[0],
-		       secs[repeat - 1], TIME_LIMIT_S, c_med, r_med, rss[0], rss[repeat - 1], RSS_LIMIT_MB,
+		       count, len / 1048576.0, (double)len / (double)count, key_type, repeat, t_med,
+		       secs[0], secs[repeat - 1], TIME_LIMIT_S, c_med, r_med, rss[0], rss[repeat - 1], RSS_LIMIT_MB,
 		       base);
 	}
 	rc = 0;

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,10 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rsa.h>
 
 #include "fileio.h"
 #include "sig.h"
@@ -114,6 +119,111 @@ static void test_sig_sign_then_verify_each_type(void **state)
 	}
 }
 
+struct sha_src {
+	const uint8_t *sha;
+	int calls;
+};
+
+static const uint8_t *sha_src_get(void *arg)
+{
+	struct sha_src *s = arg;
+
+	s->calls++;
+	return s->sha;
+}
+
+/* A key type the tree has no file for: RSA-PSS, written to dir. */
+static void write_pss_key(const char *dir, char *key, char *pub, size_t len)
+{
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA-PSS", NULL);
+	EVP_PKEY *k = NULL;
+	FILE *f;
+
+	assert_non_null(ctx);
+	assert_int_equal(EVP_PKEY_keygen_init(ctx), 1);
+	assert_int_equal(EVP_PKEY_CTX_set_rsa_keygen_bits(ctx, 2048), 1);
+	assert_int_equal(EVP_PKEY_generate(ctx, &k), 1);
+	EVP_PKEY_CTX_free(ctx);
+	snprintf(key, len, "%s/pss.key", dir);
+	snprintf(pub, len, "%s/pss.pub", dir);
+	f = fopen(key, "w");
+	assert_non_null(f);
+	assert_int_equal(PEM_write_PrivateKey(f, k, NULL, NULL, 0, NULL, NULL), 1);
+	fclose(f);
+	f = fopen(pub, "w");
+	assert_non_null(f);
+	assert_int_equal(PEM_write_PUBKEY(f, k), 1);
+	fclose(f);
+	EVP_PKEY_free(k);
+}
+
+/* ECDSA and RSA keys check the caller's SHA-256 of the data, asked for once
+ * however many keys and paddings are tried; Ed25519 reads the data. */
+static void test_sig_verify_sha256_source(void **state)
+{
+	static const char *const names[] = { "ed25519", "p256", "rsa2048", "rsa3072", NULL };
+	char dir[] = "/tmp/ig-sig-XXXXXX", keys[5][256], pubs[5][256];
+	size_t len = 3 << 20;
+	uint8_t *data = malloc(len), sha[32], wrong[32];
+
+	(void)state;
+	assert_non_null(data);
+	assert_non_null(mkdtemp(dir));
+	for (size_t i = 0; i < len; i++)
+		data[i] = (uint8_t)(i * 131 + (i >> 9));
+	assert_int_equal(EVP_Digest(data, len, sha, NULL, EVP_sha256(), NULL), 1);
+	memcpy(wrong, sha, sizeof(wrong));
+	wrong[31] ^= 1;
+	for (int i = 0; i < 5; i++) {
+		char *kp, *pp;
+
+		if (names[i]) {
+			kp = data_path("%s/keys/%s.key", names[i]);
+			pp = data_path("%s/keys/%s.pub", names[i]);
+			snprintf(keys[i], sizeof(keys[i]), "%s", kp);
+			snprintf(pubs[i], sizeof(pubs[i]), "%s", pp);
+			free(kp);
+			free(pp);
+		} else {
+			write_pss_key(dir, keys[i], pubs[i], sizeof(keys[i]));
+		}
+	}
+	for (int i = 0; i < 5; i++) {
+		struct sig_keyring *kr = sig_keyring_new();
+		struct sha_src good = { .sha = sha }, bad = { .sha = wrong }, none = { 0 };
+		struct sig_sha256_source sg = { sha_src_get, &good }, sb = { sha_src_get, &bad },
+					 sn = { sha_src_get, &none };
+		bool ed = i == 0;
+		const char *which = NULL;
+		uint8_t *sig;
+		size_t siglen;
+
+		assert_int_equal(sig_sign_file(keys[i], data, len, &sig, &siglen), 0);
+		/* every other key first, the signer last */
+		for (int j = 1; j <= 5; j++)
+			assert_int_equal(sig_keyring_add_file(kr, pubs[(i + j) % 5]), 0);
+		assert_int_equal(sig_keyring_verify(kr, data, len, sig, siglen, &which), 0);
+		assert_string_equal(which, pubs[i]);
+		assert_int_equal(sig_keyring_verify_sha256(kr, data, len, &sg, sig, siglen, NULL), 0);
+		assert_int_equal(good.calls, 1);
+		assert_int_equal(sig_keyring_verify_sha256(kr, data, len, &sb, sig, siglen, NULL),
+				 ed ? 0 : -EBADMSG);
+		assert_int_equal(bad.calls, 1);
+		assert_int_equal(sig_keyring_verify_sha256(kr, data, len, &sn, sig, siglen, NULL),
+				 ed ? 0 : -EBADMSG);
+		/* and the data itself still counts for Ed25519 */
+		data[len / 2] ^= 1;
+		assert_int_equal(sig_keyring_verify(kr, data, len, sig, siglen, NULL), -EBADMSG);
+		data[len / 2] ^= 1;
+		free(sig);
+		sig_keyring_free(kr);
+	}
+	unlink(keys[4]);
+	unlink(pubs[4]);
+	rmdir(dir);
+	free(data);
+}
+
 static void test_sig_refuses_weak_keys_for_signing(void **state)
 {
 	char *kp = data_path("%s/keys/%s.key", "rsa1024");
@@ -217,6 +327,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sig_corpus),
 		cmocka_unit_test(test_sig_sign_then_verify_each_type),
+		cmocka_unit_test(test_sig_verify_sha256_source),
 		cmocka_unit_test(test_sig_refuses_weak_keys_for_signing),
 		cmocka_unit_test(test_sig_any_trusted_key),
 		cmocka_unit_test(test_sig_refuses_garbage_key),
