@@ -24,6 +24,11 @@
  *
  * Enforcement never waits on userspace: rules and the allowlist are maps the
  * daemon fills whole and swaps in one step (map-in-map slots).
+ *
+ * Each (inode, content version) is hashed once: stage 1 takes a digest from
+ * the per-inode hash cache when nothing can have written the file since it
+ * was measured, stage 3 fills the cache after a measurement, and every grant
+ * of write access bumps the inode's generation (struct ig_hash_cache).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
@@ -35,6 +40,12 @@
 #define EPERM		1
 #define EPROTONOSUPPORT	93
 #define PROT_EXEC	0x4
+#define FMODE_WRITE	0x2
+#define SB_KERNMOUNT	(1 << 22)
+/* truncate(2) by name: x86_64 truncate, ia32 truncate and truncate64 */
+#define NR_TRUNCATE	76
+#define NR_IA32_TRUNCATE	92
+#define NR_IA32_TRUNCATE64	193
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -42,6 +53,9 @@ char LICENSE[] SEC("license") = "GPL";
 const volatile __u32 ig_mode = IG_MODE_MONITOR;
 const volatile __u64 ig_hash_seed = 0;	/* random per load: see struct ig_rule_key */
 
+/* Runtime: bumped by the loader at every attach; cache entries of another
+ * epoch are stale (writes while detached went unseen). */
+__u32 ig_cache_epoch;
 /* Runtime: the loader's probe child, whose exec is measured then refused. */
 __u32 ig_probe_tgid;
 /* Runtime: set once all three stages of every hook are attached, so that a
@@ -104,6 +118,14 @@ struct {
 	__type(key, __u32);
 	__array(values, struct allow_inner);
 } allowlist SEC(".maps");
+
+/* The hash cache (struct ig_hash_cache): freed with its inode. */
+struct {
+	__uint(type, BPF_MAP_TYPE_INODE_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct ig_hash_cache);
+} hash_cache SEC(".maps");
 
 /* Events to userspace. A full ring loses the event and counts it; the
  * decision is already made and never waits for a reader. */
@@ -267,21 +289,153 @@ static __always_inline void fill_context(struct ig_event *ev, struct file *file,
 	}
 }
 
+/* ---- the hash cache ------------------------------------------------------ */
+
+/* File systems whose content changes only through this kernel's VFS, where
+ * every writer holds write access. Anything else is hashed every time. */
+static __always_inline bool cacheable(struct inode *inode)
+{
+	struct super_block *sb = inode->i_sb;
+	unsigned long magic;
+
+	if (!sb || (sb->s_flags & SB_KERNMOUNT))
+		return false; /* memfd and other internal mounts: writers hold no write access */
+	magic = sb->s_magic;
+	switch (magic) {
+	case 0xEF53:		/* ext2/3/4 */
+	case 0x01021994:	/* tmpfs */
+	case 0x858458f6:	/* ramfs (the initramfs) */
+	case 0x58465342:	/* xfs */
+	case 0x9123683E:	/* btrfs */
+	case 0xF2F52010:	/* f2fs */
+	case 0x73717368:	/* squashfs */
+	case 0xE0F5E1E2:	/* erofs */
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Stage 1: a digest from the cache, or the generation to fill it at. Any
+ * failure here only means the file is measured as if there were no cache.
+ */
+static __always_inline void cache_lookup(struct ig_record *rec, struct file *file)
+{
+	struct inode *inode = file->f_inode;
+	struct ig_hash_cache *hc;
+	bool hit;
+	__u64 gen;
+
+	if (!inode)
+		return;
+	hc = bpf_inode_storage_get(&hash_cache, inode, 0, 0);
+	if ((hc && hc->truncated) || inode->i_writecount.counter > 0) {
+		/* Fail closed: IMA keeps a digest until the last writer
+		 * closes, so it may hand back the one from before a writer
+		 * that is still open, or before a truncate(2) (ig_truncate). */
+		rec->ev.flags |= IG_F_STALE;
+		rec->ev.hash_error = IG_ERR_STALE;
+		return;
+	}
+	if (!cacheable(inode))
+		return;
+	if (!hc)
+		hc = bpf_inode_storage_get(&hash_cache, inode, 0,
+					   BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!hc)
+		return; /* no memory for the entry: measure */
+	/* gen first, then the writer count (a fetch-add orders the two). */
+	gen = __sync_fetch_and_add(&hc->gen, 0);
+	if (inode->i_writecount.counter > 0)
+		return; /* a writer came since the check above: measure, never cache */
+	bpf_spin_lock(&hc->lock);
+	hit = hc->valid && hc->valid_gen == hc->gen && hc->epoch == ig_cache_epoch;
+	if (hit)
+		__builtin_memcpy(rec->ev.digest, hc->digest, IG_SHA256_LEN);
+	bpf_spin_unlock(&hc->lock);
+	if (hit) {
+		rec->ev.flags |= IG_F_HASHED | IG_F_CACHED;
+		rec->ev.hash_algo = bpf_core_enum_value(enum hash_algo, HASH_ALGO_SHA256);
+	} else {
+		rec->ev.flags |= IG_F_CACHE_FILL;
+		rec->cache_gen = gen;
+	}
+}
+
+/* Stage 3: keep a fresh full SHA-256, unless write access was granted since
+ * stage 1 read the generation. */
+static __always_inline void cache_fill(struct ig_record *rec, struct file *file)
+{
+	struct inode *inode = file->f_inode;
+	struct ig_hash_cache *hc;
+
+	if (!inode)
+		return;
+	hc = bpf_inode_storage_get(&hash_cache, inode, 0, 0);
+	if (!hc)
+		return; /* gone (or never made): nothing to fill */
+	bpf_spin_lock(&hc->lock);
+	if (hc->gen == rec->cache_gen) {
+		__builtin_memcpy(hc->digest, rec->ev.digest, IG_SHA256_LEN);
+		hc->valid_gen = rec->cache_gen;
+		hc->epoch = ig_cache_epoch;
+		hc->valid = 1;
+	}
+	bpf_spin_unlock(&hc->lock);
+}
+
+/* Write access was just granted: whatever the cache holds for inode is stale
+ * from now on. A writer's close makes IMA look again, so a truncate(2)
+ * before it stops mattering: while it is open, i_writecount says so. */
+static __always_inline void cache_invalidate(struct inode *inode)
+{
+	struct ig_hash_cache *hc;
+
+	if (!inode)
+		return;
+	hc = bpf_inode_storage_get(&hash_cache, inode, 0, 0);
+	if (!hc)
+		return;
+	__sync_fetch_and_add(&hc->gen, 1);
+	hc->truncated = 0;
+}
+
 /* ---- verdicts and events ------------------------------------------------- */
+
+/*
+ * Routine events go without a wakeup: the reader drains on its own short
+ * timer, so a busy system costs one wakeup per batch, not one per record.
+ * A refusal wakes the reader at once (forced: BPF's default wakes only a
+ * reader that has read everything, and routine records may be unread), and
+ * so does a backlog past an eighth of the ring, long before it could fill.
+ */
+static __always_inline __u64 wakeup_flags(const struct ig_event *ev)
+{
+	if (ev->decision == IG_DENY || (ev->flags & IG_F_WOULD_DENY))
+		return BPF_RB_FORCE_WAKEUP; /* even with unread routine records ahead of it */
+	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) * 8 >=
+	    bpf_ringbuf_query(&events, BPF_RB_RING_SIZE))
+		return BPF_RB_FORCE_WAKEUP;
+	return BPF_RB_NO_WAKEUP;
+}
 
 static __always_inline void emit(struct ig_event *ev, struct ig_counters *c)
 {
 	__u64 len = ev->path_len;
+	__u64 flags = wakeup_flags(ev);
 
 	if (len > IG_PATH_MAX)
 		len = IG_PATH_MAX;
-	if (bpf_ringbuf_output(&events, ev, IG_EVENT_HDR_LEN + len, 0)) {
+	if (bpf_ringbuf_output(&events, ev, IG_EVENT_HDR_LEN + len, flags)) {
 		if (c)
 			c->lost++;
 		return;
 	}
-	if (c)
+	if (c) {
 		c->events++;
+		if (flags != BPF_RB_NO_WAKEUP)
+			c->wakeups++;
+	}
 }
 
 /* Record a refusal: a denial in enforce mode, a would-deny in monitor mode. */
@@ -353,6 +507,9 @@ static __always_inline int stage_filter(struct file *file, __u32 hook, __u32 pro
 		ev->flags |= IG_F_NEED_HASH;
 	}
 
+	if (ev->flags & IG_F_NEED_HASH)
+		cache_lookup(rec, file);
+
 	if (bpf_map_update_elem(&records, &key, rec, BPF_ANY)) {
 		/* Nowhere to hand the record on: it cannot be measured. */
 		if (c)
@@ -381,8 +538,8 @@ static __always_inline int stage_measure(struct file *file, __u32 hook)
 	if (rec->ev.stages != IG_STAGE_FILTER)
 		rec->ev.flags |= IG_F_ORDER_BAD;
 	rec->ev.stages |= IG_STAGE_MEASURE;
-	if (!(rec->ev.flags & IG_F_NEED_HASH))
-		return 0;
+	if (!(rec->ev.flags & IG_F_NEED_HASH) || (rec->ev.flags & (IG_F_CACHED | IG_F_STALE)))
+		return 0; /* nothing asked, the cache answered, or no answer can be trusted */
 
 	algo = bpf_ima_file_hash(file, rec->ev.digest, sizeof(rec->ev.digest));
 	rec->ev.hash_algo = algo;
@@ -413,7 +570,7 @@ static __always_inline bool allowlisted(struct ig_event *ev)
 }
 
 /* Stage 3: verdict and event; the record is dropped here. */
-static __always_inline int stage_emit(__u32 hook)
+static __always_inline int stage_emit(struct file *file, __u32 hook)
 {
 	struct ig_rec_key key = { .tid = (__u32)bpf_get_current_pid_tgid(), .hook = hook };
 	struct ig_counters *c = counters_get();
@@ -439,6 +596,14 @@ static __always_inline int stage_emit(__u32 hook)
 	ev->stages |= IG_STAGE_EMIT;
 	if (ev->hash_error && c)
 		c->hash_errors++;
+	if ((ev->flags & IG_F_NEED_HASH) && c) {
+		if (ev->flags & IG_F_CACHED)
+			c->cache_hits++;
+		else
+			c->hashes++;
+	}
+	if ((ev->flags & (IG_F_CACHE_FILL | IG_F_HASHED)) == (IG_F_CACHE_FILL | IG_F_HASHED))
+		cache_fill(rec, file);
 
 	if (ev->flags & IG_F_PROBE) {
 		/* The loader's probe: measured, then refused, so nothing runs. */
@@ -483,7 +648,7 @@ int BPF_PROG(ig_exec_emit, struct linux_binprm *bprm, int ret)
 {
 	if (ret)
 		return ret;
-	return stage_emit(IG_HOOK_EXEC);
+	return stage_emit(bprm->file, IG_HOOK_EXEC);
 }
 
 /* ---- mmap_file ---- */
@@ -517,7 +682,7 @@ int BPF_PROG(ig_mmap_emit, struct file *file, unsigned long reqprot, unsigned lo
 		return ret;
 	if (!file || !(prot & PROT_EXEC))
 		return 0; /* stage 1 left no record */
-	return stage_emit(IG_HOOK_MMAP);
+	return stage_emit(file, IG_HOOK_MMAP);
 }
 
 /* ---- file_open ---- */
@@ -526,6 +691,10 @@ int BPF_PROG(ig_open_filter, struct file *file, int ret)
 {
 	if (ret)
 		return ret;
+	/* do_dentry_open took write access before this hook: the content may
+	 * change from here on. */
+	if (file->f_mode & FMODE_WRITE)
+		cache_invalidate(file->f_inode);
 	return stage_filter(file, IG_HOOK_OPEN, 0);
 }
 
@@ -542,5 +711,45 @@ int BPF_PROG(ig_open_emit, struct file *file, int ret)
 {
 	if (ret)
 		return ret;
-	return stage_emit(IG_HOOK_OPEN);
+	return stage_emit(file, IG_HOOK_OPEN);
+}
+
+/*
+ * ---- path_truncate: write access without an open on truncate(2) by name.
+ * Up to 6.1 the hook also runs for ftruncate and open(O_TRUNC), where a
+ * writer's close follows and IMA looks again then; only truncate(2) leaves
+ * a digest IMA already holds stale for good. So that one marks the inode: its execs
+ * and executable maps are hash errors, refused in enforce mode, until a
+ * writer opens it (and so will close it) or it is replaced by a new inode.
+ */
+static __always_inline bool truncate_by_name(void)
+{
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	unsigned long nr = BPF_CORE_READ(regs, orig_ax);
+
+	/* 92 and 193 are chown and getrlimit on x86_64, which never truncate. */
+	return nr == NR_TRUNCATE || nr == NR_IA32_TRUNCATE || nr == NR_IA32_TRUNCATE64;
+}
+
+SEC("lsm/path_truncate")
+int BPF_PROG(ig_truncate, const struct path *path, int ret)
+{
+	struct inode *inode = path->dentry->d_inode;
+	struct ig_hash_cache *hc;
+
+	if (ret || !inode)
+		return ret; /* refused already, or nothing to truncate */
+	if (!truncate_by_name()) {
+		/* An open file's truncate: its writer's close follows. */
+		cache_invalidate(inode);
+		return 0;
+	}
+	hc = bpf_inode_storage_get(&hash_cache, inode, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (hc) {
+		hc->truncated = 1;
+		__sync_fetch_and_add(&hc->gen, 1);
+	}
+	/* Without an entry (no memory) the mark is lost: IMA's digest is used,
+	 * as it would be with no cache at all. */
+	return 0;
 }

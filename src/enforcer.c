@@ -45,6 +45,7 @@ struct enforcer {
 	enum ig_mode mode;
 	struct ring_buffer *rb;
 	struct bpf_link *links[IG_HOOK_MAX][3];
+	struct bpf_link *trunc_link;	/* path_truncate: keeps the hash cache honest */
 	__u64 hash_seed;
 	bool reversed;
 	struct ig_event proof;	/* the order probe's event */		/* attached 1,2,3 instead of 3,2,1 */
@@ -406,10 +407,23 @@ static void detach_all(struct enforcer *e)
 			bpf_link__destroy(e->links[h][s]);
 			e->links[h][s] = NULL;
 		}
+	bpf_link__destroy(e->trunc_link);
+	e->trunc_link = NULL;
 }
 
 static int attach_all(struct enforcer *e, bool reversed)
 {
+	/* The cache's invalidation first, and a new epoch: whatever was written
+	 * while nothing watched makes every older entry stale. */
+	e->trunc_link = bpf_program__attach_lsm(e->skel->progs.ig_truncate);
+	if (!e->trunc_link) {
+		int err = -errno;
+
+		pr_err("cannot attach '%s': %s", bpf_program__name(e->skel->progs.ig_truncate),
+		       strerror(-err));
+		return err;
+	}
+	e->skel->bss->ig_cache_epoch++;
 	for (int h = 0; h < IG_HOOK_MAX; h++) {
 		struct hook_progs hp;
 
@@ -454,8 +468,9 @@ int enforcer_attach(struct enforcer *e, const char *prove_path)
 				 enforcer_attach_order(e));
 			return 0;
 		}
-		pr_debug("attach order %s failed the probe (stages %#x, flags %#x, err %d)",
-			 enforcer_attach_order(e), err ? 0 : ev.stages, err ? 0 : ev.flags, err);
+		pr_warn("attach order %s failed the probe: stages %#x, flags %#x, %s",
+			enforcer_attach_order(e), err ? 0 : ev.stages, err ? 0 : ev.flags,
+			err ? strerror(-err) : "no error");
 		detach_all(e);
 	}
 	pr_err("cannot prove the order of the three programs on this kernel: the probe exec "
@@ -543,7 +558,7 @@ int enforcer_probe(struct enforcer *e, const char *path, struct ig_event *ev)
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while (!err && !e->probe_seen && elapsed_ms(&t0) < PROBE_TIMEOUT_MS) {
-		int n = ring_buffer__poll(e->rb, 100);
+		int n = enforcer_poll(e, 100);
 
 		if (n < 0 && n != -EINTR)
 			err = n;
@@ -573,9 +588,33 @@ int enforcer_epoll_fd(const struct enforcer *e)
 	return ring_buffer__epoll_fd(e->rb);
 }
 
+/*
+ * Routine events arrive without a wakeup (bpf/enforcer.bpf.c, wakeup_flags),
+ * so a wait is cut into slices of at most POLL_SLICE_MS, each followed by a
+ * drain: an event waits at most a slice, and a busy system wakes the reader
+ * once per batch.
+ */
+#define POLL_SLICE_MS 50
+
 int enforcer_poll(struct enforcer *e, int timeout_ms)
 {
-	return ring_buffer__poll(e->rb, timeout_ms);
+	struct timespec t0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		long left = timeout_ms < 0 ? POLL_SLICE_MS : timeout_ms - elapsed_ms(&t0);
+		int n = ring_buffer__poll(e->rb, left < POLL_SLICE_MS ? (int)(left > 0 ? left : 0)
+								      : POLL_SLICE_MS);
+		int m;
+
+		if (n < 0)
+			return n;
+		m = ring_buffer__consume(e->rb);
+		if (m < 0)
+			return m;
+		if (n + m > 0 || (timeout_ms >= 0 && elapsed_ms(&t0) >= timeout_ms))
+			return n + m;
+	}
 }
 
 int enforcer_counters(struct enforcer *e, struct ig_counters *sum)
@@ -646,6 +685,11 @@ int enforcer_pin(struct enforcer *e, const char *dir)
 			if (err)
 				goto fail;
 		}
+	err = pin_path(path, sizeof(path), dir, "link", "truncate", NULL);
+	if (!err)
+		err = bpf_link__pin(e->trunc_link, path);
+	if (err)
+		goto fail;
 	return 0;
 fail:
 	pr_err("cannot pin '%s': %s (is bpffs mounted on its parent?)", path, strerror(-err));
@@ -667,6 +711,8 @@ int enforcer_unpin(const char *dir)
 				      stage_names[st]) &&
 			    !unlink(path))
 				found++;
+	if (!pin_path(path, sizeof(path), dir, "link", "truncate", NULL) && !unlink(path))
+		found++;
 	rmdir(dir);
 	return found;
 }
@@ -699,6 +745,11 @@ int enforcer_adopt(struct enforcer **out, const char *dir)
 			if (err)
 				goto fail;
 		}
+	err = pin_path(path, sizeof(path), dir, "link", "truncate", NULL);
+	if (!err && !(e->trunc_link = bpf_link__open(path)))
+		err = -errno;
+	if (err)
+		goto fail;
 	if (bpf_map_lookup_elem(e->fds[EM_RODATA], &zero, &ro)) {
 		err = -errno;
 		goto fail;
@@ -738,6 +789,7 @@ void enforcer_free(struct enforcer *e)
 		for (int h = 0; h < IG_HOOK_MAX; h++)
 			for (int st = 0; st < 3; st++)
 				bpf_link__destroy(e->links[h][st]);
+		bpf_link__destroy(e->trunc_link);
 		for (int m = 0; m < EM_MAX; m++)
 			if (e->fds[m] > 0)
 				close(e->fds[m]);
@@ -747,6 +799,7 @@ void enforcer_free(struct enforcer *e)
 		for (int h = 0; h < IG_HOOK_MAX; h++)
 			for (int st = 0; st < 3; st++)
 				bpf_link__destroy(e->links[h][st]);
+		bpf_link__destroy(e->trunc_link);
 	}
 	ring_buffer__free(e->rb);
 	enforcer_bpf__destroy(e->skel);

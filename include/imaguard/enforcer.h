@@ -8,6 +8,7 @@
 #define IMAGUARD_ENFORCER_H
 
 #ifndef __VMLINUX_H__
+#include <linux/bpf.h>		/* struct bpf_spin_lock */
 #include <linux/types.h>
 #endif
 
@@ -55,6 +56,9 @@ enum ig_flag {
 	IG_F_PATH_ERR	= 1 << 3,	/* bpf_d_path failed or truncated: path unusable */
 	IG_F_WOULD_DENY	= 1 << 4,	/* monitor mode: enforce would have refused */
 	IG_F_ORDER_BAD	= 1 << 5,	/* a stage found the marks out of order */
+	IG_F_CACHED	= 1 << 6,	/* digest from the hash cache: stage 2 did not hash */
+	IG_F_CACHE_FILL	= 1 << 7,	/* a cache miss that stage 3 may fill */
+	IG_F_STALE	= 1 << 8,	/* truncated by name: IMA's digest may be stale; not measured */
 };
 
 enum ig_mode {
@@ -160,10 +164,43 @@ struct ig_rec_key {
 
 struct ig_record {
 	struct ig_event ev;
+	__u64 cache_gen;	/* IG_F_CACHE_FILL: the inode's generation before hashing */
+};
+
+/*
+ * The hash cache: one per inode, in inode local storage (freed with the
+ * inode, so a reused inode number never meets an old entry). The digest is
+ * valid while nothing could have changed the content since it was measured:
+ *
+ *   gen        bumped after every grant of write access (file_open for
+ *              write, path_truncate), i.e. after i_writecount went up and
+ *              before the content can change;
+ *   fill       stage 1 reads gen, then i_writecount: with no writer then,
+ *              the content can only change after a later bump. Stage 3
+ *              stores the digest only if gen is still the one read, under
+ *              the lock, with valid_gen = that gen;
+ *   hit        valid, valid_gen == gen and epoch == ig_cache_epoch (a new
+ *              attach starts a new epoch: writes while detached went unseen).
+ *
+ * Files with a writer (i_writecount > 0, which includes shared writable
+ * maps) are never filled from; kernel-internal mounts (memfd: its writers
+ * hold no write access) and file systems whose content can change behind
+ * the VFS (network, FUSE) are never cached.
+ */
+struct ig_hash_cache {
+	struct bpf_spin_lock lock;
+	__u32 valid;
+	__u64 gen;
+	__u64 valid_gen;
+	__u32 epoch;
+	__u32 truncated;	/* truncate(2) by name: see ig_truncate */
+	__u8 digest[IG_SHA256_LEN];
 };
 
 /* ig_event.hash_error when stage 1 had no room for the record. */
 #define IG_ERR_NO_RECORD (-28)	/* -ENOSPC */
+/* ig_event.hash_error for a file truncated by name (IG_F_STALE). */
+#define IG_ERR_STALE (-116)	/* -ESTALE */
 
 /* Per-CPU counters; userspace sums the CPUs. */
 struct ig_counters {
@@ -174,6 +211,9 @@ struct ig_counters {
 	__u64 hash_errors;
 	__u64 order_violations;
 	__u64 record_full;		/* the record map was full */
+	__u64 hashes;			/* bpf_ima_file_hash calls made by stage 2 */
+	__u64 cache_hits;		/* digests taken from the hash cache instead */
+	__u64 wakeups;			/* ring-buffer records submitted with a wakeup */
 };
 
 #endif
