@@ -13,12 +13,16 @@
 #
 # Exit status: 0 when every instrument ran and produced its JSON; a missed
 # target is reported, not a failure. With --gate (what `make check` uses) the
-# run also fails on gross regressions only: a guest workload whose FULL/OFF
-# median ratio is above 1.5, or a pipeline that lost events. A guest that
-# marked its own run noisy only warns about its ratios.
+# run also fails on gross regressions only: a guest workload with a target
+# whose FULL/OFF median ratio is above 1.5 or that produced no ratio at all,
+# or a pipeline that lost events.
+# A guest that marked its own run noisy only warns about its ratios, and so
+# does a workload that igbench gives no target (a deliberate worst case such
+# as every open audited).
 #
 # Environment:
 #   KERNELS="6.1 6.12"  the guest kernels
+#   BENCH_GATE_RATIO    the gate's FULL/OFF limit (1.5)
 #   BENCH_OUT           where results go (build/bench)
 #   BENCH_HOST_CMDS     "name=command ..." the host instruments (default:
 #                       pipeline, allowlist and build, from build/bench/bin
@@ -44,6 +48,7 @@ done
 command -v jq >/dev/null || { echo "imaguard: bench: jq not found: run scripts/deps.sh as root" >&2; exit 1; }
 
 kernels=${KERNELS:-6.1 6.12}
+gate_ratio=${BENCH_GATE_RATIO:-1.5}
 out=${BENCH_OUT:-$top/build/bench}
 host_cmds=${BENCH_HOST_CMDS:-pipeline=$top/build/bench/bin/bench_pipeline allowlist=$top/build/bench/bin/bench_allowlist build=$top/scripts/bench/build.sh}
 read -ra guest_cmd <<<"${BENCH_GUEST_CMD:-$top/scripts/vm/run.sh bench}"
@@ -164,36 +169,46 @@ done
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -n 1)
 jq -s --arg mode "$mode" --arg date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
 	--arg cpu "${cpu:-unknown}" --argjson cores "$(nproc)" --arg kernel "$(uname -r)" \
-	--argjson secs "$((SECONDS - t_start))" '
+	--argjson secs "$((SECONDS - t_start))" --argjson limit "$gate_ratio" '
 	def who: .instrument + (if .series then " " + .series else "" end);
+	def r3: (. * 1000 | round) / 1000;
+	def over: select((.full_off.median // 0) > $limit);
+	def unmeasured: select(.target != null and (.full_off.median | type) != "number");
 	def lost_missed: [(.targets // [])[] | select((.name // "") | test("lost"; "i")) |
 		select(.met == false)];
 	. as $ins |
 	{
-		mode: $mode, date: $date, seconds: $secs,
+		mode: $mode, date: $date, seconds: $secs, gate_ratio: $limit,
 		host: {cpu: $cpu, cores: $cores, kernel: $kernel},
 		instruments: $ins,
 		targets: [$ins[] as $i | ($i.targets // [])[] |
 			{instrument: $i.instrument, kernel: $i.series} + .],
 		verdict: {
 			ran_all: all($ins[]; .status == "ok"),
-			gate_failures: (
-				[$ins[] | select(.status != "ok") |
-					"\(who): \(.status): \(.reason // "")"] +
+			failed_instruments: [$ins[] | select(.status != "ok") |
+				"\(who): \(.status): \(.reason // "")"],
+			regressions: (
 				[$ins[] | select(.kind == "guest" and (.noisy | not)) as $g |
-					($g.workloads // [])[] | select((.full_off.median // 0) > 1.5) |
-					"\($g | who): \(.name) on \(.fs): FULL/OFF median \(.full_off.median) > 1.5"] +
+					($g.workloads // [])[] | over | select(.target != null) |
+					"\($g | who): \(.name) on \(.fs): FULL/OFF median \(.full_off.median | r3) > \($limit)"] +
+				[$ins[] | select(.kind == "guest" and .status == "ok") as $g |
+					($g.workloads // [])[] | unmeasured |
+					"\($g | who): \(.name) on \(.fs): no FULL/OFF ratio\(.error // "" | if . != "" then " (" + . + ")" else "" end)"] +
 				[$ins[] | select(.bench == "pipeline") |
 					select((.results.lost_events // 0) > 0 or (lost_missed | length) > 0) |
 					"\(who): lost events: \(.results.lost_events // "?")" +
 					(lost_missed | map("; target \(.name | tojson) missed (value \(.value))") | add // "")]
 			),
+			gate_failures: [],
 			warnings: (
 				[$ins[] | select(.kind == "guest" and .noisy == true) | who as $w |
 					"\($w): the run is marked noisy: its ratios are not gated"] +
 				[$ins[] | select(.kind == "guest" and .noisy == true) as $g |
-					($g.workloads // [])[] | select((.full_off.median // 0) > 1.5) |
-					"\($g | who): \(.name) on \(.fs): FULL/OFF median \(.full_off.median) > 1.5 (noisy run: not failing)"] +
+					($g.workloads // [])[] | over | select(.target != null) |
+					"\($g | who): \(.name) on \(.fs): FULL/OFF median \(.full_off.median | r3) > \($limit) (noisy run: not failing)"] +
+				[$ins[] | select(.kind == "guest") as $g |
+					($g.workloads // [])[] | over | select(.target == null) |
+					"\($g | who): \(.name) on \(.fs): FULL/OFF median \(.full_off.median | r3) > \($limit) (no target: not gated)"] +
 				[$ins[] | select(.kind == "guest") as $g |
 					(($g.workloads // [])[], ($g.cold_hash // [])[]) | select(.error) |
 					"\($g | who): \(.name // "cold hash \(.size)") on \(.fs): \(.error)"] +
@@ -203,10 +218,11 @@ jq -s --arg mode "$mode" --arg date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
 					"\(who): reports no lost-event count"]
 			)
 		}
-	}' "$entries" >"$out/results.json.tmp"
+	} | .verdict.gate_failures = .verdict.failed_instruments + .verdict.regressions
+	' "$entries" >"$out/results.json.tmp"
 mv "$out/results.json.tmp" "$out/results.json"
 
-jq -r '
+jq -r --argjson limit "$gate_ratio" --argjson gate "$gate" '
 	def num: if type == "number" then
 			(if fabs >= 1000 then round elif fabs >= 10 then (. * 100 | round) / 100
 			 else (. * 1000 | round) / 1000 end | tostring)
@@ -221,6 +237,18 @@ jq -r '
 	def met: if . == true then "met" elif . == false then "**missed**" else "–" end;
 	def leaves: [paths(scalars) as $p | [($p | map(tostring) | join(".")), (getpath($p) | num)]];
 	def who: .instrument + (if .series then " · " + .series else "" end);
+	# An object of objects (counters per workload) as one row per key and a
+	# column per leaf that is not zero somewhere.
+	def pivot:
+		if all(.[]; type == "object") then
+			[to_entries[] | .key as $k | .value as $v |
+				{k: $k, f: ([$v | paths(scalars)] | map({key: map(tostring) | join("."),
+					value: (. as $p | $v | getpath($p))}) | from_entries)}] as $rows |
+			(reduce ($rows[].f | to_entries[] | select(.value != 0 and .value != false) | .key) as $c
+				([]; if any(.[]; . == $c) then . else . + [$c] end)) as $cols |
+			[$rows[] | .f as $f | [.k] + [$cols[] | $f[.] | num]] |
+			table(["counters"] + $cols)
+		else leaves | table(["counter", "value"]) end;
 	def targets: if (.targets // []) | length > 0 then
 			"\n**Targets**\n\n" + ([.targets[] |
 				[.name, (.value | num), "\(.op | op) \(.limit | num)", (.met | met), (.note // "")]] |
@@ -231,8 +259,10 @@ jq -r '
 		(if .noisy == true then "**YES: ratios are indicative only**" else "no" end) + "\n\n" +
 		"Each ratio is the median [p25–p75] over rounds of the workload'"'"'s time under an arm" +
 		" against its time with nothing attached (OFF) in the same round. The control is work" +
-		" no hook sees: near 1.00 or the run is noisy.\n\n" +
-		([["control (summary)", "", "", (.control | spread), "", "", ""]] +
+		" no hook sees: near 1.00 or the run is noisy. `--gate` fails a run that is not noisy" +
+		" when a workload with a target is above \($limit) FULL/OFF.\n\n" +
+		((if any((.workloads // [])[]; .name == "control") then []
+		  else [["control", "", "", (.control | spread), "", "", ""]] end) +
 		 [(.workloads // [])[] |
 			[.name, .fs, (.noop_off | spread), (.full_off | spread),
 			 (if .target == null then "–" elif (.target | type) == "number" then "≤ \(.target | num)"
@@ -250,8 +280,8 @@ jq -r '
 		(if (.bpf_stats // []) | length > 0 then "\n**BPF program stats**\n\n" + ([.bpf_stats[] |
 			[.arm, .hook, .stage, (.run_cnt | num), (.ns_per_run | num)]] |
 			table(["arm", "hook", "stage", "runs", "ns/run"])) + "\n" else "" end) +
-		(if (.counters // {}) | length > 0 then "\n**Counters**\n\n" +
-			(.counters | leaves | table(["counter", "value"])) + "\n" else "" end);
+		(if (.counters // {}) | length > 0 then "\n**Counters** (columns that are zero throughout left out)\n\n" +
+			(.counters | pivot) + "\n" else "" end);
 	def host: if (.results // {}) | length > 0 then
 			(.results | leaves | table(["result", "value"])) + "\n" else "" end;
 	("# imaguard benchmarks: \(.mode)\n",
@@ -268,7 +298,7 @@ jq -r '
 		(if .kind == "guest" and .workloads != null then guest elif .kind == "host" then host else "" end) +
 		targets),
 	(if (.verdict.gate_failures | length) > 0 then
-		"\n**Gate failures**\n\n" + (.verdict.gate_failures | map("- " + .) | join("\n")) + "\n"
+		(if $gate == 1 then "\n**Gate failures**\n\n" else "\n**What `--gate` would fail on**\n\n" end) + (.verdict.gate_failures | map("- " + .) | join("\n")) + "\n"
 	 else "" end),
 	(if (.verdict.warnings | length) > 0 then
 		"\n**Warnings**\n\n" + (.verdict.warnings | map("- " + .) | join("\n")) + "\n"
@@ -287,9 +317,10 @@ if [ "$gate" = 1 ]; then
 		exit 1
 	fi
 	echo "bench: gate passed" >&2
-elif ! jq -e '.verdict.ran_all' "$out/results.json" >/dev/null; then
-	jq -r '.instruments[] | select(.status != "ok") |
-		"bench: FAIL: \(.instrument)\(if .series then " " + .series else "" end): \(.status): \(.reason)"' \
-		"$out/results.json" >&2
+else
+	jq -r '.verdict.regressions[] | "bench: --gate would fail: " + .' "$out/results.json" >&2
+fi
+if [ "$gate" = 0 ] && ! jq -e '.verdict.ran_all' "$out/results.json" >/dev/null; then
+	jq -r '.verdict.failed_instruments[] | "bench: FAIL: " + .' "$out/results.json" >&2
 	exit 1
 fi

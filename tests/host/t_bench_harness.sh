@@ -1,7 +1,8 @@
 # The benchmark harness's merge and gate, driven with fake instruments: a
-# missing or failed instrument, a guest FULL/OFF ratio above 1.5 and a lost
-# event each fail the gate; a noisy guest only warns; a clean run passes, and
-# a missed target is reported without failing.
+# missing or failed instrument, a guest FULL/OFF ratio above 1.5 on a workload
+# with a target and a lost event each fail the gate; a noisy guest, or a
+# workload without a target, only warns; a clean run passes, and a missed
+# target is reported without failing.
 set -euo pipefail
 top=$(cd "$(dirname "$IMAGUARD")/.." && pwd)
 command -v jq >/dev/null || { echo "jq missing"; exit 77; }
@@ -39,7 +40,10 @@ for k in $KERNELS; do
  "control":{"median":1.0,"p25":0.98,"p75":1.02,"min":0.95,"max":1.05},
  "workloads":[{"name":"exec-true","fs":"ext4",
    "noop_off":{"median":1.05,"p25":1.01,"p75":1.08,"min":1.0,"max":1.1},
-   "full_off":{"median":$r,"p25":1.1,"p75":1.3,"min":1.0,"max":1.7},"target":1.3}],
+   "full_off":{"median":$r,"p25":1.1,"p75":1.3,"min":1.0,"max":1.7},"target":1.3},
+  {"name":"open_audit","fs":"tmpfs",
+   "noop_off":{"median":1.0,"p25":1.0,"p75":1.0,"min":1.0,"max":1.0},
+   "full_off":{"median":${FAKE_UNTARGETED:-1.1},"p25":1.0,"p75":1.2,"min":1.0,"max":1.2},"target":null}],
  "cold_hash":[{"size":1048576,"fs":"ext4","full_mb_s":300.5,"openssl_mb_s":500.2,"ratio":0.6}],
  "bpf_stats":[{"arm":"full","hook":"bprm_check_security","stage":"filter","run_cnt":1234,"ns_per_run":456.7}],
  "counters":{"exec":10},
@@ -133,10 +137,17 @@ expect_rc "guest run failed before naming a kernel" 1
 	"the guest run exited 3" ] || fail "guest reasons"
 
 # A guest whose workloads all came out without a ratio did not measure.
-bench FAKE_RATIO=null -- quick
+bench FAKE_RATIO=null FAKE_UNTARGETED=null -- quick
 expect_rc "guest without ratios" 1
 [ "$(res '.instruments[] | select(.series == "6.1") | .reason')" = "no workload produced a FULL/OFF ratio" ] ||
 	fail "a guest without ratios passed"
+
+# A workload with a target that came out without a ratio fails the gate only.
+bench FAKE_RATIO=null -- quick --gate
+expect_rc "a targeted workload without a ratio, gate" 1
+grep -q 'gate: FAIL: guest 6.1: exec-true on ext4: no FULL/OFF ratio$' stderr || fail "the unmeasured workload is not named"
+bench FAKE_RATIO=null -- quick
+expect_rc "a targeted workload without a ratio, normal" 0
 
 # A FULL/OFF median above 1.5 fails the gate only, unless the run is noisy.
 bench FAKE_RATIO=1.6 -- quick --gate
@@ -151,6 +162,12 @@ grep -q 'warning: guest 6.1: exec-true on ext4: FULL/OFF median 1.6 > 1.5 (noisy
 grep -q '^> \*\*NOISY RUN: guest · 6.1\*\*' out/results.md || fail "the noisy flag is not prominent"
 bench FAKE_RATIO=1.5 -- quick --gate
 expect_rc "ratio exactly 1.5, gate" 0
+bench FAKE_UNTARGETED=7 -- quick --gate
+expect_rc "ratio 7 on a workload without a target, gate" 0
+grep -q 'warning: guest 6.12: open_audit on tmpfs: FULL/OFF median 7 > 1.5 (no target: not gated)' stderr ||
+	fail "no warning for the untargeted ratio"
+bench FAKE_RATIO=1.3 BENCH_GATE_RATIO=1.25 -- quick --gate
+expect_rc "ratio 1.3 against a gate of 1.25" 1
 
 # Lost events in the pipeline fail the gate.
 bench FAKE_LOST=3 -- quick --gate
