@@ -675,6 +675,30 @@ static void test_allowlist_lookup_path_lengths(void **state)
 	allowlist_free(al);
 }
 
+/* A file whose size stat does not tell (a /proc file says 0) is read to its
+ * end all the same, the mapping growing as it goes, and still against the
+ * limit. */
+static void test_allowlist_load_grows_while_reading(void **state)
+{
+	const char *td = getenv("TESTDATA");
+	char key[256], sig[256];
+	struct allowlist_load_opts o = { .path = "/proc/self/smaps", .sig_path = sig };
+	struct sig_keyring *kr = sig_keyring_new();
+	struct allowlist *al = NULL;
+
+	(void)state;
+	snprintf(key, sizeof(key), "%s/keys/ed25519.pub", td ? td : "tests/data");
+	snprintf(sig, sizeof(sig), "%s/sigcorpus/ed25519.sig", td ? td : "tests/data");
+	assert_int_equal(sig_keyring_add_file(kr, key), 0);
+	o.trust = kr;
+	/* read whole (tens of kilobytes), then refused for its signature */
+	assert_int_equal(allowlist_load_verified(&o, &al), -EBADMSG);
+	o.max_size = 6000;
+	assert_int_equal(allowlist_load_verified(&o, &al), -EFBIG);
+	assert_null(al);
+	sig_keyring_free(kr);
+}
+
 static double now_s(void)
 {
 	struct timespec ts;
@@ -799,6 +823,7 @@ int main(void)
 		cmocka_unit_test(test_allowlist_parse_releasing),
 		cmocka_unit_test(test_allowlist_strings_kept_once),
 		cmocka_unit_test(test_allowlist_lookup_path_lengths),
+		cmocka_unit_test(test_allowlist_load_grows_while_reading),
 		cmocka_unit_test(test_allowlist_scale),
 	};
 
