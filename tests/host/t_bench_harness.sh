@@ -54,6 +54,7 @@ exit "${FAKE_GUEST_EXIT:-${rc:-0}}"
 EOF
 chmod +x fake_guest
 
+unset BENCH_GATE_RATIO
 export FAKE_ARGS="$dir/args" BENCH_OUT="$dir/out" KERNELS="6.1 6.12" BENCH_GUEST_CMD="$dir/fake_guest"
 hosts="pipeline=$dir/pipeline allowlist=$dir/allowlist build=$dir/build"
 
