@@ -7,7 +7,7 @@ pkgs=(
 	make gcc clang llvm libclang-rt-14-dev bpftool pkg-config
 	libbpf-dev libelf-dev zlib1g-dev libzstd-dev libssl-dev libjansson-dev libcmocka-dev
 	openssl chromium
-	qemu-system-x86 busybox-static e2fsprogs cpio xz-utils lz4 zstd kmod
+	qemu-system-x86 busybox-static e2fsprogs cpio xz-utils lz4 zstd kmod jq
 )
 
 missing=()
