@@ -30,6 +30,11 @@
 #include "state.h"
 
 #define HASH_STEP (1u << 20)	/* bytes hashed between two reports of progress */
+/* How far the parse may run ahead of the hash. Bytes are given back only
+ * once both have passed them, so a parse far ahead of a hash starved of CPU
+ * would hold the whole file and the list it has built. Waiting costs
+ * nothing in the end: the load waits for the hash anyway. */
+#define PARSE_LEAD (16u << 20)
 
 struct listfile {
 	uint8_t *buf;		/* mapped: map_len bytes */
@@ -39,6 +44,7 @@ struct listfile {
 
 	/* Between the hashing thread and the parse, under lock. */
 	pthread_mutex_t lock;
+	pthread_cond_t hashed_more;
 	size_t hashed;		/* bytes the hashing thread is done with */
 	size_t parsed;		/* bytes the parse is done with */
 	size_t released;	/* bytes unmapped from the start */
@@ -175,6 +181,8 @@ static void listfile_parsed(void *arg, size_t upto)
 	pthread_mutex_lock(&f->lock);
 	f->parsed = upto;
 	listfile_release_locked(f);
+	while (f->hashed + PARSE_LEAD < upto)
+		pthread_cond_wait(&f->hashed_more, &f->lock);
 	pthread_mutex_unlock(&f->lock);
 }
 
@@ -199,6 +207,7 @@ static void *hash_thread(void *arg)
 		pthread_mutex_lock(&f->lock);
 		f->hashed = at;
 		listfile_release_locked(f);
+		pthread_cond_signal(&f->hashed_more);
 		pthread_mutex_unlock(&f->lock);
 	}
 	if (!err && !EVP_DigestFinal_ex(ctx, f->sha, NULL))
@@ -208,6 +217,7 @@ static void *hash_thread(void *arg)
 	f->hash_err = err;
 	f->hashed = f->len;	/* nothing more to wait for, even after a failure */
 	listfile_release_locked(f);
+	pthread_cond_signal(&f->hashed_more);
 	pthread_mutex_unlock(&f->lock);
 	return NULL;
 }
@@ -238,7 +248,8 @@ static const uint8_t *listfile_sha256(void *arg)
 
 int allowlist_load_verified(const struct allowlist_load_opts *o, struct allowlist **out)
 {
-	struct listfile f = { .lock = PTHREAD_MUTEX_INITIALIZER };
+	struct listfile f = { .lock = PTHREAD_MUTEX_INITIALIZER,
+			      .hashed_more = PTHREAD_COND_INITIALIZER };
 	struct allowlist_release rel = { .release = listfile_parsed, .arg = &f };
 	struct sig_sha256_source sha = { .get = listfile_sha256, .arg = &f };
 	uint8_t *sig = NULL;
