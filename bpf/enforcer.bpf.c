@@ -53,6 +53,13 @@ char LICENSE[] SEC("license") = "GPL";
 const volatile __u32 ig_mode = IG_MODE_MONITOR;
 const volatile __u64 ig_hash_seed = 0;	/* random per load: see struct ig_rule_key */
 
+/* Runtime: bumped by the loader at every rules swap, and here at every
+ * rename or mount change: remembered unwatched opens of another value are
+ * forgotten (struct ig_open_seen). */
+__u32 ig_rules_gen;
+/* In its own map: the loader rewrites .bss whole when it adopts a pinned
+ * chain, which must never undo a bump made here. */
+__u32 ig_path_gen SEC(".data.names");
 /* Runtime: bumped by the loader at every attach; cache entries of another
  * epoch are stale (writes while detached went unseen). */
 __u32 ig_cache_epoch;
@@ -400,6 +407,64 @@ static __always_inline void cache_invalidate(struct inode *inode)
 	hc->truncated = 0;
 }
 
+/* ---- unwatched opens ------------------------------------------------------ */
+
+static __always_inline bool open_seen_key(struct ig_open_seen *k, struct file *file)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct fs_struct *fs = task->fs;
+
+	if (!fs)
+		return false; /* no root to name it from: walk the path */
+	k->dentry = (__u64)file->f_path.dentry;
+	k->mnt = (__u64)file->f_path.mnt;
+	k->root_dentry = (__u64)fs->root.dentry;
+	k->root_mnt = (__u64)fs->root.mnt;
+	k->epoch = ig_cache_epoch;
+	return true;
+}
+
+static __always_inline bool open_seen_same(const struct ig_open_seen *a,
+					   const struct ig_open_seen *b)
+{
+	return a->dentry == b->dentry && a->mnt == b->mnt && a->root_dentry == b->root_dentry &&
+	       a->root_mnt == b->root_mnt && a->rules_gen == b->rules_gen &&
+	       a->path_gen == b->path_gen && a->epoch == b->epoch;
+}
+
+/* Was this open, by this name, already found unwatched under these rules? */
+static __always_inline bool open_known_unwatched(struct file *file, struct ig_open_seen *k)
+{
+	struct ig_hash_cache *hc;
+	bool same;
+
+	if (!file->f_inode || !open_seen_key(k, file))
+		return false;
+	hc = bpf_inode_storage_get(&hash_cache, file->f_inode, 0, 0);
+	if (!hc)
+		return false;
+	bpf_spin_lock(&hc->lock);
+	same = hc->open.epoch && open_seen_same(&hc->open, k);
+	bpf_spin_unlock(&hc->lock);
+	return same;
+}
+
+static __always_inline void open_remember_unwatched(struct file *file,
+						    const struct ig_open_seen *k)
+{
+	struct ig_hash_cache *hc;
+
+	if (!file->f_inode || !k->epoch)
+		return; /* no key was made: nothing to remember */
+	hc = bpf_inode_storage_get(&hash_cache, file->f_inode, 0,
+				   BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!hc)
+		return; /* no memory: the next open walks the path again */
+	bpf_spin_lock(&hc->lock);
+	hc->open = *k;
+	bpf_spin_unlock(&hc->lock);
+}
+
 /* ---- verdicts and events ------------------------------------------------- */
 
 /*
@@ -460,15 +525,27 @@ static __always_inline int stage_filter(struct file *file, __u32 hook, __u32 pro
 {
 	struct ig_rec_key key = { .tid = (__u32)bpf_get_current_pid_tgid(), .hook = hook };
 	struct ig_counters *c = counters_get();
-	void *rule_map = slot(&rules);
+	/* The generations before the rules they describe (see ig_rules_gen). */
+	struct ig_open_seen seen = { .rules_gen = ig_rules_gen, .path_gen = ig_path_gen };
+	void *rule_map;
 	struct ig_event *ev;
 	struct ig_record *rec;
 	__u32 zero = 0;
 	int verdict;
 
-	/* Unwatched opens leave here: one array and one hash lookup. */
-	if (hook == IG_HOOK_OPEN && !hook_has_rules(rule_map, hook))
-		return 0;
+	rule_map = slot(&rules);
+	if (hook == IG_HOOK_OPEN) {
+		/* Unwatched opens leave here: with no open rule, after one
+		 * array and one hash lookup; else once their name was found
+		 * unwatched, after an inode storage lookup. */
+		if (!hook_has_rules(rule_map, hook))
+			return 0;
+		if (open_known_unwatched(file, &seen)) {
+			if (c)
+				c->open_skips++;
+			return 0;
+		}
+	}
 	if (c)
 		c->runs[hook]++;
 	rec = bpf_map_lookup_elem(&scratch, &zero);
@@ -494,16 +571,20 @@ static __always_inline int stage_filter(struct file *file, __u32 hook, __u32 pro
 		ev->flags |= IG_F_NEED_HASH; /* monitor: the would-deny record gets its digest */
 		break;
 	case IG_ACT_ALLOW:
-		if (hook == IG_HOOK_OPEN)
+		if (hook == IG_HOOK_OPEN) {
+			open_remember_unwatched(file, &seen);
 			return 0; /* an allowed open is an unwatched open */
+		}
 		ev->reason = IG_REASON_RULE_ALLOW;
 		break;
 	case IG_ACT_AUDIT:
 		ev->flags |= IG_F_NEED_HASH;
 		break;
 	default:
-		if (hook == IG_HOOK_OPEN)
+		if (hook == IG_HOOK_OPEN) {
+			open_remember_unwatched(file, &seen);
 			return 0; /* opens are measured only under an audit rule */
+		}
 		ev->flags |= IG_F_NEED_HASH;
 	}
 
@@ -752,4 +833,45 @@ int BPF_PROG(ig_truncate, const struct path *path, int ret)
 	/* Without an entry (no memory) the mark is lost: IMA's digest is used,
 	 * as it would be with no cache at all. */
 	return 0;
+}
+
+/*
+ * ---- names: a rename or a change of mounts can change what bpf_d_path
+ * prints for a file already seen, so remembered unwatched opens are
+ * forgotten. Creating or removing a name changes no other name.
+ */
+static __always_inline int names_changed(void)
+{
+	__sync_fetch_and_add(&ig_path_gen, 1);
+	return 0; /* never refuses */
+}
+
+SEC("lsm/inode_rename")
+int BPF_PROG(ig_names_rename)
+{
+	return names_changed();
+}
+
+SEC("lsm/sb_mount")
+int BPF_PROG(ig_names_mount)
+{
+	return names_changed();
+}
+
+SEC("lsm/sb_umount")
+int BPF_PROG(ig_names_umount)
+{
+	return names_changed();
+}
+
+SEC("lsm/move_mount")
+int BPF_PROG(ig_names_move_mount)
+{
+	return names_changed();
+}
+
+SEC("lsm/sb_pivotroot")
+int BPF_PROG(ig_names_pivotroot)
+{
+	return names_changed();
 }

@@ -38,6 +38,13 @@ static const char *const emap_names[EM_MAX] = {
 	"events", "counters", "rules", "allowlist", "rodata", "bss",
 };
 
+/* Programs outside the chain that keep its caches honest (bpf/enforcer.bpf.c):
+ * attached before the chain, pinned as link-<name>. */
+enum aux { AUX_TRUNCATE, AUX_RENAME, AUX_MOUNT, AUX_UMOUNT, AUX_MOVE_MOUNT, AUX_PIVOTROOT, AUX_MAX };
+static const char *const aux_names[AUX_MAX] = {
+	"truncate", "rename", "mount", "umount", "move-mount", "pivotroot",
+};
+
 struct enforcer {
 	struct enforcer_bpf *skel;	/* NULL for an adopted chain */
 	int fds[EM_MAX];		/* the skeleton's, or owned when adopted */
@@ -45,7 +52,7 @@ struct enforcer {
 	enum ig_mode mode;
 	struct ring_buffer *rb;
 	struct bpf_link *links[IG_HOOK_MAX][3];
-	struct bpf_link *trunc_link;	/* path_truncate: keeps the hash cache honest */
+	struct bpf_link *aux_links[AUX_MAX];
 	__u64 hash_seed;
 	bool reversed;
 	struct ig_event proof;	/* the order probe's event */		/* attached 1,2,3 instead of 3,2,1 */
@@ -131,6 +138,19 @@ static void bss_set(struct enforcer *e, size_t off, __u32 v)
 }
 
 #define BSS_SET(e, field, v) bss_set(e, offsetof(struct enforcer_bpf__bss, field), v)
+
+/* Remembered unwatched opens were judged under the old rules. */
+static void bss_bump_rules_gen(struct enforcer *e)
+{
+	struct enforcer_bpf__bss bss;
+
+	if (e->skel) {
+		__atomic_fetch_add(&e->skel->bss->ig_rules_gen, 1, __ATOMIC_SEQ_CST);
+		return;
+	}
+	if (!bss_read(e, &bss))
+		BSS_SET(e, ig_rules_gen, bss.ig_rules_gen + 1);
+}
 
 static void hook_progs(const struct enforcer *e, unsigned int hook, struct hook_progs *hp)
 {
@@ -347,6 +367,8 @@ int enforcer_set_rules(struct enforcer *e, const struct enforcer_rule *rules, si
 		}
 	}
 	err = swap_in(e->fds[EM_RULES], fd, "rules");
+	if (!err)
+		bss_bump_rules_gen(e); /* after the swap: see ig_rules_gen */
 cleanup:
 	if (fd >= 0)
 		close(fd);
@@ -407,21 +429,41 @@ static void detach_all(struct enforcer *e)
 			bpf_link__destroy(e->links[h][s]);
 			e->links[h][s] = NULL;
 		}
-	bpf_link__destroy(e->trunc_link);
-	e->trunc_link = NULL;
+	for (int a = 0; a < AUX_MAX; a++) {
+		bpf_link__destroy(e->aux_links[a]);
+		e->aux_links[a] = NULL;
+	}
+}
+
+static struct bpf_program *aux_prog(const struct enforcer *e, enum aux a)
+{
+	const struct enforcer_bpf *s = e->skel;
+
+	switch (a) {
+	case AUX_TRUNCATE:	return s->progs.ig_truncate;
+	case AUX_RENAME:	return s->progs.ig_names_rename;
+	case AUX_MOUNT:		return s->progs.ig_names_mount;
+	case AUX_UMOUNT:	return s->progs.ig_names_umount;
+	case AUX_MOVE_MOUNT:	return s->progs.ig_names_move_mount;
+	case AUX_PIVOTROOT:	return s->progs.ig_names_pivotroot;
+	default:		return NULL;
+	}
 }
 
 static int attach_all(struct enforcer *e, bool reversed)
 {
-	/* The cache's invalidation first, and a new epoch: whatever was written
+	/* The caches' invalidation first, and a new epoch: whatever changed
 	 * while nothing watched makes every older entry stale. */
-	e->trunc_link = bpf_program__attach_lsm(e->skel->progs.ig_truncate);
-	if (!e->trunc_link) {
-		int err = -errno;
+	for (int a = 0; a < AUX_MAX; a++) {
+		e->aux_links[a] = bpf_program__attach_lsm(aux_prog(e, a));
+		if (!e->aux_links[a]) {
+			int err = -errno;
 
-		pr_err("cannot attach '%s': %s", bpf_program__name(e->skel->progs.ig_truncate),
-		       strerror(-err));
-		return err;
+			pr_err("cannot attach '%s': %s", bpf_program__name(aux_prog(e, a)),
+			       strerror(-err));
+			detach_all(e);
+			return err;
+		}
 	}
 	e->skel->bss->ig_cache_epoch++;
 	for (int h = 0; h < IG_HOOK_MAX; h++) {
@@ -685,11 +727,13 @@ int enforcer_pin(struct enforcer *e, const char *dir)
 			if (err)
 				goto fail;
 		}
-	err = pin_path(path, sizeof(path), dir, "link", "truncate", NULL);
-	if (!err)
-		err = bpf_link__pin(e->trunc_link, path);
-	if (err)
-		goto fail;
+	for (int a = 0; a < AUX_MAX; a++) {
+		err = pin_path(path, sizeof(path), dir, "link", aux_names[a], NULL);
+		if (!err)
+			err = bpf_link__pin(e->aux_links[a], path);
+		if (err)
+			goto fail;
+	}
 	return 0;
 fail:
 	pr_err("cannot pin '%s': %s (is bpffs mounted on its parent?)", path, strerror(-err));
@@ -711,8 +755,9 @@ int enforcer_unpin(const char *dir)
 				      stage_names[st]) &&
 			    !unlink(path))
 				found++;
-	if (!pin_path(path, sizeof(path), dir, "link", "truncate", NULL) && !unlink(path))
-		found++;
+	for (int a = 0; a < AUX_MAX; a++)
+		if (!pin_path(path, sizeof(path), dir, "link", aux_names[a], NULL) && !unlink(path))
+			found++;
 	rmdir(dir);
 	return found;
 }
@@ -745,11 +790,13 @@ int enforcer_adopt(struct enforcer **out, const char *dir)
 			if (err)
 				goto fail;
 		}
-	err = pin_path(path, sizeof(path), dir, "link", "truncate", NULL);
-	if (!err && !(e->trunc_link = bpf_link__open(path)))
-		err = -errno;
-	if (err)
-		goto fail;
+	for (int a = 0; a < AUX_MAX; a++) {
+		err = pin_path(path, sizeof(path), dir, "link", aux_names[a], NULL);
+		if (!err && !(e->aux_links[a] = bpf_link__open(path)))
+			err = -errno;
+		if (err)
+			goto fail;
+	}
 	if (bpf_map_lookup_elem(e->fds[EM_RODATA], &zero, &ro)) {
 		err = -errno;
 		goto fail;
@@ -789,7 +836,8 @@ void enforcer_free(struct enforcer *e)
 		for (int h = 0; h < IG_HOOK_MAX; h++)
 			for (int st = 0; st < 3; st++)
 				bpf_link__destroy(e->links[h][st]);
-		bpf_link__destroy(e->trunc_link);
+		for (int a = 0; a < AUX_MAX; a++)
+			bpf_link__destroy(e->aux_links[a]);
 		for (int m = 0; m < EM_MAX; m++)
 			if (e->fds[m] > 0)
 				close(e->fds[m]);
@@ -799,7 +847,8 @@ void enforcer_free(struct enforcer *e)
 		for (int h = 0; h < IG_HOOK_MAX; h++)
 			for (int st = 0; st < 3; st++)
 				bpf_link__destroy(e->links[h][st]);
-		bpf_link__destroy(e->trunc_link);
+		for (int a = 0; a < AUX_MAX; a++)
+			bpf_link__destroy(e->aux_links[a]);
 	}
 	ring_buffer__free(e->rb);
 	enforcer_bpf__destroy(e->skel);

@@ -168,6 +168,20 @@ struct ig_record {
 };
 
 /*
+ * An open that no open rule watches, remembered on its inode so that the
+ * next open by the same name skips bpf_d_path and the rule walk. The name is
+ * what bpf_d_path would print: the (mount, dentry) opened, seen from the
+ * opener's root. It holds while the rules (ig_rules_gen) and every name in
+ * the system (ig_path_gen: renames, mounts) stay as they were.
+ */
+struct ig_open_seen {
+	__u64 dentry, mnt, root_dentry, root_mnt;
+	__u32 rules_gen, path_gen;
+	__u32 epoch;		/* 0: empty */
+	__u32 pad;
+};
+
+/*
  * The hash cache: one per inode, in inode local storage (freed with the
  * inode, so a reused inode number never meets an old entry). The digest is
  * valid while nothing could have changed the content since it was measured:
@@ -195,6 +209,7 @@ struct ig_hash_cache {
 	__u32 epoch;
 	__u32 truncated;	/* truncate(2) by name: see ig_truncate */
 	__u8 digest[IG_SHA256_LEN];
+	struct ig_open_seen open;	/* under the lock too */
 };
 
 /* ig_event.hash_error when stage 1 had no room for the record. */
@@ -214,6 +229,7 @@ struct ig_counters {
 	__u64 hashes;			/* bpf_ima_file_hash calls made by stage 2 */
 	__u64 cache_hits;		/* digests taken from the hash cache instead */
 	__u64 wakeups;			/* ring-buffer records submitted with a wakeup */
+	__u64 open_skips;		/* opens known unwatched without a path walk */
 };
 
 #endif
