@@ -1,0 +1,2056 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * igbench: what the enforcer costs the work it watches, measured in the guest.
+ *
+ *   igbench [--quick | --full] [--rounds N] [--only NAME[,...]] [--seed N]
+ *
+ * One process holds three arms and switches between them:
+ *
+ *   off    nothing attached
+ *   noop   bpf/noop.bpf.c: the same nine LSM programs with empty bodies, the
+ *          cost of the trampolines alone
+ *   full   the real chain (src/enforcer.h) in enforce mode with a 50,000-entry
+ *          allowlist and about a hundred rules, and the daemon's consumer
+ *          (src/pipeline.h) writing the audit trail to tmpfs from its own thread
+ *
+ * Each round puts the three arms in a fresh random order, and each arm runs
+ * one timed block of every workload, in a fresh random order too. A switch
+ * costs seconds under emulation (a detach waits for the kernel to retire
+ * trampolines), so a round switches three times, not once per workload.
+ * Guest time is emulated (TCG) and the host is shared: only ratios against
+ * OFF in the same round are results, nanoseconds are raw data. A control
+ * workload that no hook sees must come out at 1.00 +- 0.02 or the run is
+ * marked noisy.
+ *
+ * Cold hash: files of a few sizes, each iteration a new inode mapped
+ * PROT_EXEC under OFF and FULL; what FULL adds per byte is set against
+ * OpenSSL's SHA-256 of the same bytes in this process.
+ *
+ * A separate pass after the timing turns on the kernel's BPF run-time
+ * statistics and reads every program's run_time_ns and run_cnt per
+ * workload; statistics cost time on every program run, so they are never on
+ * while a block is timed. The chain's own counters are read around every
+ * FULL block.
+ *
+ * Progress goes to stderr; stdout gets exactly one line, "@@BENCH " and a
+ * JSON object (built at the end of main).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <ftw.h>
+#include <grp.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <jansson.h>
+#include <openssl/evp.h>
+
+#include "digest.h"
+#include "enforcer.h"
+#include "event.h"
+#include "log.h"
+#include "noop.skel.h"
+#include "pipeline.h"
+
+#define TMP_BASE	"/tmp/igbench"
+#define EXT4_MNT	"/mnt/ext4"
+#define EXT4_BASE	EXT4_MNT "/igbench"
+#define AUDIT_LOG	"/tmp/igbench-audit.log"
+#define EXT4_MAGIC	0xEF53
+/* Twelve directories below the base, for the deep-path opens. */
+#define DEEP_DIRS	"/d01/d02/d03/d04/d05/d06/d07/d08/d09/d10/d11/d12"
+#define ANON_LEN	(64 * 1024)
+#define ALLOW_TOTAL	50000
+#define MAX_ROUNDS	64
+#define QUICK_ROUNDS	6
+#define FULL_ROUNDS	17
+#define MAX_WORKLOADS	32
+#define MAX_RULES	128
+#define MAX_COLD	16
+#define COLD_PER_BLOCK	3	/* fresh files per arm and round; one from COLD_BIG up */
+#define COLD_BIG	(8 << 20)
+#define MAX_COLD_SAMPLES (MAX_ROUNDS * COLD_PER_BLOCK)
+#define NOBODY		65534
+#define CONTROL_TOL	0.02
+#define CHUNKS		64	/* at most, per timed block */
+#define CHUNK_NS	1000000	/* a chunk's length, at least one iteration */
+#define METER_NS	100000	/* one speed-meter run at the guest's best speed */
+
+extern char **environ;
+
+enum arm { ARM_OFF, ARM_NOOP, ARM_FULL, ARM_MAX };
+static const char *const arm_names[ARM_MAX] = { "off", "noop", "full" };
+
+enum sw { SW_FULL_ATTACH, SW_FULL_DETACH, SW_NOOP_ATTACH, SW_NOOP_DETACH, SW_SETTLE, SW_MAX };
+static const char *const sw_names[SW_MAX] = {
+	"full_attach", "full_detach", "noop_attach", "noop_detach", "settle",
+};
+#define SWITCH_SAMPLES (4 * MAX_ROUNDS + 16)
+
+/* ---- workloads ------------------------------------------------------------ */
+
+enum wl_kind {
+	WL_CONTROL,
+	WL_EXEC_STATIC,
+	WL_EXEC_DYNAMIC,
+	WL_OPEN_SHORT,
+	WL_OPEN_DEEP,
+	WL_OPEN_AUDIT,
+	WL_MMAP_LIB,
+	WL_MMAP_ANON,
+	WL_MAX,
+};
+
+struct wl_desc {
+	const char *name;
+	bool per_fs;		/* one workload per file system (tmpfs, ext4) */
+	const char *label;	/* the target's name; NULL: no target */
+	double limit;		/* FULL/OFF median must be <= limit */
+};
+
+static const struct wl_desc wl_descs[WL_MAX] = {
+	[WL_CONTROL] = { "control", false, NULL, 0 },
+	[WL_EXEC_STATIC] = { "exec_static", true, "static exec", 1.01 },
+	[WL_EXEC_DYNAMIC] = { "exec_dynamic", true, "dynamic exec", 1.02 },
+	[WL_OPEN_SHORT] = { "open_short", true, "unwatched open+close, short path", 1.03 },
+	[WL_OPEN_DEEP] = { "open_deep", true, "unwatched open+close, deep path", 1.03 },
+	[WL_OPEN_AUDIT] = { "open_audit", true, NULL, 0 },
+	[WL_MMAP_LIB] = { "mmap_exec_lib", true, "exec-mmap of a library", 1.03 },
+	/* No hook program does more than look at the file pointer: within
+	 * the control's own spread. */
+	[WL_MMAP_ANON] = { "mmap_anon", false, "anonymous mmap", 1.02 },
+};
+
+struct workload {
+	enum wl_kind kind;
+	const char *fs;		/* "tmpfs", "ext4" or "none" */
+	char path[PATH_MAX];
+	int fd;			/* WL_MMAP_LIB: the library, open for the whole run */
+	size_t len;
+	long n;			/* iterations per timed block */
+	double ns[ARM_MAX][MAX_ROUNDS];	/* ns per iteration, per arm and round */
+	double norm[ARM_MAX][MAX_ROUNDS];	/* the same, speed-normalised (block()) */
+	double slow[ARM_MAX][MAX_ROUNDS];	/* the meter's median slowdown in the block */
+	int rounds;
+	struct ig_counters ctr;	/* FULL, timed blocks only */
+	long ctr_ops;
+	char err[256];
+};
+
+/* Cold hash: a fresh inode per iteration, mapped PROT_EXEC. */
+struct cold {
+	size_t size;
+	const char *fs;
+	const char *base;
+	double ns[ARM_MAX][MAX_COLD_SAMPLES];	/* the map's time */
+	int cnt[ARM_MAX];
+	double openssl_ns;	/* one in-process SHA-256 of the same bytes */
+	struct ig_counters ctr;
+	long ctr_ops;
+	char err[256];
+};
+
+/* ---- the bench ------------------------------------------------------------ */
+
+struct bench {
+	bool quick;
+	int rounds;
+	long block_ns;		/* target length of a timed block */
+	const char *only;
+	uint64_t rng;
+	uint64_t seed;
+	char self[PATH_MAX];
+	char bindir[PATH_MAX];
+	bool have_ext4;
+	int cpu;		/* the vCPU the timed side runs on, -1: any */
+
+	struct workload wl[MAX_WORKLOADS];
+	int nwl;
+	struct cold cold[MAX_COLD];
+	int ncold;
+	unsigned char *cold_buf;	/* the content of every cold file, largest size */
+	size_t cold_max;
+	pid_t cold_pid;			/* the worker that maps them (cold_worker) */
+	int cold_sock;
+
+	struct enforcer *e;
+	struct noop_bpf *noop;
+	struct pipeline *pl;
+	enum arm arm;
+	/* How long each kind of switch took, ms: raw data. */
+	double switch_ms[SW_MAX][SWITCH_SAMPLES];
+	int nswitch[SW_MAX];
+	long switch_total_ns;
+	long settle_ms;		/* longest wait after a switch (settle) */
+	long quiet_ns;		/* the fastest quiet_probe() seen */
+	long meter_iters;	/* one speed-meter run (meter()) */
+	long meter_best_ns;	/* its time at the guest's best speed */
+	int full_fds[IG_HOOK_MAX][3];	/* the chain's programs, for run-time statistics */
+	int nrules;
+	size_t nallow;
+	size_t nreal;		/* allowlist entries with a real digest */
+
+	/* The consumer thread: polls only while FULL is attached, and never
+	 * while the main thread uses the ring buffer (enforcer_attach's probe
+	 * reads it, and a ring buffer has one reader). */
+	pthread_t consumer;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool consume, polling, quit;
+	int poll_err;
+	bool consumer_up;
+};
+
+static uint64_t rng_next(struct bench *b)
+{
+	/* xorshift64*: shuffles, random digests, the cold content */
+	b->rng ^= b->rng >> 12;
+	b->rng ^= b->rng << 25;
+	b->rng ^= b->rng >> 27;
+	return b->rng * 0x2545F4914F6CDD1DULL;
+}
+
+static long now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000000000L + t.tv_nsec;
+}
+
+/* snprintf that says when it cut: 0 or -ENAMETOOLONG. */
+__attribute__((format(printf, 3, 4))) static int fmt(char *buf, size_t len, const char *f, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, f);
+	n = vsnprintf(buf, len, f, ap);
+	va_end(ap);
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Linear interpolation between the closest ranks of a sorted array. */
+static double quantile(const double *s, int n, double q)
+{
+	double pos = q * (n - 1);
+	int lo = (int)pos;
+
+	if (lo + 1 >= n)
+		return s[n - 1];
+	return s[lo] + (s[lo + 1] - s[lo]) * (pos - lo);
+}
+
+static double median_of(const double *v, int n)
+{
+	double *s = malloc(n * sizeof(*s));
+	double m;
+
+	if (!s || !n) {
+		free(s);
+		return NAN;
+	}
+	memcpy(s, v, n * sizeof(*s));
+	qsort(s, n, sizeof(*s), cmp_double);
+	m = quantile(s, n, 0.5);
+	free(s);
+	return m;
+}
+
+struct spread {
+	double median, p25, p75, min, max;
+};
+
+static struct spread spread_of(const double *v, int n)
+{
+	double s[MAX_ROUNDS];
+	struct spread r = { NAN, NAN, NAN, NAN, NAN };
+
+	if (n <= 0 || n > MAX_ROUNDS)
+		return r;
+	memcpy(s, v, n * sizeof(*s));
+	qsort(s, n, sizeof(*s), cmp_double);
+	r.median = quantile(s, n, 0.5);
+	r.p25 = quantile(s, n, 0.25);
+	r.p75 = quantile(s, n, 0.75);
+	r.min = s[0];
+	r.max = s[n - 1];
+	return r;
+}
+
+/* Nanoseconds as JSON integers, rounded (without libm). */
+static json_int_t iround(double x)
+{
+	return (json_int_t)(x < 0 ? x - 0.5 : x + 0.5);
+}
+
+/* NaN is no JSON number: null instead. */
+static json_t *num(double x)
+{
+	return isfinite(x) ? json_real(x) : json_null();
+}
+
+static json_t *ns_json(double ns)
+{
+	return isfinite(ns) ? json_integer(iround(ns)) : json_null();
+}
+
+static json_t *spread_json(struct spread s)
+{
+	json_t *j = json_object();
+
+	json_object_set_new(j, "median", num(s.median));
+	json_object_set_new(j, "p25", num(s.p25));
+	json_object_set_new(j, "p75", num(s.p75));
+	json_object_set_new(j, "min", num(s.min));
+	json_object_set_new(j, "max", num(s.max));
+	return j;
+}
+
+/* arm/off per round, speed-normalised (norm) or from the blocks' times. */
+static struct spread ratio_spread(const struct workload *w, enum arm a, bool raw)
+{
+	double r[MAX_ROUNDS];
+
+	for (int i = 0; i < w->rounds; i++)
+		r[i] = raw ? w->ns[a][i] / w->ns[ARM_OFF][i] : w->norm[a][i] / w->norm[ARM_OFF][i];
+	return spread_of(r, w->rounds);
+}
+
+static const char *wl_name(const struct workload *w)
+{
+	return wl_descs[w->kind].name;
+}
+
+/* ---- counters --------------------------------------------------------------- */
+
+_Static_assert(sizeof(struct ig_counters) % sizeof(__u64) == 0, "ig_counters is all __u64");
+#define CTR_WORDS (sizeof(struct ig_counters) / sizeof(__u64))
+
+static void ctr_add_delta(struct ig_counters *acc, const struct ig_counters *before,
+			  const struct ig_counters *after)
+{
+	__u64 *a = (__u64 *)acc;
+	const __u64 *x = (const __u64 *)before, *y = (const __u64 *)after;
+
+	for (size_t i = 0; i < CTR_WORDS; i++)
+		a[i] += y[i] - x[i];
+}
+
+/* The counters as the daemon reports them, plus operations and, where the
+ * counters have them, stage 2's hash calls per operation. */
+static json_t *ctr_json(const struct ig_counters *c, long ops)
+{
+	json_t *j = counters_to_json(c), *h;
+
+	json_object_set_new(j, "ops", json_integer(ops));
+	h = json_object_get(j, "hashes");
+	if (json_is_integer(h) && ops > 0)
+		json_object_set_new(j, "hashes_per_op",
+				    json_real((double)json_integer_value(h) / ops));
+	return j;
+}
+
+/* ---- the consumer thread ---------------------------------------------------- */
+
+static void *consumer_main(void *arg)
+{
+	struct bench *b = arg;
+	time_t last = time(NULL);
+
+	pthread_mutex_lock(&b->mu);
+	for (;;) {
+		int n;
+
+		while (!b->consume && !b->quit)
+			pthread_cond_wait(&b->cv, &b->mu);
+		if (b->quit)
+			break;
+		b->polling = true;
+		pthread_mutex_unlock(&b->mu);
+
+		/* The daemon's own cadence: drain, and the one-second housekeeping. */
+		n = enforcer_poll(b->e, 50);
+		if (time(NULL) != last) {
+			last = time(NULL);
+			pipeline_tick(b->pl, last);
+		}
+
+		pthread_mutex_lock(&b->mu);
+		b->polling = false;
+		if (n < 0 && n != -EINTR && !b->poll_err)
+			b->poll_err = n;
+		pthread_cond_broadcast(&b->cv);
+	}
+	pthread_mutex_unlock(&b->mu);
+	return NULL;
+}
+
+static void consumer_set(struct bench *b, bool consume)
+{
+	pthread_mutex_lock(&b->mu);
+	b->consume = consume;
+	pthread_cond_broadcast(&b->cv);
+	while (!consume && b->polling)
+		pthread_cond_wait(&b->cv, &b->mu);
+	pthread_mutex_unlock(&b->mu);
+}
+
+/* ---- arms ------------------------------------------------------------------- */
+
+static void switch_took(struct bench *b, enum sw k, long t0)
+{
+	long t = now_ns() - t0;
+
+	b->switch_total_ns += t;
+	if (b->nswitch[k] < SWITCH_SAMPLES)
+		b->switch_ms[k][b->nswitch[k]++] = t / 1e6;
+}
+
+/* One short burst of the control's system call, ns. */
+static long quiet_probe(void)
+{
+	long t0 = now_ns();
+
+	for (int i = 0; i < 1000; i++)
+		syscall(SYS_getppid);
+	return now_ns() - t0;
+}
+
+/*
+ * Attaching and detaching leave the kernel deferred work (trampoline images
+ * freed after an RCU-tasks grace period, patched code that the emulator
+ * translates anew): after a switch, wait until a short burst of system
+ * calls runs as fast as it did when the guest was last quiet, at most
+ * settle_ms. The wait is reported; it is never timed.
+ */
+static void settle(struct bench *b)
+{
+	long t0 = now_ns();
+	int calm = 0;
+
+	usleep(20000);
+	while (now_ns() - t0 < b->settle_ms * 1000000L) {
+		long t = quiet_probe();
+
+		if (!b->quiet_ns || t < b->quiet_ns)
+			b->quiet_ns = t;
+		calm = t <= b->quiet_ns * 11 / 10 ? calm + 1 : 0;
+		if (calm >= 3)
+			break;
+		usleep(5000);
+	}
+	switch_took(b, SW_SETTLE, t0);
+}
+
+/*
+ * Attaching and detaching are timed (raw data) and followed by settle().
+ */
+static int arm_set(struct bench *b, enum arm a)
+{
+	long t0;
+	int err = 0;
+
+	if (b->arm == a)
+		return 0;
+	t0 = now_ns();
+	switch (b->arm) {
+	case ARM_FULL:
+		enforcer_detach(b->e);
+		consumer_set(b, false);
+		/* What the chain sent is consumed now, not in the next arm's time. */
+		while (enforcer_poll(b->e, 0) > 0)
+			;
+		switch_took(b, SW_FULL_DETACH, t0);
+		break;
+	case ARM_NOOP:
+		noop_bpf__detach(b->noop);
+		switch_took(b, SW_NOOP_DETACH, t0);
+		break;
+	default:
+		break;
+	}
+	b->arm = ARM_OFF;
+	t0 = now_ns();
+	switch (a) {
+	case ARM_NOOP:
+		err = noop_bpf__attach(b->noop);
+		if (err) {
+			fprintf(stderr, "igbench: cannot attach the noop programs: %s\n",
+				strerror(-err));
+			break;
+		}
+		switch_took(b, SW_NOOP_ATTACH, t0);
+		break;
+	case ARM_FULL:
+		err = enforcer_attach(b->e, b->self);
+		if (err)
+			break; /* the enforcer said why */
+		switch_took(b, SW_FULL_ATTACH, t0);
+		consumer_set(b, true);
+		break;
+	default:
+		break;
+	}
+	if (err)
+		return err;
+	b->arm = a;
+	settle(b);
+	return 0;
+}
+
+/* ---- one block of iterations ------------------------------------------------- */
+
+static int spawn_wait(const char *path, posix_spawn_file_actions_t *fa)
+{
+	char *const argv[] = { (char *)path, NULL };
+	int status, err;
+	pid_t pid;
+
+	err = posix_spawn(&pid, path, fa, NULL, argv, environ);
+	if (err)
+		return -err;
+	if (waitpid(pid, &status, 0) < 0)
+		return -errno;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -ECHILD;
+}
+
+static posix_spawn_file_actions_t spawn_fa;
+
+static int run_iters(struct workload *w, long n)
+{
+	int fd, err;
+	void *p;
+
+	switch (w->kind) {
+	case WL_CONTROL:
+		for (long i = 0; i < n; i++)
+			syscall(SYS_getppid); /* glibc never caches it; no LSM hook on the way */
+		return 0;
+	case WL_EXEC_STATIC:
+	case WL_EXEC_DYNAMIC:
+		for (long i = 0; i < n; i++)
+			if ((err = spawn_wait(w->path, &spawn_fa)))
+				return err;
+		return 0;
+	case WL_OPEN_SHORT:
+	case WL_OPEN_DEEP:
+	case WL_OPEN_AUDIT:
+		for (long i = 0; i < n; i++) {
+			fd = open(w->path, O_RDONLY | O_CLOEXEC);
+			if (fd < 0)
+				return -errno;
+			close(fd);
+		}
+		return 0;
+	case WL_MMAP_LIB:
+		for (long i = 0; i < n; i++) {
+			p = mmap(NULL, w->len, PROT_READ | PROT_EXEC, MAP_PRIVATE, w->fd, 0);
+			if (p == MAP_FAILED)
+				return -errno;
+			munmap(p, w->len);
+		}
+		return 0;
+	case WL_MMAP_ANON:
+		for (long i = 0; i < n; i++) {
+			p = mmap(NULL, ANON_LEN, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+			if (p == MAP_FAILED)
+				return -errno;
+			munmap(p, ANON_LEN);
+		}
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+static void wl_fail(struct workload *w, enum arm a, int err)
+{
+	if (w->err[0])
+		return;
+	(void)fmt(w->err, sizeof(w->err), "%s under %s: %s", w->path[0] ? w->path : wl_name(w),
+		  arm_names[a], strerror(-err));
+	fprintf(stderr, "igbench: %s/%s failed: %s (dropped from the results)\n", wl_name(w),
+		w->fs, w->err);
+}
+
+/*
+ * The speed meter: a userspace loop that no hook sees, whose time says how
+ * fast this vCPU runs right now. Under emulation on a shared host that
+ * speed drifts by a factor of two or more, for seconds at a time, when
+ * other work lands on the host's cores. It only feeds a second estimator
+ * (block()'s norm), reported beside the results, never as them: the loop's
+ * own speed also depends on what ran just before it (after OpenSSL's
+ * SHA-256 it reads several times slower while OpenSSL's own times hold
+ * steady), so a ratio normalised by it may lean.
+ */
+static volatile uint64_t meter_sink;
+
+static long meter(long iters)
+{
+	uint64_t x = meter_sink;
+	long t0 = now_ns();
+
+	for (long i = 0; i < iters; i++) {
+		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+		__asm__ volatile("" : "+r"(x));
+	}
+	meter_sink = x;
+	return now_ns() - t0;
+}
+
+/* Meter iterations for about METER_NS at the guest's best speed, and that
+ * best time: the speed every normalised time is brought back to. */
+static void meter_calibrate(struct bench *b)
+{
+	long n = 1024, best = LONG_MAX;
+
+	while (meter(n) < METER_NS && n < 1L << 30)
+		n *= 2;
+	for (int k = 0; k < 5; k++) {
+		long t = meter(n);
+
+		if (t < best)
+			best = t;
+	}
+	b->meter_iters = (long)((double)n * METER_NS / (best ? best : 1)) + 1;
+	b->meter_best_ns = LONG_MAX;
+	for (int k = 0; k < 9; k++) {
+		long t = meter(b->meter_iters);
+
+		if (t < b->meter_best_ns)
+			b->meter_best_ns = t;
+	}
+}
+
+/* How much slower than its best the vCPU runs now (about 1 when quiet). */
+static double slowdown(const struct bench *b)
+{
+	return (double)meter(b->meter_iters) / b->meter_best_ns;
+}
+
+/*
+ * Untimed warm-up (a new attach starts a new hash-cache epoch; caches of
+ * the workload settle), then the timed block, under the arm in force, in
+ * chunks of about CHUNK_NS each followed by the speed meter:
+ *
+ *   ns    the block's CLOCK_MONOTONIC time per iteration, all chunks: the
+ *         result
+ *   norm  the median over chunks of ns per iteration divided by the
+ *         slowdown the meter saw right after the chunk: a host stall
+ *         spoils a chunk, not the median, and a host busy elsewhere slows
+ *         workload and meter alike (a second estimator, see meter())
+ */
+static int block(struct bench *b, struct workload *w, int round)
+{
+	enum arm a = b->arm;
+	long nc = b->block_ns / CHUNK_NS;
+	struct ig_counters c0, c1;
+	double norm[CHUNKS], slow[CHUNKS];
+	long total = 0;
+	int err;
+
+	nc = nc < 1 ? 1 : nc > CHUNKS ? CHUNKS : nc;
+	if (nc > w->n)
+		nc = w->n;
+	err = run_iters(w, w->n / 20 + 1);
+	if (err) {
+		wl_fail(w, a, err);
+		return err;
+	}
+	if (a == ARM_FULL && enforcer_counters(b->e, &c0))
+		memset(&c0, 0, sizeof(c0));
+	for (int c = 0; c < nc; c++) {
+		long k = w->n / nc + (c < w->n % nc), t0, t;
+
+		t0 = now_ns();
+		err = run_iters(w, k);
+		t = now_ns() - t0;
+		if (err) {
+			wl_fail(w, a, err);
+			return err;
+		}
+		total += t;
+		slow[c] = slowdown(b);
+		norm[c] = (double)t / k / slow[c];
+	}
+	if (a == ARM_FULL && !enforcer_counters(b->e, &c1)) {
+		ctr_add_delta(&w->ctr, &c0, &c1);
+		w->ctr_ops += w->n;
+	}
+	w->ns[a][round] = (double)total / w->n;
+	w->norm[a][round] = median_of(norm, (int)nc);
+	w->slow[a][round] = median_of(slow, (int)nc);
+	return 0;
+}
+
+/*
+ * Iterations per block: what fills block_ns under OFF (in force). The
+ * fastest of three runs sets it: disturbance only ever adds time.
+ */
+static int calibrate(struct bench *b, struct workload *w)
+{
+	long n = 1, best = LONG_MAX;
+	int err;
+
+	if ((err = run_iters(w, 2)))
+		goto fail;
+	for (;;) {
+		long t0 = now_ns(), t;
+
+		if ((err = run_iters(w, n)))
+			goto fail;
+		t = now_ns() - t0;
+		if (t >= b->block_ns / 4 || n >= 1L << 24)
+			break;
+		n *= 2;
+	}
+	for (int k = 0; k < 3; k++) {
+		long t0 = now_ns(), t;
+
+		if ((err = run_iters(w, n)))
+			goto fail;
+		t = now_ns() - t0;
+		if (t < best)
+			best = t;
+	}
+	w->n = (long)((double)n * b->block_ns / (best ? best : 1));
+	if (w->n < 2)
+		w->n = 2;
+	return 0;
+fail:
+	wl_fail(w, ARM_OFF, err);
+	return err;
+}
+
+/* ---- cold hash ---------------------------------------------------------------- */
+
+static int write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/*
+ * The cold map is made by a worker process running as nobody (all three
+ * uids, no capabilities): IMA's tcb policy measures what root opens for
+ * reading (FILE_CHECK, uid=0 or euid=0), which on ext4 would hash the file
+ * at the open, before the timed map, and leave the map warm. Nobody's open
+ * is not measured; the map is (MMAP_CHECK has no uid condition), as it is
+ * under the chain's stage 2.
+ */
+struct cold_req {
+	char path[256];
+	size_t size;
+};
+
+struct cold_rep {
+	long ns;
+	int err;
+};
+
+static void cold_worker(int sock)
+{
+	struct cold_req q;
+	struct cold_rep r;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (setgroups(0, NULL) || setresgid(NOBODY, NOBODY, NOBODY) ||
+	    setresuid(NOBODY, NOBODY, NOBODY))
+		_exit(1);
+	while (recv(sock, &q, sizeof(q), 0) == sizeof(q)) {
+		long t0;
+		void *p;
+		int fd;
+
+		q.path[sizeof(q.path) - 1] = '\0';
+		memset(&r, 0, sizeof(r));
+		fd = open(q.path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			r.err = -errno;
+		} else {
+			t0 = now_ns();
+			p = mmap(NULL, q.size, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0);
+			r.ns = now_ns() - t0;
+			if (p == MAP_FAILED)
+				r.err = -errno;
+			else
+				munmap(p, q.size);
+			close(fd);
+		}
+		if (send(sock, &r, sizeof(r), 0) != sizeof(r))
+			break;
+	}
+	_exit(0);
+}
+
+/* Before any thread or BPF object exists: a plain fork. */
+static int cold_worker_start(struct bench *b)
+{
+	int sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv))
+		return -errno;
+	b->cold_pid = fork();
+	if (b->cold_pid < 0) {
+		close(sv[0]);
+		close(sv[1]);
+		return -errno;
+	}
+	if (b->cold_pid == 0) {
+		close(sv[0]);
+		cold_worker(sv[1]);
+	}
+	close(sv[1]);
+	b->cold_sock = sv[0];
+	return 0;
+}
+
+/* One fresh inode with the cold content, mapped PROT_EXEC: ns of the mmap. */
+static int cold_once(struct bench *b, struct cold *c, double *ns)
+{
+	struct cold_req q = { .size = c->size };
+	struct cold_rep r;
+	int fd, err;
+
+	if (fmt(q.path, sizeof(q.path), "%s/cold/c", c->base))
+		return -ENAMETOOLONG;
+	unlink(q.path);
+	fd = open(q.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755);
+	if (fd < 0)
+		return -errno;
+	err = write_all(fd, b->cold_buf, c->size);
+	close(fd); /* no writer left: IMA and the chain see a settled file */
+	if (err)
+		return err;
+	if (send(b->cold_sock, &q, sizeof(q), 0) != sizeof(q) ||
+	    recv(b->cold_sock, &r, sizeof(r), 0) != sizeof(r))
+		err = -EPIPE;
+	else
+		err = r.err;
+	unlink(q.path);
+	*ns = (double)r.ns;
+	return err;
+}
+
+/* Fresh files under the arm in force (OFF or FULL). */
+static int cold_block(struct bench *b, struct cold *c)
+{
+	enum arm a = b->arm;
+	int per = c->size >= COLD_BIG ? 1 : COLD_PER_BLOCK, done = 0;
+	struct ig_counters c0, c1;
+	int err = 0;
+
+	if (a == ARM_FULL && enforcer_counters(b->e, &c0))
+		memset(&c0, 0, sizeof(c0));
+	for (; done < per && c->cnt[a] < MAX_COLD_SAMPLES; done++) {
+		err = cold_once(b, c, &c->ns[a][c->cnt[a]]);
+		if (err)
+			break;
+		c->cnt[a]++;
+	}
+	if (a == ARM_FULL && !enforcer_counters(b->e, &c1)) {
+		ctr_add_delta(&c->ctr, &c0, &c1);
+		c->ctr_ops += done;
+	}
+	if (err) {
+		(void)fmt(c->err, sizeof(c->err), "under %s: %s", arm_names[a], strerror(-err));
+		fprintf(stderr, "igbench: cold hash %zu/%s failed %s\n", c->size, c->fs, c->err);
+	}
+	return err;
+}
+
+/* The same bytes through OpenSSL's SHA-256 in this process: the median of
+ * several timed runs, each long enough to read the clock meaningfully. */
+static void openssl_time(struct cold *c, const unsigned char *buf)
+{
+	EVP_MD *md = EVP_MD_fetch(NULL, "SHA256", NULL);
+	unsigned char out[EVP_MAX_MD_SIZE];
+	double t[7];
+	long reps = 1;
+
+	c->openssl_ns = NAN;
+	if (!md)
+		return;
+	for (;;) { /* reps for about 10 ms */
+		long t0 = now_ns();
+
+		for (long i = 0; i < reps; i++)
+			EVP_Digest(buf, c->size, out, NULL, md, NULL);
+		if (now_ns() - t0 >= 10000000 || reps >= 1 << 20)
+			break;
+		reps *= 2;
+	}
+	for (int k = 0; k < 7; k++) {
+		long t0 = now_ns();
+
+		for (long i = 0; i < reps; i++)
+			EVP_Digest(buf, c->size, out, NULL, md, NULL);
+		t[k] = (double)(now_ns() - t0) / reps;
+	}
+	EVP_MD_free(md);
+	c->openssl_ns = median_of(t, 7);
+}
+
+/* ---- BPF run-time statistics ---------------------------------------------------- */
+
+struct prog_stat {
+	__u64 ns, cnt;
+};
+
+static const char *const stage_names[3] = { "filter", "measure", "emit" };
+
+static int prog_stat(int fd, struct prog_stat *s)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+
+	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
+		return -errno;
+	s->ns = info.run_time_ns;
+	s->cnt = info.run_cnt;
+	return 0;
+}
+
+/* The chain's programs are the ig_* ones loaded after max_id. */
+static void find_full_progs(struct bench *b, __u32 max_id)
+{
+	__u32 id = max_id;
+
+	while (!bpf_prog_get_next_id(id, &id)) {
+		struct bpf_prog_info info = {};
+		__u32 len = sizeof(info);
+		int fd = bpf_prog_get_fd_by_id(id);
+		bool kept = false;
+
+		if (fd < 0)
+			continue;
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len))
+			for (int h = 0; h < IG_HOOK_MAX && !kept; h++)
+				for (int s = 0; s < 3 && !kept; s++) {
+					char name[BPF_OBJ_NAME_LEN];
+
+					snprintf(name, sizeof(name), "ig_%s_%s", ig_hook_name(h),
+						 stage_names[s]);
+					if (!strcmp(info.name, name) && b->full_fds[h][s] < 0) {
+						b->full_fds[h][s] = fd;
+						kept = true;
+					}
+				}
+		if (!kept)
+			close(fd);
+	}
+}
+
+static int noop_prog_fd(const struct bench *b, int h, int s)
+{
+	const struct bpf_program *p[IG_HOOK_MAX][3] = {
+		{ b->noop->progs.noop_exec_filter, b->noop->progs.noop_exec_measure,
+		  b->noop->progs.noop_exec_emit },
+		{ b->noop->progs.noop_mmap_filter, b->noop->progs.noop_mmap_measure,
+		  b->noop->progs.noop_mmap_emit },
+		{ b->noop->progs.noop_open_filter, b->noop->progs.noop_open_measure,
+		  b->noop->progs.noop_open_emit },
+	};
+
+	return bpf_program__fd(p[h][s]);
+}
+
+static json_t *stat_entry(enum arm a, int h, int s, const struct prog_stat *d,
+			  const struct workload *w)
+{
+	json_t *j = json_object();
+
+	json_object_set_new(j, "arm", json_string(arm_names[a]));
+	if (w) {
+		json_object_set_new(j, "workload", json_string(wl_name(w)));
+		json_object_set_new(j, "fs", json_string(w->fs));
+	}
+	json_object_set_new(j, "hook", json_string(ig_hook_name(h)));
+	json_object_set_new(j, "stage", json_string(stage_names[s]));
+	json_object_set_new(j, "run_cnt", json_integer((json_int_t)d->cnt));
+	json_object_set_new(j, "ns_per_run", d->cnt ? json_real((double)d->ns / d->cnt)
+						   : json_null());
+	return j;
+}
+
+/* Every program's statistics under arm a (zero where they cannot be read). */
+static void snap_progs(const struct bench *b, enum arm a, struct prog_stat s[IG_HOOK_MAX][3])
+{
+	for (int h = 0; h < IG_HOOK_MAX; h++)
+		for (int st = 0; st < 3; st++) {
+			int fd = a == ARM_FULL ? b->full_fds[h][st] : noop_prog_fd(b, h, st);
+
+			if (prog_stat(fd, &s[h][st]))
+				s[h][st] = (struct prog_stat){ 0 };
+		}
+}
+
+/*
+ * Every workload once more under FULL and NOOP with the statistics on:
+ * totals per program in `all`, and per workload (programs that ran) in `by`.
+ */
+static void stats_pass(struct bench *b, json_t *all, json_t *by)
+{
+	static const enum arm arms[] = { ARM_FULL, ARM_NOOP };
+
+	for (size_t ai = 0; ai < sizeof(arms) / sizeof(arms[0]); ai++) {
+		struct prog_stat tot[IG_HOOK_MAX][3] = {}, s0[IG_HOOK_MAX][3], s1[IG_HOOK_MAX][3];
+		enum arm a = arms[ai];
+		int sfd;
+
+		if (arm_set(b, a))
+			continue;
+		sfd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+		if (sfd < 0) {
+			fprintf(stderr, "igbench: cannot enable BPF run-time statistics: %s\n",
+				strerror(errno));
+			break;
+		}
+		for (int i = 0; i < b->nwl; i++) {
+			struct workload *w = &b->wl[i];
+
+			/* warm, as a timed block is: the attach began a new cache epoch */
+			if (w->err[0] || run_iters(w, w->n / 20 + 1))
+				continue;
+			snap_progs(b, a, s0);
+			if (run_iters(w, w->n))
+				continue;
+			snap_progs(b, a, s1);
+			for (int k = 0; k < IG_HOOK_MAX * 3; k++) {
+				int h = k / 3, st = k % 3;
+				struct prog_stat d = { s1[h][st].ns - s0[h][st].ns,
+						       s1[h][st].cnt - s0[h][st].cnt };
+
+				tot[h][st].ns += d.ns;
+				tot[h][st].cnt += d.cnt;
+				if (d.cnt)
+					json_array_append_new(by, stat_entry(a, h, st, &d, w));
+			}
+		}
+		close(sfd); /* the statistics stop with the last holder */
+		for (int h = 0; h < IG_HOOK_MAX; h++)
+			for (int st = 0; st < 3; st++)
+				json_array_append_new(all, stat_entry(a, h, st, &tot[h][st], NULL));
+	}
+	arm_set(b, ARM_OFF);
+}
+
+/* ---- set-up: files, rules, allowlist ---------------------------------------------- */
+
+static int mkdirs(const char *path)
+{
+	char buf[PATH_MAX];
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	return mkdir(buf, 0755) && errno != EEXIST ? -errno : 0;
+}
+
+static int copy_file(const char *src, const char *dst)
+{
+	char buf[65536];
+	int in, out, err = 0;
+	ssize_t n;
+
+	in = open(src, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return -errno;
+	unlink(dst);
+	out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+	if (out < 0) {
+		err = -errno;
+		close(in);
+		return err;
+	}
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if ((err = write_all(out, buf, n)))
+			break;
+	if (n < 0 && !err)
+		err = -errno;
+	close(in);
+	if (close(out) && !err)
+		err = -errno;
+	return err;
+}
+
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644), err;
+
+	if (fd < 0)
+		return -errno;
+	err = write_all(fd, text, strlen(text));
+	close(fd);
+	return err;
+}
+
+static int rm_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	return type == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+/* What setup_base made, gone again (the guest may run more after us). */
+static void remove_tree(const char *dir)
+{
+	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* The shared library to map: one this program is linked with, small. */
+static int find_library(char *out, size_t len)
+{
+	static const char *const want[] = { "/libz.so", "/libjansson.so", "/libc.so" };
+	char line[PATH_MAX + 128];
+	int found = -1;
+	FILE *f = fopen("/proc/self/maps", "r");
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		char *p = strchr(line, '/');
+
+		if (!p)
+			continue;
+		p[strcspn(p, "\n")] = '\0';
+		for (int i = 0; i < (int)(sizeof(want) / sizeof(want[0])); i++)
+			if (strstr(p, want[i]) && (found < 0 || i < found)) {
+				found = i;
+				snprintf(out, len, "%s", p);
+			}
+	}
+	fclose(f);
+	return found < 0 ? -ENOENT : 0;
+}
+
+/* Every file one base directory needs. */
+static int setup_base(const struct bench *b, const char *base, const char *lib)
+{
+	static const struct {
+		const char *name, *text;
+	} small[] = {
+		{ "f", "unwatched\n" },
+		{ DEEP_DIRS "/f", "unwatched, deep\n" },
+		{ "audit/f", "audited\n" },
+	};
+	char src[PATH_MAX], dst[PATH_MAX];
+	int err;
+
+	if ((err = fmt(dst, sizeof(dst), "%s" DEEP_DIRS, base)) || (err = mkdirs(dst)) ||
+	    (err = fmt(dst, sizeof(dst), "%s/audit", base)) || (err = mkdirs(dst)) ||
+	    (err = fmt(dst, sizeof(dst), "%s/cold", base)) || (err = mkdirs(dst)))
+		return err;
+	if ((err = fmt(src, sizeof(src), "%s/bench_nop", b->bindir)) ||
+	    (err = fmt(dst, sizeof(dst), "%s/nop", base)) || (err = copy_file(src, dst)) ||
+	    (err = fmt(dst, sizeof(dst), "%s/true", base)) ||
+	    (err = copy_file("/usr/bin/true", dst)) ||
+	    (err = fmt(dst, sizeof(dst), "%s/lib.so", base)) || (err = copy_file(lib, dst)))
+		return err;
+	for (size_t i = 0; i < sizeof(small) / sizeof(small[0]); i++)
+		if ((err = fmt(dst, sizeof(dst), "%s/%s", base, small[i].name)) ||
+		    (err = write_file(dst, small[i].text)))
+			return err;
+	return 0;
+}
+
+/*
+ * The timed side (this thread, every child it spawns, the cold worker) on
+ * one vCPU, the last: under emulation each vCPU is a host thread with its
+ * own share of the host, and a process that moves between them changes
+ * speed by half or double from one block to the next. The consumer thread
+ * is set free again once started, as a daemon's would be. Returns the CPU,
+ * or -1 when there is no choice to make.
+ */
+static int pin_timed_side(void)
+{
+	cpu_set_t set;
+	int cpu = -1;
+
+	if (sched_getaffinity(0, sizeof(set), &set))
+		return -1;
+	if (CPU_COUNT(&set) < 2)
+		return -1;
+	for (int i = 0; i < CPU_SETSIZE; i++)
+		if (CPU_ISSET(i, &set))
+			cpu = i;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set) ? -1 : cpu;
+}
+
+/* Whether name is in the comma-separated list (NULL: everything). */
+static bool in_list(const char *list, const char *name)
+{
+	size_t len = strlen(name);
+
+	if (!list)
+		return true;
+	while (*list) {
+		size_t n = strcspn(list, ",");
+
+		if (n == len && !strncmp(list, name, n))
+			return true;
+		list += n + (list[n] == ',');
+	}
+	return false;
+}
+
+/* The control always runs: the noise verdict rests on it. */
+static bool selected(const struct bench *b, const char *name)
+{
+	return !strcmp(name, "control") || in_list(b->only, name);
+}
+
+/* Every name in --only is a workload or cold_hash. */
+static int check_only(const char *list)
+{
+	char buf[256];
+	int n = 0;
+
+	while (*list) {
+		size_t len = strcspn(list, ",");
+		bool known = len == strlen("cold_hash") && !strncmp(list, "cold_hash", len);
+
+		for (int k = 0; k < WL_MAX && !known; k++)
+			known = len == strlen(wl_descs[k].name) &&
+				!strncmp(list, wl_descs[k].name, len);
+		if (!known) {
+			n = (int)(len < sizeof(buf) ? len : sizeof(buf) - 1);
+			memcpy(buf, list, n);
+			buf[n] = '\0';
+			fprintf(stderr, "igbench: unknown workload '%s' in --only\n", buf);
+			return -EINVAL;
+		}
+		list += len + (list[len] == ',');
+	}
+	return 0;
+}
+
+static void add_workload(struct bench *b, enum wl_kind k, const char *fs, const char *base)
+{
+	static const char *const file[WL_MAX] = {
+		[WL_EXEC_STATIC] = "nop",	  [WL_EXEC_DYNAMIC] = "true",
+		[WL_OPEN_SHORT] = "f",		  [WL_OPEN_DEEP] = DEEP_DIRS "/f",
+		[WL_OPEN_AUDIT] = "audit/f",	  [WL_MMAP_LIB] = "lib.so",
+	};
+	struct workload *w = &b->wl[b->nwl];
+	struct stat st;
+
+	if (!selected(b, wl_descs[k].name) || b->nwl == MAX_WORKLOADS)
+		return;
+	memset(w, 0, sizeof(*w));
+	w->kind = k;
+	w->fs = fs;
+	w->fd = -1;
+	b->nwl++;
+	if (!file[k])
+		return;
+	if (fmt(w->path, sizeof(w->path), "%s/%s", base, file[k])) {
+		wl_fail(w, ARM_OFF, -ENAMETOOLONG);
+		return;
+	}
+	if (k == WL_MMAP_LIB) {
+		w->fd = open(w->path, O_RDONLY | O_CLOEXEC);
+		if (w->fd < 0 || fstat(w->fd, &st))
+			wl_fail(w, ARM_OFF, -errno);
+		else
+			w->len = st.st_size;
+	}
+}
+
+/* About a hundred rules of the kinds a server carries, none on the
+ * workloads' paths but for the audited open directory of each base. */
+static int build_rules(struct bench *b, struct enforcer_rule **out, char ***strs)
+{
+	const unsigned int EX = 1u << IG_HOOK_EXEC, MM = 1u << IG_HOOK_MMAP,
+			   OP = 1u << IG_HOOK_OPEN;
+	struct enforcer_rule *r = calloc(MAX_RULES, sizeof(*r));
+	char **s = calloc(MAX_RULES, sizeof(*s));
+	int n = 0;
+
+	/* the caller frees both, and every string set, whatever happens here */
+	*out = r;
+	*strs = s;
+	if (!r || !s)
+		return -ENOMEM;
+#define RULE(act, kind_, hooks_, ...)                                                          \
+	do {                                                                                   \
+		if (asprintf(&s[n], __VA_ARGS__) < 0)                                          \
+			return -ENOMEM;                                                        \
+		r[n] = (struct enforcer_rule){ .path = s[n], .kind = kind_, .action = act,   \
+					       .hooks = hooks_ };                              \
+		n++;                                                                           \
+	} while (0)
+	for (int i = 0; i < 20; i++)
+		RULE(IG_ACT_ALLOW, IG_RULE_TREE, EX | MM, "/opt/vendor%02d/", i);
+	for (int i = 0; i < 20; i++)
+		RULE(IG_ACT_DENY, IG_RULE_TREE, EX | MM, "/home/user%02d/", i);
+	for (int i = 0; i < 20; i++)
+		RULE(IG_ACT_AUDIT, IG_RULE_DIR, EX | MM, "/srv/app%02d/bin/", i);
+	for (int i = 0; i < 15; i++)
+		RULE(IG_ACT_DENY, IG_RULE_EXACT, EX, "/usr/local/bin/tool%02d", i);
+	for (int i = 0; i < 10; i++)
+		RULE(IG_ACT_ALLOW, IG_RULE_DIR, MM, "/usr/lib/plugins%02d/", i);
+	for (int i = 0; i < 5; i++)
+		RULE(IG_ACT_AUDIT, IG_RULE_TREE, EX, "/var/lib/app%02d/", i);
+	for (int i = 0; i < 4; i++)
+		RULE(IG_ACT_AUDIT, IG_RULE_EXACT, OP, "/etc/app%02d/secret.key", i);
+	RULE(IG_ACT_DENY, IG_RULE_TREE, EX | MM, "/var/tmp/");
+	RULE(IG_ACT_DENY, IG_RULE_TREE, EX | MM, "/dev/shm/");
+	RULE(IG_ACT_DENY, IG_RULE_TREE, EX | MM, "/run/user/");
+	RULE(IG_ACT_AUDIT, IG_RULE_DIR, OP, "%s/audit/", TMP_BASE);
+	if (b->have_ext4)
+		RULE(IG_ACT_AUDIT, IG_RULE_DIR, OP, "%s/audit/", EXT4_BASE);
+#undef RULE
+	return n;
+}
+
+static int add_digest_of(struct enforcer_allow *a, size_t *n, const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), err;
+
+	if (fd < 0)
+		return -errno;
+	err = sha256_fd(fd, a[*n].digest, NULL);
+	close(fd);
+	if (!err)
+		(*n)++;
+	return err;
+}
+
+/*
+ * The real digests first (OpenSSL, here in the guest): the workloads'
+ * files, every file this process maps (the loader and libc that `true`
+ * maps too), and the cold content of every size; random digests fill up
+ * to ALLOW_TOTAL.
+ */
+static int build_allowlist(struct bench *b, const char *lib, struct enforcer_allow **out)
+{
+	struct enforcer_allow *a = calloc(ALLOW_TOTAL + 64, sizeof(*a));
+	char path[PATH_MAX], line[PATH_MAX + 128];
+	size_t n = 0;
+	FILE *f;
+	int err;
+
+	if (!a)
+		return -ENOMEM;
+	if ((err = fmt(path, sizeof(path), "%s/bench_nop", b->bindir)) ||
+	    (err = add_digest_of(a, &n, path)) || (err = add_digest_of(a, &n, "/usr/bin/true")) ||
+	    (err = add_digest_of(a, &n, lib)))
+		goto fail;
+	f = fopen("/proc/self/maps", "r");
+	if (f) {
+		char last[PATH_MAX] = "";
+
+		while (fgets(line, sizeof(line), f) && n < 48) {
+			char *p = strchr(line, '/');
+
+			if (!p)
+				continue;
+			p[strcspn(p, "\n")] = '\0';
+			if (!strcmp(p, last))
+				continue;
+			snprintf(last, sizeof(last), "%s", p);
+			add_digest_of(a, &n, p); /* a vanished file only costs its entry */
+		}
+		fclose(f);
+	}
+	for (int i = 0; i < b->ncold; i++) {
+		bool dup = false;
+
+		for (int k = 0; k < i; k++)
+			dup |= b->cold[k].size == b->cold[i].size;
+		if (!dup)
+			sha256_buf(b->cold_buf, b->cold[i].size, a[n++].digest);
+	}
+	b->nreal = n;
+	for (; n < ALLOW_TOTAL; n++)
+		for (size_t k = 0; k < IG_SHA256_LEN; k += 8) {
+			uint64_t x = rng_next(b);
+
+			memcpy(a[n].digest + k, &x, 8);
+		}
+	b->nallow = n;
+	*out = a;
+	return 0;
+fail:
+	fprintf(stderr, "igbench: cannot hash the workloads' files: %s\n", strerror(-err));
+	free(a);
+	return err;
+}
+
+/* ---- output --------------------------------------------------------------------- */
+
+static json_t *workload_json(const struct workload *w)
+{
+	const struct wl_desc *d = &wl_descs[w->kind];
+	json_t *j = json_object(), *raw = json_object();
+
+	json_object_set_new(j, "name", json_string(d->name));
+	json_object_set_new(j, "fs", json_string(w->fs));
+	if (w->path[0])
+		json_object_set_new(j, "path", json_string(w->path));
+	json_object_set_new(j, "rounds", json_integer(w->rounds));
+	json_object_set_new(j, "iterations_per_block", json_integer(w->n));
+	json_object_set_new(j, "noop_off", spread_json(ratio_spread(w, ARM_NOOP, true)));
+	json_object_set_new(j, "full_off", spread_json(ratio_spread(w, ARM_FULL, true)));
+	json_object_set_new(j, "noop_off_norm", spread_json(ratio_spread(w, ARM_NOOP, false)));
+	json_object_set_new(j, "full_off_norm", spread_json(ratio_spread(w, ARM_FULL, false)));
+	json_object_set_new(j, "target", d->limit > 0 ? json_real(d->limit) : json_null());
+	/* Emulated time: raw data, never a result; norm is brought back to
+	 * the guest's best speed (block()). */
+	for (int a = 0; a < ARM_MAX; a++)
+		json_object_set_new(raw, arm_names[a], ns_json(median_of(w->ns[a], w->rounds)));
+	json_object_set_new(j, "raw_ns_per_op_median", raw);
+	raw = json_object();
+	for (int a = 0; a < ARM_MAX; a++)
+		json_object_set_new(raw, arm_names[a],
+				    ns_json(median_of(w->norm[a], w->rounds)));
+	json_object_set_new(j, "norm_ns_per_op_median", raw);
+	raw = json_object();
+	for (int a = 0; a < ARM_MAX; a++)
+		json_object_set_new(raw, arm_names[a], num(median_of(w->slow[a], w->rounds)));
+	json_object_set_new(j, "meter_slowdown_median", raw);
+	if (w->err[0])
+		json_object_set_new(j, "error", json_string(w->err));
+	return j;
+}
+
+/* MB/s (10^6 bytes) of the hash the chain adds: bytes / (t_full - t_off). */
+static double added_mb_s(size_t size, double full_ns, double off_ns)
+{
+	return full_ns > off_ns ? size * 1e3 / (full_ns - off_ns) : NAN;
+}
+
+static json_t *cold_json(const struct cold *c)
+{
+	double full = median_of(c->ns[ARM_FULL], c->cnt[ARM_FULL]);
+	double off = median_of(c->ns[ARM_OFF], c->cnt[ARM_OFF]);
+	double full_mb_s = added_mb_s(c->size, full, off);
+	double ossl_mb_s = c->size * 1e3 / c->openssl_ns;
+	json_t *j = json_object(), *raw = json_object();
+
+	json_object_set_new(j, "size", json_integer((json_int_t)c->size));
+	json_object_set_new(j, "fs", json_string(c->fs));
+	json_object_set_new(j, "full_mb_s", num(full_mb_s));
+	json_object_set_new(j, "openssl_mb_s", num(ossl_mb_s));
+	json_object_set_new(j, "ratio", num(full_mb_s / ossl_mb_s));
+	json_object_set_new(j, "samples", json_integer(c->cnt[ARM_FULL]));
+	/* Emulated time: raw data. */
+	json_object_set_new(raw, "off", ns_json(off));
+	json_object_set_new(raw, "full", ns_json(full));
+	json_object_set_new(raw, "openssl", ns_json(c->openssl_ns));
+	/* FULL no slower than OFF (full_mb_s null): the chain's measurement
+	 * shared IMA's own, or the noise hid it. */
+	json_object_set_new(raw, "added", ns_json(full - off));
+	json_object_set_new(j, "raw_ns_median", raw);
+	if (c->err[0])
+		json_object_set_new(j, "error", json_string(c->err));
+	return j;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: igbench [--quick | --full] [--rounds N] [--only NAME[,...]] [--seed N]\n"
+		"\n"
+		"Times each workload with nothing attached (off), with empty programs on the\n"
+		"enforcer's nine hooks (noop) and with the enforcer and its consumer (full),\n"
+		"in a random arm order per round, and prints one line '@@BENCH {json}'.\n"
+		"\n"
+		"  --quick        %d rounds, short blocks, two cold-hash sizes (default)\n"
+		"  --full         %d rounds, longer blocks, four cold-hash sizes\n"
+		"  --rounds N     rounds (1-%d) instead of the mode's\n"
+		"  --only NAMES   only these workloads (the control always runs): control,\n"
+		"                 exec_static, exec_dynamic, open_short, open_deep, open_audit,\n"
+		"                 mmap_exec_lib, mmap_anon, cold_hash\n"
+		"  --seed N       the arm order's seed (default: random, reported)\n",
+		QUICK_ROUNDS, FULL_ROUNDS, MAX_ROUNDS);
+}
+
+static int parse_u64(const char *s, uint64_t max, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s || *end || s[0] == '-' || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+/* 0 to run, 1 when --help was served, 2 for a usage error. */
+static int parse_args(struct bench *b, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "quick", no_argument, NULL, 'q' },
+		{ "full", no_argument, NULL, 'f' },
+		{ "rounds", required_argument, NULL, 'r' },
+		{ "only", required_argument, NULL, 'o' },
+		{ "seed", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	bool seeded = false;
+	uint64_t v;
+	int c;
+
+	b->quick = true;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'q':
+			b->quick = true;
+			break;
+		case 'f':
+			b->quick = false;
+			break;
+		case 'r':
+			if (parse_u64(optarg, MAX_ROUNDS, &v) || !v) {
+				fprintf(stderr, "igbench: invalid --rounds '%s' (1-%d)\n", optarg,
+					MAX_ROUNDS);
+				return 2;
+			}
+			b->rounds = (int)v;
+			break;
+		case 'o':
+			if (check_only(optarg))
+				return 2;
+			b->only = optarg;
+			break;
+		case 's':
+			if (parse_u64(optarg, UINT64_MAX, &b->seed)) {
+				fprintf(stderr, "igbench: invalid --seed '%s'\n", optarg);
+				return 2;
+			}
+			seeded = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 1;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (!b->rounds)
+		b->rounds = b->quick ? QUICK_ROUNDS : FULL_ROUNDS;
+	b->block_ns = b->quick ? 40000000L : 120000000L;
+	b->settle_ms = 500;
+	if (!seeded && getrandom(&b->seed, sizeof(b->seed), 0) != sizeof(b->seed))
+		b->seed = (uint64_t)now_ns();
+	b->rng = b->seed | 1;
+	return 0;
+}
+
+/* The cold-hash sizes and file systems, their content, and the worker. */
+static int setup_cold(struct bench *b)
+{
+	static const size_t quick_sizes[] = { 64 << 10, 1 << 20 };
+	static const size_t full_sizes[] = { 4 << 10, 64 << 10, 1 << 20, 16 << 20 };
+	const size_t *sz = b->quick ? quick_sizes : full_sizes;
+	int nsz = b->quick ? 2 : 4, err;
+	struct statfs sfs;
+
+	if (!selected(b, "cold_hash"))
+		return 0;
+	for (int i = 0; i < nsz; i++)
+		for (int f = 0; f < (b->have_ext4 ? 2 : 1); f++) {
+			struct cold *cd = &b->cold[b->ncold++];
+
+			cd->size = sz[i];
+			cd->openssl_ns = NAN;
+			cd->fs = f ? "ext4" : "tmpfs";
+			cd->base = f ? EXT4_BASE : TMP_BASE;
+			if (sz[i] > b->cold_max)
+				b->cold_max = sz[i];
+			/* the test image is small: a size it cannot hold is reported */
+			if (f && !statfs(EXT4_MNT, &sfs) &&
+			    (double)sfs.f_bavail * sfs.f_bsize < sz[i] * 1.5) {
+				(void)fmt(cd->err, sizeof(cd->err), "no room on %s for %zu bytes",
+					  EXT4_MNT, sz[i]);
+				fprintf(stderr, "igbench: cold hash: %s\n", cd->err);
+			}
+		}
+	b->cold_buf = malloc(b->cold_max);
+	if (!b->cold_buf)
+		return -ENOMEM;
+	for (size_t k = 0; k + 8 <= b->cold_max; k += 8) {
+		uint64_t x = rng_next(b);
+
+		memcpy(b->cold_buf + k, &x, 8);
+	}
+	err = cold_worker_start(b);
+	if (err)
+		fprintf(stderr, "igbench: cannot start the cold-map worker: %s\n", strerror(-err));
+	return err;
+}
+
+/* The workloads' files on tmpfs and ext4, the workloads, the cold hash. */
+static int setup_workloads(struct bench *b, const char *lib)
+{
+	struct statfs sfs;
+	int err, null;
+
+	b->have_ext4 = !statfs(EXT4_MNT, &sfs) && sfs.f_type == EXT4_MAGIC;
+	if (!b->have_ext4)
+		fprintf(stderr, "igbench: %s is not ext4: ext4 workloads skipped\n", EXT4_MNT);
+	if ((err = setup_base(b, TMP_BASE, lib)) ||
+	    (b->have_ext4 && (err = setup_base(b, EXT4_BASE, lib)))) {
+		fprintf(stderr, "igbench: cannot set up the workloads' files: %s\n",
+			strerror(-err));
+		return err;
+	}
+	/* Spawned programs write nowhere; dup2 from a held fd opens nothing. */
+	null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null < 0 || posix_spawn_file_actions_init(&spawn_fa) ||
+	    posix_spawn_file_actions_adddup2(&spawn_fa, null, 1) ||
+	    posix_spawn_file_actions_adddup2(&spawn_fa, null, 2)) {
+		perror("igbench: /dev/null");
+		return -EIO;
+	}
+	add_workload(b, WL_CONTROL, "none", NULL);
+	for (int k = WL_EXEC_STATIC; k < WL_MAX; k++) {
+		if (!wl_descs[k].per_fs) {
+			add_workload(b, k, "none", NULL);
+			continue;
+		}
+		add_workload(b, k, "tmpfs", TMP_BASE);
+		if (b->have_ext4)
+			add_workload(b, k, "ext4", EXT4_BASE);
+	}
+	return setup_cold(b);
+}
+
+/*
+ * NOOP loaded; FULL loaded with its rules and allowlist, the pipeline open
+ * and the consumer started (idle until FULL is attached); FULL attached once
+ * to prove that IMA gives SHA-256 here.
+ */
+static int setup_arms(struct bench *b, const char *lib, const cpu_set_t *all_cpus)
+{
+	struct enforcer_opts eo = { .mode = IG_MODE_ENFORCE };
+	struct enforcer_allow *allow = NULL;
+	struct enforcer_rule *rules = NULL;
+	char **rule_strs = NULL;
+	__u32 max_id = 0;
+	int err = -EINVAL;
+
+	b->noop = noop_bpf__open_and_load();
+	if (!b->noop) {
+		err = -errno;
+		fprintf(stderr, "igbench: cannot load the noop programs: %s\n", strerror(-err));
+		return err;
+	}
+	for (__u32 id = 0; !bpf_prog_get_next_id(id, &id);)
+		max_id = id;
+	if ((err = enforcer_open(&b->e, &eo)))
+		goto cleanup;
+	find_full_progs(b, max_id);
+	b->nrules = build_rules(b, &rules, &rule_strs);
+	if (b->nrules < 0) {
+		err = b->nrules;
+		goto cleanup;
+	}
+	if ((err = build_allowlist(b, lib, &allow)) ||
+	    (err = enforcer_set_rules(b->e, rules, b->nrules)) ||
+	    (err = enforcer_set_allowlist(b->e, allow, b->nallow)))
+		goto cleanup;
+	unlink(AUDIT_LOG);
+	err = pipeline_open(&b->pl, &(struct pipeline_opts){ .audit_log = AUDIT_LOG,
+							   .mode = IG_MODE_ENFORCE });
+	if (err)
+		goto cleanup;
+	enforcer_set_handler(b->e, pipeline_event, b->pl);
+	pthread_mutex_init(&b->mu, NULL);
+	pthread_cond_init(&b->cv, NULL);
+	if ((err = -pthread_create(&b->consumer, NULL, consumer_main, b))) {
+		fprintf(stderr, "igbench: cannot start the consumer thread: %s\n", strerror(-err));
+		goto cleanup;
+	}
+	b->consumer_up = true;
+	if (CPU_COUNT(all_cpus))
+		pthread_setaffinity_np(b->consumer, sizeof(*all_cpus), all_cpus);
+	if ((err = arm_set(b, ARM_FULL)))
+		goto cleanup;
+	if ((err = enforcer_ima_check(b->e)))
+		fprintf(stderr, "igbench: no SHA-256 from IMA: FULL would refuse everything\n");
+cleanup:
+	if (rule_strs)
+		for (int i = 0; i < MAX_RULES; i++)
+			free(rule_strs[i]);
+	free(rule_strs);
+	free(rules);
+	free(allow);
+	return err;
+}
+
+/* Block sizes under OFF, then each workload once under each arm. */
+static int calibrate_all(struct bench *b)
+{
+	int err;
+
+	if ((err = arm_set(b, ARM_OFF)))
+		return err;
+	meter_calibrate(b);
+	for (int i = 0; i < b->nwl; i++) {
+		struct workload *w = &b->wl[i];
+
+		if (!w->err[0] && !calibrate(b, w))
+			fprintf(stderr, "igbench: %-14s %-5s %7ld per block\n", wl_name(w), w->fs,
+				w->n);
+	}
+	for (int a = ARM_NOOP; a < ARM_MAX; a++) {
+		if ((err = arm_set(b, a)))
+			return err;
+		for (int i = 0; i < b->nwl; i++)
+			if (!b->wl[i].err[0] && (err = run_iters(&b->wl[i], 2)))
+				wl_fail(&b->wl[i], a, err);
+	}
+	return 0;
+}
+
+static void shuffle(struct bench *b, int *v, int n)
+{
+	for (int i = n - 1; i > 0; i--) { /* Fisher-Yates */
+		int j = (int)(rng_next(b) % (uint64_t)(i + 1)), t = v[i];
+
+		v[i] = v[j];
+		v[j] = t;
+	}
+}
+
+/* One arm's pass: every workload in a fresh order, then the cold files. */
+static int arm_pass(struct bench *b, enum arm a, bool ok[])
+{
+	int seq[MAX_WORKLOADS], err;
+
+	if ((err = arm_set(b, a)))
+		return err;
+	for (int i = 0; i < b->nwl; i++)
+		seq[i] = i;
+	shuffle(b, seq, b->nwl); /* none is always the first after a switch */
+	for (int i = 0; i < b->nwl; i++) {
+		struct workload *w = &b->wl[seq[i]];
+
+		if (ok[seq[i]])
+			ok[seq[i]] = !block(b, w, w->rounds);
+	}
+	if (a == ARM_NOOP)
+		return 0;
+	for (int i = 0; i < b->ncold; i++)
+		if (!b->cold[i].err[0])
+			cold_block(b, &b->cold[i]);
+	return 0;
+}
+
+/*
+ * The timed rounds: the arms in a fresh random order each round, each
+ * running every workload (and, under OFF and FULL, the cold files), so that
+ * a round switches three times at most: a switch costs seconds here.
+ */
+static int run_rounds(struct bench *b)
+{
+	int err;
+
+	for (int r = 0; r < b->rounds; r++) {
+		int order[ARM_MAX] = { ARM_OFF, ARM_NOOP, ARM_FULL };
+		long t0 = now_ns(), sw0 = b->switch_total_ns;
+		bool ok[MAX_WORKLOADS];
+
+		shuffle(b, order, ARM_MAX);
+		for (int i = 0; i < b->nwl; i++)
+			ok[i] = !b->wl[i].err[0];
+		for (int k = 0; k < ARM_MAX; k++)
+			if ((err = arm_pass(b, order[k], ok)))
+				return err;
+		/* A round counts for a workload only with all three of its blocks. */
+		for (int i = 0; i < b->nwl; i++)
+			if (ok[i])
+				b->wl[i].rounds++;
+		if (b->poll_err)
+			fprintf(stderr, "igbench: the consumer's poll failed: %s\n",
+				strerror(-b->poll_err));
+		fprintf(stderr, "igbench: round %d/%d (%s,%s,%s) in %.1f s, %.1f s switching\n",
+			r + 1, b->rounds, arm_names[order[0]], arm_names[order[1]],
+			arm_names[order[2]], (now_ns() - t0) / 1e9,
+			(b->switch_total_ns - sw0) / 1e9);
+	}
+	if ((err = arm_set(b, ARM_OFF)))
+		return err;
+	for (int i = 0; i < b->ncold; i++)
+		if (!b->cold[i].err[0])
+			openssl_time(&b->cold[i], b->cold_buf);
+	return 0;
+}
+
+/* Both arms' control ratios within CONTROL_TOL of 1 (NaN is not). */
+static bool control_ok(const struct workload *w)
+{
+	struct spread full = ratio_spread(w, ARM_FULL, true);
+	struct spread noop = ratio_spread(w, ARM_NOOP, true);
+
+	return w->rounds && fabs(full.median - 1) <= CONTROL_TOL &&
+	       fabs(noop.median - 1) <= CONTROL_TOL;
+}
+
+static json_t *target_json(const struct workload *w, const char *kshort)
+{
+	const struct wl_desc *d = &wl_descs[w->kind];
+	struct spread full = ratio_spread(w, ARM_FULL, true);
+	bool met = isfinite(full.median) && full.median <= d->limit;
+	char name[160];
+
+	(void)fmt(name, sizeof(name), "%s FULL/OFF%s%s (%s)", d->label, d->per_fs ? ", " : "",
+		  d->per_fs ? w->fs : "", kshort);
+	return json_pack("{s:s,s:o,s:f,s:s,s:b}", "name", name, "value", num(full.median),
+			 "limit", d->limit, "op", "<=", "met", met);
+}
+
+static json_t *switches_json(const struct bench *b)
+{
+	json_t *j = json_object();
+
+	for (int k = 0; k < SW_MAX; k++) {
+		double max = NAN;
+
+		for (int i = 0; i < b->nswitch[k]; i++)
+			if (!(b->switch_ms[k][i] <= max))
+				max = b->switch_ms[k][i];
+		json_object_set_new(j, sw_names[k],
+				    json_pack("{s:o,s:o,s:i}", "median",
+					      num(median_of(b->switch_ms[k], b->nswitch[k])), "max",
+					      num(max), "n", b->nswitch[k]));
+	}
+	return j;
+}
+
+/* The @@BENCH object. The fields the harness reads come first. */
+static json_t *results_json(struct bench *b, const struct utsname *uts, json_t *stats,
+			    json_t *stats_by, bool *noisy)
+{
+	json_t *out = json_object(), *jw = json_array(), *jc = json_array(), *jt = json_array();
+	json_t *jctr = json_object(), *control = json_null(), *control_norm = json_null();
+	char kshort[32], *p, key[96];
+
+	/* "6.1.0-56-cloud-amd64" -> "6.1" */
+	(void)fmt(kshort, sizeof(kshort), "%s", uts->release);
+	p = strchr(kshort, '.');
+	if (p && (p = strchr(p + 1, '.')))
+		*p = '\0';
+	kshort[strcspn(kshort, "-")] = '\0';
+
+	*noisy = true; /* until the control says otherwise */
+	for (int i = 0; i < b->nwl; i++) {
+		struct workload *w = &b->wl[i];
+		const struct wl_desc *d = &wl_descs[w->kind];
+
+		json_array_append_new(jw, workload_json(w));
+		(void)fmt(key, sizeof(key), "%s/%s", d->name, w->fs);
+		json_object_set_new(jctr, key, ctr_json(&w->ctr, w->ctr_ops));
+		if (d->limit > 0)
+			json_array_append_new(jt, target_json(w, kshort));
+		if (w->kind == WL_CONTROL) {
+			json_decref(control);
+			json_decref(control_norm);
+			control = spread_json(ratio_spread(w, ARM_FULL, true));
+			control_norm = spread_json(ratio_spread(w, ARM_FULL, false));
+			*noisy = !control_ok(w);
+		}
+	}
+	for (int i = 0; i < b->ncold; i++) {
+		json_array_append_new(jc, cold_json(&b->cold[i]));
+		(void)fmt(key, sizeof(key), "cold_hash_%zu/%s", b->cold[i].size, b->cold[i].fs);
+		json_object_set_new(jctr, key, ctr_json(&b->cold[i].ctr, b->cold[i].ctr_ops));
+	}
+	json_object_set_new(out, "kind", json_string("guest"));
+	json_object_set_new(out, "kernel", json_string(uts->release));
+	json_object_set_new(out, "mode", json_string(b->quick ? "quick" : "full"));
+	json_object_set_new(out, "rounds", json_integer(b->rounds));
+	json_object_set_new(out, "noisy", json_boolean(*noisy));
+	json_object_set_new(out, "control", control);
+	json_object_set_new(out, "workloads", jw);
+	json_object_set_new(out, "cold_hash", jc);
+	json_object_set_new(out, "bpf_stats", stats);
+	json_object_set_new(out, "counters", jctr);
+	json_object_set_new(out, "targets", jt);
+	/* Beside the results: the second estimator, and raw data. */
+	json_object_set_new(out, "control_norm", control_norm);
+	json_object_set_new(out, "bpf_stats_by_workload", stats_by);
+	json_object_set_new(out, "seed", json_integer((json_int_t)(b->seed & INT64_MAX)));
+	json_object_set_new(out, "timed_cpu", json_integer(b->cpu));
+	json_object_set_new(out, "full_setup",
+			    json_pack("{s:i,s:I,s:I,s:s}", "rules", b->nrules, "allowlist",
+				      (json_int_t)b->nallow, "allowlist_real",
+				      (json_int_t)b->nreal, "attach_order",
+				      enforcer_attach_order(b->e)));
+	json_object_set_new(out, "raw_switch_ms", switches_json(b));
+	return out;
+}
+
+static void teardown(struct bench *b)
+{
+	if (b->e && b->arm != ARM_OFF)
+		arm_set(b, ARM_OFF);
+	if (b->consumer_up) {
+		pthread_mutex_lock(&b->mu);
+		b->quit = true;
+		pthread_cond_broadcast(&b->cv);
+		pthread_mutex_unlock(&b->mu);
+		pthread_join(b->consumer, NULL);
+	}
+	if (b->pl) {
+		pipeline_flush(b->pl);
+		pipeline_free(b->pl);
+	}
+	for (int h = 0; h < IG_HOOK_MAX; h++)
+		for (int st = 0; st < 3; st++)
+			if (b->full_fds[h][st] >= 0)
+				close(b->full_fds[h][st]);
+	enforcer_free(b->e);
+	noop_bpf__destroy(b->noop);
+	free(b->cold_buf);
+	if (b->cold_pid > 0) {
+		close(b->cold_sock); /* the worker leaves at end of file */
+		waitpid(b->cold_pid, NULL, 0);
+	}
+	for (int i = 0; i < b->nwl; i++)
+		if (b->wl[i].fd >= 0)
+			close(b->wl[i].fd);
+	remove_tree(TMP_BASE);
+	if (b->have_ext4)
+		remove_tree(EXT4_BASE);
+	unlink(AUDIT_LOG);
+}
+
+int main(int argc, char **argv)
+{
+	static struct bench bench;
+	struct bench *b = &bench;
+	json_t *stats, *stats_by, *out;
+	char lib[PATH_MAX], *line;
+	long t_start = now_ns();
+	struct utsname uts;
+	cpu_set_t all_cpus;
+	bool noisy;
+	int rc = 1;
+
+	for (int h = 0; h < IG_HOOK_MAX; h++)
+		for (int st = 0; st < 3; st++)
+			b->full_fds[h][st] = -1;
+	switch (parse_args(b, argc, argv)) {
+	case 0:
+		break;
+	case 1:
+		return 0;
+	default:
+		return 2;
+	}
+	log_level = LOG_WARN;
+	log_route_libbpf();
+	signal(SIGPIPE, SIG_IGN);
+	uname(&uts);
+	if (readlink("/proc/self/exe", b->self, sizeof(b->self) - 1) <= 0) {
+		perror("igbench: /proc/self/exe");
+		return 1;
+	}
+	memcpy(b->bindir, b->self, sizeof(b->bindir));
+	*strrchr(b->bindir, '/') = '\0';
+	if (enforcer_lsm_check())
+		return 1;
+	if (find_library(lib, sizeof(lib))) {
+		fprintf(stderr, "igbench: no shared library to map in /proc/self/maps\n");
+		return 1;
+	}
+	if (sched_getaffinity(0, sizeof(all_cpus), &all_cpus))
+		CPU_ZERO(&all_cpus);
+	b->cpu = pin_timed_side();
+
+	if (setup_workloads(b, lib) || setup_arms(b, lib, &all_cpus))
+		goto cleanup;
+	fprintf(stderr,
+		"igbench: %s %s, %d rounds, seed %llu, timed on cpu %d; full: chain order %s, "
+		"%d rules, %zu allowlist entries (%zu real), first attach %.0f ms\n",
+		uts.release, b->quick ? "quick" : "full", b->rounds, (unsigned long long)b->seed,
+		b->cpu, enforcer_attach_order(b->e), b->nrules, b->nallow, b->nreal,
+		b->switch_ms[SW_FULL_ATTACH][0]);
+	if (calibrate_all(b) || run_rounds(b))
+		goto cleanup;
+
+	/* Statistics, never while timing. */
+	stats = json_array();
+	stats_by = json_array();
+	stats_pass(b, stats, stats_by);
+
+	out = results_json(b, &uts, stats, stats_by, &noisy);
+	json_object_set_new(out, "seconds", json_real((now_ns() - t_start) / 1e9));
+	line = json_dumps(out, JSON_COMPACT | JSON_REAL_PRECISION(6));
+	json_decref(out);
+	if (!line)
+		goto cleanup;
+	printf("@@BENCH %s\n", line);
+	fflush(stdout);
+	free(line);
+	rc = 0;
+	fprintf(stderr, "igbench: done in %.0f s%s\n", (now_ns() - t_start) / 1e9,
+		noisy ? " (noisy: the control is off by more than 2%)" : "");
+cleanup:
+	teardown(b);
+	return rc;
+}
