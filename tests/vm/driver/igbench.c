@@ -81,7 +81,7 @@
 #define AUDIT_LOG	"/tmp/igbench-audit.log"
 #define EXT4_MAGIC	0xEF53
 /* Twelve directories below the base, for the deep-path opens. */
-#define DEEP_DIRS	"/d01/d02/d03/d04/d05/d06/d07/d08/d09/d10/d11/d12"
+#define DEEP_DIRS	"d01/d02/d03/d04/d05/d06/d07/d08/d09/d10/d11/d12"
 #define ANON_LEN	(64 * 1024)
 #define ALLOW_TOTAL	50000
 #define MAX_ROUNDS	64
@@ -1187,7 +1187,7 @@ static int setup_base(const struct bench *b, const char *base, const char *lib)
 	char src[PATH_MAX], dst[PATH_MAX];
 	int err;
 
-	if ((err = fmt(dst, sizeof(dst), "%s" DEEP_DIRS, base)) || (err = mkdirs(dst)) ||
+	if ((err = fmt(dst, sizeof(dst), "%s/" DEEP_DIRS, base)) || (err = mkdirs(dst)) ||
 	    (err = fmt(dst, sizeof(dst), "%s/audit", base)) || (err = mkdirs(dst)) ||
 	    (err = fmt(dst, sizeof(dst), "%s/cold", base)) || (err = mkdirs(dst)))
 		return err;
