@@ -14,15 +14,17 @@
 # Exit status: 0 when every instrument ran and produced its JSON; a missed
 # target is reported, not a failure. With --gate (what `make check` uses) the
 # run also fails on gross regressions only: a guest workload with a target
-# whose FULL/OFF median ratio is above 1.5 or that produced no ratio at all,
-# or a pipeline that lost events.
+# whose FULL/OFF median ratio is above 1.5 times its recorded level (the
+# workload's ratio in tests/bench/gate-baseline.json, at least 1) or that
+# produced no ratio at all, or a pipeline that lost events.
 # A guest that marked its own run noisy only warns about its ratios, and so
 # does a workload that igbench gives no target (a deliberate worst case such
 # as every open audited).
 #
 # Environment:
 #   KERNELS="6.1 6.12"  the guest kernels
-#   BENCH_GATE_RATIO    the gate's FULL/OFF limit (1.5)
+#   BENCH_GATE_RATIO    the gate's factor over the recorded level (1.5)
+#   BENCH_BASELINE      the recorded levels (tests/bench/gate-baseline.json)
 #   BENCH_OUT           where results go (build/bench)
 #   BENCH_HOST_CMDS     "name=command ..." the host instruments (default:
 #                       pipeline, allowlist and build, from build/bench/bin
@@ -49,6 +51,8 @@ command -v jq >/dev/null || { echo "imaguard: bench: jq not found: run scripts/d
 
 kernels=${KERNELS:-6.1 6.12}
 gate_ratio=${BENCH_GATE_RATIO:-1.5}
+baseline=${BENCH_BASELINE:-$top/tests/bench/gate-baseline.json}
+[ -r "$baseline" ] || { echo "imaguard: bench: $baseline: cannot read the gate baseline" >&2; exit 1; }
 out=${BENCH_OUT:-$top/build/bench}
 host_cmds=${BENCH_HOST_CMDS:-pipeline=$top/build/bench/bin/bench_pipeline allowlist=$top/build/bench/bin/bench_allowlist build=$top/scripts/bench/build.sh}
 read -ra guest_cmd <<<"${BENCH_GUEST_CMD:-$top/scripts/vm/run.sh bench}"
@@ -169,10 +173,13 @@ done
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -n 1)
 jq -s --arg mode "$mode" --arg date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
 	--arg cpu "${cpu:-unknown}" --argjson cores "$(nproc)" --arg kernel "$(uname -r)" \
-	--argjson secs "$((SECONDS - t_start))" --argjson limit "$gate_ratio" '
+	--argjson secs "$((SECONDS - t_start))" --argjson limit "$gate_ratio" \
+	--slurpfile baseline "$baseline" '
+	($baseline[0] // {ratios: {}}) as $base |
 	def who: .instrument + (if .series then " " + .series else "" end);
 	def r3: (. * 1000 | round) / 1000;
-	def over: select((.full_off.median // 0) > $limit);
+	def lim: $limit * ([1, ($base.ratios[.name] // 1)] | max);
+	def over: select((.full_off.median // 0) > lim);
 	def unmeasured: select(.target != null and (.full_off.median | type) != "number");
 	def lost_missed: [(.targets // [])[] | select((.name // "") | test("lost"; "i")) |
 		select(.met == false)];
@@ -190,7 +197,7 @@ jq -s --arg mode "$mode" --arg date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
 			regressions: (
 				[$ins[] | select(.kind == "guest" and (.noisy | not)) as $g |
 					($g.workloads // [])[] | over | select(.target != null) |
-					"\($g | who): \(.name) on \(.fs): FULL/OFF median \(.full_off.median | r3) > \($limit)"] +
+					"\($g | who): \(.name) on \(.fs): FULL/OFF median \(.full_off.median | r3) > \(lim | r3)"] +
 				[$ins[] | select(.kind == "guest" and .status == "ok") as $g |
 					($g.workloads // [])[] | unmeasured |
 					"\($g | who): \(.name) on \(.fs): no FULL/OFF ratio\(.error // "" | if . != "" then " (" + . + ")" else "" end)"] +
@@ -205,10 +212,10 @@ jq -s --arg mode "$mode" --arg date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
 					"\($w): the run is marked noisy: its ratios are not gated"] +
 				[$ins[] | select(.kind == "guest" and .noisy == true) as $g |
 					($g.workloads // [])[] | over | select(.target != null) |
-					"\($g | who): \(.name) on \(.fs): FULL/OFF median \(.full_off.median | r3) > \($limit) (noisy run: not failing)"] +
+					"\($g | who): \(.name) on \(.fs): FULL/OFF median \(.full_off.median | r3) > \(lim | r3) (noisy run: not failing)"] +
 				[$ins[] | select(.kind == "guest") as $g |
 					($g.workloads // [])[] | over | select(.target == null) |
-					"\($g | who): \(.name) on \(.fs): FULL/OFF median \(.full_off.median | r3) > \($limit) (no target: not gated)"] +
+					"\($g | who): \(.name) on \(.fs): FULL/OFF median \(.full_off.median | r3) > \(lim | r3) (no target: not gated)"] +
 				[$ins[] | select(.kind == "guest") as $g |
 					(($g.workloads // [])[], ($g.cold_hash // [])[]) | select(.error) |
 					"\($g | who): \(.name // "cold hash \(.size)") on \(.fs): \(.error)"] +

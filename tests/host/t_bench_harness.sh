@@ -170,6 +170,16 @@ grep -q 'warning: guest 6.12: open_audit on tmpfs: FULL/OFF median 7 > 1.5 (no t
 bench FAKE_RATIO=1.3 BENCH_GATE_RATIO=1.25 -- quick --gate
 expect_rc "ratio 1.3 against a gate of 1.25" 1
 
+# A workload's recorded level scales its limit: 1.5 times it.
+printf '{"ratios":{"exec-true":2.0}}\n' >baseline.json
+bench FAKE_RATIO=2.9 BENCH_BASELINE=$PWD/baseline.json -- quick --gate
+expect_rc "ratio 2.9 against a recorded 2.0, gate" 0
+bench FAKE_RATIO=3.1 BENCH_BASELINE=$PWD/baseline.json -- quick --gate
+expect_rc "ratio 3.1 against a recorded 2.0, gate" 1
+grep -q 'exec-true on ext4: FULL/OFF median 3.1 > 3' stderr || fail "scaled limit not named"
+bench BENCH_BASELINE=$PWD/missing.json -- quick --gate
+expect_rc "an unreadable baseline" 1
+
 # Lost events in the pipeline fail the gate.
 bench FAKE_LOST=3 -- quick --gate
 expect_rc "lost events, gate" 1
