@@ -680,7 +680,7 @@ static __always_inline int stage_emit(struct file *file, __u32 hook)
 	if ((ev->flags & IG_F_NEED_HASH) && c) {
 		if (ev->flags & IG_F_CACHED)
 			c->cache_hits++;
-		else
+		else if (!(ev->flags & IG_F_STALE))
 			c->hashes++;
 	}
 	if ((ev->flags & (IG_F_CACHE_FILL | IG_F_HASHED)) == (IG_F_CACHE_FILL | IG_F_HASHED))
