@@ -449,10 +449,16 @@ static void write_gap(struct daemon *d)
 
 /* ---- the loop ------------------------------------------------------------ */
 
+#define DRAIN_MS 100
+#define HOUSEKEEP_TICKS (1000 / DRAIN_MS)
+
 static int loop(struct daemon *d)
 {
 	struct epoll_event ev = { .events = EPOLLIN }, out[4];
-	struct itimerspec tick = { { 1, 0 }, { 1, 0 } };
+	/* Routine events come without a wakeup (bpf/enforcer.bpf.c, wakeup_flags):
+	 * drain every tick; summaries, status and fsync every HOUSEKEEP_TICKS. */
+	struct itimerspec tick = { { 0, DRAIN_MS * 1000000L }, { 0, DRAIN_MS * 1000000L } };
+	uint64_t since_housekeeping = 0;
 	int ep, sfd, tfd, rbfd, err = 0;
 	sigset_t mask;
 	bool stop = false;
@@ -493,6 +499,10 @@ static int loop(struct daemon *d)
 				if (read(tfd, &ticks, sizeof(ticks)) < 0)
 					continue;
 				enforcer_poll(d->e, 0);
+				since_housekeeping += ticks;
+				if (since_housekeeping < HOUSEKEEP_TICKS)
+					continue;
+				since_housekeeping = 0;
 				check_lost(d);
 				pipeline_tick(d->pl, now);
 				write_status(d);
