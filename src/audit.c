@@ -7,8 +7,10 @@
  * The writer sits on the daemon's event path, which may carry a million
  * records a second: a line is rendered straight into one buffer kept for the
  * log's lifetime, hashed with one digest context kept likewise, and written
- * with one write(2). Only nested values (arrays, objects) go through jansson's
- * dumper, which allocates; the flat `access` record never does.
+ * with one write(2), alone or in a batch of whole lines. Only nested values
+ * (arrays, objects) go through jansson's dumper, which allocates; the event
+ * path renders its `access` records itself (audit_log_begin) and builds no
+ * JSON object at all.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -41,7 +43,7 @@ struct audit_log {
 	bool can_sync;		/* fsync only means something for a regular file */
 	bool dirty;		/* written since the last fsync */
 	int broken;		/* a write failed part-way: the file's tail is torn */
-	uint64_t seq;		/* of the last line written; 0 before the first */
+	uint64_t seq;		/* of the last line appended; 0 before the first */
 	char prev[SHA256_HEX_LEN + 1];
 	unsigned int fsync_ms;
 	struct timespec last_sync;
@@ -49,7 +51,12 @@ struct audit_log {
 	char tdate[20];		/* "YYYY-MM-DDTHH:MM:SS" */
 	EVP_MD_CTX *md_ctx;
 	EVP_MD *md;
-	char buf[AUDIT_LINE_MAX];	/* the line being rendered, newline included */
+	size_t batch;		/* 0: one write per line; else write when this much waits */
+	size_t fill;		/* bytes of whole lines appended, not yet written */
+	char *line;		/* the line being rendered, NULL between lines */
+	struct audit_out out;	/* its cursor */
+	size_t cap;
+	char buf[];		/* cap bytes: waiting lines, then the one being rendered */
 };
 
 static int hash_hex(EVP_MD_CTX *ctx, const EVP_MD *md, const void *p, size_t n,
@@ -66,47 +73,9 @@ static int hash_hex(EVP_MD_CTX *ctx, const EVP_MD *md, const void *p, size_t n,
 
 /* ---- rendering --------------------------------------------------------- */
 
-/* A bounded cursor into the line buffer: once full it stays full, and the
- * caller checks once at the end rather than after every piece. */
-struct out {
-	char *p, *end;
-	bool over;
-};
-
-static void put(struct out *o, const void *s, size_t n)
-{
-	if ((size_t)(o->end - o->p) < n) {
-		o->over = true;
-		o->p = o->end;
-		return;
-	}
-	memcpy(o->p, s, n);
-	o->p += n;
-}
-
-#define PUT_LIT(o, s) put(o, s, sizeof(s) - 1)
-
-static void put_u64(struct out *o, uint64_t v)
-{
-	char tmp[20], *q = tmp + sizeof(tmp);
-
-	do {
-		*--q = '0' + v % 10;
-		v /= 10;
-	} while (v);
-	put(o, q, tmp + sizeof(tmp) - q);
-}
-
-static void put_int(struct out *o, json_int_t v)
-{
-	if (v < 0) {
-		PUT_LIT(o, "-");
-		put_u64(o, -(uint64_t)v);
-	} else {
-		put_u64(o, v);
-	}
-}
-
+/* The cursor and its integer forms are in audit.h; a cursor, once full,
+ * stays full, and the caller checks once at the end rather than after
+ * every piece. */
 /* Length of the valid UTF-8 sequence at s (n bytes left), 0 if invalid:
  * jansson's own strings are valid, but one made with the _nocheck calls need
  * not be, and one bad byte would make the whole line unreadable JSON. */
@@ -151,13 +120,13 @@ static bool word_special(uint64_t w)
 	return hit & 0x8080808080808080ULL;
 }
 
-static int put_str(struct out *o, const char *s, size_t n)
+int audit_put_str(struct audit_out *o, const char *s, size_t n)
 {
 	static const char xd[] = "0123456789abcdef";
 	const unsigned char *u = (const unsigned char *)s;
 	size_t run = 0;
 
-	PUT_LIT(o, "\"");
+	AUDIT_PUT_LIT(o, "\"");
 	for (size_t i = 0; i < n;) {
 		unsigned char c = u[i];
 		size_t len;
@@ -177,53 +146,53 @@ static int put_str(struct out *o, const char *s, size_t n)
 			run++;
 			continue;
 		}
-		put(o, s + i - run, run);
+		audit_put(o, s + i - run, run);
 		run = 0;
 		if (c >= 0x80) {
 			len = utf8_seq(u + i, n - i);
 			if (!len)
 				return -EINVAL;
-			put(o, s + i, len);
+			audit_put(o, s + i, len);
 			i += len;
 			continue;
 		}
 		switch (c) {
-		case '"': PUT_LIT(o, "\\\""); break;
-		case '\\': PUT_LIT(o, "\\\\"); break;
-		case '\n': PUT_LIT(o, "\\n"); break;
-		case '\t': PUT_LIT(o, "\\t"); break;
-		case '\r': PUT_LIT(o, "\\r"); break;
+		case '"': AUDIT_PUT_LIT(o, "\\\""); break;
+		case '\\': AUDIT_PUT_LIT(o, "\\\\"); break;
+		case '\n': AUDIT_PUT_LIT(o, "\\n"); break;
+		case '\t': AUDIT_PUT_LIT(o, "\\t"); break;
+		case '\r': AUDIT_PUT_LIT(o, "\\r"); break;
 		default: {
 			char esc[6] = { '\\', 'u', '0', '0', xd[c >> 4], xd[c & 15] };
 
-			put(o, esc, sizeof(esc));
+			audit_put(o, esc, sizeof(esc));
 		}
 		}
 		i++;
 	}
-	put(o, s + n - run, run);
-	PUT_LIT(o, "\"");
+	audit_put(o, s + n - run, run);
+	AUDIT_PUT_LIT(o, "\"");
 	return 0;
 }
 
-static int put_value(struct out *o, const json_t *v)
+static int put_value(struct audit_out *o, const json_t *v)
 {
 	size_t room, n;
 
 	switch (json_typeof(v)) {
 	case JSON_STRING:
-		return put_str(o, json_string_value(v), json_string_length(v));
+		return audit_put_str(o, json_string_value(v), json_string_length(v));
 	case JSON_INTEGER:
-		put_int(o, json_integer_value(v));
+		audit_put_int(o, json_integer_value(v));
 		return 0;
 	case JSON_TRUE:
-		PUT_LIT(o, "true");
+		AUDIT_PUT_LIT(o, "true");
 		return 0;
 	case JSON_FALSE:
-		PUT_LIT(o, "false");
+		AUDIT_PUT_LIT(o, "false");
 		return 0;
 	case JSON_NULL:
-		PUT_LIT(o, "null");
+		AUDIT_PUT_LIT(o, "null");
 		return 0;
 	default:
 		/* Reals and containers are rare here; jansson spells them,
@@ -243,7 +212,7 @@ static int put_value(struct out *o, const json_t *v)
 }
 
 /* "YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ"; gmtime_r only when the second changes. */
-static void put_now(struct audit_log *l, struct out *o)
+static void put_now(struct audit_log *l, struct audit_out *o)
 {
 	struct timespec ts;
 	char frac[12];
@@ -261,10 +230,10 @@ static void put_now(struct audit_log *l, struct out *o)
 	for (int i = 9; i >= 1; i--, ns /= 10)
 		frac[i] = '0' + ns % 10;
 	frac[10] = 'Z';
-	PUT_LIT(o, "\"");
-	put(o, l->tdate, 19);
-	put(o, frac, 11);
-	PUT_LIT(o, "\"");
+	AUDIT_PUT_LIT(o, "\"");
+	audit_put(o, l->tdate, 19);
+	audit_put(o, frac, 11);
+	AUDIT_PUT_LIT(o, "\"");
 }
 
 /* Called for every key of every record: look at the first byte before
@@ -279,45 +248,56 @@ static bool reserved_key(const char *k)
 	}
 }
 
-/* The line for rec, without its newline; its length or a negative errno. */
-static ssize_t render(struct audit_log *l, json_t *rec)
+static int write_out(struct audit_log *l);
+
+/*
+ * Start a line at the end of the waiting ones (first writing those out if
+ * a whole line might not fit after them) and put the four keys every line
+ * starts with. time NULL: now.
+ */
+static int line_begin(struct audit_log *l, const char *type, size_t typelen, const char *time,
+		      size_t timelen)
 {
-	struct out o = { l->buf, l->buf + sizeof(l->buf) - 1 /* the newline */, false };
-	json_t *type = json_object_get(rec, "type"), *tv = json_object_get(rec, "time"), *v;
-	const char *key;
+	struct audit_out *o = &l->out;
 	int err;
 
-	if (!json_is_string(type) || (tv && !json_is_string(tv)))
-		return -EINVAL;
-	PUT_LIT(&o, "{\"type\":");
-	err = put_value(&o, type);
-	PUT_LIT(&o, ",\"time\":");
-	if (tv)
-		err = err ?: put_value(&o, tv);
-	else
-		put_now(l, &o);
-	PUT_LIT(&o, ",\"seq\":");
-	put_u64(&o, l->seq + 1);
-	PUT_LIT(&o, ",\"prev\":\"");
-	put(&o, l->prev, SHA256_HEX_LEN);
-	PUT_LIT(&o, "\"");
-	json_object_foreach(rec, key, v) {
-		if (err || o.over)
-			break;
-		/* the writer owns these four; a caller's seq or prev is not the chain's */
-		if (reserved_key(key))
-			continue;
-		PUT_LIT(&o, ",");
-		err = put_str(&o, key, strlen(key));
-		PUT_LIT(&o, ":");
-		err = err ?: put_value(&o, v);
-	}
-	PUT_LIT(&o, "}");
-	if (err)
+	if (l->broken)
+		return l->broken;
+	if (l->line)
+		return -EBUSY;
+	if (l->cap - l->fill < AUDIT_LINE_MAX && (err = write_out(l)))
 		return err;
-	if (o.over)
-		return -EMSGSIZE;
-	return o.p - l->buf;
+	l->line = l->buf + l->fill;
+	*o = (struct audit_out){ l->line, l->line + AUDIT_LINE_MAX - 1 /* the newline */, false };
+	AUDIT_PUT_LIT(o, "{\"type\":");
+	err = audit_put_str(o, type, typelen);
+	AUDIT_PUT_LIT(o, ",\"time\":");
+	if (time)
+		err = err ?: audit_put_str(o, time, timelen);
+	else
+		put_now(l, o);
+	AUDIT_PUT_LIT(o, ",\"seq\":");
+	audit_put_u64(o, l->seq + 1);
+	AUDIT_PUT_LIT(o, ",\"prev\":\"");
+	audit_put(o, l->prev, SHA256_HEX_LEN);
+	AUDIT_PUT_LIT(o, "\"");
+	if (err)
+		l->line = NULL;
+	return err;
+}
+
+int audit_log_begin(struct audit_log *l, const char *type, const char *time,
+		    struct audit_out **out)
+{
+	int err = line_begin(l, type, strlen(type), time, time ? strlen(time) : 0);
+
+	*out = err ? NULL : &l->out;
+	return err;
+}
+
+void audit_log_cancel(struct audit_log *l)
+{
+	l->line = NULL;
 }
 
 /* ---- the log file ------------------------------------------------------ */
@@ -411,7 +391,9 @@ static int open_file(struct audit_log *l, const char *path)
 
 int audit_log_open(struct audit_log **out, const char *path, const struct audit_log_opts *o)
 {
-	struct audit_log *l = calloc(1, sizeof(*l));
+	size_t batch = o && o->batch_bytes ? o->batch_bytes : 0;
+	size_t cap = (batch < AUDIT_BATCH_MAX ? batch : AUDIT_BATCH_MAX) + AUDIT_LINE_MAX;
+	struct audit_log *l = calloc(1, sizeof(*l) + cap);
 	uint8_t d[SHA256_LEN];
 	int err = 0;
 
@@ -419,6 +401,8 @@ int audit_log_open(struct audit_log **out, const char *path, const struct audit_
 	if (!l)
 		return -ENOMEM;
 	l->fd = -1;
+	l->batch = cap - AUDIT_LINE_MAX;
+	l->cap = cap;
 	memcpy(l->prev, ZERO_HASH, sizeof(ZERO_HASH));
 	l->fsync_ms = o && o->fsync_interval_ms ? o->fsync_interval_ms : FSYNC_DEFAULT_MS;
 	clock_gettime(CLOCK_MONOTONIC, &l->last_sync);
@@ -478,37 +462,45 @@ static int write_all(int fd, const char *p, size_t n, size_t *done)
 
 int audit_log_append(struct audit_log *l, json_t *rec)
 {
-	struct timespec now;
-	ssize_t n;
-	size_t done;
+	json_t *type, *tv, *v;
+	const char *key;
 	int err;
 
 	if (l->broken)
 		return l->broken;
 	if (!json_is_object(rec))
 		return -EINVAL;
-	n = render(l, rec);
-	if (n < 0)
-		return n;
-	l->buf[n] = '\n';
-	/* One write on an O_APPEND descriptor: lines from this log never
-	 * interleave with anything else appended to the file. */
-	err = write_all(l->fd, l->buf, n + 1, &done);
+	type = json_object_get(rec, "type");
+	tv = json_object_get(rec, "time");
+	if (!json_is_string(type) || (tv && !json_is_string(tv)))
+		return -EINVAL;
+	err = line_begin(l, json_string_value(type), json_string_length(type),
+			 tv ? json_string_value(tv) : NULL, tv ? json_string_length(tv) : 0);
+	if (err)
+		return err;
+	json_object_foreach(rec, key, v) {
+		if (err || l->out.over)
+			break;
+		/* the writer owns these four; a caller's seq or prev is not the chain's */
+		if (reserved_key(key))
+			continue;
+		AUDIT_PUT_LIT(&l->out, ",");
+		err = audit_put_str(&l->out, key, strlen(key));
+		AUDIT_PUT_LIT(&l->out, ":");
+		err = err ?: put_value(&l->out, v);
+	}
 	if (err) {
-		/* Nothing written: the caller may try again. Part of a line:
-		 * the file's tail is torn, and appending more would only bury
-		 * the damage mid-file, so this log takes no more lines. */
-		if (done)
-			l->broken = err;
+		audit_log_cancel(l);
 		return err;
 	}
-	err = hash_hex(l->md_ctx, l->md, l->buf, n, l->prev);
-	if (err) {
-		l->broken = err;	/* the next prev would be wrong */
-		return err;
-	}
-	l->seq++;
-	l->dirty = true;
+	return audit_log_end(l);
+}
+
+/* fsync once fsync_ms have passed since the last one. */
+static int sync_if_due(struct audit_log *l)
+{
+	struct timespec now;
+
 	if (!l->can_sync)
 		return 0;
 	clock_gettime(CLOCK_MONOTONIC, &now);
@@ -518,9 +510,100 @@ int audit_log_append(struct audit_log *l, json_t *rec)
 	return 0;
 }
 
+/*
+ * The waiting lines, in one write(2) on an O_APPEND descriptor: they never
+ * interleave with anything else appended to the file, and since the batch
+ * holds only whole lines, a write that stops part-way can tear no line but
+ * the last one it carried.
+ */
+static int write_out(struct audit_log *l)
+{
+	size_t done;
+	int err;
+
+	if (!l->fill)
+		return 0;
+	err = write_all(l->fd, l->buf, l->fill, &done);
+	if (err && done && l->buf[done - 1] != '\n') {
+		/* Part of a line: the file's tail is torn, and appending more
+		 * would only bury the damage mid-file, so this log takes no
+		 * more lines. */
+		l->broken = err;
+		return err;
+	}
+	if (done) {
+		memmove(l->buf, l->buf + done, l->fill - done);
+		l->fill -= done;
+		l->dirty = true;
+	}
+	/* Nothing (or whole lines only) written: the rest waits for the next try. */
+	return err ?: sync_if_due(l);
+}
+
+int audit_log_end(struct audit_log *l)
+{
+	struct audit_out *o = &l->out;
+	char *line = l->line;
+	size_t n, done;
+	int err;
+
+	if (!line)
+		return -EINVAL;
+	l->line = NULL;
+	AUDIT_PUT_LIT(o, "}");
+	if (o->over)
+		return -EMSGSIZE;
+	n = o->p - line;
+	line[n] = '\n';
+	if (l->batch) {
+		/* chained now, written with the batch */
+		err = hash_hex(l->md_ctx, l->md, line, n, l->prev);
+		if (err) {
+			l->broken = err;	/* the next prev would be wrong */
+			return err;
+		}
+		l->seq++;
+		l->fill += n + 1;
+		return l->fill >= l->batch ? write_out(l) : 0;
+	}
+	err = write_all(l->fd, line, n + 1, &done);
+	if (err) {
+		/* Nothing written: the caller may try again. Part of a line:
+		 * torn, as in write_out. */
+		if (done)
+			l->broken = err;
+		return err;
+	}
+	err = hash_hex(l->md_ctx, l->md, line, n, l->prev);
+	if (err) {
+		l->broken = err;
+		return err;
+	}
+	l->seq++;
+	l->dirty = true;
+	return sync_if_due(l);
+}
+
+int audit_log_flush(struct audit_log *l)
+{
+	if (l->broken)
+		return l->broken;
+	if (l->line)
+		return -EBUSY;	/* a line is being rendered over the buffer's end */
+	return write_out(l);
+}
+
 int audit_log_sync(struct audit_log *l)
 {
-	if (!l || !l->dirty || !l->can_sync)
+	int err;
+
+	if (!l)
+		return 0;
+	/* a torn log writes nothing more, but what it wrote is still synced */
+	err = l->broken ? 0 : audit_log_flush(l);
+	if (err)
+		return err;
+	if (!l->dirty || !l->can_sync)
 		return 0;
 	clock_gettime(CLOCK_MONOTONIC, &l->last_sync);
 	if (fsync(l->fd))
@@ -545,6 +628,7 @@ void audit_log_close(struct audit_log *l)
 
 	if (!l)
 		return;
+	l->line = NULL;
 	err = audit_log_sync(l);
 	if (err)
 		pr_err("cannot sync the audit log: %s", strerror(-err));

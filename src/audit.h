@@ -5,16 +5,24 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <jansson.h>
 
 #define AUDIT_LINE_MAX (64 * 1024)
+#define AUDIT_BATCH_MAX (1024 * 1024)
 
 /* One writer per log, used from one thread at a time. */
 struct audit_log;
 
 struct audit_log_opts {
 	unsigned int fsync_interval_ms;	/* 0: the default (1000) */
+	/* 0: each line is written with its own write(2) as it is appended.
+	 * Otherwise lines are kept and written together, whole, once this
+	 * many bytes are waiting (at most AUDIT_BATCH_MAX), and by
+	 * audit_log_flush, audit_log_sync and audit_log_close: the owner
+	 * bounds how long a line may wait by calling audit_log_flush. */
+	size_t batch_bytes;
 	/* A new (empty) log's first prev: the last hash of the log it
 	 * continues after rotation. NULL: 64 zeros. Ignored when the file
 	 * already has lines, whose own chain goes on. */
@@ -33,24 +41,97 @@ int audit_log_open(struct audit_log **out, const char *path, const struct audit_
  * Append one record. rec must hold "type"; the writer puts type, time (now,
  * unless rec has one), seq and prev first, then rec's other keys in their
  * order (a "seq" or "prev" in rec is ignored: the chain is the writer's).
- * The line is written with one write(2) on an O_APPEND descriptor.
+ * The line is written with one write(2) on an O_APPEND descriptor, or,
+ * with batch_bytes, kept with others and written in one go with them: a
+ * write(2) only ever carries whole lines.
  * Takes no reference to rec. -EINVAL: rec is not an object, its type or
  * time is not a string, or a string is not UTF-8; -EMSGSIZE: the line with
  * its newline would exceed AUDIT_LINE_MAX. Neither writes anything. A write
  * that fails part-way leaves a torn line, after which every append fails.
+ * One that fails with nothing written returns its error: without batching
+ * the line is dropped (seq stays) and the caller may try again; with it,
+ * the lines stay buffered, chained, and go out with the next write.
  * An fsync failure is returned although the line was written (seq moved on).
  * A writer that falls idle should call audit_log_sync on its own timer: the
  * interval is only checked here.
  */
 int audit_log_append(struct audit_log *l, json_t *rec);
-/* fsync now (also done every fsync_interval_ms from append, and at close). */
+
+/*
+ * A record whose members the caller renders itself, for the event path,
+ * where building a JSON object per record would cost more than the rest:
+ * begin puts type, time (now when NULL), seq and prev, and hands out a
+ * cursor into the log's buffer for the caller's `,"key":value` members,
+ * which must be valid JSON (audit_put_*); end closes the line and appends it
+ * as audit_log_append would. Between the two nothing else may be appended.
+ * begin: -EINVAL (type or time not UTF-8) or a failed write of earlier
+ * lines; end: -EMSGSIZE when the line would exceed AUDIT_LINE_MAX, or what
+ * append returns. A line that fails is not kept; audit_log_cancel drops one
+ * the caller gave up on.
+ */
+struct audit_out {
+	char *p, *end;
+	bool over;	/* ran out of room: p stays at end */
+};
+
+int audit_log_begin(struct audit_log *l, const char *type, const char *time,
+		    struct audit_out **out);
+int audit_log_end(struct audit_log *l);
+void audit_log_cancel(struct audit_log *l);
+
+/* Write the lines a batching log holds (nothing to do for one that does not). */
+int audit_log_flush(struct audit_log *l);
+/* Flush and fsync now (also done every fsync_interval_ms from a write, and at close). */
 int audit_log_sync(struct audit_log *l);
 void audit_log_close(struct audit_log *l);
 
-/* SHA-256 hex of the last line written: a rotated log's successor chains from it. */
+/* SHA-256 hex of the last line appended: a rotated log's successor chains
+ * from it (with batching: flush first, so that the file has it too). */
 const char *audit_log_last_hash(const struct audit_log *l);
-/* seq of the last line written (0 before the first line of a new log). */
+/* seq of the last line appended (0 before the first line of a new log). */
 uint64_t audit_log_last_seq(const struct audit_log *l);
+
+/* ---- rendering into an audit_out --------------------------------------- */
+
+static inline void audit_put(struct audit_out *o, const void *s, size_t n)
+{
+	if ((size_t)(o->end - o->p) < n) {
+		o->over = true;
+		o->p = o->end;
+		return;
+	}
+	memcpy(o->p, s, n);
+	o->p += n;
+}
+
+/* A string literal, without its NUL. */
+#define AUDIT_PUT_LIT(o, s) audit_put(o, s, sizeof(s) - 1)
+
+static inline void audit_put_u64(struct audit_out *o, uint64_t v)
+{
+	char tmp[20], *q = tmp + sizeof(tmp);
+
+	do {
+		*--q = '0' + v % 10;
+		v /= 10;
+	} while (v);
+	audit_put(o, q, tmp + sizeof(tmp) - q);
+}
+
+static inline void audit_put_int(struct audit_out *o, long long v)
+{
+	if (v < 0) {
+		AUDIT_PUT_LIT(o, "-");
+		audit_put_u64(o, -(uint64_t)v);
+	} else {
+		audit_put_u64(o, v);
+	}
+}
+
+/* n bytes of UTF-8 as a JSON string, quoted, escaped as the writer always
+ * does: \" \\ \n \t \r, other controls \u00XX, the rest as it is.
+ * -EINVAL when s is not valid UTF-8 (the cursor is then left mid-string). */
+int audit_put_str(struct audit_out *o, const char *s, size_t n);
 
 struct audit_verify_result {
 	uint64_t lines;		/* lines read, intact or not */

@@ -785,6 +785,180 @@ static void test_audit_torn_write(void **state)
 	assert_int_equal(audit_log_open(&l, f->log, NULL), -EBADMSG);
 }
 
+/* ---- batches and self-rendered records ------------------------------------ */
+
+static off_t file_size(const char *path)
+{
+	struct stat st;
+
+	assert_int_equal(stat(path, &st), 0);
+	return st.st_size;
+}
+
+static void append_n(struct audit_log *l, int from, int n)
+{
+	for (int i = from; i < from + n; i++) {
+		json_t *r = json_pack("{s:s, s:i, s:s}", "type", "access", "i", i, "path",
+				      "/usr/lib/x86_64-linux-gnu/libc.so.6");
+
+		assert_int_equal(audit_log_append(l, r), 0);
+		json_decref(r);
+	}
+}
+
+/* A batching log writes nothing until its batch fills or it is flushed,
+ * and then only whole lines; the chain is the same as line by line. */
+static void test_audit_batch(void **state)
+{
+	struct fx *f = *state;
+	struct audit_log_opts o = { .batch_bytes = 4096 };
+	struct audit_verify_result res;
+	struct audit_log *l;
+	size_t len;
+	char *buf;
+
+	assert_int_equal(audit_log_open(&l, f->log, &o), 0);
+	append_n(l, 0, 5);
+	assert_int_equal(file_size(f->log), 0);
+	assert_int_equal(audit_log_last_seq(l), 5);
+	assert_int_equal(audit_log_flush(l), 0);
+	assert_true(file_size(f->log) > 0);
+	append_n(l, 5, 200);	/* several batches go out on their own */
+	buf = slurp(f->log, &len);
+	assert_true(len > 4096);
+	assert_int_equal(buf[len - 1], '\n');
+	free(buf);
+	assert_int_equal(audit_verify_file(f->log, NULL, &res), 0);
+	assert_true(res.lines < 205);
+	audit_log_close(l);	/* writes the rest */
+	assert_int_equal(audit_verify_file(f->log, NULL, &res), 0);
+	assert_int_equal(res.lines, 205);
+
+	/* a batching writer continues a log as any other */
+	assert_int_equal(audit_log_open(&l, f->log, &o), 0);
+	assert_int_equal(audit_log_last_seq(l), 205);
+	append_n(l, 205, 3);
+	audit_log_close(l);
+	assert_int_equal(audit_verify_file(f->log, NULL, &res), 0);
+	assert_int_equal(res.lines, 208);
+}
+
+/* A batch refused whole (here by the file size limit) stays, chained, and
+ * goes out once writing works again: nothing lost, nothing torn. */
+static void test_audit_batch_write_refused(void **state)
+{
+	struct fx *f = *state;
+	struct audit_log_opts o = { .batch_bytes = 4096 };
+	struct audit_verify_result res;
+	struct rlimit old, lim;
+	struct audit_log *l;
+	off_t size;
+
+	write_log(f->log, 2);
+	size = file_size(f->log);
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(audit_log_open(&l, f->log, &o), 0);
+	append_n(l, 0, 3);
+	lim = old;
+	lim.rlim_cur = size;
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	assert_int_equal(audit_log_flush(l), -EFBIG);
+	assert_int_equal(file_size(f->log), size);
+	append_n(l, 3, 2);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	assert_int_equal(audit_log_flush(l), 0);
+	audit_log_close(l);
+	signal(SIGXFSZ, SIG_DFL);
+	assert_int_equal(audit_verify_file(f->log, NULL, &res), 0);
+	assert_int_equal(res.lines, 7);
+}
+
+/* A batch cut part-way tears only its own last line, at the file's end:
+ * the log takes nothing more, and a later writer refuses to extend it. */
+static void test_audit_batch_torn(void **state)
+{
+	struct fx *f = *state;
+	struct audit_log_opts o = { .batch_bytes = 4096 };
+	struct rlimit old, lim;
+	struct audit_log *l;
+	json_t *r;
+
+	write_log(f->log, 2);
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(audit_log_open(&l, f->log, &o), 0);
+	append_n(l, 0, 3);
+	lim = old;
+	lim.rlim_cur = file_size(f->log) + 10;
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	assert_int_equal(audit_log_flush(l), -EFBIG);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	r = json_pack("{s:s}", "type", "stop");
+	assert_int_equal(audit_log_append(l, r), -EFBIG);
+	assert_int_equal(audit_log_flush(l), -EFBIG);
+	json_decref(r);
+	audit_log_close(l);
+	signal(SIGXFSZ, SIG_DFL);
+	expect_bad(f->log, 3, "truncated mid-line");
+	assert_int_equal(audit_log_open(&l, f->log, NULL), -EBADMSG);
+}
+
+/* begin/end: the caller's members, the writer's chain, the same line as
+ * append gives the same record. */
+static void test_audit_begin_end(void **state)
+{
+	struct fx *f = *state;
+	char ref[128];
+	struct audit_verify_result res;
+	struct audit_log *l, *m;
+	struct audit_out *o;
+	char *a, *b, big[AUDIT_LINE_MAX];
+	size_t alen, blen;
+	json_t *r;
+
+	snprintf(ref, sizeof(ref), "%s/ref.log", f->dir);
+	assert_int_equal(audit_log_open(&l, f->log, NULL), 0);
+	assert_int_equal(audit_log_open(&m, ref, NULL), 0);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(audit_log_begin(l, "access", "2026-01-01T00:00:00.000000001Z", &o),
+				 0);
+		AUDIT_PUT_LIT(o, ",\"i\":");
+		audit_put_int(o, -i);
+		AUDIT_PUT_LIT(o, ",\"s\":");
+		assert_int_equal(audit_put_str(o, "a\"b\\c\n\x01\xc3\xa9", 9), 0);
+		assert_int_equal(audit_log_end(l), 0);
+		r = json_pack("{s:s, s:s, s:i, s:s}", "type", "access", "time",
+			      "2026-01-01T00:00:00.000000001Z", "i", -i, "s",
+			      "a\"b\\c\n\x01\xc3\xa9");
+		assert_int_equal(audit_log_append(m, r), 0);
+		json_decref(r);
+	}
+	/* dropped: too long, given up, or a type that is not UTF-8 */
+	assert_int_equal(audit_log_begin(l, "access", NULL, &o), 0);
+	memset(big, 'x', sizeof(big));
+	audit_put(o, big, sizeof(big));
+	assert_true(o->over);
+	assert_int_equal(audit_log_end(l), -EMSGSIZE);
+	assert_int_equal(audit_log_begin(l, "access", NULL, &o), 0);
+	AUDIT_PUT_LIT(o, ",\"half");
+	audit_log_cancel(l);
+	assert_int_equal(audit_log_begin(l, "\xff", NULL, &o), -EINVAL);
+	assert_null(o);
+	assert_int_equal(audit_log_last_seq(l), 3);
+	audit_log_close(l);
+	audit_log_close(m);
+	assert_int_equal(audit_verify_file(f->log, NULL, &res), 0);
+	assert_int_equal(res.lines, 3);
+	a = slurp(f->log, &alen);
+	b = slurp(ref, &blen);
+	assert_int_equal(alen, blen);
+	assert_memory_equal(a, b, alen);
+	free(a);
+	free(b);
+	unlink(ref);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -814,6 +988,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_audit_mode_0640, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_stdout, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_torn_write, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audit_batch, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audit_batch_write_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audit_batch_torn, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audit_begin_end, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("audit", tests, NULL, NULL);
