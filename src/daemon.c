@@ -35,7 +35,6 @@
 #include <jansson.h>
 
 #include "allowlist.h"
-#include "audit.h"
 #include "commands.h"
 #include "daemon.h"
 #include "digest.h"
@@ -519,6 +518,8 @@ static int loop(struct daemon *d)
 				}
 			}
 		}
+		/* What this round recorded leaves memory now, in one write. */
+		pipeline_write_out(d->pl);
 	}
 	/* Drain what the kernel already sent before the stop record. */
 	enforcer_poll(d->e, 0);
@@ -747,6 +748,9 @@ static int start(struct daemon *d)
 	err = policy_commit_state(d);
 	if (err)
 		return err;
+	/* Ready means recorded: start and whatever the start-up decided are
+	 * in the file before anyone is told. */
+	pipeline_write_out(d->pl);
 	write_status(d);
 	if (d->o.pidfile && (err = write_pidfile(d->o.pidfile)))
 		return err;

@@ -36,6 +36,32 @@ void event_format_time(long long ns, char buf[40])
 	snprintf(buf, 40, "%s.%09lldZ", date, ns % 1000000000LL);
 }
 
+void event_format_time_cached(struct event_time_cache *c, long long ns, char buf[40])
+{
+	long long sec = ns / 1000000000LL, frac = ns % 1000000000LL;
+	time_t t = sec;
+	struct tm tm;
+
+	if (ns < 0) {	/* never from a kernel stamp; the plain path spells it */
+		event_format_time(ns, buf);
+		return;
+	}
+	if (!c->valid || c->sec != sec) {
+		gmtime_r(&t, &tm);
+		strftime(c->date, sizeof(c->date), "%Y-%m-%dT%H:%M:%S", &tm);
+		c->len = strlen(c->date);
+		c->sec = sec;
+		c->valid = true;
+	}
+	/* the date is at most 23 bytes: with ".nnnnnnnnnZ" and the NUL, 35 */
+	memcpy(buf, c->date, c->len);
+	buf[c->len] = '.';
+	for (int i = 9; i >= 1; i--, frac /= 10)
+		buf[c->len + i] = '0' + frac % 10;
+	buf[c->len + 10] = 'Z';
+	buf[c->len + 11] = '\0';
+}
+
 /* Paths and comm are bytes, JSON strings are UTF-8: a name that is not valid
  * UTF-8 is written with each byte outside printable ASCII as \xNN, so that
  * no record is lost and no two distinct ASCII names collide. */
@@ -92,9 +118,115 @@ json_t *event_to_json(const struct ig_event *ev, enum ig_mode mode, const struct
 			 "dev", (json_int_t)ev->dev, "ino", (json_int_t)ev->ino,
 			 "digest", hashed ? json_string(digest) : json_null(),
 			 "digest_source", hashed ? "ima" : "none",
-			 "hash_error", -ev->hash_error, "hash_algo", ev->hash_algo,
+			 /* -hash_error, wrapping rather than overflowing at INT_MIN */
+			 "hash_error", (int)(0U - (unsigned int)ev->hash_error),
+			 "hash_algo", ev->hash_algo,
 			 "cgroup_id", (json_int_t)ev->cgroup_id, "mnt_ns", (json_int_t)ev->mnt_ns,
 			 "pid_ns", (json_int_t)ev->pid_ns, "rule", ev->rule);
+}
+
+void event_put_bytes(struct audit_out *o, const char *s, size_t n)
+{
+	static const char xd[] = "0123456789abcdef";
+	struct audit_out save = *o;
+
+	if (!audit_put_str(o, s, n))
+		return;
+	/* Not UTF-8: event_json_bytes's \xNN form, whose backslash the
+	 * writer escapes in turn. */
+	*o = save;
+	AUDIT_PUT_LIT(o, "\"");
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c >= 0x20 && c < 0x7f && c != '\\') {
+			if (c == '"')
+				AUDIT_PUT_LIT(o, "\\\"");
+			else
+				audit_put(o, &s[i], 1);
+		} else {
+			char esc[4] = { '\\', 'x', xd[c >> 4], xd[c & 15] };
+
+			AUDIT_PUT_LIT(o, "\\");
+			audit_put(o, esc, sizeof(esc));
+		}
+	}
+	AUDIT_PUT_LIT(o, "\"");
+}
+
+/* A name from a table: always plain text. */
+static void put_name(struct audit_out *o, const char *name)
+{
+	audit_put_str(o, name, strlen(name));
+}
+
+void event_put_access(struct audit_out *o, const struct ig_event *ev, enum ig_mode mode,
+		      const char *userspace_hex)
+{
+	char hex[SHA256_HEX_LEN + 1];
+	bool hashed = ev->flags & IG_F_HASHED;
+
+	/* The order and the forms of event_to_json's json_pack, key by key. */
+	AUDIT_PUT_LIT(o, ",\"hook\":");
+	put_name(o, ig_hook_name(ev->hook));
+	if (ev->decision == IG_DENY)
+		AUDIT_PUT_LIT(o, ",\"decision\":\"deny\",\"would_deny\":");
+	else
+		AUDIT_PUT_LIT(o, ",\"decision\":\"allow\",\"would_deny\":");
+	if (ev->flags & IG_F_WOULD_DENY)
+		AUDIT_PUT_LIT(o, "true,\"reason\":");
+	else
+		AUDIT_PUT_LIT(o, "false,\"reason\":");
+	put_name(o, ig_reason_name(ev->reason));
+	if (mode == IG_MODE_ENFORCE)
+		AUDIT_PUT_LIT(o, ",\"mode\":\"enforce\",\"pid\":");
+	else
+		AUDIT_PUT_LIT(o, ",\"mode\":\"monitor\",\"pid\":");
+	audit_put_u64(o, ev->pid);
+	AUDIT_PUT_LIT(o, ",\"tid\":");
+	audit_put_u64(o, ev->tid);
+	AUDIT_PUT_LIT(o, ",\"ppid\":");
+	audit_put_u64(o, ev->ppid);
+	AUDIT_PUT_LIT(o, ",\"uid\":");
+	audit_put_u64(o, ev->uid);
+	AUDIT_PUT_LIT(o, ",\"gid\":");
+	audit_put_u64(o, ev->gid);
+	AUDIT_PUT_LIT(o, ",\"comm\":");
+	event_put_bytes(o, ev->comm, strnlen(ev->comm, IG_COMM_LEN));
+	AUDIT_PUT_LIT(o, ",\"path\":");
+	if (ev->flags & IG_F_PATH_ERR)
+		AUDIT_PUT_LIT(o, "\"\"");
+	else
+		event_put_bytes(o, ev->path, strnlen(ev->path, IG_PATH_MAX));
+	AUDIT_PUT_LIT(o, ",\"dev\":");
+	audit_put_u64(o, ev->dev);
+	AUDIT_PUT_LIT(o, ",\"ino\":");
+	audit_put_int(o, (long long)ev->ino);	/* json_int_t, as jansson has it */
+	if (userspace_hex) {
+		AUDIT_PUT_LIT(o, ",\"digest\":\"sha256:");
+		audit_put(o, userspace_hex, SHA256_HEX_LEN);
+		AUDIT_PUT_LIT(o, "\",\"digest_source\":\"userspace\"");
+	} else if (hashed) {
+		digest_to_hex(ev->digest, hex);
+		AUDIT_PUT_LIT(o, ",\"digest\":\"sha256:");
+		audit_put(o, hex, SHA256_HEX_LEN);
+		AUDIT_PUT_LIT(o, "\",\"digest_source\":\"ima\"");
+	} else {
+		AUDIT_PUT_LIT(o, ",\"digest\":null,\"digest_source\":\"none\"");
+	}
+	AUDIT_PUT_LIT(o, ",\"hash_error\":");
+	/* -hash_error as an int, wrapping as the negation did */
+	audit_put_int(o, (int)(0U - (unsigned int)ev->hash_error));
+	AUDIT_PUT_LIT(o, ",\"hash_algo\":");
+	audit_put_int(o, ev->hash_algo);
+	AUDIT_PUT_LIT(o, ",\"cgroup_id\":");
+	audit_put_int(o, (long long)ev->cgroup_id);
+	AUDIT_PUT_LIT(o, ",\"mnt_ns\":");
+	audit_put_u64(o, ev->mnt_ns);
+	AUDIT_PUT_LIT(o, ",\"pid_ns\":");
+	audit_put_u64(o, ev->pid_ns);
+	AUDIT_PUT_LIT(o, ",\"rule\":");
+	audit_put_int(o, ev->rule);
 }
 
 json_t *counters_to_json(const struct ig_counters *c)

@@ -3,12 +3,21 @@
  * Kernel events to audit records. Execs and refusals each get an `access`
  * record; an executable map or an audited open gets one at its first
  * sighting in this run, and its repeats are counted for the next `summary`.
+ *
+ * This is the daemon's hot path, up to a million events a second on one
+ * core, so nothing here allocates per event: a repeat costs one keyed hash
+ * and one comparison; a record is rendered straight into the log's buffer
+ * (event_put_access) and written with others in one write(2). What cannot
+ * be made cheaper is the chain: the format hashes every line with SHA-256,
+ * serially.
  */
+#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #include "audit.h"
@@ -20,21 +29,248 @@
 
 #define SEEN_MIN_SLOTS 4096
 #define SUMMARY_DEFAULT_S 60
+#define ARENA_CHUNK (64 * 1024)
+/* Lines wait in the writer until this much is buffered or the owner
+ * flushes (the daemon: after every drain of the ring buffer). */
+#define BATCH_BYTES (128 * 1024)
+/* Room a summary line keeps for what is not its list: the chain's keys,
+ * the allowlist's, period_s, with a wide margin. */
+#define SUMMARY_HEAD_ROOM 1024
 
-/* A (hook, path, digest) seen this run: the first sighting is an access
- * record, repeats are counted for the next summary. Keyed by SHA-256 of the
- * triple, so memory per entry is fixed whatever the path length. */
+/* ---- SipHash ------------------------------------------------------------- */
+
+#define ROTL(x, b) (((x) << (b)) | ((x) >> (64 - (b))))
+
+static inline void sip_round(uint64_t v[4])
+{
+	v[0] += v[1];
+	v[1] = ROTL(v[1], 13);
+	v[1] ^= v[0];
+	v[0] = ROTL(v[0], 32);
+	v[2] += v[3];
+	v[3] = ROTL(v[3], 16);
+	v[3] ^= v[2];
+	v[0] += v[3];
+	v[3] = ROTL(v[3], 21);
+	v[3] ^= v[0];
+	v[2] += v[1];
+	v[1] = ROTL(v[1], 17);
+	v[1] ^= v[2];
+	v[2] = ROTL(v[2], 32);
+}
+
+static inline uint64_t le64(const uint8_t *p)
+{
+	uint64_t w;
+
+	memcpy(&w, p, sizeof(w));
+	return le64toh(w);
+}
+
+/* Inlined into each form, so that the round counts are constants. */
+static inline __attribute__((always_inline)) uint64_t
+siphash(const uint8_t key[16], const void *data, size_t len, int c, int d)
+{
+	const uint8_t *p = data, *end = p + (len & ~(size_t)7);
+	uint64_t k0 = le64(key), k1 = le64(key + 8), m, b = (uint64_t)len << 56;
+	uint64_t v[4] = {
+		k0 ^ 0x736f6d6570736575ULL, k1 ^ 0x646f72616e646f6dULL,
+		k0 ^ 0x6c7967656e657261ULL, k1 ^ 0x7465646279746573ULL,
+	};
+
+	for (; p < end; p += 8) {
+		m = le64(p);
+		v[3] ^= m;
+		for (int i = 0; i < c; i++)
+			sip_round(v);
+		v[0] ^= m;
+	}
+	for (size_t i = 0; i < (len & 7); i++)
+		b |= (uint64_t)p[i] << (8 * i);
+	v[3] ^= b;
+	for (int i = 0; i < c; i++)
+		sip_round(v);
+	v[0] ^= b;
+	v[2] ^= 0xff;
+	for (int i = 0; i < d; i++)
+		sip_round(v);
+	return v[0] ^ v[1] ^ v[2] ^ v[3];
+}
+
+uint64_t siphash_1_3(const uint8_t key[16], const void *data, size_t len)
+{
+	return siphash(key, data, len, 1, 3);
+}
+
+uint64_t siphash_2_4(const uint8_t key[16], const void *data, size_t len)
+{
+	return siphash(key, data, len, 2, 4);
+}
+
+/* ---- the first-sighting set ------------------------------------------------ */
+
+/*
+ * A (hook, path, digest) seen this run: the first sighting is an access
+ * record, repeats are counted for the next summary. Whether the digest is
+ * real is part of the key (of the flags, only that matters). Entries keep
+ * their order of first sighting, which is the summaries' order.
+ */
 struct seen {
-	uint8_t key[SHA256_LEN];
-	bool used;
+	uint64_t hash;
 	uint64_t repeats;	/* since the last summary */
-	json_t *desc;		/* {"hook","path","digest"}, for the summary */
+	const char *path;	/* in the arena, NUL-terminated */
+	uint32_t path_len;
+	uint8_t hook;
+	bool hashed;
+	uint8_t digest[IG_SHA256_LEN];
+};
+
+/* An open-addressed table of entry indexes. The tag (the hash's high half)
+ * settles most mismatches without touching the entry. */
+struct seen_slot {
+	uint32_t idx;		/* entry index + 1; 0: empty */
+	uint32_t tag;
+};
+
+struct arena_chunk {
+	struct arena_chunk *next;
+	size_t used, cap;
+	char data[];
 };
 
 struct seen_set {
 	struct seen *v;
-	size_t cap, n;
+	size_t n, vcap;
+	struct seen_slot *slot;
+	size_t cap;		/* slots, a power of two */
+	struct arena_chunk *arena;
+	/* Keyed with a secret per run: whoever names files cannot aim paths
+	 * at one slot and turn every lookup into a walk. Equality is always
+	 * decided on the whole key, never on the hash. */
+	uint8_t key[16];
 };
+
+static uint64_t seen_hash(const struct seen_set *s, const struct ig_event *ev, size_t plen)
+{
+	uint8_t buf[2 + IG_SHA256_LEN + IG_PATH_MAX];
+
+	buf[0] = (uint8_t)ev->hook;
+	buf[1] = !!(ev->flags & IG_F_HASHED);
+	memcpy(buf + 2, ev->digest, IG_SHA256_LEN);
+	memcpy(buf + 2 + IG_SHA256_LEN, ev->path, plen);
+	return siphash_1_3(s->key, buf, 2 + IG_SHA256_LEN + plen);
+}
+
+static bool seen_match(const struct seen *e, const struct ig_event *ev, size_t plen)
+{
+	return e->hook == (uint8_t)ev->hook && e->hashed == !!(ev->flags & IG_F_HASHED) &&
+	       e->path_len == plen && !memcmp(e->digest, ev->digest, IG_SHA256_LEN) &&
+	       !memcmp(e->path, ev->path, plen);
+}
+
+static char *arena_copy(struct seen_set *s, const char *p, size_t n)
+{
+	struct arena_chunk *c = s->arena;
+	char *q;
+
+	if (!c || c->cap - c->used < n + 1) {
+		size_t cap = n + 1 > ARENA_CHUNK ? n + 1 : ARENA_CHUNK;
+
+		c = malloc(sizeof(*c) + cap);
+		if (!c)
+			return NULL;
+		c->next = s->arena;
+		c->used = 0;
+		c->cap = cap;
+		s->arena = c;
+	}
+	q = c->data + c->used;
+	memcpy(q, p, n);
+	q[n] = '\0';
+	c->used += n + 1;
+	return q;
+}
+
+static int seen_grow(struct seen_set *s)
+{
+	size_t cap = s->cap ? s->cap * 2 : SEEN_MIN_SLOTS;
+	struct seen_slot *slot = calloc(cap, sizeof(*slot));
+
+	if (!slot)
+		return -ENOMEM;
+	for (size_t i = 0; i < s->n; i++) {
+		size_t j;
+
+		for (j = s->v[i].hash & (cap - 1); slot[j].idx; j = (j + 1) & (cap - 1))
+			;
+		slot[j] = (struct seen_slot){ (uint32_t)(i + 1), (uint32_t)(s->v[i].hash >> 32) };
+	}
+	free(s->slot);
+	s->slot = slot;
+	s->cap = cap;
+	return 0;
+}
+
+/*
+ * Count ev's repeat if its key was seen, or add the key. *fresh tells which.
+ * -ENOMEM: neither (the caller records the event, as at a first sighting).
+ */
+static int seen_note(struct seen_set *s, const struct ig_event *ev, bool *fresh)
+{
+	size_t plen = strnlen(ev->path, IG_PATH_MAX), j;
+	uint64_t h = seen_hash(s, ev, plen);
+	uint32_t tag = h >> 32;
+	struct seen *e;
+
+	if ((s->n + 1) * 4 > s->cap * 3 && (s->n >= UINT32_MAX - 1 || seen_grow(s)))
+		return -ENOMEM;
+	for (j = h & (s->cap - 1); s->slot[j].idx; j = (j + 1) & (s->cap - 1)) {
+		if (s->slot[j].tag != tag)
+			continue;
+		e = &s->v[s->slot[j].idx - 1];
+		if (e->hash == h && seen_match(e, ev, plen)) {
+			e->repeats++;
+			*fresh = false;
+			return 0;
+		}
+	}
+	if (s->n == s->vcap) {
+		size_t vcap = s->vcap ? s->vcap * 2 : SEEN_MIN_SLOTS;
+		struct seen *v = realloc(s->v, vcap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		s->v = v;
+		s->vcap = vcap;
+	}
+	e = &s->v[s->n];
+	e->path = arena_copy(s, ev->path, plen);
+	if (!e->path)
+		return -ENOMEM;
+	e->hash = h;
+	e->repeats = 0;
+	e->path_len = plen;
+	e->hook = (uint8_t)ev->hook;
+	e->hashed = ev->flags & IG_F_HASHED;
+	memcpy(e->digest, ev->digest, IG_SHA256_LEN);
+	s->slot[j] = (struct seen_slot){ (uint32_t)(++s->n), tag };
+	*fresh = true;
+	return 0;
+}
+
+static void seen_free(struct seen_set *s)
+{
+	while (s->arena) {
+		struct arena_chunk *next = s->arena->next;
+
+		free(s->arena);
+		s->arena = next;
+	}
+	free(s->v);
+	free(s->slot);
+}
+
+/* ---- the pipeline ---------------------------------------------------------- */
 
 struct pipeline {
 	struct audit_log *log;
@@ -45,13 +281,23 @@ struct pipeline {
 	bool have_al;
 	uint64_t al_serial;
 	char al_sha_hex[SHA256_HEX_LEN + 1];
+	/* the allowlist's two members as every access record spells them */
+	char al_members[160];
+	size_t al_members_len;
 	struct event_clock clk;
+	struct event_time_cache tcache;
 	struct seen_set seen;
 	time_t last_summary;
 	bool failed;		/* a write to the audit trail failed */
 };
 
-/* ---- records ------------------------------------------------------------- */
+static void note_write_error(struct pipeline *p, int err)
+{
+	if (err && !p->failed) {
+		pr_err("cannot write to the audit log '%s': %s", p->audit_log, strerror(-err));
+		p->failed = true;
+	}
+}
 
 json_t *pipeline_record_new(const struct pipeline *p, const char *type)
 {
@@ -67,12 +313,7 @@ json_t *pipeline_record_new(const struct pipeline *p, const char *type)
 
 void pipeline_record_write(struct pipeline *p, json_t *r)
 {
-	int err = audit_log_append(p->log, r);
-
-	if (err && !p->failed) {
-		pr_err("cannot write to the audit log '%s': %s", p->audit_log, strerror(-err));
-		p->failed = true;
-	}
+	note_write_error(p, audit_log_append(p->log, r));
 	json_decref(r);
 }
 
@@ -83,189 +324,164 @@ bool pipeline_failed(const struct pipeline *p)
 
 void pipeline_set_allowlist(struct pipeline *p, uint64_t serial, const char *sha256_hex)
 {
+	struct audit_out o = { p->al_members, p->al_members + sizeof(p->al_members), false };
+
 	p->have_al = sha256_hex != NULL;
 	p->al_serial = serial;
 	snprintf(p->al_sha_hex, sizeof(p->al_sha_hex), "%s", sha256_hex ? sha256_hex : "");
-}
-
-/* ---- the first-sighting set ------------------------------------------------ */
-
-static void seen_key(const struct ig_event *ev, uint8_t key[SHA256_LEN])
-{
-	/* hook, whether the digest is real (of the flags, only that matters),
-	 * digest, path */
-	uint8_t buf[2 + IG_SHA256_LEN + IG_PATH_MAX];
-	size_t plen = strnlen(ev->path, IG_PATH_MAX);
-
-	buf[0] = (uint8_t)ev->hook;
-	buf[1] = !!(ev->flags & IG_F_HASHED);
-	memcpy(buf + 2, ev->digest, IG_SHA256_LEN);
-	memcpy(buf + 2 + IG_SHA256_LEN, ev->path, plen);
-	sha256_buf(buf, 2 + IG_SHA256_LEN + plen, key);
-}
-
-static int seen_grow(struct seen_set *s)
-{
-	size_t cap = s->cap ? s->cap * 2 : SEEN_MIN_SLOTS;
-	struct seen *v = calloc(cap, sizeof(*v));
-
-	if (!v)
-		return -ENOMEM;
-	for (size_t i = 0; i < s->cap; i++) {
-		size_t j;
-
-		if (!s->v[i].used)
-			continue;
-		memcpy(&j, s->v[i].key, sizeof(j));
-		for (j &= cap - 1; v[j].used; j = (j + 1) & (cap - 1))
-			;
-		v[j] = s->v[i];
+	/* pipeline_record_new's two fields, as the writer renders them */
+	if (p->have_al) {
+		AUDIT_PUT_LIT(&o, ",\"allowlist_serial\":");
+		audit_put_int(&o, (long long)serial);
+		AUDIT_PUT_LIT(&o, ",\"allowlist_sha256\":");
+		audit_put_str(&o, p->al_sha_hex, strlen(p->al_sha_hex));
+	} else {
+		AUDIT_PUT_LIT(&o, ",\"allowlist_serial\":null,\"allowlist_sha256\":null");
 	}
-	free(s->v);
-	s->v = v;
-	s->cap = cap;
-	return 0;
+	p->al_members_len = o.p - p->al_members;
 }
-
-/* The slot for key: *fresh tells whether it was just added. NULL on ENOMEM. */
-static struct seen *seen_get(struct seen_set *s, const uint8_t key[SHA256_LEN], bool *fresh)
-{
-	size_t j;
-
-	if ((s->n + 1) * 4 > s->cap * 3 && seen_grow(s))
-		return NULL;
-	memcpy(&j, key, sizeof(j));
-	for (j &= s->cap - 1; s->v[j].used; j = (j + 1) & (s->cap - 1))
-		if (!memcmp(s->v[j].key, key, SHA256_LEN)) {
-			*fresh = false;
-			return &s->v[j];
-		}
-	memcpy(s->v[j].key, key, SHA256_LEN);
-	s->v[j].used = true;
-	s->n++;
-	*fresh = true;
-	return &s->v[j];
-}
-
-static void seen_free(struct seen_set *s)
-{
-	for (size_t i = 0; i < s->cap; i++)
-		json_decref(s->v[i].desc);
-	free(s->v);
-}
-
-/* ---- events ---------------------------------------------------------------- */
 
 /*
  * When the kernel could not give a digest (IMA without SHA-256 in monitor
  * mode, or an open IMA had not measured yet), measure the file here and say
  * so: digest_source "userspace". Racy by nature, so it never decides.
  */
-static void userspace_digest(json_t *rec, const struct ig_event *ev)
+static bool userspace_digest(const struct ig_event *ev, char hex[SHA256_HEX_LEN + 1])
 {
-	char hex[SHA256_HEX_LEN + 1], val[80];
 	uint8_t d[SHA256_LEN];
+	bool ok;
 	int fd;
 
 	if ((ev->flags & (IG_F_HASHED | IG_F_PATH_ERR)) || !(ev->flags & IG_F_NEED_HASH))
-		return;
+		return false;
 	fd = open(ev->path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
-		return;
-	if (!sha256_fd(fd, d, NULL)) {
+		return false;
+	ok = !sha256_fd(fd, d, NULL);
+	if (ok)
 		digest_to_hex(d, hex);
-		snprintf(val, sizeof(val), "sha256:%s", hex);
-		json_object_set_new(rec, "digest", json_string(val));
-		json_object_set_new(rec, "digest_source", json_string("userspace"));
-	}
 	close(fd);
+	return ok;
+}
+
+static void write_access(struct pipeline *p, const struct ig_event *ev)
+{
+	char time[40], hex[SHA256_HEX_LEN + 1];
+	bool measured = userspace_digest(ev, hex);
+	struct audit_out *o;
+	int err;
+
+	event_format_time_cached(&p->tcache, event_realtime_ns(&p->clk, ev->time_ns), time);
+	err = audit_log_begin(p->log, "access", time, &o);
+	if (!err) {
+		audit_put(o, p->al_members, p->al_members_len);
+		event_put_access(o, ev, p->mode, measured ? hex : NULL);
+		err = audit_log_end(p->log);
+	}
+	note_write_error(p, err);
 }
 
 int pipeline_event(void *pipeline, const struct ig_event *ev)
 {
 	struct pipeline *p = pipeline;
-	json_t *rec, *body;
+	bool fresh;
 
 	/* Maps and audited opens: the first sighting in this run is recorded,
 	 * repeats are counted for the summary. Execs and refusals always are. */
 	if (ev->hook != IG_HOOK_EXEC && ev->decision != IG_DENY &&
-	    !(ev->flags & IG_F_WOULD_DENY) && !p->log_all) {
-		uint8_t key[SHA256_LEN];
-		struct seen *s;
-		bool fresh;
-
-		seen_key(ev, key);
-		s = seen_get(&p->seen, key, &fresh);
-		if (s && !fresh) {
-			s->repeats++;
-			return 0;
-		}
-		if (s) {
-			char hex[SHA256_HEX_LEN + 1] = "";
-
-			if (ev->flags & IG_F_HASHED)
-				digest_to_hex(ev->digest, hex);
-			s->desc = json_pack("{s:s, s:o, s:s}", "hook", ig_hook_name(ev->hook),
-					    "path", event_json_bytes(ev->path), "digest", hex);
-		}
-	}
-
-	body = event_to_json(ev, p->mode, &p->clk);
-	if (!body) {
-		pr_warn("cannot render an event for pid %u", ev->pid);
+	    !(ev->flags & IG_F_WOULD_DENY) && !p->log_all &&
+	    !seen_note(&p->seen, ev, &fresh) && !fresh)
 		return 0;
-	}
-	rec = pipeline_record_new(p, "access");
-	json_object_update(rec, body); /* type kept first, the rest after the list fields */
-	json_decref(body);
-	userspace_digest(rec, ev);
-	pipeline_record_write(p, rec);
+	write_access(p, ev);
 	return 0;
 }
 
-static void write_summary(struct pipeline *p, time_t now)
+/* ---- summaries ------------------------------------------------------------- */
+
+static json_t *summary_entry(const struct seen *e)
 {
-	json_t *repeats = json_array(), *r;
+	char hex[SHA256_HEX_LEN + 1] = "";
 
-	for (size_t i = 0; i < p->seen.cap; i++) {
-		struct seen *s = &p->seen.v[i];
+	if (e->hashed)
+		digest_to_hex(e->digest, hex);
+	return json_pack("{s:s, s:o, s:s, s:I}", "hook", ig_hook_name(e->hook), "path",
+			 event_json_bytes(e->path), "digest", hex, "count",
+			 (json_int_t)e->repeats);
+}
 
-		if (!s->used || !s->repeats || !s->desc)
-			continue;
-		r = json_deep_copy(s->desc);
-		json_object_set_new(r, "count", json_integer((json_int_t)s->repeats));
-		json_array_append_new(repeats, r);
-		s->repeats = 0;
-	}
-	p->last_summary = now;
-	if (!json_array_size(repeats)) {
-		json_decref(repeats);
-		return;
-	}
-	r = pipeline_record_new(p, "summary");
+static void summary_write(struct pipeline *p, json_t *repeats)
+{
+	json_t *r = pipeline_record_new(p, "summary");
+
 	json_object_set_new(r, "period_s", json_integer(p->summary_s));
 	json_object_set_new(r, "repeats", repeats);
 	pipeline_record_write(p, r);
+}
+
+/*
+ * The repeats since the last summary, in the order first seen. A list too
+ * long for one line goes out as several summary records in a row, each
+ * within AUDIT_LINE_MAX, so that no count is ever lost to the line limit.
+ */
+static void write_summary(struct pipeline *p, time_t now)
+{
+	json_t *repeats = NULL, *e;
+	size_t len = 0, n;
+
+	for (size_t i = 0; i < p->seen.n; i++) {
+		struct seen *s = &p->seen.v[i];
+
+		if (!s->repeats)
+			continue;
+		e = summary_entry(s);
+		s->repeats = 0;
+		if (!e)
+			continue;
+		n = json_dumpb(e, NULL, 0, JSON_COMPACT) + 1;	/* and its comma */
+		if (repeats && len + n > AUDIT_LINE_MAX - SUMMARY_HEAD_ROOM) {
+			summary_write(p, repeats);
+			repeats = NULL;
+		}
+		if (!repeats) {
+			repeats = json_array();
+			len = 0;
+		}
+		json_array_append_new(repeats, e);
+		len += n;
+	}
+	p->last_summary = now;
+	if (repeats)
+		summary_write(p, repeats);
 }
 
 /* ---- life cycle ------------------------------------------------------------ */
 
 int pipeline_open(struct pipeline **out, const struct pipeline_opts *o)
 {
+	struct audit_log_opts lo = { .batch_bytes = BATCH_BYTES };
 	struct pipeline *p = calloc(1, sizeof(*p));
 	int err;
 
 	*out = NULL;
 	if (!p)
 		return -ENOMEM;
+	if (getrandom(p->seen.key, sizeof(p->seen.key), 0) != sizeof(p->seen.key)) {
+		err = -errno;
+		pr_err("cannot seed the first-sighting set: %s", strerror(-err));
+		free(p);
+		return err;
+	}
 	p->audit_log = o->audit_log;
 	p->mode = o->mode;
 	p->log_all = o->log_all;
 	p->summary_s = o->summary_s > 0 ? o->summary_s : SUMMARY_DEFAULT_S;
 	pipeline_set_allowlist(p, o->allowlist_serial, o->allowlist_sha256);
-	event_clock_init(&p->clk);
+	if (o->clock)
+		p->clk = *o->clock;
+	else
+		event_clock_init(&p->clk);
 	p->last_summary = time(NULL);
-	err = audit_log_open(&p->log, o->audit_log, &(struct audit_log_opts){ 0 });
+	err = audit_log_open(&p->log, o->audit_log, &lo);
 	if (err) {
 		free(p);
 		return err; /* the writer said why */
@@ -274,9 +490,18 @@ int pipeline_open(struct pipeline **out, const struct pipeline_opts *o)
 	return 0;
 }
 
+int pipeline_write_out(struct pipeline *p)
+{
+	int err = audit_log_flush(p->log);
+
+	note_write_error(p, err);
+	return err;
+}
+
 int pipeline_flush(struct pipeline *p)
 {
 	write_summary(p, time(NULL));
+	pipeline_write_out(p);
 	return p->failed ? -EIO : 0;
 }
 
@@ -284,6 +509,7 @@ void pipeline_tick(struct pipeline *p, time_t now)
 {
 	if (now - p->last_summary >= p->summary_s)
 		write_summary(p, now);
+	pipeline_write_out(p);
 	audit_log_sync(p->log); /* the bounded fsync interval, also when idle */
 }
 

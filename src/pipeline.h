@@ -8,11 +8,13 @@
 #define IMAGUARD_PIPELINE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 
 #include <jansson.h>
 
+#include "event.h"
 #include "imaguard/enforcer.h"
 
 struct pipeline;
@@ -26,6 +28,8 @@ struct pipeline_opts {
 	 * (both fields null). pipeline_set_allowlist changes it later. */
 	const char *allowlist_sha256;	/* 64 lowercase hex digits */
 	uint64_t allowlist_serial;
+	/* The kernel's boot-time stamps to wall-clock time; NULL: as now. */
+	const struct event_clock *clock;
 };
 
 /* Open the audit log (its writer says why when it cannot). */
@@ -38,10 +42,19 @@ int pipeline_open(struct pipeline **out, const struct pipeline_opts *o);
  */
 int pipeline_event(void *pipeline, const struct ig_event *ev);
 /* Everything the events so far produce, in the log: the summary of the
- * repeats counted since the last one, and any line not yet written. */
+ * repeats counted since the last one, and every line not yet written.
+ * 0, or -EIO when a write has failed (now or before). */
 int pipeline_flush(struct pipeline *p);
+/*
+ * Records are written in batches of whole lines: a batch goes out once it
+ * is large, and here. The daemon calls this after every drain of the ring
+ * buffer, so a record waits in memory no longer than the drain that made
+ * it. 0 or the write's negative errno (also remembered: pipeline_failed).
+ */
+int pipeline_write_out(struct pipeline *p);
 /* Housekeeping on the daemon's one-second timer: a summary when one is due
- * at now, and the log's bounded fsync interval, also when idle. */
+ * at now, the waiting lines, and the log's bounded fsync interval, also
+ * when idle. */
 void pipeline_tick(struct pipeline *p, time_t now);
 void pipeline_free(struct pipeline *p);
 
@@ -54,5 +67,11 @@ json_t *pipeline_record_new(const struct pipeline *p, const char *type);
 void pipeline_record_write(struct pipeline *p, json_t *r);
 /* Whether a write to the log has failed. */
 bool pipeline_failed(const struct pipeline *p);
+
+/* SipHash (Aumasson and Bernstein) with a 128-bit key: 1-3 keys the
+ * first-sighting set; 2-4, the reference form, proves the code on the
+ * published test vectors. */
+uint64_t siphash_1_3(const uint8_t key[16], const void *data, size_t len);
+uint64_t siphash_2_4(const uint8_t key[16], const void *data, size_t len);
 
 #endif

@@ -4,6 +4,7 @@
  * summaries count, and that the trail stays one intact chain.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,6 +19,7 @@
 #include "audit.h"
 #include "digest.h"
 #include "enforcer.h"
+#include "event.h"
 #include "pipeline.h"
 
 #define AL_SHA "8f434346648f6b96df89dda901c5176b10a6d83961dd3c1ac88b59b2dc327aa4"
@@ -88,6 +90,24 @@ static json_t *read_records(const char *path)
 	free(line);
 	fclose(fp);
 	return all;
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *fp = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	assert_non_null(fp);
+	fseek(fp, 0, SEEK_END);
+	n = ftell(fp);
+	rewind(fp);
+	buf = malloc(n + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, n, fp), (size_t)n);
+	fclose(fp);
+	*len = n;
+	return buf;
 }
 
 static const char *type_of(json_t *all, size_t i)
@@ -172,11 +192,273 @@ static void test_pipeline_log_all(void **state)
 	json_decref(all);
 }
 
+/* ---- the rendering, against the jansson path it replaced ------------------ */
+
+/*
+ * The daemon's record before the event path rendered its own: the list
+ * fields, event_to_json's object merged after them, a userspace digest
+ * replacing the kernel's, appended with audit_log_append.
+ */
+static void reference_append(struct audit_log *l, const struct ig_event *ev, enum ig_mode mode,
+			     const struct event_clock *clk, bool have_al, uint64_t serial)
+{
+	json_t *rec = json_object(), *body = event_to_json(ev, mode, clk);
+
+	assert_non_null(body);
+	json_object_set_new(rec, "type", json_string("access"));
+	json_object_set_new(rec, "allowlist_serial",
+			    have_al ? json_integer((json_int_t)serial) : json_null());
+	json_object_set_new(rec, "allowlist_sha256", have_al ? json_string(AL_SHA) : json_null());
+	json_object_update(rec, body);
+	json_decref(body);
+	if (!(ev->flags & (IG_F_HASHED | IG_F_PATH_ERR)) && (ev->flags & IG_F_NEED_HASH)) {
+		uint8_t d[SHA256_LEN];
+		char hex[SHA256_HEX_LEN + 1], val[80];
+		int fd = open(ev->path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+
+		if (fd >= 0 && !sha256_fd(fd, d, NULL)) {
+			digest_to_hex(d, hex);
+			snprintf(val, sizeof(val), "sha256:%s", hex);
+			json_object_set_new(rec, "digest", json_string(val));
+			json_object_set_new(rec, "digest_source", json_string("userspace"));
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+	assert_int_equal(audit_log_append(l, rec), 0);
+	json_decref(rec);
+}
+
+static uint64_t rnd(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+/* Names that exercise every branch of the string forms. */
+static const char *const odd_names[] = {
+	"/usr/bin/true",
+	"/tmp/a \"quoted\" name",
+	"/tmp/back\\slash\\",
+	"/tmp/ctl\n\t\r\b\f\x01\x1f\x7f",
+	"/tmp/caf\xc3\xa9/\xe2\x82\xac/\xf0\x9f\x90\xa7",		/* valid UTF-8 */
+	"/tmp/latin1-caf\xe9",						/* not UTF-8 */
+	"/tmp/bad\xff\xfe with \"quote\" and \\ and \n",
+	"/tmp/overlong\xc0\xaf",
+	"/tmp/surrogate\xed\xa0\x80",
+	"/tmp/cut\xe2\x82",
+	"/tmp/too-high\xf4\x90\x80\x80",
+	"/tmp/\xf5\x80\x80\x80",
+	"",
+	"/a/very/long/path/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/x",
+};
+
+static const char *const odd_comms[] = {
+	"bash", "exactly16bytes!!", "caf\xc3\xa9", "x\xff", "tab\there", "q\"\\", "",
+};
+
+static void random_event(struct ig_event *ev, uint64_t *s, const char *self)
+{
+	uint64_t r = rnd(s);
+	const char *name = odd_names[r % (sizeof(odd_names) / sizeof(odd_names[0]))];
+	const char *comm = odd_comms[(r >> 8) % (sizeof(odd_comms) / sizeof(odd_comms[0]))];
+
+	event(ev, (r >> 16) % 4 == 3 ? 7 : (r >> 16) % 3, name, (uint8_t)(r >> 24));
+	memset(ev->comm, 0, sizeof(ev->comm));
+	memcpy(ev->comm, comm, strlen(comm) < IG_COMM_LEN ? strlen(comm) : IG_COMM_LEN);
+	ev->time_ns = rnd(s) % (1ULL << 62);
+	ev->decision = (r >> 28) & 1;
+	ev->reason = (r >> 29) % (IG_REASON_MAX + 2);
+	ev->flags = (r >> 33) & (IG_F_HASHED | IG_F_WOULD_DENY | IG_F_PATH_ERR | IG_F_NEED_HASH);
+	ev->pid = (uint32_t)rnd(s);
+	ev->tid = (uint32_t)rnd(s);
+	ev->ppid = (uint32_t)rnd(s);
+	ev->uid = (r >> 40) & 1 ? 0 : (uint32_t)rnd(s);
+	ev->gid = (uint32_t)rnd(s);
+	ev->dev = (uint32_t)rnd(s);
+	ev->ino = rnd(s);		/* half of them above 2^63 */
+	ev->cgroup_id = rnd(s);
+	ev->mnt_ns = (uint32_t)rnd(s);
+	ev->pid_ns = (uint32_t)rnd(s);
+	ev->rule = (r >> 41) & 1 ? -1 : (int32_t)rnd(s);
+	ev->hash_error = (r >> 42) % 3 == 0 ? 0 : (r >> 42) % 3 == 1 ? -95 : INT32_MIN;
+	ev->hash_algo = (r >> 45) & 1 ? 4 : (int32_t)rnd(s);
+	if ((r >> 46) % 8 == 0) {
+		/* a file userspace can measure: the digest comes from here */
+		snprintf(ev->path, sizeof(ev->path), "%s", self);
+		ev->flags = IG_F_NEED_HASH;
+	}
+}
+
+static void test_pipeline_render_matches_jansson(void **state)
+{
+	struct fx *f = *state;
+	char ref[128], self[256];
+	struct event_clock clk = { .offset_ns = 1700000000LL * 1000000000LL };
+	struct pipeline_opts o = { .audit_log = f->log, .log_all = true, .clock = &clk,
+				   .allowlist_serial = 1ULL << 63, .allowlist_sha256 = AL_SHA };
+	struct audit_log *l;
+	struct pipeline *p;
+	struct ig_event ev;
+	uint64_t s = 0x9e3779b97f4a7c15ULL;
+	bool have_al = true;
+	uint64_t serial = 1ULL << 63;
+	ssize_t n;
+	char *a, *b;
+	size_t alen, blen;
+
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	assert_true(n > 0);
+	self[n] = '\0';
+	snprintf(ref, sizeof(ref), "%s/ref.log", f->dir);
+	assert_int_equal(audit_log_open(&l, ref, NULL), 0);
+	for (int m = 0; m < 2; m++) {
+		o.mode = m;
+		assert_int_equal(pipeline_open(&p, &o), 0);
+		for (int i = 0; i < 4000; i++) {
+			if (i % 1000 == 999) {
+				/* a reload: another list, or none */
+				have_al = !have_al;
+				serial = i;
+				pipeline_set_allowlist(p, serial, have_al ? AL_SHA : NULL);
+			}
+			random_event(&ev, &s, self);
+			pipeline_event(p, &ev);
+			reference_append(l, &ev, m, &clk, have_al, serial);
+		}
+		assert_int_equal(pipeline_flush(p), 0);
+		pipeline_free(p);
+		o.allowlist_sha256 = have_al ? AL_SHA : NULL;
+		o.allowlist_serial = serial;
+	}
+	audit_log_close(l);
+	a = slurp(f->log, &alen);
+	b = slurp(ref, &blen);
+	for (size_t i = 0; i < alen && i < blen; i++)
+		if (a[i] != b[i]) {
+			size_t from = i > 200 ? i - 200 : 0;
+
+			fail_msg("first difference at byte %zu:\n%.*s\n--- jansson:\n%.*s", i,
+				 (int)(i - from + 40), a + from, (int)(i - from + 40), b + from);
+		}
+	assert_int_equal(alen, blen);
+	free(a);
+	free(b);
+	unlink(ref);
+}
+
+/* A summary longer than a line goes out as several, and loses no count. */
+static void test_pipeline_summary_split(void **state)
+{
+	struct fx *f = *state;
+	struct pipeline_opts o = { .audit_log = f->log };
+	struct audit_verify_result res;
+	struct pipeline *p;
+	struct ig_event ev;
+	json_t *all, *r, *e;
+	uint64_t counted = 0, entries = 0, summaries = 0;
+	size_t i, k;
+	char path[64];
+
+	assert_int_equal(pipeline_open(&p, &o), 0);
+	for (int round = 0; round < 3; round++)
+		for (int j = 0; j < 3000; j++) {
+			snprintf(path, sizeof(path), "/usr/lib/libsplit-%05d.so", j);
+			event(&ev, IG_HOOK_MMAP, path, (uint8_t)j);
+			pipeline_event(p, &ev);
+		}
+	assert_int_equal(pipeline_flush(p), 0);
+	pipeline_free(p);
+	assert_int_equal(audit_verify_file(f->log, NULL, &res), 0);
+	all = read_records(f->log);
+	json_array_foreach(all, i, r) {
+		if (strcmp(json_string_value(json_object_get(r, "type")), "summary"))
+			continue;
+		summaries++;
+		json_array_foreach(json_object_get(r, "repeats"), k, e) {
+			char want[64];
+
+			/* in the order first seen */
+			snprintf(want, sizeof(want), "/usr/lib/libsplit-%05d.so", (int)entries);
+			assert_string_equal(json_string_value(json_object_get(e, "path")), want);
+			assert_int_equal(json_integer_value(json_object_get(e, "count")), 2);
+			counted += 2;
+			entries++;
+		}
+	}
+	assert_true(summaries > 1);
+	assert_int_equal(entries, 3000);
+	assert_int_equal(counted, 6000);
+	assert_int_equal(json_array_size(all), 3000 + summaries);
+	json_decref(all);
+}
+
+/* Many first sightings: the set grows, and every key is told apart by its
+ * whole value (hook, digest, whether hashed, path), not by its hash. */
+static void test_pipeline_many_keys(void **state)
+{
+	struct fx *f = *state;
+	struct pipeline_opts o = { .audit_log = f->log };
+	struct pipeline *p;
+	struct ig_event ev;
+	json_t *all;
+	char path[64];
+	size_t records = 0, i;
+	json_t *r;
+
+	assert_int_equal(pipeline_open(&p, &o), 0);
+	for (int round = 0; round < 2; round++)
+		for (int j = 0; j < 20000; j++) {
+			snprintf(path, sizeof(path), "/l/%d", j % 5000);
+			/* 5000 paths x 2 digests x 2 hooks */
+			event(&ev, j % 2 ? IG_HOOK_MMAP : IG_HOOK_OPEN, path,
+			      (uint8_t)(j / 5000 % 2));
+			if (j / 10000)
+				ev.flags = 0;	/* same digest bytes, not hashed */
+			pipeline_event(p, &ev);
+		}
+	assert_int_equal(pipeline_flush(p), 0);
+	pipeline_free(p);
+	all = read_records(f->log);
+	json_array_foreach(all, i, r)
+		records += !strcmp(json_string_value(json_object_get(r, "type")), "access");
+	/* (path, hook) pairs are fixed by j mod 10000 within a round: 10000
+	 * first sightings of the hashed kind, 10000 of the other */
+	assert_int_equal(records, 20000);
+	json_decref(all);
+}
+
+/* The published SipHash-2-4 vectors (key 00..0f, message 00..len-1). */
+static void test_pipeline_siphash_vectors(void **state)
+{
+	uint8_t key[16], msg[64];
+
+	(void)state;
+	for (int i = 0; i < 16; i++)
+		key[i] = i;
+	for (int i = 0; i < 64; i++)
+		msg[i] = i;
+	assert_true(siphash_2_4(key, msg, 0) == 0x726fdb47dd0e0e31ULL);
+	assert_true(siphash_2_4(key, msg, 15) == 0xa129ca6149be45e5ULL);
+	/* 1-3 runs the same code with fewer rounds: different, and keyed */
+	assert_true(siphash_1_3(key, msg, 15) != siphash_2_4(key, msg, 15));
+	key[0] ^= 1;
+	assert_true(siphash_2_4(key, msg, 15) != 0xa129ca6149be45e5ULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_pipeline_first_sighting, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pipeline_log_all, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pipeline_render_matches_jansson, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_pipeline_summary_split, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pipeline_many_keys, setup, teardown),
+		cmocka_unit_test(test_pipeline_siphash_vectors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
