@@ -29,6 +29,13 @@
  * the per-inode hash cache when nothing can have written the file since it
  * was measured, stage 3 fills the cache after a measurement, and every grant
  * of write access bumps the inode's generation (struct ig_hash_cache).
+ *
+ * Each name is resolved once too: an exec or map by a name already seen
+ * takes the path, its hash and the rules' verdict from the inode (struct
+ * ig_name) until a rename, a mount change, an unlink or a rules swap. A map
+ * left with nothing to measure (digest cached, or allowed by rule) is then
+ * decided in stage 1 with stage 3's own code, and stages 2 and 3 pass; an
+ * exec always takes the whole chain, which the loader's probe proves.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
@@ -55,7 +62,7 @@ const volatile __u64 ig_hash_seed = 0;	/* random per load: see struct ig_rule_ke
 
 /* Runtime: bumped by the loader at every rules swap, and here at every
  * rename or mount change: remembered unwatched opens of another value are
- * forgotten (struct ig_open_seen). */
+ * forgotten (struct ig_name_key). */
 __u32 ig_rules_gen;
 /* In its own map: the loader rewrites .bss whole when it adopts a pinned
  * chain, which must never undo a bump made here. */
@@ -133,6 +140,14 @@ struct {
 	__type(key, int);
 	__type(value, struct ig_hash_cache);
 } hash_cache SEC(".maps");
+
+/* Names of files executed or mapped (struct ig_name): freed with the inode. */
+struct {
+	__uint(type, BPF_MAP_TYPE_INODE_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct ig_name);
+} names SEC(".maps");
 
 /* Events to userspace. A full ring loses the event and counts it; the
  * decision is already made and never waits for a reader. */
@@ -257,15 +272,17 @@ static __always_inline bool hook_has_rules(void *rules, __u32 hook)
 
 /* ---- context --------------------------------------------------------------- */
 
+/* Direct loads through the hook's BTF pointers: each costs one instruction
+ * where a probe read costs a helper call. */
 static __always_inline void fill_context(struct ig_event *ev, struct file *file, __u32 hook)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct task_struct *task = bpf_get_current_task_btf();
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u64 uid_gid = bpf_get_current_uid_gid();
+	struct inode *inode = file->f_inode;
 	struct upid upid = {};
 	struct pid *pid;
 	__u32 level;
-	long n;
 
 	ev->time_ns = bpf_ktime_get_boot_ns();
 	ev->hook = hook;
@@ -273,17 +290,23 @@ static __always_inline void fill_context(struct ig_event *ev, struct file *file,
 	ev->pid = pid_tgid >> 32;
 	ev->uid = (__u32)uid_gid;
 	ev->gid = uid_gid >> 32;
-	ev->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	ev->ppid = task->real_parent->tgid;
 	ev->cgroup_id = bpf_get_current_cgroup_id();
-	ev->mnt_ns = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
-	pid = BPF_CORE_READ(task, thread_pid);
-	level = BPF_CORE_READ(pid, level);
+	ev->mnt_ns = task->nsproxy->mnt_ns->ns.inum;
+	pid = task->thread_pid;
+	level = pid->level;
+	/* An index into the pid's levels: not a constant offset, so read. */
 	bpf_core_read(&upid, sizeof(upid), &pid->numbers[level & 31]);
 	ev->pid_ns = BPF_CORE_READ(upid.ns, ns.inum);
 	bpf_get_current_comm(ev->comm, sizeof(ev->comm));
-	ev->dev = BPF_CORE_READ(file, f_inode, i_sb, s_dev);
-	ev->ino = BPF_CORE_READ(file, f_inode, i_ino);
+	ev->dev = inode->i_sb->s_dev;
+	ev->ino = inode->i_ino;
 	ev->rule = -1;
+}
+
+static __always_inline void resolve_path(struct ig_event *ev, struct file *file)
+{
+	long n;
 
 	n = bpf_d_path(&file->f_path, ev->path, sizeof(ev->path));
 	if (n <= 0 || n > IG_PATH_MAX) {
@@ -407,16 +430,21 @@ static __always_inline void cache_invalidate(struct inode *inode)
 	hc->truncated = 0;
 }
 
-/* ---- unwatched opens ------------------------------------------------------ */
+/* ---- names ----------------------------------------------------------------- */
 
-static __always_inline bool open_seen_key(struct ig_open_seen *k, struct file *file)
+/* The name this access reaches the file by (struct ig_name_key); false when
+ * it cannot be told without printing it: walk the path then. */
+static __always_inline bool name_key(struct ig_name_key *k, struct file *file)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
+	struct dentry *dentry = file->f_path.dentry;
 	struct fs_struct *fs = task->fs;
 
-	if (!fs)
-		return false; /* no root to name it from: walk the path */
-	k->dentry = (__u64)file->f_path.dentry;
+	if (!fs || !dentry)
+		return false; /* no root to name it from */
+	if (!dentry->d_hash.pprev)
+		return false; /* unlinked: bpf_d_path adds " (deleted)" */
+	k->dentry = (__u64)dentry;
 	k->mnt = (__u64)file->f_path.mnt;
 	k->root_dentry = (__u64)fs->root.dentry;
 	k->root_mnt = (__u64)fs->root.mnt;
@@ -424,8 +452,8 @@ static __always_inline bool open_seen_key(struct ig_open_seen *k, struct file *f
 	return true;
 }
 
-static __always_inline bool open_seen_same(const struct ig_open_seen *a,
-					   const struct ig_open_seen *b)
+static __always_inline bool name_key_same(const struct ig_name_key *a,
+					  const struct ig_name_key *b)
 {
 	return a->dentry == b->dentry && a->mnt == b->mnt && a->root_dentry == b->root_dentry &&
 	       a->root_mnt == b->root_mnt && a->rules_gen == b->rules_gen &&
@@ -433,24 +461,24 @@ static __always_inline bool open_seen_same(const struct ig_open_seen *a,
 }
 
 /* Was this open, by this name, already found unwatched under these rules? */
-static __always_inline bool open_known_unwatched(struct file *file, struct ig_open_seen *k)
+static __always_inline bool open_known_unwatched(struct file *file, struct ig_name_key *k)
 {
 	struct ig_hash_cache *hc;
 	bool same;
 
-	if (!file->f_inode || !open_seen_key(k, file))
+	if (!file->f_inode || !name_key(k, file))
 		return false;
 	hc = bpf_inode_storage_get(&hash_cache, file->f_inode, 0, 0);
 	if (!hc)
 		return false;
 	bpf_spin_lock(&hc->lock);
-	same = hc->open.epoch && open_seen_same(&hc->open, k);
+	same = hc->open.epoch && name_key_same(&hc->open, k);
 	bpf_spin_unlock(&hc->lock);
 	return same;
 }
 
 static __always_inline void open_remember_unwatched(struct file *file,
-						    const struct ig_open_seen *k)
+						    const struct ig_name_key *k)
 {
 	struct ig_hash_cache *hc;
 
@@ -463,6 +491,72 @@ static __always_inline void open_remember_unwatched(struct file *file,
 	bpf_spin_lock(&hc->lock);
 	hc->open = *k;
 	bpf_spin_unlock(&hc->lock);
+}
+
+enum name_found {
+	NAME_NONE,	/* resolve and match */
+	NAME_PATH,	/* path and its hash known; match the rules for this hook */
+	NAME_FULL,	/* the rules' verdict for this hook too */
+};
+
+/*
+ * An exec or map by a name remembered on the inode: the path, its hash and,
+ * when this hook was matched under the same rules, the winning rule. Any
+ * failure means the path is resolved and matched as if nothing were kept.
+ */
+static __always_inline enum name_found name_recall(struct ig_event *ev, struct file *file,
+						   __u32 hook, struct ig_name_key *k)
+{
+	enum name_found found = NAME_NONE;
+	struct ig_name *nm;
+
+	if (!file->f_inode || hook >= IG_HOOK_MAX || !name_key(k, file))
+		return NAME_NONE;
+	nm = bpf_inode_storage_get(&names, file->f_inode, 0, 0);
+	if (!nm)
+		return NAME_NONE;
+	bpf_spin_lock(&nm->lock);
+	if (nm->key.epoch && name_key_same(&nm->key, k) && nm->path_len &&
+	    nm->path_len <= IG_NAME_PATH_MAX) {
+		__builtin_memcpy(ev->path, nm->path, IG_NAME_PATH_MAX);
+		ev->path_len = nm->path_len;
+		ev->path_hash = nm->path_hash;
+		found = NAME_PATH;
+		if (nm->matched & (1U << hook)) {
+			ev->rule = nm->rule[hook];
+			ev->action = nm->action[hook];
+			found = NAME_FULL;
+		}
+	}
+	bpf_spin_unlock(&nm->lock);
+	return found;
+}
+
+/* Keep what stage 1 worked out for this name and hook. */
+static __always_inline void name_remember(const struct ig_event *ev, struct file *file,
+					  __u32 hook, const struct ig_name_key *k)
+{
+	struct ig_name *nm;
+
+	if (!file->f_inode || !k->epoch || hook >= IG_HOOK_MAX)
+		return; /* no key was made: nothing to remember */
+	if ((ev->flags & IG_F_PATH_ERR) || ev->path_len > IG_NAME_PATH_MAX)
+		return; /* unresolved or too long to keep: resolved every time */
+	nm = bpf_inode_storage_get(&names, file->f_inode, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!nm)
+		return; /* no memory: the next access walks the path again */
+	bpf_spin_lock(&nm->lock);
+	if (!name_key_same(&nm->key, k)) {
+		nm->key = *k;
+		nm->matched = 0;
+		__builtin_memcpy(nm->path, ev->path, IG_NAME_PATH_MAX);
+		nm->path_len = ev->path_len;
+		nm->path_hash = ev->path_hash;
+	}
+	nm->rule[hook] = ev->rule;
+	nm->action[hook] = ev->action;
+	nm->matched |= 1U << hook;
+	bpf_spin_unlock(&nm->lock);
 }
 
 /* ---- verdicts and events ------------------------------------------------- */
@@ -517,6 +611,59 @@ static __always_inline int refuse(struct ig_event *ev, __u32 reason, struct ig_c
 	return -EPERM;
 }
 
+static __always_inline bool allowlisted(struct ig_event *ev)
+{
+	struct ig_allow_key key = {};
+	void *list = slot(&allowlist);
+
+	if (!list)
+		return false; /* fail closed: no allowlist allows nothing */
+	__builtin_memcpy(key.digest, ev->digest, IG_SHA256_LEN);
+	if (bpf_map_lookup_elem(list, &key))
+		return true;
+	if (ev->flags & IG_F_PATH_ERR)
+		return false; /* a path-bound entry needs the path resolved in full */
+	key.path_hash = ev->path_hash;
+	key.path_len = ev->path_len - 1;
+	return bpf_map_lookup_elem(list, &key) != NULL;
+}
+
+/*
+ * The verdict on a measured (or rule-decided) access, counted and sent:
+ * stage 3's job, and stage 1's for a map with nothing left to measure.
+ */
+static __always_inline int finish(struct ig_event *ev, __u32 hook, struct ig_counters *c)
+{
+	int verdict = 0;
+
+	if (ev->hash_error && c)
+		c->hash_errors++;
+	if ((ev->flags & IG_F_NEED_HASH) && c) {
+		if (ev->flags & IG_F_CACHED)
+			c->cache_hits++;
+		else if (!(ev->flags & IG_F_STALE))
+			c->hashes++;
+	}
+
+	if (ev->flags & IG_F_PROBE) {
+		/* The loader's probe: measured, then refused, so nothing runs. */
+		ev->decision = IG_DENY;
+		verdict = -EPERM;
+	} else if (ev->reason == IG_REASON_RULE_ALLOW || ev->reason == IG_REASON_RULE_DENY) {
+		/* Decided by rule in stage 1 (a deny reaches here only in monitor mode). */
+	} else if (hook == IG_HOOK_OPEN) {
+		ev->reason = IG_REASON_RULE_AUDIT; /* opens are recorded, never refused by digest */
+	} else if (!(ev->flags & IG_F_HASHED)) {
+		verdict = refuse(ev, IG_REASON_HASH_ERROR, c);
+	} else if (allowlisted(ev)) {
+		ev->reason = IG_REASON_ALLOWLISTED;
+	} else {
+		verdict = refuse(ev, IG_REASON_NOT_ALLOWLISTED, c);
+	}
+	emit(ev, c);
+	return verdict;
+}
+
 /* ---- the three stages ---------------------------------------------------- */
 
 /* Stage 1. Returns 0 to hand on to stages 2 and 3, or a verdict reached alone
@@ -526,7 +673,8 @@ static __always_inline int stage_filter(struct file *file, __u32 hook, __u32 pro
 	struct ig_rec_key key = { .tid = (__u32)bpf_get_current_pid_tgid(), .hook = hook };
 	struct ig_counters *c = counters_get();
 	/* The generations before the rules they describe (see ig_rules_gen). */
-	struct ig_open_seen seen = { .rules_gen = ig_rules_gen, .path_gen = ig_path_gen };
+	struct ig_name_key name = { .rules_gen = ig_rules_gen, .path_gen = ig_path_gen };
+	enum name_found found = NAME_NONE;
 	void *rule_map;
 	struct ig_event *ev;
 	struct ig_record *rec;
@@ -540,7 +688,7 @@ static __always_inline int stage_filter(struct file *file, __u32 hook, __u32 pro
 		 * unwatched, after an inode storage lookup. */
 		if (!hook_has_rules(rule_map, hook))
 			return 0;
-		if (open_known_unwatched(file, &seen)) {
+		if (open_known_unwatched(file, &name)) {
 			if (c)
 				c->open_skips++;
 			return 0;
@@ -552,13 +700,24 @@ static __always_inline int stage_filter(struct file *file, __u32 hook, __u32 pro
 	if (!rec)
 		return 0; /* fail open: index 0 of a per-CPU array always exists */
 	ev = &rec->ev;
+	rec->file = (__u64)file;
 	__builtin_memset(ev, 0, IG_EVENT_HDR_LEN);
 	fill_context(ev, file, hook);
 	ev->prot = prot;
 	ev->stages = IG_STAGE_FILTER;
 	if (ig_probe_tgid && ev->pid == ig_probe_tgid)
 		ev->flags |= IG_F_PROBE;
-	match_rules(ev, hook, rule_map);
+	if (hook != IG_HOOK_OPEN)
+		found = name_recall(ev, file, hook, &name);
+	if (found == NAME_NONE)
+		resolve_path(ev, file);
+	if (found != NAME_FULL) {
+		match_rules(ev, hook, rule_map);
+		if (hook != IG_HOOK_OPEN)
+			name_remember(ev, file, hook, &name);
+	} else if (c) {
+		c->name_hits++;
+	}
 
 	switch (ev->action) {
 	case IG_ACT_DENY:
@@ -572,7 +731,7 @@ static __always_inline int stage_filter(struct file *file, __u32 hook, __u32 pro
 		break;
 	case IG_ACT_ALLOW:
 		if (hook == IG_HOOK_OPEN) {
-			open_remember_unwatched(file, &seen);
+			open_remember_unwatched(file, &name);
 			return 0; /* an allowed open is an unwatched open */
 		}
 		ev->reason = IG_REASON_RULE_ALLOW;
@@ -582,7 +741,7 @@ static __always_inline int stage_filter(struct file *file, __u32 hook, __u32 pro
 		break;
 	default:
 		if (hook == IG_HOOK_OPEN) {
-			open_remember_unwatched(file, &seen);
+			open_remember_unwatched(file, &name);
 			return 0; /* opens are measured only under an audit rule */
 		}
 		ev->flags |= IG_F_NEED_HASH;
@@ -590,6 +749,14 @@ static __always_inline int stage_filter(struct file *file, __u32 hook, __u32 pro
 
 	if (ev->flags & IG_F_NEED_HASH)
 		cache_lookup(rec, file);
+
+	/* A map with nothing left to measure (digest cached, allowed by
+	 * rule, or known stale) is decided here: stages 2 and 3 find no
+	 * record and pass. Execs always take the whole chain, which the
+	 * loader's probe proves. */
+	if (hook == IG_HOOK_MMAP && !(ev->flags & IG_F_PROBE) &&
+	    (!(ev->flags & IG_F_NEED_HASH) || (ev->flags & (IG_F_CACHED | IG_F_STALE))))
+		return finish(ev, hook, c);
 
 	if (bpf_map_update_elem(&records, &key, rec, BPF_ANY)) {
 		/* Nowhere to hand the record on: it cannot be measured. */
@@ -614,7 +781,7 @@ static __always_inline int stage_measure(struct file *file, __u32 hook)
 	long algo;
 
 	rec = bpf_map_lookup_elem(&records, &key);
-	if (!rec)
+	if (!rec || rec->file != (__u64)file)
 		return 0; /* stage 1 wanted nothing here; stage 3 judges the order */
 	if (rec->ev.stages != IG_STAGE_FILTER)
 		rec->ev.flags |= IG_F_ORDER_BAD;
@@ -633,23 +800,6 @@ static __always_inline int stage_measure(struct file *file, __u32 hook)
 	return 0;
 }
 
-static __always_inline bool allowlisted(struct ig_event *ev)
-{
-	struct ig_allow_key key = {};
-	void *list = slot(&allowlist);
-
-	if (!list)
-		return false; /* fail closed: no allowlist allows nothing */
-	__builtin_memcpy(key.digest, ev->digest, IG_SHA256_LEN);
-	if (bpf_map_lookup_elem(list, &key))
-		return true;
-	if (ev->flags & IG_F_PATH_ERR)
-		return false; /* a path-bound entry needs the path resolved in full */
-	key.path_hash = ev->path_hash;
-	key.path_len = ev->path_len - 1;
-	return bpf_map_lookup_elem(list, &key) != NULL;
-}
-
 /* Stage 3: verdict and event; the record is dropped here. */
 static __always_inline int stage_emit(struct file *file, __u32 hook)
 {
@@ -657,7 +807,7 @@ static __always_inline int stage_emit(struct file *file, __u32 hook)
 	struct ig_counters *c = counters_get();
 	struct ig_record *rec;
 	struct ig_event *ev;
-	int verdict = 0;
+	int verdict;
 
 	rec = bpf_map_lookup_elem(&records, &key);
 	if (!rec) {
@@ -668,6 +818,13 @@ static __always_inline int stage_emit(struct file *file, __u32 hook)
 			c->order_violations++;
 		return 0;
 	}
+	if (rec->file != (__u64)file) {
+		/* Left by a chain another program cut short after stage 1: not
+		 * this access's. Stage 1 decided this one alone (a map with
+		 * nothing to measure), so pass. */
+		bpf_map_delete_elem(&records, &key);
+		return 0;
+	}
 	ev = &rec->ev;
 	if (ev->stages != (IG_STAGE_FILTER | IG_STAGE_MEASURE)) {
 		ev->flags |= IG_F_ORDER_BAD;
@@ -675,34 +832,9 @@ static __always_inline int stage_emit(struct file *file, __u32 hook)
 			c->order_violations++;
 	}
 	ev->stages |= IG_STAGE_EMIT;
-	if (ev->hash_error && c)
-		c->hash_errors++;
-	if ((ev->flags & IG_F_NEED_HASH) && c) {
-		if (ev->flags & IG_F_CACHED)
-			c->cache_hits++;
-		else if (!(ev->flags & IG_F_STALE))
-			c->hashes++;
-	}
 	if ((ev->flags & (IG_F_CACHE_FILL | IG_F_HASHED)) == (IG_F_CACHE_FILL | IG_F_HASHED))
 		cache_fill(rec, file);
-
-	if (ev->flags & IG_F_PROBE) {
-		/* The loader's probe: measured, then refused, so nothing runs. */
-		ev->decision = IG_DENY;
-		verdict = -EPERM;
-	} else if (ev->reason == IG_REASON_RULE_ALLOW || ev->reason == IG_REASON_RULE_DENY) {
-		/* Decided by rule in stage 1 (a deny reaches here only in monitor mode). */
-	} else if (hook == IG_HOOK_OPEN) {
-		ev->reason = IG_REASON_RULE_AUDIT; /* opens are recorded, never refused by digest */
-	} else if (!(ev->flags & IG_F_HASHED)) {
-		verdict = refuse(ev, IG_REASON_HASH_ERROR, c);
-	} else if (allowlisted(ev)) {
-		ev->reason = IG_REASON_ALLOWLISTED;
-	} else {
-		verdict = refuse(ev, IG_REASON_NOT_ALLOWLISTED, c);
-	}
-
-	emit(ev, c);
+	verdict = finish(ev, hook, c);
 	bpf_map_delete_elem(&records, &key);
 	return verdict;
 }

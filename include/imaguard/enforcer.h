@@ -165,20 +165,44 @@ struct ig_rec_key {
 struct ig_record {
 	struct ig_event ev;
 	__u64 cache_gen;	/* IG_F_CACHE_FILL: the inode's generation before hashing */
+	__u64 file;		/* the struct file stage 1 judged: a record left behind
+				 * by a chain cut short never meets another file */
 };
 
 /*
- * An open that no open rule watches, remembered on its inode so that the
- * next open by the same name skips bpf_d_path and the rule walk. The name is
- * what bpf_d_path would print: the (mount, dentry) opened, seen from the
- * opener's root. It holds while the rules (ig_rules_gen) and every name in
- * the system (ig_path_gen: renames, mounts) stay as they were.
+ * A name as bpf_d_path would print it, without printing it: the (mount,
+ * dentry) reached, seen from the caller's root. It holds while the rules
+ * (ig_rules_gen) and every name in the system (ig_path_gen: renames, mounts)
+ * stay as they were, and the dentry is not unlinked. Remembered on the inode
+ * for unwatched opens (ig_hash_cache.open) and for execs and maps (ig_name).
  */
-struct ig_open_seen {
+struct ig_name_key {
 	__u64 dentry, mnt, root_dentry, root_mnt;
 	__u32 rules_gen, path_gen;
 	__u32 epoch;		/* 0: empty */
 	__u32 pad;
+};
+
+/* Longest path an ig_name keeps, NUL included; longer ones are resolved
+ * every time. */
+#define IG_NAME_PATH_MAX 256
+
+/*
+ * The name of a file executed or mapped, remembered on its inode so that
+ * the next exec or map by the same name (struct ig_name_key) takes the path,
+ * its hash and the winning rule from here instead of bpf_d_path and the rule
+ * walk. One name per inode: another name replaces it. Everything under the
+ * lock.
+ */
+struct ig_name {
+	struct bpf_spin_lock lock;
+	__u32 path_len;		/* bytes in path, NUL included */
+	struct ig_name_key key;
+	__u64 path_hash;
+	__s32 rule[IG_HOOK_MAX];
+	__u32 action[IG_HOOK_MAX];
+	__u32 matched;		/* bit per hook: rule and action hold its match */
+	char path[IG_NAME_PATH_MAX];
 };
 
 /*
@@ -209,7 +233,7 @@ struct ig_hash_cache {
 	__u32 epoch;
 	__u32 truncated;	/* truncate(2) by name: see ig_truncate */
 	__u8 digest[IG_SHA256_LEN];
-	struct ig_open_seen open;	/* under the lock too */
+	struct ig_name_key open;	/* an unwatched open's name, under the lock too */
 };
 
 /* ig_event.hash_error when stage 1 had no room for the record. */
@@ -230,6 +254,7 @@ struct ig_counters {
 	__u64 cache_hits;		/* digests taken from the hash cache instead */
 	__u64 wakeups;			/* ring-buffer records submitted with a wakeup */
 	__u64 open_skips;		/* opens known unwatched without a path walk */
+	__u64 name_hits;		/* execs and maps named from ig_name, no path walk */
 };
 
 #endif

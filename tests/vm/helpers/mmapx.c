@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * mmapx PATH [exec|read]: open PATH read-only and map it MAP_PRIVATE with
- * PROT_READ|PROT_EXEC (default) or PROT_READ. Prints "ok" and exits 0 when
- * the map succeeds, "err <ERRNO> <call>" and exits 1 when open or mmap fails.
+ * mmapx PATH [exec|read|unlinked]: open PATH read-only and map it MAP_PRIVATE
+ * with PROT_READ|PROT_EXEC (default) or PROT_READ; "unlinked" removes PATH
+ * between the open and an executable map. Prints "ok" and exits 0 when the
+ * map succeeds, "err <ERRNO> <call>" and exits 1 when a call fails.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,8 +29,10 @@ int main(int argc, char **argv)
 	void *p;
 	int fd;
 
-	if (argc < 2 || argc > 3 || (argc == 3 && strcmp(argv[2], "exec") && strcmp(argv[2], "read"))) {
-		fprintf(stderr, "usage: mmapx PATH [exec|read]\n");
+	if (argc < 2 || argc > 3 ||
+	    (argc == 3 && strcmp(argv[2], "exec") && strcmp(argv[2], "read") &&
+	     strcmp(argv[2], "unlinked"))) {
+		fprintf(stderr, "usage: mmapx PATH [exec|read|unlinked]\n");
 		return 2;
 	}
 	if (argc == 3 && !strcmp(argv[2], "read"))
@@ -39,6 +42,8 @@ int main(int argc, char **argv)
 		return fail("open");
 	if (fstat(fd, &st))
 		return fail("fstat");
+	if (argc == 3 && !strcmp(argv[2], "unlinked") && unlink(argv[1]))
+		return fail("unlink");
 	/* An empty file still gets a page-sized request, so the hook runs. */
 	len = st.st_size > 0 ? (size_t)st.st_size : 4096;
 	p = mmap(NULL, len, prot, MAP_PRIVATE, fd, 0);
