@@ -135,6 +135,7 @@ for k in $kernels; do rm -f "$out/guest-$k.json" "$out/guest-$k.failed"; done
 echo "bench: guest: running ${guest_cmd[*]#"$top"/} on $kernels" >&2
 t0=$SECONDS
 set +e
+export BENCH_CLOCK=${BENCH_CLOCK:-icount}
 BENCH=$mode KERNELS=$kernels BENCH_OUT=$out "${guest_cmd[@]}" >&2
 grc=$?
 set -e
@@ -145,7 +146,8 @@ any_failed=0
 for k in $kernels; do [ -f "$out/guest-$k.failed" ] && any_failed=1; done
 for k in $kernels; do
 	extra=$(jq -cn --arg k "$k" --argjson rc "$grc" --argjson s "$gsecs" --arg cmd "${guest_cmd[*]}" \
-		'{instrument: "guest", series: $k, command: $cmd, exit: $rc, wall_s: $s}')
+		--arg clock "$BENCH_CLOCK" \
+		'{instrument: "guest", series: $k, command: $cmd, exit: $rc, wall_s: $s, clock: $clock}')
 	j='' why=''
 	[ -f "$out/guest-$k.json" ] && j=$(json_of "$out/guest-$k.json")
 	if [ -f "$out/guest-$k.failed" ]; then
@@ -263,13 +265,18 @@ jq -r --argjson limit "$gate_ratio" --argjson gate "$gate" '
 		else "" end;
 	def guest: . as $g |
 		"mode \(.mode // "?"), \(.rounds // "?") rounds, kernel \(.kernel // "?"), noisy: " +
-		(if .noisy == true then "**YES: ratios are indicative only**" else "no" end) + "\n\n" +
+		(if .noisy == true then "**YES: ratios are indicative only**" else "no" end) +
+		", clock \(.clock // "?")" + "\n\n" +
+		(if .clock == "icount" then "The guest'"'"'s clock counts its own instructions (QEMU" +
+			" `-icount`, one per ns, one vCPU): times are instruction counts, unaffected by the" +
+			" host'"'"'s load; the daemon'"'"'s consumer shares the vCPU, so FULL includes its work" +
+			" (its share in the last column).\n\n" else "" end) +
 		"Each ratio is the median [p25–p75] over rounds of the workload'"'"'s time under an arm" +
 		" against its time with nothing attached (OFF) in the same round. The control is work" +
 		" no hook sees: near 1.00 or the run is noisy. `--gate` fails a run that is not noisy" +
 		" when a workload with a target is above \($limit) FULL/OFF.\n\n" +
 		((if any((.workloads // [])[]; .name == "control") then []
-		  else [["control", "", "", (.control | spread), "", "", ""]] end) +
+		  else [["control", "", "", (.control | spread), "", "", "", "", "", ""]] end) +
 		 [(.workloads // [])[] |
 			[.name, .fs, (.noop_off | spread), (.full_off | spread),
 			 (if .target == null then "–" elif (.target | type) == "number" then "≤ \(.target | num)"
@@ -278,9 +285,14 @@ jq -r --argjson limit "$gate_ratio" --argjson gate "$gate" '
 			  elif (.target | type) == "number" and .full_off.median != null then
 				(.full_off.median <= .target | met)
 			  else "–" end),
-			 (.error // "")]] |
+			 (.error // ""),
+			 (.raw_ns_per_op_median.off // null | num),
+			 (if .raw_ns_per_op_median.full != null and .raw_ns_per_op_median.off != null then
+				(.raw_ns_per_op_median.full - .raw_ns_per_op_median.off | num) else "" end),
+			 (.daemon_cpu_ns_per_op // null | num)]] |
 		 table(["workload", "fs", "NOOP/OFF median [p25–p75]", "FULL/OFF median [p25–p75]",
-			"target (FULL/OFF)", "", "error"])) + "\n" +
+			"target (FULL/OFF)", "", "error", "OFF ns/op", "FULL adds ns/op",
+			"of it daemon ns/op"])) + "\n" +
 		(if (.cold_hash // []) | length > 0 then "\n**Cold hash**\n\n" + ([.cold_hash[] |
 			[.size, .fs, (.full_mb_s | num), (.openssl_mb_s | num), (.ratio | num), (.error // "")]] |
 			table(["size", "fs", "FULL MB/s", "OpenSSL MB/s", "ratio", "error"])) + "\n" else "" end) +

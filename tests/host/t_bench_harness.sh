@@ -40,7 +40,8 @@ for k in $KERNELS; do
  "control":{"median":1.0,"p25":0.98,"p75":1.02,"min":0.95,"max":1.05},
  "workloads":[{"name":"exec-true","fs":"ext4",
    "noop_off":{"median":1.05,"p25":1.01,"p75":1.08,"min":1.0,"max":1.1},
-   "full_off":{"median":$r,"p25":1.1,"p75":1.3,"min":1.0,"max":1.7},"target":1.3},
+   "full_off":{"median":$r,"p25":1.1,"p75":1.3,"min":1.0,"max":1.7},"target":1.3,
+   "raw_ns_per_op_median":{"off":500000,"noop":505000,"full":530000},"daemon_cpu_ns_per_op":4000},
   {"name":"open_audit","fs":"tmpfs",
    "noop_off":{"median":1.0,"p25":1.0,"p75":1.0,"min":1.0,"max":1.0},
    "full_off":{"median":${FAKE_UNTARGETED:-1.1},"p25":1.0,"p75":1.2,"min":1.0,"max":1.2},"target":null}],
@@ -92,8 +93,10 @@ grep -qx 'guest BENCH=quick KERNELS=6.1 6.12' args || fail "the guest run did no
 [ "$(res '[.targets[] | select(.instrument == "guest") | .kernel] | join(" ")')" = "6.1 6.12" ] ||
 	fail "guest targets do not name their kernel"
 res '.host | .cpu, .cores, .kernel' >/dev/null
-grep -q '^| exec-true | ext4 | 1.05 \[1.01–1.08\] | 1.2 \[1.1–1.3\] | ≤ 1.3 | met |  |$' out/results.md ||
-	fail "the guest table lacks the workload's ratios and spreads"
+grep -q '^| exec-true | ext4 | 1.05 \[1.01–1.08\] | 1.2 \[1.1–1.3\] | ≤ 1.3 | met |  | 500000 | 30000 | 4000 |$' out/results.md ||
+	fail "the guest table lacks the workload's ratios, spreads, or added and daemon ns"
+grep -q '^mode quick, 5 rounds, kernel 6.1.0-fake, noisy: no, clock icount$' out/results.md ||
+	fail "the guest section does not say which clock timed it"
 grep -q '^| events/s | 812346 | ≥ 1000000 | \*\*missed\*\* |' out/results.md || fail "a missed target is not shown"
 grep -q '^## guest · 6.12$' stdout || fail "the Markdown is not printed"
 grep -q 'gate passed' stderr || fail "no gate verdict"

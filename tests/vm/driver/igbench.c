@@ -157,6 +157,7 @@ struct workload {
 	int rounds;
 	struct ig_counters ctr;	/* FULL, timed blocks only */
 	long ctr_ops;
+	double daemon_ns;	/* FULL, timed blocks: the consumer thread's CPU time */
 	char err[256];
 };
 
@@ -414,6 +415,19 @@ static void *consumer_main(void *arg)
 	}
 	pthread_mutex_unlock(&b->mu);
 	return NULL;
+}
+
+/* CPU time the consumer thread has used: what the daemon costs besides the
+ * kernel's programs (on one vCPU it is inside the FULL arm's times). */
+static double consumer_cpu_ns(struct bench *b)
+{
+	struct timespec ts;
+	clockid_t cid;
+
+	if (!b->consumer_up || pthread_getcpuclockid(b->consumer, &cid) ||
+	    clock_gettime(cid, &ts))
+		return 0;
+	return ts.tv_sec * 1e9 + ts.tv_nsec;
 }
 
 static void consumer_set(struct bench *b, bool consume)
@@ -677,7 +691,7 @@ static int block(struct bench *b, struct workload *w, int round)
 	enum arm a = b->arm;
 	long nc = b->block_ns / CHUNK_NS;
 	struct ig_counters c0, c1;
-	double norm[CHUNKS], slow[CHUNKS];
+	double norm[CHUNKS], slow[CHUNKS], d0 = 0;
 	long total = 0;
 	int err;
 
@@ -691,6 +705,8 @@ static int block(struct bench *b, struct workload *w, int round)
 	}
 	if (a == ARM_FULL && enforcer_counters(b->e, &c0))
 		memset(&c0, 0, sizeof(c0));
+	if (a == ARM_FULL)
+		d0 = consumer_cpu_ns(b);
 	for (int c = 0; c < nc; c++) {
 		long k = w->n / nc + (c < w->n % nc), t0, t;
 
@@ -708,6 +724,7 @@ static int block(struct bench *b, struct workload *w, int round)
 	if (a == ARM_FULL && !enforcer_counters(b->e, &c1)) {
 		ctr_add_delta(&w->ctr, &c0, &c1);
 		w->ctr_ops += w->n;
+		w->daemon_ns += consumer_cpu_ns(b) - d0;
 	}
 	w->ns[a][round] = (double)total / w->n;
 	w->norm[a][round] = median_of(norm, (int)nc);
@@ -1448,6 +1465,9 @@ static json_t *workload_json(const struct workload *w)
 	json_object_set_new(j, "noop_off_norm", spread_json(ratio_spread(w, ARM_NOOP, false)));
 	json_object_set_new(j, "full_off_norm", spread_json(ratio_spread(w, ARM_FULL, false)));
 	json_object_set_new(j, "target", d->limit > 0 ? json_real(d->limit) : json_null());
+	/* Part of FULL's time per op (on one vCPU): the daemon, not the kernel. */
+	json_object_set_new(j, "daemon_cpu_ns_per_op",
+			    w->ctr_ops ? json_real(w->daemon_ns / w->ctr_ops) : json_null());
 	/* Emulated time: raw data, never a result; norm is brought back to
 	 * the guest's best speed (block()). */
 	for (int a = 0; a < ARM_MAX; a++)
