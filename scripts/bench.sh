@@ -269,14 +269,17 @@ jq -r --argjson limit "$gate_ratio" --argjson gate "$gate" '
 		", clock \(.clock // "?")" + "\n\n" +
 		(if .clock == "icount" then "The guest'"'"'s clock counts its own instructions (QEMU" +
 			" `-icount`, one per ns, one vCPU): times are instruction counts, unaffected by the" +
-			" host'"'"'s load; the daemon'"'"'s consumer shares the vCPU, so FULL includes its work" +
-			" (its share in the last column).\n\n" else "" end) +
+			" host'"'"'s load.\n\n" else "" end) +
+		(if .daemon_shares_timed_cpu == true then "The daemon'"'"'s consumer shares the timed" +
+			" CPU: FULL'"'"'s times leave out the CPU time it used meanwhile (the workload'"'"'s own" +
+			" time, as with the daemon on a core of its own); the last two columns give that" +
+			" time per op and FULL/OFF with it left in.\n\n" else "" end) +
 		"Each ratio is the median [p25–p75] over rounds of the workload'"'"'s time under an arm" +
 		" against its time with nothing attached (OFF) in the same round. The control is work" +
 		" no hook sees: near 1.00 or the run is noisy. `--gate` fails a run that is not noisy" +
 		" when a workload with a target is above \($limit) FULL/OFF.\n\n" +
 		((if any((.workloads // [])[]; .name == "control") then []
-		  else [["control", "", "", (.control | spread), "", "", "", "", "", ""]] end) +
+		  else [["control", "", "", (.control | spread), "", "", "", "", "", "", ""]] end) +
 		 [(.workloads // [])[] |
 			[.name, .fs, (.noop_off | spread), (.full_off | spread),
 			 (if .target == null then "–" elif (.target | type) == "number" then "≤ \(.target | num)"
@@ -289,10 +292,11 @@ jq -r --argjson limit "$gate_ratio" --argjson gate "$gate" '
 			 (.raw_ns_per_op_median.off // null | num),
 			 (if .raw_ns_per_op_median.full != null and .raw_ns_per_op_median.off != null then
 				(.raw_ns_per_op_median.full - .raw_ns_per_op_median.off | num) else "" end),
-			 (.daemon_cpu_ns_per_op // null | num)]] |
+			 (.daemon_cpu_ns_per_op // null | num),
+			 (.full_off_daemon_same_cpu.median // null | num)]] |
 		 table(["workload", "fs", "NOOP/OFF median [p25–p75]", "FULL/OFF median [p25–p75]",
 			"target (FULL/OFF)", "", "error", "OFF ns/op", "FULL adds ns/op",
-			"of it daemon ns/op"])) + "\n" +
+			"daemon ns/op", "FULL/OFF, daemon time in"])) + "\n" +
 		(if (.cold_hash // []) | length > 0 then "\n**Cold hash**\n\n" + ([.cold_hash[] |
 			[.size, .fs, (.full_mb_s | num), (.openssl_mb_s | num), (.ratio | num), (.error // "")]] |
 			table(["size", "fs", "FULL MB/s", "OpenSSL MB/s", "ratio", "error"])) + "\n" else "" end) +

@@ -13,7 +13,7 @@
 # 10800 full), VM_MEM (MiB, 1024; bench: 2048), BENCH=quick|full (quick),
 # BENCH_OUT where the bench results go (build/bench), BENCH_CLOCK=icount|host
 # (icount),
-# VM_SMP (2), VM_JOBS guests at once (2), VM_VERBOSE=1 shows the output of
+# VM_SMP (2; bench on icount: 1), VM_JOBS guests at once (2), VM_VERBOSE=1 shows the output of
 # passing tests too, VM_TESTS_DIR another directory of
 # t_*.sh files (the harness's own self-tests use tests/vm/selftest).
 #

@@ -56,6 +56,7 @@
 #include <sys/socket.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/sysinfo.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
@@ -158,6 +159,7 @@ struct workload {
 	struct ig_counters ctr;	/* FULL, timed blocks only */
 	long ctr_ops;
 	double daemon_ns;	/* FULL, timed blocks: the consumer thread's CPU time */
+	double wall[MAX_ROUNDS];	/* FULL with the consumer's time left in (ns per op) */
 	char err[256];
 };
 
@@ -187,6 +189,7 @@ struct bench {
 	char bindir[PATH_MAX];
 	bool have_ext4;
 	int cpu;		/* the vCPU the timed side runs on, -1: any */
+	bool shared_cpu;	/* one CPU: the consumer runs between the timed side's slices */
 
 	struct workload wl[MAX_WORKLOADS];
 	int nwl;
@@ -345,6 +348,16 @@ static struct spread ratio_spread(const struct workload *w, enum arm a, bool raw
 
 	for (int i = 0; i < w->rounds; i++)
 		r[i] = raw ? w->ns[a][i] / w->ns[ARM_OFF][i] : w->norm[a][i] / w->norm[ARM_OFF][i];
+	return spread_of(r, w->rounds);
+}
+
+/* FULL/OFF per round with the consumer's CPU time left in the FULL times. */
+static struct spread wall_spread(const struct workload *w)
+{
+	double r[MAX_ROUNDS];
+
+	for (int i = 0; i < w->rounds; i++)
+		r[i] = w->wall[i] / w->ns[ARM_OFF][i];
 	return spread_of(r, w->rounds);
 }
 
@@ -680,7 +693,10 @@ static double slowdown(const struct bench *b)
  * chunks of about CHUNK_NS each followed by the speed meter:
  *
  *   ns    the block's CLOCK_MONOTONIC time per iteration, all chunks: the
- *         result
+ *         result. When the consumer shares the one CPU (shared_cpu), the
+ *         CPU time it used during a chunk is taken out of the chunk: the
+ *         workload's own time, as with the daemon on a core of its own;
+ *         the daemon's time is reported beside it (daemon_ns, wall)
  *   norm  the median over chunks of ns per iteration divided by the
  *         slowdown the meter saw right after the chunk: a host stall
  *         spoils a chunk, not the median, and a host busy elsewhere slows
@@ -691,8 +707,7 @@ static int block(struct bench *b, struct workload *w, int round)
 	enum arm a = b->arm;
 	long nc = b->block_ns / CHUNK_NS;
 	struct ig_counters c0, c1;
-	double norm[CHUNKS], slow[CHUNKS], d0 = 0;
-	long total = 0;
+	double norm[CHUNKS], slow[CHUNKS], total = 0, daemon = 0;
 	int err;
 
 	nc = nc < 1 ? 1 : nc > CHUNKS ? CHUNKS : nc;
@@ -705,18 +720,22 @@ static int block(struct bench *b, struct workload *w, int round)
 	}
 	if (a == ARM_FULL && enforcer_counters(b->e, &c0))
 		memset(&c0, 0, sizeof(c0));
-	if (a == ARM_FULL)
-		d0 = consumer_cpu_ns(b);
 	for (int c = 0; c < nc; c++) {
-		long k = w->n / nc + (c < w->n % nc), t0, t;
+		long k = w->n / nc + (c < w->n % nc), t0;
+		double t, d0 = a == ARM_FULL ? consumer_cpu_ns(b) : 0, d = 0;
 
 		t0 = now_ns();
 		err = run_iters(w, k);
 		t = now_ns() - t0;
+		if (a == ARM_FULL)
+			d = consumer_cpu_ns(b) - d0;
 		if (err) {
 			wl_fail(w, a, err);
 			return err;
 		}
+		daemon += d;
+		if (b->shared_cpu)
+			t -= d;
 		total += t;
 		slow[c] = slowdown(b);
 		norm[c] = (double)t / k / slow[c];
@@ -724,9 +743,11 @@ static int block(struct bench *b, struct workload *w, int round)
 	if (a == ARM_FULL && !enforcer_counters(b->e, &c1)) {
 		ctr_add_delta(&w->ctr, &c0, &c1);
 		w->ctr_ops += w->n;
-		w->daemon_ns += consumer_cpu_ns(b) - d0;
+		w->daemon_ns += daemon;
 	}
-	w->ns[a][round] = (double)total / w->n;
+	w->ns[a][round] = total / w->n;
+	if (a == ARM_FULL)
+		w->wall[round] = (total + (b->shared_cpu ? daemon : 0)) / w->n;
 	w->norm[a][round] = median_of(norm, (int)nc);
 	w->slow[a][round] = median_of(slow, (int)nc);
 	return 0;
@@ -1465,9 +1486,12 @@ static json_t *workload_json(const struct workload *w)
 	json_object_set_new(j, "noop_off_norm", spread_json(ratio_spread(w, ARM_NOOP, false)));
 	json_object_set_new(j, "full_off_norm", spread_json(ratio_spread(w, ARM_FULL, false)));
 	json_object_set_new(j, "target", d->limit > 0 ? json_real(d->limit) : json_null());
-	/* Part of FULL's time per op (on one vCPU): the daemon, not the kernel. */
+	/* The consumer's CPU per op in FULL's timed chunks, and FULL/OFF with
+	 * it left in: what the workload pays when the daemon has no core of
+	 * its own (the same as full_off unless shared_cpu). */
 	json_object_set_new(j, "daemon_cpu_ns_per_op",
 			    w->ctr_ops ? json_real(w->daemon_ns / w->ctr_ops) : json_null());
+	json_object_set_new(j, "full_off_daemon_same_cpu", spread_json(wall_spread(w)));
 	/* Emulated time: raw data, never a result; norm is brought back to
 	 * the guest's best speed (block()). */
 	for (int a = 0; a < ARM_MAX; a++)
@@ -1955,6 +1979,7 @@ static json_t *results_json(struct bench *b, const struct utsname *uts, json_t *
 	json_object_set_new(out, "bpf_stats_by_workload", stats_by);
 	json_object_set_new(out, "seed", json_integer((json_int_t)(b->seed & INT64_MAX)));
 	json_object_set_new(out, "timed_cpu", json_integer(b->cpu));
+	json_object_set_new(out, "daemon_shares_timed_cpu", json_boolean(b->shared_cpu));
 	json_object_set_new(out, "full_setup",
 			    json_pack("{s:i,s:I,s:I,s:s}", "rules", b->nrules, "allowlist",
 				      (json_int_t)b->nallow, "allowlist_real",
@@ -2041,6 +2066,7 @@ int main(int argc, char **argv)
 	if (sched_getaffinity(0, sizeof(all_cpus), &all_cpus))
 		CPU_ZERO(&all_cpus);
 	b->cpu = pin_timed_side();
+	b->shared_cpu = get_nprocs() == 1;
 
 	if (setup_workloads(b, lib) || setup_arms(b, lib, &all_cpus))
 		goto cleanup;
