@@ -67,6 +67,18 @@ __u32 ig_rules_gen;
 /* In its own map: the loader rewrites .bss whole when it adopts a pinned
  * chain, which must never undo a bump made here. */
 __u32 ig_path_gen SEC(".data.names");
+/* Records stored by stage 1 and not yet dropped by stage 3, at least: a
+ * record replaced in place is counted twice, never one less. While it is 0
+ * no record exists anywhere, so stages 2 and 3 of an open or a map need not
+ * look. Its own map, for the same reason as ig_path_gen. */
+__u64 ig_records_live SEC(".data.live");
+
+/* A plain load: a task always sees its own earlier increment, and nothing
+ * else can take the count below the records that exist. */
+static __always_inline __u64 records_live(void)
+{
+	return *(volatile __u64 *)&ig_records_live;
+}
 /* Runtime: bumped by the loader at every attach; cache entries of another
  * epoch are stale (writes while detached went unseen). */
 __u32 ig_cache_epoch;
@@ -758,19 +770,20 @@ static __always_inline int stage_filter(struct file *file, __u32 hook, __u32 pro
 	    (!(ev->flags & IG_F_NEED_HASH) || (ev->flags & (IG_F_CACHED | IG_F_STALE))))
 		return finish(ev, hook, c);
 
-	if (bpf_map_update_elem(&records, &key, rec, BPF_ANY)) {
-		/* Nowhere to hand the record on: it cannot be measured. */
-		if (c)
-			c->record_full++;
-		ev->hash_error = IG_ERR_NO_RECORD;
-		if (hook == IG_HOOK_OPEN || ev->reason == IG_REASON_RULE_ALLOW)
-			verdict = 0;
-		else
-			verdict = refuse(ev, IG_REASON_HASH_ERROR, c);
-		emit(ev, c);
-		return verdict;
+	if (!bpf_map_update_elem(&records, &key, rec, BPF_ANY)) {
+		__sync_fetch_and_add(&ig_records_live, 1);
+		return 0;
 	}
-	return 0;
+	/* Nowhere to hand the record on: it cannot be measured. */
+	if (c)
+		c->record_full++;
+	ev->hash_error = IG_ERR_NO_RECORD;
+	if (hook == IG_HOOK_OPEN || ev->reason == IG_REASON_RULE_ALLOW)
+		verdict = 0;
+	else
+		verdict = refuse(ev, IG_REASON_HASH_ERROR, c);
+	emit(ev, c);
+	return verdict;
 }
 
 /* Stage 2: the digest, when stage 1 asked for it. */
@@ -780,6 +793,9 @@ static __always_inline int stage_measure(struct file *file, __u32 hook)
 	struct ig_record *rec;
 	long algo;
 
+	/* Our own stage 1's increment, if it stored a record, is seen here. */
+	if (!records_live())
+		return 0; /* no record anywhere: stage 1 wanted nothing here */
 	rec = bpf_map_lookup_elem(&records, &key);
 	if (!rec || rec->file != (__u64)file)
 		return 0; /* stage 1 wanted nothing here; stage 3 judges the order */
@@ -800,6 +816,12 @@ static __always_inline int stage_measure(struct file *file, __u32 hook)
 	return 0;
 }
 
+static __always_inline void drop_record(struct ig_rec_key *key)
+{
+	if (!bpf_map_delete_elem(&records, key))
+		__sync_fetch_and_add(&ig_records_live, -1);
+}
+
 /* Stage 3: verdict and event; the record is dropped here. */
 static __always_inline int stage_emit(struct file *file, __u32 hook)
 {
@@ -809,6 +831,9 @@ static __always_inline int stage_emit(struct file *file, __u32 hook)
 	struct ig_event *ev;
 	int verdict;
 
+	/* An exec always looks: finding no record is an order violation. */
+	if (hook != IG_HOOK_EXEC && !records_live())
+		return 0; /* no record anywhere: stage 1 decided alone or wanted nothing */
 	rec = bpf_map_lookup_elem(&records, &key);
 	if (!rec) {
 		/* Stage 1 leaves an exec record or denies itself: none here means
@@ -822,7 +847,7 @@ static __always_inline int stage_emit(struct file *file, __u32 hook)
 		/* Left by a chain another program cut short after stage 1: not
 		 * this access's. Stage 1 decided this one alone (a map with
 		 * nothing to measure), so pass. */
-		bpf_map_delete_elem(&records, &key);
+		drop_record(&key);
 		return 0;
 	}
 	ev = &rec->ev;
@@ -835,7 +860,7 @@ static __always_inline int stage_emit(struct file *file, __u32 hook)
 	if ((ev->flags & (IG_F_CACHE_FILL | IG_F_HASHED)) == (IG_F_CACHE_FILL | IG_F_HASHED))
 		cache_fill(rec, file);
 	verdict = finish(ev, hook, c);
-	bpf_map_delete_elem(&records, &key);
+	drop_record(&key);
 	return verdict;
 }
 
