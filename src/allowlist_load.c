@@ -13,12 +13,10 @@
  * is what an ECDSA or RSA key verifies, so the file is hashed once.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -52,19 +50,6 @@ struct listfile {
 	int hash_err;
 };
 
-static const char *kind(mode_t m)
-{
-	if (S_ISDIR(m))
-		return "a directory";
-	if (S_ISFIFO(m))
-		return "a FIFO";
-	if (S_ISCHR(m) || S_ISBLK(m))
-		return "a device";
-	if (S_ISSOCK(m))
-		return "a socket";
-	return "not a regular file";
-}
-
 static size_t page_up(size_t n)
 {
 	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
@@ -72,92 +57,47 @@ static size_t page_up(size_t n)
 	return (n + pg - 1) / pg * pg;
 }
 
+/* The mapping grows in whole pages, moved if it must be. */
+static int map_grow(struct readbuf *rb, size_t cap)
+{
+	void *nb;
+
+	cap = page_up(cap);
+	nb = mremap(rb->buf, rb->cap, cap, MREMAP_MAYMOVE);
+	if (nb == MAP_FAILED)
+		return -ENOMEM;
+	rb->buf = nb;
+	rb->cap = cap;
+	return 0;
+}
+
 /*
- * read_file_once's checks and messages (a regular file, not a symlink, at
- * most max bytes; O_NONBLOCK so a FIFO swapped in cannot block), reading
- * into a mapping rather than the heap so that its start can be unmapped
- * while the rest is still parsed.
+ * read_file_once's checks and messages (open_file_checked), reading into a
+ * mapping rather than the heap so that its start can be unmapped while the
+ * rest is still parsed.
  */
 static int listfile_read(struct listfile *f, const char *path, size_t max)
 {
-	struct stat st;
-	size_t cap;
-	int fd, err = 0;
+	struct readbuf rb = { .grow = map_grow };
+	size_t size;
+	int fd, err;
 
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0) {
-		err = -errno;
-		if (err == -ELOOP)
-			pr_err("cannot open '%s': is a symbolic link (refused)", path);
-		else
-			pr_err("cannot open '%s': %s", path, strerror(-err));
-		return err;
-	}
-	if (fstat(fd, &st)) {
-		err = -errno;
-		pr_err("cannot stat '%s': %s", path, strerror(-err));
-		goto cleanup;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		err = -EINVAL;
-		pr_err("cannot read '%s': %s (refused)", path, kind(st.st_mode));
-		goto cleanup;
-	}
-	if ((uint64_t)st.st_size > max) {
-		err = -EFBIG;
-		pr_err("cannot read '%s': %lld bytes is over the limit of %zu bytes", path,
-		       (long long)st.st_size, max);
-		goto cleanup;
-	}
-	/* The size from fstat is a hint: the file may grow or shrink while it
-	 * is read. One byte more than it is asked for so that growth is seen. */
-	cap = page_up((size_t)st.st_size + 1);
-	f->buf = allowlist_map_huge(cap);
-	if (!f->buf) {
-		err = -ENOMEM;
+	fd = open_file_checked(path, max, &size);
+	if (fd < 0)
+		return fd;
+	/* One byte more than fstat's size, so that growth is seen. */
+	rb.cap = page_up(size + 1);
+	rb.buf = allowlist_map_huge(rb.cap);
+	if (!rb.buf) {
 		pr_err("cannot read '%s': %s", path, strerror(ENOMEM));
-		goto cleanup;
+		close(fd);
+		return -ENOMEM;
 	}
-	f->map_len = cap;
-	for (;;) {
-		ssize_t n;
-
-		if (f->len == f->map_len) {
-			void *nb;
-
-			if (f->map_len > max) {
-				err = -EFBIG;
-				pr_err("cannot read '%s': over the limit of %zu bytes", path, max);
-				goto cleanup;
-			}
-			cap = page_up(f->map_len * 2 > max + 1 ? max + 1 : f->map_len * 2);
-			nb = mremap(f->buf, f->map_len, cap, MREMAP_MAYMOVE);
-			if (nb == MAP_FAILED) {
-				err = -ENOMEM;
-				pr_err("cannot read '%s': %s", path, strerror(ENOMEM));
-				goto cleanup;
-			}
-			f->buf = nb;
-			f->map_len = cap;
-		}
-		n = read(fd, f->buf + f->len, f->map_len - f->len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			err = -errno;
-			pr_err("cannot read '%s': %s", path, strerror(-err));
-			goto cleanup;
-		}
-		if (n == 0)
-			break;
-		f->len += (size_t)n;
-	}
-	if (f->len > max) {
-		err = -EFBIG;
-		pr_err("cannot read '%s': over the limit of %zu bytes", path, max);
-	}
-cleanup:
+	err = read_fd_to_end(fd, path, max, &rb);
 	close(fd);
+	f->buf = rb.buf;
+	f->map_len = rb.cap;
+	f->len = rb.len;
 	return err;
 }
 

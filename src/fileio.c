@@ -24,12 +24,10 @@ static const char *kind(mode_t m)
 	return "not a regular file";
 }
 
-int read_file_once(const char *path, size_t max, uint8_t **bufp, size_t *lenp)
+int open_file_checked(const char *path, size_t max, size_t *size)
 {
-	uint8_t *buf = NULL;
-	size_t len = 0, cap;
 	struct stat st;
-	int fd, err = 0;
+	int fd, err;
 
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
@@ -43,73 +41,91 @@ int read_file_once(const char *path, size_t max, uint8_t **bufp, size_t *lenp)
 	if (fstat(fd, &st)) {
 		err = -errno;
 		pr_err("cannot stat '%s': %s", path, strerror(-err));
-		goto cleanup;
-	}
-	if (!S_ISREG(st.st_mode)) {
+	} else if (!S_ISREG(st.st_mode)) {
 		err = -EINVAL;
 		pr_err("cannot read '%s': %s (refused)", path, kind(st.st_mode));
-		goto cleanup;
-	}
-	if ((uint64_t)st.st_size > max) {
+	} else if ((uint64_t)st.st_size > max) {
 		err = -EFBIG;
 		pr_err("cannot read '%s': %lld bytes is over the limit of %zu bytes", path,
 		       (long long)st.st_size, max);
-		goto cleanup;
+	} else {
+		*size = (size_t)st.st_size;
+		return fd;
 	}
-	/* Size from fstat is a hint: the file may grow or shrink while read. One
-	 * byte more than the limit is asked for so that growth is noticed. */
-	cap = (size_t)st.st_size + 1;
-	buf = malloc(cap + 1);
-	if (!buf) {
-		err = -ENOMEM;
-		pr_err("cannot read '%s': %s", path, strerror(ENOMEM));
-		goto cleanup;
-	}
+	close(fd);
+	return err;
+}
+
+int read_fd_to_end(int fd, const char *path, size_t max, struct readbuf *rb)
+{
 	for (;;) {
 		ssize_t n;
 
-		if (len == cap) {
-			uint8_t *nb;
-
-			if (cap > max) {
-				err = -EFBIG;
+		if (rb->len == rb->cap) {
+			if (rb->cap > max) {
 				pr_err("cannot read '%s': over the limit of %zu bytes", path, max);
-				goto cleanup;
+				return -EFBIG;
 			}
-			cap = cap * 2 > max + 1 ? max + 1 : cap * 2;
-			nb = realloc(buf, cap + 1);
-			if (!nb) {
-				err = -ENOMEM;
+			if (rb->grow(rb, rb->cap * 2 > max + 1 ? max + 1 : rb->cap * 2)) {
 				pr_err("cannot read '%s': %s", path, strerror(ENOMEM));
-				goto cleanup;
+				return -ENOMEM;
 			}
-			buf = nb;
 		}
-		n = read(fd, buf + len, cap - len);
+		n = read(fd, rb->buf + rb->len, rb->cap - rb->len);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			err = -errno;
-			pr_err("cannot read '%s': %s", path, strerror(-err));
-			goto cleanup;
+			pr_err("cannot read '%s': %s", path, strerror(errno));
+			return -errno;
 		}
 		if (n == 0)
 			break;
-		len += (size_t)n;
+		rb->len += (size_t)n;
 	}
-	if (len > max) {
-		err = -EFBIG;
+	if (rb->len > max) {
 		pr_err("cannot read '%s': over the limit of %zu bytes", path, max);
-		goto cleanup;
+		return -EFBIG;
 	}
-	buf[len] = 0;
-	*bufp = buf;
-	*lenp = len;
-	buf = NULL;
-cleanup:
-	free(buf);
+	return 0;
+}
+
+/* The heap buffer keeps one byte past cap for the NUL. */
+static int heap_grow(struct readbuf *rb, size_t cap)
+{
+	uint8_t *nb = realloc(rb->buf, cap + 1);
+
+	if (!nb)
+		return -ENOMEM;
+	rb->buf = nb;
+	rb->cap = cap;
+	return 0;
+}
+
+int read_file_once(const char *path, size_t max, uint8_t **bufp, size_t *lenp)
+{
+	struct readbuf rb = { .grow = heap_grow };
+	size_t size;
+	int fd, err;
+
+	fd = open_file_checked(path, max, &size);
+	if (fd < 0)
+		return fd;
+	/* Size from fstat is a hint: the file may grow or shrink while read. One
+	 * byte more than it is asked for so that growth is noticed. */
+	err = heap_grow(&rb, size + 1);
+	if (err)
+		pr_err("cannot read '%s': %s", path, strerror(ENOMEM));
+	else
+		err = read_fd_to_end(fd, path, max, &rb);
 	close(fd);
-	return err;
+	if (err) {
+		free(rb.buf);
+		return err;
+	}
+	rb.buf[rb.len] = 0;
+	*bufp = rb.buf;
+	*lenp = rb.len;
+	return 0;
 }
 
 static int write_all(int fd, const void *data, size_t len)

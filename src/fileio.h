@@ -17,6 +17,26 @@
 int read_file_once(const char *path, size_t max, uint8_t **buf, size_t *len);
 
 /*
+ * read_file_once's checks, for a reader of its own: open path with
+ * O_NOFOLLOW|O_NONBLOCK and refuse anything but a regular file of at most
+ * max bytes. The descriptor, with *size the size fstat gave (a hint: the
+ * file may change while it is read), or a negative errno (reported).
+ */
+int open_file_checked(const char *path, size_t max, size_t *size);
+
+/* A buffer read_fd_to_end fills: grow() makes room for cap bytes in all,
+ * at most max + 1 (so that growth past max is seen); 0 or -ENOMEM. */
+struct readbuf {
+	uint8_t *buf;
+	size_t len, cap;
+	int (*grow)(struct readbuf *rb, size_t cap);
+};
+
+/* Read fd to its end into rb, at most max bytes. 0 or a negative errno
+ * (reported, path naming the file). */
+int read_fd_to_end(int fd, const char *path, size_t max, struct readbuf *rb);
+
+/*
  * Replace path with len bytes: a temporary file in the same directory is
  * written, fsync'ed and renamed over path, then the directory is fsync'ed.
  * A reader sees the old file or the new one, and a crash leaves no partial
