@@ -73,10 +73,12 @@ int read_fd_to_end(int fd, const char *path, size_t max, struct readbuf *rb)
 		}
 		n = read(fd, rb->buf + rb->len, rb->cap - rb->len);
 		if (n < 0) {
-			if (errno == EINTR)
+			int err = -errno;
+
+			if (err == -EINTR)
 				continue;
-			pr_err("cannot read '%s': %s", path, strerror(errno));
-			return -errno;
+			pr_err("cannot read '%s': %s", path, strerror(-err));
+			return err;
 		}
 		if (n == 0)
 			break;
