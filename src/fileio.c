@@ -130,7 +130,7 @@ int read_file_once(const char *path, size_t max, uint8_t **bufp, size_t *lenp)
 	return 0;
 }
 
-static int write_all(int fd, const void *data, size_t len)
+int write_fd_all(int fd, const void *data, size_t len)
 {
 	const char *p = data;
 
@@ -158,7 +158,7 @@ int write_file_atomic(const char *path, const void *data, size_t len, mode_t mod
 	 * a device node with a regular file would break the whole system. */
 	if (!stat(path, &st) && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
 		fd = open(path, O_WRONLY | O_CLOEXEC);
-		err = fd < 0 ? -errno : write_all(fd, data, len);
+		err = fd < 0 ? -errno : write_fd_all(fd, data, len);
 		if (fd >= 0 && close(fd) && !err)
 			err = -errno;
 		if (err)
@@ -187,7 +187,7 @@ int write_file_atomic(const char *path, const void *data, size_t len, mode_t mod
 		tmp = NULL;
 		goto cleanup;
 	}
-	err = write_all(fd, data, len);
+	err = write_fd_all(fd, data, len);
 	if (!err && fchmod(fd, mode))
 		err = -errno;
 	if (!err && fsync(fd))

@@ -36,6 +36,10 @@ struct readbuf {
  * (reported, path naming the file). */
 int read_fd_to_end(int fd, const char *path, size_t max, struct readbuf *rb);
 
+/* Write all len bytes to fd, across short writes and EINTR. 0 or a
+ * negative errno (not reported). */
+int write_fd_all(int fd, const void *data, size_t len);
+
 /*
  * Replace path with len bytes: a temporary file in the same directory is
  * written, fsync'ed and renamed over path, then the directory is fsync'ed.

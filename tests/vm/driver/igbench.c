@@ -72,6 +72,7 @@
 #include "digest.h"
 #include "enforcer.h"
 #include "event.h"
+#include "fileio.h"
 #include "log.h"
 #include "noop.skel.h"
 #include "pipeline.h"
@@ -341,24 +342,27 @@ static json_t *spread_json(struct spread s)
 	return j;
 }
 
-/* arm/off per round, speed-normalised (norm) or from the blocks' times. */
-static struct spread ratio_spread(const struct workload *w, enum arm a, bool raw)
+/* num/den per round. */
+static struct spread round_ratios(const double *num, const double *den, int rounds)
 {
 	double r[MAX_ROUNDS];
 
-	for (int i = 0; i < w->rounds; i++)
-		r[i] = raw ? w->ns[a][i] / w->ns[ARM_OFF][i] : w->norm[a][i] / w->norm[ARM_OFF][i];
-	return spread_of(r, w->rounds);
+	for (int i = 0; i < rounds; i++)
+		r[i] = num[i] / den[i];
+	return spread_of(r, rounds);
+}
+
+/* arm/off per round, speed-normalised (norm) or from the blocks' times. */
+static struct spread ratio_spread(const struct workload *w, enum arm a, bool raw)
+{
+	return raw ? round_ratios(w->ns[a], w->ns[ARM_OFF], w->rounds) :
+		     round_ratios(w->norm[a], w->norm[ARM_OFF], w->rounds);
 }
 
 /* FULL/OFF per round with the consumer's CPU time left in the FULL times. */
 static struct spread wall_spread(const struct workload *w)
 {
-	double r[MAX_ROUNDS];
-
-	for (int i = 0; i < w->rounds; i++)
-		r[i] = w->wall[i] / w->ns[ARM_OFF][i];
-	return spread_of(r, w->rounds);
+	return round_ratios(w->wall, w->ns[ARM_OFF], w->rounds);
 }
 
 static const char *wl_name(const struct workload *w)
@@ -794,24 +798,6 @@ fail:
 
 /* ---- cold hash ---------------------------------------------------------------- */
 
-static int write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += n;
-		len -= n;
-	}
-	return 0;
-}
-
 /*
  * The cold map is made by a worker process running as nobody (all three
  * uids, no capabilities): IMA's tcb policy measures what root opens for
@@ -900,7 +886,7 @@ static int cold_once(struct bench *b, struct cold *c, double *ns)
 	fd = open(q.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755);
 	if (fd < 0)
 		return -errno;
-	err = write_all(fd, b->cold_buf, c->size);
+	err = write_fd_all(fd, b->cold_buf, c->size);
 	close(fd); /* no writer left: IMA and the chain see a settled file */
 	if (err)
 		return err;
@@ -1152,7 +1138,7 @@ static int copy_file(const char *src, const char *dst)
 		return err;
 	}
 	while ((n = read(in, buf, sizeof(buf))) > 0)
-		if ((err = write_all(out, buf, n)))
+		if ((err = write_fd_all(out, buf, n)))
 			break;
 	if (n < 0 && !err)
 		err = -errno;
@@ -1168,7 +1154,7 @@ static int write_file(const char *path, const char *text)
 
 	if (fd < 0)
 		return -errno;
-	err = write_all(fd, text, strlen(text));
+	err = write_fd_all(fd, text, strlen(text));
 	close(fd);
 	return err;
 }
