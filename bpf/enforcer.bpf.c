@@ -994,8 +994,8 @@ int BPF_PROG(ig_truncate, const struct path *path, int ret)
 
 /*
  * ---- names: a rename or a change of mounts can change what bpf_d_path
- * prints for a file already seen, so remembered unwatched opens are
- * forgotten. Creating or removing a name changes no other name.
+ * prints for a file already seen, so remembered names are forgotten.
+ * Creating or removing a name changes no other name.
  */
 static __always_inline int names_changed(void)
 {
@@ -1003,10 +1003,38 @@ static __always_inline int names_changed(void)
 	return 0; /* never refuses */
 }
 
+#define IG_S_IFMT  0170000
+#define IG_S_IFDIR 0040000
+
+/*
+ * A file renamed keeps its dentry under a new name: only what is remembered
+ * on its inode goes (the one name kept there, its unwatched open).
+ * A name replaced by the rename is unhashed, and no longer recalled (see
+ * name_key). A directory renamed renames everything below it: every name
+ * goes. An exchange calls the hook once for each side.
+ */
 SEC("lsm/inode_rename")
-int BPF_PROG(ig_names_rename)
+int BPF_PROG(ig_names_rename, struct inode *old_dir, struct dentry *old_dentry)
 {
-	return names_changed();
+	struct inode *inode = old_dentry->d_inode;
+	struct ig_hash_cache *hc;
+	struct ig_name *nm;
+
+	if (!inode || (inode->i_mode & IG_S_IFMT) == IG_S_IFDIR)
+		return names_changed();
+	nm = bpf_inode_storage_get(&names, inode, 0, 0);
+	if (nm) {
+		bpf_spin_lock(&nm->lock);
+		nm->key.epoch = 0;
+		bpf_spin_unlock(&nm->lock);
+	}
+	hc = bpf_inode_storage_get(&hash_cache, inode, 0, 0);
+	if (hc) {
+		bpf_spin_lock(&hc->lock);
+		hc->open.epoch = 0;
+		bpf_spin_unlock(&hc->lock);
+	}
+	return 0; /* never refuses */
 }
 
 SEC("lsm/sb_mount")

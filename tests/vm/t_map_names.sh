@@ -3,8 +3,9 @@
 # (name_hits counts it) instead of bpf_d_path and the rule walk, and a map
 # with its digest cached is decided in stage 1 alone. Whatever changes what
 # the name means must show in the next event and verdict: a rename (also
-# into a denied directory), a second hard link, an unlink, a chroot, a mount
-# moved, and every access keeps its own event.
+# into a denied directory), a directory renamed, a second hard link, an
+# unlink, a chroot, a mount moved; a rename of another file changes none of
+# it; and every access keeps its own event.
 . /opt/ig/tests/lib.sh
 need_bpf_lsm
 
@@ -76,6 +77,24 @@ cp /opt/ig/bin/hello $D/ok/a && ln $D/ok/a $D/ok/b
 maps_ok $D/ok/a; maps_ok $D/ok/a; maps_ok $D/ok/b; maps_ok $D/ok/a
 nev 3 $D/ok/a mmap
 nev 1 $D/ok/b mmap
+
+# Another file renamed: the names kept stay. The same map and counters
+# with and without an unrelated rename in between take as many names from
+# memory (a rename flushing every name would lose the map's, its program's
+# and its libraries').
+touch $D/x
+a=$(counters); maps_ok $D/ok/a; b=$(counters)
+mv $D/x $D/y
+c=$(counters); maps_ok $D/ok/a; d=$(counters)
+echo "name_hits without a rename +$(delta "$a" "$b" name_hits), after one +$(delta "$c" "$d" name_hits)"
+[ "$(delta "$c" "$d" name_hits)" -ge 1 ] &&
+	[ "$(delta "$c" "$d" name_hits)" -ge "$(delta "$a" "$b" name_hits)" ] ||
+	fail "an unrelated rename made remembered names walk their paths again"
+# A directory renamed renames what is below it: the next event says so.
+mv $D/ok $D/moved
+maps_ok $D/moved/a
+nev 1 $D/moved/a mmap
+mv $D/moved $D/ok
 
 # An unlink: the name becomes "<path> (deleted)", as bpf_d_path prints it.
 maps_ok $D/ok/a
