@@ -32,10 +32,15 @@
  *
  * Each name is resolved once too: an exec or map by a name already seen
  * takes the path, its hash and the rules' verdict from the inode (struct
- * ig_name) until a rename, a mount change, an unlink or a rules swap. A map
- * left with nothing to measure (digest cached, or allowed by rule) is then
- * decided in stage 1 with stage 3's own code, and stages 2 and 3 pass; an
- * exec always takes the whole chain, which the loader's probe proves.
+ * ig_name) until its rename (any directory's rename: every name), a mount
+ * change, an unlink or a rules or allowlist swap. A map left with nothing
+ * to measure (digest cached, or allowed by rule) is then decided in stage 1
+ * with stage 3's own code, and stages 2 and 3 pass; an exec always takes the
+ * whole chain, which the loader's probe proves.
+ *
+ * And each allowed map is sent once per daemon fold epoch: the daemon keeps
+ * only a count of a map's repeats, so stage 1 counts them itself once one
+ * was sent (struct ig_fold), until the name, the content or the lists change.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
@@ -60,9 +65,9 @@ char LICENSE[] SEC("license") = "GPL";
 const volatile __u32 ig_mode = IG_MODE_MONITOR;
 const volatile __u64 ig_hash_seed = 0;	/* random per load: see struct ig_rule_key */
 
-/* Runtime: bumped by the loader at every rules swap, and here at every
- * rename or mount change: remembered unwatched opens of another value are
- * forgotten (struct ig_name_key). */
+/* Runtime: bumped by the loader after every rules or allowlist swap:
+ * remembered names, their verdicts and folds of another value are forgotten
+ * (struct ig_name_key). */
 __u32 ig_rules_gen;
 /* In its own map: the loader rewrites .bss whole when it adopts a pinned
  * chain, which must never undo a bump made here. */
@@ -84,6 +89,10 @@ static __always_inline __u64 records_live(void)
 __u32 ig_cache_epoch;
 /* Runtime: the loader's probe child, whose exec is measured then refused. */
 __u32 ig_probe_tgid;
+/* Runtime: the daemon's fold epoch (struct ig_fold); 0: nothing is folded.
+ * ig_fold_epochs: the last one begun, so that none is ever used twice. */
+__u32 ig_fold_epoch;
+__u32 ig_fold_epochs;
 /* Runtime: set once all three stages of every hook are attached, so that a
  * stage 3 running alone while the loader attaches is not counted as an
  * order violation. */
@@ -160,6 +169,33 @@ struct {
 	__type(key, int);
 	__type(value, struct ig_name);
 } names SEC(".maps");
+
+/* Folded repeats per slot; [0] counts the slots handed out. The daemon
+ * reads it mapped. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, IG_FOLD_SLOTS);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, __u64);
+} folds SEC(".maps");
+
+/* Never read here. Putting a map into it makes the kernel wait for every
+ * running non-sleepable program (the map-in-map update's synchronize_rcu):
+ * the loader's way to know that none still folds into an old epoch. */
+struct quiesce_inner {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(__u32));
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__array(values, struct quiesce_inner);
+} quiesce SEC(".maps");
 
 /* Events to userspace. A full ring loses the event and counts it; the
  * decision is already made and never waits for a reader. */
@@ -395,12 +431,12 @@ static __always_inline void cache_lookup(struct ig_record *rec, struct file *fil
 	if (hit)
 		__builtin_memcpy(rec->ev.digest, hc->digest, IG_SHA256_LEN);
 	bpf_spin_unlock(&hc->lock);
+	rec->cache_gen = gen; /* a hit's digest is valid at gen: see fold_mark */
 	if (hit) {
 		rec->ev.flags |= IG_F_HASHED | IG_F_CACHED;
 		rec->ev.hash_algo = bpf_core_enum_value(enum hash_algo, HASH_ALGO_SHA256);
 	} else {
 		rec->ev.flags |= IG_F_CACHE_FILL;
-		rec->cache_gen = gen;
 	}
 }
 
@@ -561,6 +597,7 @@ static __always_inline void name_remember(const struct ig_event *ev, struct file
 	if (!name_key_same(&nm->key, k)) {
 		nm->key = *k;
 		nm->matched = 0;
+		nm->fold.epoch = 0;
 		__builtin_memcpy(nm->path, ev->path, IG_NAME_PATH_MAX);
 		nm->path_len = ev->path_len;
 		nm->path_hash = ev->path_hash;
@@ -568,6 +605,104 @@ static __always_inline void name_remember(const struct ig_event *ev, struct file
 	nm->rule[hook] = ev->rule;
 	nm->action[hook] = ev->action;
 	nm->matched |= 1U << hook;
+	bpf_spin_unlock(&nm->lock);
+}
+
+/* ---- folded repeats (struct ig_fold) --------------------------------------- */
+
+static __always_inline __u32 fold_epoch(void)
+{
+	return *(volatile __u32 *)&ig_fold_epoch;
+}
+
+/*
+ * A repeat of an allowed map already sent under this fold epoch, by the same
+ * name, of the same content: counted in its slot instead of sent. False
+ * means the map is judged and sent as usual (fail safe: any doubt here costs
+ * an event, never a verdict).
+ */
+static __always_inline bool fold_repeat(struct file *file, struct ig_name_key *k,
+					struct ig_counters *c)
+{
+	struct inode *inode = file->f_inode;
+	__u32 epoch = fold_epoch();
+	struct ig_hash_cache *hc;
+	struct ig_fold f = {};
+	struct ig_name *nm;
+	__u64 *count;
+	bool same;
+
+	if (!epoch || !inode || !name_key(k, file))
+		return false; /* folding off, or no name to know it by */
+	nm = bpf_inode_storage_get(&names, inode, 0, 0);
+	if (!nm)
+		return false;
+	bpf_spin_lock(&nm->lock);
+	same = nm->fold.epoch == epoch && name_key_same(&nm->key, k);
+	if (same)
+		f = nm->fold;
+	bpf_spin_unlock(&nm->lock);
+	if (!same)
+		return false;
+	if (f.hashed) {
+		/* The content the digest was sent for: the generation first,
+		 * then no writer, as cache_lookup reads them. */
+		hc = bpf_inode_storage_get(&hash_cache, inode, 0, 0);
+		if (!hc || hc->truncated || __sync_fetch_and_add(&hc->gen, 0) != f.gen ||
+		    inode->i_writecount.counter > 0)
+			return false;
+	}
+	count = bpf_map_lookup_elem(&folds, &f.slot);
+	if (!count)
+		return false; /* a slot out of range is never handed out */
+	__sync_fetch_and_add(count, 1);
+	if (c)
+		c->folds++;
+	return true;
+}
+
+/* A slot for an allowed map about to be sent; 0 when folding is off or
+ * every slot of this epoch is taken (the map's repeats are then sent). */
+static __always_inline __u32 fold_take(__u32 epoch)
+{
+	__u32 zero = 0, slot;
+	__u64 *taken, *count, n;
+
+	if (!epoch)
+		return 0;
+	taken = bpf_map_lookup_elem(&folds, &zero);
+	if (!taken || *taken >= IG_FOLD_SLOTS - 1)
+		return 0;
+	n = __sync_fetch_and_add(taken, 1) + 1;
+	if (n >= IG_FOLD_SLOTS)
+		return 0;
+	slot = n;
+	count = bpf_map_lookup_elem(&folds, &slot);
+	if (!count)
+		return 0;
+	*count = 0;	/* left from an earlier epoch */
+	return slot;
+}
+
+/* The map was sent with its slot: fold its repeats from now on, if the name
+ * is still the one it was judged by. */
+static __always_inline void fold_mark(const struct ig_record *rec, struct file *file,
+				      const struct ig_name_key *k, __u32 epoch)
+{
+	struct ig_name *nm;
+
+	if (!file->f_inode || !k->epoch)
+		return; /* no name: every map is sent */
+	nm = bpf_inode_storage_get(&names, file->f_inode, 0, 0);
+	if (!nm)
+		return;
+	bpf_spin_lock(&nm->lock);
+	if (name_key_same(&nm->key, k)) {
+		nm->fold.epoch = epoch;
+		nm->fold.slot = rec->ev.fold_slot;
+		nm->fold.hashed = !!(rec->ev.flags & IG_F_HASHED);
+		nm->fold.gen = rec->cache_gen;
+	}
 	bpf_spin_unlock(&nm->lock);
 }
 
@@ -590,7 +725,8 @@ static __always_inline __u64 wakeup_flags(const struct ig_event *ev)
 	return BPF_RB_NO_WAKEUP;
 }
 
-static __always_inline void emit(struct ig_event *ev, struct ig_counters *c)
+/* Send ev; false when the ring had no room (counted as lost). */
+static __always_inline bool emit(struct ig_event *ev, struct ig_counters *c)
 {
 	__u64 len = ev->path_len;
 	__u64 flags = wakeup_flags(ev);
@@ -600,13 +736,14 @@ static __always_inline void emit(struct ig_event *ev, struct ig_counters *c)
 	if (bpf_ringbuf_output(&events, ev, IG_EVENT_HDR_LEN + len, flags)) {
 		if (c)
 			c->lost++;
-		return;
+		return false;
 	}
 	if (c) {
 		c->events++;
 		if (flags != BPF_RB_NO_WAKEUP)
 			c->wakeups++;
 	}
+	return true;
 }
 
 /* Record a refusal: a denial in enforce mode, a would-deny in monitor mode. */
@@ -641,10 +778,11 @@ static __always_inline bool allowlisted(struct ig_event *ev)
 }
 
 /*
- * The verdict on a measured (or rule-decided) access, counted and sent:
- * stage 3's job, and stage 1's for a map with nothing left to measure.
+ * The verdict on a measured (or rule-decided) access, counted: stage 3's
+ * job, and stage 1's for a map with nothing left to measure. The caller
+ * sends the event.
  */
-static __always_inline int finish(struct ig_event *ev, __u32 hook, struct ig_counters *c)
+static __always_inline int judge(struct ig_event *ev, __u32 hook, struct ig_counters *c)
 {
 	int verdict = 0;
 
@@ -672,7 +810,23 @@ static __always_inline int finish(struct ig_event *ev, __u32 hook, struct ig_cou
 	} else {
 		verdict = refuse(ev, IG_REASON_NOT_ALLOWLISTED, c);
 	}
-	emit(ev, c);
+	return verdict;
+}
+
+/* Stage 1's verdict on a map with nothing left to measure; an allowed one
+ * takes a fold slot, so that its repeats are counted, not sent. */
+static __always_inline int finish_map(struct ig_record *rec, struct file *file,
+				      const struct ig_name_key *k, struct ig_counters *c)
+{
+	struct ig_event *ev = &rec->ev;
+	__u32 epoch = fold_epoch();
+	int verdict;
+
+	verdict = judge(ev, IG_HOOK_MMAP, c);
+	if (!verdict && !(ev->flags & (IG_F_WOULD_DENY | IG_F_PROBE | IG_F_STALE)))
+		ev->fold_slot = fold_take(epoch);
+	if (emit(ev, c) && ev->fold_slot)
+		fold_mark(rec, file, k, epoch);
 	return verdict;
 }
 
@@ -693,6 +847,9 @@ static __always_inline int stage_filter(struct file *file, __u32 hook, __u32 pro
 	__u32 zero = 0;
 	int verdict;
 
+	/* A repeat already sent leaves here, counted in its fold slot. */
+	if (hook == IG_HOOK_MMAP && fold_repeat(file, &name, c))
+		return 0;
 	rule_map = slot(&rules);
 	if (hook == IG_HOOK_OPEN) {
 		/* Unwatched opens leave here: with no open rule, after one
@@ -768,7 +925,7 @@ static __always_inline int stage_filter(struct file *file, __u32 hook, __u32 pro
 	 * loader's probe proves. */
 	if (hook == IG_HOOK_MMAP && !(ev->flags & IG_F_PROBE) &&
 	    (!(ev->flags & IG_F_NEED_HASH) || (ev->flags & (IG_F_CACHED | IG_F_STALE))))
-		return finish(ev, hook, c);
+		return finish_map(rec, file, &name, c);
 
 	if (!bpf_map_update_elem(&records, &key, rec, BPF_ANY)) {
 		__sync_fetch_and_add(&ig_records_live, 1);
@@ -859,7 +1016,8 @@ static __always_inline int stage_emit(struct file *file, __u32 hook)
 	ev->stages |= IG_STAGE_EMIT;
 	if ((ev->flags & (IG_F_CACHE_FILL | IG_F_HASHED)) == (IG_F_CACHE_FILL | IG_F_HASHED))
 		cache_fill(rec, file);
-	verdict = finish(ev, hook, c);
+	verdict = judge(ev, hook, c);
+	emit(ev, c);
 	drop_record(&key);
 	return verdict;
 }
@@ -1008,7 +1166,7 @@ static __always_inline int names_changed(void)
 
 /*
  * A file renamed keeps its dentry under a new name: only what is remembered
- * on its inode goes (the one name kept there, its unwatched open).
+ * on its inode goes (the one name kept there, its fold, its unwatched open).
  * A name replaced by the rename is unhashed, and no longer recalled (see
  * name_key). A directory renamed renames everything below it: every name
  * goes. An exchange calls the hook once for each side.
@@ -1026,6 +1184,7 @@ int BPF_PROG(ig_names_rename, struct inode *old_dir, struct dentry *old_dentry)
 	if (nm) {
 		bpf_spin_lock(&nm->lock);
 		nm->key.epoch = 0;
+		nm->fold.epoch = 0;
 		bpf_spin_unlock(&nm->lock);
 	}
 	hc = bpf_inode_storage_get(&hash_cache, inode, 0, 0);

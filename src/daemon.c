@@ -65,6 +65,17 @@ struct daemon {
 
 /* ---- the audit trail --------------------------------------------------- */
 
+/* Repeated maps counted in the kernel (pipeline_folds_renew). Without it
+ * each repeat is sent and counted here instead: slower, the same trail. */
+static void fold_renew(struct daemon *d)
+{
+	int err = pipeline_folds_renew(d->pl, d->e);
+
+	if (err)
+		pr_warn("repeated maps are sent one by one, not counted in the kernel: %s",
+			strerror(-err));
+}
+
 /* A `lost` record whenever the kernel's lost counter has moved. */
 static void check_lost(struct daemon *d)
 {
@@ -503,6 +514,8 @@ static int loop(struct daemon *d)
 					continue;
 				since_housekeeping = 0;
 				check_lost(d);
+				if (pipeline_folds_taken(d->pl) >= IG_FOLD_SLOTS / 2)
+					fold_renew(d);
 				pipeline_tick(d->pl, now);
 				write_status(d);
 			} else if (out[i].data.fd == sfd) {
@@ -521,7 +534,9 @@ static int loop(struct daemon *d)
 		/* What this round recorded leaves memory now, in one write. */
 		pipeline_write_out(d->pl);
 	}
-	/* Drain what the kernel already sent before the stop record. */
+	/* Drain what the kernel already sent before the stop record, and from
+	 * here on every map is sent: a pinned chain goes on without us. */
+	enforcer_fold_stop(d->e);
 	enforcer_poll(d->e, 0);
 	check_lost(d);
 	pipeline_flush(d->pl);
@@ -647,6 +662,7 @@ static int read_config(const struct cli_cmd *cmd, struct run_opts *o, const char
 
 /* ---- run ------------------------------------------------------------------ */
 
+
 /* The trail is open and `start` written before the chain is loaded, so that
  * the decisions made while it attaches are recorded after it. */
 static int open_trail(struct daemon *d)
@@ -741,6 +757,7 @@ static int start(struct daemon *d)
 				"(digest_source \"userspace\") and nothing is enforced");
 		}
 	}
+	fold_renew(d);
 	if (d->o.mode == IG_MODE_ENFORCE && (err = canary(d)))
 		return err;
 	if (d->o.pin_dir && (err = enforcer_pin(d->e, d->o.pin_dir)))

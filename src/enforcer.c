@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <stddef.h>
+#include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -33,9 +34,12 @@ struct hook_progs {
 };
 
 /* The maps a running chain is reached through, pinned under these names. */
-enum emap { EM_EVENTS, EM_COUNTERS, EM_RULES, EM_ALLOW, EM_RODATA, EM_BSS, EM_MAX };
+enum emap {
+	EM_EVENTS, EM_COUNTERS, EM_RULES, EM_ALLOW, EM_RODATA, EM_BSS, EM_FOLDS, EM_QUIESCE,
+	EM_MAX
+};
 static const char *const emap_names[EM_MAX] = {
-	"events", "counters", "rules", "allowlist", "rodata", "bss",
+	"events", "counters", "rules", "allowlist", "rodata", "bss", "folds", "quiesce",
 };
 
 /* Programs outside the chain that keep its caches honest (bpf/enforcer.bpf.c):
@@ -62,6 +66,7 @@ struct enforcer {
 	pid_t probe_pid;
 	bool probe_seen;
 	struct ig_event *probe_ev;
+	__u64 *folds;			/* the folds map, mapped; NULL until fold_start */
 };
 
 static const char *const hook_names[IG_HOOK_MAX] = { "exec", "mmap", "open" };
@@ -235,6 +240,8 @@ int enforcer_open(struct enforcer **out, const struct enforcer_opts *opts)
 	e->fds[EM_ALLOW] = bpf_map__fd(e->skel->maps.allowlist);
 	e->fds[EM_RODATA] = bpf_map__fd(e->skel->maps.rodata);
 	e->fds[EM_BSS] = bpf_map__fd(e->skel->maps.bss);
+	e->fds[EM_FOLDS] = bpf_map__fd(e->skel->maps.folds);
+	e->fds[EM_QUIESCE] = bpf_map__fd(e->skel->maps.quiesce);
 	e->rb = ring_buffer__new(e->fds[EM_EVENTS], on_ringbuf, e, NULL);
 	if (!e->rb) {
 		err = -errno;
@@ -412,12 +419,80 @@ int enforcer_set_allowlist(struct enforcer *e, const struct enforcer_allow *allo
 		goto cleanup;
 	}
 	err = swap_in(e->fds[EM_ALLOW], fd, "allowlist");
+	if (!err)
+		bss_bump_rules_gen(e); /* names and folds judged by the old list go */
 cleanup:
 	if (fd >= 0)
 		close(fd);
 	free(keys);
 	free(vals);
 	return err;
+}
+
+/* ---- folded repeats ---------------------------------------------------- */
+
+#define FOLDS_BYTES ((size_t)IG_FOLD_SLOTS * sizeof(__u64))
+
+/* Returns once every non-sleepable program that was running has finished:
+ * the kernel waits for them when a map is put into a map-in-map. Folds are
+ * counted and slots taken only in such programs (stages 1 and 3). */
+static int quiesce(struct enforcer *e)
+{
+	int inner, err = 0;
+	__u32 zero = 0;
+
+	inner = bpf_map_create(BPF_MAP_TYPE_ARRAY, "ig_quiesce", sizeof(__u32), sizeof(__u32), 1,
+			       NULL);
+	if (inner < 0 || bpf_map_update_elem(e->fds[EM_QUIESCE], &zero, &inner, BPF_ANY))
+		err = -errno;
+	if (inner >= 0)
+		close(inner);
+	if (err)
+		pr_err("cannot wait for the running programs: %s", strerror(-err));
+	return err;
+}
+
+int enforcer_fold_stop(struct enforcer *e)
+{
+	BSS_SET(e, ig_fold_epoch, 0);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	return quiesce(e);
+}
+
+const volatile __u64 *enforcer_fold_counts(struct enforcer *e)
+{
+	void *m;
+
+	if (e->folds)
+		return e->folds;
+	m = mmap(NULL, FOLDS_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, e->fds[EM_FOLDS], 0);
+	if (m == MAP_FAILED) {
+		int err = errno;
+
+		pr_err("cannot map the fold counters: %s", strerror(err));
+		errno = err;
+		return NULL;
+	}
+	e->folds = m;
+	return e->folds;
+}
+
+void enforcer_fold_start(struct enforcer *e)
+{
+	struct enforcer_bpf__bss bss;
+	__u32 epoch;
+
+	if (e->skel)
+		bss = *e->skel->bss;
+	else if (bss_read(e, &bss))
+		return; /* folding stays off */
+	/* Never an epoch used before on this chain: names keep their stamps. */
+	epoch = bss.ig_fold_epochs + 1 ? bss.ig_fold_epochs + 1 : 1;
+	__atomic_store_n(&e->folds[0], 0, __ATOMIC_SEQ_CST);
+	BSS_SET(e, ig_fold_epochs, epoch);
+	/* Every slot is free before any program can see the new epoch. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	BSS_SET(e, ig_fold_epoch, epoch);
 }
 
 static void detach_all(struct enforcer *e)
@@ -851,6 +926,8 @@ void enforcer_free(struct enforcer *e)
 			bpf_link__destroy(e->aux_links[a]);
 	}
 	ring_buffer__free(e->rb);
+	if (e->folds)
+		munmap(e->folds, FOLDS_BYTES);
 	enforcer_bpf__destroy(e->skel);
 	free(e);
 }

@@ -60,6 +60,18 @@ int enforcer_poll(struct enforcer *e, int timeout_ms);
 /* An fd that polls readable when events are waiting (for the caller's epoll). */
 int enforcer_epoll_fd(const struct enforcer *e);
 int enforcer_counters(struct enforcer *e, struct ig_counters *sum);
+/*
+ * Folded repeats (struct ig_fold): once an allowed map has been sent, its
+ * repeats are counted in the kernel instead of sent. fold_counts maps the
+ * counters (IG_FOLD_SLOTS of them; [0] counts the slots taken; NULL with
+ * errno when it cannot). fold_stop ends folding and returns once no program
+ * can still count into the old epoch; fold_start, only after a stop, frees
+ * every slot and begins a new epoch. Every event naming a slot of the old
+ * epoch must be read in between (pipeline_folds_renew does all three).
+ */
+const volatile __u64 *enforcer_fold_counts(struct enforcer *e);
+int enforcer_fold_stop(struct enforcer *e);
+void enforcer_fold_start(struct enforcer *e);
 /* "3,2,1" or "1,2,3": the attach order that was proven. */
 const char *enforcer_attach_order(const struct enforcer *e);
 /*

@@ -240,7 +240,7 @@ json_t *counters_to_json(const struct ig_counters *c)
 		    r != IG_REASON_RULE_AUDIT)
 			json_object_set_new(denies, ig_reason_name(r),
 					    json_integer((json_int_t)c->denies[r]));
-	return json_pack("{s:I, s:I, s:o, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+	return json_pack("{s:I, s:I, s:o, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 			 "events", (json_int_t)c->events, "lost", (json_int_t)c->lost,
 			 "runs", runs, "denies", denies,
 			 "hash_errors", (json_int_t)c->hash_errors,
@@ -248,5 +248,5 @@ json_t *counters_to_json(const struct ig_counters *c)
 			 "record_full", (json_int_t)c->record_full,
 			 "hashes", (json_int_t)c->hashes, "cache_hits", (json_int_t)c->cache_hits,
 			 "wakeups", (json_int_t)c->wakeups, "open_skips", (json_int_t)c->open_skips,
-			 "name_hits", (json_int_t)c->name_hits);
+			 "name_hits", (json_int_t)c->name_hits, "folds", (json_int_t)c->folds);
 }

@@ -212,10 +212,11 @@ static int seen_grow(struct seen_set *s)
 }
 
 /*
- * Count ev's repeat if its key was seen, or add the key. *fresh tells which.
- * -ENOMEM: neither (the caller records the event, as at a first sighting).
+ * Count ev's repeat if its key was seen, or add the key. *fresh tells which,
+ * *idx the entry. -ENOMEM: neither (the caller records the event, as at a
+ * first sighting).
  */
-static int seen_note(struct seen_set *s, const struct ig_event *ev, bool *fresh)
+static int seen_note(struct seen_set *s, const struct ig_event *ev, bool *fresh, size_t *idx)
 {
 	size_t plen = strnlen(ev->path, IG_PATH_MAX), j;
 	uint64_t h = seen_hash(s, ev, plen);
@@ -231,6 +232,7 @@ static int seen_note(struct seen_set *s, const struct ig_event *ev, bool *fresh)
 		if (e->hash == h && seen_match(e, ev, plen)) {
 			e->repeats++;
 			*fresh = false;
+			*idx = s->slot[j].idx - 1;
 			return 0;
 		}
 	}
@@ -253,6 +255,7 @@ static int seen_note(struct seen_set *s, const struct ig_event *ev, bool *fresh)
 	e->hook = (uint8_t)ev->hook;
 	e->hashed = ev->flags & IG_F_HASHED;
 	memcpy(e->digest, ev->digest, IG_SHA256_LEN);
+	*idx = s->n;
 	s->slot[j] = (struct seen_slot){ (uint32_t)(++s->n), tag };
 	*fresh = true;
 	return 0;
@@ -287,6 +290,12 @@ struct pipeline {
 	struct event_clock clk;
 	struct event_time_cache tcache;
 	struct seen_set seen;
+	/* Folded repeats (pipeline_set_folds): the kernel's counters, and per
+	 * slot the seen entry it counts for (index + 1; 0: no event named it
+	 * yet) and how much of its count is already in that entry. */
+	const volatile uint64_t *folds;
+	uint32_t *fold_owner;
+	uint64_t *fold_done;
 	time_t last_summary;
 	bool failed;		/* a write to the audit trail failed */
 };
@@ -384,16 +393,96 @@ static void write_access(struct pipeline *p, const struct ig_event *ev)
 int pipeline_event(void *pipeline, const struct ig_event *ev)
 {
 	struct pipeline *p = pipeline;
-	bool fresh;
+	bool fresh = true;
+	size_t idx;
 
 	/* Maps and audited opens: the first sighting in this run is recorded,
 	 * repeats are counted for the summary. Execs and refusals always are. */
 	if (ev->hook != IG_HOOK_EXEC && ev->decision != IG_DENY &&
 	    !(ev->flags & IG_F_WOULD_DENY) && !p->log_all &&
-	    !seen_note(&p->seen, ev, &fresh) && !fresh)
+	    !seen_note(&p->seen, ev, &fresh, &idx) && p->folds && ev->fold_slot &&
+	    ev->fold_slot < IG_FOLD_SLOTS)
+		p->fold_owner[ev->fold_slot] = (uint32_t)idx + 1; /* its repeats count here */
+	if (!fresh)
 		return 0;
 	write_access(p, ev);
 	return 0;
+}
+
+/* ---- folded repeats ------------------------------------------------------------ */
+
+int pipeline_set_folds(struct pipeline *p, const volatile uint64_t *counts)
+{
+	if (!p->fold_owner) {
+		p->fold_owner = calloc(IG_FOLD_SLOTS, sizeof(*p->fold_owner));
+		p->fold_done = calloc(IG_FOLD_SLOTS, sizeof(*p->fold_done));
+		if (!p->fold_owner || !p->fold_done)
+			return -ENOMEM;
+	}
+	p->folds = counts;
+	return 0;
+}
+
+/* The kernel's counts since the last look, into their entries' repeats. */
+static void folds_collect(struct pipeline *p)
+{
+	uint64_t taken;
+
+	if (!p->folds)
+		return;
+	taken = __atomic_load_n(&p->folds[0], __ATOMIC_ACQUIRE);
+	if (taken > IG_FOLD_SLOTS - 1)
+		taken = IG_FOLD_SLOTS - 1;
+	for (uint32_t i = 1; i <= taken; i++) {
+		uint64_t n;
+
+		if (!p->fold_owner[i] || p->fold_owner[i] > p->seen.n)
+			continue; /* no event named it yet: counted when one does */
+		n = __atomic_load_n(&p->folds[i], __ATOMIC_RELAXED);
+		if (n > p->fold_done[i]) {
+			p->seen.v[p->fold_owner[i] - 1].repeats += n - p->fold_done[i];
+			p->fold_done[i] = n;
+		}
+	}
+}
+
+void pipeline_folds_restart(struct pipeline *p)
+{
+	folds_collect(p);
+	if (!p->fold_owner)
+		return;
+	memset(p->fold_owner, 0, IG_FOLD_SLOTS * sizeof(*p->fold_owner));
+	memset(p->fold_done, 0, IG_FOLD_SLOTS * sizeof(*p->fold_done));
+}
+
+int pipeline_folds_renew(struct pipeline *p, struct enforcer *e)
+{
+	const volatile uint64_t *counts = p->folds;
+	int err;
+
+	if (p->log_all)
+		return 0; /* every map gets its own record: nothing to fold */
+	if (!counts) {
+		counts = (const volatile uint64_t *)enforcer_fold_counts(e);
+		if (!counts)
+			return -errno;
+		if ((err = pipeline_set_folds(p, counts)))
+			return err;
+	}
+	err = enforcer_fold_stop(e);
+	if (err)
+		return err;
+	err = enforcer_poll(e, 0); /* every event naming an old slot */
+	if (err < 0)
+		return err;
+	pipeline_folds_restart(p);
+	enforcer_fold_start(e);
+	return 0;
+}
+
+uint64_t pipeline_folds_taken(const struct pipeline *p)
+{
+	return p->folds ? __atomic_load_n(&p->folds[0], __ATOMIC_RELAXED) : 0;
 }
 
 /* ---- summaries ------------------------------------------------------------- */
@@ -428,6 +517,7 @@ static void write_summary(struct pipeline *p, time_t now)
 	json_t *repeats = NULL, *e;
 	size_t len = 0, n;
 
+	folds_collect(p);
 	for (size_t i = 0; i < p->seen.n; i++) {
 		struct seen *s = &p->seen.v[i];
 
@@ -519,5 +609,7 @@ void pipeline_free(struct pipeline *p)
 		return;
 	audit_log_close(p->log);
 	seen_free(&p->seen);
+	free(p->fold_owner);
+	free(p->fold_done);
 	free(p);
 }

@@ -58,6 +58,27 @@ int pipeline_write_out(struct pipeline *p);
 void pipeline_tick(struct pipeline *p, time_t now);
 void pipeline_free(struct pipeline *p);
 
+/*
+ * Folded repeats (enforcer_fold_start): the kernel counts the repeats of a
+ * map it sent with a fold slot; the summaries take those counts as if each
+ * repeat had been sent. counts: IG_FOLD_SLOTS mapped counters, [0] the
+ * slots taken. -ENOMEM leaves folding off here (the caller must not start it).
+ */
+int pipeline_set_folds(struct pipeline *p, const volatile uint64_t *counts);
+/* After enforcer_fold_stop and a full drain of the ring buffer, before the
+ * next enforcer_fold_start: every count so far into its entry, and every
+ * slot free again. */
+void pipeline_folds_restart(struct pipeline *p);
+/*
+ * Begin folding (log_all: never), or begin a new fold epoch with every slot
+ * free: stops folding, reads every event the ring buffer holds, takes the
+ * counts so far, starts again. The daemon calls it at start and when half
+ * the slots are taken. On an error folding stays off; nothing is lost.
+ */
+struct enforcer;
+int pipeline_folds_renew(struct pipeline *p, struct enforcer *e);
+/* Slots taken in this fold epoch (0 without folding). */
+uint64_t pipeline_folds_taken(const struct pipeline *p);
 /* The allowlist in force after a reload (sha256_hex NULL: none). */
 void pipeline_set_allowlist(struct pipeline *p, uint64_t serial, const char *sha256_hex);
 /* A record of another type (start, reload, lost, stop) with the fields every

@@ -148,6 +148,8 @@ struct ig_event {
 	__s32 hash_algo;	/* the helper's return: enum hash_algo, or the error */
 	__u32 prot;		/* mmap_file: prot */
 	__u32 path_len;		/* bytes in path, NUL included; 0 when unknown */
+	__u32 fold_slot;	/* its repeats are counted in folds[fold_slot]; 0: none */
+	__u32 pad;
 	__u8 digest[IG_DIGEST_MAX];
 	char comm[IG_COMM_LEN];
 	char path[IG_PATH_MAX];
@@ -164,7 +166,8 @@ struct ig_rec_key {
 
 struct ig_record {
 	struct ig_event ev;
-	__u64 cache_gen;	/* IG_F_CACHE_FILL: the inode's generation before hashing */
+	__u64 cache_gen;	/* the cache generation stage 1 read: a miss fills at it,
+				 * a hit's digest is valid at it */
 	__u64 file;		/* the struct file stage 1 judged: a record left behind
 				 * by a chain cut short never meets another file */
 };
@@ -180,6 +183,31 @@ struct ig_name_key {
 	__u64 dentry, mnt, root_dentry, root_mnt;
 	__u32 rules_gen, path_gen;
 	__u32 epoch;		/* 0: empty */
+	__u32 pad;
+};
+
+/*
+ * Folded repeats. The daemon records a map's first sighting and only counts
+ * its repeats (hook, path and digest the same) for its summaries, so once
+ * an allowed map of a remembered name has been sent, the kernel counts the
+ * repeats itself: stage 1 adds one to folds[slot] and sends nothing. The
+ * event that was sent names the slot (ig_event.fold_slot), which is how the
+ * daemon knows whose count it is. folds[0] counts the slots handed out.
+ *
+ * A fold holds while the name holds (struct ig_name_key: rules and
+ * allowlist generation, names, mounts, root, attach epoch), the daemon's
+ * fold epoch (ig_fold_epoch; 0: the daemon wants every map, or none runs)
+ * is the one the slot was taken in, and, for a digest, while nothing could
+ * have changed the content: the cache generation is the one the digest was
+ * valid at and no writer is open (struct ig_hash_cache).
+ */
+#define IG_FOLD_SLOTS 65536
+
+struct ig_fold {
+	__u32 epoch;		/* ig_fold_epoch the slot was taken in; 0: none */
+	__u32 slot;
+	__u64 gen;		/* hashed: ig_hash_cache.gen the digest was valid at */
+	__u32 hashed;		/* 0: allowed by rule, no digest in the record */
 	__u32 pad;
 };
 
@@ -202,6 +230,7 @@ struct ig_name {
 	__s32 rule[IG_HOOK_MAX];
 	__u32 action[IG_HOOK_MAX];
 	__u32 matched;		/* bit per hook: rule and action hold its match */
+	struct ig_fold fold;	/* mmap_file: its allowed map, sent and now counted */
 	char path[IG_NAME_PATH_MAX];
 };
 
@@ -255,6 +284,7 @@ struct ig_counters {
 	__u64 wakeups;			/* ring-buffer records submitted with a wakeup */
 	__u64 open_skips;		/* opens known unwatched without a path walk */
 	__u64 name_hits;		/* execs and maps named from ig_name, no path walk */
+	__u64 folds;			/* maps counted in a fold slot, not sent */
 };
 
 #endif

@@ -169,6 +169,74 @@ static void test_pipeline_first_sighting(void **state)
 	json_decref(all);
 }
 
+/*
+ * Repeats the kernel counted (folds) reach the summaries as if each had
+ * been sent: a slot counts for the entry its event named, counts are taken
+ * once, a slot no event named yet waits, and a restart takes what is there
+ * and frees every slot.
+ */
+static void test_pipeline_folds(void **state)
+{
+	struct fx *f = *state;
+	struct pipeline_opts o = { .audit_log = f->log, .mode = IG_MODE_ENFORCE };
+	static volatile uint64_t counts[IG_FOLD_SLOTS];
+	struct pipeline *p;
+	struct ig_event ev;
+	json_t *all, *rep;
+	size_t nsum = 0;
+
+	memset((void *)counts, 0, sizeof(counts));
+	assert_int_equal(pipeline_open(&p, &o), 0);
+	assert_int_equal(pipeline_set_folds(p, counts), 0);
+	counts[0] = 3;				/* slots 1..3 taken */
+	event(&ev, IG_HOOK_MMAP, "/usr/lib/libc.so.6", 2);
+	pipeline_event(p, &ev);			/* first sighting, no slot */
+	ev.fold_slot = 2;
+	pipeline_event(p, &ev);			/* a repeat, naming slot 2 */
+	counts[2] = 5;
+	counts[3] = 9;				/* no event named slot 3 yet */
+	assert_int_equal(pipeline_folds_taken(p), 3);
+	assert_int_equal(pipeline_flush(p), 0);	/* summary: 1 + 5 */
+	counts[2] = 7;
+	assert_int_equal(pipeline_flush(p), 0);	/* summary: the 2 more */
+	event(&ev, IG_HOOK_MMAP, "/usr/lib/libm.so.6", 4);
+	ev.fold_slot = 3;
+	pipeline_event(p, &ev);			/* first sighting, naming slot 3 */
+	pipeline_folds_restart(p);		/* its 9 taken, every slot freed */
+	counts[3] = 20;				/* a new epoch's count: nobody's yet */
+	assert_int_equal(pipeline_flush(p), 0);
+	pipeline_free(p);
+
+	all = read_records(f->log);
+	for (size_t i = 0; i < json_array_size(all); i++) {
+		json_t *r = json_array_get(all, i);
+
+		if (strcmp(type_of(all, i), "summary"))
+			continue;
+		rep = json_object_get(r, "repeats");
+		assert_int_equal(json_array_size(rep), 1);
+		r = json_array_get(rep, 0);
+		switch (nsum++) {
+		case 0:
+			assert_string_equal(json_string_value(json_object_get(r, "path")),
+					    "/usr/lib/libc.so.6");
+			assert_int_equal(json_integer_value(json_object_get(r, "count")), 6);
+			break;
+		case 1:
+			assert_string_equal(json_string_value(json_object_get(r, "path")),
+					    "/usr/lib/libc.so.6");
+			assert_int_equal(json_integer_value(json_object_get(r, "count")), 2);
+			break;
+		default:
+			assert_string_equal(json_string_value(json_object_get(r, "path")),
+					    "/usr/lib/libm.so.6");
+			assert_int_equal(json_integer_value(json_object_get(r, "count")), 9);
+		}
+	}
+	assert_int_equal(nsum, 3);
+	json_decref(all);
+}
+
 static void test_pipeline_log_all(void **state)
 {
 	struct fx *f = *state;
@@ -454,6 +522,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_pipeline_first_sighting, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pipeline_log_all, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pipeline_folds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pipeline_render_matches_jansson, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_pipeline_summary_split, setup, teardown),

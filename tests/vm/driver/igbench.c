@@ -1748,6 +1748,9 @@ static int setup_arms(struct bench *b, const char *lib, const cpu_set_t *all_cpu
 	if (err)
 		goto cleanup;
 	enforcer_set_handler(b->e, pipeline_event, b->pl);
+	/* As the daemon runs: repeated maps counted in the kernel. */
+	if ((err = pipeline_folds_renew(b->pl, b->e)))
+		goto cleanup;
 	pthread_mutex_init(&b->mu, NULL);
 	pthread_cond_init(&b->cv, NULL);
 	if ((err = -pthread_create(&b->consumer, NULL, consumer_main, b))) {
@@ -1987,6 +1990,8 @@ static void teardown(struct bench *b)
 		pthread_join(b->consumer, NULL);
 	}
 	if (b->pl) {
+		enforcer_fold_stop(b->e);
+		enforcer_poll(b->e, 0);
 		pipeline_flush(b->pl);
 		pipeline_free(b->pl);
 	}
