@@ -248,6 +248,8 @@ static void reload(struct daemon *d)
 	pipeline_record_write(d->pl, r);
 	if (err)
 		pr_err("reload failed, the previous allowlist and rules stay in force");
+	else
+		fold_renew(d); /* the swap made every slot's name stale: free them all */
 }
 
 /* ---- start-up checks ----------------------------------------------------- */
