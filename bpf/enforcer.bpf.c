@@ -52,6 +52,7 @@
 #define EPERM		1
 #define EPROTONOSUPPORT	93
 #define PROT_EXEC	0x4
+#define VM_EXEC		0x4
 #define FMODE_WRITE	0x2
 #define SB_KERNMOUNT	(1 << 22)
 /* truncate(2) by name: x86_64 truncate, ia32 truncate and truncate64 */
@@ -352,19 +353,24 @@ static __always_inline void fill_context(struct ig_event *ev, struct file *file,
 	ev->rule = -1;
 }
 
+/* No usable path: recorded, never matched against a rule (the digest alone
+ * decides, against path-free allowlist entries). */
+static __always_inline void path_unknown(struct ig_event *ev)
+{
+	ev->flags |= IG_F_PATH_ERR;
+	ev->path[0] = '\0';
+	ev->path_len = 1;
+}
+
 static __always_inline void resolve_path(struct ig_event *ev, struct file *file)
 {
 	long n;
 
 	n = bpf_d_path(&file->f_path, ev->path, sizeof(ev->path));
-	if (n <= 0 || n > IG_PATH_MAX) {
-		/* Unresolvable or too long: recorded, never matched against a rule. */
-		ev->flags |= IG_F_PATH_ERR;
-		ev->path[0] = '\0';
-		ev->path_len = 1;
-	} else {
+	if (n <= 0 || n > IG_PATH_MAX)
+		path_unknown(ev); /* unresolvable or too long */
+	else
 		ev->path_len = n;
-	}
 }
 
 /* ---- the hash cache ------------------------------------------------------ */
@@ -833,8 +839,11 @@ static __always_inline int finish_map(struct ig_record *rec, struct file *file,
 /* ---- the three stages ---------------------------------------------------- */
 
 /* Stage 1. Returns 0 to hand on to stages 2 and 3, or a verdict reached alone
- * (with its event sent). */
-static __always_inline int stage_filter(struct file *file, __u32 hook, __u32 prot)
+ * (with its event sent). Without stages 2 and 3 (measurable false: a
+ * mprotect), a digest the cache does not hold is a hash error, and a name
+ * not remembered on the inode is not known. */
+static __always_inline int stage_filter(struct file *file, __u32 hook, __u32 prot,
+					bool measurable)
 {
 	struct ig_rec_key key = { .tid = (__u32)bpf_get_current_pid_tgid(), .hook = hook };
 	struct ig_counters *c = counters_get();
@@ -878,8 +887,10 @@ static __always_inline int stage_filter(struct file *file, __u32 hook, __u32 pro
 		ev->flags |= IG_F_PROBE;
 	if (hook != IG_HOOK_OPEN)
 		found = name_recall(ev, file, hook, &name);
-	if (found == NAME_NONE)
+	if (found == NAME_NONE && measurable)
 		resolve_path(ev, file);
+	else if (found == NAME_NONE)
+		path_unknown(ev); /* a mprotect: bpf_d_path is not allowed there */
 	if (found != NAME_FULL) {
 		match_rules(ev, hook, rule_map);
 		if (hook != IG_HOOK_OPEN)
@@ -926,6 +937,11 @@ static __always_inline int stage_filter(struct file *file, __u32 hook, __u32 pro
 	if (hook == IG_HOOK_MMAP && !(ev->flags & IG_F_PROBE) &&
 	    (!(ev->flags & IG_F_NEED_HASH) || (ev->flags & (IG_F_CACHED | IG_F_STALE))))
 		return finish_map(rec, file, &name, c);
+	if (!measurable) {
+		/* Fail closed: nothing here can measure it (refused in enforce mode). */
+		ev->hash_error = IG_ERR_UNMEASURED;
+		return finish_map(rec, file, &name, c);
+	}
 
 	if (!bpf_map_update_elem(&records, &key, rec, BPF_ANY)) {
 		__sync_fetch_and_add(&ig_records_live, 1);
@@ -1028,7 +1044,7 @@ int BPF_PROG(ig_exec_filter, struct linux_binprm *bprm, int ret)
 {
 	if (ret)
 		return ret; /* refused by an earlier program: keep the refusal */
-	return stage_filter(bprm->file, IG_HOOK_EXEC, 0);
+	return stage_filter(bprm->file, IG_HOOK_EXEC, 0, true);
 }
 
 SEC("lsm.s/bprm_check_security")
@@ -1056,7 +1072,7 @@ int BPF_PROG(ig_mmap_filter, struct file *file, unsigned long reqprot, unsigned 
 		return ret;
 	if (!file || !(prot & PROT_EXEC))
 		return 0; /* not an executable file mapping: nothing to judge */
-	return stage_filter(file, IG_HOOK_MMAP, prot);
+	return stage_filter(file, IG_HOOK_MMAP, prot, true);
 }
 
 SEC("lsm.s/mmap_file")
@@ -1081,6 +1097,30 @@ int BPF_PROG(ig_mmap_emit, struct file *file, unsigned long reqprot, unsigned lo
 	return stage_emit(file, IG_HOOK_MMAP);
 }
 
+/*
+ * ---- file_mprotect: a file mapping made executable after it was mapped is
+ * an executable map of that file, judged and recorded as one ("mmap"). The
+ * hook runs under the mm's lock, where no program may sleep to hash: the
+ * digest comes from the hash cache (an earlier exec or executable map of
+ * the same content) or it is a hash error, refused in enforce mode. Nor
+ * may it print a path (bpf_d_path): the name is the one remembered on the
+ * inode, or none (path_unknown).
+ */
+SEC("lsm/file_mprotect")
+int BPF_PROG(ig_mprotect, struct vm_area_struct *vma, unsigned long reqprot,
+	     unsigned long prot, int ret)
+{
+	struct file *file = vma->vm_file;
+
+	if (ret)
+		return ret; /* refused by an earlier program: keep the refusal */
+	if (!file || !(prot & PROT_EXEC))
+		return 0; /* not a file mapping turning executable: nothing to judge */
+	if (vma->vm_flags & VM_EXEC)
+		return 0; /* already executable: judged when it became so */
+	return stage_filter(file, IG_HOOK_MMAP, prot, false);
+}
+
 /* ---- file_open ---- */
 SEC("lsm/file_open")
 int BPF_PROG(ig_open_filter, struct file *file, int ret)
@@ -1091,7 +1131,7 @@ int BPF_PROG(ig_open_filter, struct file *file, int ret)
 	 * change from here on. */
 	if (file->f_mode & FMODE_WRITE)
 		cache_invalidate(file->f_inode);
-	return stage_filter(file, IG_HOOK_OPEN, 0);
+	return stage_filter(file, IG_HOOK_OPEN, 0, true);
 }
 
 SEC("lsm.s/file_open")

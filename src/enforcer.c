@@ -42,11 +42,15 @@ static const char *const emap_names[EM_MAX] = {
 	"events", "counters", "rules", "allowlist", "rodata", "bss", "folds", "quiesce",
 };
 
-/* Programs outside the chain that keep its caches honest (bpf/enforcer.bpf.c):
- * attached before the chain, pinned as link-<name>. */
-enum aux { AUX_TRUNCATE, AUX_RENAME, AUX_MOUNT, AUX_UMOUNT, AUX_MOVE_MOUNT, AUX_PIVOTROOT, AUX_MAX };
+/* Programs outside the chain, attached before it and pinned as link-<name>:
+ * those that keep its caches honest, and the one judging a mprotect that
+ * makes a file mapping executable (one program: it cannot measure). */
+enum aux {
+	AUX_TRUNCATE, AUX_RENAME, AUX_MOUNT, AUX_UMOUNT, AUX_MOVE_MOUNT, AUX_PIVOTROOT,
+	AUX_MPROTECT, AUX_MAX
+};
 static const char *const aux_names[AUX_MAX] = {
-	"truncate", "rename", "mount", "umount", "move-mount", "pivotroot",
+	"truncate", "rename", "mount", "umount", "move-mount", "pivotroot", "mprotect",
 };
 
 struct enforcer {
@@ -521,6 +525,7 @@ static struct bpf_program *aux_prog(const struct enforcer *e, enum aux a)
 	case AUX_UMOUNT:	return s->progs.ig_names_umount;
 	case AUX_MOVE_MOUNT:	return s->progs.ig_names_move_mount;
 	case AUX_PIVOTROOT:	return s->progs.ig_names_pivotroot;
+	case AUX_MPROTECT:	return s->progs.ig_mprotect;
 	default:		return NULL;
 	}
 }

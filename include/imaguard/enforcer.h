@@ -269,6 +269,9 @@ struct ig_hash_cache {
 #define IG_ERR_NO_RECORD (-28)	/* -ENOSPC */
 /* ig_event.hash_error for a file truncated by name (IG_F_STALE). */
 #define IG_ERR_STALE (-116)	/* -ESTALE */
+/* ig_event.hash_error for a mprotect to executable of a file whose digest
+ * the cache does not hold: it cannot be measured there. */
+#define IG_ERR_UNMEASURED (-61)	/* -ENODATA */
 
 /* Per-CPU counters; userspace sums the CPUs. */
 struct ig_counters {

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * mmapx PATH [exec|read|unlinked]: open PATH read-only and map it MAP_PRIVATE
- * with PROT_READ|PROT_EXEC (default) or PROT_READ; "unlinked" removes PATH
- * between the open and an executable map. Prints "ok" and exits 0 when the
- * map succeeds, "err <ERRNO> <call>" and exits 1 when a call fails.
+ * mmapx PATH [exec|read|unlinked|mprotect]: open PATH read-only and map it
+ * MAP_PRIVATE with PROT_READ|PROT_EXEC (default) or PROT_READ; "unlinked"
+ * removes PATH between the open and an executable map; "mprotect" maps it
+ * PROT_READ, then makes the mapping PROT_READ|PROT_EXEC with mprotect(2).
+ * Prints "ok" and exits 0 when every call succeeds, "err <ERRNO> <call>"
+ * and exits 1 when one fails.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -31,11 +33,11 @@ int main(int argc, char **argv)
 
 	if (argc < 2 || argc > 3 ||
 	    (argc == 3 && strcmp(argv[2], "exec") && strcmp(argv[2], "read") &&
-	     strcmp(argv[2], "unlinked"))) {
-		fprintf(stderr, "usage: mmapx PATH [exec|read|unlinked]\n");
+	     strcmp(argv[2], "unlinked") && strcmp(argv[2], "mprotect"))) {
+		fprintf(stderr, "usage: mmapx PATH [exec|read|unlinked|mprotect]\n");
 		return 2;
 	}
-	if (argc == 3 && !strcmp(argv[2], "read"))
+	if (argc == 3 && (!strcmp(argv[2], "read") || !strcmp(argv[2], "mprotect")))
 		prot = PROT_READ;
 	fd = open(argv[1], O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -49,6 +51,8 @@ int main(int argc, char **argv)
 	p = mmap(NULL, len, prot, MAP_PRIVATE, fd, 0);
 	if (p == MAP_FAILED)
 		return fail("mmap");
+	if (argc == 3 && !strcmp(argv[2], "mprotect") && mprotect(p, len, PROT_READ | PROT_EXEC))
+		return fail("mprotect");
 	munmap(p, len);
 	close(fd);
 	printf("ok\n");
