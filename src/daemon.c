@@ -664,7 +664,6 @@ static int read_config(const struct cli_cmd *cmd, struct run_opts *o, const char
 
 /* ---- run ------------------------------------------------------------------ */
 
-
 /* The trail is open and `start` written before the chain is loaded, so that
  * the decisions made while it attaches are recorded after it. */
 static int open_trail(struct daemon *d)

@@ -70,7 +70,7 @@ struct enforcer {
 	pid_t probe_pid;
 	bool probe_seen;
 	struct ig_event *probe_ev;
-	__u64 *folds;			/* the folds map, mapped; NULL until fold_start */
+	__u64 *folds;			/* the folds map, mapped by enforcer_fold_counts */
 };
 
 static const char *const hook_names[IG_HOOK_MAX] = { "exec", "mmap", "open" };
@@ -439,7 +439,8 @@ cleanup:
 
 /* Returns once every non-sleepable program that was running has finished:
  * the kernel waits for them when a map is put into a map-in-map. Folds are
- * counted and slots taken only in such programs (stages 1 and 3). */
+ * counted and slots taken only in such programs (stage 1 of mmap_file and
+ * the mprotect program). */
 static int quiesce(struct enforcer *e)
 {
 	int inner, err = 0;

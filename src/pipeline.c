@@ -409,7 +409,7 @@ int pipeline_event(void *pipeline, const struct ig_event *ev)
 	return 0;
 }
 
-/* ---- folded repeats ------------------------------------------------------------ */
+/* ---- folded repeats -------------------------------------------------------- */
 
 int pipeline_set_folds(struct pipeline *p, const volatile uint64_t *counts)
 {

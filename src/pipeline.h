@@ -72,8 +72,9 @@ void pipeline_folds_restart(struct pipeline *p);
 /*
  * Begin folding (log_all: never), or begin a new fold epoch with every slot
  * free: stops folding, reads every event the ring buffer holds, takes the
- * counts so far, starts again. The daemon calls it at start and when half
- * the slots are taken. On an error folding stays off; nothing is lost.
+ * counts so far, starts again. The daemon calls it at start, after a
+ * reload and when half the slots are taken. On an error folding stays off;
+ * nothing is lost.
  */
 struct enforcer;
 int pipeline_folds_renew(struct pipeline *p, struct enforcer *e);
