@@ -97,6 +97,8 @@ static void print_prometheus(json_t *st)
 	       num(c, "events"));
 	printf("# TYPE imaguard_lost_events_total counter\nimaguard_lost_events_total %lld\n",
 	       num(c, "lost"));
+	printf("# TYPE imaguard_folded_maps_total counter\nimaguard_folded_maps_total %lld\n",
+	       num(c, "folds"));
 	printf("# TYPE imaguard_hash_errors_total counter\nimaguard_hash_errors_total %lld\n",
 	       num(c, "hash_errors"));
 	printf("# TYPE imaguard_order_violations_total counter\n"
@@ -131,7 +133,8 @@ static void print_text(json_t *st, pid_t pid)
 	       json_string_value(json_object_get(st, "rules_sha256")) ?: "none");
 	if (num(st, "started") && pid > 0)
 		printf("uptime:     %lld s\n", (long long)time(NULL) - num(st, "started"));
-	printf("events:     %lld (lost %lld)\n", num(c, "events"), num(c, "lost"));
+	printf("events:     %lld (lost %lld; repeated maps counted in the kernel %lld)\n",
+	       num(c, "events"), num(c, "lost"), num(c, "folds"));
 	printf("denies:    ");
 	json_object_foreach(json_object_get(c, "denies"), k, v)
 		printf(" %s %lld", k, (long long)json_integer_value(v));

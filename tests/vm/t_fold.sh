@@ -7,7 +7,7 @@
 # the same name, an allowlist reload. With --log-all nothing is folded.
 . /opt/ig/tests/lib.sh
 need_bpf_lsm
-S=/tmp/ig-state LOG=/tmp/ig-audit.log D=/tmp/fold
+S=/tmp/fold-state LOG=/tmp/fold-audit.log D=/tmp/fold
 rm -rf $D $S $LOG && mkdir -p $D
 cp /opt/ig/bin/hello $D/lib
 hello_sha=$(host_sha256 /opt/ig/bin/hello)
@@ -16,13 +16,13 @@ make_allowlist /tmp/alf.json 1
 
 start_daemon() {
 	$IG run --mode enforce --allowlist /tmp/alf.json --trust $PUB --state-dir $S \
-		--audit-log $LOG --pidfile /tmp/ig.pid --summary-interval 2 "$@" 2>/tmp/run.err &
+		--audit-log $LOG --pidfile /tmp/fold.pid --summary-interval 2 "$@" 2>/tmp/fold-run.err &
 	daemon=$!
-	wait_ready /tmp/ig.pid $daemon || { daemon_diag /tmp/run.err; fail "the daemon never became ready"; }
+	wait_ready /tmp/fold.pid $daemon || { daemon_diag /tmp/fold-run.err; fail "the daemon never became ready"; }
 }
 stop_daemon() {
 	kill -TERM $daemon
-	wait $daemon || { cat /tmp/run.err; fail "daemon exited non-zero"; }
+	wait $daemon || { cat /tmp/fold-run.err; fail "daemon exited non-zero"; }
 	daemon=
 }
 trap '[ -n "$daemon" ] && kill $daemon 2>/dev/null' EXIT
@@ -52,12 +52,21 @@ denies() {
 stop_ctr() { grep '"type":"stop"' $LOG | tail -n 1 | sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p"; }
 
 start_daemon
-grep -q "repeated maps are sent one by one" /tmp/run.err && fail "folding is off: $(cat /tmp/run.err)"
+grep -q "repeated maps are sent one by one" /tmp/fold-run.err && fail "folding is off: $(cat /tmp/fold-run.err)"
 
 # Repeats of one allowed map: folded, and every one counted in a summary.
 for i in $(seq 30); do maps_ok $D/lib; done
 wait_grep "\"path\":\"$D/lib\",\"digest\":\"$hello_sha\",\"count\":" $LOG ||
 	fail "no summary counts the repeated maps of $D/lib"
+
+# status shows the kernel's count (written every second).
+n=0
+until $IG status --state-dir $S --pin-dir /sys/fs/bpf/none --prometheus |
+	grep -q '^imaguard_folded_maps_total [1-9]'; do
+	n=$((n + 1)); [ $n -gt 50 ] && fail "status shows no folded maps"; sleep 0.2
+done
+$IG status --state-dir $S --pin-dir /sys/fs/bpf/none | grep -q 'repeated maps counted in the kernel [1-9]' ||
+	fail "status text shows no folded maps"
 
 # New content by the same inode: judged again and refused.
 printf 'x' >>$D/lib
@@ -79,7 +88,7 @@ for i in $(seq 5); do maps_ok $D/lib; done
 make_allowlist /tmp/alf.json 2 "$hello_sha"
 kill -HUP $daemon
 wait_grep '"type":"reload"' $LOG || fail "no reload record"
-grep '"type":"reload"' $LOG | tail -n 1 | grep -q '"ok":true' || fail "reload failed: $(cat /tmp/run.err)"
+grep '"type":"reload"' $LOG | tail -n 1 | grep -q '"ok":true' || fail "reload failed: $(cat /tmp/fold-run.err)"
 maps_refused $D/lib "left out of the reloaded allowlist"
 make_allowlist /tmp/alf.json 3
 kill -HUP $daemon
