@@ -12,7 +12,7 @@
 # tests only, VM_TIMEOUT seconds per boot (default 2400; bench: 900 quick,
 # 10800 full), VM_MEM (MiB, 1024; bench: 2048), BENCH=quick|full (quick),
 # BENCH_OUT where the bench results go (build/bench), BENCH_CLOCK=icount|host
-# (icount),
+# (icount), BENCH_ONLY=name[,name] some guest workloads only (igbench --only),
 # VM_SMP (2; bench on icount: 1), VM_JOBS guests at once (2), VM_VERBOSE=1 shows the output of
 # passing tests too, VM_TESTS_DIR another directory of
 # t_*.sh files (the harness's own self-tests use tests/vm/selftest).
@@ -111,7 +111,7 @@ bench)
 		json="$bench_out/guest-$k.json" failed="$bench_out/guest-$k.failed"
 		rm -f "$json" "$failed" # a stale result must never stand in for this run
 		echo "vm: bench ($bench, clock $BENCH_CLOCK) on $k, up to ${timeout_s}s (log: $log)"
-		boot "$k" "ig.mode=bench ig.bench=$bench quiet" "$log"
+		boot "$k" "ig.mode=bench ig.bench=$bench${BENCH_ONLY:+ ig.bench_only=$BENCH_ONLY} quiet" "$log"
 		line=$(grep -a '^@@BENCH {' "$log" | tail -n 1 | sed 's/^@@BENCH //' || true)
 		rc=$(sed -n 's/^@@ BENCH-EXIT \([0-9]*\)$/\1/p' "$log" | tail -n 1)
 		why=
