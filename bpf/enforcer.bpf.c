@@ -70,6 +70,10 @@ const volatile __u64 ig_hash_seed = 0;	/* random per load: see struct ig_rule_ke
  * remembered names, their verdicts and folds of another value are forgotten
  * (struct ig_name_key). */
 __u32 ig_rules_gen;
+/* Runtime: the hooks (1 << IG_HOOK_*) some rule in force names. The loader
+ * widens it to both lists' hooks before a rules swap and narrows it after,
+ * so it never lacks a hook the rules in force have. Read before the rules. */
+__u32 ig_rule_hooks;
 /* In its own map: the loader rewrites .bss whole when it adopts a pinned
  * chain, which must never undo a bump made here. */
 __u32 ig_path_gen SEC(".data.names");
@@ -307,16 +311,10 @@ static __always_inline void match_rules(struct ig_event *ev, __u32 hook, void *r
 	ev->action = m.best_action;
 }
 
-/* Does any rule in force name this hook? One lookup, for the open fast path. */
-static __always_inline bool hook_has_rules(void *rules, __u32 hook)
+/* Does any rule in force name this hook? A load, for the open fast path. */
+static __always_inline bool hook_has_rules(__u32 hook)
 {
-	struct ig_rule_key key = { .kind = IG_RULE_SUMMARY };
-	struct ig_rule_val *v;
-
-	if (!rules || hook >= IG_HOOK_MAX)
-		return false;
-	v = bpf_map_lookup_elem(rules, &key);
-	return v && v->action[hook] != IG_ACT_NONE;
+	return *(volatile __u32 *)&ig_rule_hooks & (1U << hook);
 }
 
 /* ---- context --------------------------------------------------------------- */
@@ -845,11 +843,11 @@ static __always_inline int finish_map(struct ig_record *rec, struct file *file,
 static __always_inline int stage_filter(struct file *file, __u32 hook, __u32 prot,
 					bool measurable)
 {
-	struct ig_rec_key key = { .tid = (__u32)bpf_get_current_pid_tgid(), .hook = hook };
 	struct ig_counters *c = counters_get();
 	/* The generations before the rules they describe (see ig_rules_gen). */
 	struct ig_name_key name = { .rules_gen = ig_rules_gen, .path_gen = ig_path_gen };
 	enum name_found found = NAME_NONE;
+	struct ig_rec_key key = {};
 	void *rule_map;
 	struct ig_event *ev;
 	struct ig_record *rec;
@@ -859,12 +857,11 @@ static __always_inline int stage_filter(struct file *file, __u32 hook, __u32 pro
 	/* A repeat already sent leaves here, counted in its fold slot. */
 	if (hook == IG_HOOK_MMAP && fold_repeat(file, &name, c))
 		return 0;
-	rule_map = slot(&rules);
 	if (hook == IG_HOOK_OPEN) {
-		/* Unwatched opens leave here: with no open rule, after one
-		 * array and one hash lookup; else once their name was found
-		 * unwatched, after an inode storage lookup. */
-		if (!hook_has_rules(rule_map, hook))
+		/* Unwatched opens leave here: with no open rule, after a
+		 * load; else once their name was found unwatched, after an
+		 * inode storage lookup. */
+		if (!hook_has_rules(hook))
 			return 0;
 		if (open_known_unwatched(file, &name)) {
 			if (c)
@@ -872,6 +869,7 @@ static __always_inline int stage_filter(struct file *file, __u32 hook, __u32 pro
 			return 0;
 		}
 	}
+	rule_map = slot(&rules);
 	if (c)
 		c->runs[hook]++;
 	rec = bpf_map_lookup_elem(&scratch, &zero);
@@ -943,6 +941,8 @@ static __always_inline int stage_filter(struct file *file, __u32 hook, __u32 pro
 		return finish_map(rec, file, &name, c);
 	}
 
+	key.tid = (__u32)bpf_get_current_pid_tgid();
+	key.hook = hook;
 	if (!bpf_map_update_elem(&records, &key, rec, BPF_ANY)) {
 		__sync_fetch_and_add(&ig_records_live, 1);
 		return 0;
@@ -962,13 +962,14 @@ static __always_inline int stage_filter(struct file *file, __u32 hook, __u32 pro
 /* Stage 2: the digest, when stage 1 asked for it. */
 static __always_inline int stage_measure(struct file *file, __u32 hook)
 {
-	struct ig_rec_key key = { .tid = (__u32)bpf_get_current_pid_tgid(), .hook = hook };
+	struct ig_rec_key key = { .hook = hook };
 	struct ig_record *rec;
 	long algo;
 
 	/* Our own stage 1's increment, if it stored a record, is seen here. */
 	if (!records_live())
 		return 0; /* no record anywhere: stage 1 wanted nothing here */
+	key.tid = (__u32)bpf_get_current_pid_tgid();
 	rec = bpf_map_lookup_elem(&records, &key);
 	if (!rec || rec->file != (__u64)file)
 		return 0; /* stage 1 wanted nothing here; stage 3 judges the order */
@@ -998,8 +999,8 @@ static __always_inline void drop_record(struct ig_rec_key *key)
 /* Stage 3: verdict and event; the record is dropped here. */
 static __always_inline int stage_emit(struct file *file, __u32 hook)
 {
-	struct ig_rec_key key = { .tid = (__u32)bpf_get_current_pid_tgid(), .hook = hook };
-	struct ig_counters *c = counters_get();
+	struct ig_rec_key key = { .hook = hook };
+	struct ig_counters *c;
 	struct ig_record *rec;
 	struct ig_event *ev;
 	int verdict;
@@ -1007,6 +1008,8 @@ static __always_inline int stage_emit(struct file *file, __u32 hook)
 	/* An exec always looks: finding no record is an order violation. */
 	if (hook != IG_HOOK_EXEC && !records_live())
 		return 0; /* no record anywhere: stage 1 decided alone or wanted nothing */
+	key.tid = (__u32)bpf_get_current_pid_tgid();
+	c = counters_get();
 	rec = bpf_map_lookup_elem(&records, &key);
 	if (!rec) {
 		/* Stage 1 leaves an exec record or denies itself: none here means

@@ -319,14 +319,14 @@ static void rule_val_init(struct ig_rule_val *v)
 
 int enforcer_set_rules(struct enforcer *e, const struct enforcer_rule *rules, size_t n)
 {
-	struct rule_slot *slots = calloc(n + 1, sizeof(*slots));
-	struct ig_rule_val summary;
+	struct rule_slot *slots = calloc(n ? n : 1, sizeof(*slots));
+	struct enforcer_bpf__bss bss;
+	__u32 hooks = 0;
 	size_t used = 0;
 	int fd = -1, err = 0;
 
 	if (!slots)
 		return -ENOMEM;
-	rule_val_init(&summary);
 	for (size_t i = 0; i < n; i++) {
 		const struct enforcer_rule *r = &rules[i];
 		size_t len = strlen(r->path);
@@ -345,8 +345,8 @@ int enforcer_set_rules(struct enforcer *e, const struct enforcer_rule *rules, si
 			if (r->hooks & (1u << h)) {
 				slots[used].val.action[h] = r->action;
 				slots[used].val.rule[h] = i;
+				hooks |= 1u << h;
 			}
-		rule_val_fold(&summary, &slots[used].val);
 		used++;
 	}
 	qsort(slots, used, sizeof(*slots), rule_slot_cmp);
@@ -359,12 +359,9 @@ int enforcer_set_rules(struct enforcer *e, const struct enforcer_rule *rules, si
 		}
 		slots[out++] = slots[i];
 	}
-	slots[out].key = (struct ig_rule_key){ .kind = IG_RULE_SUMMARY };
-	slots[out].val = summary;
-	out++;
 
 	fd = bpf_map_create(BPF_MAP_TYPE_HASH, "ig_rules", sizeof(struct ig_rule_key),
-			    sizeof(struct ig_rule_val), out, NULL);
+			    sizeof(struct ig_rule_val), out ? out : 1, NULL);
 	if (fd < 0) {
 		err = -errno;
 		pr_err("cannot create the rules map (%zu keys): %s", out, strerror(-err));
@@ -377,9 +374,18 @@ int enforcer_set_rules(struct enforcer *e, const struct enforcer_rule *rules, si
 			goto cleanup;
 		}
 	}
+	if (e->skel)
+		bss = *e->skel->bss;
+	else if (bss_read(e, &bss))
+		bss.ig_rule_hooks = (1u << IG_HOOK_MAX) - 1; /* unknown: assume all */
+	/* Both lists' hooks while either may be in force (see ig_rule_hooks). */
+	BSS_SET(e, ig_rule_hooks, bss.ig_rule_hooks | hooks);
 	err = swap_in(e->fds[EM_RULES], fd, "rules");
-	if (!err)
-		bss_bump_rules_gen(e); /* after the swap: see ig_rules_gen */
+	if (err)
+		goto cleanup; /* the wider set stays: it costs lookups, never a record */
+	bss_bump_rules_gen(e); /* after the swap: see ig_rules_gen */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	BSS_SET(e, ig_rule_hooks, hooks);
 cleanup:
 	if (fd >= 0)
 		close(fd);

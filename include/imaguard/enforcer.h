@@ -78,7 +78,6 @@ enum ig_rule_kind {
 	IG_RULE_EXACT = 0,	/* the file itself */
 	IG_RULE_DIR = 1,	/* direct children of a directory */
 	IG_RULE_TREE = 2,	/* everything below a directory */
-	IG_RULE_SUMMARY = 3,	/* the one key whose value says which hooks have rules */
 };
 
 /*
