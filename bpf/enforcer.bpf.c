@@ -104,17 +104,28 @@ __u32 ig_fold_epochs;
 __u32 ig_armed;
 
 /*
- * In-flight records: one per thread inside a hook at once. When it is full,
- * stage 1 decides alone: an exec or executable map that cannot be handed on
- * to be measured is a hash error, refused in enforce mode (fail closed).
+ * In-flight records: one per thread inside a hook at once, in records when
+ * the path fits IG_SHORT_PATH_MAX bytes (the value cut there), else in
+ * records_long; a key is in one of them at most (stage 1 clears the other).
+ * When the one it needs is full, stage 1 decides alone: an exec or
+ * executable map that cannot be handed on to be measured is a hash error,
+ * refused in enforce mode (fail closed).
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 4096);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct ig_rec_key);
-	__type(value, struct ig_record);
+	__uint(value_size, IG_RECORD_SHORT_LEN);
 } records SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct ig_rec_key);
+	__type(value, struct ig_record);
+} records_long SEC(".maps");
 
 /* Stage 1 builds a record here before storing it: too big for the stack,
  * and never held across a sleep. */
@@ -729,14 +740,15 @@ static __always_inline __u64 wakeup_flags(const struct ig_event *ev)
 	return BPF_RB_NO_WAKEUP;
 }
 
-/* Send ev; false when the ring had no room (counted as lost). */
-static __always_inline bool emit(struct ig_event *ev, struct ig_counters *c)
+/* Send ev, whose path has room for room bytes (a short record's fewer);
+ * false when the ring had no room (counted as lost). */
+static __always_inline bool emit_from(struct ig_event *ev, struct ig_counters *c, __u32 room)
 {
 	__u64 len = ev->path_len;
 	__u64 flags = wakeup_flags(ev);
 
-	if (len > IG_PATH_MAX)
-		len = IG_PATH_MAX;
+	if (len > room)
+		len = room;
 	if (bpf_ringbuf_output(&events, ev, IG_EVENT_HDR_LEN + len, flags)) {
 		if (c)
 			c->lost++;
@@ -748,6 +760,11 @@ static __always_inline bool emit(struct ig_event *ev, struct ig_counters *c)
 			c->wakeups++;
 	}
 	return true;
+}
+
+static __always_inline bool emit(struct ig_event *ev, struct ig_counters *c)
+{
+	return emit_from(ev, c, IG_PATH_MAX);
 }
 
 /* Record a refusal: a denial in enforce mode, a would-deny in monitor mode. */
@@ -832,6 +849,35 @@ static __always_inline int finish_map(struct ig_record *rec, struct file *file,
 	if (emit(ev, c) && ev->fold_slot)
 		fold_mark(rec, file, k, epoch);
 	return verdict;
+}
+
+/* ---- in-flight records ---------------------------------------------------- */
+
+static __always_inline void drop_record(void *map, struct ig_rec_key *key)
+{
+	if (!bpf_map_delete_elem(map, key))
+		__sync_fetch_and_add(&ig_records_live, -1);
+}
+
+/* Stage 1 hands rec on; false when the map it belongs in is full. */
+static __always_inline bool record_store(struct ig_rec_key *key, struct ig_record *rec)
+{
+	bool fits = rec->ev.path_len <= IG_SHORT_PATH_MAX;
+	long err;
+
+	/* One per key: a chain cut short after stage 1 may have left one in
+	 * the other map, which stages 2 and 3 would otherwise find first.
+	 * None can exist while nothing is live. */
+	if (records_live())
+		drop_record(fits ? (void *)&records_long : (void *)&records, key);
+	if (fits)
+		err = bpf_map_update_elem(&records, key, rec, BPF_ANY);
+	else
+		err = bpf_map_update_elem(&records_long, key, rec, BPF_ANY);
+	if (err)
+		return false;
+	__sync_fetch_and_add(&ig_records_live, 1);
+	return true;
 }
 
 /* ---- the three stages ---------------------------------------------------- */
@@ -943,10 +989,8 @@ static __always_inline int stage_filter(struct file *file, __u32 hook, __u32 pro
 
 	key.tid = (__u32)bpf_get_current_pid_tgid();
 	key.hook = hook;
-	if (!bpf_map_update_elem(&records, &key, rec, BPF_ANY)) {
-		__sync_fetch_and_add(&ig_records_live, 1);
+	if (record_store(&key, rec))
 		return 0;
-	}
 	/* Nowhere to hand the record on: it cannot be measured. */
 	if (c)
 		c->record_full++;
@@ -971,6 +1015,8 @@ static __always_inline int stage_measure(struct file *file, __u32 hook)
 		return 0; /* no record anywhere: stage 1 wanted nothing here */
 	key.tid = (__u32)bpf_get_current_pid_tgid();
 	rec = bpf_map_lookup_elem(&records, &key);
+	if (!rec)
+		rec = bpf_map_lookup_elem(&records_long, &key);
 	if (!rec || rec->file != (__u64)file)
 		return 0; /* stage 1 wanted nothing here; stage 3 judges the order */
 	if (rec->ev.stages != IG_STAGE_FILTER)
@@ -990,43 +1036,23 @@ static __always_inline int stage_measure(struct file *file, __u32 hook)
 	return 0;
 }
 
-static __always_inline void drop_record(struct ig_rec_key *key)
-{
-	if (!bpf_map_delete_elem(&records, key))
-		__sync_fetch_and_add(&ig_records_live, -1);
-}
 
-/* Stage 3: verdict and event; the record is dropped here. */
-static __always_inline int stage_emit(struct file *file, __u32 hook)
+/* Stage 3's work on the record found in map, whose paths have room for
+ * room bytes. */
+static __always_inline int record_finish(struct ig_record *rec, void *map, __u32 room,
+					 struct ig_rec_key *key, struct file *file, __u32 hook,
+					 struct ig_counters *c)
 {
-	struct ig_rec_key key = { .hook = hook };
-	struct ig_counters *c;
-	struct ig_record *rec;
-	struct ig_event *ev;
+	struct ig_event *ev = &rec->ev;
 	int verdict;
 
-	/* An exec always looks: finding no record is an order violation. */
-	if (hook != IG_HOOK_EXEC && !records_live())
-		return 0; /* no record anywhere: stage 1 decided alone or wanted nothing */
-	key.tid = (__u32)bpf_get_current_pid_tgid();
-	c = counters_get();
-	rec = bpf_map_lookup_elem(&records, &key);
-	if (!rec) {
-		/* Stage 1 leaves an exec record or denies itself: none here means
-		 * the chain ran out of order. Fail open here; the loader proves the
-		 * order before it declares itself ready and refuses otherwise. */
-		if (hook == IG_HOOK_EXEC && ig_armed && c)
-			c->order_violations++;
-		return 0;
-	}
 	if (rec->file != (__u64)file) {
 		/* Left by a chain another program cut short after stage 1: not
 		 * this access's. Stage 1 decided this one alone (a map with
 		 * nothing to measure), so pass. */
-		drop_record(&key);
+		drop_record(map, key);
 		return 0;
 	}
-	ev = &rec->ev;
 	if (ev->stages != (IG_STAGE_FILTER | IG_STAGE_MEASURE)) {
 		ev->flags |= IG_F_ORDER_BAD;
 		if (c)
@@ -1036,9 +1062,35 @@ static __always_inline int stage_emit(struct file *file, __u32 hook)
 	if ((ev->flags & (IG_F_CACHE_FILL | IG_F_HASHED)) == (IG_F_CACHE_FILL | IG_F_HASHED))
 		cache_fill(rec, file);
 	verdict = judge(ev, hook, c);
-	emit(ev, c);
-	drop_record(&key);
+	emit_from(ev, c, room);
+	drop_record(map, key);
 	return verdict;
+}
+
+/* Stage 3: verdict and event; the record is dropped here. */
+static __always_inline int stage_emit(struct file *file, __u32 hook)
+{
+	struct ig_rec_key key = { .hook = hook };
+	struct ig_counters *c;
+	struct ig_record *rec;
+
+	/* An exec always looks: finding no record is an order violation. */
+	if (hook != IG_HOOK_EXEC && !records_live())
+		return 0; /* no record anywhere: stage 1 decided alone or wanted nothing */
+	key.tid = (__u32)bpf_get_current_pid_tgid();
+	c = counters_get();
+	rec = bpf_map_lookup_elem(&records, &key);
+	if (rec)
+		return record_finish(rec, &records, IG_SHORT_PATH_MAX, &key, file, hook, c);
+	rec = bpf_map_lookup_elem(&records_long, &key);
+	if (rec)
+		return record_finish(rec, &records_long, IG_PATH_MAX, &key, file, hook, c);
+	/* Stage 1 leaves an exec record or denies itself: none here means
+	 * the chain ran out of order. Fail open here; the loader proves the
+	 * order before it declares itself ready and refuses otherwise. */
+	if (hook == IG_HOOK_EXEC && ig_armed && c)
+		c->order_violations++;
+	return 0;
 }
 
 /* ---- bprm_check_security ---- */

@@ -164,12 +164,19 @@ struct ig_rec_key {
 };
 
 struct ig_record {
-	struct ig_event ev;
 	__u64 cache_gen;	/* the cache generation stage 1 read: a miss fills at it,
 				 * a hit's digest is valid at it */
 	__u64 file;		/* the struct file stage 1 judged: a record left behind
 				 * by a chain cut short never meets another file */
+	struct ig_event ev;	/* last: a short record ends inside its path */
 };
+
+/* A record whose path fits IG_SHORT_PATH_MAX bytes (NUL included) is stored
+ * cut after them: stage 1 copies the whole value per exec, and most paths
+ * are short. */
+#define IG_SHORT_PATH_MAX 256
+#define IG_RECORD_SHORT_LEN \
+	(__builtin_offsetof(struct ig_record, ev) + IG_EVENT_HDR_LEN + IG_SHORT_PATH_MAX)
 
 /*
  * A name as bpf_d_path would print it, without printing it: the (mount,
