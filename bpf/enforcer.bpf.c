@@ -353,10 +353,18 @@ static __always_inline void fill_context(struct ig_event *ev, struct file *file,
 	ev->mnt_ns = task->nsproxy->mnt_ns->ns.inum;
 	pid = task->thread_pid;
 	level = pid->level;
-	/* An index into the pid's levels: not a constant offset, so read. */
-	bpf_core_read(&upid, sizeof(upid), &pid->numbers[level & 31]);
-	ev->pid_ns = BPF_CORE_READ(upid.ns, ns.inum);
-	bpf_get_current_comm(ev->comm, sizeof(ev->comm));
+	if (level == 0) {
+		/* The first namespace's entry: a constant offset, so loads. */
+		ev->pid_ns = pid->numbers[0].ns->ns.inum;
+	} else {
+		/* An index into the pid's levels: not a constant offset, so read. */
+		bpf_core_read(&upid, sizeof(upid), &pid->numbers[level & 31]);
+		ev->pid_ns = BPF_CORE_READ(upid.ns, ns.inum);
+	}
+	/* Word loads where the helper copies byte by byte. comm[15] is always
+	 * NUL (__set_task_comm pads); a rename meanwhile may tear it, as it
+	 * may the helper's copy. */
+	__builtin_memcpy(ev->comm, task->comm, sizeof(ev->comm));
 	ev->dev = inode->i_sb->s_dev;
 	ev->ino = inode->i_ino;
 	ev->rule = -1;

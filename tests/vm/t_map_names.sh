@@ -52,6 +52,13 @@ assert_eq "comm of the map" mmapx \
 assert_eq "ino" "$(stat -c %i $D/ok/run)" "$(echo "$line" | ev_get ino)"
 assert_eq "mnt_ns" "$(ns mnt)" "$(echo "$line" | ev_get mnt_ns)"
 assert_eq "pid_ns" "$(ns pid)" "$(echo "$line" | ev_get pid_ns)"
+# In a nested pid namespace the event names that namespace, not the first.
+inner=$(unshare -p -f sh -c "readlink /proc/self/ns/pid | tr -dc 0-9; $D/ok/run >/dev/null") ||
+	fail "$D/ok/run refused in a new pid namespace"
+[ -n "$inner" ] && [ "$inner" != "$(ns pid)" ] || fail "no nested pid namespace: '$inner'"
+nev 8 $D/ok/run exec
+assert_eq "pid_ns (nested)" "$inner" \
+	"$(ev '"hook":"exec"' "$(ev_path $D/ok/run)" | tail -n 1 | ev_get pid_ns)"
 
 # A rename: the next event names the new path.
 mv $D/ok/lib $D/ok/lib2
