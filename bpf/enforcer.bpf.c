@@ -1044,7 +1044,6 @@ static __always_inline int stage_measure(struct file *file, __u32 hook)
 	return 0;
 }
 
-
 /* Stage 3's work on the record found in map, whose paths have room for
  * room bytes. */
 static __always_inline int record_finish(struct ig_record *rec, void *map, __u32 room,
