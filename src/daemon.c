@@ -690,7 +690,7 @@ static int start(struct daemon *d)
 	struct policy p;
 	char self[PATH_MAX];
 	ssize_t n;
-	int err;
+	int err, adopt;
 
 	err = take_lock(d);
 	if (err)
@@ -706,7 +706,12 @@ static int start(struct daemon *d)
 	if (err)
 		goto fail;
 
-	if (d->o.pin_dir && !enforcer_adopt(&d->e, d->o.pin_dir)) {
+	adopt = d->o.pin_dir ? enforcer_adopt(&d->e, d->o.pin_dir) : -ENOENT;
+	if (adopt == -ESTALE) {
+		err = adopt; /* said why: a chain this build cannot drive stays pinned */
+		goto fail;
+	}
+	if (!adopt) {
 		if (enforcer_mode(d->e) != d->o.mode) {
 			pr_err("the chain pinned at '%s' runs in %s mode, not %s: 'imaguard stop "
 			       "--pin-dir %s' first", d->o.pin_dir,

@@ -131,19 +131,21 @@ static int bss_read(const struct enforcer *e, struct enforcer_bpf__bss *bss)
 	return bpf_map_lookup_elem(e->fds[EM_BSS], &zero, bss) ? -errno : 0;
 }
 
-static void bss_set(struct enforcer *e, size_t off, __u32 v)
+static int bss_set(struct enforcer *e, size_t off, __u32 v)
 {
 	struct enforcer_bpf__bss bss;
 	__u32 zero = 0;
+	int err;
 
 	if (e->skel) { /* mapped: a plain store */
 		memcpy((char *)e->skel->bss + off, &v, sizeof(v));
-		return;
+		return 0;
 	}
-	if (bss_read(e, &bss))
-		return;
+	err = bss_read(e, &bss);
+	if (err)
+		return err;
 	memcpy((char *)&bss + off, &v, sizeof(v));
-	bpf_map_update_elem(e->fds[EM_BSS], &zero, &bss, BPF_ANY);
+	return bpf_map_update_elem(e->fds[EM_BSS], &zero, &bss, BPF_ANY) ? -errno : 0;
 }
 
 #define BSS_SET(e, field, v) bss_set(e, offsetof(struct enforcer_bpf__bss, field), v)
@@ -374,18 +376,24 @@ int enforcer_set_rules(struct enforcer *e, const struct enforcer_rule *rules, si
 			goto cleanup;
 		}
 	}
+	/* Both lists' hooks while either may be in force (see ig_rule_hooks):
+	 * without that, no swap. */
 	if (e->skel)
 		bss = *e->skel->bss;
-	else if (bss_read(e, &bss))
-		bss.ig_rule_hooks = (1u << IG_HOOK_MAX) - 1; /* unknown: assume all */
-	/* Both lists' hooks while either may be in force (see ig_rule_hooks). */
-	BSS_SET(e, ig_rule_hooks, bss.ig_rule_hooks | hooks);
+	else
+		err = bss_read(e, &bss);
+	if (!err)
+		err = BSS_SET(e, ig_rule_hooks, bss.ig_rule_hooks | hooks);
+	if (err) {
+		pr_err("cannot widen the hooks with rules before the swap: %s", strerror(-err));
+		goto cleanup;
+	}
 	err = swap_in(e->fds[EM_RULES], fd, "rules");
 	if (err)
 		goto cleanup; /* the wider set stays: it costs lookups, never a record */
 	bss_bump_rules_gen(e); /* after the swap: see ig_rules_gen */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	BSS_SET(e, ig_rule_hooks, hooks);
+	BSS_SET(e, ig_rule_hooks, hooks); /* failing, the wider set stays */
 cleanup:
 	if (fd >= 0)
 		close(fd);
@@ -849,6 +857,16 @@ int enforcer_unpin(const char *dir)
 	return found;
 }
 
+/* A map's value size, 0 when it cannot be told. */
+static __u32 value_size(int fd)
+{
+	struct bpf_map_info info;
+	__u32 len = sizeof(info);
+
+	memset(&info, 0, sizeof(info));
+	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.value_size;
+}
+
 int enforcer_adopt(struct enforcer **out, const char *dir)
 {
 	struct enforcer_bpf__rodata ro;
@@ -883,6 +901,15 @@ int enforcer_adopt(struct enforcer **out, const char *dir)
 			err = -errno;
 		if (err)
 			goto fail;
+	}
+	/* Globals are written whole at this build's offsets: a chain loaded
+	 * by a build that lays them out otherwise is not taken over. */
+	if (value_size(e->fds[EM_BSS]) != sizeof(struct enforcer_bpf__bss) ||
+	    value_size(e->fds[EM_RODATA]) != sizeof(ro)) {
+		pr_err("the chain pinned at '%s' was loaded by another build of imaguard: "
+		       "'imaguard stop --pin-dir %s' first", dir, dir);
+		err = -ESTALE;
+		goto fail;
 	}
 	if (bpf_map_lookup_elem(e->fds[EM_RODATA], &zero, &ro)) {
 		err = -errno;
