@@ -124,10 +124,15 @@ int enforcer_lsm_check(void)
 	return -EOPNOTSUPP;
 }
 
+/* The globals as they are: mapped with the skeleton, else read from the map. */
 static int bss_read(const struct enforcer *e, struct enforcer_bpf__bss *bss)
 {
 	__u32 zero = 0;
 
+	if (e->skel) {
+		*bss = *e->skel->bss;
+		return 0;
+	}
 	return bpf_map_lookup_elem(e->fds[EM_BSS], &zero, bss) ? -errno : 0;
 }
 
@@ -378,10 +383,7 @@ int enforcer_set_rules(struct enforcer *e, const struct enforcer_rule *rules, si
 	}
 	/* Both lists' hooks while either may be in force (see ig_rule_hooks):
 	 * without that, no swap. */
-	if (e->skel)
-		bss = *e->skel->bss;
-	else
-		err = bss_read(e, &bss);
+	err = bss_read(e, &bss);
 	if (!err)
 		err = BSS_SET(e, ig_rule_hooks, bss.ig_rule_hooks | hooks);
 	if (err) {
@@ -501,9 +503,7 @@ void enforcer_fold_start(struct enforcer *e)
 	struct enforcer_bpf__bss bss;
 	__u32 epoch;
 
-	if (e->skel)
-		bss = *e->skel->bss;
-	else if (bss_read(e, &bss))
+	if (bss_read(e, &bss))
 		return; /* folding stays off */
 	/* Never an epoch used before on this chain: names keep their stamps. */
 	epoch = bss.ig_fold_epochs + 1 ? bss.ig_fold_epochs + 1 : 1;
