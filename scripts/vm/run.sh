@@ -79,7 +79,7 @@ run_qemu() {
 		-display none -serial stdio -monitor none </dev/null >"$log" 2>&1 &
 	q=$!
 	while kill -0 $q 2>/dev/null; do
-		if grep -aq 'Kernel panic - not syncing' "$log"; then
+		if grep -aqs 'Kernel panic - not syncing' "$log"; then # -s: QEMU may not have made it yet
 			sleep 1 # the rest of the panic message
 			kill $q 2>/dev/null
 			break
