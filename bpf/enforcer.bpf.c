@@ -510,11 +510,18 @@ static __always_inline bool name_key(struct ig_name_key *k, struct file *file)
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct dentry *dentry = file->f_path.dentry;
 	struct fs_struct *fs = task->fs;
+	__u32 seq;
 
 	if (!fs || !dentry)
 		return false; /* no root to name it from */
 	if (!dentry->d_hash.pprev)
 		return false; /* unlinked: bpf_d_path adds " (deleted)" */
+	/* Read before the path is (if at all), so that a move of this dentry
+	 * after it makes the key stale; odd while one is under way. */
+	seq = dentry->d_seq.seqcount.sequence;
+	if (seq & 1)
+		return false; /* being moved: resolve it and keep nothing */
+	k->d_seq = seq;
 	k->dentry = (__u64)dentry;
 	k->mnt = (__u64)file->f_path.mnt;
 	k->root_dentry = (__u64)fs->root.dentry;
@@ -528,7 +535,7 @@ static __always_inline bool name_key_same(const struct ig_name_key *a,
 {
 	return a->dentry == b->dentry && a->mnt == b->mnt && a->root_dentry == b->root_dentry &&
 	       a->root_mnt == b->root_mnt && a->rules_gen == b->rules_gen &&
-	       a->path_gen == b->path_gen && a->epoch == b->epoch;
+	       a->path_gen == b->path_gen && a->epoch == b->epoch && a->d_seq == b->d_seq;
 }
 
 /* Was this open, by this name, already found unwatched under these rules? */
@@ -1253,70 +1260,66 @@ int BPF_PROG(ig_truncate, const struct path *path, int ret)
 }
 
 /*
- * ---- names: a rename or a change of mounts can change what bpf_d_path
- * prints for a file already seen, so remembered names are forgotten.
- * Creating or removing a name changes no other name.
+ * ---- names: a move of a directory or a change of mounts can change what
+ * bpf_d_path prints for every file below, so remembered names are
+ * forgotten, once the change is made: an access between the LSM hook and
+ * the change still sees the old names, and would remember one of them
+ * under a generation bumped at the hook. A file moved itself needs nothing
+ * here: the move changes its dentry's d_seq, which is in its key. Creating
+ * or removing a name changes no other name. These run after the kernel
+ * function returns, whether it succeeded or not (a bump is never wrong);
+ * until then, for the rest of that one call, an access may still be named
+ * as it was just before the change.
  */
 static __always_inline int names_changed(void)
 {
 	__sync_fetch_and_add(&ig_path_gen, 1);
-	return 0; /* never refuses */
+	return 0;
 }
 
 #define IG_S_IFMT  0170000
 #define IG_S_IFDIR 0040000
 
-/*
- * A file renamed keeps its dentry under a new name: only what is remembered
- * on its inode goes (the one name kept there, its fold, its unwatched open).
- * A name replaced by the rename is unhashed, and no longer recalled (see
- * name_key). A directory renamed renames everything below it: every name
- * goes. An exchange calls the hook once for each side.
- */
-SEC("lsm/inode_rename")
-int BPF_PROG(ig_names_rename, struct inode *old_dir, struct dentry *old_dentry)
+static __always_inline bool is_dir(struct dentry *dentry)
 {
-	struct inode *inode = old_dentry->d_inode;
-	struct ig_hash_cache *hc;
-	struct ig_name *nm;
+	struct inode *inode = dentry ? dentry->d_inode : NULL;
 
-	if (!inode || (inode->i_mode & IG_S_IFMT) == IG_S_IFDIR)
-		return names_changed();
-	nm = bpf_inode_storage_get(&names, inode, 0, 0);
-	if (nm) {
-		bpf_spin_lock(&nm->lock);
-		nm->key.epoch = 0;
-		nm->fold.epoch = 0;
-		bpf_spin_unlock(&nm->lock);
-	}
-	hc = bpf_inode_storage_get(&hash_cache, inode, 0, 0);
-	if (hc) {
-		bpf_spin_lock(&hc->lock);
-		hc->open.epoch = 0;
-		bpf_spin_unlock(&hc->lock);
-	}
-	return 0; /* never refuses */
+	return inode && (inode->i_mode & IG_S_IFMT) == IG_S_IFDIR;
 }
 
-SEC("lsm/sb_mount")
+/* Every rename(2), also an exchange (either side may be the directory). */
+SEC("fexit/vfs_rename")
+int BPF_PROG(ig_names_rename, struct renamedata *rd, int ret)
+{
+	if (is_dir(rd->old_dentry) || is_dir(rd->new_dentry))
+		return names_changed();
+	return 0;
+}
+
+/* mount(2) in all its forms, MS_MOVE included. */
+SEC("fexit/path_mount")
 int BPF_PROG(ig_names_mount)
 {
 	return names_changed();
 }
 
-SEC("lsm/sb_umount")
+/* umount(2). */
+SEC("fexit/path_umount")
 int BPF_PROG(ig_names_umount)
 {
 	return names_changed();
 }
 
-SEC("lsm/move_mount")
+/* move_mount(2) (and mount(2)'s MS_MOVE, again). */
+SEC("fexit/do_move_mount")
 int BPF_PROG(ig_names_move_mount)
 {
 	return names_changed();
 }
 
-SEC("lsm/sb_pivotroot")
+/* pivot_root(2), for every syscall ABI: the last step of a pivot that
+ * changed the mounts. */
+SEC("fexit/chroot_fs_refs")
 int BPF_PROG(ig_names_pivotroot)
 {
 	return names_changed();

@@ -550,7 +550,7 @@ static int attach_all(struct enforcer *e, bool reversed)
 	/* The caches' invalidation first, and a new epoch: whatever changed
 	 * while nothing watched makes every older entry stale. */
 	for (int a = 0; a < AUX_MAX; a++) {
-		e->aux_links[a] = bpf_program__attach_lsm(aux_prog(e, a));
+		e->aux_links[a] = bpf_program__attach(aux_prog(e, a)); /* LSM or fexit */
 		if (!e->aux_links[a]) {
 			int err = -errno;
 

@@ -181,15 +181,19 @@ struct ig_record {
 /*
  * A name as bpf_d_path would print it, without printing it: the (mount,
  * dentry) reached, seen from the caller's root. It holds while the rules
- * (ig_rules_gen) and every name in the system (ig_path_gen: renames, mounts)
- * stay as they were, and the dentry is not unlinked. Remembered on the inode
- * for unwatched opens (ig_hash_cache.open) and for execs and maps (ig_name).
+ * (ig_rules_gen), the dentry's own name (its d_seq, which every move of the
+ * dentry changes as it moves it) and the names above it (ig_path_gen,
+ * bumped once a directory rename or a mount change is done) stay as they
+ * were, and the dentry is not unlinked. All of them are read before the
+ * path is, so a change that races the path walk leaves a key that no later
+ * access matches. Remembered on the inode for unwatched opens
+ * (ig_hash_cache.open) and for execs and maps (ig_name).
  */
 struct ig_name_key {
 	__u64 dentry, mnt, root_dentry, root_mnt;
 	__u32 rules_gen, path_gen;
 	__u32 epoch;		/* 0: empty */
-	__u32 pad;
+	__u32 d_seq;
 };
 
 /*

@@ -1,0 +1,64 @@
+# A name remembered on the inode must not outlive a move that raced it.
+# The LSM hooks of rename(2) and mount(2) run before the kernel moves the
+# name; an access in between still sees the old name, and must not leave it
+# remembered for the dentry that then carries the new one. A second thread
+# maps (or opens) the file without pause while the main thread moves it
+# between an allowed and a denied directory (or into a watched one) and
+# checks each verdict (or, for opens, each audit record): the file renamed,
+# its directory renamed, its mount moved. Renames on tmpfs and on ext4,
+# whose rename takes longer between the hook and the move.
+. /opt/ig/tests/lib.sh
+need_bpf_lsm
+
+N=${RACE_ROUNDS:-200}
+dirs="/tmp/race $EXT4/race"
+rules=
+for r in $dirs; do
+	rm -rf $r && mkdir -p $r/ok/d $r/denied $r/plain/d $r/watched
+	cp /opt/ig/bin/hello $r/ok/lib
+	cp /opt/ig/bin/hello $r/ok/d/lib
+	printf 'data\n' >$r/plain/f
+	printf 'data\n' >$r/plain/d/f
+	rules="$rules --rule deny:$r/denied/:r --rule audit:$r/watched/:r:hooks=open"
+done
+M=/tmp/race/ok/m
+mkdir -p $M /tmp/race/denied/m /tmp/race/watched/m
+mount -t tmpfs race $M || fail "cannot mount tmpfs"
+cp /opt/ig/bin/hello $M/lib
+printf 'data\n' >$M/f
+allow_all_but /tmp/allow.race
+# shellcheck disable=SC2086 # one word per option
+igtest_start --mode enforce --allow /tmp/allow.race $rules
+
+# maps OP FROM TO [SUB]: no wrong verdict while a racer maps the file.
+maps() {
+	local out rc
+	out=$(renamerace map "$1" "$2" "$3" $N ${4:+"$4"} 2>&1) && rc=0 || rc=$?
+	echo "map $1 $2 -> $3${4:+ ($4)}: $(echo "$out" | tail -n 1)"
+	[ $rc -eq 0 ] || fail "maps racing $1 of $2: $(echo "$out" | head -n 5)"
+}
+# opens OP FROM TO [SUB]: every open by the watched name recorded.
+opens() {
+	local out n
+	out=$(renamerace open "$1" "$2" "$3" $N ${4:+"$4"} 2>&1) ||
+		fail "opens racing $1 of $2: $(echo "$out" | head -n 5)"
+	echo "open $1 $2 -> $3${4:+ ($4)}: $out"
+	ev_sync
+	n=$(ev '"hook":"open"' "$(ev_path "$3${4:+/$4}")" '"comm":"checker"' | wc -l)
+	[ "$n" -eq $N ] || fail "$n of $N opens right after $1 into $3 recorded"
+}
+
+for r in $dirs; do
+	maps rename $r/ok/lib $r/denied/lib
+	maps rename $r/ok/d $r/denied/d lib
+	opens rename $r/plain/f $r/watched/f
+	opens rename $r/plain/d $r/watched/d f
+done
+maps move $M /tmp/race/denied/m lib
+opens move $M /tmp/race/watched/m f
+umount $M
+
+c=$(counters)
+assert_eq "order violations" 0 "$(ctr "$c" order_violations)"
+assert_eq "lost events" 0 "$(ctr "$c" lost)"
+echo "rename race ok"
