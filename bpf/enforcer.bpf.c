@@ -64,6 +64,8 @@ char LICENSE[] SEC("license") = "GPL";
 
 /* Load-time knobs, set between open and load. */
 const volatile __u32 ig_mode = IG_MODE_MONITOR;
+/* What these programs do, as a daemon taking over a pinned chain sees it. */
+const volatile __u32 ig_chain_version = IG_CHAIN_VERSION;
 const volatile __u64 ig_hash_seed = 0;	/* random per load: see struct ig_rule_key */
 
 /* Runtime: bumped by the loader after every rules or allowlist swap:
@@ -512,6 +514,7 @@ static __always_inline bool name_key(struct ig_name_key *k, struct file *file)
 	struct fs_struct *fs = task->fs;
 	__u32 seq;
 
+	k->epoch = 0; /* nothing to remember by, until the key is whole */
 	if (!fs || !dentry)
 		return false; /* no root to name it from */
 	if (!dentry->d_hash.pprev)
@@ -1266,10 +1269,10 @@ int BPF_PROG(ig_truncate, const struct path *path, int ret)
  * the change still sees the old names, and would remember one of them
  * under a generation bumped at the hook. A file moved itself needs nothing
  * here: the move changes its dentry's d_seq, which is in its key. Creating
- * or removing a name changes no other name. These run after the kernel
- * function returns, whether it succeeded or not (a bump is never wrong);
- * until then, for the rest of that one call, an access may still be named
- * as it was just before the change.
+ * or removing a name changes no other name, unless a mount sits on it.
+ * These run after the kernel function returns, whether it succeeded or not
+ * (a bump is never wrong); until then, for the rest of that one call, an
+ * access may still be named as it was just before the change.
  */
 static __always_inline int names_changed(void)
 {
@@ -1280,19 +1283,68 @@ static __always_inline int names_changed(void)
 #define IG_S_IFMT  0170000
 #define IG_S_IFDIR 0040000
 
-static __always_inline bool is_dir(struct dentry *dentry)
-{
-	struct inode *inode = dentry ? dentry->d_inode : NULL;
+#define IG_DCACHE_MOUNTED 0x00010000	/* d_flags: a mount point, in some namespace */
 
+/* A rename that moves more than its own dentry's name: a directory's, or a
+ * file's that another mount namespace has a mount on (the mount moves with
+ * it; renaming it is refused only where it is mounted). */
+static __always_inline bool moves_more(struct dentry *dentry)
+{
+	struct inode *inode;
+
+	if (!dentry)
+		return false;
+	if (dentry->d_flags & IG_DCACHE_MOUNTED)
+		return true;
+	inode = dentry->d_inode;
 	return inode && (inode->i_mode & IG_S_IFMT) == IG_S_IFDIR;
 }
 
-/* Every rename(2), also an exchange (either side may be the directory). */
+/* Every rename(2), also an exchange (either side may be the one). */
 SEC("fexit/vfs_rename")
 int BPF_PROG(ig_names_rename, struct renamedata *rd, int ret)
 {
-	if (is_dir(rd->old_dentry) || is_dir(rd->new_dentry))
+	if (moves_more(rd->old_dentry) || moves_more(rd->new_dentry))
 		return names_changed();
+	return 0;
+}
+
+/* A mount point unlinked, removed or renamed over: its mounts, in every
+ * namespace, are taken off. */
+SEC("fexit/__detach_mounts")
+int BPF_PROG(ig_names_detach)
+{
+	return names_changed();
+}
+
+/*
+ * A dentry given an inode: it may sit where a freed dentry of the same
+ * inode sat, its d_seq counted from zero again, and so match a key made
+ * for the old one. What the inode remembers by name is forgotten before
+ * the new dentry can be used (an access through the old dentry held it,
+ * so it was stored before). Also a new hard link's, at no harm.
+ */
+SEC("lsm/d_instantiate")
+int BPF_PROG(ig_names_instantiate, struct dentry *dentry, struct inode *inode)
+{
+	struct ig_hash_cache *hc;
+	struct ig_name *nm;
+
+	if (!inode)
+		return 0; /* a negative dentry names nothing */
+	nm = bpf_inode_storage_get(&names, inode, 0, 0);
+	if (nm) {
+		bpf_spin_lock(&nm->lock);
+		nm->key.epoch = 0;
+		nm->fold.epoch = 0;
+		bpf_spin_unlock(&nm->lock);
+	}
+	hc = bpf_inode_storage_get(&hash_cache, inode, 0, 0);
+	if (hc) {
+		bpf_spin_lock(&hc->lock);
+		hc->open.epoch = 0;
+		bpf_spin_unlock(&hc->lock);
+	}
 	return 0;
 }
 

@@ -47,10 +47,11 @@ static const char *const emap_names[EM_MAX] = {
  * makes a file mapping executable (one program: it cannot measure). */
 enum aux {
 	AUX_TRUNCATE, AUX_RENAME, AUX_MOUNT, AUX_UMOUNT, AUX_MOVE_MOUNT, AUX_PIVOTROOT,
-	AUX_MPROTECT, AUX_MAX
+	AUX_DETACH, AUX_INSTANTIATE, AUX_MPROTECT, AUX_MAX
 };
 static const char *const aux_names[AUX_MAX] = {
-	"truncate", "rename", "mount", "umount", "move-mount", "pivotroot", "mprotect",
+	"truncate", "rename", "mount", "umount", "move-mount", "pivotroot", "detach-mounts",
+	"instantiate", "mprotect",
 };
 
 struct enforcer {
@@ -540,6 +541,8 @@ static struct bpf_program *aux_prog(const struct enforcer *e, enum aux a)
 	case AUX_UMOUNT:	return s->progs.ig_names_umount;
 	case AUX_MOVE_MOUNT:	return s->progs.ig_names_move_mount;
 	case AUX_PIVOTROOT:	return s->progs.ig_names_pivotroot;
+	case AUX_DETACH:	return s->progs.ig_names_detach;
+	case AUX_INSTANTIATE:	return s->progs.ig_names_instantiate;
 	case AUX_MPROTECT:	return s->progs.ig_mprotect;
 	default:		return NULL;
 	}
@@ -869,7 +872,7 @@ static __u32 value_size(int fd)
 
 int enforcer_adopt(struct enforcer **out, const char *dir)
 {
-	struct enforcer_bpf__rodata ro;
+	struct enforcer_bpf__rodata ro = {};
 	struct enforcer *e;
 	char path[4096];
 	__u32 zero = 0;
@@ -886,6 +889,21 @@ int enforcer_adopt(struct enforcer **out, const char *dir)
 		if (err)
 			goto fail;
 	}
+	/* Before the links, whose set may differ too. Globals are written
+	 * whole at this build's offsets, and the programs must be this
+	 * build's: a chain loaded by another is not taken over. */
+	if (value_size(e->fds[EM_RODATA]) == sizeof(ro) &&
+	    bpf_map_lookup_elem(e->fds[EM_RODATA], &zero, &ro)) {
+		err = -errno;
+		goto fail;
+	}
+	if (value_size(e->fds[EM_BSS]) != sizeof(struct enforcer_bpf__bss) ||
+	    value_size(e->fds[EM_RODATA]) != sizeof(ro) || ro.ig_chain_version != IG_CHAIN_VERSION) {
+		pr_err("the chain pinned at '%s' was loaded by another build of imaguard: "
+		       "'imaguard stop --pin-dir %s' first", dir, dir);
+		err = -ESTALE;
+		goto fail;
+	}
 	for (int h = 0; h < IG_HOOK_MAX; h++)
 		for (int st = 0; st < 3; st++) {
 			err = pin_path(path, sizeof(path), dir, "link", ig_hook_name(h),
@@ -901,19 +919,6 @@ int enforcer_adopt(struct enforcer **out, const char *dir)
 			err = -errno;
 		if (err)
 			goto fail;
-	}
-	/* Globals are written whole at this build's offsets: a chain loaded
-	 * by a build that lays them out otherwise is not taken over. */
-	if (value_size(e->fds[EM_BSS]) != sizeof(struct enforcer_bpf__bss) ||
-	    value_size(e->fds[EM_RODATA]) != sizeof(ro)) {
-		pr_err("the chain pinned at '%s' was loaded by another build of imaguard: "
-		       "'imaguard stop --pin-dir %s' first", dir, dir);
-		err = -ESTALE;
-		goto fail;
-	}
-	if (bpf_map_lookup_elem(e->fds[EM_RODATA], &zero, &ro)) {
-		err = -errno;
-		goto fail;
 	}
 	e->mode = ro.ig_mode;
 	e->hash_seed = ro.ig_hash_seed;

@@ -61,6 +61,10 @@ enum ig_flag {
 	IG_F_STALE	= 1 << 8,	/* truncated by name: IMA's digest may be stale; not measured */
 };
 
+/* Bumped whenever what the programs do changes in a way a daemon must not
+ * inherit from a chain an older build pinned (enforcer_adopt refuses it). */
+#define IG_CHAIN_VERSION 2
+
 enum ig_mode {
 	IG_MODE_MONITOR = 0,
 	IG_MODE_ENFORCE = 1,
@@ -185,8 +189,10 @@ struct ig_record {
  * dentry changes as it moves it) and the names above it (ig_path_gen,
  * bumped once a directory rename or a mount change is done) stay as they
  * were, and the dentry is not unlinked. All of them are read before the
- * path is, so a change that races the path walk leaves a key that no later
- * access matches. Remembered on the inode for unwatched opens
+ * path is, so a change that races the path walk leaves a key that no
+ * access after the change's bump matches. A new dentry for the inode
+ * (which may reuse a freed one's address and d_seq) forgets what the inode
+ * remembers. Remembered on the inode for unwatched opens
  * (ig_hash_cache.open) and for execs and maps (ig_name).
  */
 struct ig_name_key {

@@ -84,6 +84,17 @@ cp /opt/ig/bin/hello $D/ok/a && ln $D/ok/a $D/ok/b
 maps_ok $D/ok/a; maps_ok $D/ok/a; maps_ok $D/ok/b; maps_ok $D/ok/a
 nev 3 $D/ok/a mmap
 nev 1 $D/ok/b mmap
+# A new dentry for the inode (here a third link) forgets what the inode
+# remembers by name: it may sit where a freed dentry of the same inode sat,
+# with the same sequence count, and would otherwise match that one's key.
+cp /opt/ig/bin/hello $D/ok/h
+runs_ok $D/ok/h
+a=$(counters); runs_ok $D/ok/h; b=$(counters)
+ln $D/ok/h $D/ok/h2
+c=$(counters); runs_ok $D/ok/h; d=$(counters)
+echo "name_hits of a repeated exec +$(delta "$a" "$b" name_hits), after a new link +$(delta "$c" "$d" name_hits)"
+[ "$(delta "$c" "$d" name_hits)" -lt "$(delta "$a" "$b" name_hits)" ] ||
+	fail "a new dentry for the inode left its remembered name in use"
 
 # Another file renamed: the names kept stay. The same map and counters
 # with and without an unrelated rename in between take as many names from

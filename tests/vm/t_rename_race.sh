@@ -2,11 +2,12 @@
 # The LSM hooks of rename(2) and mount(2) run before the kernel moves the
 # name; an access in between still sees the old name, and must not leave it
 # remembered for the dentry that then carries the new one. A second thread
-# maps (or opens) the file without pause while the main thread moves it
+# maps (or opens) the file for as long as the main thread moves it
 # between an allowed and a denied directory (or into a watched one) and
 # checks each verdict (or, for opens, each audit record): the file renamed,
 # its directory renamed, its mount moved. Renames on tmpfs and on ext4,
-# whose rename takes longer between the hook and the move.
+# whose rename takes longer between the hook and the move. Last, without a
+# race, a file with a mount on it in another namespace renamed.
 . /opt/ig/tests/lib.sh
 need_bpf_lsm
 
@@ -57,6 +58,21 @@ done
 maps move $M /tmp/race/denied/m lib
 opens move $M /tmp/race/watched/m f
 umount $M
+
+# A file with a mount on it in another mount namespace, renamed from this
+# one (only the namespace it is mounted in refuses that): the mount moves
+# with it, and so does the name of what is mounted there.
+R=/tmp/race
+cp /opt/ig/bin/hello $R/src && : >$R/ok/X && mkfifo $R/f1 $R/f2
+unshare -m sh -c "mount --bind $R/src $R/ok/X && mmapx $R/ok/X && echo >$R/f1 &&
+	read _ <$R/f2 && mmapx $R/denied/X" >$R/ns.out 2>&1 &
+ns=$!
+read _ <$R/f1 || fail "the namespace did not map $R/ok/X: $(cat $R/ns.out)"
+mv $R/ok/X $R/denied/X || fail "cannot rename the mount point of the other namespace"
+echo >$R/f2
+wait $ns && fail "a map renamed (with its mount) into the denied directory was allowed: $(cat $R/ns.out)"
+grep -q 'err EPERM mmap' $R/ns.out || fail "map after the mount point's rename: $(cat $R/ns.out)"
+echo "mount point renamed from another namespace: $(tail -n 1 $R/ns.out)"
 
 c=$(counters)
 assert_eq "order violations" 0 "$(ctr "$c" order_violations)"
