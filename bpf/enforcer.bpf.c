@@ -1283,7 +1283,7 @@ static __always_inline int names_changed(void)
 #define IG_S_IFMT  0170000
 #define IG_S_IFDIR 0040000
 
-#define IG_DCACHE_MOUNTED 0x00010000	/* d_flags: a mount point, in some namespace */
+#define IG_DCACHE_MOUNTED 0x00010000	/* d_flags: a mount point, in some namespace (6.1, 6.12) */
 
 /* A rename that moves more than its own dentry's name: a directory's, or a
  * file's that another mount namespace has a mount on (the mount moves with
@@ -1332,6 +1332,8 @@ int BPF_PROG(ig_names_instantiate, struct dentry *dentry, struct inode *inode)
 
 	if (!inode)
 		return 0; /* a negative dentry names nothing */
+	if (inode->i_sb && (inode->i_sb->s_flags & SB_KERNMOUNT))
+		return 0; /* a pipe, socket or memfd: never hashed, so never named (name_key) */
 	nm = bpf_inode_storage_get(&names, inode, 0, 0);
 	if (nm) {
 		bpf_spin_lock(&nm->lock);
