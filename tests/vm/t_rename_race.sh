@@ -5,9 +5,10 @@
 # maps (or opens) the file for as long as the main thread moves it
 # between an allowed and a denied directory (or into a watched one) and
 # checks each verdict (or, for opens, each audit record): the file renamed,
-# its directory renamed, its mount moved. Renames on tmpfs and on ext4,
-# whose rename takes longer between the hook and the move. Last, without a
-# race, a file with a mount on it in another namespace renamed.
+# its directory renamed, its mount moved (mount(2) and move_mount(2)).
+# Renames on tmpfs and on ext4, whose rename takes longer between the hook
+# and the move. Last, without a race, a file with a mount on it in another
+# namespace renamed.
 . /opt/ig/tests/lib.sh
 need_bpf_lsm
 
@@ -57,6 +58,8 @@ for r in $dirs; do
 done
 maps move $M /tmp/race/denied/m lib
 opens move $M /tmp/race/watched/m f
+# move_mount(2) reaches the move without mount(2)'s path_mount.
+maps move_mount $M /tmp/race/denied/m lib
 umount $M
 
 # A file with a mount on it in another mount namespace, renamed from this

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * renamerace map|open rename|move FROM TO ROUNDS [SUB]: move FROM to TO and
- * back ROUNDS times, by rename(2) or by mount(2) MS_MOVE (FROM a mount
- * point, TO an empty directory), while a second thread, on another CPU,
+ * renamerace map|open rename|move|move_mount FROM TO ROUNDS [SUB]: move
+ * FROM to TO and back ROUNDS times, by rename(2), by mount(2) MS_MOVE or by
+ * move_mount(2) (FROM a mount point, TO an empty directory, for both),
+ * while a second thread, on another CPU,
  * keeps reaching the file by whatever name it has: an executable map of one
  * descriptor held open (map), or an open and close of its FROM name (open),
  * for as long as each move takes.
@@ -40,7 +41,8 @@
 #define LEN 4096
 
 static char from[4096], to[4096];	/* the file's two names */
-static bool open_mode, mount_mode;
+static bool open_mode;
+static enum { BY_RENAME, BY_MS_MOVE, BY_MOVE_MOUNT } how;
 static int fd = -1;
 static atomic_bool stop, moving;
 static atomic_ulong racer_n;
@@ -96,13 +98,19 @@ static int do_move(const char *a, const char *b)
 {
 	int err;
 
+	static const char *const name[] = { "rename", "mount --move", "move_mount" };
+
 	atomic_store(&moving, true);
-	err = mount_mode ? mount(a, b, NULL, MS_MOVE, NULL) : rename(a, b);
+	if (how == BY_MS_MOVE)
+		err = mount(a, b, NULL, MS_MOVE, NULL);
+	else if (how == BY_MOVE_MOUNT)
+		err = move_mount(AT_FDCWD, a, AT_FDCWD, b, 0);
+	else
+		err = rename(a, b);
 	atomic_store(&moving, false);
 	if (!err)
 		return 0;
-	fprintf(stderr, "renamerace: %s %s %s: %s\n", mount_mode ? "mount --move" : "rename",
-		a, b, strerror(errno));
+	fprintf(stderr, "renamerace: %s %s %s: %s\n", name[how], a, b, strerror(errno));
 	return -1;
 }
 
@@ -113,13 +121,16 @@ int main(int argc, char **argv)
 	int err;
 
 	if ((argc != 6 && argc != 7) || (strcmp(argv[1], "map") && strcmp(argv[1], "open")) ||
-	    (strcmp(argv[2], "rename") && strcmp(argv[2], "move")) ||
+	    (strcmp(argv[2], "rename") && strcmp(argv[2], "move") &&
+	     strcmp(argv[2], "move_mount")) ||
 	    !(rounds = strtoul(argv[5], NULL, 10))) {
-		fprintf(stderr, "usage: renamerace map|open rename|move FROM TO ROUNDS [SUB]\n");
+		fprintf(stderr,
+			"usage: renamerace map|open rename|move|move_mount FROM TO ROUNDS [SUB]\n");
 		return 2;
 	}
 	open_mode = !strcmp(argv[1], "open");
-	mount_mode = !strcmp(argv[2], "move");
+	how = !strcmp(argv[2], "move") ? BY_MS_MOVE :
+	      !strcmp(argv[2], "move_mount") ? BY_MOVE_MOUNT : BY_RENAME;
 	snprintf(from, sizeof(from), "%s%s%s", argv[3], argc == 7 ? "/" : "", argc == 7 ? argv[6] : "");
 	snprintf(to, sizeof(to), "%s%s%s", argv[4], argc == 7 ? "/" : "", argc == 7 ? argv[6] : "");
 	fd = open(from, O_RDONLY | O_CLOEXEC);
