@@ -876,6 +876,7 @@ int enforcer_adopt(struct enforcer **out, const char *dir)
 	struct enforcer *e;
 	char path[4096];
 	__u32 zero = 0;
+	bool same;
 	int err = 0;
 
 	e = calloc(1, sizeof(*e));
@@ -892,13 +893,13 @@ int enforcer_adopt(struct enforcer **out, const char *dir)
 	/* Before the links, whose set may differ too. Globals are written
 	 * whole at this build's offsets, and the programs must be this
 	 * build's: a chain loaded by another is not taken over. */
-	if (value_size(e->fds[EM_RODATA]) == sizeof(ro) &&
-	    bpf_map_lookup_elem(e->fds[EM_RODATA], &zero, &ro)) {
+	same = value_size(e->fds[EM_BSS]) == sizeof(struct enforcer_bpf__bss) &&
+	       value_size(e->fds[EM_RODATA]) == sizeof(ro);
+	if (same && bpf_map_lookup_elem(e->fds[EM_RODATA], &zero, &ro)) {
 		err = -errno;
 		goto fail;
 	}
-	if (value_size(e->fds[EM_BSS]) != sizeof(struct enforcer_bpf__bss) ||
-	    value_size(e->fds[EM_RODATA]) != sizeof(ro) || ro.ig_chain_version != IG_CHAIN_VERSION) {
+	if (!same || ro.ig_chain_version != IG_CHAIN_VERSION) {
 		pr_err("the chain pinned at '%s' was loaded by another build of imaguard: "
 		       "'imaguard stop --pin-dir %s' first", dir, dir);
 		err = -ESTALE;
