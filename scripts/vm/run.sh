@@ -69,6 +69,8 @@ done
 # shellcheck disable=SC2046
 "$top/scripts/vm/mkinitramfs.sh" $(for k in $kernels; do echo "${kdir[$k]}"; done)
 
+panic_msg='Kernel panic - not syncing'
+
 # run_qemu LOG ARGS...: QEMU with its serial console in LOG, stopped at once
 # when the guest's kernel panics: a panic in interrupt context can hang the
 # guest instead of rebooting it, which would hold the run until the timeout.
@@ -79,7 +81,7 @@ run_qemu() {
 		-display none -serial stdio -monitor none </dev/null >"$log" 2>&1 &
 	q=$!
 	while kill -0 $q 2>/dev/null; do
-		if grep -aqs 'Kernel panic - not syncing' "$log"; then # -s: QEMU may not have made it yet
+		if grep -aqs "$panic_msg" "$log"; then # -s: QEMU may not have made it yet
 			sleep 1 # the rest of the panic message
 			kill $q 2>/dev/null
 			break
@@ -89,7 +91,7 @@ run_qemu() {
 	wait $q || true
 }
 
-panicked() { grep -aq 'Kernel panic - not syncing' "$1" && ! grep -aq '^@@ DONE' "$1"; }
+panicked() { grep -aq "$panic_msg" "$1" && ! grep -aq '^@@ DONE' "$1"; }
 
 # boot KERNEL APPEND LOG [interactive]
 # A guest whose kernel panicked is booted once more, said on stderr and kept
@@ -238,7 +240,7 @@ for r in "${runs[@]}"; do
 		sed -e "s/^@@ \(PASS\|FAIL\|SKIP\) /\1 [$tag] /" -e 's/^@@| /    | /' || true
 	if panicked "$log"; then
 		echo "FAIL [$tag] the guest's kernel panicked, twice (log: $log)"
-		grep -a -B 20 -A 3 'Kernel panic - not syncing' "$log" | tail -n 30 | sed 's/^/    | /'
+		grep -a -B 20 -A 3 "$panic_msg" "$log" | tail -n 30 | sed 's/^/    | /'
 		bad=$((bad + 1))
 		continue
 	fi
