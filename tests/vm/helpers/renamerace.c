@@ -96,9 +96,8 @@ static void *racer(void *arg)
 
 static int do_move(const char *a, const char *b)
 {
-	int err;
-
 	static const char *const name[] = { "rename", "mount --move", "move_mount" };
+	int err;
 
 	atomic_store(&moving, true);
 	if (how == BY_MS_MOVE)
@@ -116,7 +115,7 @@ static int do_move(const char *a, const char *b)
 
 int main(int argc, char **argv)
 {
-	unsigned long rounds, done = 0, wrong = 0;
+	unsigned long rounds, i, wrong = 0;
 	pthread_t t;
 	int err;
 
@@ -144,7 +143,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "renamerace: cannot start the racer\n");
 		return 2;
 	}
-	for (unsigned long i = 0; i < rounds; i++, done++) {
+	for (i = 0; i < rounds; i++) {
 		if (do_move(argv[3], argv[4]))
 			break;
 		if (open_mode) {
@@ -163,8 +162,8 @@ int main(int argc, char **argv)
 	}
 	atomic_store(&stop, true);
 	pthread_join(t, NULL);
-	printf("rounds %lu wrong %lu racer %lu\n", done, wrong, atomic_load(&racer_n));
-	if (done < rounds)
+	printf("rounds %lu wrong %lu racer %lu\n", i, wrong, atomic_load(&racer_n));
+	if (i < rounds)
 		return 2;
 	return wrong ? 1 : 0;
 }
