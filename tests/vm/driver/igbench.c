@@ -123,6 +123,7 @@ enum wl_kind {
 	WL_OPEN_AUDIT,
 	WL_MMAP_LIB,
 	WL_MMAP_ANON,
+	WL_CREATE,
 	WL_MAX,
 };
 
@@ -144,6 +145,10 @@ static const struct wl_desc wl_descs[WL_MAX] = {
 	/* No hook program does more than look at the file pointer: within
 	 * the control's own spread. */
 	[WL_MMAP_ANON] = { "mmap_anon", false, "anonymous mmap", 1.02 },
+	/* What a new file costs: a write open of a name never seen (the
+	 * whole open filter) and a new dentry (names forgotten on the
+	 * inode). No target: the issue sets none. */
+	[WL_CREATE] = { "create_unlink", true, NULL, 0 },
 };
 
 struct workload {
@@ -610,6 +615,16 @@ static int run_iters(struct workload *w, long n)
 			if (p == MAP_FAILED)
 				return -errno;
 			munmap(p, w->len);
+		}
+		return 0;
+	case WL_CREATE:
+		for (long i = 0; i < n; i++) {
+			fd = open(w->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+			if (fd < 0)
+				return -errno;
+			close(fd);
+			if (unlink(w->path))
+				return -errno;
 		}
 		return 0;
 	case WL_MMAP_ANON:
@@ -1307,6 +1322,7 @@ static void add_workload(struct bench *b, enum wl_kind k, const char *fs, const 
 		[WL_EXEC_STATIC] = "nop",	  [WL_EXEC_DYNAMIC] = "true",
 		[WL_OPEN_SHORT] = "f",		  [WL_OPEN_DEEP] = DEEP_DIRS "/f",
 		[WL_OPEN_AUDIT] = "audit/f",	  [WL_MMAP_LIB] = "lib.so",
+		[WL_CREATE] = "new",
 	};
 	struct workload *w = &b->wl[b->nwl];
 	struct stat st;
@@ -1324,6 +1340,8 @@ static void add_workload(struct bench *b, enum wl_kind k, const char *fs, const 
 		wl_fail(w, ARM_OFF, -ENAMETOOLONG);
 		return;
 	}
+	if (k == WL_CREATE)
+		unlink(w->path); /* left by an earlier run: its creation must be new */
 	if (k == WL_MMAP_LIB) {
 		w->fd = open(w->path, O_RDONLY | O_CLOEXEC);
 		if (w->fd < 0 || fstat(w->fd, &st))
