@@ -298,28 +298,41 @@ static long match_byte(__u32 i, void *data)
 	return 0;
 }
 
+/* What the rules say of every child of the path's directory: the winner
+ * among its directory and tree rules, and where its file rules are kept. */
+struct dir_match {
+	__u64 hash;		/* the directory's, '/' included: its IG_RULE_FILES key */
+	__u32 len;
+	__u32 action;		/* IG_ACT_DENY until the path is matched: watched */
+};
+
 /*
  * Hash the path and find the winning rule for this hook. Rules are matched
  * only on a path resolved in full: a path bpf_d_path could not give us
  * matches nothing, so it can never reach an allow rule (it meets the
  * digest check instead).
  */
-static __always_inline void match_rules(struct ig_event *ev, __u32 hook, void *rules)
+static __always_inline void match_rules(struct ig_event *ev, __u32 hook, void *rules,
+					struct dir_match *dm)
 {
 	struct match_ctx m = {
 		.ev = ev, .rules = rules, .hash = ig_hash_seed, .hook = hook, .best_rule = -1,
 	};
 	__u32 len;
 
+	dm->action = IG_ACT_DENY;
 	if (ev->flags & IG_F_PATH_ERR)
 		return;
 	bpf_loop(IG_PATH_MAX, match_byte, &m, 0);
 	len = ev->path_len - 1;
 	ev->path_hash = m.hash;
-	if (rules) {
+	if (rules)
 		consider(&m, m.parent_hash, m.parent_len, IG_RULE_DIR, m.parent_len);
+	dm->hash = m.parent_hash;
+	dm->len = m.parent_len;
+	dm->action = m.best_action;
+	if (rules)
 		consider(&m, m.hash, len, IG_RULE_EXACT, ~0U);
-	}
 	ev->rule = m.best_rule;
 	ev->action = m.best_action;
 }
@@ -542,13 +555,11 @@ static __always_inline bool name_key_same(const struct ig_name_key *a,
 }
 
 /* Was this open, by this name, already found unwatched under these rules? */
-static __always_inline bool open_known_unwatched(struct file *file, struct ig_name_key *k)
+static __always_inline bool open_file_unwatched(struct file *file, const struct ig_name_key *k)
 {
 	struct ig_hash_cache *hc;
 	bool same;
 
-	if (!file->f_inode || !name_key(k, file))
-		return false;
 	hc = bpf_inode_storage_get(&hash_cache, file->f_inode, 0, 0);
 	if (!hc)
 		return false;
@@ -572,6 +583,134 @@ static __always_inline void open_remember_unwatched(struct file *file,
 	bpf_spin_lock(&hc->lock);
 	hc->open = *k;
 	bpf_spin_unlock(&hc->lock);
+}
+
+/*
+ * Unwatched opens by directory: once an open's path walk finds that no rule
+ * watches any child of its directory (no directory or tree rule, no file
+ * rule on a child: IG_RULE_FILES), the directory remembers that by its own
+ * name (struct ig_name_key of the directory's dentry, with its d_seq), and
+ * an open of any other child, a new file's first, skips the walk.
+ *
+ * The file's own d_seq (in k, read before) is read again after its
+ * d_parent was used: unchanged, the file was in that directory throughout
+ * (a move changes it). A file that is its mount's root is named by its
+ * mount point, not by its directory: never by directory.
+ */
+static __always_inline struct dentry *dir_key(struct ig_name_key *dk,
+					      const struct ig_name_key *k, struct file *file)
+{
+	struct dentry *dentry = file->f_path.dentry;
+	struct dentry *dir;
+	__u32 seq;
+
+	dk->epoch = 0;
+	if (!k->epoch || !dentry || dentry == file->f_path.mnt->mnt_root)
+		return NULL; /* no name, or named by a mount point */
+	dir = dentry->d_parent;
+	if (!dir || dir == dentry || !dir->d_inode)
+		return NULL; /* disconnected: no directory to name it by */
+	seq = dir->d_seq.seqcount.sequence;
+	if (seq & 1)
+		return NULL; /* the directory is being moved */
+	*dk = *k;
+	dk->dentry = (__u64)dir;
+	dk->d_seq = seq;
+	return dir;
+}
+
+/* The file's d_seq is still the one its key was made with. */
+static __always_inline bool file_not_moved(struct file *file, const struct ig_name_key *k)
+{
+	return file->f_path.dentry->d_seq.seqcount.sequence == k->d_seq;
+}
+
+/* Was every child of this file's directory, by this name of it, found
+ * unwatched under these rules? dk and *dirp are left for remembering. */
+static __always_inline bool open_dir_unwatched(struct file *file, const struct ig_name_key *k,
+					       struct ig_name_key *dk, struct dentry **dirp)
+{
+	struct ig_hash_cache *hc;
+	struct dentry *dir;
+	bool same;
+
+	dir = dir_key(dk, k, file);
+	*dirp = dir;
+	if (!dir)
+		return false;
+	hc = bpf_inode_storage_get(&hash_cache, dir->d_inode, 0, 0);
+	if (!hc)
+		return false;
+	bpf_spin_lock(&hc->lock);
+	same = hc->children.epoch && name_key_same(&hc->children, dk);
+	bpf_spin_unlock(&hc->lock);
+	return same && file_not_moved(file, k);
+}
+
+/* Was this open found unwatched by its name, as this file by itself? */
+static __always_inline bool open_known_unwatched(struct file *file, struct ig_name_key *k)
+{
+	if (!file->f_inode || !name_key(k, file))
+		return false;
+	return open_file_unwatched(file, k);
+}
+
+#define IG_FMODE_CREATED 0x100000	/* f_mode: this open created the file (6.1, 6.12) */
+
+/* Or as a child of its directory (after open_known_unwatched: k is made)?
+ * Then it is remembered by itself from now on, the cheaper lookup; but not
+ * by the open that created it, which may be its only one (a temporary
+ * file): the next open remembers it. dk and *dirp are left for
+ * remembering. */
+static __always_inline bool open_known_by_dir(struct file *file, const struct ig_name_key *k,
+					      struct ig_name_key *dk, struct dentry **dirp)
+{
+	if (!open_dir_unwatched(file, k, dk, dirp))
+		return false;
+	if (!(file->f_mode & IG_FMODE_CREATED))
+		open_remember_unwatched(file, k);
+	return true;
+}
+
+/* An unwatched open's walk: does it tell that no child of its directory is
+ * watched? Then the directory remembers it (fail safe: any doubt leaves
+ * the next child's open to its own walk). */
+static __always_inline void open_remember_dir(struct file *file, struct dentry *dir,
+					      const struct ig_name_key *dk,
+					      const struct ig_name_key *k,
+					      const struct dir_match *dm, void *rules)
+{
+	struct ig_rule_key fk = { .hash = dm->hash, .len = dm->len, .kind = IG_RULE_FILES };
+	struct ig_hash_cache *hc;
+	struct ig_rule_val *v;
+
+	if (!dir || !dk->epoch)
+		return; /* no key was made */
+	if (dm->action == IG_ACT_AUDIT || dm->action == IG_ACT_DENY)
+		return; /* a directory or tree rule watches the children (or no match was made) */
+	v = rules ? bpf_map_lookup_elem(rules, &fk) : NULL;
+	if (v && (v->action[IG_HOOK_OPEN] == IG_ACT_AUDIT ||
+		  v->action[IG_HOOK_OPEN] == IG_ACT_DENY))
+		return; /* a file rule watches one of them */
+	if (!file_not_moved(file, k))
+		return; /* moved during the walk: the path may name another directory */
+	hc = bpf_inode_storage_get(&hash_cache, dir->d_inode, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!hc)
+		return; /* no memory: the next child walks its path */
+	bpf_spin_lock(&hc->lock);
+	hc->children = *dk;
+	bpf_spin_unlock(&hc->lock);
+}
+
+/* An unwatched open, after its walk: by itself, and by its directory where
+ * that holds for every child. */
+static __always_inline void open_remember(struct file *file, struct dentry *dir,
+					  const struct ig_name_key *dk,
+					  const struct ig_name_key *k,
+					  const struct dir_match *dm, void *rules)
+{
+	open_remember_unwatched(file, k);
+	open_remember_dir(file, dir, dk, k, dm, rules);
 }
 
 enum name_found {
@@ -910,6 +1049,9 @@ static __always_inline int stage_filter(struct file *file, __u32 hook, __u32 pro
 	struct ig_counters *c = counters_get();
 	/* The generations before the rules they describe (see ig_rules_gen). */
 	struct ig_name_key name = { .rules_gen = ig_rules_gen, .path_gen = ig_path_gen };
+	struct ig_name_key dir_name = {};
+	struct dentry *dir = NULL;
+	struct dir_match dm = {};
 	enum name_found found = NAME_NONE;
 	struct ig_rec_key key = {};
 	void *rule_map;
@@ -923,11 +1065,13 @@ static __always_inline int stage_filter(struct file *file, __u32 hook, __u32 pro
 		return 0;
 	if (hook == IG_HOOK_OPEN) {
 		/* Unwatched opens leave here: with no open rule, after a
-		 * load; else once their name was found unwatched, after an
-		 * inode storage lookup. */
+		 * load; else once their name, or every name in their
+		 * directory, was found unwatched, after inode storage
+		 * lookups. */
 		if (!hook_has_rules(hook))
 			return 0;
-		if (open_known_unwatched(file, &name)) {
+		if (open_known_unwatched(file, &name) ||
+		    open_known_by_dir(file, &name, &dir_name, &dir)) {
 			if (c)
 				c->open_skips++;
 			return 0;
@@ -954,7 +1098,7 @@ static __always_inline int stage_filter(struct file *file, __u32 hook, __u32 pro
 	else if (found == NAME_NONE)
 		path_unknown(ev); /* a mprotect: bpf_d_path is not allowed there */
 	if (found != NAME_FULL) {
-		match_rules(ev, hook, rule_map);
+		match_rules(ev, hook, rule_map, &dm);
 		if (hook != IG_HOOK_OPEN)
 			name_remember(ev, file, hook, &name);
 	} else if (c) {
@@ -973,7 +1117,7 @@ static __always_inline int stage_filter(struct file *file, __u32 hook, __u32 pro
 		break;
 	case IG_ACT_ALLOW:
 		if (hook == IG_HOOK_OPEN) {
-			open_remember_unwatched(file, &name);
+			open_remember(file, dir, &dir_name, &name, &dm, rule_map);
 			return 0; /* an allowed open is an unwatched open */
 		}
 		ev->reason = IG_REASON_RULE_ALLOW;
@@ -983,7 +1127,7 @@ static __always_inline int stage_filter(struct file *file, __u32 hook, __u32 pro
 		break;
 	default:
 		if (hook == IG_HOOK_OPEN) {
-			open_remember_unwatched(file, &name);
+			open_remember(file, dir, &dir_name, &name, &dm, rule_map);
 			return 0; /* opens are measured only under an audit rule */
 		}
 		ev->flags |= IG_F_NEED_HASH;
@@ -1345,6 +1489,7 @@ int BPF_PROG(ig_names_instantiate, struct dentry *dentry, struct inode *inode)
 	if (hc) {
 		bpf_spin_lock(&hc->lock);
 		hc->open.epoch = 0;
+		hc->children.epoch = 0;
 		bpf_spin_unlock(&hc->lock);
 	}
 	return 0;

@@ -327,7 +327,8 @@ static void rule_val_init(struct ig_rule_val *v)
 
 int enforcer_set_rules(struct enforcer *e, const struct enforcer_rule *rules, size_t n)
 {
-	struct rule_slot *slots = calloc(n ? n : 1, sizeof(*slots));
+	/* A rule's key, and a file rule's IG_RULE_FILES key on its directory. */
+	struct rule_slot *slots = calloc(n ? 2 * n : 1, sizeof(*slots));
 	struct enforcer_bpf__bss bss;
 	__u32 hooks = 0;
 	size_t used = 0;
@@ -356,6 +357,17 @@ int enforcer_set_rules(struct enforcer *e, const struct enforcer_rule *rules, si
 				hooks |= 1u << h;
 			}
 		used++;
+		if (r->kind == IG_RULE_EXACT) {
+			size_t dir_len = strrchr(r->path, '/') - r->path + 1;
+
+			slots[used].key = (struct ig_rule_key){
+				.hash = enforcer_path_hash(e, r->path, dir_len),
+				.len = dir_len,
+				.kind = IG_RULE_FILES,
+			};
+			slots[used].val = slots[used - 1].val;
+			used++;
+		}
 	}
 	qsort(slots, used, sizeof(*slots), rule_slot_cmp);
 	/* Merge equal keys: two rules on the same path and kind become one value. */

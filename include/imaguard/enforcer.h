@@ -63,7 +63,7 @@ enum ig_flag {
 
 /* Bumped whenever what the programs do changes in a way a daemon must not
  * inherit from a chain an older build pinned (enforcer_adopt refuses it). */
-#define IG_CHAIN_VERSION 2
+#define IG_CHAIN_VERSION 3
 
 enum ig_mode {
 	IG_MODE_MONITOR = 0,
@@ -82,6 +82,11 @@ enum ig_rule_kind {
 	IG_RULE_EXACT = 0,	/* the file itself */
 	IG_RULE_DIR = 1,	/* direct children of a directory */
 	IG_RULE_TREE = 2,	/* everything below a directory */
+	/* Not a rule: under a directory's key, the file rules on its direct
+	 * children folded into one value per hook (the loader adds it). An
+	 * open's directory with no audit or deny here, and none from its
+	 * directory and tree rules, has only unwatched children. */
+	IG_RULE_FILES = 3,
 };
 
 /*
@@ -279,6 +284,9 @@ struct ig_hash_cache {
 	__u32 truncated;	/* truncate(2) by name: see ig_truncate */
 	__u8 digest[IG_SHA256_LEN];
 	struct ig_name_key open;	/* an unwatched open's name, under the lock too */
+	/* A directory: the name by which every child's open is unwatched
+	 * (IG_RULE_FILES), under the lock too. */
+	struct ig_name_key children;
 };
 
 /* ig_event.hash_error when stage 1 had no room for the record. */
