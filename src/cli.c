@@ -21,7 +21,10 @@ static void build_getopt_tables(const struct cli_cmd *cmd)
 	int n = 0;
 	char *s = shortopts;
 
-	*s++ = '+'; /* stop at the first positional: "imaguard hash -- -x" works */
+	/* A leaf command takes options anywhere, GNU style ("--" ends them);
+	 * a group's options end at its command word, whose own options follow. */
+	if (cmd->subcmds)
+		*s++ = '+';
 	*s++ = ':'; /* missing arguments come back as ':' so we can name them */
 	for (o = cmd->opts; o && o->name && n < CLI_MAX_OPTS; o++, n++) {
 		longopts[n] = (struct option){ o->name, o->arg ? required_argument : no_argument,
@@ -45,7 +48,7 @@ int cli_next(const struct cli_cmd *cmd, int argc, char **argv, const char **arg)
 	if (cur_cmd != cmd) {
 		cur_cmd = cmd;
 		build_getopt_tables(cmd);
-		optind = 1;
+		optind = 0; /* not 1: glibc rereads the ordering ('+') only on 0 */
 	}
 	opterr = 0;
 	c = getopt_long(argc, argv, shortopts, longopts, NULL);

@@ -30,8 +30,10 @@ struct cli_cmd {
 };
 
 /*
- * Iterate over argv's options as getopt_long does. Returns an option's key,
- * CLI_END at the first positional argument (optind then indexes it), CLI_HELP
+ * Iterate over argv's options as getopt_long does. Options may follow the
+ * positional arguments, except in a command with subcommands, and "--" ends
+ * them. Returns an option's key, CLI_END when they are done (argv is then
+ * permuted so that the positional arguments are argv[optind..argc-1]), CLI_HELP
  * after printing --help (the command returns EXIT_OK) or CLI_BAD after naming
  * the bad option (the command returns EXIT_USAGE). *arg gets the argument.
  */

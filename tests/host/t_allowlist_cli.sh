@@ -98,4 +98,17 @@ echo '{"format": "imaguard-rules/1", "rules": [{"action": "deny", "path": "/a/..
 expect 1 "$IMAGUARD" rules check bad.json
 grep -q "imaguard: rules 'bad.json' refused: rule 0: path '/a/../b' contains a '.' or '..' component" err
 expect 2 "$IMAGUARD" rules match --hook read rules.json /x
+
+# options may follow the arguments; "--" ends them
+expect 0 "$IMAGUARD" rules match rules.json /etc/passwd --hook open
+[ "$(cat out)" = "$(printf 'audit\topen\trule 2\t/etc/passwd')" ]
+cp a -- -dash
+expect 0 "$IMAGUARD" hash -- -dash
+[ "$(cat out)" = "$(sha256sum -- -dash)" ]
+mkdir tree && printf '#!/bin/sh\n' > tree/x
+expect 0 "$IMAGUARD" allowlist build tree -o t.json --serial 5
+expect 0 "$IMAGUARD" allowlist sign t.json --key k.pem
+expect 0 "$IMAGUARD" allowlist verify t.json --trust k.pub
+expect 0 "$IMAGUARD" hash tree/x --allowlist t.json --trust k.pub
+[ "$(cat out)" = "allowed $(sha256sum tree/x)" ]
 echo ok

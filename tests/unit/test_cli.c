@@ -52,19 +52,55 @@ static const struct cli_cmd cmd = {
 
 static void test_cli_next_options_and_positionals(void **state)
 {
-	char *argv[] = { "cmd", "-q", "--output", "out.json", "--long-only=7", "a", "-q", NULL };
+	char *argv[] = { "cmd", "-q", "--output", "out.json", "a", "--long-only=7", "-",
+			 "-q", "--", "-x", "--output", NULL };
 	const char *arg;
-	int argc = 7;
+	int argc = 11;
 
 	(void)state;
 	assert_int_equal(cli_next(&cmd, argc, argv, &arg), 'q');
 	assert_int_equal(cli_next(&cmd, argc, argv, &arg), 'o');
 	assert_string_equal(arg, "out.json");
+	/* Options after a positional are options; "-" is a positional. */
 	assert_int_equal(cli_next(&cmd, argc, argv, &arg), OPT_LONG_ONLY);
 	assert_string_equal(arg, "7");
-	/* Options stop at the first positional: "-q" after "a" is a file name. */
+	assert_int_equal(cli_next(&cmd, argc, argv, &arg), 'q');
+	/* "--" ends the options: what follows is a file name, whatever it looks like. */
 	assert_int_equal(cli_next(&cmd, argc, argv, &arg), CLI_END);
+	assert_int_equal(argc - optind, 4);
 	assert_string_equal(argv[optind], "a");
+	assert_string_equal(argv[optind + 1], "-");
+	assert_string_equal(argv[optind + 2], "-x");
+	assert_string_equal(argv[optind + 3], "--output");
+}
+
+static const struct cli_cmd *const no_cmds[] = { NULL };
+
+static const struct cli_cmd group = {
+	.path = "test", .args = "COMMAND [ARG]...", .summary = "a test group", .opts = opts,
+	.subcmds = no_cmds,
+};
+
+static void test_cli_next_group_stops_at_command(void **state)
+{
+	char *leaf1[] = { "cmd", "a", "-q", NULL };
+	char *argv[] = { "test", "-q", "sub", "-o", "x", NULL };
+	char *leaf2[] = { "cmd", "b", "-q", NULL };
+	const char *arg;
+
+	(void)state;
+	assert_int_equal(cli_next(&cmd, 3, leaf1, &arg), 'q');
+	assert_int_equal(cli_next(&cmd, 3, leaf1, &arg), CLI_END);
+	/* A group's options end at the command word; the rest is the command's. */
+	assert_int_equal(cli_next(&group, 5, argv, &arg), 'q');
+	assert_int_equal(cli_next(&group, 5, argv, &arg), CLI_END);
+	assert_int_equal(optind, 2);
+	assert_string_equal(argv[2], "sub");
+	assert_string_equal(argv[3], "-o");
+	/* And the next leaf permutes again. */
+	assert_int_equal(cli_next(&cmd, 3, leaf2, &arg), 'q');
+	assert_int_equal(cli_next(&cmd, 3, leaf2, &arg), CLI_END);
+	assert_string_equal(leaf2[optind], "b");
 }
 
 static void test_cli_next_bad_option_and_missing_arg(void **state)
@@ -93,6 +129,7 @@ int main(void)
 		cmocka_unit_test(test_cli_parse_u64_accepts),
 		cmocka_unit_test(test_cli_parse_u64_rejects),
 		cmocka_unit_test(test_cli_next_options_and_positionals),
+		cmocka_unit_test(test_cli_next_group_stops_at_command),
 		cmocka_unit_test(test_cli_next_bad_option_and_missing_arg),
 		cmocka_unit_test(test_cli_next_help),
 	};
