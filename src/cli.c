@@ -13,7 +13,7 @@
 
 static const struct cli_cmd *cur_cmd;
 static struct option longopts[CLI_MAX_OPTS + 2];
-static char shortopts[CLI_MAX_OPTS * 2 + 4];
+static char shortopts[CLI_MAX_OPTS * 3 + 4]; /* "+:", "x::" each, "h" */
 
 static void build_getopt_tables(const struct cli_cmd *cmd)
 {
@@ -27,11 +27,15 @@ static void build_getopt_tables(const struct cli_cmd *cmd)
 		*s++ = '+';
 	*s++ = ':'; /* missing arguments come back as ':' so we can name them */
 	for (o = cmd->opts; o && o->name && n < CLI_MAX_OPTS; o++, n++) {
-		longopts[n] = (struct option){ o->name, o->arg ? required_argument : no_argument,
-					       NULL, o->key };
+		int has_arg = !o->arg ? no_argument
+			      : cli_opt_arg_optional(o) ? optional_argument : required_argument;
+
+		longopts[n] = (struct option){ o->name, has_arg, NULL, o->key };
 		if (o->key > 0 && o->key < 256) {
 			*s++ = (char)o->key;
 			if (o->arg)
+				*s++ = ':';
+			if (cli_opt_arg_optional(o))
 				*s++ = ':';
 		}
 	}
@@ -95,8 +99,8 @@ void cli_help(const struct cli_cmd *cmd)
 
 		if (o->key > 0 && o->key < 256)
 			snprintf(shortname, sizeof(shortname), "-%c, ", o->key);
-		snprintf(left, sizeof(left), "%s--%s%s%s", shortname, o->name, o->arg ? " " : "",
-			 o->arg ? o->arg : "");
+		snprintf(left, sizeof(left), "%s--%s%s%s", shortname, o->name,
+			 o->arg && !cli_opt_arg_optional(o) ? " " : "", o->arg ? o->arg : "");
 		printf("  %-28s %s\n", left, o->help);
 	}
 	printf("  %-28s %s\n", "-h, --help", "show this help and exit");

@@ -4,6 +4,7 @@
 #ifndef IMAGUARD_CLI_H
 #define IMAGUARD_CLI_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* Exit statuses of every command. */
@@ -15,7 +16,11 @@ enum { CLI_END = -1, CLI_HELP = -2, CLI_BAD = -3 };
 struct cli_opt {
 	const char *name;	/* long name without "--" */
 	int key;		/* short option letter, or a value >= 256 for long-only */
-	const char *arg;	/* NULL: a flag; else the argument's name in --help */
+	/* NULL: a flag; else the argument's name in --help. A name in brackets,
+	 * "[=DIR]", makes the argument optional: "--name" alone (*arg is then
+	 * NULL) or "--name=DIR", never "--name DIR", as getopt_long's
+	 * optional_argument has it. */
+	const char *arg;
 	const char *help;
 };
 
@@ -28,6 +33,11 @@ struct cli_cmd {
 	const struct cli_cmd *const *subcmds;	/* NULL-terminated */
 	const char *details;	/* optional paragraph printed after the options */
 };
+
+static inline bool cli_opt_arg_optional(const struct cli_opt *o)
+{
+	return o->arg && o->arg[0] == '[';
+}
 
 /*
  * Iterate over argv's options as getopt_long does. Options may follow the

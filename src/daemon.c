@@ -572,9 +572,9 @@ static const struct cli_opt run_opts_table[] = {
 	{ "state-dir", OPT_STATE_DIR, "DIR", "anti-rollback state, lock, status (default "
 	  STATE_DIR_DEFAULT ")" },
 	{ "pidfile", OPT_PIDFILE, "FILE", "written once enforcement is proven live" },
-	{ "pin", OPT_PIN, NULL, "pin the chain under " PIN_DIR_DEFAULT
-	  ": enforcement stays when the daemon exits; a later run adopts it" },
-	{ "pin-dir", OPT_PIN_DIR, "DIR", "pin under DIR instead (implies --pin)" },
+	{ "pin", OPT_PIN, "[=DIR]", "pin the chain under DIR (default " PIN_DIR_DEFAULT
+	  "): enforcement stays when the daemon exits; a later run adopts it" },
+	{ "pin-dir", OPT_PIN_DIR, "DIR", "the same as --pin=DIR" },
 	{ "unpin", OPT_UNPIN, NULL, "remove the pins and exit (the chain detaches)" },
 	{ "log-all", OPT_LOG_ALL, NULL, "record every executable map and audited open, not "
 	  "only the first of each (path, digest, hook)" },
@@ -594,8 +594,15 @@ static int set_opt(const struct cli_cmd *cmd, struct run_opts *o, int key, const
 	case OPT_AUDIT_LOG: o->audit_log = arg; break;
 	case OPT_STATE_DIR: o->state_dir = arg; break;
 	case OPT_PIDFILE: o->pidfile = arg; break;
-	case OPT_PIN: o->pin_dir = o->pin_dir ? o->pin_dir : PIN_DIR_DEFAULT; break;
-	case OPT_PIN_DIR: o->pin_dir = arg; break;
+	case OPT_PIN:
+	case OPT_PIN_DIR:
+		if (arg && !*arg)
+			return cli_usage_error(cmd, "empty pin directory");
+		if (arg)
+			o->pin_dir = arg;
+		else if (!o->pin_dir)
+			o->pin_dir = PIN_DIR_DEFAULT;
+		break;
 	case OPT_UNPIN: o->unpin = true; break;
 	case OPT_LOG_ALL: o->log_all = true; break;
 	case OPT_VERBOSE: log_level = LOG_DEBUG; break;
@@ -624,7 +631,7 @@ static int set_opt(const struct cli_cmd *cmd, struct run_opts *o, int key, const
 }
 
 /* A config file holds "name value" lines with the long options' names
- * ("pin" and other flags stand alone); '#' starts a comment. */
+ * (flags stand alone, "pin" with or without its DIR); '#' starts a comment. */
 static int read_config(const struct cli_cmd *cmd, struct run_opts *o, const char *file)
 {
 	uint8_t *buf = NULL;
@@ -646,14 +653,15 @@ static int read_config(const struct cli_cmd *cmd, struct run_opts *o, const char
 		value = strtok(NULL, " \t=\r");
 		for (opt = run_opts_table; opt->name && strcmp(opt->name, name); opt++)
 			;
-		if (!opt->name || opt->key == OPT_CONFIG || !opt->arg != !value) {
+		if (!opt->name || opt->key == OPT_CONFIG || (!opt->arg && value) ||
+		    (opt->arg && !cli_opt_arg_optional(opt) && !value)) {
 			pr_err("'%s': line %zu: %s '%s'", file, lineno,
 			       !opt->name ? "unknown option" : "bad value for", name);
 			rc = EXIT_USAGE;
 			break;
 		}
 		/* Strings point into buf, which lives as long as the process. */
-		rc = set_opt(cmd, o, opt->key, value ? value : "");
+		rc = set_opt(cmd, o, opt->key, value);
 		if (rc)
 			break;
 	}

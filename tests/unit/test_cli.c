@@ -43,6 +43,7 @@ static const struct cli_opt opts[] = {
 	{ "output", 'o', "FILE", "write to FILE" },
 	{ "quiet", 'q', NULL, "say less" },
 	{ "long-only", OPT_LONG_ONLY, "N", "a long option" },
+	{ "pin", 'p', "[=DIR]", "an optional argument" },
 	{ 0 },
 };
 
@@ -103,6 +104,30 @@ static void test_cli_next_group_stops_at_command(void **state)
 	assert_string_equal(leaf2[optind], "b");
 }
 
+static void test_cli_next_optional_argument(void **state)
+{
+	char *argv[] = { "cmd", "--pin", "a", "--pin=d", "-p", "-pe", "--pin=", NULL };
+	const char *arg;
+	int argc = 7;
+
+	(void)state;
+	assert_int_equal(cli_next(&cmd, argc, argv, &arg), 'p');
+	assert_null(arg);
+	assert_int_equal(cli_next(&cmd, argc, argv, &arg), 'p');
+	assert_string_equal(arg, "d");
+	/* "-p" alone takes nothing, only an attached "-pe" does. */
+	assert_int_equal(cli_next(&cmd, argc, argv, &arg), 'p');
+	assert_null(arg);
+	assert_int_equal(cli_next(&cmd, argc, argv, &arg), 'p');
+	assert_string_equal(arg, "e");
+	assert_int_equal(cli_next(&cmd, argc, argv, &arg), 'p');
+	assert_string_equal(arg, "");
+	/* "--pin a" is the flag and a positional, as getopt_long has it. */
+	assert_int_equal(cli_next(&cmd, argc, argv, &arg), CLI_END);
+	assert_int_equal(argc - optind, 1);
+	assert_string_equal(argv[optind], "a");
+}
+
 static void test_cli_next_bad_option_and_missing_arg(void **state)
 {
 	char *argv1[] = { "cmd", "--bogus", NULL };
@@ -130,6 +155,7 @@ int main(void)
 		cmocka_unit_test(test_cli_parse_u64_rejects),
 		cmocka_unit_test(test_cli_next_options_and_positionals),
 		cmocka_unit_test(test_cli_next_group_stops_at_command),
+		cmocka_unit_test(test_cli_next_optional_argument),
 		cmocka_unit_test(test_cli_next_bad_option_and_missing_arg),
 		cmocka_unit_test(test_cli_next_help),
 	};
