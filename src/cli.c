@@ -143,26 +143,31 @@ int cli_dispatch(const struct cli_cmd *cmd, int argc, char **argv)
 	return cli_usage_error(cmd, "unknown command '%s'", word);
 }
 
-int cli_parse_u64(const char *what, const char *s, uint64_t min, uint64_t max, uint64_t *out)
+int cli_strtou64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 {
 	unsigned long long v;
 	char *end;
 
-	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ') {
-		pr_err("invalid %s '%s': not a non-negative decimal number", what, s ? s : "");
+	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
 		return -EINVAL;
-	}
 	errno = 0;
 	v = strtoull(s, &end, 10);
-	if (*end) {
-		pr_err("invalid %s '%s': not a non-negative decimal number", what, s);
+	if (*end)
 		return -EINVAL;
-	}
-	if (errno == ERANGE || v < min || v > max) {
-		pr_err("invalid %s '%s': must be between %llu and %llu", what, s,
-		       (unsigned long long)min, (unsigned long long)max);
+	if (errno == ERANGE || v < min || v > max)
 		return -ERANGE;
-	}
 	*out = v;
 	return 0;
+}
+
+int cli_parse_u64(const char *what, const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+	int err = cli_strtou64(s, min, max, out);
+
+	if (err == -EINVAL)
+		pr_err("invalid %s '%s': not a non-negative decimal number", what, s ? s : "");
+	else if (err)
+		pr_err("invalid %s '%s': must be between %llu and %llu", what, s,
+		       (unsigned long long)min, (unsigned long long)max);
+	return err;
 }

@@ -61,5 +61,7 @@ int cli_dispatch(const struct cli_cmd *cmd, int argc, char **argv);
 /* Strict number parsing: the whole string, base 10, within [min, max].
  * Prints "imaguard: invalid <what> '<s>': <why>" and returns -EINVAL/-ERANGE. */
 int cli_parse_u64(const char *what, const char *s, uint64_t min, uint64_t max, uint64_t *out);
+/* The same parse without a message: 0, -EINVAL (not such a number) or -ERANGE. */
+int cli_strtou64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 
 #endif

@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -583,7 +584,32 @@ static const struct cli_opt run_opts_table[] = {
 	{ 0 },
 };
 
-static int set_opt(const struct cli_cmd *cmd, struct run_opts *o, int key, const char *arg)
+/* Where an option's value came from, so that a bad one is reported there:
+ * the command line (a usage error) or a line of a config file. */
+struct opt_src {
+	const struct cli_cmd *cmd;
+	const char *file;	/* NULL: the command line */
+	size_t line;
+};
+
+static int opt_error(const struct opt_src *src, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int opt_error(const struct opt_src *src, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (!src->file)
+		return cli_usage_error(src->cmd, "%s", msg);
+	pr_err("config '%s' line %zu: %s", src->file, src->line, msg);
+	return EXIT_USAGE;
+}
+
+static int set_opt(const struct opt_src *src, struct run_opts *o, int key, const char *arg)
 {
 	uint64_t v;
 
@@ -597,7 +623,7 @@ static int set_opt(const struct cli_cmd *cmd, struct run_opts *o, int key, const
 	case OPT_PIN:
 	case OPT_PIN_DIR:
 		if (arg && !*arg)
-			return cli_usage_error(cmd, "empty pin directory");
+			return opt_error(src, "empty pin directory");
 		if (arg)
 			o->pin_dir = arg;
 		else if (!o->pin_dir)
@@ -608,7 +634,7 @@ static int set_opt(const struct cli_cmd *cmd, struct run_opts *o, int key, const
 	case OPT_VERBOSE: log_level = LOG_DEBUG; break;
 	case OPT_TRUST:
 		if (o->ntrust == TRUST_MAX)
-			return cli_usage_error(cmd, "at most %d --trust keys", TRUST_MAX);
+			return opt_error(src, "at most %d trust keys", TRUST_MAX);
 		o->trust[o->ntrust++] = arg;
 		break;
 	case OPT_MODE:
@@ -617,11 +643,12 @@ static int set_opt(const struct cli_cmd *cmd, struct run_opts *o, int key, const
 		else if (!strcmp(arg, "monitor"))
 			o->mode = IG_MODE_MONITOR;
 		else
-			return cli_usage_error(cmd, "invalid --mode '%s': monitor or enforce", arg);
+			return opt_error(src, "invalid mode '%s': monitor or enforce", arg);
 		break;
 	case OPT_SUMMARY:
-		if (cli_parse_u64("--summary-interval", arg, 1, 86400, &v))
-			return EXIT_USAGE;
+		if (cli_strtou64(arg, 1, 86400, &v))
+			return opt_error(src, "invalid summary-interval '%s': 1 to 86400 seconds",
+					 arg);
 		o->summary_s = (int)v;
 		break;
 	default:
@@ -630,40 +657,76 @@ static int set_opt(const struct cli_cmd *cmd, struct run_opts *o, int key, const
 	return 0;
 }
 
-/* A config file holds "name value" lines with the long options' names
- * (flags stand alone, "pin" with or without its DIR); '#' starts a comment. */
+/* Blanks and the '\r' of a CRLF file, at both ends. */
+static char *trim(char *s)
+{
+	size_t n;
+
+	s += strspn(s, " \t\r");
+	n = strlen(s);
+	while (n && strchr(" \t\r", s[n - 1]))
+		n--;
+	s[n] = '\0';
+	return s;
+}
+
+static int config_line(const struct opt_src *src, struct run_opts *o, char *line, size_t len)
+{
+	const struct cli_opt *opt;
+	char *value, sep;
+
+	if (strlen(line) != len)
+		return opt_error(src, "a NUL byte");
+	line[strcspn(line, "#")] = '\0';
+	line = trim(line);
+	if (!*line)
+		return 0;
+	value = line + strcspn(line, " \t=");
+	sep = *value;
+	if (sep)
+		*value++ = '\0';
+	value += strspn(value, " \t");
+	if (sep != '=' && *value == '=') /* "name = value" */
+		value += 1 + strspn(value + 1, " \t");
+
+	for (opt = run_opts_table; opt->name && strcmp(opt->name, line); opt++)
+		;
+	if (!opt->name)
+		return opt_error(src, "unknown option '%s'", line);
+	if (opt->key == OPT_CONFIG)
+		return opt_error(src, "'config' does not nest");
+	if (!opt->arg && *value)
+		return opt_error(src, "'%s' takes no value", line);
+	if (opt->arg && !cli_opt_arg_optional(opt) && !*value)
+		return opt_error(src, "'%s' needs a value", line);
+	return set_opt(src, o, opt->key, *value ? value : NULL);
+}
+
+/*
+ * A config file holds one option a line, "name value" or "name=value", with
+ * the long options' names. The value is the rest of the line, blanks around
+ * it trimmed, so that a path may hold spaces or '='. Flags stand alone; "pin"
+ * takes its DIR or not. '#' starts a comment; a CRLF file reads the same.
+ */
 static int read_config(const struct cli_cmd *cmd, struct run_opts *o, const char *file)
 {
+	struct opt_src src = { .cmd = cmd, .file = file };
 	uint8_t *buf = NULL;
-	size_t len, lineno = 0;
-	char *line, *save = NULL;
+	char *line, *eol, *end;
+	size_t len;
 	int rc = 0;
 
 	if (read_file_once(file, 1 << 20, &buf, &len))
 		return EXIT_FAIL;
-	for (line = strtok_r((char *)buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		const struct cli_opt *opt;
-		char *name, *value;
-
-		lineno++;
-		line[strcspn(line, "#")] = '\0';
-		name = strtok(line, " \t=");
-		if (!name)
-			continue;
-		value = strtok(NULL, " \t=\r");
-		for (opt = run_opts_table; opt->name && strcmp(opt->name, name); opt++)
-			;
-		if (!opt->name || opt->key == OPT_CONFIG || (!opt->arg && value) ||
-		    (opt->arg && !cli_opt_arg_optional(opt) && !value)) {
-			pr_err("'%s': line %zu: %s '%s'", file, lineno,
-			       !opt->name ? "unknown option" : "bad value for", name);
-			rc = EXIT_USAGE;
-			break;
-		}
+	end = (char *)buf + len; /* the NUL read_file_once puts after the data */
+	for (line = (char *)buf; line < end && !rc; line = eol + 1) {
+		eol = memchr(line, '\n', end - line);
+		if (!eol)
+			eol = end;
+		*eol = '\0';
+		src.line++;
 		/* Strings point into buf, which lives as long as the process. */
-		rc = set_opt(cmd, o, opt->key, value);
-		if (rc)
-			break;
+		rc = config_line(&src, o, line, eol - line);
 	}
 	if (rc)
 		free(buf);
@@ -795,6 +858,7 @@ fail:
 static int run_daemon(const struct cli_cmd *cmd, int argc, char **argv)
 {
 	struct daemon d = { .lock_fd = -1 };
+	struct opt_src cl = { .cmd = cmd };
 	struct ig_counters c;
 	const char *arg;
 	sigset_t mask;
@@ -819,7 +883,7 @@ static int run_daemon(const struct cli_cmd *cmd, int argc, char **argv)
 			return EXIT_OK;
 		if (key == CLI_BAD)
 			return EXIT_USAGE;
-		if (key != OPT_CONFIG && (rc = set_opt(cmd, &d.o, key, arg)))
+		if (key != OPT_CONFIG && (rc = set_opt(&cl, &d.o, key, arg)))
 			return rc;
 	}
 	if (optind < argc)

@@ -4,6 +4,7 @@
 # chose, and exits before anything is loaded. Never the default directory:
 # a chain pinned there on this machine stays.
 set -euo pipefail
+command -v openssl >/dev/null || { echo "openssl not installed"; exit 77; }
 
 expect() {
 	local want=$1 rc=0
@@ -49,4 +50,40 @@ unpinned "$PWD/pins"
 # the command line overrides the file
 expect 0 "$IMAGUARD" run --config c --unpin --pin="$PWD/other"
 unpinned "$PWD/other"
+
+# a value is the rest of the line, spaces and '=' included; CRLF lines and
+# blanks around the value do not count
+printf 'pin %s/dir with space/a=b \t\n' "$PWD" > c
+expect 0 "$IMAGUARD" run --config c --unpin
+unpinned "$PWD/dir with space/a=b"
+printf '# comment\r\n\r\nmode enforce\r\npin\r\npin-dir = %s/crlf\r\nlog-all\r\n' "$PWD" > c
+expect 0 "$IMAGUARD" run --config c --unpin
+unpinned "$PWD/crlf"
+openssl genpkey -algorithm ed25519 -out k.pem 2>/dev/null
+openssl pkey -in k.pem -pubout -out k.pub
+mkdir -p 'w/a=b' 'dir with space'
+printf 'allowlist %s/w/a=b/s.json\ntrust=%s/k.pub\nstate-dir %s/state\naudit-log %s/audit.log\n' \
+	"$PWD" "$PWD" "$PWD" "$PWD" > c
+expect 1 "$IMAGUARD" run --config c
+grep -q "^imaguard: cannot open '$PWD/w/a=b/s.json': No such file or directory$" err
+sed -i "s|^allowlist .*|allowlist $PWD/dir with space/al.json|" c
+expect 1 "$IMAGUARD" run --config c
+grep -q "^imaguard: cannot open '$PWD/dir with space/al.json': No such file or directory$" err
+
+# errors name the file and the line, every line counted, without the usage text
+bad() {
+	local want=$1
+	shift
+	printf "$@" > c
+	expect 2 "$IMAGUARD" run --config c --unpin --pin-dir "$PWD/pins"
+	[ "$(cat err)" = "imaguard: config 'c' $want" ] ||
+		{ echo "FAIL: want \"config 'c' $want\", got:"; cat err; exit 1; }
+}
+bad "line 4: unknown option 'bogus'" '\n\nmode monitor\nbogus\n'
+bad "line 3: invalid mode 'monitor enforce': monitor or enforce" '# a\n\nmode monitor enforce\n'
+bad "line 1: invalid mode 'bogus': monitor or enforce" 'mode bogus\r\n'
+bad "line 2: invalid summary-interval '0': 1 to 86400 seconds" '\nsummary-interval=0\n'
+bad "line 1: 'log-all' takes no value" 'log-all yes\n'
+bad "line 1: 'allowlist' needs a value" 'allowlist \r\n'
+bad "line 1: 'config' does not nest" 'config other.conf\n'
 echo ok
