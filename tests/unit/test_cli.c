@@ -25,7 +25,8 @@ static void test_cli_parse_u64_accepts(void **state)
 
 static void test_cli_parse_u64_rejects(void **state)
 {
-	static const char *const bad[] = { "", "-1", "+1", " 1", "1 ", "1x", "0x10", "abc" };
+	static const char *const bad[] = { "", "-1", "+1", " 1", "\t1", "\n1", "1 ", "1x", "0x10",
+					   "abc" };
 	uint64_t v = 42;
 
 	(void)state;
