@@ -710,13 +710,15 @@ cleanup:
 
 struct ima_template {
 	const char *name;
-	int trailing;		/* fields after the path (signatures), each maybe empty */
+	/* The fields after the path, each maybe empty: 'x' hex (a signature),
+	 * 'd' "<algo>:<hex>" (ima-modsig's d-modsig, printed like d-ng). */
+	const char *trailing;
 	bool v2;		/* digest field "ima:<algo>:<hex>" or "verity:..." */
 };
 
 static const struct ima_template ima_templates[] = {
-	{ "ima-ng", 0, false },	  { "ima-sig", 1, false },   { "ima-modsig", 3, false },
-	{ "ima-ngv2", 0, true }, { "ima-sigv2", 1, true },
+	{ "ima-ng", "", false },   { "ima-sig", "x", false }, { "ima-modsig", "xdx", false },
+	{ "ima-ngv2", "", true }, { "ima-sigv2", "x", true },
 };
 
 /* Split off the next space-separated field. */
@@ -730,6 +732,24 @@ static bool field(const char **s, const char *end, const char **f, size_t *n)
 	*n = (size_t)(sp - *s);
 	*s = sp + 1;
 	return true;
+}
+
+/* A field after the path: empty, or what its kind says. */
+static bool ima_trailing_ok(char kind, const char *f, size_t n)
+{
+	const char *colon;
+
+	if (!n)
+		return true;
+	if (kind == 'd') {
+		colon = memchr(f, ':', n);
+		if (!colon || colon == f || colon + 1 == f + n ||
+		    strspn(f, "abcdefghijklmnopqrstuvwxyz0123456789-") < (size_t)(colon - f))
+			return false;
+		n -= (size_t)(colon + 1 - f);
+		f = colon + 1;
+	}
+	return hex_run(f, n) == n;
 }
 
 static int ima_digest(struct ctx *c, const struct ima_template *t, const char *d, size_t n,
@@ -807,16 +827,19 @@ static int ima_line(struct ctx *c, const char *s, size_t n)
 	if (!field(&s, end, &f, &fn))
 		return bad(c, "no path after the digest");
 	/* The kernel writes each field after a space, an empty one too, and
-	 * signatures are hex: so the path is what is left after taking one
-	 * space-separated field per trailing field off the end. */
+	 * the fields after the path hold no space: so the path is what is left
+	 * after taking one space-separated field per trailing field off the end. */
 	pathlen = (size_t)(end - s);
-	for (int k = 0; k < t->trailing; k++) {
+	for (size_t k = strlen(t->trailing); k-- > 0;) {
 		const char *sp = pathlen ? memrchr(s, ' ', pathlen) : NULL;
 
 		if (!sp)
 			return bad(c, "missing signature fields for template %s", t->name);
-		if (hex_run(sp + 1, (size_t)(s + pathlen - sp - 1)) != (size_t)(s + pathlen - sp - 1))
-			return bad(c, "signature field is not hex");
+		if (!ima_trailing_ok(t->trailing[k], sp + 1, (size_t)(s + pathlen - sp - 1)))
+			return bad(c, "%s",
+				   t->trailing[k] == 'd'
+					   ? "modsig digest field is not <algorithm>:<hex>"
+					   : "signature field is not hex");
 		pathlen = (size_t)(sp - s);
 	}
 	err = ima_digest(c, t, f, fn, &hex);

@@ -438,6 +438,45 @@ static void test_import_imalog_templates(void **state)
 	free_import(im);
 }
 
+/* ima-modsig is d-ng|n-ng|sig|d-modsig|modsig: a module with an appended
+ * signature has a d-modsig printed "<algo>:<hex>" and the modsig in hex. */
+static void test_import_imalog_modsig(void **state)
+{
+	static const char *const good[] = {
+		"10 %s ima-modsig sha256:%s /lib/modules/y.ko  sha256:%s 3082abcd\n",
+		"10 %s ima-modsig sha256:%s /lib/modules/y.ko 030204 sha256:%s 3082abcd\n",
+		"10 %s ima-modsig sha256:%s /lib/modules/y.ko 030204 sha3-256:%s 3082abcd\n",
+	};
+	static const char *const bad[] = {
+		"10 %s ima-modsig sha256:%s /lib/modules/y.ko  %s 3082abcd\n",	/* no algo */
+		"10 %s ima-modsig sha256:%s /lib/modules/y.ko  sha256:%sxy 3082\n",
+		"10 %s ima-modsig sha256:%s /lib/modules/y.ko  sha256:%s sha256:00\n",
+		"10 %s ima-modsig sha256:%s /lib/modules/y.ko sha256:00 sha256:%s 30\n",
+	};
+	char tmpl[41], line[512];
+	struct import *im;
+
+	(void)state;
+	memset(tmpl, '3', 40);
+	tmpl[40] = '\0';
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		im = new_import(false);
+		snprintf(line, sizeof(line), good[i], tmpl, hexrep('a'), hexrep('b'));
+		if (run_text(im, IMPORT_IMALOG, line))
+			fail_msg("refused: %s: %s", line, im->err);
+		expect(im, 'a', "/lib/modules/y.ko", "ima-log");
+		assert_int_equal(allowlist_count(im->al), 1);
+		free_import(im);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		im = new_import(false);
+		snprintf(line, sizeof(line), bad[i], tmpl, hexrep('a'), hexrep('b'));
+		if (run_text(im, IMPORT_IMALOG, line) != -EINVAL)
+			fail_msg("accepted: %s", line);
+		free_import(im);
+	}
+}
+
 static void test_import_imalog_malformed(void **state)
 {
 	static const char *const bad[] = {
@@ -521,6 +560,7 @@ int main(void)
 		cmocka_unit_test(test_import_santa_binary_allowlist_only),
 		cmocka_unit_test(test_import_santa_rejects),
 		cmocka_unit_test(test_import_imalog_templates),
+		cmocka_unit_test(test_import_imalog_modsig),
 		cmocka_unit_test(test_import_imalog_malformed),
 		cmocka_unit_test(test_import_skip_reasons_are_bounded),
 		cmocka_unit_test(test_import_non_utf8_path_kept_without_path),
