@@ -743,7 +743,7 @@ int abuild_head_apply(const struct abuild_head *h, struct allowlist *al)
 		return -EINVAL;
 	}
 	if (h->serial) {
-		if (cli_parse_u64("--serial", h->serial, 0, UINT64_MAX, &serial))
+		if (cli_parse_u64("--serial", h->serial, 0, ALLOWLIST_SERIAL_MAX, &serial))
 			return -EINVAL;
 	} else {
 		/* Seconds since the epoch grow from one build to the next, which is
@@ -812,7 +812,8 @@ enum {
 
 static const struct cli_opt build_opts[] = {
 	{ "output", 'o', "FILE", "write the allowlist to FILE (atomically) instead of stdout" },
-	{ "serial", OPT_SERIAL, "N", "serial number (default: the created time in seconds)" },
+	{ "serial", OPT_SERIAL, "N", "serial number, at most 2^63-1 (default: the created "
+	  "time in seconds)" },
 	{ "created", OPT_CREATED, "TIME", "created time, RFC 3339 (default: $SOURCE_DATE_EPOCH, "
 					  "else now)" },
 	{ "expires", OPT_EXPIRES, "TIME", "expiry: RFC 3339, or +<N>d for N days after created" },

@@ -27,6 +27,10 @@ struct allowlist;
 struct allowlist *allowlist_new(void);
 void allowlist_free(struct allowlist *al);
 
+/* The highest serial a file can carry: JSON parsers, jansson among them,
+ * read integers as signed 64-bit, and a larger one would not load. */
+#define ALLOWLIST_SERIAL_MAX ((uint64_t)INT64_MAX)
+
 /* Document fields; strings are copied. created/expires are RFC 3339 (expires may be NULL). */
 void allowlist_set_serial(struct allowlist *al, uint64_t serial);
 int allowlist_set_created(struct allowlist *al, const char *rfc3339);

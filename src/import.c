@@ -984,7 +984,8 @@ enum {
 static const struct cli_opt import_opts[] = {
 	{ "from", OPT_FROM, "FORMAT", "sha256sum, keylime, fapolicyd, santa or ima-log (required)" },
 	{ "output", 'o', "FILE", "write the allowlist to FILE (atomically) instead of stdout" },
-	{ "serial", OPT_SERIAL, "N", "serial number (default: the created time in seconds)" },
+	{ "serial", OPT_SERIAL, "N", "serial number, at most 2^63-1 (default: the created "
+	  "time in seconds)" },
 	{ "created", OPT_CREATED, "TIME", "created time, RFC 3339 (default: $SOURCE_DATE_EPOCH, "
 					  "else now)" },
 	{ "expires", OPT_EXPIRES, "TIME", "expiry: RFC 3339, or +<N>d for N days after created" },

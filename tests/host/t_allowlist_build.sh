@@ -106,4 +106,11 @@ expect 2 "$IMAGUARD" allowlist build
 expect 2 "$IMAGUARD" allowlist build --jobs 0 tree
 expect 2 "$IMAGUARD" allowlist build --exclude relative/nonexistent tree
 expect 2 "$IMAGUARD" allowlist build --expires tomorrow tree
+# A serial above INT64_MAX would write a file that no JSON reader loads.
+expect 2 "$IMAGUARD" allowlist build --serial 9223372036854775808 -o big.json tree
+grep -q "^imaguard: invalid --serial '9223372036854775808': must be between 0 and 9223372036854775807$" err
+[ ! -e big.json ]
+expect 0 "$IMAGUARD" allowlist build --serial 9223372036854775807 -o big.json tree
+expect 0 "$IMAGUARD" allowlist show big.json
+grep -q '^serial: *9223372036854775807$' out
 echo ok

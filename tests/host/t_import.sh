@@ -37,6 +37,10 @@ grep -qF "\"digest\": \"$(sha256sum < 'back\slash' | cut -c1-64)\", \"path\": \"
 grep -qF "\"digest\": \"$(printf 'four\n' | sha256sum | cut -c1-64)\", \"path\": \"new\\nline\"" list.json
 grep -q 'imported 5 entries from 1 file, skipped 0' err
 
+expect 2 "$IMAGUARD" allowlist import --from sha256sum --serial 9223372036854775808 -o big.json sums
+grep -q "^imaguard: invalid --serial '9223372036854775808': must be between 0 and 9223372036854775807$" err
+[ ! -e big.json ]
+
 # Same from stdin, and --source.
 expect 0 "$IMAGUARD" allowlist import --from sha256sum --serial 9 --source golden - < sums
 [ "$(entries out)" -eq 4 ]

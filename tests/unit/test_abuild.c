@@ -354,6 +354,16 @@ static void test_abuild_head_defaults_and_errors(void **state)
 	assert_int_equal(abuild_head_apply(&(struct abuild_head){ .created = "2026-13-01T00:00:00Z" }, al),
 			 -EINVAL);
 	assert_int_equal(abuild_head_apply(&(struct abuild_head){ .serial = "-1" }, al), -EINVAL);
+	/* Above INT64_MAX the written file could not be read back. */
+	assert_int_equal(
+		abuild_head_apply(&(struct abuild_head){ .serial = "9223372036854775808" }, al),
+		-EINVAL);
+	assert_int_equal(
+		abuild_head_apply(&(struct abuild_head){ .serial = "18446744073709551615" }, al),
+		-EINVAL);
+	assert_int_equal(
+		abuild_head_apply(&(struct abuild_head){ .serial = "9223372036854775807" }, al), 0);
+	assert_true(allowlist_serial(al) == 9223372036854775807ULL);
 	assert_int_equal(abuild_head_apply(&(struct abuild_head){ .expires = "+0d" }, al), -EINVAL);
 	assert_int_equal(abuild_head_apply(&(struct abuild_head){ .expires = "tomorrow" }, al),
 			 -EINVAL);
