@@ -133,7 +133,7 @@ static void chart_timeline(FILE *f, const json_t *doc)
 			max = num(b, "events");
 	fprintf(f, "<figure><figcaption>Events over time</figcaption>"
 		   "<svg role=\"img\" aria-label=\"events over time\" width=\"%d\" height=\"%d\" "
-		   "viewBox=\"0 0 %d %d\" xmlns=\"http://www.w3.org/2000/svg\">",
+		   "viewBox=\"0 0 %d %d\">",
 		CHART_W, CHART_H, CHART_W, CHART_H);
 	fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#9aa5b1\"/>", left,
 		top + h, left + w, top + h);
@@ -197,8 +197,8 @@ static void chart_hbars(FILE *f, const char *caption, const struct hbar *bars, s
 	}
 	fprintf(f, "<figure><figcaption>");
 	report_html_escape(f, caption);
-	fprintf(f, "</figcaption><svg role=\"img\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
-		   "xmlns=\"http://www.w3.org/2000/svg\">",
+	fprintf(f, "</figcaption><svg role=\"img\" width=\"%d\" height=\"%d\" "
+		   "viewBox=\"0 0 %d %d\">",
 		CHART_W, h, CHART_W, h);
 	if (!n)
 		fprintf(f, "<text x=\"10\" y=\"20\" font-size=\"13\" fill=\"#7b8794\">none</text>");

@@ -73,6 +73,11 @@ openssl pkey -in k.key -pubout -out k.pub
 	web1.log web2.log db1.log web2-broken.log
 "$IMAGUARD" report -o xss.html xss.log
 
+# self-contained: no URL at all, not even an inline SVG's namespace
+for f in report.html xss.html; do
+	if grep -o '.\{0,40\}https\?://.\{0,40\}' "$f"; then fail "$f names a URL"; fi
+done
+
 # the console check itself: a page with an error must be caught
 echo '<!DOCTYPE html><html><body><script>notDefined()</script></body></html>' >bad.html
 browse "file://$PWD/bad.html" bad.dom --dump-dom
