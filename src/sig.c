@@ -390,14 +390,18 @@ static int b64val(char c)
 	return p ? (int)(p - b64) : -1;
 }
 
+/* What an editor or a copy between systems may leave after the line. */
+static bool trailing_blank(char c)
+{
+	return c == '\n' || c == '\r' || c == ' ' || c == '\t';
+}
+
 int sig_base64_decode(const char *s, size_t len, uint8_t **outp, size_t *outlen)
 {
 	uint8_t *out, *o;
 	size_t pad = 0;
 
-	if (len && s[len - 1] == '\n')
-		len--;
-	if (len && s[len - 1] == '\r')
+	while (len && trailing_blank(s[len - 1]))
 		len--;
 	if (!len || len % 4)
 		return -EINVAL;

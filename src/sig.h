@@ -61,8 +61,8 @@ int sig_sign_file(const char *keypath, const void *data, size_t len, uint8_t **s
 
 /* Standard base64 with padding, no line breaks; malloc'ed, NULL on ENOMEM. */
 char *sig_base64_encode(const uint8_t *data, size_t len);
-/* Strict inverse: the standard alphabet, padding required, trailing "\n" or
- * "\r\n" allowed. 0 or -EINVAL. *out is malloc'ed. */
+/* Strict inverse: the standard alphabet, padding required; only blanks
+ * (newlines, '\r', spaces, tabs) may follow. 0 or -EINVAL. *out is malloc'ed. */
 int sig_base64_decode(const char *s, size_t len, uint8_t **out, size_t *outlen);
 
 #endif

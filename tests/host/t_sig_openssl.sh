@@ -63,6 +63,9 @@ for pair in ed:ed ec:ec rsa:rsa rsa:rsa-pss rsa:rsa-pss-digest; do
 	expect 0 "$IMAGUARD" allowlist verify --trust $key.pub --sig $sig.b64 list.json
 	printf '\n' >> $sig.b64
 	expect 0 "$IMAGUARD" allowlist verify --trust $key.pub --sig $sig.b64 list.json
+	# blanks after the line, as an editor or a Windows copy leaves them
+	printf '%s \t\r\n\n' "$(base64 -w0 $sig.sig)" > $sig.b64
+	expect 0 "$IMAGUARD" allowlist verify --trust $key.pub --sig $sig.b64 list.json
 	# one byte of the signature changed
 	for off in 0 20 $(($(stat -c %s $sig.sig) - 1)); do
 		cp $sig.sig bad.sig
