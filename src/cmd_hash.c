@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * `imaguard hash FILE...`: SHA-256 in sha256sum's own format, so that its
+ * `imaguard hash [FILE]...`: SHA-256 in sha256sum's own format, so that its
  * output feeds `sha256sum -c` and `allowlist import --from sha256sum`. With
  * --allowlist each line gains a first column, "allowed" or "denied", which
  * keeps the name last and so unambiguous.
@@ -65,11 +65,13 @@ static int hash_one(const char *name, uint8_t d[SHA256_LEN])
 
 static int run_hash(const struct cli_cmd *cmd, int argc, char **argv)
 {
+	static char *stdin_only[] = { "-" };
 	struct allowlist_load_opts o = { 0 };
 	struct sig_keyring *kr = sig_keyring_new();
 	struct allowlist *al = NULL;
 	const char *arg;
-	int c, rc = EXIT_USAGE;
+	char **files;
+	int c, nfiles, rc = EXIT_USAGE;
 
 	if (!kr) {
 		pr_err("cannot hash: %s", strerror(ENOMEM));
@@ -96,9 +98,11 @@ static int run_hash(const struct cli_cmd *cmd, int argc, char **argv)
 			goto cleanup;
 		}
 	}
-	if (optind >= argc) {
-		rc = cli_usage_error(cmd, "at least one FILE is required");
-		goto cleanup;
+	files = argv + optind;
+	nfiles = argc - optind;
+	if (!nfiles) { /* sha256sum's rule: no FILE is standard input */
+		files = stdin_only;
+		nfiles = 1;
 	}
 	if (!o.path && (sig_keyring_count(kr) || o.sig_path)) {
 		rc = cli_usage_error(cmd, "--trust and --sig need --allowlist");
@@ -115,24 +119,25 @@ static int run_hash(const struct cli_cmd *cmd, int argc, char **argv)
 			goto cleanup;
 	}
 	rc = EXIT_OK;
-	for (int i = optind; i < argc; i++) {
+	for (int i = 0; i < nfiles; i++) {
 		uint8_t d[SHA256_LEN];
 		const char *verdict = NULL;
 
-		if (hash_one(argv[i], d)) {
+		if (hash_one(files[i], d)) {
 			rc = EXIT_FAIL;
 			continue;
 		}
 		if (al) {
 			/* bind_path entries name the resolved path, as the kernel sees it */
-			char *real = strcmp(argv[i], "-") ? realpath(argv[i], NULL) : NULL;
+			char *real = strcmp(files[i], "-") ? realpath(files[i], NULL) : NULL;
 
-			verdict = allowlist_lookup(al, d, real ? real : argv[i]) ? "allowed" : "denied";
+			verdict = allowlist_lookup(al, d, real ? real : files[i]) ? "allowed"
+										   : "denied";
 			if (*verdict == 'd')
 				rc = EXIT_FAIL;
 			free(real);
 		}
-		print_line(verdict, d, argv[i]);
+		print_line(verdict, d, files[i]);
 	}
 	if (fflush(stdout)) {
 		pr_err("cannot write the output: %s", strerror(errno));
@@ -153,12 +158,13 @@ static const struct cli_opt hash_opts[] = {
 
 const struct cli_cmd cmd_hash = {
 	.path = "hash",
-	.args = "[--allowlist FILE --trust PUB.pem [--sig SIG]] FILE...",
+	.args = "[--allowlist FILE --trust PUB.pem [--sig SIG]] [FILE]...",
 	.summary = "print the SHA-256 of each FILE, and whether a signed allowlist allows it",
 	.run = run_hash,
 	.opts = hash_opts,
-	.details = "Without --allowlist the output is exactly sha256sum's (`-` is standard input).\n"
-		   "With it, each line starts with \"allowed\" or \"denied\" and a space, then the\n"
-		   "sha256sum line; the allowlist is verified first as `allowlist verify` does,\n"
-		   "and the exit status is 1 when any FILE is denied or unreadable.",
+	.details = "With no FILE, or when FILE is -, standard input is read (named -).\n"
+		   "Without --allowlist the output is exactly sha256sum's. With it, each line\n"
+		   "starts with \"allowed\" or \"denied\" and a space, then the sha256sum line;\n"
+		   "the allowlist is verified first as `allowlist verify` does, and the exit\n"
+		   "status is 1 when any FILE is denied or unreadable.",
 };

@@ -26,6 +26,9 @@ cmp out want
 sha256sum -c out >/dev/null
 expect 0 "$IMAGUARD" hash - < a
 [ "$(cat out)" = "$(sha256sum - < a)" ]
+expect 0 "$IMAGUARD" hash < a		# no FILE: standard input, as sha256sum
+[ "$(cat out)" = "$(sha256sum < a)" ]
+[ "$(cat out)" = "$(sha256sum a | cut -c1-64)  -" ]
 expect 1 "$IMAGUARD" hash a missing
 grep -q "cannot open 'missing': No such file or directory" err
 grep -q '  a$' out
