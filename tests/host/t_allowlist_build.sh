@@ -6,14 +6,7 @@ set -euo pipefail
 "$IMAGUARD" allowlist build --help >/dev/null 2>&1 ||
 	{ echo "'imaguard allowlist build' is not registered"; exit 77; }
 
-expect() {
-	local want=$1 rc=0
-	shift
-	"$@" >out 2>err || rc=$?
-	if [ "$rc" -ne "$want" ]; then
-		echo "FAIL: '$*' exited $rc, want $want"; cat out err; exit 1
-	fi
-}
+. "$(dirname "$0")/lib.sh"
 
 # The allowlist writes one entry per line; turn those into sha256sum lines.
 # (Test paths hold no quote or backslash, so no JSON unescaping is needed.)

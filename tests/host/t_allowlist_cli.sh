@@ -4,14 +4,7 @@
 set -euo pipefail
 command -v openssl >/dev/null || { echo "openssl not installed"; exit 77; }
 
-expect() {
-	local want=$1 rc=0
-	shift
-	"$@" >out 2>err || rc=$?
-	if [ "$rc" -ne "$want" ]; then
-		echo "FAIL: '$*' exited $rc, want $want"; cat out err; exit 1
-	fi
-}
+. "$(dirname "$0")/lib.sh"
 
 printf 'hello\n' > a
 printf 'world\n' > 'b c'

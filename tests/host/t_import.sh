@@ -7,14 +7,7 @@ set -euo pipefail
 	{ echo "'imaguard allowlist import' is not registered"; exit 77; }
 data=$TESTDATA/import
 
-expect() {
-	local want=$1 rc=0
-	shift
-	"$@" >out 2>err || rc=$?
-	if [ "$rc" -ne "$want" ]; then
-		echo "FAIL: '$*' exited $rc, want $want"; cat out err; exit 1
-	fi
-}
+. "$(dirname "$0")/lib.sh"
 
 entries() { grep -c '"digest"' "$1" || true; }
 

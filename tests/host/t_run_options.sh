@@ -6,14 +6,7 @@
 set -euo pipefail
 command -v openssl >/dev/null || { echo "openssl not installed"; exit 77; }
 
-expect() {
-	local want=$1 rc=0
-	shift
-	"$@" >out 2>err || rc=$?
-	if [ "$rc" -ne "$want" ]; then
-		echo "FAIL: '$*' exited $rc, want $want"; cat out err; exit 1
-	fi
-}
+. "$(dirname "$0")/lib.sh"
 unpinned() {
 	[ "$(cat out)" = "imaguard: removed 0 pins under '$1'" ] ||
 		{ echo "FAIL: want pins under '$1', got: $(cat out)"; exit 1; }

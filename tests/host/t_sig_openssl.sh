@@ -13,14 +13,7 @@ flip() {
 	printf "$(printf '\\%03o' $((b ^ 1)))" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
 }
 
-expect() {
-	local want=$1 rc=0
-	shift
-	"$@" >out 2>err || rc=$?
-	if [ "$rc" -ne "$want" ]; then
-		echo "FAIL: '$*' exited $rc, want $want"; cat out err; exit 1
-	fi
-}
+. "$(dirname "$0")/lib.sh"
 
 cat > list.json <<'JSON'
 {
