@@ -258,7 +258,8 @@ out:
 	return ok;
 }
 
-bool ed25519_verify_hashed(const uint8_t pub[32], const uint8_t sig[64], const uint8_t h[64])
+bool ed25519_verify_hashed(const uint8_t pub[ED25519_KEY_LEN], const uint8_t sig[ED25519_SIG_LEN],
+			   const uint8_t h[64])
 {
 	struct curve c = { 0 };
 	struct point a, base, sum, r;

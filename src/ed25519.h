@@ -11,6 +11,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#define ED25519_KEY_LEN 32
+#define ED25519_SIG_LEN 64
+
 /*
  * RFC 8032 5.1.7 verification of a pure Ed25519 signature whose
  * h = SHA-512(R || A || M) the caller has computed (the message streamed):
@@ -19,6 +22,7 @@
  * what OpenSSL 3.0's EVP_DigestVerify() does for the same key, signature and
  * message.
  */
-bool ed25519_verify_hashed(const uint8_t pub[32], const uint8_t sig[64], const uint8_t h[64]);
+bool ed25519_verify_hashed(const uint8_t pub[ED25519_KEY_LEN], const uint8_t sig[ED25519_SIG_LEN],
+			   const uint8_t h[64]);
 
 #endif
