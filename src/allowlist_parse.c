@@ -31,6 +31,10 @@
  * list at once would sit in memory beside the whole file; grown, they come
  * as the file's start is given back. */
 #define GUESS_ENTRY_LEN 1024
+/* On a streamed input, an entry is started only once this much of the file
+ * past it has arrived, so that the fast path rarely meets the end of what
+ * has arrived (where it gives the entry to jansson, which waits for more). */
+#define ENTRY_AHEAD (64u << 10)
 
 struct pending {
 	struct allowlist_item it;
@@ -39,7 +43,8 @@ struct pending {
 
 struct parser {
 	const char *buf;
-	size_t len, pos;
+	size_t len, pos;	/* len: the bytes that have arrived */
+	bool eof;		/* and no more will */
 	struct allowlist *al;
 	char *err;
 	size_t errlen;
@@ -140,13 +145,29 @@ static size_t skip_ws_at(const char *buf, size_t len, size_t i)
 	return i;
 }
 
-static void skip_ws(struct parser *p)
+/* Wait until the input holds need bytes or has ended; false when nothing
+ * more came. */
+static bool wait_for(struct parser *p, size_t need)
 {
-	p->pos = skip_ws_at(p->buf, p->len, p->pos);
+	size_t had = p->len;
+
+	if (p->eof)
+		return false;
+	p->len = p->rel->more(p->rel->arg, need, &p->eof);
+	return p->len > had;
 }
 
-static char peek(const struct parser *p)
+static void skip_ws(struct parser *p)
 {
+	do
+		p->pos = skip_ws_at(p->buf, p->len, p->pos);
+	while (p->pos == p->len && wait_for(p, p->pos + 1));
+}
+
+static char peek(struct parser *p)
+{
+	if (p->pos == p->len)
+		wait_for(p, p->pos + 1);
 	return p->pos < p->len ? p->buf[p->pos] : '\0';
 }
 
@@ -158,8 +179,20 @@ static int next_value(struct parser *p, json_t **out)
 	size_t start = p->pos;
 	json_t *v;
 
-	v = json_loadb(p->buf + start, p->len - start,
-		       JSON_DECODE_ANY | JSON_DISABLE_EOF_CHECK | JSON_REJECT_DUPLICATES, &je);
+	for (;;) {
+		v = json_loadb(p->buf + start, p->len - start,
+			       JSON_DECODE_ANY | JSON_DISABLE_EOF_CHECK | JSON_REJECT_DUPLICATES,
+			       &je);
+		/* A value that fails, or ends where the input does (a number
+		 * may go on), may only be cut short: read it again once twice
+		 * as much of it has arrived. Only a value that ended before
+		 * the input did, or the whole file, gives an answer. */
+		if (v && start + (size_t)je.position < p->len)
+			break;
+		if (!wait_for(p, p->len + (p->len - start) + 1))
+			break;
+		json_decref(v);
+	}
 	if (!v) {
 		size_t line = line_at(p, start) + (je.line > 1 ? (size_t)je.line - 1 : 0);
 
@@ -615,6 +648,8 @@ static int parse_entries(struct parser *p)
 	for (;;) {
 		skip_ws(p);
 		offer_release(p, p->pipe_n ? p->pipe[p->pipe_head].start : p->pos);
+		if (p->len - p->pos < ENTRY_AHEAD)
+			wait_for(p, p->pos + ENTRY_AHEAD);
 		err = parse_entry(p, idx++);
 		if (err)
 			return err;
@@ -765,8 +800,10 @@ static int parse_document(struct parser *p, struct allowlist *al)
 int allowlist_parse_releasing(const void *buf, size_t len, const struct allowlist_release *rel,
 			      struct allowlist **out, char *err, size_t errlen)
 {
+	bool streamed = rel && rel->more;
 	struct parser p = {
-		.buf = buf, .len = len, .err = err, .errlen = errlen, .line = 1, .rel = rel,
+		.buf = buf, .len = streamed ? 0 : len, .eof = !streamed,
+		.err = err, .errlen = errlen, .line = 1, .rel = rel,
 	};
 	struct allowlist *al;
 	int rc;

@@ -56,9 +56,17 @@ extern bool allowlist_parse_fast;
  * while the parse goes on: release(arg, upto) is called now and then with an
  * offset below which the parser reads nothing more (messages still name the
  * right line). It may unmap those bytes.
+ *
+ * With more set, the input is streamed: the bytes arrive in buf while the
+ * parse goes on, and len is only what the caller expects (it sizes the
+ * index). more(arg, need, &eof) waits until at least need bytes have arrived
+ * or the input has ended (*eof then true), and returns how many have. The
+ * parser reads nothing past that count, and gives an answer only on bytes
+ * that end a value: what it returns is what a parse of the whole file gives.
  */
 struct allowlist_release {
 	void (*release)(void *arg, size_t upto);
+	size_t (*more)(void *arg, size_t need, bool *eof);
 	void *arg;
 };
 

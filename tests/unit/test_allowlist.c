@@ -209,9 +209,48 @@ static void test_allowlist_rfc3339(void **state)
 #define D64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 #define HDR "{\"format\":\"imaguard-allowlist/1\",\"serial\":5,\"hash_algo\":\"sha256\","
 
-/* Each document is parsed with and without the fast path: both must agree. */
-/* Each document is parsed with and without the fast path: both must agree,
- * down to the document they write back. */
+/*
+ * A streamed parse whose bytes arrive step at a time, fewer than it asks
+ * for, so that every value and every entry meets the end of what has
+ * arrived somewhere: it must still give what a parse of the whole gives.
+ */
+struct trickle {
+	size_t len, have, step, calls;
+};
+
+static size_t trickle_more(void *arg, size_t need, bool *eof)
+{
+	struct trickle *t = arg;
+
+	(void)need;
+	t->have = t->len - t->have > t->step ? t->have + t->step : t->len;
+	*eof = t->have == t->len;
+	t->calls++;
+	return t->have;
+}
+
+static void keep_all(void *arg, size_t upto)
+{
+	(void)arg;
+	(void)upto;
+}
+
+static const size_t trickle_steps[] = { 1, 2, 7, 64 };
+
+static int parse_trickled(const char *doc, size_t step, struct allowlist **al, char *why,
+			  size_t whylen)
+{
+	struct trickle t = { .len = strlen(doc), .step = step };
+	struct allowlist_release rel = { .release = keep_all, .more = trickle_more, .arg = &t };
+	int err = allowlist_parse_releasing(doc, t.len, &rel, al, why, whylen);
+
+	/* a document taken is read to its end, a step at a time */
+	assert_true(err || t.calls >= t.len / step);
+	return err;
+}
+
+/* Each document is parsed with and without the fast path, and streamed:
+ * all must agree, down to the document they write back. */
 static struct allowlist *parse_ok(const char *doc)
 {
 	struct allowlist *al = NULL;
@@ -225,6 +264,18 @@ static struct allowlist *parse_ok(const char *doc)
 		fail_msg("unexpected rejection without the fast path: %s", why);
 	slow = write_to_string(al);
 	allowlist_free(al);
+	for (size_t i = 0; i < sizeof(trickle_steps) / sizeof(trickle_steps[0]); i++) {
+		char *streamed;
+
+		err = parse_trickled(doc, trickle_steps[i], &al, why, sizeof(why));
+		if (err)
+			fail_msg("unexpected rejection streamed %zu bytes at a time: %s",
+				 trickle_steps[i], why);
+		streamed = write_to_string(al);
+		assert_string_equal(slow, streamed);
+		free(streamed);
+		allowlist_free(al);
+	}
 	err = allowlist_parse(doc, strlen(doc), &al, why, sizeof(why));
 	if (err)
 		fail_msg("unexpected rejection: %s", why);
@@ -235,17 +286,17 @@ static struct allowlist *parse_ok(const char *doc)
 	return al;
 }
 
-/* The document must be refused, with a message containing want. */
+/* The document must be refused, with a message containing want, and the
+ * same message when streamed. */
 static void parse_bad(const char *doc, const char *want)
 {
 	for (int fast = 0; fast < 2; fast++) {
 		struct allowlist *al = NULL;
-		char why[256];
+		char why[256], swhy[256];
 		int err;
 
 		allowlist_parse_fast = fast;
 		err = allowlist_parse(doc, strlen(doc), &al, why, sizeof(why));
-		allowlist_parse_fast = true;
 		if (!err)
 			fail_msg("accepted: %s", doc);
 		assert_int_equal(err, -EINVAL);
@@ -253,6 +304,15 @@ static void parse_bad(const char *doc, const char *want)
 		if (!strstr(why, want))
 			fail_msg("message '%s' lacks '%s' (fast path %s)", why, want,
 				 fast ? "on" : "off");
+		for (size_t i = 0; i < sizeof(trickle_steps) / sizeof(trickle_steps[0]); i++) {
+			err = parse_trickled(doc, trickle_steps[i], &al, swhy, sizeof(swhy));
+			assert_int_equal(err, -EINVAL);
+			assert_null(al);
+			if (strcmp(why, swhy))
+				fail_msg("streamed %zu bytes at a time: '%s', whole: '%s'",
+					 trickle_steps[i], swhy, why);
+		}
+		allowlist_parse_fast = true;
 	}
 }
 
@@ -591,6 +651,81 @@ static void test_allowlist_parse_releasing(void **state)
 	allowlist_release_step = 2u << 20;
 }
 
+/* Bytes arrive a few pages at a time, and until they do their pages cannot
+ * be read: the parse reads nothing that has not arrived, and nothing it has
+ * given back. */
+struct arrival {
+	struct guard g;
+	size_t len, have, map_len, calls;
+};
+
+static size_t arrival_more(void *arg, size_t need, bool *eof)
+{
+	struct arrival *a = arg;
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE), upto;
+
+	upto = (need > a->have ? need : a->have) + 3 * pg;
+	upto -= upto % pg;
+	if (upto > a->len)
+		upto = a->len;
+	if (upto > a->have)
+		assert_int_equal(mprotect(a->g.buf + a->have - a->have % pg,
+					  (upto == a->len ? a->map_len : upto) - (a->have - a->have % pg),
+					  PROT_READ),
+				 0);
+	a->have = upto;
+	*eof = upto == a->len;
+	a->calls++;
+	return upto;
+}
+
+static void arrival_release(void *arg, size_t upto)
+{
+	struct arrival *a = arg;
+
+	guard_release(&a->g, upto);
+}
+
+static void test_allowlist_parse_streamed(void **state)
+{
+	struct allowlist_release rel = { .release = arrival_release, .more = arrival_more };
+	struct allowlist *al = NULL, *whole = NULL;
+	size_t len, map_len, n = 30000;
+	struct arrival a;
+	char why[256], *buf, *want, *got;
+
+	(void)state;
+	allowlist_release_step = 64 << 10;
+	buf = big_doc(n, n, &len, &map_len);
+	assert_int_equal(allowlist_parse(buf, len, &whole, why, sizeof(why)), 0);
+	a = (struct arrival){ .g = { .buf = buf }, .len = len, .map_len = map_len };
+	rel.arg = &a;
+	assert_int_equal(mprotect(buf, map_len, PROT_NONE), 0);
+	assert_int_equal(allowlist_parse_releasing(buf, len, &rel, &al, why, sizeof(why)), 0);
+	assert_true(a.calls > 100);
+	assert_true(a.g.offers > 10);
+	want = write_to_string(whole);
+	got = write_to_string(al);
+	assert_string_equal(got, want);
+	free(want);
+	free(got);
+	allowlist_free(al);
+	allowlist_free(whole);
+	munmap(buf, map_len);
+
+	/* the message of a problem deep in the file is the same too */
+	buf = big_doc(n, 25000, &len, &map_len);
+	assert_int_equal(allowlist_parse(buf, len, &whole, why, sizeof(why)), -EINVAL);
+	want = strdup(why);
+	a = (struct arrival){ .g = { .buf = buf }, .len = len, .map_len = map_len };
+	assert_int_equal(mprotect(buf, map_len, PROT_NONE), 0);
+	assert_int_equal(allowlist_parse_releasing(buf, len, &rel, &al, why, sizeof(why)), -EINVAL);
+	assert_string_equal(why, want);
+	free(want);
+	munmap(buf, map_len);
+	allowlist_release_step = 2u << 20;
+}
+
 static void test_allowlist_strings_kept_once(void **state)
 {
 	struct allowlist *al = allowlist_new();
@@ -821,6 +956,7 @@ int main(void)
 		cmocka_unit_test(test_allowlist_parse_fast_forms),
 		cmocka_unit_test(test_allowlist_parse_first_error_wins),
 		cmocka_unit_test(test_allowlist_parse_releasing),
+		cmocka_unit_test(test_allowlist_parse_streamed),
 		cmocka_unit_test(test_allowlist_strings_kept_once),
 		cmocka_unit_test(test_allowlist_lookup_path_lengths),
 		cmocka_unit_test(test_allowlist_load_grows_while_reading),
