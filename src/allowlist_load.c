@@ -4,21 +4,28 @@
  * once: the bytes whose signature is checked are the bytes that are parsed
  * and hashed, so nothing can change between the checks.
  *
- * On a large list the memory is the file itself: a million entries are 170
- * MB of JSON, and the list they make is smaller than that. So the file is
- * read into a mapping of its own, and once the signature holds, the parse
- * and the file's SHA-256 (computed beside the signature check and the parse,
- * on another thread) give back the part of it that both have passed. The
- * peak is then about the file, not the file and the list. The same SHA-256
- * is what an ECDSA or RSA key verifies, so the file is hashed once.
+ * A million entries are 170 MB of JSON, more than the list they make. So
+ * the file is streamed through a window: a reading thread reads it and
+ * takes its SHA-256 (the rollback state's, and what an ECDSA or RSA key
+ * verifies), a second thread feeds an Ed25519 key's SHA-512, and the parse
+ * runs beside them; bytes all three have passed are unmapped, and the reader
+ * stays at most WINDOW ahead of the slowest. The peak is then the list and
+ * the window, not the file and the list.
+ *
+ * So the parse sees bytes before the signature over them is known. What it
+ * builds is kept only once the signature holds, and what it finds wrong is
+ * told only then: a file whose signature fails is refused for that, whatever
+ * its bytes say. The parser is the one fuzzed with any input.
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <openssl/err.h>
 #include <openssl/evp.h>
 
 #include "allowlist_priv.h"
@@ -27,28 +34,12 @@
 #include "sig.h"
 #include "state.h"
 
-#define HASH_STEP (1u << 20)	/* bytes hashed between two reports of progress */
-/* How far the parse may run ahead of the hash. Bytes are given back only
- * once both have passed them, so a parse far ahead of a hash starved of CPU
- * would hold the whole file and the list it has built. Waiting costs
- * nothing in the end: the load waits for the hash anyway. */
-#define PARSE_LEAD (16u << 20)
-
-struct listfile {
-	uint8_t *buf;		/* mapped: map_len bytes */
-	size_t map_len, len;
-	pthread_t tid;
-	bool threaded;		/* the hashing thread runs and is to be joined */
-
-	/* Between the hashing thread and the parse, under lock. */
-	pthread_mutex_t lock;
-	pthread_cond_t hashed_more;
-	size_t hashed;		/* bytes the hashing thread is done with */
-	size_t parsed;		/* bytes the parse is done with */
-	size_t released;	/* bytes unmapped from the start */
-	uint8_t sha[SHA256_LEN];
-	int hash_err;
-};
+/* Bytes read and hashed in one step, and published to the others. */
+#define READ_STEP (1u << 20)
+/* How far the reader may run ahead of the parse and the Ed25519 hash: the
+ * memory the stream costs beside the list, and enough that neither waits
+ * for the reader while it hashes its next step. */
+#define WINDOW (8u << 20)
 
 static size_t page_up(size_t n)
 {
@@ -57,56 +48,75 @@ static size_t page_up(size_t n)
 	return (n + pg - 1) / pg * pg;
 }
 
-/* The mapping grows in whole pages, moved if it must be. */
-static int map_grow(struct readbuf *rb, size_t cap)
-{
-	void *nb;
+struct listfile {
+	uint8_t *buf;		/* address space for the largest allowed file */
+	size_t map_len, max;
+	size_t usable;		/* bytes of buf made writable, for the reader */
+	int fd;
+	const char *path;
+	struct sig_stream *sig;	/* fed on its own thread when it wants data */
 
-	cap = page_up(cap);
-	nb = mremap(rb->buf, rb->cap, cap, MREMAP_MAYMOVE);
-	if (nb == MAP_FAILED)
-		return -ENOMEM;
-	rb->buf = nb;
-	rb->cap = cap;
+	pthread_mutex_t lock;
+	pthread_cond_t moved;	/* any of the offsets below changed */
+	size_t read;		/* bytes read, and hashed into sha */
+	bool eof;		/* read is all there will be */
+	int read_err;
+	size_t parsed;		/* the parse reads nothing below */
+	size_t parse_need;	/* the parse waits for this many bytes */
+	size_t signed_at;	/* the Ed25519 hashes have this many */
+	size_t released;	/* bytes unmapped from the start */
+	uint8_t sha[SHA256_LEN];
+};
+
+/*
+ * Address space for len bytes, starting on a huge page, none of it usable
+ * yet: inaccessible pages are not counted against a strict overcommit limit,
+ * so the largest allowed file costs no more than the window that is made
+ * usable as the reader goes (listfile_usable). NULL on failure.
+ */
+static uint8_t *listfile_space(size_t len)
+{
+	size_t extra;
+	uint8_t *m;
+
+	m = mmap(NULL, len + HUGE_PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1,
+		 0);
+	if (m == MAP_FAILED)
+		return NULL;
+	extra = (HUGE_PAGE - (uintptr_t)m % HUGE_PAGE) % HUGE_PAGE;
+	if (extra)
+		munmap(m, extra);
+	munmap(m + extra + len, HUGE_PAGE - extra);
+	return m + extra;
+}
+
+/* Make buf usable up to at least upto, a huge page at a time (a hint for
+ * them, like the index tables'). Only the reader calls this. */
+static int listfile_usable(struct listfile *f, size_t upto)
+{
+	size_t end;
+
+	if (upto <= f->usable)
+		return 0;
+	end = upto + HUGE_PAGE - 1;
+	end -= end % HUGE_PAGE;
+	if (end > f->map_len)
+		end = f->map_len;
+	if (mprotect(f->buf + f->usable, end - f->usable, PROT_READ | PROT_WRITE))
+		return -errno;
+	madvise(f->buf + f->usable, end - f->usable, MADV_HUGEPAGE);
+	f->usable = end;
 	return 0;
 }
 
-/*
- * read_file_once's checks and messages (open_file_checked), reading into a
- * mapping rather than the heap so that its start can be unmapped while the
- * rest is still parsed.
- */
-static int listfile_read(struct listfile *f, const char *path, size_t max)
-{
-	struct readbuf rb = { .grow = map_grow };
-	size_t size;
-	int fd, err;
-
-	fd = open_file_checked(path, max, &size);
-	if (fd < 0)
-		return fd;
-	/* One byte more than fstat's size, so that growth is seen. */
-	rb.cap = page_up(size + 1);
-	rb.buf = allowlist_map_huge(rb.cap);
-	if (!rb.buf) {
-		pr_err("cannot read '%s': %s", path, strerror(ENOMEM));
-		close(fd);
-		return -ENOMEM;
-	}
-	err = read_fd_to_end(fd, path, max, &rb);
-	close(fd);
-	f->buf = rb.buf;
-	f->map_len = rb.cap;
-	f->len = rb.len;
-	return err;
-}
-
-/* Caller holds f->lock. Unmap what neither the hash nor the parse needs,
- * in whole huge pages (the mapping starts on one). */
+/* Caller holds f->lock. Unmap what no one needs any more, in whole huge
+ * pages (the mapping starts on one). */
 static void listfile_release_locked(struct listfile *f)
 {
-	size_t upto = f->hashed < f->parsed ? f->hashed : f->parsed;
+	size_t upto = f->parsed < f->signed_at ? f->parsed : f->signed_at;
 
+	if (upto > f->read)
+		upto = f->read;
 	upto -= upto % HUGE_PAGE;
 	if (upto > f->released) {
 		munmap(f->buf + f->released, upto - f->released);
@@ -121,84 +131,211 @@ static void listfile_parsed(void *arg, size_t upto)
 	pthread_mutex_lock(&f->lock);
 	f->parsed = upto;
 	listfile_release_locked(f);
-	while (f->hashed + PARSE_LEAD < upto)
-		pthread_cond_wait(&f->hashed_more, &f->lock);
+	pthread_cond_broadcast(&f->moved);
 	pthread_mutex_unlock(&f->lock);
 }
 
-/* The file's SHA-256, for the rollback state. It only hashes bytes, so it
- * adds nothing that reads unverified input. */
-static void *hash_thread(void *arg)
+static size_t listfile_more(void *arg, size_t need, bool *eof)
+{
+	struct listfile *f = arg;
+	size_t have;
+
+	pthread_mutex_lock(&f->lock);
+	f->parse_need = need;
+	pthread_cond_broadcast(&f->moved);
+	while (f->read < need && !f->eof)
+		pthread_cond_wait(&f->moved, &f->lock);
+	have = f->read;
+	*eof = f->eof;
+	pthread_mutex_unlock(&f->lock);
+	return have;
+}
+
+/* The parse is over, and holds nothing back. */
+static void listfile_parse_done(struct listfile *f)
+{
+	listfile_parsed(f, SIZE_MAX);
+}
+
+/* Caller holds f->lock. The reader waits while it is a window ahead of
+ * whoever is slowest, unless the parse waits for more than that (one value
+ * longer than the window). */
+static bool reader_may_go(const struct listfile *f)
+{
+	size_t slowest = f->parsed < f->signed_at ? f->parsed : f->signed_at;
+
+	return slowest >= f->read || f->read - slowest < WINDOW || f->parse_need > f->read;
+}
+
+/*
+ * Read the file to its end (a file that grows while it is read is read as
+ * far as it goes, and still against the limit), hashing each step. The
+ * bytes land where the parse and the Ed25519 thread find them; the address
+ * space for the largest allowed file was taken at the start, so nothing
+ * moves under them.
+ */
+static void *reader_thread(void *arg)
 {
 	struct listfile *f = arg;
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	size_t at = 0;
 	int err = 0;
 
 	if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL))
-		err = -EIO;
-	for (size_t at = 0; !err && at < f->len;) {
-		size_t n = f->len - at < HASH_STEP ? f->len - at : HASH_STEP;
+		err = -ENOMEM;
+	while (!err) {
+		size_t room = f->map_len - at;
+		ssize_t n;
 
-		if (!EVP_DigestUpdate(ctx, f->buf + at, n)) {
-			err = -EIO;
+		pthread_mutex_lock(&f->lock);
+		while (!reader_may_go(f))
+			pthread_cond_wait(&f->moved, &f->lock);
+		pthread_mutex_unlock(&f->lock);
+		if (!room) {
+			pr_err("cannot read '%s': over the limit of %zu bytes", f->path, f->max);
+			err = -EFBIG;
 			break;
 		}
-		at += n;
+		if (room > READ_STEP)
+			room = READ_STEP;
+		err = listfile_usable(f, at + room);
+		if (err) {
+			pr_err("cannot read '%s': %s", f->path, strerror(-err));
+			break;
+		}
+		n = read(f->fd, f->buf + at, room);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			err = -errno;
+			pr_err("cannot read '%s': %s", f->path, strerror(-err));
+			break;
+		}
+		if (!n)
+			break;
+		if (!EVP_DigestUpdate(ctx, f->buf + at, (size_t)n)) {
+			err = -ENOMEM;
+			break;
+		}
+		at += (size_t)n;
 		pthread_mutex_lock(&f->lock);
-		f->hashed = at;
-		listfile_release_locked(f);
-		pthread_cond_signal(&f->hashed_more);
+		f->read = at;
+		pthread_cond_broadcast(&f->moved);
 		pthread_mutex_unlock(&f->lock);
 	}
+	if (!err && at > f->max) {
+		pr_err("cannot read '%s': over the limit of %zu bytes", f->path, f->max);
+		err = -EFBIG;
+	}
 	if (!err && !EVP_DigestFinal_ex(ctx, f->sha, NULL))
-		err = -EIO;
+		err = -ENOMEM;
+	if (err == -ENOMEM)
+		pr_err("cannot hash '%s': %s", f->path, strerror(ENOMEM));
+	ERR_clear_error();
 	EVP_MD_CTX_free(ctx);
 	pthread_mutex_lock(&f->lock);
-	f->hash_err = err;
-	f->hashed = f->len;	/* nothing more to wait for, even after a failure */
+	f->read_err = err;
+	f->eof = true;
 	listfile_release_locked(f);
-	pthread_cond_signal(&f->hashed_more);
+	pthread_cond_broadcast(&f->moved);
 	pthread_mutex_unlock(&f->lock);
 	return NULL;
 }
 
-static void listfile_hash_start(struct listfile *f)
-{
-	f->threaded = !pthread_create(&f->tid, NULL, hash_thread, f);
-	if (!f->threaded)
-		hash_thread(f);
-}
-
-static int listfile_hash_wait(struct listfile *f)
-{
-	if (f->threaded)
-		pthread_join(f->tid, NULL);
-	f->threaded = false;
-	return f->hash_err;
-}
-
-/* An ECDSA or RSA key verifies the file's SHA-256: the one being computed
- * anyway, so that the file is hashed once. */
-static const uint8_t *listfile_sha256(void *arg)
+/* The Ed25519 keys' SHA-512 over what has been read, a step at a time. */
+static void *signer_thread(void *arg)
 {
 	struct listfile *f = arg;
+	size_t at = 0;
 
-	return listfile_hash_wait(f) ? NULL : f->sha;
+	for (;;) {
+		size_t upto;
+		bool done;
+
+		pthread_mutex_lock(&f->lock);
+		while (f->read == at && !f->eof)
+			pthread_cond_wait(&f->moved, &f->lock);
+		upto = f->read;
+		done = f->eof && upto == at;
+		pthread_mutex_unlock(&f->lock);
+		if (done)
+			break;
+		if (upto - at > READ_STEP)
+			upto = at + READ_STEP;
+		sig_stream_update(f->sig, f->buf + at, upto - at);
+		at = upto;
+		pthread_mutex_lock(&f->lock);
+		f->signed_at = at;
+		listfile_release_locked(f);
+		pthread_cond_broadcast(&f->moved);
+		pthread_mutex_unlock(&f->lock);
+	}
+	pthread_mutex_lock(&f->lock);
+	f->signed_at = SIZE_MAX;
+	listfile_release_locked(f);
+	pthread_cond_broadcast(&f->moved);
+	pthread_mutex_unlock(&f->lock);
+	return NULL;
+}
+
+struct listfile_threads {
+	pthread_t reader, signer;
+	bool reading, signing;
+};
+
+/* The reader, and the signer if an Ed25519 key wants the data. A thread
+ * that cannot be made is an error: run here instead, the reader would read
+ * the whole file before the parse began. */
+static int listfile_start(struct listfile *f, struct listfile_threads *t)
+{
+	int err;
+
+	if (!sig_stream_wants_data(f->sig))
+		f->signed_at = SIZE_MAX;
+	err = -pthread_create(&t->reader, NULL, reader_thread, f);
+	t->reading = !err;
+	if (!err && sig_stream_wants_data(f->sig)) {
+		err = -pthread_create(&t->signer, NULL, signer_thread, f);
+		t->signing = !err;
+	}
+	if (err) {
+		pr_err("cannot read '%s': %s", f->path, strerror(-err));
+		/* Whichever thread runs must not wait for the other. */
+		pthread_mutex_lock(&f->lock);
+		f->signed_at = SIZE_MAX;
+		f->eof = true;
+		pthread_cond_broadcast(&f->moved);
+		pthread_mutex_unlock(&f->lock);
+	}
+	return err;
+}
+
+/* Wait for both threads; whatever happened, they are over after this. */
+static int listfile_join(struct listfile *f, struct listfile_threads *t)
+{
+	listfile_parse_done(f);
+	if (t->reading)
+		pthread_join(t->reader, NULL);
+	if (t->signing)
+		pthread_join(t->signer, NULL);
+	t->reading = t->signing = false;
+	return f->read_err;
 }
 
 int allowlist_load_verified(const struct allowlist_load_opts *o, struct allowlist **out)
 {
 	struct listfile f = { .lock = PTHREAD_MUTEX_INITIALIZER,
-			      .hashed_more = PTHREAD_COND_INITIALIZER };
-	struct allowlist_release rel = { .release = listfile_parsed, .arg = &f };
-	struct sig_sha256_source sha = { .get = listfile_sha256, .arg = &f };
+			      .moved = PTHREAD_COND_INITIALIZER, .fd = -1, .path = o->path };
+	struct allowlist_release rel = { .release = listfile_parsed, .more = listfile_more,
+					 .arg = &f };
+	struct listfile_threads threads = { 0 };
 	uint8_t *sig = NULL;
-	size_t siglen;
+	size_t siglen, size;
 	char *sig_path = NULL, why[512];
 	struct allowlist *al = NULL;
 	struct allowlist_state st;
 	time_t now = o->now ? o->now : time(NULL), exp;
-	int err;
+	int err, parse_err;
 
 	if (!sig_keyring_count(o->trust)) {
 		pr_err("cannot verify '%s': no trusted key given", o->path);
@@ -212,35 +349,46 @@ int allowlist_load_verified(const struct allowlist_load_opts *o, struct allowlis
 	if (!sig_path)
 		return -ENOMEM;
 
-	err = listfile_read(&f, o->path, o->max_size ? o->max_size : ALLOWLIST_MAX_SIZE);
-	if (err)
+	f.max = o->max_size ? o->max_size : ALLOWLIST_MAX_SIZE;
+	f.fd = open_file_checked(o->path, f.max, &size);
+	if (f.fd < 0) {
+		err = f.fd;
 		goto cleanup;
+	}
 	err = read_file_once(sig_path, SIG_MAX_SIZE, &sig, &siglen);
 	if (err)
 		goto cleanup;
-	/* Ed25519 reads the file itself, beside the hash; the other keys wait
-	 * for it. */
-	listfile_hash_start(&f);
-	err = sig_keyring_verify_sha256(o->trust, f.buf, f.len, &sha, sig, siglen, NULL);
-	if (err && listfile_hash_wait(&f)) {
-		pr_err("cannot hash '%s'", o->path);
+	err = sig_stream_begin(o->trust, sig, siglen, &f.sig);
+	if (err) {
+		pr_err("cannot verify '%s': %s", o->path, strerror(-err));
 		goto cleanup;
 	}
+	/* One byte past the limit, so that a file over it is seen. */
+	f.map_len = page_up(f.max + 1);
+	f.buf = listfile_space(f.map_len);
+	if (!f.buf) {
+		pr_err("cannot read '%s': %s", o->path, strerror(ENOMEM));
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	err = listfile_start(&f, &threads);
+	if (err)
+		goto cleanup;
+
+	parse_err = allowlist_parse_releasing(f.buf, size, &rel, &al, why, sizeof(why));
+	err = listfile_join(&f, &threads);
+	if (err)
+		goto cleanup;
+	/* The signature first: a file it does not cover is refused for that. */
+	err = sig_stream_end(f.sig, f.sha, NULL);
 	if (err) {
 		pr_err("allowlist '%s' refused: signature '%s' does not verify with any trusted key",
 		       o->path, sig_path);
 		goto cleanup;
 	}
-
-	/* Only now, with the signature checked, does the parse see the bytes. */
-	err = allowlist_parse_releasing(f.buf, f.len, &rel, &al, why, sizeof(why));
+	err = parse_err;
 	if (err) {
 		pr_err("allowlist '%s' refused: %s", o->path, err == -ENOMEM ? "out of memory" : why);
-		goto cleanup;
-	}
-	err = listfile_hash_wait(&f);
-	if (err) {
-		pr_err("cannot hash '%s'", o->path);
 		goto cleanup;
 	}
 	allowlist_set_file_sha256(al, f.sha);
@@ -267,10 +415,13 @@ int allowlist_load_verified(const struct allowlist_load_opts *o, struct allowlis
 	*out = al;
 	al = NULL;
 cleanup:
-	listfile_hash_wait(&f);	/* before the mapping goes */
+	listfile_join(&f, &threads);	/* before the mapping goes */
 	allowlist_free(al);
 	if (f.buf && f.map_len > f.released)
 		munmap(f.buf + f.released, f.map_len - f.released);
+	if (f.fd >= 0)
+		close(f.fd);
+	sig_stream_free(f.sig);
 	free(sig);
 	free(sig_path);
 	return err;

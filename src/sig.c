@@ -11,6 +11,7 @@
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 
+#include "ed25519.h"
 #include "fileio.h"
 #include "log.h"
 #include "sig.h"
@@ -164,25 +165,11 @@ int sig_keyring_add_file(struct sig_keyring *kr, const char *path)
 	return err;
 }
 
-/* Pure Ed25519 over the data itself. Only a result of exactly 1 counts:
- * OpenSSL also returns 0 and negative values, and some paths -2. */
-static bool verify_ed25519(const struct sig_key *k, const void *data, size_t len,
-			   const uint8_t *sig, size_t siglen)
-{
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	bool ok = false;
-
-	if (ctx && EVP_DigestVerifyInit(ctx, NULL, NULL, NULL, k->pkey) == 1)
-		ok = EVP_DigestVerify(ctx, sig, siglen, data, len) == 1;
-	ERR_clear_error();
-	EVP_MD_CTX_free(ctx);
-	return ok;
-}
-
 /* One verification with one padding over the SHA-256 of the data, for the
  * keys that sign that (ECDSA, RSA): EVP_DigestVerify would hash and then do
  * exactly this, so the verdict is the same, and trying several keys and
- * paddings costs one hash. */
+ * paddings costs one hash. Only a result of exactly 1 counts: OpenSSL also
+ * returns 0 and negative values, and some paths -2. */
 static bool verify_one_sha256(const struct sig_key *k, int rsa_pad, const uint8_t sha[32],
 			      const uint8_t *sig, size_t siglen)
 {
@@ -211,39 +198,9 @@ cleanup:
 	return ok;
 }
 
-/* The data's SHA-256, from the caller's source or hashed here, once. */
-struct sha_once {
-	const struct sig_sha256_source *src;
-	const void *data;
-	size_t len;
-	uint8_t own[32];
-	const uint8_t *sha;
-	bool tried;
-};
-
-static const uint8_t *sha_get(struct sha_once *h)
+static bool verify_sha256_key(const struct sig_key *k, const uint8_t sha[32], const uint8_t *sig,
+			      size_t siglen)
 {
-	if (!h->tried) {
-		h->tried = true;
-		if (h->src)
-			h->sha = h->src->get(h->src->arg);
-		else if (EVP_Digest(h->data, h->len, h->own, NULL, EVP_sha256(), NULL))
-			h->sha = h->own;
-		ERR_clear_error();
-	}
-	return h->sha;
-}
-
-static bool verify_key(const struct sig_key *k, struct sha_once *h, const uint8_t *sig,
-		       size_t siglen)
-{
-	const uint8_t *sha;
-
-	if (k->alg == SIG_ED25519)	/* pure Ed25519 hashes the data itself */
-		return verify_ed25519(k, h->data, h->len, sig, siglen);
-	sha = sha_get(h);
-	if (!sha)
-		return false;
 	switch (k->alg) {
 	case SIG_ECDSA_P256:
 		return verify_one_sha256(k, 0, sha, sig, siglen);
@@ -258,37 +215,185 @@ static bool verify_key(const struct sig_key *k, struct sha_once *h, const uint8_
 	return false;
 }
 
-int sig_keyring_verify_sha256(const struct sig_keyring *kr, const void *data, size_t len,
-			      const struct sig_sha256_source *sha, const uint8_t *sigfile,
-			      size_t sigfile_len, const char **which)
+/*
+ * Pure Ed25519 hashes R || A || M, R from the signature and A the key, so
+ * each pair of an Ed25519 key and a 64-byte reading of the signature file is
+ * a SHA-512 of its own, fed as the data arrives; ed25519_verify_hashed
+ * finishes the check from it. OpenSSL's one call would need the whole data
+ * in memory at once.
+ */
+struct ed_hash {
+	size_t key;		/* in the keyring */
+	const uint8_t *sig;	/* ED25519_SIG_LEN bytes, in the stream's readings */
+	uint8_t pub[ED25519_KEY_LEN];
+	EVP_MD_CTX *ctx;	/* NULL once hashing failed: the pair does not verify */
+};
+
+struct sig_stream {
+	const struct sig_keyring *kr;
+	/* The signature file's two readings: the bytes themselves, and the
+	 * base64 line decoded (NULL when it is not one). Both are tried: a
+	 * base64 line is never a valid raw signature for these algorithms and
+	 * vice versa, and each must still verify. */
+	uint8_t *raw, *decoded;
+	size_t rawlen, dlen;
+	struct ed_hash *ed;
+	size_t n_ed;
+};
+
+static int ed_hash_start(struct sig_stream *s, size_t key, const uint8_t *sig)
 {
-	struct sha_once h = { .src = sha, .data = data, .len = len };
-	uint8_t *decoded = NULL;
-	size_t dlen = 0;
-	int err = -EBADMSG;
+	struct ed_hash *e = &s->ed[s->n_ed];
+	size_t publen = sizeof(e->pub);
+
+	e->key = key;
+	e->sig = sig;
+	e->ctx = EVP_MD_CTX_new();
+	s->n_ed++;	/* freed with the stream, whatever happens below */
+	if (!e->ctx ||
+	    EVP_PKEY_get_raw_public_key(s->kr->keys[key].pkey, e->pub, &publen) != 1 ||
+	    publen != sizeof(e->pub) || !EVP_DigestInit_ex(e->ctx, EVP_sha512(), NULL) ||
+	    !EVP_DigestUpdate(e->ctx, sig, ED25519_SIG_LEN / 2) ||
+	    !EVP_DigestUpdate(e->ctx, e->pub, sizeof(e->pub))) {
+		ERR_clear_error();
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void sig_stream_free(struct sig_stream *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->n_ed; i++)
+		EVP_MD_CTX_free(s->ed[i].ctx);
+	free(s->ed);
+	free(s->raw);
+	free(s->decoded);
+	free(s);
+}
+
+int sig_stream_begin(const struct sig_keyring *kr, const uint8_t *sigfile, size_t sigfile_len,
+		     struct sig_stream **out)
+{
+	struct sig_stream *s;
+	int err = 0;
 
 	if (!kr || !kr->n)
 		return -ENOKEY;
-	/* Both readings are tried: a base64 line is never a valid raw signature
-	 * for these algorithms and vice versa, and each must still verify. */
-	if (sig_base64_decode((const char *)sigfile, sigfile_len, &decoded, &dlen))
-		decoded = NULL;
-	for (size_t i = 0; i < kr->n && err; i++) {
-		if ((decoded && verify_key(&kr->keys[i], &h, decoded, dlen)) ||
-		    verify_key(&kr->keys[i], &h, sigfile, sigfile_len)) {
-			err = 0;
-			if (which)
-				*which = kr->keys[i].name;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->kr = kr;
+	s->raw = malloc(sigfile_len ? sigfile_len : 1);
+	s->ed = calloc(2 * kr->n, sizeof(*s->ed));
+	if (!s->raw || !s->ed) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	memcpy(s->raw, sigfile, sigfile_len);
+	s->rawlen = sigfile_len;
+	if (sig_base64_decode((const char *)sigfile, sigfile_len, &s->decoded, &s->dlen))
+		s->decoded = NULL;
+	for (size_t i = 0; i < kr->n && !err; i++) {
+		if (kr->keys[i].alg != SIG_ED25519)
+			continue;
+		if (s->decoded && s->dlen == ED25519_SIG_LEN)
+			err = ed_hash_start(s, i, s->decoded);
+		if (!err && s->rawlen == ED25519_SIG_LEN)
+			err = ed_hash_start(s, i, s->raw);
+	}
+cleanup:
+	if (err) {
+		sig_stream_free(s);
+		return err;
+	}
+	*out = s;
+	return 0;
+}
+
+bool sig_stream_wants_data(const struct sig_stream *s)
+{
+	return s->n_ed > 0;
+}
+
+void sig_stream_update(struct sig_stream *s, const void *data, size_t len)
+{
+	for (size_t i = 0; i < s->n_ed; i++) {
+		struct ed_hash *e = &s->ed[i];
+
+		if (e->ctx && !EVP_DigestUpdate(e->ctx, data, len)) {
+			ERR_clear_error();
+			EVP_MD_CTX_free(e->ctx);
+			e->ctx = NULL;
 		}
 	}
-	free(decoded);
-	return err;
+}
+
+static bool verify_ed25519_key(struct sig_stream *s, size_t key)
+{
+	uint8_t h[64];
+
+	for (size_t i = 0; i < s->n_ed; i++) {
+		struct ed_hash *e = &s->ed[i];
+		bool hashed;
+
+		if (e->key != key || !e->ctx)
+			continue;
+		hashed = EVP_DigestFinal_ex(e->ctx, h, NULL);
+		ERR_clear_error();
+		EVP_MD_CTX_free(e->ctx);	/* a hash is finished once */
+		e->ctx = NULL;
+		if (hashed && ed25519_verify_hashed(e->pub, e->sig, h))
+			return true;
+	}
+	return false;
+}
+
+int sig_stream_end(struct sig_stream *s, const uint8_t *sha256, const char **which)
+{
+	const struct sig_keyring *kr = s->kr;
+
+	for (size_t i = 0; i < kr->n; i++) {
+		const struct sig_key *k = &kr->keys[i];
+		bool ok;
+
+		if (k->alg == SIG_ED25519)
+			ok = verify_ed25519_key(s, i);
+		else
+			ok = sha256 && ((s->decoded && verify_sha256_key(k, sha256, s->decoded,
+									   s->dlen)) ||
+					verify_sha256_key(k, sha256, s->raw, s->rawlen));
+		if (ok) {
+			if (which)
+				*which = k->name;
+			return 0;
+		}
+	}
+	return -EBADMSG;
 }
 
 int sig_keyring_verify(const struct sig_keyring *kr, const void *data, size_t len,
 		       const uint8_t *sigfile, size_t sigfile_len, const char **which)
 {
-	return sig_keyring_verify_sha256(kr, data, len, NULL, sigfile, sigfile_len, which);
+	struct sig_stream *s = NULL;
+	uint8_t sha[32];
+	bool need_sha = false;
+	int err;
+
+	err = sig_stream_begin(kr, sigfile, sigfile_len, &s);
+	if (err)
+		return err;
+	sig_stream_update(s, data, len);
+	for (size_t i = 0; i < kr->n; i++)
+		need_sha |= kr->keys[i].alg != SIG_ED25519;
+	if (need_sha && !EVP_Digest(data, len, sha, NULL, EVP_sha256(), NULL)) {
+		ERR_clear_error();
+		need_sha = false;	/* those keys then fail */
+	}
+	err = sig_stream_end(s, need_sha ? sha : NULL, which);
+	sig_stream_free(s);
+	return err;
 }
 
 int sig_sign_file(const char *keypath, const void *data, size_t len, uint8_t **sigp,

@@ -10,6 +10,7 @@
 #ifndef IMAGUARD_SIG_H
 #define IMAGUARD_SIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -35,21 +36,21 @@ int sig_keyring_verify(const struct sig_keyring *kr, const void *data, size_t le
 		       const uint8_t *sigfile, size_t sigfile_len, const char **which);
 
 /*
- * The same for a caller that computes the data's SHA-256 anyway (elsewhere,
- * perhaps on another thread): keys that sign a SHA-256 (ECDSA, RSA) verify
- * against get(arg), asked for once and only when such a key is tried, so
- * that the data is hashed once however many keys and paddings are tried.
- * get returns NULL when it has no digest; those keys then fail. Ed25519
- * keys read the data itself. sha NULL: hashed here, once.
+ * The same verdict for data that arrives in pieces, so that it need not be
+ * in memory at once. begin decodes the signature file; update hashes each
+ * piece in order, for the Ed25519 keys (needed only when wants_data); end
+ * takes the data's SHA-256, which the caller computes anyway, for the keys
+ * that sign that (ECDSA, RSA; NULL: those keys fail). end is called once.
+ * begin: 0, -ENOKEY for an empty keyring or -ENOMEM; end: 0 or -EBADMSG.
  */
-struct sig_sha256_source {
-	const uint8_t *(*get)(void *arg);
-	void *arg;
-};
+struct sig_stream;
 
-int sig_keyring_verify_sha256(const struct sig_keyring *kr, const void *data, size_t len,
-			      const struct sig_sha256_source *sha, const uint8_t *sigfile,
-			      size_t sigfile_len, const char **which);
+int sig_stream_begin(const struct sig_keyring *kr, const uint8_t *sigfile, size_t sigfile_len,
+		     struct sig_stream **out);
+bool sig_stream_wants_data(const struct sig_stream *s);
+void sig_stream_update(struct sig_stream *s, const void *data, size_t len);
+int sig_stream_end(struct sig_stream *s, const uint8_t *sha256, const char **which);
+void sig_stream_free(struct sig_stream *s);
 
 /*
  * Sign data with the PEM private key in path: Ed25519, ECDSA P-256 + SHA-256

@@ -834,6 +834,102 @@ static void test_allowlist_load_grows_while_reading(void **state)
 	sig_keyring_free(kr);
 }
 
+/* Write doc to dir/list.json and its signature by key (a file under
+ * tests/data/keys) to list.json.sig. */
+static void write_signed(const char *dir, const char *doc, size_t len, const char *key,
+			 char *list, size_t listlen)
+{
+	const char *td = getenv("TESTDATA");
+	char kp[256], sigp[300];
+	uint8_t *sig;
+	size_t siglen;
+	char *b64;
+
+	snprintf(list, listlen, "%s/list.json", dir);
+	snprintf(sigp, sizeof(sigp), "%s.sig", list);
+	snprintf(kp, sizeof(kp), "%s/keys/%s.key", td ? td : "tests/data", key);
+	assert_int_equal(write_file_atomic(list, doc, len, 0644), 0);
+	assert_int_equal(sig_sign_file(kp, doc, len, &sig, &siglen), 0);
+	b64 = sig_base64_encode(sig, siglen);
+	assert_int_equal(write_file_atomic(sigp, b64, strlen(b64), 0644), 0);
+	free(b64);
+	free(sig);
+}
+
+static int load_with(const char *list, const char *key, struct allowlist **al)
+{
+	const char *td = getenv("TESTDATA");
+	struct allowlist_load_opts o = { .path = list };
+	struct sig_keyring *kr = sig_keyring_new();
+	char kp[256];
+	int err;
+
+	snprintf(kp, sizeof(kp), "%s/keys/%s.pub", td ? td : "tests/data", key);
+	assert_int_equal(sig_keyring_add_file(kr, kp), 0);
+	o.trust = kr;
+	err = allowlist_load_verified(&o, al);
+	sig_keyring_free(kr);
+	return err;
+}
+
+/*
+ * The load streams the file, larger than its window here, through the
+ * signature and the parse at once. A change anywhere is refused for its
+ * signature, and so is a file that is also malformed: the signature is
+ * judged first. Only a signed file's own problem is told as such.
+ */
+static void test_allowlist_load_streamed(void **state)
+{
+	static const char *const keys[] = { "p256", "rsa2048", "ed25519" };
+	char dir[] = "/tmp/ig-load-XXXXXX", list[300];
+	size_t len, map_len, n = 100000;
+	uint8_t sha[SHA256_LEN], got[SHA256_LEN];
+	struct allowlist *al = NULL;
+	char *buf, *d;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	buf = big_doc(n, n, &len, &map_len);
+	assert_true(len > (8u << 20));
+	assert_int_equal(sha256_buf((const uint8_t *)buf, len, sha), 0);
+	for (size_t k = 0; k < 3; k++) {
+		write_signed(dir, buf, len, keys[k], list, sizeof(list));
+		assert_int_equal(load_with(list, keys[k], &al), 0);
+		assert_int_equal(allowlist_count(al), n);
+		assert_true(allowlist_file_sha256(al, got));
+		assert_memory_equal(got, sha, SHA256_LEN);
+		allowlist_free(al);
+		al = NULL;
+
+		/* one digit of one digest, deep in the file: still valid JSON */
+		d = strstr(buf + len * 3 / 4, "\"digest\": \"");
+		assert_non_null(d);
+		d[15] = d[15] == '0' ? '1' : '0';
+		assert_int_equal(write_file_atomic(list, buf, len, 0644), 0);
+		assert_int_equal(load_with(list, keys[k], &al), -EBADMSG);
+		assert_null(al);
+		munmap(buf, map_len);
+		buf = big_doc(n, n, &len, &map_len);
+	}
+	munmap(buf, map_len);
+
+	/* malformed deep in the file: its own message when signed, the
+	 * signature's when not */
+	buf = big_doc(n, 90000, &len, &map_len);
+	write_signed(dir, buf, len, "p256", list, sizeof(list));
+	assert_int_equal(load_with(list, "p256", &al), -EINVAL);
+	assert_int_equal(load_with(list, "ed25519", &al), -EBADMSG);
+	buf[10] = ' ';	/* and malformed at the start too */
+	assert_int_equal(write_file_atomic(list, buf, len, 0644), 0);
+	assert_int_equal(load_with(list, "p256", &al), -EBADMSG);
+	assert_null(al);
+	munmap(buf, map_len);
+	unlink(list);
+	strcat(list, ".sig");
+	unlink(list);
+	rmdir(dir);
+}
+
 static double now_s(void)
 {
 	struct timespec ts;
@@ -957,6 +1053,7 @@ int main(void)
 		cmocka_unit_test(test_allowlist_parse_first_error_wins),
 		cmocka_unit_test(test_allowlist_parse_releasing),
 		cmocka_unit_test(test_allowlist_parse_streamed),
+		cmocka_unit_test(test_allowlist_load_streamed),
 		cmocka_unit_test(test_allowlist_strings_kept_once),
 		cmocka_unit_test(test_allowlist_lookup_path_lengths),
 		cmocka_unit_test(test_allowlist_load_grows_while_reading),

@@ -119,17 +119,27 @@ static void test_sig_sign_then_verify_each_type(void **state)
 	}
 }
 
-struct sha_src {
-	const uint8_t *sha;
-	int calls;
-};
-
-static const uint8_t *sha_src_get(void *arg)
+/* A streamed verification, the data given in pieces of uneven sizes;
+ * wants_data must be asked for exactly when an Ed25519 key will read it. */
+static int stream_verify(const struct sig_keyring *kr, const uint8_t *data, size_t len,
+			 const uint8_t *sig, size_t siglen, const uint8_t *sha, bool ed,
+			 const char **which)
 {
-	struct sha_src *s = arg;
+	static const size_t pieces[] = { 1, 63, 4096, 65539, 1u << 20 };
+	struct sig_stream *s = NULL;
+	int err;
 
-	s->calls++;
-	return s->sha;
+	assert_int_equal(sig_stream_begin(kr, sig, siglen, &s), 0);
+	assert_int_equal(sig_stream_wants_data(s), ed);
+	for (size_t at = 0, i = 0; ed && at < len; i++) {
+		size_t n = pieces[i % 5] < len - at ? pieces[i % 5] : len - at;
+
+		sig_stream_update(s, data + at, n);
+		at += n;
+	}
+	err = sig_stream_end(s, sha, which);
+	sig_stream_free(s);
+	return err;
 }
 
 /* A key type the tree has no file for: RSA-PSS, written to dir. */
@@ -157,9 +167,9 @@ static void write_pss_key(const char *dir, char *key, char *pub, size_t len)
 	EVP_PKEY_free(k);
 }
 
-/* ECDSA and RSA keys check the caller's SHA-256 of the data, asked for once
- * however many keys and paddings are tried; Ed25519 reads the data. */
-static void test_sig_verify_sha256_source(void **state)
+/* A streamed verification gives the one-shot verdict: ECDSA and RSA keys
+ * check the SHA-256 the caller gives, Ed25519 keys the pieces themselves. */
+static void test_sig_stream(void **state)
 {
 	static const char *const names[] = { "ed25519", "p256", "rsa2048", "rsa3072", NULL };
 	char dir[] = "/tmp/ig-sig-XXXXXX", keys[5][256], pubs[5][256];
@@ -190,9 +200,6 @@ static void test_sig_verify_sha256_source(void **state)
 	}
 	for (int i = 0; i < 5; i++) {
 		struct sig_keyring *kr = sig_keyring_new();
-		struct sha_src good = { .sha = sha }, bad = { .sha = wrong }, none = { 0 };
-		struct sig_sha256_source sg = { sha_src_get, &good }, sb = { sha_src_get, &bad },
-					 sn = { sha_src_get, &none };
 		bool ed = i == 0;
 		const char *which = NULL;
 		uint8_t *sig;
@@ -204,15 +211,18 @@ static void test_sig_verify_sha256_source(void **state)
 			assert_int_equal(sig_keyring_add_file(kr, pubs[(i + j) % 5]), 0);
 		assert_int_equal(sig_keyring_verify(kr, data, len, sig, siglen, &which), 0);
 		assert_string_equal(which, pubs[i]);
-		assert_int_equal(sig_keyring_verify_sha256(kr, data, len, &sg, sig, siglen, NULL), 0);
-		assert_int_equal(good.calls, 1);
-		assert_int_equal(sig_keyring_verify_sha256(kr, data, len, &sb, sig, siglen, NULL),
+		which = NULL;
+		assert_int_equal(stream_verify(kr, data, len, sig, siglen, sha, ed, &which), 0);
+		assert_string_equal(which, pubs[i]);
+		assert_int_equal(stream_verify(kr, data, len, sig, siglen, wrong, ed, NULL),
 				 ed ? 0 : -EBADMSG);
-		assert_int_equal(bad.calls, 1);
-		assert_int_equal(sig_keyring_verify_sha256(kr, data, len, &sn, sig, siglen, NULL),
+		assert_int_equal(stream_verify(kr, data, len, sig, siglen, NULL, ed, NULL),
 				 ed ? 0 : -EBADMSG);
-		/* and the data itself still counts for Ed25519 */
+		/* one changed byte: Ed25519 reads it, the others trust the given
+		 * SHA-256; one shot, every key reads it */
 		data[len / 2] ^= 1;
+		assert_int_equal(stream_verify(kr, data, len, sig, siglen, sha, ed, NULL),
+				 ed ? -EBADMSG : 0);
 		assert_int_equal(sig_keyring_verify(kr, data, len, sig, siglen, NULL), -EBADMSG);
 		data[len / 2] ^= 1;
 		free(sig);
@@ -334,7 +344,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sig_corpus),
 		cmocka_unit_test(test_sig_sign_then_verify_each_type),
-		cmocka_unit_test(test_sig_verify_sha256_source),
+		cmocka_unit_test(test_sig_stream),
 		cmocka_unit_test(test_sig_refuses_weak_keys_for_signing),
 		cmocka_unit_test(test_sig_any_trusted_key),
 		cmocka_unit_test(test_sig_refuses_garbage_key),
