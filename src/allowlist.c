@@ -54,9 +54,9 @@ struct allowlist {
 	struct allowlist_entry *ents;
 	size_t n, cap;
 
-	/* Sizes are powers of two; a slot holds entry index + 1 (0: empty) and
-	 * the low bits of the key's hash, so that probing past other keys and
-	 * growing the table never touch the entries themselves. */
+	/* A slot holds entry index + 1 (0: empty) and the low bits of the
+	 * key's hash, so that probing past other keys and growing the table
+	 * never touch the entries themselves. */
 	struct slot *pair_tab;
 	size_t pair_size;
 	struct slot *dig_tab;
@@ -275,13 +275,31 @@ int allowlist_set_expires(struct allowlist *al, const char *rfc3339)
 	return 0;
 }
 
+/* Where a key whose slot hash is h starts in a table of size slots: the
+ * high half of h * size. Any size works, so that a table can be sized to
+ * its count rather than to a power of two, and the homes follow the order
+ * of h, whatever the size. */
+static size_t home_slot(uint32_t h, size_t size)
+{
+	return (size_t)(((uint64_t)h * size) >> 32);
+}
+
+/* Tables are kept at most 3/4 full: linear probes over 8-byte slots stay
+ * within a cache line or two, and a million entries take 11 MB a table
+ * instead of the 17 MB that a power of two at most half full takes. */
+static bool table_full(size_t n, size_t size)
+{
+	return n * 4 > size * 3;
+}
+
 /* The slot of tab that holds the key with hash h for which same() holds, or
  * the empty slot where it would go. */
 #define FIND_SLOT(tab, size, h, same)                                                    \
 	({                                                                               \
-		size_t _mask = (size) - 1, _i = (h) & _mask;                              \
+		size_t _i = home_slot((uint32_t)(h), (size));                            \
 		while ((tab)[_i].idx && ((tab)[_i].hash != (uint32_t)(h) || !(same)))    \
-			_i = (_i + 1) & _mask;                                            \
+			if (++_i == (size))                                               \
+				_i = 0;                                                   \
 		_i;                                                                       \
 	})
 
@@ -298,9 +316,9 @@ static size_t dig_slot(const struct allowlist *al, const uint8_t d[SHA256_LEN], 
 			 !memcmp(al->ents[al->dig_tab[_i].idx - 1].digest, d, SHA256_LEN));
 }
 
-/* Move every slot of old into a fresh table of size slots. Walking the old
- * table in order writes the new one almost in order too, since a slot's new
- * home is its old one or that plus the old size. */
+/* Move every slot of old into a fresh table of size slots. Homes follow the
+ * order of the slot hashes in both tables, so walking the old one in order
+ * writes the new one almost in order too. */
 static struct slot *rehash(const struct slot *old, size_t old_size, size_t size)
 {
 	struct slot *tab = table_alloc(size);
@@ -308,29 +326,35 @@ static struct slot *rehash(const struct slot *old, size_t old_size, size_t size)
 	if (!tab)
 		return NULL;
 	for (size_t i = 0; i < old_size; i++) {
-		size_t j = old[i].hash & (size - 1);
+		size_t j;
 
 		if (!old[i].idx)
 			continue;
-		while (tab[j].idx)
-			j = (j + 1) & (size - 1);
+		for (j = home_slot(old[i].hash, size); tab[j].idx;)
+			if (++j == size)
+				j = 0;
 		tab[j] = old[i];
 	}
 	return tab;
 }
 
-/* Grow *tab to at least twice n slots, so at most half full and probes stay
- * short. The 32 bits of hash kept in a slot place it in tables of up to
+/* Grow *tab so that n keys fill at most 3/4 of it: to just that for a count
+ * given ahead (step false), or by half again at least for entries that come
+ * one by one (step true), so that a list of unknown size is rehashed a few
+ * times only. The 32 bits of hash kept in a slot place it in tables of up to
  * 2^32 slots, more than MAX_ENTRIES needs. */
-static int grow_table(struct slot **tab, size_t *tab_size, size_t n)
+static int grow_table(struct slot **tab, size_t *tab_size, size_t n, bool step)
 {
 	struct slot *t;
 	size_t size;
 
-	if (n * 2 <= *tab_size)
+	if (!table_full(n, *tab_size))
 		return 0;
-	for (size = *tab_size ? *tab_size : 64; size < n * 2; size *= 2)
-		;
+	size = n / 3 * 4 + 4;
+	if (step && size < *tab_size + *tab_size / 2)
+		size = *tab_size + *tab_size / 2;
+	if (size < 64)
+		size = 64;
 	t = rehash(*tab, *tab_size, size);
 	if (!t)
 		return -ENOMEM;
@@ -359,7 +383,7 @@ static int grow_entries(struct allowlist *al, size_t n)
 
 /* Path-free entries are at most all of them, so the digest table is sized
  * like the other. */
-int allowlist_reserve(struct allowlist *al, size_t n)
+static int reserve(struct allowlist *al, size_t n, bool step)
 {
 	int err;
 
@@ -367,10 +391,15 @@ int allowlist_reserve(struct allowlist *al, size_t n)
 		return -E2BIG;
 	err = grow_entries(al, n);
 	if (!err)
-		err = grow_table(&al->pair_tab, &al->pair_size, n);
+		err = grow_table(&al->pair_tab, &al->pair_size, n, step);
 	if (!err)
-		err = grow_table(&al->dig_tab, &al->dig_size, n);
+		err = grow_table(&al->dig_tab, &al->dig_size, n, step);
 	return err;
+}
+
+int allowlist_reserve(struct allowlist *al, size_t n)
+{
+	return reserve(al, n, false);
 }
 
 void allowlist_trim(struct allowlist *al)
@@ -468,8 +497,9 @@ int allowlist_add_item(struct allowlist *al, const struct allowlist_item *it)
 		return -EINVAL;
 	if (al->n >= MAX_ENTRIES)
 		return -E2BIG;
-	if (al->n == al->cap || (al->n + 1) * 2 > al->pair_size || (al->n + 1) * 2 > al->dig_size) {
-		err = allowlist_reserve(al, al->n + 1);
+	if (al->n == al->cap || table_full(al->n + 1, al->pair_size) ||
+	    table_full(al->n + 1, al->dig_size)) {
+		err = reserve(al, al->n + 1, true);
 		if (err)
 			return err;
 	}
@@ -511,9 +541,11 @@ void allowlist_item_prefetch(const struct allowlist *al, struct allowlist_item *
 	it->pair_hash = hash_pair(it->dig_hash, it->path);
 	it->hashed = true;
 	if (al->pair_size)
-		__builtin_prefetch(&al->pair_tab[it->pair_hash & (al->pair_size - 1)], 1);
+		__builtin_prefetch(
+			&al->pair_tab[home_slot((uint32_t)it->pair_hash, al->pair_size)], 1);
 	if (al->dig_size && !it->bind_path)
-		__builtin_prefetch(&al->dig_tab[it->dig_hash & (al->dig_size - 1)], 1);
+		__builtin_prefetch(&al->dig_tab[home_slot((uint32_t)it->dig_hash, al->dig_size)],
+				   1);
 }
 
 int allowlist_add_checked(struct allowlist *al, const struct allowlist_entry *e)

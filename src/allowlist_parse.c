@@ -27,10 +27,15 @@
 #define PIPE_DEPTH 8
 /* The index is first sized for one entry per this many bytes of file, a
  * fraction of the real count (written entries take 90 bytes or more, real
- * ones about 170), and doubles as entries come. Tables sized for the whole
- * list at once would sit in memory beside the whole file; grown, they come
- * as the file's start is given back. */
+ * ones about 170), so that a file of long entries does not get tables
+ * sized for short ones. */
 #define GUESS_ENTRY_LEN 1024
+/* Every this many bytes of entries, the entries still to come are counted
+ * ahead from the bytes the others took, and the index is sized for all of
+ * them when it would not hold them: tables grown as entries come end up
+ * between half and 3/4 full, sized ahead about 3/4 (a million entries:
+ * 21 MB of tables, where powers of two at most half full took 34). */
+#define RESERVE_STEP (1u << 20)
 /* On a streamed input, an entry is started only once this much of the file
  * past it has arrived, so that the fast path rarely meets the end of what
  * has arrived (where it gives the entry to jansson, which waits for more). */
@@ -45,6 +50,7 @@ struct parser {
 	const char *buf;
 	size_t len, pos;	/* len: the bytes that have arrived */
 	bool eof;		/* and no more will */
+	size_t size;		/* the bytes expected in all */
 	struct allowlist *al;
 	char *err;
 	size_t errlen;
@@ -632,14 +638,31 @@ static void offer_release(struct parser *p, size_t start)
 	p->rel_next = start + allowlist_release_step;
 }
 
+/* Size the index for the entries still to come, at the rate of those read so
+ * far (and a little more); a wrong guess costs memory or a rehash, never a
+ * result. */
+static int reserve_ahead(struct parser *p, size_t n, size_t first)
+{
+	size_t used = p->pos - first, ahead;
+	int err;
+
+	if (p->size <= p->pos || !used)
+		return 0;
+	ahead = (size_t)((double)n * (double)(p->size - p->pos) / (double)used);
+	err = allowlist_reserve(p->al, n + ahead + ahead / 32);
+	return err == -E2BIG ? 0 : err;
+}
+
 static int parse_entries(struct parser *p)
 {
-	size_t idx = 0;
+	size_t idx = 0, first, reserve_next;
 	int err;
 
 	err = expect(p, '[', "'entries' must be an array");
 	if (err)
 		return err;
+	first = p->pos;
+	reserve_next = first + RESERVE_STEP;
 	skip_ws(p);
 	if (peek(p) == ']') {
 		p->pos++;
@@ -650,6 +673,12 @@ static int parse_entries(struct parser *p)
 		offer_release(p, p->pipe_n ? p->pipe[p->pipe_head].start : p->pos);
 		if (p->len - p->pos < ENTRY_AHEAD)
 			wait_for(p, p->pos + ENTRY_AHEAD);
+		if (p->pos >= reserve_next) {
+			err = reserve_ahead(p, idx, first);
+			if (err)
+				return err;
+			reserve_next = p->pos + RESERVE_STEP;
+		}
 		err = parse_entry(p, idx++);
 		if (err)
 			return err;
@@ -802,7 +831,7 @@ int allowlist_parse_releasing(const void *buf, size_t len, const struct allowlis
 {
 	bool streamed = rel && rel->more;
 	struct parser p = {
-		.buf = buf, .len = streamed ? 0 : len, .eof = !streamed,
+		.buf = buf, .len = streamed ? 0 : len, .eof = !streamed, .size = len,
 		.err = err, .errlen = errlen, .line = 1, .rel = rel,
 	};
 	struct allowlist *al;

@@ -726,6 +726,54 @@ static void test_allowlist_parse_streamed(void **state)
 	allowlist_release_step = 2u << 20;
 }
 
+/* Tables of any size, grown a step at a time or sized ahead from the rate of
+ * a parse, find every entry and nothing else. */
+static void test_allowlist_index_sizes(void **state)
+{
+	struct allowlist *al = allowlist_new(), *parsed = NULL;
+	struct allowlist_entry e = { 0 };
+	size_t len, map_len, n = 30000;
+	char path[64], why[256], *buf;
+
+	(void)state;
+	e.path = path;
+	for (unsigned int i = 0; i < 5000; i++) {
+		mkdigest(e.digest, i);
+		memcpy(e.digest, &i, sizeof(i));
+		snprintf(path, sizeof(path), "/bin/p%u", i);
+		e.bind_path = i % 2;
+		assert_int_equal(allowlist_add(al, &e), 0);
+		/* every entry so far, after every growth */
+		if (!(i & (i + 1)) || i % 1000 == 999)
+			for (unsigned int j = 0; j <= i; j++) {
+				mkdigest(e.digest, j);
+				memcpy(e.digest, &j, sizeof(j));
+				snprintf(path, sizeof(path), "/bin/p%u", j);
+				assert_non_null(allowlist_lookup(al, e.digest, path));
+				path[1] = 'x';
+				assert_true((allowlist_lookup(al, e.digest, path) != NULL) == !(j % 2));
+			}
+	}
+	mkdigest(e.digest, 5000);
+	memcpy(e.digest, &(unsigned int){ 5000 }, sizeof(unsigned int));
+	assert_null(allowlist_lookup(al, e.digest, NULL));
+	allowlist_free(al);
+
+	buf = big_doc(n, n, &len, &map_len);
+	assert_int_equal(allowlist_parse(buf, len, &parsed, why, sizeof(why)), 0);
+	for (size_t i = 0; i < n; i++) {
+		const struct allowlist_entry *x = allowlist_entry_at(parsed, i);
+		uint8_t other[SHA256_LEN];
+
+		assert_ptr_equal(allowlist_lookup(parsed, x->digest, x->path), x);
+		memcpy(other, x->digest, SHA256_LEN);
+		other[31] ^= 0x80;
+		assert_null(allowlist_lookup(parsed, other, x->path));
+	}
+	allowlist_free(parsed);
+	munmap(buf, map_len);
+}
+
 static void test_allowlist_strings_kept_once(void **state)
 {
 	struct allowlist *al = allowlist_new();
@@ -1052,6 +1100,7 @@ int main(void)
 		cmocka_unit_test(test_allowlist_parse_fast_forms),
 		cmocka_unit_test(test_allowlist_parse_first_error_wins),
 		cmocka_unit_test(test_allowlist_parse_releasing),
+		cmocka_unit_test(test_allowlist_index_sizes),
 		cmocka_unit_test(test_allowlist_parse_streamed),
 		cmocka_unit_test(test_allowlist_load_streamed),
 		cmocka_unit_test(test_allowlist_strings_kept_once),
