@@ -2,7 +2,9 @@
 /* The allowlist parser on arbitrary bytes. The fast path and jansson must
  * agree on every input, down to the message; so must a parse that is offered
  * to release the bytes behind it at every entry (the released bytes are
- * overwritten, so reading one again changes the outcome). An accepted
+ * overwritten, so reading one again changes the outcome), and a streamed
+ * parse whose bytes arrive a few at a time (until then they are control
+ * bytes, so reading one early changes the outcome too). An accepted
  * document must write out and parse back to the same bytes, and find each
  * of its entries. */
 #include <stdint.h>
@@ -43,6 +45,26 @@ static void poison(void *arg, size_t upto)
 	p->done = upto;
 }
 
+/* Bytes arrive step at a time, fewer than the parse asks for, copied from
+ * src into the buffer the parse reads. */
+struct arrival {
+	struct poison pz;	/* first: the release callback's argument too */
+	const uint8_t *src;
+	size_t len, have, step;
+};
+
+static size_t arrive(void *arg, size_t need, bool *eof)
+{
+	struct arrival *a = arg;
+	size_t upto = a->len - a->have > a->step ? a->have + a->step : a->len;
+
+	(void)need;
+	memcpy(a->pz.buf + a->have, a->src + a->have, upto - a->have);
+	a->have = upto;
+	*eof = upto == a->len;
+	return upto;
+}
+
 /* Same outcome, same message, same document. */
 static void same(int rc_a, const char *why_a, const struct allowlist *a, int rc_b,
 		 const char *why_b, const struct allowlist *b)
@@ -70,6 +92,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char why[256], why_slow[256], why_rel[256], *a, *b, *copy;
 	struct poison pz = { 0 };
 	struct allowlist_release r = { .release = poison, .arg = &pz };
+	struct arrival st;
+	struct allowlist_release s = { .release = poison, .more = arrive, .arg = &st };
 	size_t alen, blen;
 	int fast, slow, released;
 
@@ -86,6 +110,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	pz.buf = copy;
 	allowlist_release_step = 1;
 	released = allowlist_parse_releasing(copy, size, &r, &rel, why_rel, sizeof(why_rel));
+	allowlist_release_step = 2u << 20;
+	same(fast, why, al, released, why_rel, rel);
+	allowlist_free(rel);
+	rel = NULL;
+
+	memset(copy, '\x01', size);
+	st = (struct arrival){ .pz = { .buf = copy }, .src = data, .len = size,
+			       .step = 1 + size % 13 };
+	allowlist_release_step = 1;
+	released = allowlist_parse_releasing(copy, size, &s, &rel, why_rel, sizeof(why_rel));
 	allowlist_release_step = 2u << 20;
 	same(fast, why, al, released, why_rel, rel);
 	free(copy);
