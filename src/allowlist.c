@@ -175,23 +175,30 @@ static bool same_key(const struct allowlist_entry *e, const uint8_t d[SHA256_LEN
 	return !memcmp(e->digest, d, SHA256_LEN) && str_eq(e->path, path);
 }
 
-void *allowlist_map_huge(size_t bytes)
+void *allowlist_map_aligned(size_t bytes, int prot)
 {
 	size_t pg = (size_t)sysconf(_SC_PAGESIZE), extra;
 	char *m;
 
 	bytes = (bytes + pg - 1) / pg * pg;
 	/* Over-map by a huge page and trim, so the mapping starts on one. */
-	m = mmap(NULL, bytes + HUGE_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
-		 0);
+	m = mmap(NULL, bytes + HUGE_PAGE, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (m == MAP_FAILED)
 		return NULL;
 	extra = (HUGE_PAGE - (uintptr_t)m % HUGE_PAGE) % HUGE_PAGE;
 	if (extra)
 		munmap(m, extra);
 	munmap(m + extra + bytes, HUGE_PAGE - extra);
-	madvise(m + extra, bytes, MADV_HUGEPAGE);	/* a hint: small pages work too */
 	return m + extra;
+}
+
+void *allowlist_map_huge(size_t bytes)
+{
+	char *m = allowlist_map_aligned(bytes, PROT_READ | PROT_WRITE);
+
+	if (m)
+		madvise(m, bytes, MADV_HUGEPAGE);	/* a hint: small pages work too */
+	return m;
 }
 
 /* size slots, all empty. */

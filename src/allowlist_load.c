@@ -68,30 +68,8 @@ struct listfile {
 	uint8_t sha[SHA256_LEN];
 };
 
-/*
- * Address space for len bytes, starting on a huge page, none of it usable
- * yet: inaccessible pages are not counted against a strict overcommit limit,
- * so the largest allowed file costs no more than the window that is made
- * usable as the reader goes (listfile_usable). NULL on failure.
- */
-static uint8_t *listfile_space(size_t len)
-{
-	size_t extra;
-	uint8_t *m;
-
-	m = mmap(NULL, len + HUGE_PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1,
-		 0);
-	if (m == MAP_FAILED)
-		return NULL;
-	extra = (HUGE_PAGE - (uintptr_t)m % HUGE_PAGE) % HUGE_PAGE;
-	if (extra)
-		munmap(m, extra);
-	munmap(m + extra + len, HUGE_PAGE - extra);
-	return m + extra;
-}
-
-/* Make buf usable up to at least upto, a huge page at a time (a hint for
- * them, like the index tables'). Only the reader calls this. */
+/* Make buf writable up to at least upto, a huge page at a time, asking for
+ * huge pages as the index tables do. Only the reader calls this. */
 static int listfile_usable(struct listfile *f, size_t upto)
 {
 	size_t end;
@@ -365,7 +343,8 @@ int allowlist_load_verified(const struct allowlist_load_opts *o, struct allowlis
 	}
 	/* One byte past the limit, so that a file over it is seen. */
 	f.map_len = page_up(f.max + 1);
-	f.buf = listfile_space(f.map_len);
+	/* Only the window is ever made usable (listfile_usable). */
+	f.buf = allowlist_map_aligned(f.map_len, PROT_NONE);
 	if (!f.buf) {
 		pr_err("cannot read '%s': %s", o->path, strerror(ENOMEM));
 		err = -ENOMEM;

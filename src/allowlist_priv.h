@@ -46,6 +46,10 @@ void allowlist_trim(struct allowlist *al);
  */
 #define HUGE_PAGE (2u << 20)
 void *allowlist_map_huge(size_t bytes);
+/* The same with the given protection and no huge-page hint: PROT_NONE
+ * takes address space only, which a strict overcommit limit does not count
+ * until it is made accessible. */
+void *allowlist_map_aligned(size_t bytes, int prot);
 
 /* The parser's fast path for plain entries; tests and the fuzzer turn it
  * off to check that it reads exactly what jansson reads. */
