@@ -554,35 +554,50 @@ static __always_inline bool name_key_same(const struct ig_name_key *a,
 	       a->path_gen == b->path_gen && a->epoch == b->epoch && a->d_seq == b->d_seq;
 }
 
-/* Was this open, by this name, already found unwatched under these rules? */
-static __always_inline bool open_file_unwatched(struct file *file, const struct ig_name_key *k)
+/*
+ * An unwatched open is remembered in an inode's storage under one of two
+ * names: the file's own (hc->open), or its directory's for every child
+ * (hc->children). children is a constant wherever these are inlined.
+ */
+static __always_inline bool unwatched_known(struct inode *inode, bool children,
+					    const struct ig_name_key *k)
 {
 	struct ig_hash_cache *hc;
+	struct ig_name_key *m;
 	bool same;
 
-	hc = bpf_inode_storage_get(&hash_cache, file->f_inode, 0, 0);
+	hc = bpf_inode_storage_get(&hash_cache, inode, 0, 0);
 	if (!hc)
 		return false;
+	m = children ? &hc->children : &hc->open;
 	bpf_spin_lock(&hc->lock);
-	same = hc->open.epoch && name_key_same(&hc->open, k);
+	same = m->epoch && name_key_same(m, k);
 	bpf_spin_unlock(&hc->lock);
 	return same;
+}
+
+static __always_inline void unwatched_keep(struct inode *inode, bool children,
+					   const struct ig_name_key *k)
+{
+	struct ig_hash_cache *hc;
+
+	hc = bpf_inode_storage_get(&hash_cache, inode, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!hc)
+		return; /* no memory: the next open walks its path again */
+	bpf_spin_lock(&hc->lock);
+	if (children)
+		hc->children = *k;
+	else
+		hc->open = *k;
+	bpf_spin_unlock(&hc->lock);
 }
 
 static __always_inline void open_remember_unwatched(struct file *file,
 						    const struct ig_name_key *k)
 {
-	struct ig_hash_cache *hc;
-
 	if (!file->f_inode || !k->epoch)
 		return; /* no key was made: nothing to remember */
-	hc = bpf_inode_storage_get(&hash_cache, file->f_inode, 0,
-				   BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!hc)
-		return; /* no memory: the next open walks the path again */
-	bpf_spin_lock(&hc->lock);
-	hc->open = *k;
-	bpf_spin_unlock(&hc->lock);
+	unwatched_keep(file->f_inode, false, k);
 }
 
 /*
@@ -630,21 +645,13 @@ static __always_inline bool file_not_moved(struct file *file, const struct ig_na
 static __always_inline bool open_dir_unwatched(struct file *file, const struct ig_name_key *k,
 					       struct ig_name_key *dk, struct dentry **dirp)
 {
-	struct ig_hash_cache *hc;
 	struct dentry *dir;
-	bool same;
 
 	dir = dir_key(dk, k, file);
 	*dirp = dir;
 	if (!dir)
 		return false;
-	hc = bpf_inode_storage_get(&hash_cache, dir->d_inode, 0, 0);
-	if (!hc)
-		return false;
-	bpf_spin_lock(&hc->lock);
-	same = hc->children.epoch && name_key_same(&hc->children, dk);
-	bpf_spin_unlock(&hc->lock);
-	return same && file_not_moved(file, k);
+	return unwatched_known(dir->d_inode, true, dk) && file_not_moved(file, k);
 }
 
 /* Was this open found unwatched by its name, as this file by itself? */
@@ -652,7 +659,7 @@ static __always_inline bool open_known_unwatched(struct file *file, struct ig_na
 {
 	if (!file->f_inode || !name_key(k, file))
 		return false;
-	return open_file_unwatched(file, k);
+	return unwatched_known(file->f_inode, false, k);
 }
 
 #define IG_FMODE_CREATED 0x100000	/* f_mode: this open created the file (6.1, 6.12) */
@@ -681,7 +688,6 @@ static __always_inline void open_remember_dir(struct file *file, struct dentry *
 					      const struct dir_match *dm, void *rules)
 {
 	struct ig_rule_key fk = { .hash = dm->hash, .len = dm->len, .kind = IG_RULE_FILES };
-	struct ig_hash_cache *hc;
 	struct ig_rule_val *v;
 
 	if (!dir || !dk->epoch)
@@ -694,12 +700,7 @@ static __always_inline void open_remember_dir(struct file *file, struct dentry *
 		return; /* a file rule watches one of them */
 	if (!file_not_moved(file, k))
 		return; /* moved during the walk: the path may name another directory */
-	hc = bpf_inode_storage_get(&hash_cache, dir->d_inode, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!hc)
-		return; /* no memory: the next child walks its path */
-	bpf_spin_lock(&hc->lock);
-	hc->children = *dk;
-	bpf_spin_unlock(&hc->lock);
+	unwatched_keep(dir->d_inode, true, dk);
 }
 
 /* An unwatched open, after its walk: by itself, and by its directory where
