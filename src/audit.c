@@ -248,6 +248,51 @@ static bool reserved_key(const char *k)
 	}
 }
 
+bool audit_type_known(const char *s, size_t n)
+{
+	static const char *const types[] = { "access", "summary", "start", "stop", "reload",
+					     "lost" };
+
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if (n == strlen(types[i]) && !memcmp(s, types[i], n))
+			return true;
+	return false;
+}
+
+/* n digits at s as a number, or -1 when one is not a digit. */
+static int dec(const char *s, int n)
+{
+	int v = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+bool audit_time_valid(const char *s, size_t n)
+{
+	static const char mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int y, mo, d, h, mi, sec;
+
+	/* "YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ"; a leap second (:60) is a time too */
+	if (n != 30 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' ||
+	    s[16] != ':' || s[19] != '.' || s[29] != 'Z' || dec(s + 20, 9) < 0)
+		return false;
+	y = dec(s, 4);
+	mo = dec(s + 5, 2);
+	d = dec(s + 8, 2);
+	h = dec(s + 11, 2);
+	mi = dec(s + 14, 2);
+	sec = dec(s + 17, 2);
+	if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] ||
+	    (mo == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))))
+		return false;
+	return h >= 0 && h <= 23 && mi >= 0 && mi <= 59 && sec >= 0 && sec <= 60;
+}
+
 static int write_out(struct audit_log *l);
 
 /*
@@ -265,6 +310,9 @@ static int line_begin(struct audit_log *l, const char *type, size_t typelen, con
 		return l->broken;
 	if (l->line)
 		return -EBUSY;
+	/* a line the verifier would refuse is the caller's mistake */
+	if (!audit_type_known(type, typelen) || (time && !audit_time_valid(time, timelen)))
+		return -EINVAL;
 	if (l->cap - l->fill < AUDIT_LINE_MAX && (err = write_out(l)))
 		return err;
 	l->line = l->buf + l->fill;
@@ -681,8 +729,8 @@ static bool is_lower_hex64(const char *s, size_t n)
 struct fields {
 	int type, time, seq, prev;
 	json_int_t seqv;
-	const char *prevs;
-	size_t prevn;
+	const char *types, *times, *prevs;
+	size_t typen, timen, prevn;
 };
 
 /*
@@ -819,10 +867,17 @@ static bool fast_fields(const char *p, size_t len, struct fields *f)
 		}
 		if (!p)
 			return false;
+		/* as with prev below: no escape decodes to a character that a
+		 * valid type or time has, so the raw text is valid exactly
+		 * when the decoded one is */
 		if (key_is(key[nk], keylen[nk], "type")) {
 			f->type = kind;
+			f->types = v + 1;
+			f->typen = kind == JSON_STRING ? (size_t)(p - v - 2) : 0;
 		} else if (key_is(key[nk], keylen[nk], "time")) {
 			f->time = kind;
+			f->times = v + 1;
+			f->timen = kind == JSON_STRING ? (size_t)(p - v - 2) : 0;
 		} else if (key_is(key[nk], keylen[nk], "seq")) {
 			f->seq = kind;
 			f->seqv = kind == JSON_INTEGER ? iv : 0;
@@ -855,8 +910,12 @@ static void json_fields(json_t *j, struct fields *f)
 
 	x = json_object_get(j, "type");
 	f->type = x ? (int)json_typeof(x) : -1;
+	f->types = json_string_value(x);
+	f->typen = json_string_length(x);
 	x = json_object_get(j, "time");
 	f->time = x ? (int)json_typeof(x) : -1;
+	f->times = json_string_value(x);
+	f->timen = json_string_length(x);
 	x = json_object_get(j, "seq");
 	f->seq = x ? (int)json_typeof(x) : -1;
 	f->seqv = json_integer_value(x);
@@ -866,11 +925,25 @@ static void json_fields(json_t *j, struct fields *f)
 	f->prevn = json_string_length(x);
 }
 
-/* The keys every record must have, with their types. */
+#define SHOWN_MAX 40
+
+/* A value quoted in a message: its first bytes, '?' for what does not print. */
+static const char *shown(const char *s, size_t n, char buf[SHOWN_MAX + 4])
+{
+	size_t i;
+
+	for (i = 0; i < n && i < SHOWN_MAX; i++)
+		buf[i] = s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?';
+	strcpy(buf + i, n > SHOWN_MAX ? "..." : "");
+	return buf;
+}
+
+/* The keys every record must have, with their types and values. */
 static int check_keys(struct verifier *v, const struct fields *f, uint64_t no)
 {
 	static const char *const name[] = { "type", "time", "prev" };
 	const int kind[] = { f->type, f->time, f->prev };
+	char buf[SHOWN_MAX + 4];
 
 	for (size_t i = 0; i < sizeof(name) / sizeof(name[0]); i++) {
 		if (kind[i] < 0)
@@ -884,6 +957,12 @@ static int check_keys(struct verifier *v, const struct fields *f, uint64_t no)
 		return bad(v->res, no, "key 'seq' is not a positive integer");
 	if (!is_lower_hex64(f->prevs, f->prevn))
 		return bad(v->res, no, "key 'prev' is not 64 lowercase hex digits");
+	if (!audit_type_known(f->types, f->typen))
+		return bad(v->res, no, "key 'type' is not a record type: '%s'",
+			   shown(f->types, f->typen, buf));
+	if (!audit_time_valid(f->times, f->timen))
+		return bad(v->res, no, "key 'time' is not an RFC 3339 UTC time with "
+			   "nanoseconds: '%s'", shown(f->times, f->timen, buf));
 	return 0;
 }
 
@@ -894,7 +973,7 @@ static int check_keys(struct verifier *v, const struct fields *f, uint64_t no)
  */
 static int check_line(struct verifier *v, const char *line, size_t len)
 {
-	struct fields f = { -1, -1, -1, -1, 0, NULL, 0 };
+	struct fields f = { -1, -1, -1, -1, 0, NULL, NULL, NULL, 0, 0, 0 };
 	uint64_t no = v->res->lines, seq;
 	json_error_t je;
 	json_t *j = NULL;

@@ -45,7 +45,9 @@ int audit_log_open(struct audit_log **out, const char *path, const struct audit_
  * with batch_bytes, kept with others and written in one go with them: a
  * write(2) only ever carries whole lines.
  * Takes no reference to rec. -EINVAL: rec is not an object, its type or
- * time is not a string, or a string is not UTF-8; -EMSGSIZE: the line with
+ * time is not a string, the type is not a record type or the time not in
+ * the trail's form (audit_type_known, audit_time_valid), or a string is not
+ * UTF-8; -EMSGSIZE: the line with
  * its newline would exceed AUDIT_LINE_MAX. Neither writes anything. A write
  * that fails part-way leaves a torn line, after which every append fails.
  * One that fails with nothing written returns its error: without batching
@@ -64,7 +66,7 @@ int audit_log_append(struct audit_log *l, json_t *rec);
  * cursor into the log's buffer for the caller's `,"key":value` members,
  * which must be valid JSON (audit_put_*); end closes the line and appends it
  * as audit_log_append would. Between the two nothing else may be appended.
- * begin: -EINVAL (type or time not UTF-8) or a failed write of earlier
+ * begin: -EINVAL (type or time as append refuses them) or a failed write of earlier
  * lines; end: -EMSGSIZE when the line would exceed AUDIT_LINE_MAX, or what
  * append returns. A line that fails is not kept; audit_log_cancel drops one
  * the caller gave up on.
@@ -132,6 +134,15 @@ static inline void audit_put_int(struct audit_out *o, long long v)
  * does: \" \\ \n \t \r, other controls \u00XX, the rest as it is.
  * -EINVAL when s is not valid UTF-8 (the cursor is then left mid-string). */
 int audit_put_str(struct audit_out *o, const char *s, size_t n);
+
+/*
+ * What every line's type and time must be (docs/audit-format.md): one of
+ * the record types, and RFC 3339 in UTC with nanoseconds,
+ * "YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ", a real date and time. The writer
+ * refuses a record without them and the verifier names a line without them.
+ */
+bool audit_type_known(const char *s, size_t n);
+bool audit_time_valid(const char *s, size_t n);
 
 struct audit_verify_result {
 	uint64_t lines;		/* lines read, intact or not */

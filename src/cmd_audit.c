@@ -95,11 +95,13 @@ static const struct cli_cmd cmd_audit_verify = {
 	.summary = "check each audit log's hash chain; name the first bad line and why",
 	.run = run_verify,
 	.opts = verify_opts,
-	.details = "Each line must be a JSON object with type, time, seq and prev; seq counts\n"
-		   "up by one from 1 and prev is the SHA-256 of the line before (64 zeros on\n"
-		   "the first line). A LOG whose first line continues the LOG given before it,\n"
-		   "as after rotation, is checked from that log's last line. Compressed (.gz)\n"
-		   "logs are read as they are; '-' reads standard input. An edit to the very\n"
+	.details = "Each line must be a JSON object with type, time, seq and prev: type one\n"
+		   "of start, access, summary, reload, lost, stop; time RFC 3339 UTC with\n"
+		   "nanoseconds (2026-11-22T23:59:59.123456789Z); seq counts up by one from 1\n"
+		   "and prev is the SHA-256 of the line before (64 zeros on the first line).\n"
+		   "A LOG whose first line continues the LOG given before it, as after\n"
+		   "rotation, is checked from that log's last line. Compressed (.gz) logs\n"
+		   "are read as they are; '-' reads standard input. An edit to the very\n"
 		   "last line cannot show in the chain: compare its hash with one kept\n"
 		   "elsewhere. Exit 0 when every LOG is intact, 1 when one is not or cannot\n"
 		   "be read, 2 on a usage error.",

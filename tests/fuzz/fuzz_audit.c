@@ -7,7 +7,7 @@
  * jansson; a reference here reads every line with jansson, and the two must
  * name the same first bad line for the same kind of reason. Whatever record
  * the writer accepts must come back as an intact log whose line parses to the
- * same keys and values.
+ * same keys and values, and whatever it refuses leaves the log empty.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -15,8 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "allowlist.h"
 #include "audit.h"
 #include "digest.h"
 
@@ -37,6 +39,33 @@ static int memfd_with(const void *data, size_t size)
 	return fd;
 }
 
+/* The record types and the time form of docs/audit-format.md, spelt out
+ * apart from the verifier's own checks. */
+static bool ref_type(json_t *t)
+{
+	static const char *const known[] = { "start", "access", "summary", "reload", "lost",
+					     "stop" };
+
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (json_string_length(t) == strlen(known[i]) &&
+		    !strcmp(json_string_value(t), known[i]))
+			return true;
+	return false;
+}
+
+static bool ref_time(json_t *tm)
+{
+	const char *s = json_string_value(tm);
+	char base[21];
+	time_t t;
+
+	if (json_string_length(tm) != 30 || s[10] != 'T' || s[19] != '.' || s[29] != 'Z' ||
+	    strspn(s + 20, "0123456789") != 9)
+		return false;
+	memcpy(base, s, 19);
+	strcpy(base + 19, "Z");
+	return !rfc3339_parse(base, &t);
+}
 
 static bool ref_line(const char *line, size_t len, uint64_t no, uint64_t *seq, char *prev,
 		     bool *json_bad)
@@ -55,7 +84,8 @@ static bool ref_line(const char *line, size_t len, uint64_t no, uint64_t *seq, c
 	tm = json_object_get(j, "time");
 	sq = json_object_get(j, "seq");
 	pv = json_object_get(j, "prev");
-	ok = json_is_string(t) && json_is_string(tm) && json_is_integer(sq) &&
+	ok = json_is_string(t) && ref_type(t) && json_is_string(tm) && ref_time(tm) &&
+	     json_is_integer(sq) &&
 	     json_integer_value(sq) >= 1 && json_is_string(pv) &&
 	     json_string_length(pv) == SHA256_HEX_LEN &&
 	     strspn(json_string_value(pv), "0123456789abcdef") == SHA256_HEX_LEN;

@@ -75,6 +75,28 @@ expect 1 "imaguard: 'bad.log': line 20: truncated mid-line" "$IMAGUARD" audit ve
 sed '3s|"seq":3,||' pristine.log >bad.log
 expect 1 "imaguard: 'bad.log': line 3: missing key 'seq'" "$IMAGUARD" audit verify bad.log
 
+# a type the trail does not define, a time not in its form (or not a date)
+sed '7s|"type":"access"|"type":"acess"|' pristine.log >bad.log
+expect 1 "imaguard: 'bad.log': line 7: key 'type' is not a record type: 'acess'" \
+	"$IMAGUARD" audit verify bad.log
+why="key 'time' is not an RFC 3339 UTC time with nanoseconds"
+for t in 2026-03-01T10:00:07Z 2026-03-01T10:00:07.000000000+00:00 2026-02-30T10:00:07.000000000Z \
+	'2026-03-01 10:00:07.000000000Z' yesterday; do
+	sed "7s|\"time\":\"[^\"]*\"|\"time\":\"$t\"|" pristine.log >bad.log
+	expect 1 "imaguard: 'bad.log': line 7: $why: '$t'" "$IMAGUARD" audit verify bad.log
+done
+# the six types the trail defines
+types=(start access summary reload lost stop)
+: >types.log
+prev=$zeros
+for i in "${!types[@]}"; do
+	line=$(printf '{"type":"%s","time":"2024-02-29T23:59:59.999999999Z","seq":%d,"prev":"%s"}' \
+		"${types[$i]}" "$((i + 1))" "$prev")
+	printf '%s\n' "$line" >>types.log
+	prev=$(printf '%s' "$line" | sha256sum | cut -d' ' -f1)
+done
+expect 0 "types.log: intact, 6 records" "$IMAGUARD" audit verify types.log
+
 # empty log
 : >empty.log
 expect 0 "empty.log: intact, 0 records" "$IMAGUARD" audit verify empty.log

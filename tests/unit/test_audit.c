@@ -27,6 +27,7 @@
 #include "digest.h"
 
 #define ZEROS "0000000000000000000000000000000000000000000000000000000000000000"
+#define TIME "2026-03-01T10:00:00.000000001Z"
 
 struct fx {
 	char dir[64];
@@ -692,8 +693,10 @@ static void test_audit_stdout(void **state)
 	expect_bad(f->log, 4, "seq 1 after 3");
 }
 
-/* Chain lines "{type,time,seq,prev,<body>}" by hand, as any writer would. */
-static void chain(const char *path, const char *const *body, size_t n)
+/* Chain lines "{type,time,seq,prev,<body>}" by hand, as any writer would;
+ * type and time "access" and TIME where type or time is NULL. */
+static void chain_tt(const char *path, const char *const *type, const char *const *time,
+		     const char *const *body, size_t n)
 {
 	char prev[SHA256_HEX_LEN + 1] = ZEROS, line[1024];
 	uint8_t d[SHA256_LEN];
@@ -702,14 +705,21 @@ static void chain(const char *path, const char *const *body, size_t n)
 	assert_non_null(f);
 	for (size_t i = 0; i < n; i++) {
 		int len = snprintf(line, sizeof(line),
-				   "{\"type\":\"access\",\"time\":\"t\",\"seq\":%zu,\"prev\":\"%s\"%s%s}",
-				   i + 1, prev, body[i][0] ? "," : "", body[i]);
+				   "{\"type\":\"%s\",\"time\":\"%s\",\"seq\":%zu,"
+				   "\"prev\":\"%s\"%s%s}",
+				   type ? type[i] : "access", time ? time[i] : TIME, i + 1, prev,
+				   body[i][0] ? "," : "", body[i]);
 
 		fprintf(f, "%s\n", line);
 		sha256_buf(line, len, d);
 		digest_to_hex(d, prev);
 	}
 	fclose(f);
+}
+
+static void chain(const char *path, const char *const *body, size_t n)
+{
+	chain_tt(path, NULL, NULL, body, n);
 }
 
 /* Every form a value may take, whether the verifier's own scanner or
@@ -753,6 +763,82 @@ static void test_audit_verify_value_forms(void **state)
 		chain(f->log, body, n + 1);
 		expect_bad(f->log, n + 1, bad_forms[i].why);
 	}
+}
+
+/* A record's type is one the trail defines and its time is RFC 3339 UTC
+ * with nanoseconds, whether the verifier's own scanner or jansson reads the
+ * line (a nested value sends it to jansson); the writer refuses the same. */
+static void test_audit_verify_type_time(void **state)
+{
+	static const char *const types[] = { "start", "access", "summary", "reload", "lost",
+					     "stop", "access" };
+	static const char *const times[] = {
+		TIME, "2024-02-29T23:59:59.999999999Z", "2016-12-31T23:59:60.000000000Z",
+		"0001-01-01T00:00:00.000000000Z", TIME, TIME, TIME,
+	};
+	static const struct {
+		const char *type, *time, *why;
+	} bad_recs[] = {
+		{ "acces", TIME, "key 'type' is not a record type: 'acces'" },
+		{ "", TIME, "key 'type' is not a record type: ''" },
+		{ "ACCESS", TIME, "key 'type' is not a record type: 'ACCESS'" },
+		/* the scanner shows the escape, jansson what it decodes to */
+		{ "access\\n", TIME, "key 'type' is not a record type: 'access" },
+		{ "access", "t", "key 'time' is not an RFC 3339 UTC time with nanoseconds: 't'" },
+		{ "access", "2026-03-01T10:00:00Z", "key 'time' is not an RFC 3339" },
+		{ "access", "2026-03-01T10:00:00.00000001Z", "key 'time' is not an RFC 3339" },
+		{ "access", "2026-03-01T10:00:00.000000001+00:00", "key 'time' is not an RFC 3339" },
+		{ "access", "2026-03-01t10:00:00.000000001z", "key 'time' is not an RFC 3339" },
+		{ "access", "2026-03-01 10:00:00.000000001Z", "key 'time' is not an RFC 3339" },
+		{ "access", "2026-02-29T10:00:00.000000001Z", "key 'time' is not an RFC 3339" },
+		{ "access", "2026-13-01T10:00:00.000000001Z", "key 'time' is not an RFC 3339" },
+		{ "access", "2026-04-31T10:00:00.000000001Z", "key 'time' is not an RFC 3339" },
+		{ "access", "2026-03-01T24:00:00.000000001Z", "key 'time' is not an RFC 3339" },
+		{ "access", "2026-03-01T10:60:00.000000001Z", "key 'time' is not an RFC 3339" },
+		{ "access", "2026-03-01T10:00:61.000000001Z", "key 'time' is not an RFC 3339" },
+		{ "access", "2026-03-01T10:00:00.00000000xZ", "key 'time' is not an RFC 3339" },
+		{ "access", "+026-03-01T10:00:00.000000001Z", "key 'time' is not an RFC 3339" },
+	};
+	const char *flat[] = { "", "", "", "", "", "", "\"x\":1" };
+	const char *nested[] = { "", "", "", "", "", "", "\"x\":{}" };
+	const char *type[sizeof(types) / sizeof(types[0]) + 1];
+	const char *time[sizeof(types) / sizeof(types[0]) + 1];
+	size_t n = sizeof(types) / sizeof(types[0]);
+	struct fx *f = *state;
+	struct audit_verify_result res;
+	struct audit_out *o;
+	struct audit_log *l;
+	json_t *r;
+
+	memcpy(type, types, sizeof(types));
+	memcpy(time, times, sizeof(times));
+	chain_tt(f->log, type, time, flat, n);
+	assert_int_equal(audit_verify_file(f->log, NULL, &res), 0);
+	assert_int_equal(res.lines, n);
+	for (size_t i = 0; i < sizeof(bad_recs) / sizeof(bad_recs[0]); i++) {
+		type[n - 1] = bad_recs[i].type;
+		time[n - 1] = bad_recs[i].time;
+		chain_tt(f->log, type, time, flat, n);
+		expect_bad(f->log, n, bad_recs[i].why);
+		chain_tt(f->log, type, time, nested, n);
+		expect_bad(f->log, n, bad_recs[i].why);
+	}
+
+	/* nothing written: the log stays as it was */
+	chain_tt(f->log, types, times, flat, n);
+	assert_int_equal(audit_log_open(&l, f->log, NULL), 0);
+	r = json_pack("{s:s}", "type", "acces");
+	assert_int_equal(audit_log_append(l, r), -EINVAL);
+	json_decref(r);
+	r = json_pack("{s:s, s:s}", "type", "access", "time", "2026-03-01T10:00:00Z");
+	assert_int_equal(audit_log_append(l, r), -EINVAL);
+	json_decref(r);
+	assert_int_equal(audit_log_begin(l, "access", "2026-03-01T10:00:00.1Z", &o), -EINVAL);
+	assert_int_equal(audit_log_begin(l, "Access", NULL, &o), -EINVAL);
+	assert_int_equal(audit_log_last_seq(l), n);
+	audit_log_close(l);
+	assert_int_equal(audit_verify_file(f->log, NULL, &res), 0);
+	assert_int_equal(res.lines, n);
 }
 
 /* A write cut short (here by the file size limit) leaves a torn line: the
@@ -981,6 +1067,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_audit_verify_messages, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_long_line, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_verify_value_forms, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audit_verify_type_time, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_prev_hash, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_gz, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_verify_fd_and_errors, setup, teardown),

@@ -100,18 +100,20 @@ static void write_small(const char *path)
 	struct audit_log *l;
 
 	assert_int_equal(audit_log_open(&l, path, NULL), 0);
-	append(l, "{s:s, s:s, s:s, s:s}", "type", "start", "time", "2026-01-01T00:00:00Z", "host",
-	       "alpha", "mode", "monitor");
-	access_rec(l, "2026-01-01T00:00:01.5Z", "monitor", "/bin/a", DIG_A, "allowlisted", false);
-	access_rec(l, "2026-01-01T00:00:02Z", "monitor", "/tmp/<x>&\"y\"", DIG_B,
+	append(l, "{s:s, s:s, s:s, s:s}", "type", "start", "time", "2026-01-01T00:00:00.000000000Z",
+	       "host", "alpha", "mode", "monitor");
+	access_rec(l, "2026-01-01T00:00:01.500000000Z", "monitor", "/bin/a", DIG_A, "allowlisted",
+		   false);
+	access_rec(l, "2026-01-01T00:00:02.000000000Z", "monitor", "/tmp/<x>&\"y\"", DIG_B,
 		   "not-allowlisted", false);
-	append(l, "{s:s, s:s, s:i, s:s}", "type", "lost", "time", "2026-01-01T00:00:03Z", "count",
-	       7, "cause", "ringbuf");
-	append(l, "{s:s, s:s, s:s, s:s}", "type", "start", "time", "2026-01-01T01:00:00Z", "host",
-	       "beta", "mode", "enforce");
-	access_rec(l, "2026-01-01T01:00:01Z", "enforce", "/tmp/<x>&\"y\"", DIG_B, "not-allowlisted",
-		   true);
-	access_rec(l, "2026-01-01T01:00:02Z", "enforce", "/bin/a", DIG_A, "allowlisted", false);
+	append(l, "{s:s, s:s, s:i, s:s}", "type", "lost", "time", "2026-01-01T00:00:03.000000000Z",
+	       "count", 7, "cause", "ringbuf");
+	append(l, "{s:s, s:s, s:s, s:s}", "type", "start", "time", "2026-01-01T01:00:00.000000000Z",
+	       "host", "beta", "mode", "enforce");
+	access_rec(l, "2026-01-01T01:00:01.000000000Z", "enforce", "/tmp/<x>&\"y\"", DIG_B,
+		   "not-allowlisted", true);
+	access_rec(l, "2026-01-01T01:00:02.000000000Z", "enforce", "/bin/a", DIG_A, "allowlisted",
+		   false);
 	audit_log_close(l);
 }
 
@@ -332,9 +334,11 @@ static void test_report_rotated(void **state)
 	snprintf(next, sizeof(next), "%s/b.log", f->dir);
 	o.prev_hash = last;
 	assert_int_equal(audit_log_open(&l, next, &o), 0);
-	append(l, "{s:s, s:s, s:s, s:s, s:s}", "type", "start", "time", "2026-01-02T00:00:00Z",
-	       "host", "alpha", "mode", "monitor", "prev_file", "a.log");
-	access_rec(l, "2026-01-02T00:00:01Z", "monitor", "/bin/a", DIG_A, "allowlisted", false);
+	append(l, "{s:s, s:s, s:s, s:s, s:s}", "type", "start", "time",
+	       "2026-01-02T00:00:00.000000000Z", "host", "alpha", "mode", "monitor", "prev_file",
+	       "a.log");
+	access_rec(l, "2026-01-02T00:00:01.000000000Z", "monitor", "/bin/a", DIG_A, "allowlisted",
+		   false);
 	audit_log_close(l);
 
 	doc = build(alone, 1, &ok);
