@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -172,6 +173,104 @@ static int parse_rule(json_t *o, struct rule *r, size_t idx, char *err, size_t e
 	return 0;
 }
 
+static size_t ws(const char *b, size_t len, size_t i)
+{
+	while (i < len && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r'))
+		i++;
+	return i;
+}
+
+/* Past the value at i of a document jansson accepted. Not through jansson:
+ * its error position does not count a NUL that it lets follow a literal. */
+static size_t skip_value(const char *b, size_t len, size_t i)
+{
+	size_t depth = 0;
+
+	do {
+		if (i >= len)
+			return len;
+		if (b[i] == '"') {
+			for (i++; i < len && b[i] != '"'; i++)
+				i += b[i] == '\\';
+			i++;
+		} else if (b[i] == '{' || b[i] == '[') {
+			depth++;
+			i++;
+		} else if (b[i] == '}' || b[i] == ']') {
+			depth--;
+			i++;
+		} else if (depth) {
+			i++;
+		} else {
+			/* a literal or a number, with any NUL jansson let follow */
+			while (i < len && (!b[i] || !strchr(",]} \t\n\r", b[i])))
+				i++;
+		}
+	} while (depth);
+	return i;
+}
+
+/*
+ * Where a message points. jansson's tree keeps no positions, so once a
+ * document it accepted has failed a check, the text is walked again to find
+ * the line: of the first top-level field named key (its value), of element
+ * idx of that value when idx is not SIZE_MAX, or of the document itself
+ * when key is NULL. 0 when there is none. Only errors pay for this.
+ */
+static size_t line_of(const char *b, size_t len, const char *key, size_t idx)
+{
+	size_t i = ws(b, len, 0), line = 1, end;
+	bool found = false;
+
+	if (key && i < len && b[i] == '{') {
+		for (i = ws(b, len, i + 1); !found && i < len && b[i] == '"';) {
+			json_t *k;
+
+			end = skip_value(b, len, i);
+			k = json_loadb(b + i, end - i, JSON_DECODE_ANY, NULL);
+			found = json_is_string(k) && !strcmp(json_string_value(k), key);
+			json_decref(k);
+			i = ws(b, len, end);
+			if (i >= len || b[i] != ':')
+				return 0;
+			i = ws(b, len, i + 1);
+			if (!found)
+				i = ws(b, len, skip_value(b, len, i));
+			if (!found && i < len && b[i] == ',')
+				i = ws(b, len, i + 1);
+		}
+		if (!found)
+			return 0;
+		if (idx != SIZE_MAX) {
+			if (i >= len || b[i] != '[')
+				return 0;
+			i = ws(b, len, i + 1);
+			for (size_t n = 0; n < idx && i < len; n++) {
+				i = ws(b, len, skip_value(b, len, i));
+				if (i >= len || b[i] != ',')
+					return 0;
+				i = ws(b, len, i + 1);
+			}
+		}
+	}
+	if (i >= len)
+		return 0;
+	for (size_t j = 0; j < i; j++)
+		line += b[j] == '\n';
+	return line;
+}
+
+/* "line N: " before the message in err, when there is a line to name. */
+static void name_line(char *err, size_t errlen, size_t line)
+{
+	char why[256];
+
+	if (!err || !errlen || !line)
+		return;
+	snprintf(why, sizeof(why), "%s", err);
+	snprintf(err, errlen, "line %zu: %s", line, why);
+}
+
 void rules_free(struct rules *r)
 {
 	if (!r)
@@ -201,27 +300,28 @@ int rules_parse(const void *buf, size_t len, struct rules **out, char *err, size
 		return failf(err, errlen, "line %d: invalid JSON: %s", je.line, je.text);
 	if (!json_is_object(doc)) {
 		rc = failf(err, errlen, "the document must be a JSON object");
+		name_line(err, errlen, line_of(buf, len, NULL, 0));
 		goto cleanup;
 	}
 	json_object_foreach(doc, key, v) {
 		if (!strcmp(key, "format")) {
-			if (!json_is_string(v) || strcmp(json_string_value(v), RULES_FORMAT)) {
+			if (!json_is_string(v) || strcmp(json_string_value(v), RULES_FORMAT))
 				rc = failf(err, errlen, "unsupported format: want \"%s\"",
 					   RULES_FORMAT);
-				goto cleanup;
-			}
 			have_format = true;
 		} else if (!strcmp(key, "rules")) {
-			if (!json_is_array(v)) {
+			if (!json_is_array(v))
 				rc = failf(err, errlen, "'rules' must be an array");
-				goto cleanup;
-			}
 			list = v;
 		} else {
 			rc = failf(err, errlen, "unknown field '%.64s'", key);
+		}
+		if (rc) {
+			name_line(err, errlen, line_of(buf, len, key, SIZE_MAX));
 			goto cleanup;
 		}
 	}
+	/* a missing field has no line to name */
 	if (!have_format || !list) {
 		rc = failf(err, errlen, "missing '%s'", have_format ? "rules" : "format");
 		goto cleanup;
@@ -235,6 +335,8 @@ int rules_parse(const void *buf, size_t len, struct rules **out, char *err, size
 	for (size_t i = 0; i < json_array_size(list); i++) {
 		r->n = i + 1;	/* so rules_free frees what parse_rule set */
 		rc = parse_rule(json_array_get(list, i), &r->v[i], i, err, errlen);
+		if (rc == -EINVAL)
+			name_line(err, errlen, line_of(buf, len, "rules", i));
 		if (rc)
 			goto cleanup;
 	}

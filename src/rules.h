@@ -49,7 +49,8 @@ struct rules {
 	size_t n;
 };
 
-/* Strict parse, as allowlist_parse: -EINVAL with a message naming the rule. */
+/* Strict parse, as allowlist_parse: -EINVAL with a message naming the line
+ * ("line N: ", but for a missing top-level field) and the rule if any. */
 int rules_parse(const void *buf, size_t len, struct rules **out, char *err, size_t errlen);
 /* Read path once (as read_file_once) and parse; reports errors with pr_err. */
 int rules_load(const char *path, struct rules **out);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* The rules parser on arbitrary bytes; an accepted set is linted and every
+/* The rules parser on arbitrary bytes; a refusal names its line (only a
+ * missing top-level field has none), an accepted set is linted and every
  * rule's own path is matched, which must find a rule at least as strong. */
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +18,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char why[256];
 	size_t nw;
 
-	if (rules_parse(data, size, &r, why, sizeof(why)))
+	int err = rules_parse(data, size, &r, why, sizeof(why));
+
+	if (err == -EINVAL && strncmp(why, "line ", 5) && strncmp(why, "missing '", 9))
+		abort();
+	if (err)
 		return 0;
 	if (rules_lint(r, &w, &nw))
 		abort();

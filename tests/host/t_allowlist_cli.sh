@@ -92,7 +92,17 @@ expect 0 "$IMAGUARD" rules match --hook open rules.json /etc/passwd /etc/ssh/x
 [ "$(sed -n 2p out)" = "$(printf 'none\topen\t-\t/etc/ssh/x')" ]
 echo '{"format": "imaguard-rules/1", "rules": [{"action": "deny", "path": "/a/../b"}]}' > bad.json
 expect 1 "$IMAGUARD" rules check bad.json
-grep -q "imaguard: rules 'bad.json' refused: rule 0: path '/a/../b' contains a '.' or '..' component" err
+grep -qxF "imaguard: rules 'bad.json' refused: line 1: rule 0: path '/a/../b' contains a '.' or '..' component" err
+# a rule's error names its line, as an allowlist entry's does
+cat > bad.json <<'JSON'
+{"format": "imaguard-rules/1",
+ "rules": [
+  {"action": "deny", "path": "/tmp/"},
+  {"action": "deny", "path": "/a/", "hooks": ["exec", "read"]}
+]}
+JSON
+expect 1 "$IMAGUARD" rules check bad.json
+grep -qxF "imaguard: rules 'bad.json' refused: line 4: rule 1: unknown hook 'read' (want exec, mmap or open)" err
 expect 2 "$IMAGUARD" rules match --hook read rules.json /x
 
 # options may follow the arguments; "--" ends them

@@ -111,6 +111,57 @@ static void test_rules_parse_rejects(void **state)
 		  "duplicate object key");
 }
 
+/* Every error names the line, as the allowlist's do: a rule's where the
+ * rule starts, a field's where its value starts; only a field that is
+ * missing from the document has none. */
+static void test_rules_parse_names_lines(void **state)
+{
+	static const struct {
+		const char *doc, *want;
+	} cases[] = {
+		{ "{\n\"format\": \"imaguard-rules/1\",\n\"rules\": [\n"
+		  "{\"action\": \"deny\", \"path\": \"/tmp/\"},\n"
+		  "{\"action\": \"deny\", \"path\": \"/a/\", \"rules\": [1]},\n"
+		  "{\"action\": \"deny\", \"path\": \"x\"}\n]}\n",
+		  "line 5: rule 1: unknown field 'rules'" },
+		{ "{\n\"format\": \"imaguard-rules/1\",\n\"rules\": [\n"
+		  "{\"action\": \"deny\", \"path\": \"/tmp/\"},\n\n"
+		  "  \"string\", {\"action\": \"deny\", \"path\": \"x\"}\n]}\n",
+		  "line 6: rule 1: not an object" },
+		{ "{\"rules\": [{\"action\": \"deny\", \"path\": \"/a/\"},\n"
+		  "  {\"action\": \"deny\", \"path\": \"/b/\"}, {\"action\": \"deny\",\n"
+		  "   \"path\": \"/c/\", \"hooks\": [\"read\"]}],\n"
+		  "\"format\": \"imaguard-rules/1\"}",
+		  "line 2: rule 2: unknown hook 'read'" },
+		{ "{\"rules\": [],\n\"x\\u0079\": 1,\n\"format\": \"imaguard-rules/1\"}",
+		  "line 2: unknown field 'xy'" },
+		{ "{\"rules\": [],\n\"format\":\n\n \"imaguard-rules/2\"}",
+		  "line 4: unsupported format" },
+		{ "{\"format\": \"imaguard-rules/1\", \"rules\":\n{}}", "line 2: 'rules' must be" },
+		{ "\n\n [1]", "line 3: the document must be a JSON object" },
+		{ "{\"format\": \"imaguard-rules/1\",\n\"rules\": [],\n\"rules\": []}",
+		  "line 3: invalid JSON: duplicate object key" },
+		{ "{\"format\": \"imaguard-rules/1\"\n}", "missing 'rules'" },
+	};
+
+	/* jansson lets a NUL follow a literal; the line is still found */
+	static const char nul[] = "{\"format\": \"imaguard-rules/1\", \"rules\": [\n"
+				  "{\"action\": \"deny\", \"path\": \"/a/\", \"recursive\": true\0},\n"
+				  "{\"action\": \"deny\", \"path\": \"x\"}]}";
+	struct rules *r = NULL;
+	char why[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(rules_parse(cases[i].doc, strlen(cases[i].doc), &r, why,
+					     sizeof(why)), -EINVAL);
+		if (strncmp(why, cases[i].want, strlen(cases[i].want)))
+			fail_msg("case %zu: message '%s', want '%s'", i, why, cases[i].want);
+	}
+	assert_int_equal(rules_parse(nul, sizeof(nul) - 1, &r, why, sizeof(why)), -EINVAL);
+	assert_string_equal(why, "line 3: rule 1: path 'x' not absolute");
+}
+
 static void test_rules_parse_accepts_edge_paths(void **state)
 {
 	struct rules *r;
@@ -357,6 +408,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rules_parse_fields),
 		cmocka_unit_test(test_rules_parse_rejects),
+		cmocka_unit_test(test_rules_parse_names_lines),
 		cmocka_unit_test(test_rules_parse_accepts_edge_paths),
 		cmocka_unit_test(test_rules_match_table),
 		cmocka_unit_test(test_rules_match_exhaustive),
