@@ -219,7 +219,9 @@ static int add(struct ctx *c, const char *hex, const char *path, const char *com
 	return 0;
 }
 
-/* Lines of a buffer that need not end in a newline; numbers from 1. */
+/* Lines of a buffer that need not end in a newline; numbers from 1. A line
+ * ends in LF or CRLF (a list saved on Windows): the CR is no part of it,
+ * or a path would end in one. */
 struct lines {
 	const char *p, *end;
 };
@@ -233,6 +235,8 @@ static bool next_line(struct lines *l, struct ctx *c, const char **s, size_t *n)
 	nl = memchr(l->p, '\n', l->end - l->p);
 	*s = l->p;
 	*n = (size_t)((nl ? nl : l->end) - l->p);
+	if (nl && *n && nl[-1] == '\r')
+		(*n)--;
 	l->p = nl ? nl + 1 : l->end;
 	c->line++;
 	return true;

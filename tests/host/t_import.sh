@@ -30,6 +30,15 @@ grep -qF "\"digest\": \"$(sha256sum < 'back\slash' | cut -c1-64)\", \"path\": \"
 grep -qF "\"digest\": \"$(printf 'four\n' | sha256sum | cut -c1-64)\", \"path\": \"new\\nline\"" list.json
 grep -q 'imported 5 entries from 1 file, skipped 0' err
 
+# The same list saved with CRLF line ends: no path keeps the CR.
+sha256sum one 'two words' | sed 's/$/\r/' > sums.crlf
+sha256sum --tag one | sed 's/$/\r/' >> sums.crlf
+expect 0 "$IMAGUARD" allowlist import --from sha256sum -o crlf.json sums.crlf
+[ "$(entries crlf.json)" -eq 2 ]
+grep -qF "\"digest\": \"$(sha256sum < one | cut -c1-64)\", \"path\": \"one\"," crlf.json
+grep -qF '"path": "two words",' crlf.json
+if grep -qF '\r' crlf.json; then echo "FAIL: a CR kept in a path"; cat crlf.json; exit 1; fi
+
 expect 2 "$IMAGUARD" allowlist import --from sha256sum --serial 9223372036854775808 -o big.json sums
 grep -q "^imaguard: invalid --serial '9223372036854775808': must be between 0 and 9223372036854775807$" err
 [ ! -e big.json ]
