@@ -696,6 +696,12 @@ static int stream_log(struct report *r, struct logrep *lr)
 		err = -errno;
 		goto cleanup;
 	}
+	/* open(2) takes a directory; its first read would fail, and zlib
+	 * would say no more than that it did */
+	if (S_ISDIR(st.st_mode)) {
+		err = -EISDIR;
+		goto cleanup;
+	}
 	gz = gzdopen(fd, "rb");
 	if (!gz) {
 		err = -ENOMEM;
@@ -723,11 +729,12 @@ static int stream_log(struct report *r, struct logrep *lr)
 			progress(r, lr, gz, st.st_size, false);
 	}
 	if (!gzeof(gz)) {
-		int zerr;
+		int zerr, errnum = errno;
 
 		gzerror(gz, &zerr);
 		lr->read_error = true;
-		err = zerr == Z_MEM_ERROR ? -ENOMEM : -EIO;
+		/* Z_ERRNO: read(2) failed, and errno says why */
+		err = zerr == Z_MEM_ERROR ? -ENOMEM : zerr == Z_ERRNO && errnum ? -errnum : -EIO;
 	}
 cleanup:
 	progress(r, lr, NULL, 0, true);

@@ -76,6 +76,20 @@ rc=0
 "$IMAGUARD" report -o ru.json web1.log nonexistent.log 2>/dev/null || rc=$?
 [ "$rc" -eq 1 ] || fail "an unreadable log exited $rc, want 1"
 grep -q '"chain": "unreadable"' ru.json || fail "the missing log is not listed as unreadable"
+# a directory given for a log is named as one, here and in propose (which
+# reads logs the same way and writes nothing when one cannot be read)
+mkdir adir
+rc=0
+"$IMAGUARD" report -o rd.json adir 2>err || rc=$?
+[ "$rc" -eq 1 ] || fail "a directory for a log exited $rc, want 1"
+grep -qxF "imaguard: cannot read audit log 'adir': Is a directory" err ||
+	fail "a directory for a log: $(cat err)"
+rc=0
+"$IMAGUARD" allowlist propose -o p.json adir 2>err || rc=$?
+[ "$rc" -eq 1 ] || fail "propose from a directory exited $rc, want 1"
+grep -qxF "imaguard: cannot read audit log 'adir': Is a directory" err ||
+	fail "propose from a directory: $(cat err)"
+[ ! -e p.json ] || fail "propose wrote a list although a log could not be read"
 
 # hostile strings from a log never reach the page as markup
 "$IMAGUARD" report -o x.html xss.log
