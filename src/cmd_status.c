@@ -214,6 +214,9 @@ static int run_stop(const struct cli_cmd *cmd, int argc, char **argv)
 		default: return EXIT_USAGE;
 		}
 	}
+	/* before anything is stopped: a stray word may be a mistyped option */
+	if (optind < argc)
+		return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
 	pid = daemon_pid(state_dir);
 	if (pid > 0) {
 		if (kill(pid, SIGTERM)) {

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -12,6 +13,8 @@ static int run_version(const struct cli_cmd *cmd, int argc, char **argv)
 
 	while ((c = cli_next(cmd, argc, argv, &arg)) != CLI_END)
 		return c == CLI_HELP ? EXIT_OK : EXIT_USAGE;
+	if (optind < argc)
+		return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
 	printf("imaguard %s\n", IMAGUARD_VERSION);
 	return EXIT_OK;
 }

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The command line itself: version and --version, and commands that take no
+# arguments refusing a stray one as a usage error (exit 2) before they do
+# anything.
+set -euo pipefail
+
+. "$(dirname "$0")/lib.sh"
+fail() { echo "FAIL: $*"; cat out err; exit 1; }
+
+expect 0 "$IMAGUARD" version
+grep -qx 'imaguard [0-9][0-9.]*' out || fail "version printed '$(cat out)'"
+expect 0 "$IMAGUARD" --version
+grep -qx 'imaguard [0-9][0-9.]*' out || fail "--version printed '$(cat out)'"
+
+for args in "version extra" "--version extra" "version -- extra"; do
+	expect 2 "$IMAGUARD" $args
+	grep -qxF "imaguard: unexpected argument 'extra'" err || fail "'$args'"
+	grep -qxF "usage: imaguard version (see 'imaguard version --help')" err || fail "'$args'"
+	[ ! -s out ] || fail "'$args' printed the version"
+done
+
+# stop: a stray word is refused before the daemon is signalled or a pin is
+# removed (the directories here are the test's own, never the defaults)
+mkdir state pins
+expect 2 "$IMAGUARD" stop --state-dir "$PWD/state" --pin-dir "$PWD/pins" now
+grep -qxF "imaguard: unexpected argument 'now'" err || fail "stop now"
+[ ! -s out ] || fail "stop with a stray argument did something"
+expect 0 "$IMAGUARD" stop --state-dir "$PWD/state" --pin-dir "$PWD/pins"
+grep -qxF "imaguard: no daemon was running" out || fail "stop"
+expect 2 "$IMAGUARD" status --state-dir "$PWD/state" --pin-dir "$PWD/pins" extra
+grep -qxF "imaguard: unexpected argument 'extra'" err || fail "status extra"
+echo "cli: ok"
