@@ -194,6 +194,13 @@ static int run_propose(const struct cli_cmd *cmd, int argc, char **argv)
 		lo.trust = kr;
 		if (allowlist_load_verified(&lo, &base))
 			goto cleanup;
+		/* serial + 1 would be a list that no parser takes */
+		if (allowlist_serial(base) >= ALLOWLIST_SERIAL_MAX) {
+			pr_err("cannot propose from '%s': its serial %llu is the highest an "
+			       "allowlist can have (2^63-1), there is no next one",
+			       lo.path, (unsigned long long)allowlist_serial(base));
+			goto cleanup;
+		}
 	}
 
 	ro.al = base;
@@ -286,7 +293,8 @@ const struct cli_cmd cmd_allowlist_propose = {
 	.details = "NEW holds the base's entries plus one entry, source \"observed\", for each\n"
 		   "(digest, path) that ran (exec or executable mmap) in monitor mode and is not\n"
 		   "listed; its comment gives the count and the first sighting. The serial is\n"
-		   "the base's plus one (1 without a base). The diff is printed: what was added\n"
+		   "the base's plus one (1 without a base; a base at the highest serial,\n"
+		   "2^63-1, is refused). The diff is printed: what was added\n"
 		   "and which base entries no log shows running. NEW is not signed: review it,\n"
 		   "then `imaguard allowlist sign`. Logs whose chain does not verify are refused\n"
 		   "unless --accept-broken-chain. See docs/report.md.",

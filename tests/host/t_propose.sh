@@ -70,6 +70,21 @@ grep -q '"bash 5.2.15-2+b7"' next.json || fail "the base's sources are lost"
 "$IMAGUARD" allowlist verify --trust k.pub next.json | grep -q "valid: serial 8" ||
 	fail "verify refused the proposal from a base"
 
+# a base at the highest serial there is has no next one: refused, nothing
+# written (serial + 1 would be a list that cannot be read back)
+"$IMAGUARD" allowlist show allowlist.json >/dev/null
+sed 's/"serial": [0-9]*/"serial": 9223372036854775807/' allowlist.json >top.json
+grep -q '"serial": 9223372036854775807,' top.json || fail "top.json has no top serial"
+"$IMAGUARD" allowlist sign --key k.key top.json
+rc=0
+"$IMAGUARD" allowlist propose --base top.json --trust k.pub -o top-next.json web1.log \
+	>out 2>err || rc=$?
+[ "$rc" -eq 1 ] || fail "a base at serial 2^63-1 exited $rc, want 1"
+why="its serial 9223372036854775807 is the highest an allowlist can have (2^63-1)"
+grep -qxF "imaguard: cannot propose from 'top.json': $why, there is no next one" err ||
+	fail "top serial: $(cat err)"
+[ ! -e top-next.json ] || fail "a proposal past the highest serial was written"
+
 # the base must verify
 rc=0
 "$IMAGUARD" allowlist propose --base allowlist.json -o x.json web1.log >/dev/null 2>&1 || rc=$?
