@@ -718,6 +718,21 @@ bad:
 	return -EINVAL;
 }
 
+void abuild_warn_expiry(const struct allowlist *al)
+{
+	time_t exp, created;
+
+	if (!allowlist_expiry(al, &exp))
+		return;
+	if (exp <= time(NULL))
+		pr_warn("the allowlist expires at %s, which is past: 'imaguard run' and "
+			"'allowlist verify' refuse it", allowlist_expires(al));
+	if (allowlist_created(al) && !rfc3339_parse(allowlist_created(al), &created) &&
+	    exp < created)
+		pr_warn("the allowlist expires at %s, before its created time %s",
+			allowlist_expires(al), allowlist_created(al));
+}
+
 int abuild_head_apply(const struct abuild_head *h, struct allowlist *al)
 {
 	char created[21], expires[64];
@@ -763,6 +778,7 @@ int abuild_head_apply(const struct abuild_head *h, struct allowlist *al)
 			pr_err("invalid --expires '%s'", h->expires);
 			return -EINVAL;
 		}
+		abuild_warn_expiry(al);
 	}
 	return 0;
 }

@@ -49,8 +49,17 @@ struct abuild_head {
 	const char *expires;	/* RFC 3339 or +<N>d after created; NULL: never */
 };
 
-/* Set serial, created and expires; a bad value is reported: -EINVAL. */
+/* Set serial, created and expires; a bad value is reported: -EINVAL. An
+ * expiry that is past or before created is warned about (abuild_warn_expiry). */
 int abuild_head_apply(const struct abuild_head *h, struct allowlist *al);
+
+/*
+ * Warn when al expires at or before now (the daemon and `allowlist verify`
+ * refuse it) or before its created time. Such a list is still a valid
+ * document, and writing one may be meant (a test of that refusal): a
+ * warning, never an error.
+ */
+void abuild_warn_expiry(const struct allowlist *al);
 
 /*
  * Write al to path through a temporary file and a rename, so that path

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "abuild.h"
 #include "allowlist.h"
 #include "commands.h"
 #include "fileio.h"
@@ -233,6 +234,8 @@ static int run_propose(const struct cli_cmd *cmd, int argc, char **argv)
 	rfc3339_format(time(NULL), now);
 	if (allowlist_set_created(p.next, created ? created : now))
 		goto nomem;
+	/* the base's expiry, kept, may fall before a later --created */
+	abuild_warn_expiry(p.next);
 	if (report_foreach_ran(r, propose_one, &p))
 		goto cleanup;
 	if (fclose(p.diff)) {

@@ -73,6 +73,22 @@ grep -q '"expires": "2026-01-31T00:00:00Z"' out
 grep -q "\"path\": \"$top/tree/bin/ls\", \"source\": \"golden 1.0\"" out
 [ "$(grep -c '"digest"' out)" -eq 1 ]
 
+# An expiry already past, or before the created time: a warning, and the
+# list is still written (an expired list is a valid file that the daemon
+# refuses; writing one may be meant, to test that); a future one: silence.
+past="the allowlist expires at 2000-01-01T00:00:00Z, which is past"
+expect 0 "$IMAGUARD" allowlist build --created 2001-01-01T00:00:00Z \
+	--expires 2000-01-01T00:00:00Z -o old.json tree/bin/ls
+grep -qxF "imaguard: warning: $past: 'imaguard run' and 'allowlist verify' refuse it" err
+grep -qxF "imaguard: warning: the allowlist expires at 2000-01-01T00:00:00Z, before its created time 2001-01-01T00:00:00Z" err
+grep -q '"expires": "2000-01-01T00:00:00Z"' old.json
+expect 0 "$IMAGUARD" allowlist build --created 2999-01-01T00:00:00Z \
+	--expires 2998-01-01T00:00:00Z tree/bin/ls
+grep -qxF "imaguard: warning: the allowlist expires at 2998-01-01T00:00:00Z, before its created time 2999-01-01T00:00:00Z" err
+[ "$(wc -l <err)" -eq 1 ]
+expect 0 "$IMAGUARD" allowlist build --expires 2999-01-01T00:00:00Z tree/bin/ls
+[ ! -s err ]
+
 # A PATH that cannot be read: reported, exit 1, the old output left alone;
 # --keep-going writes the list without it.
 echo old > kept.json

@@ -43,6 +43,12 @@ expect 2 "$IMAGUARD" allowlist import --from sha256sum --serial 9223372036854775
 grep -q "^imaguard: invalid --serial '9223372036854775808': must be between 0 and 9223372036854775807$" err
 [ ! -e big.json ]
 
+# An expiry already past is warned about; the list is still written.
+expect 0 "$IMAGUARD" allowlist import --from sha256sum --expires 2000-01-01T00:00:00Z \
+	-o expired.json sums
+grep -q "^imaguard: warning: the allowlist expires at 2000-01-01T00:00:00Z, which is past" err
+grep -q '"expires": "2000-01-01T00:00:00Z"' expired.json
+
 # Same from stdin, and --source.
 expect 0 "$IMAGUARD" allowlist import --from sha256sum --serial 9 --source golden - < sums
 [ "$(entries out)" -eq 4 ]

@@ -85,6 +85,18 @@ grep -qxF "imaguard: cannot propose from 'top.json': $why, there is no next one"
 	fail "top serial: $(cat err)"
 [ ! -e top-next.json ] || fail "a proposal past the highest serial was written"
 
+# the base's expiry is kept; a --created after it is warned about, and the
+# proposal still written
+"$IMAGUARD" allowlist build --serial 3 --expires 2999-01-01T00:00:00Z -o exp.json "$gen" 2>/dev/null
+"$IMAGUARD" allowlist sign --key k.key exp.json
+rc=0
+"$IMAGUARD" allowlist propose --base exp.json --trust k.pub --created 3000-01-01T00:00:00Z \
+	-o exp-next.json web1.log >out 2>err || rc=$?
+[ "$rc" -eq 0 ] || fail "a proposal created after its base's expiry exited $rc, want 0"
+grep -qxF "imaguard: warning: the allowlist expires at 2999-01-01T00:00:00Z, before its created time 3000-01-01T00:00:00Z" err ||
+	fail "no warning for an expiry before created: $(cat err)"
+grep -q '"expires": "2999-01-01T00:00:00Z"' exp-next.json || fail "the base's expiry is lost"
+
 # the base must verify
 rc=0
 "$IMAGUARD" allowlist propose --base allowlist.json -o x.json web1.log >/dev/null 2>&1 || rc=$?
