@@ -409,6 +409,11 @@ int allowlist_reserve(struct allowlist *al, size_t n)
 	return reserve(al, n, false);
 }
 
+bool allowlist_holds(const struct allowlist *al, size_t n)
+{
+	return n <= al->cap && !table_full(n, al->pair_size) && !table_full(n, al->dig_size);
+}
+
 void allowlist_trim(struct allowlist *al)
 {
 	struct allowlist_entry *ents;

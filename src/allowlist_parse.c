@@ -30,11 +30,10 @@
  * ones about 170), so that a file of long entries does not get tables
  * sized for short ones. */
 #define GUESS_ENTRY_LEN 1024
-/* Every this many bytes of entries, the entries still to come are counted
- * ahead from the bytes the others took, and the index is sized for all of
- * them when it would not hold them: tables grown as entries come end up
+/* Every this many bytes of entries, the parse looks whether the index is
+ * about to fill (reserve_ahead): tables grown as entries come end up
  * between half and 3/4 full, sized ahead about 3/4 (a million entries:
- * 21 MB of tables, where powers of two at most half full took 34). */
+ * 22 MB of tables, where powers of two at most half full took 34). */
 #define RESERVE_STEP (1u << 20)
 /* On a streamed input, an entry is started only once this much of the file
  * past it has arrived, so that the fast path rarely meets the end of what
@@ -638,18 +637,23 @@ static void offer_release(struct parser *p, size_t start)
 	p->rel_next = start + allowlist_release_step;
 }
 
-/* Size the index for the entries still to come, at the rate of those read so
- * far (and a little more); a wrong guess costs memory or a rehash, never a
- * result. */
+/* Once the index would fill within the next two steps, size it for the
+ * entries still to come, at the rate of those read so far (and a little
+ * more). Late, the rate is the whole file's, and the index is resized once
+ * or twice, not at every step as the count ahead moves. A wrong guess costs
+ * memory or a rehash, never a result. */
 static int reserve_ahead(struct parser *p, size_t n, size_t first)
 {
-	size_t used = p->pos - first, ahead;
+	size_t used = p->pos - first, ahead, per_step;
 	int err;
 
 	if (p->size <= p->pos || !used)
 		return 0;
+	per_step = (size_t)((double)n * RESERVE_STEP / (double)used);
+	if (allowlist_holds(p->al, n + 2 * per_step))
+		return 0;
 	ahead = (size_t)((double)n * (double)(p->size - p->pos) / (double)used);
-	err = allowlist_reserve(p->al, n + ahead + ahead / 32);
+	err = allowlist_reserve(p->al, n + ahead + ahead / 32 + 2 * per_step);
 	return err == -E2BIG ? 0 : err;
 }
 

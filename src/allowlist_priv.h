@@ -37,6 +37,8 @@ void allowlist_item_prefetch(const struct allowlist *al, struct allowlist_item *
  * allowlist_trim gives back the array's room that was not used. */
 int allowlist_reserve(struct allowlist *al, size_t n);
 void allowlist_trim(struct allowlist *al);
+/* Room for n entries without growing anything. */
+bool allowlist_holds(const struct allowlist *al, size_t n);
 
 /*
  * bytes of zeroed memory mapped on their own, starting on a huge page and
