@@ -68,8 +68,9 @@ struct listfile {
 	uint8_t sha[SHA256_LEN];
 };
 
-/* Make buf writable up to at least upto, a huge page at a time, asking for
- * huge pages as the index tables do. Only the reader calls this. */
+/* Caller holds f->lock. Make buf writable up to at least upto, a huge page
+ * at a time, asking for huge pages as the index tables do. Only the reader
+ * asks; the pages given back below may have made it so already. */
 static int listfile_usable(struct listfile *f, size_t upto)
 {
 	size_t end;
@@ -87,19 +88,32 @@ static int listfile_usable(struct listfile *f, size_t upto)
 	return 0;
 }
 
-/* Caller holds f->lock. Unmap what no one needs any more, in whole huge
- * pages (the mapping starts on one). */
+/*
+ * Caller holds f->lock. Give back what no one needs any more, in whole huge
+ * pages (the mapping starts on one): moved to where the reader goes next,
+ * while there is room, so that the window's pages are reused rather than
+ * unmapped behind and faulted in (and zeroed) again ahead; the bytes they
+ * hold are read over. Pages the reader has no need of yet, or no room for
+ * near the end, are unmapped.
+ */
 static void listfile_release_locked(struct listfile *f)
 {
-	size_t upto = f->parsed < f->signed_at ? f->parsed : f->signed_at;
+	size_t upto = f->parsed < f->signed_at ? f->parsed : f->signed_at, n;
 
 	if (upto > f->read)
 		upto = f->read;
 	upto -= upto % HUGE_PAGE;
-	if (upto > f->released) {
-		munmap(f->buf + f->released, upto - f->released);
-		f->released = upto;
-	}
+	if (upto <= f->released)
+		return;
+	n = upto - f->released;
+	if (f->usable % HUGE_PAGE == 0 && f->usable < f->read + HUGE_PAGE &&
+	    f->map_len - f->usable >= n &&
+	    mremap(f->buf + f->released, n, n, MREMAP_MAYMOVE | MREMAP_FIXED,
+		   f->buf + f->usable) != MAP_FAILED)
+		f->usable += n;
+	else
+		munmap(f->buf + f->released, n);
+	f->released = upto;
 }
 
 static void listfile_parsed(void *arg, size_t upto)
@@ -149,8 +163,8 @@ static bool reader_may_go(const struct listfile *f)
  * Read the file to its end (a file that grows while it is read is read as
  * far as it goes, and still against the limit), hashing each step. The
  * bytes land where the parse and the Ed25519 thread find them; the address
- * space for the largest allowed file was taken at the start, so nothing
- * moves under them.
+ * space for the largest allowed file was taken at the start, so no byte
+ * moves while anyone reads it (only pages given back move, ahead of it).
  */
 static void *reader_thread(void *arg)
 {
@@ -165,18 +179,18 @@ static void *reader_thread(void *arg)
 		size_t room = f->map_len - at;
 		ssize_t n;
 
+		if (room > READ_STEP)
+			room = READ_STEP;
 		pthread_mutex_lock(&f->lock);
 		while (!reader_may_go(f))
 			pthread_cond_wait(&f->moved, &f->lock);
+		err = room ? listfile_usable(f, at + room) : 0;
 		pthread_mutex_unlock(&f->lock);
 		if (!room) {
 			pr_err("cannot read '%s': over the limit of %zu bytes", f->path, f->max);
 			err = -EFBIG;
 			break;
 		}
-		if (room > READ_STEP)
-			room = READ_STEP;
-		err = listfile_usable(f, at + room);
 		if (err) {
 			pr_err("cannot read '%s': %s", f->path, strerror(-err));
 			break;
