@@ -39,7 +39,7 @@
 /* How far the reader may run ahead of the parse and the Ed25519 hash: the
  * memory the stream costs beside the list, and enough that neither waits
  * for the reader while it hashes its next step. */
-#define WINDOW (8u << 20)
+#define WINDOW (4u << 20)
 
 static size_t page_up(size_t n)
 {
