@@ -768,21 +768,33 @@ static bool leap(int y)
 	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
-int rfc3339_parse(const char *s, time_t *out)
+int rfc3339_datetime(const char *s, struct tm *tm)
 {
 	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	int y, mo, d, h, mi, sec, oh = 0, om = 0, sign = 0;
-	struct tm tm = { 0 };
-	const char *p;
-	time_t t;
+	int y, mo, d, h, mi, sec;
 
-	if (!s || strlen(s) < 20 || digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &mo) ||
-	    s[7] != '-' || digits(s + 8, 2, &d) || (s[10] != 'T' && s[10] != 't') ||
-	    digits(s + 11, 2, &h) || s[13] != ':' || digits(s + 14, 2, &mi) || s[16] != ':' ||
-	    digits(s + 17, 2, &sec))
+	if (digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &mo) || s[7] != '-' ||
+	    digits(s + 8, 2, &d) || (s[10] != 'T' && s[10] != 't') || digits(s + 11, 2, &h) ||
+	    s[13] != ':' || digits(s + 14, 2, &mi) || s[16] != ':' || digits(s + 17, 2, &sec))
 		return -EINVAL;
 	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] + (mo == 2 && leap(y)) || h > 23 ||
 	    mi > 59 || sec > 60)
+		return -EINVAL;
+	*tm = (struct tm){
+		.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h, .tm_min = mi,
+		.tm_sec = sec == 60 ? 59 : sec,	/* a leap second counts as the second before */
+	};
+	return 0;
+}
+
+int rfc3339_parse(const char *s, time_t *out)
+{
+	int oh = 0, om = 0, sign = 0;
+	struct tm tm;
+	const char *p;
+	time_t t;
+
+	if (!s || strlen(s) < 20 || rfc3339_datetime(s, &tm))
 		return -EINVAL;
 	p = s + 19;
 	if (*p == '.') {
@@ -804,12 +816,6 @@ int rfc3339_parse(const char *s, time_t *out)
 	}
 	if (*p)
 		return -EINVAL;
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = sec == 60 ? 59 : sec;	/* a leap second counts as the second before */
 	t = timegm(&tm);
 	*out = t - sign * (oh * 3600 + om * 60);
 	return 0;

@@ -84,6 +84,10 @@ void allowlist_set_file_sha256(struct allowlist *al, const uint8_t sha[SHA256_LE
 /* Strict RFC 3339 date-time ("2026-01-31T12:00:00Z", fraction and numeric
  * offset allowed) to seconds since the epoch. 0 or -EINVAL. */
 int rfc3339_parse(const char *s, time_t *out);
+/* The "YYYY-MM-DDTHH:MM:SS" that an RFC 3339 date-time starts with: a real
+ * date and time of day (a leap second too), into *tm's fields. Reads those
+ * 19 bytes only; s need not end after them. 0 or -EINVAL. */
+int rfc3339_datetime(const char *s, struct tm *tm);
 /* Format t as "YYYY-MM-DDTHH:MM:SSZ"; buf needs 21 bytes. */
 void rfc3339_format(time_t t, char buf[21]);
 
