@@ -11,6 +11,7 @@
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 
+#include "digest.h"
 #include "ed25519.h"
 #include "fileio.h"
 #include "log.h"
@@ -377,7 +378,7 @@ int sig_keyring_verify(const struct sig_keyring *kr, const void *data, size_t le
 		       const uint8_t *sigfile, size_t sigfile_len, const char **which)
 {
 	struct sig_stream *s = NULL;
-	uint8_t sha[32];
+	uint8_t sha[SHA256_LEN];
 	bool need_sha = false;
 	int err;
 
@@ -387,10 +388,8 @@ int sig_keyring_verify(const struct sig_keyring *kr, const void *data, size_t le
 	sig_stream_update(s, data, len);
 	for (size_t i = 0; i < kr->n; i++)
 		need_sha |= kr->keys[i].alg != SIG_ED25519;
-	if (need_sha && !EVP_Digest(data, len, sha, NULL, EVP_sha256(), NULL)) {
-		ERR_clear_error();
+	if (need_sha && sha256_buf(data, len, sha))
 		need_sha = false;	/* those keys then fail */
-	}
 	err = sig_stream_end(s, need_sha ? sha : NULL, which);
 	sig_stream_free(s);
 	return err;
