@@ -41,13 +41,6 @@
  * for the reader while it hashes its next step. */
 #define WINDOW (4u << 20)
 
-static size_t page_up(size_t n)
-{
-	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
-
-	return (n + pg - 1) / pg * pg;
-}
-
 struct listfile {
 	uint8_t *buf;		/* address space for the largest allowed file */
 	size_t map_len, max;
@@ -88,6 +81,13 @@ static int listfile_usable(struct listfile *f, size_t upto)
 	return 0;
 }
 
+/* Caller holds f->lock. The offset below which neither the parse nor the
+ * Ed25519 hash reads any more. */
+static size_t listfile_slowest(const struct listfile *f)
+{
+	return f->parsed < f->signed_at ? f->parsed : f->signed_at;
+}
+
 /*
  * Caller holds f->lock. Give back what no one needs any more, in whole huge
  * pages (the mapping starts on one): moved to where the reader goes next,
@@ -98,7 +98,7 @@ static int listfile_usable(struct listfile *f, size_t upto)
  */
 static void listfile_release_locked(struct listfile *f)
 {
-	size_t upto = f->parsed < f->signed_at ? f->parsed : f->signed_at, n;
+	size_t upto = listfile_slowest(f), n;
 
 	if (upto > f->read)
 		upto = f->read;
@@ -154,7 +154,7 @@ static void listfile_parse_done(struct listfile *f)
  * longer than the window). */
 static bool reader_may_go(const struct listfile *f)
 {
-	size_t slowest = f->parsed < f->signed_at ? f->parsed : f->signed_at;
+	size_t slowest = listfile_slowest(f);
 
 	return slowest >= f->read || f->read - slowest < WINDOW || f->parse_need > f->read;
 }
@@ -356,7 +356,7 @@ int allowlist_load_verified(const struct allowlist_load_opts *o, struct allowlis
 		goto cleanup;
 	}
 	/* One byte past the limit, so that a file over it is seen. */
-	f.map_len = page_up(f.max + 1);
+	f.map_len = f.max + 1;
 	/* Only the window is ever made usable (listfile_usable). */
 	f.buf = allowlist_map_aligned(f.map_len, PROT_NONE);
 	if (!f.buf) {
