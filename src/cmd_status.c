@@ -103,6 +103,8 @@ static void print_prometheus(json_t *st)
 	       num(c, "hash_errors"));
 	printf("# TYPE imaguard_order_violations_total counter\n"
 	       "imaguard_order_violations_total %lld\n", num(c, "order_violations"));
+	printf("# TYPE imaguard_names_missed_total counter\n"
+	       "imaguard_names_missed_total %lld\n", num(st, "names_missed"));
 	printf("# TYPE imaguard_denies_total counter\n");
 	json_object_foreach(json_object_get(c, "denies"), k, v)
 		printf("imaguard_denies_total{reason=\"%s\"} %lld\n", k,
@@ -140,6 +142,9 @@ static void print_text(json_t *st, pid_t pid)
 		printf(" %s %lld", k, (long long)json_integer_value(v));
 	printf("\nhash errors: %lld, order violations: %lld\n", num(c, "hash_errors"),
 	       num(c, "order_violations"));
+	if (num(st, "names_missed"))
+		printf("rename and mount watcher runs the kernel skipped: %lld "
+		       "(each made every remembered name forgotten)\n", num(st, "names_missed"));
 }
 
 static int run_status(const struct cli_cmd *cmd, int argc, char **argv)

@@ -398,6 +398,9 @@ static void write_status(struct daemon *d)
 		       "rules_sha256", d->o.rules ? json_string(d->rules_sha_hex) : json_null(),
 		       "started", (json_int_t)d->started, "updated", (json_int_t)time(NULL),
 		       "pin_dir", d->o.pin_dir, "counters", counters_to_json(&c));
+	/* Skipped runs of the rename and mount watchers (enforcer_names_missed). */
+	json_object_set_new(st, "names_missed",
+			    json_integer((json_int_t)enforcer_names_missed(d->e)));
 	text = json_dumps(st, JSON_COMPACT);
 	snprintf(path, sizeof(path), "%s/%s", d->o.state_dir, STATUS_FILE);
 	if (text)

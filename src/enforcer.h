@@ -57,6 +57,10 @@ int enforcer_probe(struct enforcer *e, const char *path, struct ig_event *ev);
 /* Events not consumed by a probe go to this callback. */
 void enforcer_set_handler(struct enforcer *e, enforcer_event_fn fn, void *ctx);
 int enforcer_poll(struct enforcer *e, int timeout_ms);
+/* Runs of the programs that follow renames and mounts that the kernel
+ * skipped, as the last poll counted them; each new one made every
+ * remembered name forgotten. */
+unsigned long long enforcer_names_missed(const struct enforcer *e);
 /* An fd that polls readable when events are waiting (for the caller's epoll). */
 int enforcer_epoll_fd(const struct enforcer *e);
 int enforcer_counters(struct enforcer *e, struct ig_counters *sum);
