@@ -211,15 +211,14 @@ static size_t skip_value(const char *b, size_t len, size_t i)
 }
 
 /*
- * Where a message points. jansson's tree keeps no positions, so once a
- * document it accepted has failed a check, the text is walked again to find
- * the line: of the first top-level field named key (its value), of element
- * idx of that value when idx is not SIZE_MAX, or of the document itself
- * when key is NULL. 0 when there is none. Only errors pay for this.
+ * Where a message points. jansson's tree keeps no positions, so the text is
+ * walked again: to the value of the first top-level field named key, to
+ * element idx of that value when idx is not SIZE_MAX, or to the document
+ * itself when key is NULL. The offset found, or len when there is none.
  */
-static size_t line_of(const char *b, size_t len, const char *key, size_t idx)
+static size_t value_at(const char *b, size_t len, const char *key, size_t idx)
 {
-	size_t i = ws(b, len, 0), line = 1, end;
+	size_t i = ws(b, len, 0), end;
 	bool found = false;
 
 	if (key && i < len && b[i] == '{') {
@@ -232,7 +231,7 @@ static size_t line_of(const char *b, size_t len, const char *key, size_t idx)
 			json_decref(k);
 			i = ws(b, len, end);
 			if (i >= len || b[i] != ':')
-				return 0;
+				return len;
 			i = ws(b, len, i + 1);
 			if (!found)
 				i = ws(b, len, skip_value(b, len, i));
@@ -240,24 +239,55 @@ static size_t line_of(const char *b, size_t len, const char *key, size_t idx)
 				i = ws(b, len, i + 1);
 		}
 		if (!found)
-			return 0;
+			return len;
 		if (idx != SIZE_MAX) {
 			if (i >= len || b[i] != '[')
-				return 0;
+				return len;
 			i = ws(b, len, i + 1);
 			for (size_t n = 0; n < idx && i < len; n++) {
 				i = ws(b, len, skip_value(b, len, i));
 				if (i >= len || b[i] != ',')
-					return 0;
+					return len;
 				i = ws(b, len, i + 1);
 			}
 		}
 	}
-	if (i >= len)
-		return 0;
-	for (size_t j = 0; j < i; j++)
-		line += b[j] == '\n';
-	return line;
+	return i;
+}
+
+static size_t count_lines(const char *b, size_t from, size_t to)
+{
+	size_t n = 0;
+
+	for (size_t j = from; j < to; j++)
+		n += b[j] == '\n';
+	return n;
+}
+
+/* The line of value_at's offset, or 0 when there is none. Only errors pay
+ * for this walk. */
+static size_t line_of(const char *b, size_t len, const char *key, size_t idx)
+{
+	size_t i = value_at(b, len, key, idx);
+
+	return i < len ? 1 + count_lines(b, 0, i) : 0;
+}
+
+/* Each rule's line, for the lint's warnings: one walk over the array, where
+ * line_of per rule would walk it again for every rule. */
+static void note_rule_lines(const char *b, size_t len, struct rules *r)
+{
+	size_t i = value_at(b, len, "rules", 0), at = 0, line = 1;
+
+	for (size_t n = 0; n < r->n && i < len; n++) {
+		line += count_lines(b, at, i);
+		at = i;
+		r->v[n].line = (unsigned int)line;
+		i = ws(b, len, skip_value(b, len, i));
+		if (i >= len || b[i] != ',')
+			break;
+		i = ws(b, len, i + 1);
+	}
 }
 
 /* "line N: " before the message in err, when there is a line to name. */
@@ -340,6 +370,7 @@ int rules_parse(const void *buf, size_t len, struct rules **out, char *err, size
 		if (rc)
 			goto cleanup;
 	}
+	note_rule_lines(buf, len, r);
 	*out = r;
 	r = NULL;
 cleanup:
@@ -424,6 +455,8 @@ static void warn(struct lint *l, const struct rule *r, const char *fmt, ...)
 static void warn(struct lint *l, const struct rule *r, const char *fmt, ...)
 {
 	va_list ap;
+	char *msg;
+	int at;
 
 	if (l->err)
 		return;
@@ -439,8 +472,11 @@ static void warn(struct lint *l, const struct rule *r, const char *fmt, ...)
 		l->cap = cap;
 	}
 	l->v[l->n].rule = r->index;
+	msg = l->v[l->n].msg;
+	/* "line N: " first, as the parse's errors have it */
+	at = r->line ? snprintf(msg, sizeof(l->v[l->n].msg), "line %u: ", r->line) : 0;
 	va_start(ap, fmt);
-	vsnprintf(l->v[l->n].msg, sizeof(l->v[l->n].msg), fmt, ap);
+	vsnprintf(msg + at, sizeof(l->v[l->n].msg) - at, fmt, ap);
 	va_end(ap);
 	l->n++;
 }

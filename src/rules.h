@@ -35,6 +35,7 @@
 
 struct rule {
 	unsigned int index;	/* position in the file, from 0 */
+	unsigned int line;	/* where it starts in the file, from 1; 0 when unknown */
 	enum ig_action action;
 	char *path;
 	size_t len;		/* strlen(path) */
@@ -61,7 +62,7 @@ const struct rule *rules_match(const struct rules *r, const char *path, enum ig_
 
 struct rules_warning {
 	unsigned int rule;	/* index of the rule warned about */
-	char msg[192];
+	char msg[192];		/* "line N: rule I: ..." ("rule I: ..." without a line) */
 };
 
 /*

@@ -83,7 +83,7 @@ cat > rules.json <<'JSON'
 JSON
 expect 0 "$IMAGUARD" rules check rules.json
 grep -q "rules.json: valid: 3 rules, 1 warning" out
-grep -q "imaguard: warning: rules.json: rule 1: allows everything" err
+grep -q "imaguard: warning: rules.json: line 3: rule 1: allows everything" err
 expect 1 "$IMAGUARD" rules check --strict rules.json
 expect 0 "$IMAGUARD" rules match --hook exec rules.json /tmp/x/y /usr/bin/ls
 [ "$(sed -n 1p out)" = "$(printf 'deny\texec\trule 0\t/tmp/x/y')" ]
