@@ -145,6 +145,7 @@ static int bad(struct ctx *c, const char *fmt, ...)
 	where(c, at, sizeof(at));
 	if (!c->im->skip_bad) {
 		snprintf(c->im->err, sizeof(c->im->err), "%s: %s", at, msg);
+		c->im->malformed = true;
 		return -EINVAL;
 	}
 	if (c->im->verbose)
@@ -879,6 +880,7 @@ int import_buf(struct import *im, enum import_format f, const char *name, const 
 	struct ctx c = { .im = im, .name = name, .format = format_names[f] };
 
 	im->err[0] = '\0';
+	im->malformed = false;
 	switch (f) {
 	case IMPORT_SHA256SUM:
 		return parse_lines(&c, buf, len, sum_line);
@@ -1067,7 +1069,8 @@ static int run_import(const struct cli_cmd *cmd, int argc, char **argv)
 				pr_err("%s", im.err);
 			else
 				pr_err("cannot import '%s': %s", argv[i], strerror(-err));
-			if (err == -EINVAL && !im.skip_bad)
+			/* the hint only where --skip-bad would get past */
+			if (err == -EINVAL && im.malformed)
 				pr_err("nothing written (--skip-bad skips malformed lines)");
 			goto cleanup;
 		}

@@ -43,6 +43,7 @@ struct import {
 	struct import_skip skips[IMPORT_MAX_REASONS];
 	size_t nskips;
 	char err[512];		/* why import_buf failed: "'x.trust': line 7: ..." */
+	bool malformed;		/* and that was a line or entry skip_bad would skip */
 };
 
 /* "sha256sum", "keylime", "fapolicyd", "santa", "ima-log"; 0 or -EINVAL. */
