@@ -167,6 +167,8 @@ static int run_status(const struct cli_cmd *cmd, int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+	if (json && prom)
+		return cli_usage_error(cmd, "--json and --prometheus cannot be combined");
 	st = gather(state_dir, pin_dir, &pid);
 	if (!st) {
 		pr_err("no running or pinned enforcer: nothing at '%s' or '%s'", state_dir, pin_dir);

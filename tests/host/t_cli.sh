@@ -29,4 +29,7 @@ expect 0 "$IMAGUARD" stop --state-dir "$PWD/state" --pin-dir "$PWD/pins"
 grep -qxF "imaguard: no daemon was running" out || fail "stop"
 expect 2 "$IMAGUARD" status --state-dir "$PWD/state" --pin-dir "$PWD/pins" extra
 grep -qxF "imaguard: unexpected argument 'extra'" err || fail "status extra"
+# one output format: neither silently wins over the other
+expect 2 "$IMAGUARD" status --state-dir "$PWD/state" --pin-dir "$PWD/pins" --json --prometheus
+grep -qxF "imaguard: --json and --prometheus cannot be combined" err || fail "status --json --prometheus"
 echo "cli: ok"
