@@ -3,6 +3,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/bio.h>
 #include <openssl/core_names.h>
@@ -395,6 +396,22 @@ int sig_keyring_verify(const struct sig_keyring *kr, const void *data, size_t le
 	return err;
 }
 
+/* An encrypted key's passphrase is asked for only where someone can type it:
+ * without a terminal OpenSSL would print its prompt to a log and read a
+ * script's input as the passphrase. */
+static int passphrase_cb(char *buf, int size, int rwflag, void *u)
+{
+	if (!isatty(STDIN_FILENO))
+		return -1;
+	return PEM_def_callback(buf, size, rwflag, u);
+}
+
+static bool pem_encrypted(const void *pem, size_t len)
+{
+	return memmem(pem, len, "-----BEGIN ENCRYPTED PRIVATE KEY-----", 37) ||
+	       memmem(pem, len, "Proc-Type: 4,ENCRYPTED", 22);
+}
+
 int sig_sign_file(const char *keypath, const void *data, size_t len, uint8_t **sigp,
 		  size_t *siglenp)
 {
@@ -414,10 +431,14 @@ int sig_sign_file(const char *keypath, const void *data, size_t len, uint8_t **s
 		err = -ENOMEM;
 		goto cleanup;
 	}
-	k.pkey = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
+	k.pkey = PEM_read_bio_PrivateKey(bio, NULL, passphrase_cb, NULL);
 	if (!k.pkey) {
 		ERR_clear_error();
-		pr_err("cannot use key '%s': not a PEM private key", keypath);
+		if (pem_encrypted(pem, pemlen))
+			pr_err("cannot use key '%s': it is encrypted and was not decrypted (wrong "
+			       "passphrase, or no terminal to ask for one)", keypath);
+		else
+			pr_err("cannot use key '%s': not a PEM private key", keypath);
 		err = -EINVAL;
 		goto cleanup;
 	}

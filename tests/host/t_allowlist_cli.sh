@@ -70,6 +70,15 @@ expect 1 "$IMAGUARD" allowlist sign --key junk.pem -o out.sig list.json
 [ ! -e out.sig ]
 expect 1 "$IMAGUARD" allowlist sign --key k.pub -o out.sig list.json
 grep -q "not a PEM private key" err
+# an encrypted key, with no terminal to ask for its passphrase: no prompt
+# read from a script's input, one line that says what is wrong
+openssl genpkey -algorithm ed25519 -aes256 -pass pass:secret -out enc.pem 2>/dev/null
+expect 1 "$IMAGUARD" allowlist sign --key enc.pem -o out.sig list.json < /dev/null
+[ "$(cat err)" = "imaguard: cannot use key 'enc.pem': it is encrypted and was not decrypted (wrong passphrase, or no terminal to ask for one)" ]
+[ ! -e out.sig ]
+expect 1 "$IMAGUARD" allowlist sign --key enc.pem -o out.sig list.json < a
+[ "$(wc -l < err)" -eq 1 ]
+[ ! -e out.sig ]
 expect 2 "$IMAGUARD" allowlist sign list.json
 [ -z "$(ls | grep tmp || true)" ]
 
