@@ -141,6 +141,10 @@ int cli_dispatch(const struct cli_cmd *cmd, int argc, char **argv)
 		if (!strcmp(last ? last + 1 : (*sub)->path, word))
 			return (*sub)->run(*sub, argc - 1, argv + 1);
 	}
+	/* a group's only option is --help: anything else with a dash is a
+	 * mistyped or misplaced option, not a command */
+	if (word[0] == '-' && word[1])
+		return cli_usage_error(cmd, "unknown option '%s'", word);
 	return cli_usage_error(cmd, "unknown command '%s'", word);
 }
 

@@ -19,6 +19,16 @@ for args in "version extra" "--version extra" "version -- extra"; do
 	[ ! -s out ] || fail "'$args' printed the version"
 done
 
+# an option that a command group does not know is named as an option
+expect 2 "$IMAGUARD" --bogus
+grep -qxF "imaguard: unknown option '--bogus'" err || fail "--bogus"
+expect 2 "$IMAGUARD" allowlist -x build
+grep -qxF "imaguard: unknown option '-x'" err || fail "allowlist -x"
+grep -qxF "usage: imaguard allowlist COMMAND [ARG]... (see 'imaguard allowlist --help')" err ||
+	fail "allowlist -x"
+expect 2 "$IMAGUARD" bogus
+grep -qxF "imaguard: unknown command 'bogus'" err || fail "bogus"
+
 # stop: a stray word is refused before the daemon is signalled or a pin is
 # removed (the directories here are the test's own, never the defaults)
 mkdir state pins
