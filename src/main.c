@@ -39,12 +39,19 @@ static const struct cli_cmd *const top_cmds[] = {
 	NULL,
 };
 
+/* Only for --help: main() turns --version into the version command. */
+static const struct cli_opt top_opts[] = {
+	{ "version", 256, NULL, "print the version and exit (as 'imaguard version')" },
+	{ 0 },
+};
+
 static const struct cli_cmd top = {
 	.path = "",
 	.args = "COMMAND [ARG]...",
 	.summary = "integrity-measurement enforcer: IMA file hashes checked by BPF-LSM "
 		   "against a signed allowlist",
 	.subcmds = top_cmds,
+	.opts = top_opts,
 	.details = "Run 'imaguard COMMAND --help' for a command's options.",
 };
 

@@ -2,7 +2,7 @@
 _imaguard() {
 	local cur=${COMP_WORDS[COMP_CWORD]} cmd=${COMP_WORDS[1]} sub=${COMP_WORDS[2]}
 	if [ "$COMP_CWORD" -eq 1 ]; then
-		COMPREPLY=($(compgen -W "allowlist audit hash probe report rules run status stop version --help" -- "$cur"))
+		COMPREPLY=($(compgen -W "allowlist audit hash probe report rules run status stop version --help --version" -- "$cur"))
 		return
 	fi
 	case $cmd in

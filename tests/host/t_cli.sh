@@ -12,6 +12,11 @@ grep -qx 'imaguard [0-9][0-9.]*' out || fail "version printed '$(cat out)'"
 expect 0 "$IMAGUARD" --version
 grep -qx 'imaguard [0-9][0-9.]*' out || fail "--version printed '$(cat out)'"
 
+# --help describes every option the top level takes
+expect 0 "$IMAGUARD" --help
+grep -q -- '^  *--version  ' out || fail "--help does not describe --version"
+grep -q -- '^  *-h, --help  ' out || fail "--help does not describe itself"
+
 for args in "version extra" "--version extra" "version -- extra"; do
 	expect 2 "$IMAGUARD" $args
 	grep -qxF "imaguard: unexpected argument 'extra'" err || fail "'$args'"
