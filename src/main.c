@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -55,10 +56,28 @@ static const struct cli_cmd top = {
 	.details = "Run 'imaguard COMMAND --help' for a command's options.",
 };
 
+/* What a command printed counts only once it is written: a full disk or a
+ * closed pipe under 'allowlist show', 'rules match' or --help must not exit
+ * 0 with the answer lost. A command that failed has said why already. */
+static int close_stdout(int rc)
+{
+	int err = 0;
+
+	if (fflush(stdout))
+		err = errno;
+	else if (ferror(stdout))
+		err = EIO;
+	if (err && rc == EXIT_OK) {
+		pr_err("cannot write to standard output: %s", strerror(err));
+		return EXIT_FAIL;
+	}
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], "--version"))
 		argv[1] = "version";
 	log_route_libbpf();
-	return cli_dispatch(&top, argc, argv);
+	return close_stdout(cli_dispatch(&top, argc, argv));
 }

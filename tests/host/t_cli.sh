@@ -47,4 +47,16 @@ grep -qxF "imaguard: unexpected argument 'extra'" err || fail "status extra"
 # one output format: neither silently wins over the other
 expect 2 "$IMAGUARD" status --state-dir "$PWD/state" --pin-dir "$PWD/pins" --json --prometheus
 grep -qxF "imaguard: --json and --prometheus cannot be combined" err || fail "status --json --prometheus"
+
+# output that could not be written is a failure, whichever command printed it
+if [ -c /dev/full ]; then
+	printf '{"format": "imaguard-rules/1", "rules": []}\n' > rules.json
+	for args in "version" "--help" "rules match rules.json /x" "rules check rules.json"; do
+		rc=0
+		"$IMAGUARD" $args >/dev/full 2>err || rc=$?
+		[ "$rc" -eq 1 ] || fail "'$args' to a full disk exited $rc"
+		grep -qxF "imaguard: cannot write to standard output: No space left on device" err ||
+			fail "'$args' to a full disk"
+	done
+fi
 echo "cli: ok"
