@@ -636,6 +636,11 @@ static int set_opt(const struct opt_src *src, struct run_opts *o, int key, const
 	case OPT_LOG_ALL: o->log_all = true; break;
 	case OPT_VERBOSE: log_level = LOG_DEBUG; break;
 	case OPT_TRUST:
+		/* The command line's keys replace the config file's. */
+		if (!src->file && o->ntrust_file) {
+			o->ntrust = 0;
+			o->ntrust_file = 0;
+		}
 		if (o->ntrust == TRUST_MAX)
 			return opt_error(src, "at most %d trust keys", TRUST_MAX);
 		o->trust[o->ntrust++] = arg;
@@ -870,27 +875,27 @@ static int run_daemon(const struct cli_cmd *cmd, int argc, char **argv)
 
 	d.o = (struct run_opts){ .audit_log = AUDIT_LOG_DEFAULT, .state_dir = STATE_DIR_DEFAULT,
 				 .summary_s = 60 };
-	/* --config first, so that the command line overrides the file. */
-	for (int i = 1; i < argc; i++) {
-		const char *file = NULL;
-
-		if (!strcmp(argv[i], "--config") && i + 1 < argc)
-			file = argv[i + 1];
-		else if (!strncmp(argv[i], "--config=", 9))
-			file = argv[i] + 9;
-		if (file && (rc = read_config(cmd, &d.o, file)))
-			return rc;
-	}
+	/* --config first, so that the command line overrides the file: a pass
+	 * of its own, which reads the options as the second does (abbreviated,
+	 * "--config=FILE"), so that no spelling of it goes unread. */
 	while ((key = cli_next(cmd, argc, argv, &arg)) != CLI_END) {
 		if (key == CLI_HELP)
 			return EXIT_OK;
 		if (key == CLI_BAD)
 			return EXIT_USAGE;
-		if (key != OPT_CONFIG && (rc = set_opt(&cl, &d.o, key, arg)))
+		if (key == OPT_CONFIG && (rc = read_config(cmd, &d.o, arg)))
 			return rc;
 	}
+	d.o.ntrust_file = d.o.ntrust;
+	while ((key = cli_next(cmd, argc, argv, &arg)) != CLI_END)
+		if (key != OPT_CONFIG && (rc = set_opt(&cl, &d.o, key, arg)))
+			return rc;
 	if (optind < argc)
 		return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+	if (!d.o.allowlist && d.o.sig)
+		return cli_usage_error(cmd, "--sig needs --allowlist");
+	if (!d.o.allowlist && d.o.ntrust)
+		return cli_usage_error(cmd, "--trust needs --allowlist");
 	if (d.o.unpin) {
 		const char *dir = d.o.pin_dir ? d.o.pin_dir : PIN_DIR_DEFAULT;
 		int found = enforcer_unpin(dir);

@@ -17,6 +17,7 @@ struct run_opts {
 	const char *allowlist, *sig, *rules, *audit_log, *state_dir, *pidfile, *pin_dir;
 	const char *trust[TRUST_MAX];
 	int ntrust;
+	int ntrust_file;	/* of them from the config file, until the command line gives one */
 	enum ig_mode mode;
 	bool log_all;
 	bool unpin;

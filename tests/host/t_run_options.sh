@@ -63,6 +63,30 @@ sed -i "s|^allowlist .*|allowlist $PWD/dir with space/al.json|" c
 expect 1 "$IMAGUARD" run --config c
 grep -q "^imaguard: cannot open '$PWD/dir with space/al.json': No such file or directory$" err
 
+# --config read however getopt takes it: abbreviated, with '='
+printf 'pin %s/abbr\n' "$PWD" > c
+expect 0 "$IMAGUARD" run --conf c --unpin
+unpinned "$PWD/abbr"
+expect 0 "$IMAGUARD" run --unpin --con=c
+unpinned "$PWD/abbr"
+
+# the command line's --trust keys replace the file's, as other options do
+printf 'allowlist %s/none.json\ntrust %s/missing.pub\nstate-dir %s/state\n' \
+	"$PWD" "$PWD" "$PWD" > c
+expect 1 "$IMAGUARD" run --config c
+grep -q "^imaguard: cannot open '$PWD/missing.pub': No such file or directory$" err
+expect 1 "$IMAGUARD" run --config c --trust k.pub
+grep -q "^imaguard: cannot open '$PWD/none.json': No such file or directory$" err
+
+# a signature or a key with no allowlist to check is a mistake, not ignored
+expect 2 "$IMAGUARD" run --sig x.sig
+grep -q "^imaguard: --sig needs --allowlist$" err
+expect 2 "$IMAGUARD" run --trust k.pub
+grep -q "^imaguard: --trust needs --allowlist$" err
+printf 'trust %s/k.pub\n' "$PWD" > c
+expect 2 "$IMAGUARD" run --config c
+grep -q "^imaguard: --trust needs --allowlist$" err
+
 # errors name the file and the line, every line counted, without the usage text
 bad() {
 	local want=$1
