@@ -23,6 +23,33 @@ echo "ok: still enforced after SIGKILL"
 $IG status --state-dir $S --pin-dir $P | tee /tmp/status
 grep -q 'pinned' /tmp/status || fail "status does not say pinned"
 
+# A pinned chain this run cannot drive is refused, and nothing is detached:
+# one in the other mode, and one whose maps no build of imaguard made (its
+# globals would be written at this build's offsets).
+refused() {
+	local dir=$1
+	shift
+	if $IG run "$@" --allowlist /tmp/al.json --trust $PUB --state-dir $S --audit-log $LOG \
+		--pin-dir $dir 2>/tmp/pin-refused.err; then
+		fail "a pinned chain was taken over: $*"
+	fi
+	cat /tmp/pin-refused.err
+	if $hello 2>/dev/null; then fail "enforcement ended when a pinned chain was refused"; fi
+}
+refused $P --mode monitor
+grep -q "runs in enforce mode, not monitor" /tmp/pin-refused.err || fail "no reason for the mode"
+O=/sys/fs/bpf/igtest-other
+mkdir -p $O
+for m in $(ls $P | sed -n 's/^map-//p'); do
+	pinmap $O/map-$m 4 || fail "cannot pin a map at $O/map-$m"
+done
+refused $O --mode enforce
+grep -q "loaded by another build of imaguard" /tmp/pin-refused.err ||
+	fail "no reason for the other build"
+ls $O | grep -qv '^map-' && fail "links were pinned next to the other build's maps: $(ls $O)"
+rm -rf $O
+echo "ok: a chain this run cannot drive is refused and stays attached"
+
 start
 cat /tmp/pin.err
 grep '"type":"start"' $LOG | tail -n 1 | grep -q '"adopted":true' || fail "second run did not adopt"
