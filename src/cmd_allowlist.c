@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "allowlist.h"
 #include "commands.h"
@@ -112,6 +113,27 @@ static int add_trust(struct sig_keyring *kr, const char *path)
 	return sig_keyring_add_file(kr, path) ? -EINVAL : 0;
 }
 
+/* State read from a directory that is not there is "nothing accepted yet",
+ * which passes any serial: right for the daemon's own directory on its first
+ * run, wrong for a path the operator typed, which is far more likely to be
+ * mistyped than new. */
+static int check_state_dir(const char *dir)
+{
+	struct stat sb;
+	int err;
+
+	if (stat(dir, &sb)) {
+		err = -errno;
+		pr_err("cannot use state directory '%s': %s", dir, strerror(-err));
+		return err;
+	}
+	if (!S_ISDIR(sb.st_mode)) {
+		pr_err("cannot use state directory '%s': %s", dir, strerror(ENOTDIR));
+		return -ENOTDIR;
+	}
+	return 0;
+}
+
 static int run_verify(const struct cli_cmd *cmd, int argc, char **argv)
 {
 	struct allowlist_load_opts o = { 0 };
@@ -160,6 +182,8 @@ static int run_verify(const struct cli_cmd *cmd, int argc, char **argv)
 		rc = cli_usage_error(cmd, "exactly one FILE is required");
 		goto cleanup;
 	}
+	if (o.state_dir && check_state_dir(o.state_dir))
+		goto cleanup;
 	o.path = argv[optind];
 	o.trust = kr;
 	if (allowlist_load_verified(&o, &al))
@@ -197,7 +221,8 @@ static const struct cli_cmd cmd_allowlist_verify = {
 		   "exactly the bytes that are then parsed. With --state-dir the serial is\n"
 		   "checked against the state the daemon keeps (default of `imaguard run`:\n"
 		   STATE_DIR_DEFAULT ") but written only with --commit, so a dry run\n"
-		   "never moves the floor.",
+		   "never moves the floor. DIR must be an existing directory: one without a\n"
+		   "record accepts any serial, a path that is not there is refused.",
 };
 
 /* ---- show ----------------------------------------------------------------- */

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Anti-rollback and expiry through `allowlist verify --state-dir`: a lower
 # serial and a same-serial swap are refused, an expired list is refused, and
-# the state moves only with --commit and only after every check passed.
+# the state moves only with --commit and only after every check passed. A
+# --state-dir that is not a directory is refused, never taken as "no state".
 set -euo pipefail
 command -v openssl >/dev/null || { echo "openssl not installed"; exit 77; }
 
@@ -23,6 +24,17 @@ openssl pkey -in k.pem -pubout -out k.pub
 V=("$IMAGUARD" allowlist verify --trust k.pub --state-dir state)
 
 mklist 10
+# a mistyped state directory would pass any serial: refused, and not created
+for commit in "" --commit; do
+	expect 1 "${V[@]}" $commit list.json
+	grep -qxF "imaguard: cannot use state directory 'state': No such file or directory" err
+	[ ! -e state ] || { echo "state directory created"; exit 1; }
+done
+touch state
+expect 1 "${V[@]}" list.json
+grep -qxF "imaguard: cannot use state directory 'state': Not a directory" err
+rm state
+mkdir state
 expect 0 "${V[@]}" list.json
 [ ! -e state/allowlist.state ] || { echo "state written without --commit"; exit 1; }
 expect 0 "${V[@]}" --commit list.json
