@@ -962,18 +962,29 @@ cleanup:
 	return err;
 }
 
+/* What was written, not how many records were read: records for the same
+ * digest and path are one entry (Santa's identifier and sha256 rules, a
+ * sha256sum --tag line after the plain one). */
 static void report(const struct import *im, size_t nfiles)
 {
-	pr_info("imported %llu entries from %zu file%s, skipped %llu",
-		(unsigned long long)im->imported, nfiles, nfiles == 1 ? "" : "s",
+	size_t entries = allowlist_count(im->al);
+	uint64_t merged = im->imported - entries;
+	char dups[64] = "";
+
+	if (merged)
+		snprintf(dups, sizeof(dups), " (%llu duplicate record%s merged)",
+			 (unsigned long long)merged, merged == 1 ? "" : "s");
+	pr_info("imported %zu entr%s from %zu file%s%s, skipped %llu", entries,
+		entries == 1 ? "y" : "ies", nfiles, nfiles == 1 ? "" : "s", dups,
 		(unsigned long long)import_skipped(im));
 	for (size_t i = 0; i < im->nskips; i++)
 		pr_info("  skipped %llu: %s (first at %s)",
 			(unsigned long long)im->skips[i].count, im->skips[i].reason,
 			im->skips[i].first);
 	if (im->pathless)
-		pr_warn("%llu entries kept without their path: not UTF-8",
-			(unsigned long long)im->pathless);
+		pr_warn("%llu %s kept without %s path: not UTF-8",
+			(unsigned long long)im->pathless, im->pathless == 1 ? "entry" : "entries",
+			im->pathless == 1 ? "its" : "their");
 }
 
 /* ---- the command ---------------------------------------------------------------- */
@@ -1076,7 +1087,7 @@ static int run_import(const struct cli_cmd *cmd, int argc, char **argv)
 		}
 	}
 	report(&im, (size_t)(argc - optind));
-	if (!im.imported)
+	if (!allowlist_count(im.al))
 		pr_warn("no entries imported: the allowlist is empty");
 	if (abuild_output(im.al, output))
 		goto cleanup;

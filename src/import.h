@@ -38,7 +38,8 @@ struct import {
 	bool skip_bad;		/* a malformed line or entry is skipped and counted */
 	bool verbose;		/* and reported on stderr as it is met */
 
-	uint64_t imported;	/* entries handed to the allowlist */
+	uint64_t imported;	/* records handed to the allowlist, which merges
+				 * those for the same digest and path */
 	uint64_t pathless;	/* of those, kept without a path that is not UTF-8 */
 	struct import_skip skips[IMPORT_MAX_REASONS];
 	size_t nskips;

@@ -28,7 +28,8 @@ grep -q '"source": "sha256sum"' list.json
 grep -qF "\"digest\": \"$(sha256sum < one | cut -c1-64)\", \"path\": \"one\"" list.json
 grep -qF "\"digest\": \"$(sha256sum < 'back\slash' | cut -c1-64)\", \"path\": \"back\\\\slash\"" list.json
 grep -qF "\"digest\": \"$(printf 'four\n' | sha256sum | cut -c1-64)\", \"path\": \"new\\nline\"" list.json
-grep -q 'imported 5 entries from 1 file, skipped 0' err
+# the summary counts what was written, and says how many lines merged
+grep -qxF 'imaguard: imported 4 entries from 1 file (1 duplicate record merged), skipped 0' err
 
 # The same list saved with CRLF line ends: no path keeps the CR.
 sha256sum one 'two words' | sed 's/$/\r/' > sums.crlf
@@ -102,6 +103,15 @@ expect 0 "$IMAGUARD" allowlist import --from santa "$data/santa.json"
 grep -q '"comment": "approved build tool"' out
 grep -q 'skipped 2: santa CERTIFICATE rule' err
 grep -q 'skipped 1: santa BINARY rule with policy BLOCKLIST' err
+grep -qxF 'imaguard: imported 3 entries from 1 file, skipped 5' err
+# two rules for one digest are one entry, and the summary says so
+printf '{"rules": [%s, %s]}\n' \
+	'{"rule_type": "BINARY", "policy": "ALLOWLIST", "identifier": "'"$(printf 'a%.0s' {1..64})"'"}' \
+	'{"rule_type": "BINARY", "policy": "ALLOWLIST", "sha256": "'"$(printf 'a%.0s' {1..64})"'"}' \
+	> santa-twice.json
+expect 0 "$IMAGUARD" allowlist import --from santa santa-twice.json santa-twice.json
+[ "$(entries out)" -eq 1 ]
+grep -qxF 'imaguard: imported 1 entry from 2 files (3 duplicate records merged), skipped 0' err
 
 # IMA measurement list.
 expect 0 "$IMAGUARD" allowlist import --from ima-log "$data/ima.log"
