@@ -674,7 +674,7 @@ cleanup:
 
 /* ---- document fields and output (shared with import) -------------------- */
 
-static int parse_source_date_epoch(time_t *t)
+static int parse_source_date_epoch(const struct cli_cmd *cmd, time_t *t)
 {
 	const char *s = getenv("SOURCE_DATE_EPOCH");
 	uint64_t v;
@@ -683,14 +683,15 @@ static int parse_source_date_epoch(time_t *t)
 		return 1;
 	/* The reproducible-builds convention: a malformed value is an error,
 	 * never silently the current time. */
-	if (cli_parse_u64("SOURCE_DATE_EPOCH", s, 0, 253402300799ULL, &v))
+	if (cli_parse_u64(cmd, "SOURCE_DATE_EPOCH", s, 0, 253402300799ULL, &v))
 		return -EINVAL;
 	*t = (time_t)v;
 	return 0;
 }
 
 /* out gets the expiry to store: s itself, or s's +<N>d made absolute. */
-static int parse_expires(const char *s, time_t created, char *out, size_t outlen)
+static int parse_expires(const struct cli_cmd *cmd, const char *s, time_t created, char *out,
+			 size_t outlen)
 {
 	uint64_t days;
 	time_t t;
@@ -703,7 +704,7 @@ static int parse_expires(const char *s, time_t created, char *out, size_t outlen
 			goto bad;
 		memcpy(num, s + 1, n - 2);
 		num[n - 2] = '\0';
-		if (cli_parse_u64("--expires days", num, 1, 36500, &days))
+		if (cli_parse_u64(cmd, "--expires days", num, 1, 36500, &days))
 			return -EINVAL;
 		rfc3339_format(created + (time_t)days * 86400, out);
 		return 0;
@@ -713,8 +714,10 @@ static int parse_expires(const char *s, time_t created, char *out, size_t outlen
 	strcpy(out, s);
 	return 0;
 bad:
-	pr_err("invalid --expires '%s': not an RFC 3339 time (2027-01-31T00:00:00Z) or +<days>d",
-	       s);
+	cli_usage_error(cmd,
+			"invalid --expires '%s': not an RFC 3339 time (2027-01-31T00:00:00Z) "
+			"or +<days>d",
+			s);
 	return -EINVAL;
 }
 
@@ -733,7 +736,7 @@ void abuild_warn_expiry(const struct allowlist *al)
 			allowlist_expires(al), allowlist_created(al));
 }
 
-int abuild_head_apply(const struct abuild_head *h, struct allowlist *al)
+int abuild_head_apply(const struct cli_cmd *cmd, const struct abuild_head *h, struct allowlist *al)
 {
 	char created[21], expires[64];
 	uint64_t serial;
@@ -742,11 +745,14 @@ int abuild_head_apply(const struct abuild_head *h, struct allowlist *al)
 
 	if (h->created) {
 		if (rfc3339_parse(h->created, &t)) {
-			pr_err("invalid --created '%s': not an RFC 3339 time", h->created);
+			cli_usage_error(cmd,
+					"invalid --created '%s': not an RFC 3339 time "
+					"(2027-01-31T00:00:00Z)",
+					h->created);
 			return -EINVAL;
 		}
 	} else {
-		err = parse_source_date_epoch(&t);
+		err = parse_source_date_epoch(cmd, &t);
 		if (err < 0)
 			return err;
 		if (err)
@@ -758,20 +764,20 @@ int abuild_head_apply(const struct abuild_head *h, struct allowlist *al)
 		return -EINVAL;
 	}
 	if (h->serial) {
-		if (cli_parse_u64("--serial", h->serial, 0, ALLOWLIST_SERIAL_MAX, &serial))
+		if (cli_parse_u64(cmd, "--serial", h->serial, 0, ALLOWLIST_SERIAL_MAX, &serial))
 			return -EINVAL;
 	} else {
 		/* Seconds since the epoch grow from one build to the next, which is
 		 * what the daemon's anti-rollback check wants by default. */
 		if (t < 0) {
-			pr_err("the created time is before 1970: give --serial");
+			cli_usage_error(cmd, "the created time is before 1970: give --serial");
 			return -EINVAL;
 		}
 		serial = (uint64_t)t;
 	}
 	allowlist_set_serial(al, serial);
 	if (h->expires) {
-		err = parse_expires(h->expires, t, expires, sizeof(expires));
+		err = parse_expires(cmd, h->expires, t, expires, sizeof(expires));
 		if (err)
 			return err;
 		if (allowlist_set_expires(al, expires)) {
@@ -910,7 +916,7 @@ static int run_build(const struct cli_cmd *cmd, int argc, char **argv)
 			o.source = arg;
 			break;
 		case 'j':
-			if (cli_parse_u64("--jobs", arg, 1, MAX_JOBS, &jobs))
+			if (cli_parse_u64(cmd, "--jobs", arg, 1, MAX_JOBS, &jobs))
 				goto cleanup;
 			o.jobs = (unsigned int)jobs;
 			break;
@@ -946,7 +952,7 @@ static int run_build(const struct cli_cmd *cmd, int argc, char **argv)
 		rc = EXIT_FAIL;
 		goto cleanup;
 	}
-	if (abuild_head_apply(&h, al))
+	if (abuild_head_apply(cmd, &h, al))
 		goto cleanup;
 	rc = EXIT_FAIL;
 	err = abuild_run(&o, al, &st);

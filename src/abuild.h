@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 struct allowlist;
+struct cli_cmd;
 
 struct abuild_opts {
 	const char *const *roots;	/* files or directories; resolved to absolute paths */
@@ -49,9 +50,10 @@ struct abuild_head {
 	const char *expires;	/* RFC 3339 or +<N>d after created; NULL: never */
 };
 
-/* Set serial, created and expires; a bad value is reported: -EINVAL. An
- * expiry that is past or before created is warned about (abuild_warn_expiry). */
-int abuild_head_apply(const struct abuild_head *h, struct allowlist *al);
+/* Set serial, created and expires; a bad value (or $SOURCE_DATE_EPOCH) is a
+ * usage error of cmd, reported with its usage line: -EINVAL. An expiry that
+ * is past or before created is warned about (abuild_warn_expiry). */
+int abuild_head_apply(const struct cli_cmd *cmd, const struct abuild_head *h, struct allowlist *al);
 
 /*
  * Warn when al expires at or before now (the daemon and `allowlist verify`

@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "log.h"
 
 #define CLI_MAX_OPTS 64
 
@@ -166,14 +165,16 @@ int cli_strtou64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 	return 0;
 }
 
-int cli_parse_u64(const char *what, const char *s, uint64_t min, uint64_t max, uint64_t *out)
+int cli_parse_u64(const struct cli_cmd *cmd, const char *what, const char *s, uint64_t min,
+		  uint64_t max, uint64_t *out)
 {
 	int err = cli_strtou64(s, min, max, out);
 
 	if (err == -EINVAL)
-		pr_err("invalid %s '%s': not a non-negative decimal number", what, s ? s : "");
+		cli_usage_error(cmd, "invalid %s '%s': not a non-negative decimal number", what,
+				s ? s : "");
 	else if (err)
-		pr_err("invalid %s '%s': must be between %llu and %llu", what, s,
-		       (unsigned long long)min, (unsigned long long)max);
+		cli_usage_error(cmd, "invalid %s '%s': must be between %llu and %llu", what, s,
+				(unsigned long long)min, (unsigned long long)max);
 	return err;
 }

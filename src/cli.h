@@ -58,9 +58,11 @@ int cli_usage_error(const struct cli_cmd *cmd, const char *fmt, ...)
 /* Run the subcommand argv[0] names from cmd->subcmds. */
 int cli_dispatch(const struct cli_cmd *cmd, int argc, char **argv);
 
-/* Strict number parsing: the whole string, base 10, within [min, max].
- * Prints "imaguard: invalid <what> '<s>': <why>" and returns -EINVAL/-ERANGE. */
-int cli_parse_u64(const char *what, const char *s, uint64_t min, uint64_t max, uint64_t *out);
+/* Strict number parsing: the whole string, base 10, within [min, max]. A bad
+ * number is a usage error of cmd: "imaguard: invalid <what> '<s>': <why>"
+ * and the usage line (cli_usage_error); returns -EINVAL/-ERANGE. */
+int cli_parse_u64(const struct cli_cmd *cmd, const char *what, const char *s, uint64_t min,
+		  uint64_t max, uint64_t *out);
 /* The same parse without a message: 0, -EINVAL (not such a number) or -ERANGE. */
 int cli_strtou64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 

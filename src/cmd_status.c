@@ -214,7 +214,7 @@ static int run_stop(const struct cli_cmd *cmd, int argc, char **argv)
 		case OPT_STATE_DIR: state_dir = arg; break;
 		case OPT_PIN_DIR: pin_dir = arg; break;
 		case OPT_TIMEOUT:
-			if (cli_parse_u64("--timeout", arg, 1, 3600, &timeout))
+			if (cli_parse_u64(cmd, "--timeout", arg, 1, 3600, &timeout))
 				return EXIT_USAGE;
 			break;
 		case CLI_HELP: return EXIT_OK;

@@ -1064,7 +1064,7 @@ static int run_import(const struct cli_cmd *cmd, int argc, char **argv)
 		pr_err("out of memory");
 		return EXIT_FAIL;
 	}
-	if (abuild_head_apply(&h, im.al))
+	if (abuild_head_apply(cmd, &h, im.al))
 		goto cleanup;
 	rc = EXIT_FAIL;
 	for (int i = optind; i < argc; i++) {

@@ -160,7 +160,10 @@ static int run_propose(const struct cli_cmd *cmd, int argc, char **argv)
 			break;
 		case OPT_CREATED:
 			if (rfc3339_parse(arg, &t)) {
-				rc = cli_usage_error(cmd, "invalid --created '%s'", arg);
+				rc = cli_usage_error(cmd,
+						     "invalid --created '%s': not an RFC 3339 "
+						     "time (2027-01-31T00:00:00Z)",
+						     arg);
 				goto cleanup;
 			}
 			created = arg;

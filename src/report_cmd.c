@@ -103,7 +103,10 @@ static int run_report(const struct cli_cmd *cmd, int argc, char **argv)
 			time_t t;
 
 			if (rfc3339_parse(arg, &t)) {
-				rc = cli_usage_error(cmd, "invalid --now '%s'", arg);
+				rc = cli_usage_error(cmd,
+						     "invalid --now '%s': not an RFC 3339 time "
+						     "(2027-01-31T00:00:00Z)",
+						     arg);
 				goto cleanup;
 			}
 			ro.now = arg;

@@ -48,6 +48,40 @@ grep -qxF "imaguard: unexpected argument 'extra'" err || fail "status extra"
 expect 2 "$IMAGUARD" status --state-dir "$PWD/state" --pin-dir "$PWD/pins" --json --prometheus
 grep -qxF "imaguard: --json and --prometheus cannot be combined" err || fail "status --json --prometheus"
 
+# a bad option value is a usage error like any other: its reason, then the
+# command's usage line
+bad_value() {
+	local path=$1 reason=$2
+	shift 2
+	expect 2 "$IMAGUARD" $path "$@"
+	grep -qxF "imaguard: $reason" err || fail "'$path $*': no reason"
+	grep -qxF "usage: imaguard $path $(usage_args "$path") (see 'imaguard $path --help')" err ||
+		fail "'$path $*': no usage line"
+	[ ! -s out ] || fail "'$path $*' printed something"
+}
+# the usage line's arguments, as --help has them
+usage_args() { "$IMAGUARD" $1 --help | sed -n "1s/^usage: imaguard $1 //p"; }
+rfc3339="not an RFC 3339 time (2027-01-31T00:00:00Z)"
+mkdir empty
+printf '%s  x\n' "$(printf 'a%.0s' {1..64})" > sums
+bad_value stop "invalid --timeout '0': must be between 1 and 3600" \
+	--state-dir "$PWD/state" --pin-dir "$PWD/pins" --timeout 0
+bad_value report "invalid --now 'bad': $rfc3339" --now bad missing.log
+bad_value "allowlist propose" "invalid --created 'bad': $rfc3339" --created bad -o new.json \
+	missing.log
+bad_value "allowlist build" "invalid --jobs '0': must be between 1 and 256" --jobs 0 empty
+bad_value "allowlist build" "invalid --serial 'x': not a non-negative decimal number" \
+	--serial x -o list.json empty
+bad_value "allowlist build" "invalid --created 'bad': $rfc3339" --created bad -o list.json empty
+bad_value "allowlist import" "invalid --expires 'tomorrow': $rfc3339 or +<days>d" \
+	--from sha256sum --expires tomorrow -o list.json sums
+bad_value "allowlist import" "invalid --expires days '0': must be between 1 and 36500" \
+	--from sha256sum --expires +0d -o list.json sums
+SOURCE_DATE_EPOCH=soon bad_value "allowlist import" \
+	"invalid SOURCE_DATE_EPOCH 'soon': not a non-negative decimal number" \
+	--from sha256sum -o list.json sums
+[ ! -e list.json ] || fail "a list was written after a usage error"
+
 # output that could not be written is a failure, whichever command printed it
 if [ -c /dev/full ]; then
 	printf '{"format": "imaguard-rules/1", "rules": []}\n' > rules.json

@@ -15,6 +15,7 @@
 
 #include "abuild.h"
 #include "allowlist.h"
+#include "cli.h"
 #include "digest.h"
 
 static const char elf_data[] = "\x7f" "ELF\x02\x01\x01 a pretend executable";
@@ -105,6 +106,14 @@ static int tree_teardown(void **state)
 	return 0;
 }
 
+/* A bad document field is a usage error of the command that was given it. */
+static int head_apply(struct allowlist *al, struct abuild_head h)
+{
+	static const struct cli_cmd cmd = { .path = "allowlist build", .summary = "" };
+
+	return abuild_head_apply(&cmd, &h, al);
+}
+
 static struct allowlist *build(const char *root, const char *const *excl, size_t nexcl,
 			       unsigned int jobs, struct abuild_stats *st)
 {
@@ -116,7 +125,7 @@ static struct allowlist *build(const char *root, const char *const *excl, size_t
 	struct allowlist *al = allowlist_new();
 
 	assert_non_null(al);
-	assert_int_equal(abuild_head_apply(&h, al), 0);
+	assert_int_equal(head_apply(al, h), 0);
 	assert_int_equal(abuild_run(&o, al, st), 0);
 	return al;
 }
@@ -341,7 +350,7 @@ static void test_abuild_head_defaults_and_errors(void **state)
 	(void)state;
 	setenv("SOURCE_DATE_EPOCH", "1700000000", 1);
 	h.expires = "+30d";
-	assert_int_equal(abuild_head_apply(&h, al), 0);
+	assert_int_equal(head_apply(al, h), 0);
 	s = to_string(al);
 	assert_non_null(strstr(s, "\"serial\": 1700000000"));
 	assert_non_null(strstr(s, "\"created\": \"2023-11-14T22:13:20Z\""));
@@ -349,26 +358,22 @@ static void test_abuild_head_defaults_and_errors(void **state)
 	free(s);
 
 	setenv("SOURCE_DATE_EPOCH", "17e8", 1);
-	assert_int_equal(abuild_head_apply(&(struct abuild_head){ 0 }, al), -EINVAL);
+	assert_int_equal(head_apply(al, (struct abuild_head){ 0 }), -EINVAL);
 	unsetenv("SOURCE_DATE_EPOCH");
-	assert_int_equal(abuild_head_apply(&(struct abuild_head){ .created = "2026-13-01T00:00:00Z" }, al),
+	assert_int_equal(head_apply(al, (struct abuild_head){ .created = "2026-13-01T00:00:00Z" }),
 			 -EINVAL);
-	assert_int_equal(abuild_head_apply(&(struct abuild_head){ .serial = "-1" }, al), -EINVAL);
+	assert_int_equal(head_apply(al, (struct abuild_head){ .serial = "-1" }), -EINVAL);
 	/* Above INT64_MAX the written file could not be read back. */
-	assert_int_equal(
-		abuild_head_apply(&(struct abuild_head){ .serial = "9223372036854775808" }, al),
-		-EINVAL);
-	assert_int_equal(
-		abuild_head_apply(&(struct abuild_head){ .serial = "18446744073709551615" }, al),
-		-EINVAL);
-	assert_int_equal(
-		abuild_head_apply(&(struct abuild_head){ .serial = "9223372036854775807" }, al), 0);
-	assert_true(allowlist_serial(al) == 9223372036854775807ULL);
-	assert_int_equal(abuild_head_apply(&(struct abuild_head){ .expires = "+0d" }, al), -EINVAL);
-	assert_int_equal(abuild_head_apply(&(struct abuild_head){ .expires = "tomorrow" }, al),
+	assert_int_equal(head_apply(al, (struct abuild_head){ .serial = "9223372036854775808" }),
 			 -EINVAL);
-	assert_int_equal(abuild_head_apply(&(struct abuild_head){ .expires = "2027-01-31T00:00:00Z" },
-					   al),
+	assert_int_equal(head_apply(al, (struct abuild_head){ .serial = "18446744073709551615" }),
+			 -EINVAL);
+	assert_int_equal(head_apply(al, (struct abuild_head){ .serial = "9223372036854775807" }),
+			 0);
+	assert_true(allowlist_serial(al) == 9223372036854775807ULL);
+	assert_int_equal(head_apply(al, (struct abuild_head){ .expires = "+0d" }), -EINVAL);
+	assert_int_equal(head_apply(al, (struct abuild_head){ .expires = "tomorrow" }), -EINVAL);
+	assert_int_equal(head_apply(al, (struct abuild_head){ .expires = "2027-01-31T00:00:00Z" }),
 			 0);
 	allowlist_free(al);
 }
@@ -382,7 +387,7 @@ static void test_abuild_output_replaces_file(void **state)
 	ssize_t n;
 	int fd;
 
-	assert_int_equal(abuild_head_apply(&(struct abuild_head){ .serial = "3" }, al), 0);
+	assert_int_equal(head_apply(al, (struct abuild_head){ .serial = "3" }), 0);
 	sub(t->root, "out.json", path, sizeof(path));
 	put(t->root, "out.json", "old", 3, 0644);
 	assert_int_equal(abuild_output(al, path), 0);

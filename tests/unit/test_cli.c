@@ -12,32 +12,6 @@
 
 #include "cli.h"
 
-static void test_cli_parse_u64_accepts(void **state)
-{
-	uint64_t v = 0;
-
-	(void)state;
-	assert_int_equal(cli_parse_u64("serial", "0", 0, 10, &v), 0);
-	assert_int_equal(v, 0);
-	assert_int_equal(cli_parse_u64("serial", "18446744073709551615", 0, UINT64_MAX, &v), 0);
-	assert_true(v == UINT64_MAX);
-}
-
-static void test_cli_parse_u64_rejects(void **state)
-{
-	static const char *const bad[] = { "", "-1", "+1", " 1", "\t1", "\n1", "1 ", "1x", "0x10",
-					   "abc" };
-	uint64_t v = 42;
-
-	(void)state;
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		assert_int_equal(cli_parse_u64("n", bad[i], 0, 100, &v), -EINVAL);
-	assert_int_equal(cli_parse_u64("n", "101", 0, 100, &v), -ERANGE);
-	assert_int_equal(cli_parse_u64("n", "4", 5, 100, &v), -ERANGE);
-	assert_int_equal(cli_parse_u64("n", "18446744073709551616", 0, UINT64_MAX, &v), -ERANGE);
-	assert_int_equal(v, 42); /* untouched on failure */
-}
-
 enum { OPT_LONG_ONLY = 256 };
 
 static const struct cli_opt opts[] = {
@@ -51,6 +25,34 @@ static const struct cli_opt opts[] = {
 static const struct cli_cmd cmd = {
 	.path = "test cmd", .args = "FILE...", .summary = "a test command", .opts = opts,
 };
+
+static void test_cli_parse_u64_accepts(void **state)
+{
+	uint64_t v = 0;
+
+	(void)state;
+	assert_int_equal(cli_parse_u64(&cmd, "serial", "0", 0, 10, &v), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(cli_parse_u64(&cmd, "serial", "18446744073709551615", 0, UINT64_MAX, &v),
+			 0);
+	assert_true(v == UINT64_MAX);
+}
+
+static void test_cli_parse_u64_rejects(void **state)
+{
+	static const char *const bad[] = { "", "-1", "+1", " 1", "\t1", "\n1", "1 ", "1x", "0x10",
+					   "abc" };
+	uint64_t v = 42;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(cli_parse_u64(&cmd, "n", bad[i], 0, 100, &v), -EINVAL);
+	assert_int_equal(cli_parse_u64(&cmd, "n", "101", 0, 100, &v), -ERANGE);
+	assert_int_equal(cli_parse_u64(&cmd, "n", "4", 5, 100, &v), -ERANGE);
+	assert_int_equal(cli_parse_u64(&cmd, "n", "18446744073709551616", 0, UINT64_MAX, &v),
+			 -ERANGE);
+	assert_int_equal(v, 42); /* untouched on failure */
+}
 
 static void test_cli_next_options_and_positionals(void **state)
 {
