@@ -17,6 +17,15 @@ lacks() { ! grep -qF -- "$2" "$1" || fail "'$1' holds '$2'"; }
 "$gen" gen .
 logs=(web1.log web2.log db1.log)
 
+# the fixtures are what the daemon writes: namespace inode numbers are
+# unsigned, never the negative numbers of an int that overflowed
+for l in *.log; do
+	acc=$(grep -c '"type":"access"' "$l" || true)
+	ok=$(grep -cE '"mnt_ns":[0-9]+,"pid_ns":[0-9]+,' "$l" || true)
+	[ "$acc" -gt 0 ] && [ "$ok" -eq "$acc" ] ||
+		fail "'$l': $((acc - ok)) of $acc access records with a bad mnt_ns or pid_ns"
+done
+
 # JSON, field by field, without and with the allowlist
 "$IMAGUARD" report -o r.json "${logs[@]}"
 "$gen" check . r.json

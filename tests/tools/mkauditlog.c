@@ -140,15 +140,17 @@ static void access_rec(struct wlog *w, long s, const char *hook, const char *pat
 	json_t *r;
 
 	snprintf(dg, sizeof(dg), "sha256:%s", digest ? digest : "");
+	/* The namespaces' inode numbers do not fit an int: json_int_t, as
+	 * event.c writes them. */
 	r = json_pack("{s:s, s:s, s:s, s:b, s:s, s:s, s:i, s:i, s:i, s:i, s:i, s:s, s:s, s:i, s:i, "
-		      "s:o, s:s, s:i, s:s, s:i, s:i, s:i, s:i}",
+		      "s:o, s:s, s:i, s:s, s:i, s:I, s:I, s:i}",
 		      "type", "access", "hook", hook, "decision", deny ? "deny" : "allow",
 		      "would_deny", would, "reason", reason, "mode", w->mode, "pid", pid, "tid",
 		      pid, "ppid", 1, "uid", uid, "gid", uid, "comm", comm, "path", path, "dev",
 		      2049, "ino", 1234, "digest", digest ? json_string(dg) : json_null(),
 		      "digest_source", digest ? "ima" : "none", "hash_error", digest ? 0 : 95,
-		      "hash_algo", "sha256", "cgroup_id", 1, "mnt_ns", 4026531841,
-		      "pid_ns", 4026531836, "rule", -1);
+		      "hash_algo", "sha256", "cgroup_id", 1, "mnt_ns",
+		      (json_int_t)4026531841, "pid_ns", (json_int_t)4026531836, "rule", -1);
 	if (!r)
 		die("cannot build a record for '%s'", path);
 	append(w, s, r);
