@@ -117,7 +117,9 @@ struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 4096);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct ig_rec_key);
+	/* Sizes, no types: the value is a cut struct ig_record, which has no
+	 * type of its own, and 6.1 refuses a map typed by its key alone. */
+	__uint(key_size, sizeof(struct ig_rec_key));
 	__uint(value_size, IG_RECORD_SHORT_LEN);
 } records SEC(".maps");
 
