@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -961,6 +962,68 @@ int enforcer_unpin(const char *dir)
 			found++;
 	rmdir(dir);
 	return found;
+}
+
+/*
+ * A process, other than this one and except, with a link of the chain
+ * pinned at dir open: a daemon driving it, which unpinning would not stop.
+ * Its pid, 0 for none (or nothing pinned), -errno when it cannot be told.
+ */
+pid_t enforcer_pin_holder(const char *dir, pid_t except)
+{
+	struct bpf_link_info info = {};
+	__u32 len = sizeof(info), id;
+	char path[4096], line[128];
+	pid_t holder = 0;
+	struct dirent *p, *f;
+	DIR *procs, *fds;
+	int fd;
+
+	if (pin_path(path, sizeof(path), dir, "link", ig_hook_name(IG_HOOK_EXEC),
+		     stage_names[0]))
+		return 0;
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return 0; /* nothing pinned there: nobody can hold it */
+	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
+		close(fd);
+		return -errno;
+	}
+	close(fd);
+	id = info.id;
+	procs = opendir("/proc");
+	if (!procs)
+		return -errno;
+	while (!holder && (p = readdir(procs))) {
+		pid_t pid = (pid_t)atoi(p->d_name);
+
+		if (pid <= 0 || pid == getpid() || pid == except)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/fdinfo", pid);
+		fds = opendir(path);
+		if (!fds)
+			continue; /* gone, or not ours to read */
+		while (!holder && (f = readdir(fds))) {
+			FILE *in;
+
+			if (f->d_name[0] == '.')
+				continue;
+			snprintf(path, sizeof(path), "/proc/%d/fdinfo/%s", pid, f->d_name);
+			in = fopen(path, "re");
+			if (!in)
+				continue;
+			while (fgets(line, sizeof(line), in))
+				if (!strncmp(line, "link_id:", 8) &&
+				    strtoul(line + 8, NULL, 10) == id) {
+					holder = pid;
+					break;
+				}
+			fclose(in);
+		}
+		closedir(fds);
+	}
+	closedir(procs);
+	return holder;
 }
 
 /* A map's value size, 0 when it cannot be told. */

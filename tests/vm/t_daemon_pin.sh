@@ -57,6 +57,16 @@ grep -q '"cause":"gap"' $LOG || fail "no gap record"
 if $hello 2>/dev/null; then fail "not enforced after adoption"; fi
 wait_grep "\"path\":\"$hello\"" $LOG || fail "the adopted chain's events are not read"
 
+# stop with another state directory finds no daemon there, but one holds
+# the chain: its pins stay, and nothing says "detached".
+if $IG stop --state-dir /tmp/ig-state-typo --pin-dir $P 2>/tmp/pin-stop.err; then
+	fail "stop removed the pins of a chain a running daemon holds"
+fi
+cat /tmp/pin-stop.err
+grep -q "is held by process $daemon" /tmp/pin-stop.err || fail "stop did not name the daemon holding the chain"
+[ -e $P/link-exec-filter ] || fail "stop removed pins it refused to remove"
+kill -0 $daemon || fail "the daemon died"
+
 $IG stop --state-dir $S --pin-dir $P
 wait $daemon 2>/dev/null || true
 [ ! -e $P ] || fail "pins left behind: $(ls $P)"
