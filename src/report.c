@@ -300,8 +300,57 @@ void report_free(struct report *r)
 	free(r);
 }
 
-bool report_chains_ok(const struct report *r)
+/*
+ * A log that starts where another ends counts as intact only when one of the
+ * given logs, itself intact and whole from its own start, ends there: the
+ * check `imaguard audit verify OLD NEW` makes, in any order of the logs, since
+ * a shell lists audit.log before audit.log.1. One that no given log leads to
+ * is broken at line 1, as its check from zeros found.
+ */
+void report_link_logs(struct report *r)
 {
+	bool changed = true;
+
+	if (r->links_done)
+		return;
+	r->links_done = true;
+	for (size_t i = 0; i < r->nlogs; i++)
+		r->logs[i].linked = !r->logs[i].needs_link;
+	while (changed) {
+		changed = false;
+		for (size_t i = 0; i < r->nlogs; i++) {
+			struct logrep *lr = &r->logs[i];
+
+			for (size_t j = 0; !lr->linked && j < r->nlogs; j++) {
+				const struct logrep *o = &r->logs[j];
+
+				if (j != i && o->linked && o->chain == CHAIN_INTACT &&
+				    !strcmp(o->vr.last_hash, lr->start_prev)) {
+					lr->linked = true;
+					changed = true;
+				}
+			}
+		}
+	}
+	for (size_t i = 0; i < r->nlogs; i++) {
+		struct logrep *lr = &r->logs[i];
+
+		if (!lr->needs_link || lr->chain == CHAIN_UNREADABLE)
+			continue;
+		if (!lr->linked) {
+			lr->vr = lr->vr_alone;
+			lr->start_prev[0] = '\0';
+			lr->chain = CHAIN_BROKEN;
+		}
+		if (lr->chain == CHAIN_BROKEN)
+			pr_warn("audit log '%s': chain broken at line %llu: %s", lr->path,
+				(unsigned long long)lr->vr.bad_line, lr->vr.why);
+	}
+}
+
+bool report_chains_ok(struct report *r)
+{
+	report_link_logs(r);
 	for (size_t i = 0; i < r->nlogs; i++)
 		if (r->logs[i].chain != CHAIN_INTACT)
 			return false;
@@ -747,10 +796,10 @@ cleanup:
 }
 
 /*
- * The first line's prev, when the log opens with a start record that names
- * the rotated file it continues: the chain starts there, not at zeros.
+ * The first line's prev ("" when it has none of 64 hex digits), and whether
+ * that line is a start record naming the rotated file it continues.
  */
-static int chain_start(const char *path, char prev[SHA256_HEX_LEN + 1])
+static void chain_start(const char *path, char prev[SHA256_HEX_LEN + 1], bool *named)
 {
 	char *buf = malloc(AUDIT_LINE_MAX + 2);
 	gzFile gz = gzopen(path, "rb");
@@ -758,34 +807,50 @@ static int chain_start(const char *path, char prev[SHA256_HEX_LEN + 1])
 	const char *p;
 	bool cut;
 	long n;
-	int found = 0;
 
 	prev[0] = '\0';
+	*named = false;
 	if (buf && gz && (n = read_line(gz, buf, AUDIT_LINE_MAX + 2, &cut)) >= 0 &&
 	    (rec = json_loadb(buf, (size_t)n, 0, NULL)) &&
-	    json_string_value(json_object_get(rec, "prev_file")) &&
 	    (p = json_string_value(json_object_get(rec, "prev"))) && strlen(p) == SHA256_HEX_LEN) {
 		memcpy(prev, p, SHA256_HEX_LEN + 1);
-		found = 1;
+		*named = json_string_value(json_object_get(rec, "prev_file")) != NULL;
 	}
 	json_decref(rec);
 	if (gz)
 		gzclose(gz);
 	free(buf);
-	return found;
 }
 
 /* The one place the chain is judged: audit_verify_file, the same check
  * `imaguard audit verify` makes. */
 static void verify_chain(struct logrep *lr)
 {
+	static const char zeros[] = "0000000000000000000000000000000000000000000000000000000000000000";
 	char prev[SHA256_HEX_LEN + 1];
+	bool named;
 	int err;
 
 	/* the verifier reads gzip itself, so both kinds go straight in */
-	chain_start(lr->path, prev);
-	memcpy(lr->start_prev, prev, sizeof(lr->start_prev));
-	err = audit_verify_file(lr->path, prev[0] ? prev : NULL, &lr->vr);
+	chain_start(lr->path, prev, &named);
+	if (named)
+		memcpy(lr->start_prev, prev, sizeof(lr->start_prev));
+	err = audit_verify_file(lr->path, named ? prev : NULL, &lr->vr);
+	/* A log that continues another, as after a copytruncate rotation, is
+	 * checked from its first prev; report_link_logs decides whether a
+	 * given log leads there. */
+	if (err == -EBADMSG && lr->vr.bad_line == 1 && !named && prev[0] && strcmp(prev, zeros)) {
+		struct audit_verify_result cont;
+		int cerr = audit_verify_file(lr->path, prev, &cont);
+
+		if (!cerr || (cerr == -EBADMSG && cont.bad_line > 1)) {
+			lr->vr_alone = lr->vr;
+			lr->vr = cont;
+			err = cerr;
+			memcpy(lr->start_prev, prev, sizeof(lr->start_prev));
+			lr->needs_link = true;
+		}
+	}
 	if (!err)
 		lr->chain = CHAIN_INTACT;
 	else if (err == -EBADMSG)
@@ -818,7 +883,8 @@ int report_add_log(struct report *r, const char *path)
 	if (r->o.progress)
 		fprintf(stderr, "\r\033[Kreport: verifying the chain of %.40s", path);
 	verify_chain(lr);
-	if (lr->chain == CHAIN_BROKEN)
+	r->links_done = false;
+	if (lr->chain == CHAIN_BROKEN && !lr->needs_link)
 		pr_warn("audit log '%s': chain broken at line %llu: %s", path,
 			(unsigned long long)lr->vr.bad_line, lr->vr.why);
 	err = stream_log(r, lr);

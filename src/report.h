@@ -39,8 +39,10 @@ void report_free(struct report *r);
  */
 int report_add_log(struct report *r, const char *path);
 
-/* True when every log added so far verified. */
-bool report_chains_ok(const struct report *r);
+/* True when every log added so far verified. A log that continues another
+ * (its first line's prev is that log's last hash) verifies only when that log
+ * was given too, in any order; call this once every log is added. */
+bool report_chains_ok(struct report *r);
 
 /* The imaguard-report/1 document; the caller owns the reference. */
 int report_build(struct report *r, json_t **out);

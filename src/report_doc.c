@@ -898,6 +898,7 @@ int report_build(struct report *r, json_t **out)
 	int err;
 
 	*out = NULL;
+	report_link_logs(r);
 	err = view_init(r, &v);
 	if (err || !doc)
 		goto cleanup;

@@ -100,6 +100,11 @@ struct logrep {
 	struct audit_verify_result vr;
 	const char *continues;	/* prev_file of its first start record */
 	char start_prev[65];	/* the chain's starting point when it continues one, else "" */
+	/* It starts at start_prev without naming a prev_file, as a log after a
+	 * copytruncate rotation does: intact only once a given log is found to
+	 * end there (link_logs); else vr_alone, the check from zeros, stands. */
+	bool needs_link, linked;
+	struct audit_verify_result vr_alone;
 	const char *host;	/* the latest start record's */
 	int mode;
 	uint64_t lines, records, bad_lines;
@@ -113,6 +118,7 @@ struct report {
 	struct hmap exes, denies, hosts, buckets;
 	struct logrep *logs;
 	size_t nlogs;
+	bool links_done;	/* link_logs ran */
 	uint64_t *serials;
 	size_t nserials;
 	bool serial_none;
@@ -124,6 +130,9 @@ struct report {
 	uint64_t enforce_records;
 	uint64_t by_hook[HOOK_N], by_reason[REASON_N], deny_by_reason[REASON_N];
 };
+
+/* Settle which logs continue a given one (before the chains are read). */
+void report_link_logs(struct report *r);
 
 /* ---- rendering: the tables both Markdown and HTML draw --------------------- */
 

@@ -356,6 +356,39 @@ static void test_report_rotated(void **state)
 	json_decref(doc);
 }
 
+/* A log cut in two as copytruncate rotation leaves it, with no prev_file:
+ * the later part is intact only with the earlier one given, in either order. */
+static void test_report_copytruncate(void **state)
+{
+	struct fx *f = *state;
+	char old[128], cmd[512];
+	const char *newest_first[] = { f->log, old }, *alone[] = { f->log };
+	bool ok;
+	json_t *doc, *lg;
+
+	write_small(f->log);
+	snprintf(old, sizeof(old), "%s/a.log.1", f->dir);
+	snprintf(cmd, sizeof(cmd), "head -n 3 '%s' >'%s' && sed -i 1,3d '%s'", f->log, old,
+		 f->log);
+	assert_int_equal(system(cmd), 0);
+
+	doc = build(alone, 1, &ok);
+	assert_false(ok);
+	lg = json_array_get(json_object_get(doc, "logs"), 0);
+	assert_string_equal(json_string_value(json_object_get(lg, "chain")), "broken");
+	assert_int_equal(ival(lg, "bad_line", NULL), 1);
+	assert_true(json_is_null(json_object_get(lg, "chained_from")));
+	json_decref(doc);
+
+	doc = build(newest_first, 2, &ok);
+	assert_true(ok);
+	lg = json_array_get(json_object_get(doc, "logs"), 0);
+	assert_string_equal(json_string_value(json_object_get(lg, "chain")), "intact");
+	assert_string_equal(json_string_value(json_object_get(lg, "chained_from")), old);
+	assert_int_equal(ival(json_object_get(doc, "summary"), "events", NULL), 4);
+	json_decref(doc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -366,6 +399,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_report_gzip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_report_hostile_input, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_report_rotated, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_report_copytruncate, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
