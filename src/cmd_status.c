@@ -271,4 +271,8 @@ const struct cli_cmd cmd_stop = {
 	.summary = "stop the daemon and remove the pins, so that the chain detaches",
 	.run = run_stop,
 	.opts = stop_opts,
+	.details = "The daemon of --state-dir is sent SIGTERM and waited for, then the pins\n"
+		   "under --pin-dir are removed. Exit 1, with nothing removed, when another\n"
+		   "process (a daemon of another --state-dir) holds the pinned chain, and\n"
+		   "exit 1 when the daemon does not stop within --timeout.",
 };
