@@ -182,7 +182,9 @@ static int run_verify(const struct cli_cmd *cmd, int argc, char **argv)
 		rc = cli_usage_error(cmd, "exactly one FILE is required");
 		goto cleanup;
 	}
-	if (o.state_dir && check_state_dir(o.state_dir))
+	/* --commit makes the directory, one level, as the daemon's first run
+	 * does: it is where the state is set up. */
+	if (o.state_dir && !o.commit && check_state_dir(o.state_dir))
 		goto cleanup;
 	o.path = argv[optind];
 	o.trust = kr;
@@ -221,8 +223,9 @@ static const struct cli_cmd cmd_allowlist_verify = {
 		   "exactly the bytes that are then parsed. With --state-dir the serial is\n"
 		   "checked against the state the daemon keeps (default of `imaguard run`:\n"
 		   STATE_DIR_DEFAULT ") but written only with --commit, so a dry run\n"
-		   "never moves the floor. DIR must be an existing directory: one without a\n"
-		   "record accepts any serial, a path that is not there is refused.",
+		   "never moves the floor. Without --commit DIR must be an existing\n"
+		   "directory: one without a record accepts any serial, a path that is not\n"
+		   "there is refused; --commit creates it, as the daemon's first run does.",
 };
 
 /* ---- show ----------------------------------------------------------------- */
