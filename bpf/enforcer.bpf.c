@@ -33,10 +33,10 @@
  * Each name is resolved once too: an exec or map by a name already seen
  * takes the path, its hash and the rules' verdict from the inode (struct
  * ig_name) until its rename (any directory's rename: every name), a mount
- * change, an unlink or a rules or allowlist swap. A map left with nothing
- * to measure (digest cached, or allowed by rule) is then decided in stage 1
- * with stage 3's own code, and stages 2 and 3 pass; an exec always takes the
- * whole chain, which the loader's probe proves.
+ * change, an unlink or a rules or allowlist swap. An exec or map left with
+ * nothing to measure (digest cached, or allowed by rule) is then decided in
+ * stage 1 with stage 3's own code, and stages 2 and 3 pass; the loader's
+ * probe always takes the whole chain, which is how the order is proven.
  *
  * And each allowed map is sent once per daemon fold epoch: the daemon keeps
  * only a count of a map's repeats, so stage 1 counts them itself once one
@@ -100,10 +100,6 @@ __u32 ig_probe_tgid;
  * ig_fold_epochs: the last one begun, so that none is ever used twice. */
 __u32 ig_fold_epoch;
 __u32 ig_fold_epochs;
-/* Runtime: set once all three stages of every hook are attached, so that a
- * stage 3 running alone while the loader attaches is not counted as an
- * order violation. */
-__u32 ig_armed;
 
 /*
  * In-flight records: one per thread inside a hook at once, in records when
@@ -994,17 +990,19 @@ static __always_inline int judge(struct ig_event *ev, __u32 hook, struct ig_coun
 	return verdict;
 }
 
-/* Stage 1's verdict on a map with nothing left to measure; an allowed one
- * takes a fold slot, so that its repeats are counted, not sent. */
-static __always_inline int finish_map(struct ig_record *rec, struct file *file,
-				      const struct ig_name_key *k, struct ig_counters *c)
+/* Stage 1's verdict on an exec or map with nothing left to measure; an
+ * allowed map takes a fold slot, so that its repeats are counted, not sent. */
+static __always_inline int finish_alone(struct ig_record *rec, struct file *file,
+					const struct ig_name_key *k, __u32 hook,
+					struct ig_counters *c)
 {
 	struct ig_event *ev = &rec->ev;
 	__u32 epoch = fold_epoch();
 	int verdict;
 
-	verdict = judge(ev, IG_HOOK_MMAP, c);
-	if (!verdict && !(ev->flags & (IG_F_WOULD_DENY | IG_F_PROBE | IG_F_STALE)))
+	verdict = judge(ev, hook, c);
+	if (hook == IG_HOOK_MMAP && !verdict &&
+	    !(ev->flags & (IG_F_WOULD_DENY | IG_F_PROBE | IG_F_STALE)))
 		ev->fold_slot = fold_take(epoch);
 	if (emit(ev, c) && ev->fold_slot)
 		fold_mark(rec, file, k, epoch);
@@ -1139,17 +1137,17 @@ static __always_inline int stage_filter(struct file *file, __u32 hook, __u32 pro
 	if (ev->flags & IG_F_NEED_HASH)
 		cache_lookup(rec, file);
 
-	/* A map with nothing left to measure (digest cached, allowed by
-	 * rule, or known stale) is decided here: stages 2 and 3 find no
-	 * record and pass. Execs always take the whole chain, which the
-	 * loader's probe proves. */
-	if (hook == IG_HOOK_MMAP && !(ev->flags & IG_F_PROBE) &&
+	/* An exec or map with nothing left to measure (digest cached,
+	 * allowed by rule, or known stale) is decided here: stages 2 and 3
+	 * find no record and pass. The loader's probe always takes the
+	 * whole chain: that is how the order is proven. */
+	if (hook != IG_HOOK_OPEN && !(ev->flags & IG_F_PROBE) &&
 	    (!(ev->flags & IG_F_NEED_HASH) || (ev->flags & (IG_F_CACHED | IG_F_STALE))))
-		return finish_map(rec, file, &name, c);
+		return finish_alone(rec, file, &name, hook, c);
 	if (!measurable) {
 		/* Fail closed: nothing here can measure it (refused in enforce mode). */
 		ev->hash_error = IG_ERR_UNMEASURED;
-		return finish_map(rec, file, &name, c);
+		return finish_alone(rec, file, &name, hook, c);
 	}
 
 	key.tid = (__u32)bpf_get_current_pid_tgid();
@@ -1238,8 +1236,7 @@ static __always_inline int stage_emit(struct file *file, __u32 hook)
 	struct ig_counters *c;
 	struct ig_record *rec;
 
-	/* An exec always looks: finding no record is an order violation. */
-	if (hook != IG_HOOK_EXEC && !records_live())
+	if (!records_live())
 		return 0; /* no record anywhere: stage 1 decided alone or wanted nothing */
 	key.tid = (__u32)bpf_get_current_pid_tgid();
 	c = counters_get();
@@ -1249,12 +1246,7 @@ static __always_inline int stage_emit(struct file *file, __u32 hook)
 	rec = bpf_map_lookup_elem(&records_long, &key);
 	if (rec)
 		return record_finish(rec, &records_long, IG_PATH_MAX, &key, file, hook, c);
-	/* Stage 1 leaves an exec record or denies itself: none here means
-	 * the chain ran out of order. Fail open here; the loader proves the
-	 * order before it declares itself ready and refuses otherwise. */
-	if (hook == IG_HOOK_EXEC && ig_armed && c)
-		c->order_violations++;
-	return 0;
+	return 0; /* none here: stage 1 decided alone or wanted nothing */
 }
 
 /* ---- bprm_check_security ---- */

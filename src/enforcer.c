@@ -533,8 +533,6 @@ void enforcer_fold_start(struct enforcer *e)
 
 static void detach_all(struct enforcer *e)
 {
-	if (e->fds[EM_BSS] > 0)
-		BSS_SET(e, ig_armed, 0);
 	for (int h = 0; h < IG_HOOK_MAX; h++)
 		for (int s = 0; s < 3; s++) {
 			bpf_link__destroy(e->links[h][s]);
@@ -619,7 +617,6 @@ int enforcer_attach(struct enforcer *e, const char *prove_path)
 		err = enforcer_probe(e, prove_path, &ev);
 		if (err == 0 && ev.stages == IG_STAGES_ALL && !(ev.flags & IG_F_ORDER_BAD)) {
 			e->proof = ev;
-			BSS_SET(e, ig_armed, 1);
 			pr_debug("chain order proven with attach order %s",
 				 enforcer_attach_order(e));
 			return 0;

@@ -63,7 +63,7 @@ enum ig_flag {
 
 /* Bumped whenever what the programs do changes in a way a daemon must not
  * inherit from a chain an older build pinned (enforcer_adopt refuses it). */
-#define IG_CHAIN_VERSION 3
+#define IG_CHAIN_VERSION 4
 
 enum ig_mode {
 	IG_MODE_MONITOR = 0,
