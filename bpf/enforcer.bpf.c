@@ -81,8 +81,8 @@ __u32 ig_rule_hooks;
 __u32 ig_path_gen SEC(".data.names");
 /* Records stored by stage 1 and not yet dropped by stage 3, at least: a
  * record replaced in place is counted twice, never one less. While it is 0
- * no record exists anywhere, so stages 2 and 3 of an open or a map need not
- * look. Its own map, for the same reason as ig_path_gen. */
+ * no record exists anywhere, so stages 2 and 3 need not look. Its own map,
+ * for the same reason as ig_path_gen. */
 __u64 ig_records_live SEC(".data.live");
 
 /* A plain load: a task always sees its own earlier increment, and nothing
@@ -1210,8 +1210,8 @@ static __always_inline int record_finish(struct ig_record *rec, void *map, __u32
 
 	if (rec->file != (__u64)file) {
 		/* Left by a chain another program cut short after stage 1: not
-		 * this access's. Stage 1 decided this one alone (a map with
-		 * nothing to measure), so pass. */
+		 * this access's. Stage 1 decided this one alone (an exec or
+		 * map with nothing to measure), so pass. */
 		drop_record(map, key);
 		return 0;
 	}
