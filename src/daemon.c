@@ -579,7 +579,8 @@ static const struct cli_opt run_opts_table[] = {
 	{ "pin", OPT_PIN, "[=DIR]", "pin the chain under DIR (default " PIN_DIR_DEFAULT
 	  "): enforcement stays when the daemon exits; a later run adopts it" },
 	{ "pin-dir", OPT_PIN_DIR, "DIR", "the same as --pin=DIR" },
-	{ "unpin", OPT_UNPIN, NULL, "remove the pins and exit (the chain detaches)" },
+	{ "unpin", OPT_UNPIN, NULL,
+	  "remove the pins and exit (the chain detaches); refused while a daemon holds it" },
 	{ "log-all", OPT_LOG_ALL, NULL, "record every executable map and audited open, not "
 	  "only the first of each (path, digest, hook)" },
 	{ "summary-interval", OPT_SUMMARY, "SECONDS", "how often repeats are summarised (60)" },
@@ -898,8 +899,16 @@ static int run_daemon(const struct cli_cmd *cmd, int argc, char **argv)
 		return cli_usage_error(cmd, "--trust needs --allowlist");
 	if (d.o.unpin) {
 		const char *dir = d.o.pin_dir ? d.o.pin_dir : PIN_DIR_DEFAULT;
-		int found = enforcer_unpin(dir);
+		pid_t holder = enforcer_pin_holder(dir, 0);
+		int found;
 
+		/* as stop: the pins of a chain a daemon drives are that daemon's */
+		if (holder > 0) {
+			pr_err("the chain pinned at '%s' is held by process %d: stop it with "
+			       "'imaguard stop'; nothing removed", dir, holder);
+			return EXIT_FAIL;
+		}
+		found = enforcer_unpin(dir);
 		printf("imaguard: removed %d pins under '%s'%s\n", found, dir,
 		       found ? "; the chain detaches when no daemon holds it" : "");
 		return EXIT_OK;

@@ -66,6 +66,11 @@ cat /tmp/pin-stop.err
 grep -q "is held by process $daemon" /tmp/pin-stop.err || fail "stop did not name the daemon holding the chain"
 [ -e $P/link-exec-filter ] || fail "stop removed pins it refused to remove"
 kill -0 $daemon || fail "the daemon died"
+if $IG run --unpin --pin-dir $P 2>/tmp/pin-stop.err; then
+	fail "run --unpin removed the pins of a chain a running daemon holds"
+fi
+grep -q "is held by process $daemon" /tmp/pin-stop.err || fail "run --unpin did not name the daemon"
+[ -e $P/link-exec-filter ] || fail "run --unpin removed pins it refused to remove"
 
 $IG stop --state-dir $S --pin-dir $P
 wait $daemon 2>/dev/null || true
