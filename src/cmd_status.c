@@ -206,8 +206,8 @@ static int run_stop(const struct cli_cmd *cmd, int argc, char **argv)
 {
 	const char *state_dir = STATE_DIR_DEFAULT, *pin_dir = PIN_DIR_DEFAULT, *arg;
 	uint64_t timeout = 30;
-	pid_t pid, holder;
 	int key, found;
+	pid_t pid;
 
 	while ((key = cli_next(cmd, argc, argv, &arg)) != CLI_END) {
 		switch (key) {
@@ -238,21 +238,10 @@ static int run_stop(const struct cli_cmd *cmd, int argc, char **argv)
 			return EXIT_FAIL;
 		}
 	}
-	/* A daemon this state directory does not know (another --state-dir)
-	 * would go on holding the chain: removing its pins would only end
-	 * its enforcement when it stops, and say "detached" meanwhile. The
-	 * daemon just stopped may still be closing its own. */
-	holder = enforcer_pin_holder(pin_dir, pid);
-	if (holder > 0) {
-		pr_err("the chain pinned at '%s' is held by process %d, not a daemon of '%s': "
-		       "stop it with its own --state-dir; nothing removed", pin_dir, holder,
-		       state_dir);
+	/* The daemon just stopped may still be closing its links. */
+	found = enforcer_unpin_unheld(pin_dir, pid);
+	if (found < 0)
 		return EXIT_FAIL;
-	}
-	if (holder < 0)
-		pr_warn("cannot tell whether another process holds the chain pinned at '%s': %s",
-			pin_dir, strerror(-holder));
-	found = enforcer_unpin(pin_dir);
 	printf("imaguard: %s%s\n", pid > 0 ? "daemon stopped" : "no daemon was running",
 	       found ? ", pins removed: the chain is detached" : "");
 	return EXIT_OK;

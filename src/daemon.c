@@ -899,16 +899,10 @@ static int run_daemon(const struct cli_cmd *cmd, int argc, char **argv)
 		return cli_usage_error(cmd, "--trust needs --allowlist");
 	if (d.o.unpin) {
 		const char *dir = d.o.pin_dir ? d.o.pin_dir : PIN_DIR_DEFAULT;
-		pid_t holder = enforcer_pin_holder(dir, 0);
-		int found;
+		int found = enforcer_unpin_unheld(dir, 0);
 
-		/* as stop: the pins of a chain a daemon drives are that daemon's */
-		if (holder > 0) {
-			pr_err("the chain pinned at '%s' is held by process %d: stop it with "
-			       "'imaguard stop'; nothing removed", dir, holder);
+		if (found < 0)
 			return EXIT_FAIL;
-		}
-		found = enforcer_unpin(dir);
 		printf("imaguard: removed %d pins under '%s'%s\n", found, dir,
 		       found ? "; the chain detaches when no daemon holds it" : "");
 		return EXIT_OK;

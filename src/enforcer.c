@@ -966,7 +966,7 @@ int enforcer_unpin(const char *dir)
  * pinned at dir open: a daemon driving it, which unpinning would not stop.
  * Its pid, 0 for none (or nothing pinned), -errno when it cannot be told.
  */
-pid_t enforcer_pin_holder(const char *dir, pid_t except)
+static pid_t pin_holder(const char *dir, pid_t except)
 {
 	struct bpf_link_info info = {};
 	__u32 len = sizeof(info), id;
@@ -1021,6 +1021,23 @@ pid_t enforcer_pin_holder(const char *dir, pid_t except)
 	}
 	closedir(procs);
 	return holder;
+}
+
+int enforcer_unpin_unheld(const char *dir, pid_t except)
+{
+	pid_t holder = pin_holder(dir, except);
+
+	/* Removing the pins of a chain a daemon drives would not detach it:
+	 * it would only end its enforcement once that daemon stops. */
+	if (holder > 0) {
+		pr_err("the chain pinned at '%s' is held by process %d (a daemon of another "
+		       "--state-dir?): stop that one; nothing removed", dir, holder);
+		return -EBUSY;
+	}
+	if (holder < 0)
+		pr_warn("cannot tell whether another process holds the chain pinned at '%s': %s",
+			dir, strerror(-holder));
+	return enforcer_unpin(dir);
 }
 
 /* A map's value size, 0 when it cannot be told. */

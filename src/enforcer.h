@@ -88,10 +88,9 @@ int enforcer_pin(struct enforcer *e, const char *dir);
 int enforcer_adopt(struct enforcer **out, const char *dir);
 /* Removes every pin under dir and dir itself; returns how many were found. */
 int enforcer_unpin(const char *dir);
-/* Another process than except holding the chain pinned at dir (a daemon):
- * its pid; 0 when none does or nothing is pinned; -errno when it cannot be
- * told. */
-pid_t enforcer_pin_holder(const char *dir, pid_t except);
+/* enforcer_unpin, unless a process other than this one and except holds the
+ * chain (a daemon driving it): then -EBUSY, said why, nothing removed. */
+int enforcer_unpin_unheld(const char *dir, pid_t except);
 bool enforcer_adopted(const struct enforcer *e);
 enum ig_mode enforcer_mode(const struct enforcer *e);
 /* Detaches the chain unless it is pinned; an adopted chain stays attached. */
