@@ -44,7 +44,7 @@ SANFLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 $(WARN) -Wno-unused-parameter \
 	-Iinclude -Ibpf -MMD -MP
 
-SRCS      := $(sort $(wildcard src/*.c))
+SRCS      := $(sort $(shell find src -name '*.c'))
 LIB_SRCS  := $(filter-out src/main.c,$(SRCS))
 BPF_SRCS  := $(sort $(wildcard bpf/*.bpf.c))
 SKELS     := $(patsubst bpf/%.bpf.c,$(B)/gen/%.skel.h,$(BPF_SRCS))

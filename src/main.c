@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "commands.h"
-#include "log.h"
+#include "cmd/commands.h"
+#include "util/log.h"
 
 static int run_version(const struct cli_cmd *cmd, int argc, char **argv)
 {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Layouts shared by bpf/enforcer.bpf.c and src/enforcer.c: the per-thread
+ * Layouts shared by bpf/enforcer.bpf.c and src/enforcer/enforcer.c: the per-thread
  * record the three stages hand to each other, the event sent to userspace,
  * the counters and the flag bits. Userspace never spells any of these twice.
  */

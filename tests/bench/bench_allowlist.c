@@ -30,10 +30,10 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
-#include "allowlist.h"
-#include "fileio.h"
-#include "log.h"
-#include "sig.h"
+#include "allowlist/allowlist.h"
+#include "util/fileio.h"
+#include "util/log.h"
+#include "crypto/sig.h"
 
 #define TIME_LIMIT_S 1.0
 /* MB here are 10^6 bytes throughout: the stricter reading of the target

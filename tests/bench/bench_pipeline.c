@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Host benchmark of the daemon's per-event path (src/pipeline.c): synthetic
+ * Host benchmark of the daemon's per-event path (src/daemon/pipeline.c): synthetic
  * kernel events through pipeline_event into an audit log, on one pinned core.
  *
  *   bench_pipeline [--quick] [--json] [--cpu N] [--dir DIR] [--events N] [--runs N]
@@ -38,9 +38,9 @@
 #include <jansson.h>
 #include <openssl/evp.h>
 
-#include "audit.h"
-#include "enforcer.h"
-#include "pipeline.h"
+#include "audit/audit.h"
+#include "enforcer/enforcer.h"
+#include "daemon/pipeline.h"
 
 #define BATCH 1024
 #define N_PROGS 64	/* repeat mix: programs exec'd */

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "allowlist_priv.h"
+#include "allowlist/priv.h"
 
 static char *write_out(const struct allowlist *al, size_t *len)
 {

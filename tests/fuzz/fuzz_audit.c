@@ -18,9 +18,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "allowlist.h"
-#include "audit.h"
-#include "digest.h"
+#include "allowlist/allowlist.h"
+#include "audit/audit.h"
+#include "util/digest.h"
 
 #define ZEROS "0000000000000000000000000000000000000000000000000000000000000000"
 

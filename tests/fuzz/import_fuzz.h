@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "allowlist.h"
-#include "import.h"
+#include "allowlist/allowlist.h"
+#include "allowlist/import/import.h"
 
 static char *fuzz_write_out(const struct allowlist *al, size_t *len)
 {

@@ -29,9 +29,9 @@
 
 #include <jansson.h>
 
-#include "allowlist.h"
-#include "audit.h"
-#include "digest.h"
+#include "allowlist/allowlist.h"
+#include "audit/audit.h"
+#include "util/digest.h"
 
 /* ---- the scenario's digests: SHA-256 of a name, so they are stable ------- */
 
@@ -141,7 +141,7 @@ static void access_rec(struct wlog *w, long s, const char *hook, const char *pat
 
 	snprintf(dg, sizeof(dg), "sha256:%s", digest ? digest : "");
 	/* The namespaces' inode numbers do not fit an int: json_int_t, as
-	 * event.c writes them. */
+	 * src/daemon/event.c writes them. */
 	r = json_pack("{s:s, s:s, s:s, s:b, s:s, s:s, s:i, s:i, s:i, s:i, s:i, s:s, s:s, s:i, s:i, "
 		      "s:o, s:s, s:i, s:s, s:i, s:I, s:I, s:i}",
 		      "type", "access", "hook", hook, "decision", deny ? "deny" : "allow",

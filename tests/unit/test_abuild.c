@@ -13,10 +13,10 @@
 
 #include <cmocka.h>
 
-#include "abuild.h"
-#include "allowlist.h"
-#include "cli.h"
-#include "digest.h"
+#include "allowlist/build.h"
+#include "allowlist/allowlist.h"
+#include "util/cli.h"
+#include "util/digest.h"
 
 static const char elf_data[] = "\x7f" "ELF\x02\x01\x01 a pretend executable";
 static const char elf2_data[] = "\x7f" "ELF\x02\x01\x01 another one, in a subdirectory";

@@ -14,9 +14,9 @@
 
 #include <cmocka.h>
 
-#include "allowlist_priv.h"
-#include "fileio.h"
-#include "sig.h"
+#include "allowlist/priv.h"
+#include "util/fileio.h"
+#include "crypto/sig.h"
 
 static void mkdigest(uint8_t d[SHA256_LEN], unsigned int seed)
 {

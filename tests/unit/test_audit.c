@@ -23,8 +23,8 @@
 #include <cmocka.h>
 #include <zlib.h>
 
-#include "audit.h"
-#include "digest.h"
+#include "audit/audit.h"
+#include "util/digest.h"
 
 #define ZEROS "0000000000000000000000000000000000000000000000000000000000000000"
 #define TIME "2026-03-01T10:00:00.000000001Z"

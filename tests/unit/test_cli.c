@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "cli.h"
+#include "util/cli.h"
 
 enum { OPT_LONG_ONLY = 256 };
 

@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "digest.h"
+#include "util/digest.h"
 
 /* SHA-256 of "abc" (FIPS 180-2 example). */
 static const char abc_hex[] = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";

@@ -15,7 +15,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
-#include "ed25519.h"
+#include "crypto/ed25519.h"
 
 #define P_HEX "7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffed"
 #define L_HEX "1000000000000000000000000000000014def9dea2f79cd65812631a5cf5d3ed"

@@ -9,9 +9,9 @@
 
 #include <cmocka.h>
 
-#include "allowlist.h"
-#include "digest.h"
-#include "import.h"
+#include "allowlist/allowlist.h"
+#include "util/digest.h"
+#include "allowlist/import/import.h"
 
 static char *hexrep(char c)
 {

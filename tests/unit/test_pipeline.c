@@ -16,11 +16,11 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "audit.h"
-#include "digest.h"
-#include "enforcer.h"
-#include "event.h"
-#include "pipeline.h"
+#include "audit/audit.h"
+#include "util/digest.h"
+#include "enforcer/enforcer.h"
+#include "daemon/event.h"
+#include "daemon/pipeline.h"
 
 #define AL_SHA "8f434346648f6b96df89dda901c5176b10a6d83961dd3c1ac88b59b2dc327aa4"
 

@@ -11,9 +11,9 @@
 #include <cmocka.h>
 #include <zlib.h>
 
-#include "audit.h"
-#include "digest.h"
-#include "report.h"
+#include "audit/audit.h"
+#include "util/digest.h"
+#include "report/report.h"
 
 struct fx {
 	char dir[64];

@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "rules.h"
+#include "rules/rules.h"
 
 #define HOOKS_EM RULE_HOOKS_DEFAULT
 #define HOOKS_ALL (RULE_HOOKS_DEFAULT | RULE_HOOK_BIT(IG_HOOK_OPEN))

@@ -15,8 +15,8 @@
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 
-#include "fileio.h"
-#include "sig.h"
+#include "util/fileio.h"
+#include "crypto/sig.h"
 
 /* Unit tests run from the top of the tree; TESTDATA overrides. */
 static const char *data_dir(void)

@@ -12,10 +12,10 @@
 
 #include <cmocka.h>
 
-#include "allowlist.h"
-#include "fileio.h"
-#include "sig.h"
-#include "state.h"
+#include "allowlist/allowlist.h"
+#include "util/fileio.h"
+#include "crypto/sig.h"
+#include "allowlist/state.h"
 
 struct fx {
 	char dir[64];

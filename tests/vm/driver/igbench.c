@@ -9,9 +9,9 @@
  *   off    nothing attached
  *   noop   bpf/noop.bpf.c: the same nine LSM programs with empty bodies, the
  *          cost of the trampolines alone
- *   full   the real chain (src/enforcer.h) in enforce mode with a 50,000-entry
+ *   full   the real chain (src/enforcer/enforcer.h) in enforce mode with a 50,000-entry
  *          allowlist and about a hundred rules, and the daemon's consumer
- *          (src/pipeline.h) writing the audit trail to tmpfs from its own thread
+ *          (src/daemon/pipeline.h) writing the audit trail to tmpfs from its own thread
  *
  * Each round puts the three arms in a fresh random order, and each arm runs
  * one timed block of every workload, in a fresh random order too. A switch
@@ -69,13 +69,13 @@
 #include <jansson.h>
 #include <openssl/evp.h>
 
-#include "digest.h"
-#include "enforcer.h"
-#include "event.h"
-#include "fileio.h"
-#include "log.h"
+#include "util/digest.h"
+#include "enforcer/enforcer.h"
+#include "daemon/event.h"
+#include "util/fileio.h"
+#include "util/log.h"
 #include "noop.skel.h"
-#include "pipeline.h"
+#include "daemon/pipeline.h"
 
 #define TMP_BASE	"/tmp/igbench"
 #define EXT4_MNT	"/mnt/ext4"

@@ -19,10 +19,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "digest.h"
-#include "enforcer.h"
-#include "event.h"
-#include "log.h"
+#include "util/digest.h"
+#include "enforcer/enforcer.h"
+#include "daemon/event.h"
+#include "util/log.h"
 
 #define MAX_RULES 64
 #define MAX_ALLOW 65536

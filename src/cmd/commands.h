@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Every subcommand the binary has; main.c lists them in its table. */
+#ifndef IMAGUARD_COMMANDS_H
+#define IMAGUARD_COMMANDS_H
+
+#include "util/cli.h"
+
+#define IMAGUARD_VERSION "0.1.0"
+
+extern const struct cli_cmd cmd_probe;
+extern const struct cli_cmd cmd_allowlist_build, cmd_allowlist_import;
+extern const struct cli_cmd cmd_allowlist, cmd_hash, cmd_rules;
+extern const struct cli_cmd cmd_report, cmd_allowlist_propose;
+
+extern const struct cli_cmd cmd_run, cmd_status, cmd_stop, cmd_audit;
+
+#endif

@@ -1,0 +1,267 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * `imaguard status` and `imaguard stop`: the state of a running or pinned
+ * enforcer. Live counters come from the pinned maps when there are pins,
+ * otherwise from the running daemon's status file (refreshed every second).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "cmd/commands.h"
+#include "daemon/daemon.h"
+#include "enforcer/enforcer.h"
+#include "daemon/event.h"
+#include "util/log.h"
+#include "allowlist/state.h"
+
+enum { OPT_STATE_DIR = 256, OPT_PIN_DIR, OPT_JSON, OPT_PROM, OPT_TIMEOUT };
+
+/* The pid holding the daemon's lock, or 0 when no daemon runs. */
+static pid_t daemon_pid(const char *state_dir)
+{
+	char path[PATH_MAX], buf[32] = "";
+	pid_t pid = 0;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", state_dir, LOCK_FILE);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	if (flock(fd, LOCK_SH | LOCK_NB) && errno == EWOULDBLOCK) {
+		n = read(fd, buf, sizeof(buf) - 1);
+		pid = n > 0 ? (pid_t)atoi(buf) : -1;
+	}
+	close(fd);
+	return pid;
+}
+
+static json_t *gather(const char *state_dir, const char *pin_dir, pid_t *pid)
+{
+	struct enforcer *e = NULL;
+	char path[PATH_MAX];
+	struct ig_counters c;
+	json_t *st;
+
+	snprintf(path, sizeof(path), "%s/%s", state_dir, STATUS_FILE);
+	*pid = daemon_pid(state_dir);
+	st = json_load_file(path, 0, NULL);
+	if (!enforcer_adopt(&e, pin_dir)) {
+		if (!st)
+			st = json_pack("{s:s}", "mode", enforcer_mode(e) == IG_MODE_ENFORCE ?
+						     "enforce" : "monitor");
+		if (!enforcer_counters(e, &c))
+			json_object_set_new(st, "counters", counters_to_json(&c));
+		json_object_set_new(st, "pinned", json_true());
+		enforcer_free(e);
+	} else if (st && *pid > 0) {
+		json_object_set_new(st, "pinned", json_false());
+	} else {
+		json_decref(st);
+		return NULL;
+	}
+	json_object_set_new(st, "running", json_boolean(*pid > 0));
+	return st;
+}
+
+static long long num(json_t *o, const char *k)
+{
+	return json_integer_value(json_object_get(o, k));
+}
+
+static void print_prometheus(json_t *st)
+{
+	json_t *c = json_object_get(st, "counters"), *v;
+	const char *k;
+
+	printf("# TYPE imaguard_up gauge\nimaguard_up %d\n",
+	       json_is_true(json_object_get(st, "running")));
+	printf("# TYPE imaguard_enforce_mode gauge\nimaguard_enforce_mode %d\n",
+	       !strcmp(json_string_value(json_object_get(st, "mode")) ?: "", "enforce"));
+	if (json_is_integer(json_object_get(st, "allowlist_serial")))
+		printf("# TYPE imaguard_allowlist_serial gauge\nimaguard_allowlist_serial %lld\n",
+		       num(st, "allowlist_serial"));
+	printf("# TYPE imaguard_allowlist_entries gauge\nimaguard_allowlist_entries %lld\n",
+	       num(st, "entries"));
+	printf("# TYPE imaguard_events_total counter\nimaguard_events_total %lld\n",
+	       num(c, "events"));
+	printf("# TYPE imaguard_lost_events_total counter\nimaguard_lost_events_total %lld\n",
+	       num(c, "lost"));
+	printf("# TYPE imaguard_folded_maps_total counter\nimaguard_folded_maps_total %lld\n",
+	       num(c, "folds"));
+	printf("# TYPE imaguard_hash_errors_total counter\nimaguard_hash_errors_total %lld\n",
+	       num(c, "hash_errors"));
+	printf("# TYPE imaguard_order_violations_total counter\n"
+	       "imaguard_order_violations_total %lld\n", num(c, "order_violations"));
+	printf("# TYPE imaguard_names_missed_total counter\n"
+	       "imaguard_names_missed_total %lld\n", num(st, "names_missed"));
+	printf("# TYPE imaguard_denies_total counter\n");
+	json_object_foreach(json_object_get(c, "denies"), k, v)
+		printf("imaguard_denies_total{reason=\"%s\"} %lld\n", k,
+		       (long long)json_integer_value(v));
+	printf("# TYPE imaguard_hook_runs_total counter\n");
+	json_object_foreach(json_object_get(c, "runs"), k, v)
+		printf("imaguard_hook_runs_total{hook=\"%s\"} %lld\n", k,
+		       (long long)json_integer_value(v));
+}
+
+static void print_text(json_t *st, pid_t pid)
+{
+	json_t *c = json_object_get(st, "counters"), *v;
+	const char *k;
+
+	printf("state:      %s%s\n", pid > 0 ? "running" : "not running",
+	       json_is_true(json_object_get(st, "pinned")) ? ", pinned (enforcement stays)" : "");
+	if (pid > 0)
+		printf("pid:        %d\n", pid);
+	printf("mode:       %s\n", json_string_value(json_object_get(st, "mode")) ?: "unknown");
+	if (json_is_integer(json_object_get(st, "allowlist_serial")))
+		printf("allowlist:  serial %lld, %lld entries, sha256 %s\n",
+		       num(st, "allowlist_serial"), num(st, "entries"),
+		       json_string_value(json_object_get(st, "allowlist_sha256")));
+	else
+		printf("allowlist:  none\n");
+	printf("rules:      %s\n",
+	       json_string_value(json_object_get(st, "rules_sha256")) ?: "none");
+	if (num(st, "started") && pid > 0)
+		printf("uptime:     %lld s\n", (long long)time(NULL) - num(st, "started"));
+	printf("events:     %lld (lost %lld; repeated maps counted in the kernel %lld)\n",
+	       num(c, "events"), num(c, "lost"), num(c, "folds"));
+	printf("denies:    ");
+	json_object_foreach(json_object_get(c, "denies"), k, v)
+		printf(" %s %lld", k, (long long)json_integer_value(v));
+	printf("\nhash errors: %lld, order violations: %lld\n", num(c, "hash_errors"),
+	       num(c, "order_violations"));
+	if (num(st, "names_missed"))
+		printf("rename and mount watcher runs the kernel skipped: %lld "
+		       "(each made every remembered name forgotten)\n", num(st, "names_missed"));
+}
+
+static int run_status(const struct cli_cmd *cmd, int argc, char **argv)
+{
+	const char *state_dir = STATE_DIR_DEFAULT, *pin_dir = PIN_DIR_DEFAULT, *arg;
+	bool json = false, prom = false;
+	json_t *st;
+	pid_t pid;
+	int key;
+
+	while ((key = cli_next(cmd, argc, argv, &arg)) != CLI_END) {
+		switch (key) {
+		case OPT_STATE_DIR: state_dir = arg; break;
+		case OPT_PIN_DIR: pin_dir = arg; break;
+		case OPT_JSON: json = true; break;
+		case OPT_PROM: prom = true; break;
+		case CLI_HELP: return EXIT_OK;
+		default: return EXIT_USAGE;
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+	if (json && prom)
+		return cli_usage_error(cmd, "--json and --prometheus cannot be combined");
+	st = gather(state_dir, pin_dir, &pid);
+	if (!st) {
+		pr_err("no running or pinned enforcer: nothing at '%s' or '%s'", state_dir, pin_dir);
+		return EXIT_FAIL;
+	}
+	if (json) {
+		json_dumpf(st, stdout, JSON_INDENT(2));
+		putchar('\n');
+	} else if (prom) {
+		print_prometheus(st);
+	} else {
+		print_text(st, pid);
+	}
+	json_decref(st);
+	return EXIT_OK;
+}
+
+static const struct cli_opt status_opts[] = {
+	{ "state-dir", OPT_STATE_DIR, "DIR", "the daemon's state directory (" STATE_DIR_DEFAULT ")" },
+	{ "pin-dir", OPT_PIN_DIR, "DIR", "where the chain is pinned (" PIN_DIR_DEFAULT ")" },
+	{ "json", OPT_JSON, NULL, "print JSON" },
+	{ "prometheus", OPT_PROM, NULL, "print the counters in Prometheus text format" },
+	{ 0 },
+};
+
+const struct cli_cmd cmd_status = {
+	.path = "status",
+	.args = "[OPTION]...",
+	.summary = "mode, allowlist, rules and counters of a running or pinned enforcer",
+	.run = run_status,
+	.opts = status_opts,
+};
+
+static int run_stop(const struct cli_cmd *cmd, int argc, char **argv)
+{
+	const char *state_dir = STATE_DIR_DEFAULT, *pin_dir = PIN_DIR_DEFAULT, *arg;
+	uint64_t timeout = 30;
+	int key, found;
+	pid_t pid;
+
+	while ((key = cli_next(cmd, argc, argv, &arg)) != CLI_END) {
+		switch (key) {
+		case OPT_STATE_DIR: state_dir = arg; break;
+		case OPT_PIN_DIR: pin_dir = arg; break;
+		case OPT_TIMEOUT:
+			if (cli_parse_u64(cmd, "--timeout", arg, 1, 3600, &timeout))
+				return EXIT_USAGE;
+			break;
+		case CLI_HELP: return EXIT_OK;
+		default: return EXIT_USAGE;
+		}
+	}
+	/* before anything is stopped: a stray word may be a mistyped option */
+	if (optind < argc)
+		return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+	pid = daemon_pid(state_dir);
+	if (pid > 0) {
+		if (kill(pid, SIGTERM)) {
+			pr_err("cannot signal the daemon (pid %d): %s", pid, strerror(errno));
+			return EXIT_FAIL;
+		}
+		for (uint64_t i = 0; i < timeout * 10 && daemon_pid(state_dir) > 0; i++)
+			usleep(100000);
+		if (daemon_pid(state_dir) > 0) {
+			pr_err("the daemon (pid %d) did not stop within %llu s", pid,
+			       (unsigned long long)timeout);
+			return EXIT_FAIL;
+		}
+	}
+	/* The daemon just stopped may still be closing its links. */
+	found = enforcer_unpin_unheld(pin_dir, pid);
+	if (found < 0)
+		return EXIT_FAIL;
+	printf("imaguard: %s%s\n", pid > 0 ? "daemon stopped" : "no daemon was running",
+	       found ? ", pins removed: the chain is detached" : "");
+	return EXIT_OK;
+}
+
+static const struct cli_opt stop_opts[] = {
+	{ "state-dir", OPT_STATE_DIR, "DIR", "the daemon's state directory (" STATE_DIR_DEFAULT ")" },
+	{ "pin-dir", OPT_PIN_DIR, "DIR", "where the chain is pinned (" PIN_DIR_DEFAULT ")" },
+	{ "timeout", OPT_TIMEOUT, "SECONDS", "how long to wait for the daemon (30)" },
+	{ 0 },
+};
+
+const struct cli_cmd cmd_stop = {
+	.path = "stop",
+	.args = "[OPTION]...",
+	.summary = "stop the daemon and remove the pins, so that the chain detaches",
+	.run = run_stop,
+	.opts = stop_opts,
+	.details = "The daemon of --state-dir is sent SIGTERM and waited for, then the pins\n"
+		   "under --pin-dir are removed. Exit 1, with nothing removed, when another\n"
+		   "process (a daemon of another --state-dir) holds the pinned chain, and\n"
+		   "exit 1 when the daemon does not stop within --timeout.",
+};

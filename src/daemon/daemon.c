@@ -1,0 +1,969 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * `imaguard run`: the daemon. Start-up proves enforcement live before it
+ * says it is ready:
+ *
+ *   verify the allowlist (signature, serial, expiry) and read the rules
+ *   -> BPF-LSM active -> load (or adopt a pinned chain) -> fill the maps
+ *   -> attach in a proven order -> IMA gives SHA-256 -> (enforce) a canary
+ *   with an unlisted digest is refused with EPERM -> pidfile, READY=1
+ *
+ * Then it turns kernel events into the hash-chained audit trail, reports
+ * lost events, reloads on SIGHUP, and stops on SIGTERM/SIGINT. Decisions
+ * never wait for it: the kernel decides alone.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/file.h>
+#include <sys/random.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <sys/un.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "allowlist/allowlist.h"
+#include "cmd/commands.h"
+#include "daemon/daemon.h"
+#include "util/digest.h"
+#include "enforcer/enforcer.h"
+#include "daemon/event.h"
+#include "util/fileio.h"
+#include "util/log.h"
+#include "daemon/pipeline.h"
+#include "rules/rules.h"
+#include "crypto/sig.h"
+#include "allowlist/state.h"
+
+#define CANARY_REFUSED 42
+
+struct daemon {
+	struct run_opts o;
+	struct enforcer *e;
+	struct pipeline *pl;	/* events to the audit trail */
+	struct sig_keyring *trust;
+	struct allowlist *al;
+	struct rules *rules;
+	char al_sha_hex[SHA256_HEX_LEN + 1];
+	char rules_sha_hex[SHA256_HEX_LEN + 1];
+	uint64_t lost_reported;
+	time_t started;
+	int lock_fd;
+};
+
+/* ---- the audit trail --------------------------------------------------- */
+
+/* Repeated maps counted in the kernel (pipeline_folds_renew). Without it
+ * each repeat is sent and counted here instead: slower, the same trail. */
+static void fold_renew(struct daemon *d)
+{
+	int err = pipeline_folds_renew(d->pl, d->e);
+
+	if (err)
+		pr_warn("repeated maps are sent one by one, not counted in the kernel: %s",
+			strerror(-err));
+}
+
+/* A `lost` record whenever the kernel's lost counter has moved. */
+static void check_lost(struct daemon *d)
+{
+	struct ig_counters c;
+	json_t *r;
+
+	if (enforcer_counters(d->e, &c) || c.lost == d->lost_reported)
+		return;
+	r = pipeline_record_new(d->pl, "lost");
+	json_object_set_new(r, "count", json_integer((json_int_t)(c.lost - d->lost_reported)));
+	json_object_set_new(r, "cause", json_string("ringbuf"));
+	pipeline_record_write(d->pl, r);
+	d->lost_reported = c.lost;
+}
+
+/* ---- allowlist and rules ----------------------------------------------- */
+
+struct policy {
+	struct allowlist *al;
+	struct rules *rules;
+	char al_sha_hex[SHA256_HEX_LEN + 1];
+	char rules_sha_hex[SHA256_HEX_LEN + 1];
+};
+
+static void policy_free(struct policy *p)
+{
+	allowlist_free(p->al);
+	rules_free(p->rules);
+}
+
+/* Read and check everything; nothing in the kernel changes here. */
+static int policy_load(struct daemon *d, struct policy *p)
+{
+	uint8_t sha[SHA256_LEN], *buf = NULL;
+	char err[256] = "";
+	size_t len;
+	int rc;
+
+	memset(p, 0, sizeof(*p));
+	if (d->o.allowlist) {
+		struct allowlist_load_opts lo = {
+			.path = d->o.allowlist, .sig_path = d->o.sig, .trust = d->trust,
+			.state_dir = d->o.state_dir,
+		};
+
+		rc = allowlist_load_verified(&lo, &p->al);
+		if (rc)
+			return rc;
+		allowlist_file_sha256(p->al, sha);
+		digest_to_hex(sha, p->al_sha_hex);
+	}
+	if (d->o.rules) {
+		rc = read_file_once(d->o.rules, RULES_MAX_SIZE, &buf, &len);
+		if (rc)
+			goto fail;
+		rc = rules_parse(buf, len, &p->rules, err, sizeof(err));
+		if (rc) {
+			pr_err("invalid rules '%s': %s", d->o.rules, err);
+			goto fail;
+		}
+		sha256_buf(buf, len, sha);
+		digest_to_hex(sha, p->rules_sha_hex);
+		free(buf);
+	}
+	return 0;
+fail:
+	free(buf);
+	policy_free(p);
+	return rc;
+}
+
+/* Fill new kernel maps and swap them in; on failure the old ones stay. */
+static int policy_apply(struct daemon *d, const struct policy *p)
+{
+	struct enforcer_rule *kr = NULL;
+	struct enforcer_allow *ka = NULL;
+	size_t nr = p->rules ? p->rules->n : 0;
+	size_t na = p->al ? allowlist_count(p->al) : 0;
+	int err = -ENOMEM;
+
+	kr = calloc(nr ? nr : 1, sizeof(*kr));
+	ka = calloc(na ? na : 1, sizeof(*ka));
+	if (!kr || !ka)
+		goto cleanup;
+	for (size_t i = 0; i < nr; i++) {
+		const struct rule *r = &p->rules->v[i];
+
+		kr[i] = (struct enforcer_rule){
+			.path = r->path, .action = r->action, .hooks = r->hooks,
+			.kind = !r->dir ? IG_RULE_EXACT : r->recursive ? IG_RULE_TREE : IG_RULE_DIR,
+		};
+	}
+	for (size_t i = 0; i < na; i++) {
+		const struct allowlist_entry *en = allowlist_entry_at(p->al, i);
+
+		memcpy(ka[i].digest, en->digest, IG_SHA256_LEN);
+		ka[i].bind_path = en->bind_path ? en->path : NULL;
+	}
+	/* Allowlist first: a stricter rule set never meets an older list. */
+	err = enforcer_set_allowlist(d->e, ka, na);
+	if (!err)
+		err = enforcer_set_rules(d->e, kr, nr);
+cleanup:
+	free(kr);
+	free(ka);
+	return err;
+}
+
+/* Take p as the policy in force (the daemon now owns it). */
+static void policy_adopt(struct daemon *d, struct policy *p)
+{
+	allowlist_free(d->al);
+	rules_free(d->rules);
+	d->al = p->al;
+	d->rules = p->rules;
+	memcpy(d->al_sha_hex, p->al_sha_hex, sizeof(d->al_sha_hex));
+	memcpy(d->rules_sha_hex, p->rules_sha_hex, sizeof(d->rules_sha_hex));
+	p->al = NULL;
+	p->rules = NULL;
+	if (d->pl)
+		pipeline_set_allowlist(d->pl, d->al ? allowlist_serial(d->al) : 0,
+				       d->al ? d->al_sha_hex : NULL);
+}
+
+/* The policy in force, into the kernel (at start-up). */
+static int policy_apply_current(struct daemon *d)
+{
+	struct policy cur = { .al = d->al, .rules = d->rules };
+
+	return policy_apply(d, &cur);
+}
+
+static int policy_commit_state(struct daemon *d)
+{
+	uint8_t sha[SHA256_LEN];
+
+	if (!d->al || !d->o.state_dir || !allowlist_file_sha256(d->al, sha))
+		return 0;
+	return state_commit(d->o.state_dir, allowlist_serial(d->al), sha);
+}
+
+static void reload(struct daemon *d)
+{
+	struct policy p;
+	json_t *r;
+	int err;
+
+	pr_info("reloading the allowlist and rules");
+	err = policy_load(d, &p);
+	if (!err) {
+		err = policy_apply(d, &p);
+		if (err)
+			policy_free(&p);
+	}
+	if (!err) {
+		policy_adopt(d, &p);
+		err = policy_commit_state(d);
+	}
+	r = pipeline_record_new(d->pl, "reload");
+	json_object_set_new(r, "ok", json_boolean(!err));
+	if (err)
+		json_object_set_new(r, "reason",
+				    json_string(err == -EBADMSG ? "bad signature" :
+						err == -ESTALE ? "rollback refused" :
+						err == -EKEYEXPIRED ? "allowlist expired" :
+						err == -EINVAL ? "invalid allowlist or rules" :
+								 strerror(-err)));
+	json_object_set_new(r, "rules_sha256",
+			    d->o.rules ? json_string(d->rules_sha_hex) : json_null());
+	pipeline_record_write(d->pl, r);
+	if (err)
+		pr_err("reload failed, the previous allowlist and rules stay in force");
+	else
+		fold_renew(d); /* the swap made every slot's name stale: free them all */
+}
+
+/* ---- start-up checks ----------------------------------------------------- */
+
+/*
+ * Enforce mode: a fresh file whose digest is on no list must be refused by
+ * the live chain. It is a copy of this binary with random bytes appended, so
+ * were it to run it would only print the version.
+ */
+static int canary(struct daemon *d)
+{
+	char path[PATH_MAX], self[PATH_MAX];
+	uint8_t junk[32], buf[65536];
+	int in = -1, out = -1, status, err = 0;
+	ssize_t n;
+	pid_t pid;
+
+	snprintf(path, sizeof(path), "%s/canary.%d", d->o.state_dir, getpid());
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0)
+		return -errno;
+	self[n] = '\0';
+	in = open(self, O_RDONLY | O_CLOEXEC);
+	out = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0700);
+	if (in < 0 || out < 0) {
+		err = -errno;
+		goto cleanup;
+	}
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, n) != n) {
+			err = -EIO;
+			goto cleanup;
+		}
+	if (getrandom(junk, sizeof(junk), 0) != sizeof(junk) ||
+	    write(out, junk, sizeof(junk)) != sizeof(junk)) {
+		err = -EIO;
+		goto cleanup;
+	}
+	close(out);
+	out = -1;
+	pid = fork();
+	if (pid == 0) {
+		char *const argv[] = { "imaguard", "version", NULL };
+		int null = open("/dev/null", O_WRONLY);
+
+		dup2(null, 1);
+		execv(path, argv);
+		_exit(errno == EPERM ? CANARY_REFUSED : 100 + (errno & 0x7f));
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) < 0) {
+		err = -errno;
+		goto cleanup;
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == CANARY_REFUSED)
+		goto cleanup;
+	if (WIFEXITED(status) && WEXITSTATUS(status) >= 100) {
+		err = -(WEXITSTATUS(status) - 100);
+		pr_err("enforce canary: cannot exec '%s': %s (is the state directory noexec?)",
+		       path, strerror(-err));
+	} else {
+		err = -ENOTRECOVERABLE;
+		pr_err("enforce canary: an unlisted program ran: enforcement is not live");
+	}
+cleanup:
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
+	unlink(path);
+	return err;
+}
+
+/* ---- service plumbing ---------------------------------------------------- */
+
+/* systemd's readiness protocol, without libsystemd: one datagram. */
+static void notify(const char *msg)
+{
+	const char *sock = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	socklen_t len;
+	int fd;
+
+	if (!sock || (sock[0] != '/' && sock[0] != '@') || strlen(sock) >= sizeof(sa.sun_path))
+		return;
+	strcpy(sa.sun_path, sock);
+	if (sa.sun_path[0] == '@')
+		sa.sun_path[0] = '\0'; /* abstract socket */
+	len = offsetof(struct sockaddr_un, sun_path) + strlen(sock);
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	sendto(fd, msg, strlen(msg), 0, (struct sockaddr *)&sa, len);
+	close(fd);
+}
+
+/* One daemon per state directory: a second `run` is refused, naming the first. */
+static int take_lock(struct daemon *d)
+{
+	char path[PATH_MAX], pid[32];
+	ssize_t n;
+	int err;
+
+	if (mkdir(d->o.state_dir, 0700) && errno != EEXIST) {
+		err = -errno;
+		pr_err("cannot create the state directory '%s': %s", d->o.state_dir, strerror(-err));
+		return err;
+	}
+	snprintf(path, sizeof(path), "%s/%s", d->o.state_dir, LOCK_FILE);
+	d->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (d->lock_fd < 0) {
+		err = -errno;
+		pr_err("cannot open the lock '%s': %s", path, strerror(-err));
+		return err;
+	}
+	if (flock(d->lock_fd, LOCK_EX | LOCK_NB)) {
+		n = pread(d->lock_fd, pid, sizeof(pid) - 1, 0);
+		pid[n > 0 ? n : 0] = '\0';
+		pid[strcspn(pid, "\n")] = '\0';
+		pr_err("another 'imaguard run' (pid %s) holds '%s': stop it first",
+		       pid[0] ? pid : "unknown", path);
+		return -EBUSY;
+	}
+	n = snprintf(pid, sizeof(pid), "%d\n", getpid());
+	if (ftruncate(d->lock_fd, 0) || pwrite(d->lock_fd, pid, n, 0) != n)
+		pr_warn("cannot record the pid in '%s'", path);
+	return 0;
+}
+
+/* status.json: what `imaguard status` reports besides the live counters. */
+static void write_status(struct daemon *d)
+{
+	char path[PATH_MAX];
+	struct ig_counters c;
+	json_t *st;
+	char *text;
+
+	if (enforcer_counters(d->e, &c))
+		memset(&c, 0, sizeof(c));
+	st = json_pack("{s:i, s:s, s:o, s:o, s:I, s:o, s:I, s:I, s:s?, s:o}", "pid", (int)getpid(),
+		       "mode", d->o.mode == IG_MODE_ENFORCE ? "enforce" : "monitor",
+		       "allowlist_serial",
+		       d->al ? json_integer((json_int_t)allowlist_serial(d->al)) : json_null(),
+		       "allowlist_sha256", d->al ? json_string(d->al_sha_hex) : json_null(),
+		       "entries", (json_int_t)(d->al ? allowlist_count(d->al) : 0),
+		       "rules_sha256", d->o.rules ? json_string(d->rules_sha_hex) : json_null(),
+		       "started", (json_int_t)d->started, "updated", (json_int_t)time(NULL),
+		       "pin_dir", d->o.pin_dir, "counters", counters_to_json(&c));
+	/* Skipped runs of the rename and mount watchers (enforcer_names_missed). */
+	json_object_set_new(st, "names_missed",
+			    json_integer((json_int_t)enforcer_names_missed(d->e)));
+	text = json_dumps(st, JSON_COMPACT);
+	snprintf(path, sizeof(path), "%s/%s", d->o.state_dir, STATUS_FILE);
+	if (text)
+		write_file_atomic(path, text, strlen(text), 0644);
+	free(text);
+	json_decref(st);
+}
+
+static int write_pidfile(const char *path)
+{
+	char buf[32];
+	int n = snprintf(buf, sizeof(buf), "%d\n", getpid());
+
+	return write_file_atomic(path, buf, n, 0644);
+}
+
+static void write_start(struct daemon *d)
+{
+	struct utsname u;
+	char host[256] = "";
+	json_t *r;
+
+	uname(&u);
+	gethostname(host, sizeof(host) - 1);
+	r = pipeline_record_new(d->pl, "start");
+	json_object_set_new(r, "version", json_string(IMAGUARD_VERSION));
+	json_object_set_new(r, "host", json_string(host));
+	json_object_set_new(r, "kernel", json_string(u.release));
+	json_object_set_new(r, "mode", json_string(d->o.mode == IG_MODE_ENFORCE ? "enforce" :
+											 "monitor"));
+	json_object_set_new(r, "rules_sha256",
+			    d->o.rules ? json_string(d->rules_sha_hex) : json_null());
+	json_object_set_new(r, "pid", json_integer(getpid()));
+	json_object_set_new(r, "adopted", json_boolean(d->e != NULL));
+	pipeline_record_write(d->pl, r);
+}
+
+/* A pinned chain ran with nobody reading: say so, with what it lost. */
+static void write_gap(struct daemon *d)
+{
+	char path[PATH_MAX];
+	struct ig_counters c;
+	json_t *st = NULL, *r;
+	long long gap = -1;
+
+	snprintf(path, sizeof(path), "%s/%s", d->o.state_dir, STATUS_FILE);
+	st = json_load_file(path, 0, NULL);
+	if (st && json_integer_value(json_object_get(st, "updated")))
+		gap = (long long)time(NULL) - json_integer_value(json_object_get(st, "updated"));
+	json_decref(st);
+	if (enforcer_counters(d->e, &c))
+		memset(&c, 0, sizeof(c));
+	r = pipeline_record_new(d->pl, "lost");
+	/* Events the kernel emitted while no reader ran are in the ring buffer
+	 * (read next) or counted as lost there. */
+	json_object_set_new(r, "count", json_integer((json_int_t)c.lost));
+	json_object_set_new(r, "cause", json_string("gap"));
+	json_object_set_new(r, "gap_s", gap >= 0 ? json_integer(gap) : json_null());
+	pipeline_record_write(d->pl, r);
+	d->lost_reported = c.lost;
+}
+
+/* ---- the loop ------------------------------------------------------------ */
+
+#define DRAIN_MS 100
+#define HOUSEKEEP_TICKS (1000 / DRAIN_MS)
+
+static int loop(struct daemon *d)
+{
+	struct epoll_event ev = { .events = EPOLLIN }, out[4];
+	/* Routine events come without a wakeup (bpf/enforcer.bpf.c, wakeup_flags):
+	 * drain every tick; summaries, status and fsync every HOUSEKEEP_TICKS. */
+	struct itimerspec tick = { { 0, DRAIN_MS * 1000000L }, { 0, DRAIN_MS * 1000000L } };
+	uint64_t since_housekeeping = 0;
+	int ep, sfd, tfd, rbfd, err = 0;
+	sigset_t mask;
+	bool stop = false;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	rbfd = enforcer_epoll_fd(d->e);
+	if (sfd < 0 || tfd < 0 || ep < 0 || timerfd_settime(tfd, 0, &tick, NULL)) {
+		err = -errno;
+		goto cleanup;
+	}
+	ev.data.fd = sfd;
+	epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &ev);
+	ev.data.fd = tfd;
+	epoll_ctl(ep, EPOLL_CTL_ADD, tfd, &ev);
+	ev.data.fd = rbfd;
+	epoll_ctl(ep, EPOLL_CTL_ADD, rbfd, &ev);
+
+	while (!stop) {
+		int n = epoll_wait(ep, out, 4, -1);
+
+		if (n < 0 && errno != EINTR) {
+			err = -errno;
+			break;
+		}
+		for (int i = 0; i < n; i++) {
+			if (out[i].data.fd == rbfd) {
+				enforcer_poll(d->e, 0);
+			} else if (out[i].data.fd == tfd) {
+				uint64_t ticks;
+				time_t now = time(NULL);
+
+				if (read(tfd, &ticks, sizeof(ticks)) < 0)
+					continue;
+				enforcer_poll(d->e, 0);
+				since_housekeeping += ticks;
+				if (since_housekeeping < HOUSEKEEP_TICKS)
+					continue;
+				since_housekeeping = 0;
+				check_lost(d);
+				if (pipeline_folds_taken(d->pl) >= IG_FOLD_SLOTS / 2)
+					fold_renew(d);
+				pipeline_tick(d->pl, now);
+				write_status(d);
+			} else if (out[i].data.fd == sfd) {
+				struct signalfd_siginfo si;
+
+				if (read(sfd, &si, sizeof(si)) != sizeof(si))
+					continue;
+				if (si.ssi_signo == SIGHUP) {
+					enforcer_poll(d->e, 0);
+					reload(d);
+				} else {
+					stop = true;
+				}
+			}
+		}
+		/* What this round recorded leaves memory now, in one write. */
+		pipeline_write_out(d->pl);
+	}
+	/* Drain what the kernel already sent before the stop record, and from
+	 * here on every map is sent: a pinned chain goes on without us. */
+	enforcer_fold_stop(d->e);
+	enforcer_poll(d->e, 0);
+	check_lost(d);
+	pipeline_flush(d->pl);
+cleanup:
+	if (sfd >= 0)
+		close(sfd);
+	if (tfd >= 0)
+		close(tfd);
+	if (ep >= 0)
+		close(ep);
+	return err;
+}
+
+/* ---- options ------------------------------------------------------------- */
+
+enum {
+	OPT_ALLOWLIST = 256, OPT_SIG, OPT_TRUST, OPT_RULES, OPT_MODE, OPT_AUDIT_LOG,
+	OPT_STATE_DIR, OPT_PIDFILE, OPT_PIN, OPT_PIN_DIR, OPT_UNPIN, OPT_LOG_ALL, OPT_SUMMARY,
+	OPT_CONFIG, OPT_VERBOSE,
+};
+
+static const struct cli_opt run_opts_table[] = {
+	{ "config", OPT_CONFIG, "FILE", "read options from FILE first (\"name value\" lines)" },
+	{ "allowlist", OPT_ALLOWLIST, "FILE", "the signed allowlist (required in enforce mode)" },
+	{ "sig", OPT_SIG, "FILE", "its detached signature (default FILE.sig)" },
+	{ "trust", OPT_TRUST, "PEM", "a trusted public key (repeatable)" },
+	{ "rules", OPT_RULES, "FILE", "path rules (imaguard-rules/1)" },
+	{ "mode", OPT_MODE, "MODE", "monitor (default) or enforce" },
+	{ "audit-log", OPT_AUDIT_LOG, "FILE", "the audit trail, '-' for stdout (default "
+	  AUDIT_LOG_DEFAULT ")" },
+	{ "state-dir", OPT_STATE_DIR, "DIR", "anti-rollback state, lock, status (default "
+	  STATE_DIR_DEFAULT ")" },
+	{ "pidfile", OPT_PIDFILE, "FILE", "written once enforcement is proven live" },
+	{ "pin", OPT_PIN, "[=DIR]", "pin the chain under DIR (default " PIN_DIR_DEFAULT
+	  "): enforcement stays when the daemon exits; a later run adopts it" },
+	{ "pin-dir", OPT_PIN_DIR, "DIR", "the same as --pin=DIR" },
+	{ "unpin", OPT_UNPIN, NULL,
+	  "remove the pins and exit (the chain detaches); refused while a daemon holds it" },
+	{ "log-all", OPT_LOG_ALL, NULL, "record every executable map and audited open, not "
+	  "only the first of each (path, digest, hook)" },
+	{ "summary-interval", OPT_SUMMARY, "SECONDS", "how often repeats are summarised (60)" },
+	{ "verbose", OPT_VERBOSE, NULL, "more messages" },
+	{ 0 },
+};
+
+/* Where an option's value came from, so that a bad one is reported there:
+ * the command line (a usage error) or a line of a config file. */
+struct opt_src {
+	const struct cli_cmd *cmd;
+	const char *file;	/* NULL: the command line */
+	size_t line;
+};
+
+static int opt_error(const struct opt_src *src, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int opt_error(const struct opt_src *src, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (!src->file)
+		return cli_usage_error(src->cmd, "%s", msg);
+	pr_err("config '%s' line %zu: %s", src->file, src->line, msg);
+	return EXIT_USAGE;
+}
+
+static int set_opt(const struct opt_src *src, struct run_opts *o, int key, const char *arg)
+{
+	uint64_t v;
+
+	switch (key) {
+	case OPT_ALLOWLIST: o->allowlist = arg; break;
+	case OPT_SIG: o->sig = arg; break;
+	case OPT_RULES: o->rules = arg; break;
+	case OPT_AUDIT_LOG: o->audit_log = arg; break;
+	case OPT_STATE_DIR: o->state_dir = arg; break;
+	case OPT_PIDFILE: o->pidfile = arg; break;
+	case OPT_PIN:
+	case OPT_PIN_DIR:
+		if (arg && !*arg)
+			return opt_error(src, "empty pin directory");
+		if (arg)
+			o->pin_dir = arg;
+		else if (!o->pin_dir)
+			o->pin_dir = PIN_DIR_DEFAULT;
+		break;
+	case OPT_UNPIN: o->unpin = true; break;
+	case OPT_LOG_ALL: o->log_all = true; break;
+	case OPT_VERBOSE: log_level = LOG_DEBUG; break;
+	case OPT_TRUST:
+		/* The command line's keys replace the config file's. */
+		if (!src->file && o->ntrust_file) {
+			o->ntrust = 0;
+			o->ntrust_file = 0;
+		}
+		if (o->ntrust == TRUST_MAX)
+			return opt_error(src, "at most %d trust keys", TRUST_MAX);
+		o->trust[o->ntrust++] = arg;
+		break;
+	case OPT_MODE:
+		if (!strcmp(arg, "enforce"))
+			o->mode = IG_MODE_ENFORCE;
+		else if (!strcmp(arg, "monitor"))
+			o->mode = IG_MODE_MONITOR;
+		else
+			return opt_error(src, "invalid mode '%s': monitor or enforce", arg);
+		break;
+	case OPT_SUMMARY:
+		if (cli_strtou64(arg, 1, 86400, &v))
+			return opt_error(src, "invalid summary-interval '%s': 1 to 86400 seconds",
+					 arg);
+		o->summary_s = (int)v;
+		break;
+	default:
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* Blanks and the '\r' of a CRLF file, at both ends. */
+static char *trim(char *s)
+{
+	size_t n;
+
+	s += strspn(s, " \t\r");
+	n = strlen(s);
+	while (n && strchr(" \t\r", s[n - 1]))
+		n--;
+	s[n] = '\0';
+	return s;
+}
+
+static int config_line(const struct opt_src *src, struct run_opts *o, char *line, size_t len)
+{
+	const struct cli_opt *opt;
+	char *value, sep;
+
+	if (strlen(line) != len)
+		return opt_error(src, "a NUL byte");
+	line[strcspn(line, "#")] = '\0';
+	line = trim(line);
+	if (!*line)
+		return 0;
+	value = line + strcspn(line, " \t=");
+	sep = *value;
+	if (sep)
+		*value++ = '\0';
+	value += strspn(value, " \t");
+	if (sep != '=' && *value == '=') /* "name = value" */
+		value += 1 + strspn(value + 1, " \t");
+
+	for (opt = run_opts_table; opt->name && strcmp(opt->name, line); opt++)
+		;
+	if (!opt->name)
+		return opt_error(src, "unknown option '%s'", line);
+	if (opt->key == OPT_CONFIG)
+		return opt_error(src, "'config' does not nest");
+	if (!opt->arg && *value)
+		return opt_error(src, "'%s' takes no value", line);
+	if (opt->arg && !cli_opt_arg_optional(opt) && !*value)
+		return opt_error(src, "'%s' needs a value", line);
+	return set_opt(src, o, opt->key, *value ? value : NULL);
+}
+
+/*
+ * A config file holds one option a line, "name value" or "name=value", with
+ * the long options' names. The value is the rest of the line, blanks around
+ * it trimmed, so that a path may hold spaces or '='. Flags stand alone; "pin"
+ * takes its DIR or not. '#' starts a comment; a CRLF file reads the same.
+ */
+static int read_config(const struct cli_cmd *cmd, struct run_opts *o, const char *file)
+{
+	struct opt_src src = { .cmd = cmd, .file = file };
+	uint8_t *buf = NULL;
+	char *line, *eol, *end;
+	size_t len;
+	int rc = 0;
+
+	if (read_file_once(file, 1 << 20, &buf, &len))
+		return EXIT_FAIL;
+	end = (char *)buf + len; /* the NUL read_file_once puts after the data */
+	for (line = (char *)buf; line < end && !rc; line = eol + 1) {
+		eol = memchr(line, '\n', end - line);
+		if (!eol)
+			eol = end;
+		*eol = '\0';
+		src.line++;
+		/* Strings point into buf, which lives as long as the process. */
+		rc = config_line(&src, o, line, eol - line);
+	}
+	if (rc)
+		free(buf);
+	return rc;
+}
+
+/* ---- run ------------------------------------------------------------------ */
+
+/* The trail is open and `start` written before the chain is loaded, so that
+ * the decisions made while it attaches are recorded after it. */
+static int open_trail(struct daemon *d)
+{
+	struct pipeline_opts po = {
+		.audit_log = d->o.audit_log, .mode = d->o.mode, .log_all = d->o.log_all,
+		.summary_s = d->o.summary_s,
+		.allowlist_serial = d->al ? allowlist_serial(d->al) : 0,
+		.allowlist_sha256 = d->al ? d->al_sha_hex : NULL,
+	};
+	int err = pipeline_open(&d->pl, &po);
+
+	if (err)
+		return err; /* the writer said why */
+	write_start(d);
+	if (d->e)
+		write_gap(d);
+	return 0;
+}
+
+static int start(struct daemon *d)
+{
+	struct enforcer_opts eo = { .mode = d->o.mode };
+	struct policy p;
+	char self[PATH_MAX];
+	ssize_t n;
+	int err, adopt;
+
+	err = take_lock(d);
+	if (err)
+		return err;
+	d->trust = sig_keyring_new();
+	for (int i = 0; i < d->o.ntrust; i++)
+		if ((err = sig_keyring_add_file(d->trust, d->o.trust[i])))
+			return err;
+	err = policy_load(d, &p);
+	if (err)
+		return err;
+	err = enforcer_lsm_check();
+	if (err)
+		goto fail;
+
+	adopt = d->o.pin_dir ? enforcer_adopt(&d->e, d->o.pin_dir) : -ENOENT;
+	if (adopt == -ESTALE) {
+		err = adopt; /* said why: a chain this build cannot drive stays pinned */
+		goto fail;
+	}
+	if (!adopt) {
+		if (enforcer_mode(d->e) != d->o.mode) {
+			pr_err("the chain pinned at '%s' runs in %s mode, not %s: 'imaguard stop "
+			       "--pin-dir %s' first", d->o.pin_dir,
+			       enforcer_mode(d->e) == IG_MODE_ENFORCE ? "enforce" : "monitor",
+			       d->o.mode == IG_MODE_ENFORCE ? "enforce" : "monitor", d->o.pin_dir);
+			err = -EEXIST;
+			goto fail;
+		}
+		pr_info("adopted the chain pinned at '%s' (%s mode)", d->o.pin_dir,
+			d->o.mode == IG_MODE_ENFORCE ? "enforce" : "monitor");
+		policy_adopt(d, &p);
+		err = open_trail(d);
+		if (err)
+			return err;
+		enforcer_set_handler(d->e, pipeline_event, d->pl);
+		err = policy_apply_current(d);
+		if (err)
+			return err;
+	} else {
+		n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+		if (n <= 0) {
+			err = -errno;
+			goto fail;
+		}
+		self[n] = '\0';
+		policy_adopt(d, &p);
+		err = open_trail(d);
+		if (err)
+			return err;
+		err = enforcer_open(&d->e, &eo);
+		if (err)
+			return err;
+		enforcer_set_handler(d->e, pipeline_event, d->pl);
+		/* Fill before attaching: the first decision already sees the lists. */
+		err = policy_apply_current(d);
+		if (!err)
+			err = enforcer_attach(d->e, self);
+		if (err)
+			return err;
+		pr_info("chain attached in order %s, proven by a probe exec",
+			enforcer_attach_order(d->e));
+		if (enforcer_ima_check(d->e)) {
+			if (d->o.mode == IG_MODE_ENFORCE) {
+				pr_err("refusing enforce mode without IMA SHA-256 digests (monitor mode "
+				       "runs, with digests computed in userspace)");
+				return -EOPNOTSUPP;
+			}
+			pr_warn("monitor mode without IMA SHA-256: digests are computed in userspace "
+				"(digest_source \"userspace\") and nothing is enforced");
+		}
+	}
+	fold_renew(d);
+	if (d->o.mode == IG_MODE_ENFORCE && (err = canary(d)))
+		return err;
+	if (d->o.pin_dir && (err = enforcer_pin(d->e, d->o.pin_dir)))
+		return err;
+	err = policy_commit_state(d);
+	if (err)
+		return err;
+	/* Ready means recorded: start and whatever the start-up decided are
+	 * in the file before anyone is told. */
+	pipeline_write_out(d->pl);
+	write_status(d);
+	if (d->o.pidfile && (err = write_pidfile(d->o.pidfile)))
+		return err;
+	notify("READY=1");
+	return 0;
+fail:
+	policy_free(&p);
+	return err;
+}
+
+static int run_daemon(const struct cli_cmd *cmd, int argc, char **argv)
+{
+	struct daemon d = { .lock_fd = -1 };
+	struct opt_src cl = { .cmd = cmd };
+	struct ig_counters c;
+	const char *arg;
+	sigset_t mask;
+	json_t *r;
+	int key, rc, err;
+
+	d.o = (struct run_opts){ .audit_log = AUDIT_LOG_DEFAULT, .state_dir = STATE_DIR_DEFAULT,
+				 .summary_s = 60 };
+	/* --config first, so that the command line overrides the file: a pass
+	 * of its own, which reads the options as the second does (abbreviated,
+	 * "--config=FILE"), so that no spelling of it goes unread. */
+	while ((key = cli_next(cmd, argc, argv, &arg)) != CLI_END) {
+		if (key == CLI_HELP)
+			return EXIT_OK;
+		if (key == CLI_BAD)
+			return EXIT_USAGE;
+		if (key == OPT_CONFIG && (rc = read_config(cmd, &d.o, arg)))
+			return rc;
+	}
+	d.o.ntrust_file = d.o.ntrust;
+	while ((key = cli_next(cmd, argc, argv, &arg)) != CLI_END)
+		if (key != OPT_CONFIG && (rc = set_opt(&cl, &d.o, key, arg)))
+			return rc;
+	if (optind < argc)
+		return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+	if (!d.o.allowlist && d.o.sig)
+		return cli_usage_error(cmd, "--sig needs --allowlist");
+	if (!d.o.allowlist && d.o.ntrust)
+		return cli_usage_error(cmd, "--trust needs --allowlist");
+	if (d.o.unpin) {
+		const char *dir = d.o.pin_dir ? d.o.pin_dir : PIN_DIR_DEFAULT;
+		int found = enforcer_unpin_unheld(dir, 0);
+
+		if (found < 0)
+			return EXIT_FAIL;
+		printf("imaguard: removed %d pins under '%s'%s\n", found, dir,
+		       found ? "; the chain detaches when no daemon holds it" : "");
+		return EXIT_OK;
+	}
+	if (d.o.mode == IG_MODE_ENFORCE && !d.o.allowlist)
+		return cli_usage_error(cmd, "enforce mode needs --allowlist");
+	if (d.o.allowlist && !d.o.ntrust)
+		return cli_usage_error(cmd, "--allowlist needs at least one --trust key");
+
+	/* Signals arrive through the loop's signalfd, from the start on. */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	d.started = time(NULL);
+
+	err = start(&d);
+	rc = err ? EXIT_FAIL : EXIT_OK;
+	if (err && d.pl) {
+		r = pipeline_record_new(d.pl, "stop");
+		json_object_set_new(r, "reason", json_string("error"));
+		json_object_set_new(r, "error", json_string(strerror(-err)));
+		pipeline_record_write(d.pl, r);
+	}
+	if (!err) {
+		pr_info("running in %s mode: %zu allowlist entries%s",
+			d.o.mode == IG_MODE_ENFORCE ? "enforce" : "monitor",
+			d.al ? allowlist_count(d.al) : 0,
+			d.o.pin_dir ? ", pinned" : "");
+		err = loop(&d);
+		rc = err || pipeline_failed(d.pl) ? EXIT_FAIL : EXIT_OK;
+		r = pipeline_record_new(d.pl, "stop");
+		json_object_set_new(r, "reason", json_string(err ? "error" : "signal"));
+		if (!enforcer_counters(d.e, &c))
+			json_object_set_new(r, "counters", counters_to_json(&c));
+		pipeline_record_write(d.pl, r);
+		write_status(&d);
+	}
+	if (d.o.pidfile && !err)
+		unlink(d.o.pidfile);
+	pipeline_free(d.pl);
+	enforcer_free(d.e);
+	allowlist_free(d.al);
+	rules_free(d.rules);
+	sig_keyring_free(d.trust);
+	if (d.lock_fd >= 0)
+		close(d.lock_fd);
+	return rc;
+}
+
+const struct cli_cmd cmd_run = {
+	.path = "run",
+	.args = "[OPTION]...",
+	.summary = "the daemon: verify the allowlist, load and prove the BPF-LSM chain, "
+		   "enforce or monitor, write the audit trail",
+	.run = run_daemon,
+	.opts = run_opts_table,
+	.details = "Ready (pidfile written, READY=1 sent) only once the chain order is proven,\n"
+		   "the maps are filled and, in enforce mode, a canary with an unlisted digest\n"
+		   "was refused. SIGHUP reloads allowlist and rules (a failure keeps the old\n"
+		   "ones and is recorded); SIGTERM and SIGINT stop. With --pin the chain stays\n"
+		   "attached after the daemon exits and the next run adopts it.",
+};

@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/digest.h"
+#include "enforcer/enforcer.h"
+#include "daemon/event.h"
+
+static long long clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+void event_clock_init(struct event_clock *clk)
+{
+	clk->offset_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME);
+}
+
+long long event_realtime_ns(const struct event_clock *clk, unsigned long long boot_ns)
+{
+	return (long long)boot_ns + clk->offset_ns;
+}
+
+void event_format_time(long long ns, char buf[40])
+{
+	time_t sec = ns / 1000000000LL;
+	struct tm tm;
+	char date[24];
+
+	gmtime_r(&sec, &tm);
+	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, 40, "%s.%09lldZ", date, ns % 1000000000LL);
+}
+
+void event_format_time_cached(struct event_time_cache *c, long long ns, char buf[40])
+{
+	long long sec = ns / 1000000000LL, frac = ns % 1000000000LL;
+	time_t t = sec;
+	struct tm tm;
+
+	if (ns < 0) {	/* never from a kernel stamp; the plain path spells it */
+		event_format_time(ns, buf);
+		return;
+	}
+	if (!c->valid || c->sec != sec) {
+		gmtime_r(&t, &tm);
+		strftime(c->date, sizeof(c->date), "%Y-%m-%dT%H:%M:%S", &tm);
+		c->len = strlen(c->date);
+		c->sec = sec;
+		c->valid = true;
+	}
+	/* the date is at most 23 bytes: with ".nnnnnnnnnZ" and the NUL, 35 */
+	memcpy(buf, c->date, c->len);
+	buf[c->len] = '.';
+	for (int i = 9; i >= 1; i--, frac /= 10)
+		buf[c->len + i] = '0' + frac % 10;
+	buf[c->len + 10] = 'Z';
+	buf[c->len + 11] = '\0';
+}
+
+/* Paths and comm are bytes, JSON strings are UTF-8: a name that is not valid
+ * UTF-8 is written with each byte outside printable ASCII as \xNN, so that
+ * no record is lost and no two distinct ASCII names collide. */
+json_t *event_json_bytes(const char *s)
+{
+	json_t *j = json_string(s);
+	char *buf, *p;
+
+	if (j)
+		return j;
+	buf = malloc(strlen(s) * 4 + 1);
+	if (!buf)
+		return NULL;
+	for (p = buf; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c >= 0x20 && c < 0x7f && c != '\\')
+			*p++ = (char)c;
+		else
+			p += sprintf(p, "\\x%02x", c);
+	}
+	*p = '\0';
+	j = json_string(buf);
+	free(buf);
+	return j;
+}
+
+json_t *event_to_json(const struct ig_event *ev, enum ig_mode mode, const struct event_clock *clk)
+{
+	char time[40], comm[IG_COMM_LEN + 1], hex[SHA256_HEX_LEN + 1], digest[80];
+	bool hashed = ev->flags & IG_F_HASHED;
+
+	event_format_time(event_realtime_ns(clk, ev->time_ns), time);
+	memcpy(comm, ev->comm, IG_COMM_LEN);
+	comm[IG_COMM_LEN] = '\0';
+	if (hashed) {
+		digest_to_hex(ev->digest, hex);
+		snprintf(digest, sizeof(digest), "sha256:%s", hex);
+	}
+	/* Key order is fixed so that lines are easy to read and to grep. */
+	return json_pack("{s:s, s:s, s:s, s:s, s:b, s:s, s:s,"	/* type .. mode */
+			 " s:I, s:I, s:I, s:I, s:I, s:o, s:o,"		/* pid .. path */
+			 " s:I, s:I, s:o, s:s, s:i, s:i,"		/* dev .. hash_algo */
+			 " s:I, s:I, s:I, s:i}",			/* cgroup_id .. rule */
+			 "type", "access", "time", time, "hook", ig_hook_name(ev->hook),
+			 "decision", ev->decision == IG_DENY ? "deny" : "allow",
+			 "would_deny", (int)!!(ev->flags & IG_F_WOULD_DENY),
+			 "reason", ig_reason_name(ev->reason),
+			 "mode", mode == IG_MODE_ENFORCE ? "enforce" : "monitor",
+			 "pid", (json_int_t)ev->pid, "tid", (json_int_t)ev->tid,
+			 "ppid", (json_int_t)ev->ppid, "uid", (json_int_t)ev->uid,
+			 "gid", (json_int_t)ev->gid, "comm", event_json_bytes(comm),
+			 "path", event_json_bytes(ev->flags & IG_F_PATH_ERR ? "" : ev->path),
+			 "dev", (json_int_t)ev->dev, "ino", (json_int_t)ev->ino,
+			 "digest", hashed ? json_string(digest) : json_null(),
+			 "digest_source", hashed ? "ima" : "none",
+			 /* -hash_error, wrapping rather than overflowing at INT_MIN */
+			 "hash_error", (int)(0U - (unsigned int)ev->hash_error),
+			 "hash_algo", ev->hash_algo,
+			 "cgroup_id", (json_int_t)ev->cgroup_id, "mnt_ns", (json_int_t)ev->mnt_ns,
+			 "pid_ns", (json_int_t)ev->pid_ns, "rule", ev->rule);
+}
+
+void event_put_bytes(struct audit_out *o, const char *s, size_t n)
+{
+	static const char xd[] = "0123456789abcdef";
+	struct audit_out save = *o;
+
+	if (!audit_put_str(o, s, n))
+		return;
+	/* Not UTF-8: event_json_bytes's \xNN form, whose backslash the
+	 * writer escapes in turn. */
+	*o = save;
+	AUDIT_PUT_LIT(o, "\"");
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c >= 0x20 && c < 0x7f && c != '\\') {
+			if (c == '"')
+				AUDIT_PUT_LIT(o, "\\\"");
+			else
+				audit_put(o, &s[i], 1);
+		} else {
+			char esc[4] = { '\\', 'x', xd[c >> 4], xd[c & 15] };
+
+			AUDIT_PUT_LIT(o, "\\");
+			audit_put(o, esc, sizeof(esc));
+		}
+	}
+	AUDIT_PUT_LIT(o, "\"");
+}
+
+/* A name from a table: always plain text. */
+static void put_name(struct audit_out *o, const char *name)
+{
+	audit_put_str(o, name, strlen(name));
+}
+
+void event_put_access(struct audit_out *o, const struct ig_event *ev, enum ig_mode mode,
+		      const char *userspace_hex)
+{
+	char hex[SHA256_HEX_LEN + 1];
+	bool hashed = ev->flags & IG_F_HASHED;
+
+	/* The order and the forms of event_to_json's json_pack, key by key. */
+	AUDIT_PUT_LIT(o, ",\"hook\":");
+	put_name(o, ig_hook_name(ev->hook));
+	if (ev->decision == IG_DENY)
+		AUDIT_PUT_LIT(o, ",\"decision\":\"deny\",\"would_deny\":");
+	else
+		AUDIT_PUT_LIT(o, ",\"decision\":\"allow\",\"would_deny\":");
+	if (ev->flags & IG_F_WOULD_DENY)
+		AUDIT_PUT_LIT(o, "true,\"reason\":");
+	else
+		AUDIT_PUT_LIT(o, "false,\"reason\":");
+	put_name(o, ig_reason_name(ev->reason));
+	if (mode == IG_MODE_ENFORCE)
+		AUDIT_PUT_LIT(o, ",\"mode\":\"enforce\",\"pid\":");
+	else
+		AUDIT_PUT_LIT(o, ",\"mode\":\"monitor\",\"pid\":");
+	audit_put_u64(o, ev->pid);
+	AUDIT_PUT_LIT(o, ",\"tid\":");
+	audit_put_u64(o, ev->tid);
+	AUDIT_PUT_LIT(o, ",\"ppid\":");
+	audit_put_u64(o, ev->ppid);
+	AUDIT_PUT_LIT(o, ",\"uid\":");
+	audit_put_u64(o, ev->uid);
+	AUDIT_PUT_LIT(o, ",\"gid\":");
+	audit_put_u64(o, ev->gid);
+	AUDIT_PUT_LIT(o, ",\"comm\":");
+	event_put_bytes(o, ev->comm, strnlen(ev->comm, IG_COMM_LEN));
+	AUDIT_PUT_LIT(o, ",\"path\":");
+	if (ev->flags & IG_F_PATH_ERR)
+		AUDIT_PUT_LIT(o, "\"\"");
+	else
+		event_put_bytes(o, ev->path, strnlen(ev->path, IG_PATH_MAX));
+	AUDIT_PUT_LIT(o, ",\"dev\":");
+	audit_put_u64(o, ev->dev);
+	AUDIT_PUT_LIT(o, ",\"ino\":");
+	audit_put_int(o, (long long)ev->ino);	/* json_int_t, as jansson has it */
+	if (userspace_hex) {
+		AUDIT_PUT_LIT(o, ",\"digest\":\"sha256:");
+		audit_put(o, userspace_hex, SHA256_HEX_LEN);
+		AUDIT_PUT_LIT(o, "\",\"digest_source\":\"userspace\"");
+	} else if (hashed) {
+		digest_to_hex(ev->digest, hex);
+		AUDIT_PUT_LIT(o, ",\"digest\":\"sha256:");
+		audit_put(o, hex, SHA256_HEX_LEN);
+		AUDIT_PUT_LIT(o, "\",\"digest_source\":\"ima\"");
+	} else {
+		AUDIT_PUT_LIT(o, ",\"digest\":null,\"digest_source\":\"none\"");
+	}
+	AUDIT_PUT_LIT(o, ",\"hash_error\":");
+	/* -hash_error as an int, wrapping as the negation did */
+	audit_put_int(o, (int)(0U - (unsigned int)ev->hash_error));
+	AUDIT_PUT_LIT(o, ",\"hash_algo\":");
+	audit_put_int(o, ev->hash_algo);
+	AUDIT_PUT_LIT(o, ",\"cgroup_id\":");
+	audit_put_int(o, (long long)ev->cgroup_id);
+	AUDIT_PUT_LIT(o, ",\"mnt_ns\":");
+	audit_put_u64(o, ev->mnt_ns);
+	AUDIT_PUT_LIT(o, ",\"pid_ns\":");
+	audit_put_u64(o, ev->pid_ns);
+	AUDIT_PUT_LIT(o, ",\"rule\":");
+	audit_put_int(o, ev->rule);
+}
+
+json_t *counters_to_json(const struct ig_counters *c)
+{
+	json_t *runs = json_object(), *denies = json_object();
+
+	for (int h = 0; h < IG_HOOK_MAX; h++)
+		json_object_set_new(runs, ig_hook_name(h), json_integer((json_int_t)c->runs[h]));
+	for (int r = 1; r < IG_REASON_MAX; r++)
+		if (r != IG_REASON_ALLOWLISTED && r != IG_REASON_RULE_ALLOW &&
+		    r != IG_REASON_RULE_AUDIT)
+			json_object_set_new(denies, ig_reason_name(r),
+					    json_integer((json_int_t)c->denies[r]));
+	return json_pack("{s:I, s:I, s:o, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+			 "events", (json_int_t)c->events, "lost", (json_int_t)c->lost,
+			 "runs", runs, "denies", denies,
+			 "hash_errors", (json_int_t)c->hash_errors,
+			 "order_violations", (json_int_t)c->order_violations,
+			 "record_full", (json_int_t)c->record_full,
+			 "hashes", (json_int_t)c->hashes, "cache_hits", (json_int_t)c->cache_hits,
+			 "wakeups", (json_int_t)c->wakeups, "open_skips", (json_int_t)c->open_skips,
+			 "name_hits", (json_int_t)c->name_hits, "folds", (json_int_t)c->folds);
+}

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Kernel events as the audit trail spells them (DESIGN.md, "Events"). */
+#ifndef IMAGUARD_EVENT_H
+#define IMAGUARD_EVENT_H
+
+#include <stdbool.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "audit/audit.h"
+
+#include "imaguard/enforcer.h"
+
+/* Converts the kernel's boot-time stamps to wall-clock time. */
+struct event_clock {
+	long long offset_ns;	/* CLOCK_REALTIME - CLOCK_BOOTTIME when it was set */
+};
+
+void event_clock_init(struct event_clock *clk);
+/* RFC 3339 in UTC with nanoseconds: "2026-11-22T23:59:59.123456789Z". */
+void event_format_time(long long realtime_ns, char buf[40]);
+long long event_realtime_ns(const struct event_clock *clk, unsigned long long boot_ns);
+
+/* event_format_time with the date kept from the last call: gmtime_r only
+ * when the second changes. The same text. */
+struct event_time_cache {
+	long long sec;
+	bool valid;
+	char date[24];
+	size_t len;
+};
+
+void event_format_time_cached(struct event_time_cache *c, long long realtime_ns, char buf[40]);
+
+/* A JSON string for bytes that may not be UTF-8 (see event.c). */
+json_t *event_json_bytes(const char *s);
+
+/* The `access` record of one event, without the trail's seq and prev. */
+json_t *event_to_json(const struct ig_event *ev, enum ig_mode mode, const struct event_clock *clk);
+
+/*
+ * The same record's members from "hook" to "rule", rendered straight into an
+ * audit line, byte for byte as audit_log_append writes event_to_json's
+ * object: for the event path, which builds no JSON object. userspace_hex
+ * (NULL: none) is a digest measured in userspace, which replaces "digest"
+ * and "digest_source" as the daemon does.
+ */
+void event_put_access(struct audit_out *o, const struct ig_event *ev, enum ig_mode mode,
+		      const char *userspace_hex);
+/* n bytes of a name as event_json_bytes and the writer spell them. */
+void event_put_bytes(struct audit_out *o, const char *s, size_t n);
+
+/* The kernel's counters, summed over CPUs, as one JSON object. */
+json_t *counters_to_json(const struct ig_counters *c);
+
+#endif

@@ -1,0 +1,991 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The aggregates as an imaguard-report/1 document (schema in docs/report.md).
+ * Everything is sorted before it is written, so the same logs give the same
+ * document byte for byte (apart from "generated").
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "allowlist/allowlist.h"
+#include "cmd/commands.h"
+#include "report/priv.h"
+
+/* Builders note a failed allocation here instead of checking each call. */
+struct jb {
+	bool oom;
+};
+
+static void put(struct jb *b, json_t *o, const char *k, json_t *v)
+{
+	if (!v || json_object_set_new(o, k, v))
+		b->oom = true;
+}
+
+static void push(struct jb *b, json_t *a, json_t *v)
+{
+	if (!v || json_array_append_new(a, v))
+		b->oom = true;
+}
+
+/* Strings reaching here came out of jansson or a validated allowlist, so they
+ * are UTF-8; a log path from the command line might not be. */
+static json_t *jstr(const char *s)
+{
+	json_t *v;
+
+	if (!s)
+		return json_null();
+	v = json_string(s);
+	return v ? v : json_string("(not UTF-8)");
+}
+
+static json_t *jtime(int64_t ns)
+{
+	char buf[32];
+
+	if (ns == INT64_MAX || ns == INT64_MIN)
+		return json_null();
+	report_time_format(ns, buf);
+	return json_string(buf);
+}
+
+static json_t *jint(uint64_t n)
+{
+	return json_integer((json_int_t)n);
+}
+
+static int cmp_strp(const char *a, const char *b)
+{
+	if (!a || !b)
+		return (a != NULL) - (b != NULL);
+	return a == b ? 0 : strcmp(a, b);
+}
+
+static int cmp_exe(const void *pa, const void *pb)
+{
+	const struct exe *a = *(const struct exe *const *)pa, *b = *(const struct exe *const *)pb;
+	int c;
+
+	if ((c = cmp_strp(a->k.path, b->k.path)) || (c = cmp_strp(a->k.digest, b->k.digest)))
+		return c;
+	if (a->k.hook != b->k.hook)
+		return a->k.hook - b->k.hook;
+	return cmp_strp(a->k.host, b->k.host);
+}
+
+static bool ran_hook(int hook)
+{
+	return hook == HOOK_EXEC || hook == HOOK_MMAP;
+}
+
+/* Append s to a JSON array of strings unless it is there already. */
+static void add_unique(struct jb *b, json_t *a, const char *s)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(a, i, v)
+		if (!strcmp(json_string_value(v), s))
+			return;
+	push(b, a, jstr(s));
+}
+
+static const struct allowlist_entry *list_entry(const struct report *r, const struct exe *e)
+{
+	uint8_t d[SHA256_LEN];
+
+	if (!r->o.al || !e->k.digest || digest_from_hex(e->k.digest, SHA256_HEX_LEN, d))
+		return NULL;
+	return allowlist_lookup(r->o.al, d, e->k.path);
+}
+
+/* ---- the sorted view shared by several sections ---------------------------- */
+
+struct view {
+	struct exe **ex;	/* exec and mmap entries, sorted by (path, digest, hook, host) */
+	size_t n;
+	const char **hosts;	/* every host, sorted */
+	size_t nhosts;
+};
+
+static int cmp_name(const void *a, const void *b)
+{
+	return cmp_strp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int view_init(struct report *r, struct view *v)
+{
+	void **all;
+	size_t n, k = 0;
+
+	memset(v, 0, sizeof(*v));
+	all = hmap_values(&r->exes, &n);
+	if (!all)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		if (ran_hook(((struct exe *)all[i])->k.hook))
+			all[k++] = all[i];
+	v->ex = (struct exe **)all;
+	v->n = k;
+	qsort(v->ex, v->n, sizeof(*v->ex), cmp_exe);
+
+	all = hmap_values(&r->hosts, &n);
+	if (!all)
+		return -ENOMEM;
+	v->hosts = (const char **)all;
+	/* struct host begins with its name */
+	for (size_t i = 0; i < n; i++)
+		v->hosts[i] = ((struct host *)all[i])->k.name;
+	v->nhosts = n;
+	qsort(v->hosts, n, sizeof(*v->hosts), cmp_name);
+	return 0;
+}
+
+static void view_free(struct view *v)
+{
+	free(v->ex);
+	free(v->hosts);
+}
+
+/* ---- sections ---------------------------------------------------------------- */
+
+static json_t *modes_json(struct jb *b, unsigned int modes)
+{
+	json_t *a = json_array();
+
+	if (!a)
+		return NULL;
+	if (modes & (1u << MODE_MONITOR))
+		push(b, a, json_string("monitor"));
+	if (modes & (1u << MODE_ENFORCE))
+		push(b, a, json_string("enforce"));
+	return a;
+}
+
+static json_t *counts_json(struct jb *b, const uint64_t *c, const char *const *names, int n)
+{
+	json_t *o = json_object();
+
+	if (!o)
+		return NULL;
+	for (int i = 0; i < n; i++)
+		if (c[i])
+			put(b, o, names[i], jint(c[i]));
+	return o;
+}
+
+static const char *const chain_names[] = { "intact", "broken", "unreadable" };
+
+/* The given log whose last line this one's chain starts from: a rotated
+ * log and its successor, both given, prove the link between them. */
+static const char *chained_from(const struct report *r, const struct logrep *lr)
+{
+	if (!lr->start_prev[0])
+		return NULL;
+	for (size_t i = 0; i < r->nlogs; i++)
+		if (&r->logs[i] != lr && r->logs[i].chain == CHAIN_INTACT &&
+		    !strcmp(r->logs[i].vr.last_hash, lr->start_prev))
+			return r->logs[i].path;
+	return NULL;
+}
+
+static json_t *logs_json(struct jb *b, const struct report *r)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < r->nlogs; i++) {
+		const struct logrep *lr = &r->logs[i];
+		json_t *o = json_object(), *hosts = json_array();
+
+		if (!o || !hosts) {
+			json_decref(o);
+			json_decref(hosts);
+			b->oom = true;
+			break;
+		}
+		put(b, o, "path", jstr(lr->path));
+		put(b, o, "compressed", json_boolean(lr->gz));
+		put(b, o, "chain", json_string(chain_names[lr->chain]));
+		put(b, o, "lines", jint(lr->vr.lines > lr->lines ? lr->vr.lines : lr->lines));
+		put(b, o, "bad_line", lr->vr.bad_line ? jint(lr->vr.bad_line) : json_null());
+		put(b, o, "why", lr->chain == CHAIN_INTACT ? json_null() : jstr(lr->vr.why));
+		put(b, o, "continues", jstr(lr->continues));
+		put(b, o, "chained_from", jstr(chained_from(r, lr)));
+		put(b, o, "records", jint(lr->records));
+		put(b, o, "unparsed_lines", jint(lr->bad_lines));
+		for (size_t j = 0; j < lr->nhosts; j++)
+			push(b, hosts, jstr(lr->hosts[j]));
+		put(b, o, "hosts", hosts);
+		push(b, a, o);
+	}
+	return a;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static json_t *summary_json(struct jb *b, struct report *r, const struct view *v,
+			    uint64_t executables, uint64_t not_listed)
+{
+	json_t *o = json_object(), *period = json_object(), *hosts = json_array(),
+	       *serials = json_array(), *lost = json_object();
+	size_t broken = 0;
+
+	if (!o || !period || !hosts || !serials || !lost) {
+		json_decref(o);
+		json_decref(period);
+		json_decref(hosts);
+		json_decref(serials);
+		json_decref(lost);
+		return NULL;
+	}
+	for (size_t i = 0; i < r->nlogs; i++)
+		broken += r->logs[i].chain != CHAIN_INTACT;
+	put(b, o, "chains_ok", json_boolean(!broken));
+	put(b, o, "logs", jint(r->nlogs));
+	put(b, o, "broken_logs", jint(broken));
+	put(b, period, "first", jtime(r->first));
+	put(b, period, "last", jtime(r->last));
+	put(b, o, "period", period);
+	for (size_t i = 0; i < v->nhosts; i++)
+		push(b, hosts, jstr(v->hosts[i]));
+	put(b, o, "hosts", hosts);
+	put(b, o, "modes", modes_json(b, r->modes));
+	if (r->nserials)
+		qsort(r->serials, r->nserials, sizeof(*r->serials), cmp_u64);
+	for (size_t i = 0; i < r->nserials; i++)
+		push(b, serials, jint(r->serials[i]));
+	if (r->serial_none)
+		push(b, serials, json_null());
+	put(b, o, "allowlist_serials", serials);
+	put(b, o, "records", jint(r->records));
+	put(b, o, "starts", jint(r->starts));
+	put(b, o, "events", jint(r->events));
+	put(b, o, "repeats", jint(r->repeats));
+	put(b, o, "denials", jint(r->denials));
+	put(b, o, "would_deny", jint(r->would_deny));
+	put(b, o, "hash_errors", jint(r->hash_errors));
+	put(b, lost, "events", jint(r->lost));
+	put(b, lost, "records", jint(r->lost_records));
+	put(b, lost, "ringbuf", jint(r->lost_ringbuf));
+	put(b, lost, "gap", jint(r->lost_gap));
+	put(b, o, "lost", lost);
+	put(b, o, "reloads", jint(r->reloads));
+	put(b, o, "reloads_failed", jint(r->reloads_failed));
+	put(b, o, "executables", jint(executables));
+	put(b, o, "not_allowlisted", jint(not_listed));
+	put(b, o, "by_hook", counts_json(b, r->by_hook, hook_names, HOOK_N));
+	put(b, o, "by_reason", counts_json(b, r->by_reason, reason_names, REASON_N));
+	return o;
+}
+
+static json_t *hosts_json(struct jb *b, struct report *r, const struct view *v)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < v->nhosts; i++) {
+		struct host_key k = { .name = v->hosts[i] };
+		const struct host *h = hmap_get(&r->hosts, &k);
+		json_t *o = json_object();
+
+		if (!o || !h) {
+			json_decref(o);
+			b->oom = true;
+			break;
+		}
+		put(b, o, "host", jstr(h->k.name));
+		put(b, o, "logs", jint(h->logs));
+		put(b, o, "modes", modes_json(b, h->modes));
+		put(b, o, "kernel", jstr(h->kernel));
+		put(b, o, "version", jstr(h->version));
+		put(b, o, "first", jtime(h->first));
+		put(b, o, "last", jtime(h->last));
+		put(b, o, "events", jint(h->events));
+		put(b, o, "repeats", jint(h->repeats));
+		put(b, o, "denials", jint(h->denials));
+		put(b, o, "would_deny", jint(h->would_deny));
+		put(b, o, "lost_events", jint(h->lost));
+		push(b, a, o);
+	}
+	return a;
+}
+
+static int cmp_json_str(const void *a, const void *b)
+{
+	return strcmp(json_string_value(*(json_t *const *)a), json_string_value(*(json_t *const *)b));
+}
+
+/* Host lists merged over hooks arrive out of order; readers expect them sorted. */
+static void sort_strings(json_t *a)
+{
+	size_t n = json_array_size(a);
+	json_t **v = n > 1 ? malloc(n * sizeof(*v)) : NULL;
+
+	if (!v)
+		return;
+	for (size_t i = 0; i < n; i++)
+		v[i] = json_incref(json_array_get(a, i));
+	qsort(v, n, sizeof(*v), cmp_json_str);
+	for (size_t i = 0; i < n; i++)
+		json_array_set_new(a, i, v[i]);
+	free(v);
+}
+
+/* Per-run totals of the sorted entries between [i, j). */
+struct merged {
+	uint64_t count, monitor, would_deny, denied, allowlisted_rec;
+	int64_t first, last;
+	json_t *hosts;
+};
+
+static void merge(struct jb *b, struct exe *const *ex, size_t i, size_t j, struct merged *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->first = INT64_MAX;
+	m->last = INT64_MIN;
+	m->hosts = json_array();
+	if (!m->hosts)
+		b->oom = true;
+	for (; i < j; i++) {
+		const struct exe *e = ex[i];
+
+		m->count += e->count;
+		m->monitor += e->monitor;
+		m->would_deny += e->would_deny;
+		m->denied += e->denied;
+		m->allowlisted_rec += e->allowlisted_rec;
+		if (e->first < m->first)
+			m->first = e->first;
+		if (e->last > m->last)
+			m->last = e->last;
+		if (m->hosts)
+			add_unique(b, m->hosts, e->k.host);
+	}
+	sort_strings(m->hosts);
+}
+
+static bool is_listed(const struct report *r, const struct exe *e, const struct merged *m)
+{
+	return r->o.al ? list_entry(r, e) != NULL : m->allowlisted_rec > 0;
+}
+
+static json_t *executed_json(struct jb *b, struct report *r, const struct view *v,
+			     uint64_t *distinct)
+{
+	json_t *a = json_array();
+	size_t i = 0, j;
+
+	*distinct = 0;
+	while (a && i < v->n) {
+		const struct exe *e = v->ex[i];
+		const struct allowlist_entry *ent = list_entry(r, e);
+		struct merged m;
+		json_t *o;
+
+		for (j = i + 1; j < v->n && v->ex[j]->k.path == e->k.path &&
+				v->ex[j]->k.digest == e->k.digest && v->ex[j]->k.hook == e->k.hook;
+		     j++)
+			;
+		if (i == 0 || v->ex[i - 1]->k.path != e->k.path ||
+		    v->ex[i - 1]->k.digest != e->k.digest)
+			(*distinct)++;
+		merge(b, v->ex, i, j, &m);
+		o = json_object();
+		if (!o) {
+			json_decref(m.hosts);
+			b->oom = true;
+			break;
+		}
+		put(b, o, "path", jstr(e->k.path));
+		put(b, o, "digest", jstr(e->k.digest));
+		put(b, o, "hook", json_string(hook_names[e->k.hook]));
+		put(b, o, "allowlisted", json_boolean(is_listed(r, e, &m)));
+		put(b, o, "in_allowlist", r->o.al ? json_boolean(ent != NULL) : json_null());
+		put(b, o, "source", jstr(ent ? ent->source : NULL));
+		put(b, o, "reason", jstr(e->reason));
+		put(b, o, "count", jint(m.count));
+		put(b, o, "denied", jint(m.denied));
+		put(b, o, "would_deny", jint(m.would_deny));
+		put(b, o, "first_seen", jtime(m.first));
+		put(b, o, "last_seen", jtime(m.last));
+		put(b, o, "hosts", m.hosts);
+		push(b, a, o);
+		i = j;
+	}
+	return a;
+}
+
+static int cmp_rank(const void *pa, const void *pb)
+{
+	json_t *a = *(json_t *const *)pa, *b = *(json_t *const *)pb;
+	json_int_t x = json_integer_value(json_object_get(a, "count")),
+		   y = json_integer_value(json_object_get(b, "count"));
+
+	if (x != y)
+		return x < y ? 1 : -1;
+	return strcmp(json_string_value(json_object_get(a, "path")),
+		      json_string_value(json_object_get(b, "path")));
+}
+
+/* (path, digest) pairs that ran without being listed, merged over hooks and
+ * hosts, most frequent first: the list to review before enforcing. */
+static json_t *not_listed_json(struct jb *b, struct report *r, const struct view *v,
+			       uint64_t *total)
+{
+	json_t *a = json_array(), **items = NULL;
+	size_t i = 0, j, n = 0;
+
+	*total = 0;
+	items = malloc((v->n ? v->n : 1) * sizeof(*items));
+	if (!a || !items) {
+		free(items);
+		json_decref(a);
+		return NULL;
+	}
+	while (i < v->n) {
+		const struct exe *e = v->ex[i];
+		struct merged m;
+		json_t *o;
+
+		for (j = i + 1; j < v->n && v->ex[j]->k.path == e->k.path &&
+				v->ex[j]->k.digest == e->k.digest;
+		     j++)
+			;
+		merge(b, v->ex, i, j, &m);
+		if (is_listed(r, e, &m) || m.count == m.denied) {
+			json_decref(m.hosts);
+			i = j;
+			continue;
+		}
+		o = json_object();
+		if (!o) {
+			json_decref(m.hosts);
+			b->oom = true;
+			break;
+		}
+		put(b, o, "path", jstr(e->k.path));
+		put(b, o, "digest", jstr(e->k.digest));
+		put(b, o, "count", jint(m.count - m.denied));
+		put(b, o, "would_deny", jint(m.would_deny));
+		put(b, o, "first_seen", jtime(m.first));
+		put(b, o, "last_seen", jtime(m.last));
+		put(b, o, "hosts", m.hosts);
+		items[n++] = o;
+		i = j;
+	}
+	qsort(items, n, sizeof(*items), cmp_rank);
+	for (i = 0; i < n; i++)
+		push(b, a, items[i]);
+	free(items);
+	*total = n;
+	return a;
+}
+
+/* ---- the allowlist side: never executed, coverage --------------------------- */
+
+struct ran_key {
+	const char *digest, *path;	/* path NULL: any path */
+};
+
+struct ran {
+	struct ran_key k;
+	uint64_t count;
+};
+
+static int ran_sets(const struct view *v, struct hmap *by_digest, struct hmap *by_pair)
+{
+	by_digest->keylen = by_pair->keylen = sizeof(struct ran_key);
+	for (size_t i = 0; i < v->n; i++) {
+		const struct exe *e = v->ex[i];
+		struct ran_key k = { 0 };
+		struct ran *d, *p;
+
+		if (!e->k.digest || e->count == e->denied)
+			continue;
+		k.digest = e->k.digest;
+		d = hmap_upsert(by_digest, &k, sizeof(*d));
+		k.path = e->k.path;
+		p = hmap_upsert(by_pair, &k, sizeof(*p));
+		if (!d || !p)
+			return -ENOMEM;
+		d->count += e->count - e->denied;
+		p->count += e->count - e->denied;
+	}
+	return 0;
+}
+
+struct cov_key {
+	const char *source;
+};
+
+struct cov {
+	struct cov_key k;
+	uint64_t listed, executed, executions;
+};
+
+static int cmp_cov(const void *pa, const void *pb)
+{
+	const struct cov *a = *(const struct cov *const *)pa, *b = *(const struct cov *const *)pb;
+
+	if (a->listed != b->listed)
+		return a->listed < b->listed ? 1 : -1;
+	return cmp_strp(a->k.source, b->k.source);
+}
+
+static json_t *coverage_rows(struct jb *b, struct hmap *covs)
+{
+	json_t *a = json_array();
+	size_t n;
+	void **vals = hmap_values(covs, &n);
+
+	if (!a || !vals) {
+		free(vals);
+		json_decref(a);
+		return NULL;
+	}
+	qsort(vals, n, sizeof(*vals), cmp_cov);
+	for (size_t i = 0; i < n; i++) {
+		const struct cov *c = vals[i];
+		json_t *o = json_object();
+
+		if (!o) {
+			b->oom = true;
+			break;
+		}
+		put(b, o, "source", jstr(c->k.source));
+		put(b, o, "listed", c->listed || c->k.source[0] != '(' ? jint(c->listed) : json_null());
+		put(b, o, "executed", jint(c->executed));
+		put(b, o, "executions", jint(c->executions));
+		push(b, a, o);
+	}
+	free(vals);
+	return a;
+}
+
+static struct cov *cov_get(struct hmap *covs, const char *source)
+{
+	struct cov_key k = { .source = source };
+
+	return hmap_upsert(covs, &k, sizeof(struct cov));
+}
+
+/* Sources of the allowlist (or, without one, what the records said) against
+ * what ran. Source names are interned so the map can key on the pointer. */
+static int allowlist_sections(struct jb *b, struct report *r, const struct view *v,
+			      json_t *doc)
+{
+	struct hmap by_digest = { 0 }, by_pair = { 0 }, covs = { .keylen = sizeof(struct cov_key) };
+	const char *none = intern(r, "(no source)"), *unlisted = intern(r, "(not allowlisted)");
+	json_t *never = r->o.al ? json_array() : json_null();
+	int err = -ENOMEM;
+
+	if (!none || !unlisted || !never || ran_sets(v, &by_digest, &by_pair))
+		goto cleanup;
+	for (size_t i = 0; r->o.al && i < allowlist_count(r->o.al); i++) {
+		const struct allowlist_entry *ent = allowlist_entry_at(r->o.al, i);
+		char hex[SHA256_HEX_LEN + 1];
+		const char *src = ent->source ? intern(r, ent->source) : none;
+		struct ran_key k = { 0 };
+		const struct ran *hit;
+		struct cov *c = src ? cov_get(&covs, src) : NULL;
+
+		if (!c)
+			goto cleanup;
+		c->listed++;
+		digest_to_hex(ent->digest, hex);
+		k.digest = interned(r, hex);
+		if (ent->bind_path)
+			k.path = interned(r, ent->path);
+		hit = k.digest && (!ent->bind_path || k.path)
+			      ? hmap_get(ent->bind_path ? &by_pair : &by_digest, &k)
+			      : NULL;
+		if (hit) {
+			c->executed++;
+			c->executions += hit->count;
+			continue;
+		}
+		json_t *o = json_object();
+
+		if (!o)
+			goto cleanup;
+		put(b, o, "path", jstr(ent->path));
+		put(b, o, "digest", json_string(hex));
+		put(b, o, "source", jstr(ent->source));
+		put(b, o, "comment", jstr(ent->comment));
+		push(b, never, o);
+	}
+	/* What ran outside the list, and without a list what the records said. */
+	for (size_t i = 0, j; i < v->n; i = j) {
+		const struct exe *e = v->ex[i];
+		struct merged m;
+		struct cov *c;
+
+		for (j = i + 1; j < v->n && v->ex[j]->k.path == e->k.path &&
+				v->ex[j]->k.digest == e->k.digest;
+		     j++)
+			;
+		merge(b, v->ex, i, j, &m);
+		json_decref(m.hosts);
+		if (m.count == m.denied)
+			continue;
+		if (r->o.al && is_listed(r, e, &m))
+			continue;
+		c = cov_get(&covs, is_listed(r, e, &m) ? intern(r, "(allowlisted)") : unlisted);
+		if (!c || !c->k.source)
+			goto cleanup;
+		c->executed++;
+		c->executions += m.count - m.denied;
+	}
+	put(b, doc, "never_executed", never);
+	never = NULL;
+	put(b, doc, "coverage", coverage_rows(b, &covs));
+	err = 0;
+cleanup:
+	json_decref(never);
+	hmap_free(&by_digest);
+	hmap_free(&by_pair);
+	hmap_free(&covs);
+	return err;
+}
+
+/* ---- drift between hosts --------------------------------------------------- */
+
+static json_t *drift_json(struct jb *b, const struct view *v)
+{
+	json_t *o = json_object(), *mismatch = json_array(), *partial = json_array();
+	size_t i = 0, j;
+
+	if (!o || !mismatch || !partial) {
+		json_decref(o);
+		json_decref(mismatch);
+		json_decref(partial);
+		return NULL;
+	}
+	while (i < v->n) {
+		const char *path = v->ex[i]->k.path;
+		json_t *variants = json_array(), *hosts = json_array(), *variant = NULL, *vh = NULL;
+		const char *dig = NULL;
+		size_t ndig = 0;
+
+		if (!variants || !hosts) {
+			json_decref(variants);
+			json_decref(hosts);
+			b->oom = true;
+			break;
+		}
+		for (j = i; j < v->n && v->ex[j]->k.path == path; j++) {
+			const struct exe *e = v->ex[j];
+
+			if (e->count == e->denied)
+				continue;
+			add_unique(b, hosts, e->k.host);
+			if (!e->k.digest)
+				continue;
+			if (!variant || e->k.digest != dig) {
+				dig = e->k.digest;
+				variant = json_object();
+				vh = json_array();
+				if (!variant || !vh) {
+					json_decref(variant);
+					json_decref(vh);
+					b->oom = true;
+					variant = NULL;
+					break;
+				}
+				put(b, variant, "digest", json_string(dig));
+				put(b, variant, "hosts", vh);
+				push(b, variants, variant);
+				ndig++;
+			}
+			add_unique(b, vh, e->k.host);
+		}
+		if (ndig > 1 && json_array_size(hosts) > 1) {
+			json_t *m = json_object();
+
+			put(b, m, "path", jstr(path));
+			put(b, m, "variants", json_incref(variants));
+			push(b, mismatch, m);
+		}
+		if (v->nhosts > 1 && json_array_size(hosts) &&
+		    json_array_size(hosts) < v->nhosts) {
+			json_t *p = json_object(), *present = json_array(), *missing = json_array();
+
+			/* both in host order, whatever order the entries came in */
+			for (size_t k = 0; present && missing && k < v->nhosts; k++) {
+				size_t x;
+				json_t *h;
+				bool have = false;
+
+				json_array_foreach(hosts, x, h)
+					have |= !strcmp(json_string_value(h), v->hosts[k]);
+				push(b, have ? present : missing, jstr(v->hosts[k]));
+			}
+			put(b, p, "path", jstr(path));
+			put(b, p, "hosts", present);
+			put(b, p, "missing", missing);
+			push(b, partial, p);
+		}
+		json_decref(variants);
+		json_decref(hosts);
+		i = j;
+	}
+	put(b, o, "digest_mismatch", mismatch);
+	put(b, o, "partial_presence", partial);
+	return o;
+}
+
+/* ---- denials ----------------------------------------------------------------- */
+
+static int cmp_deny(const void *pa, const void *pb)
+{
+	const struct deny *a = *(const struct deny *const *)pa, *b = *(const struct deny *const *)pb;
+	int c;
+
+	if (a->first != b->first)
+		return a->first < b->first ? -1 : 1;
+	if ((c = cmp_strp(a->k.host, b->k.host)) || (c = cmp_strp(a->k.path, b->k.path)) ||
+	    (c = cmp_strp(a->k.digest, b->k.digest)) || (c = cmp_strp(a->k.comm, b->k.comm)) ||
+	    (c = cmp_strp(a->k.reason, b->k.reason)))
+		return c;
+	if (a->k.uid != b->k.uid)
+		return a->k.uid < b->k.uid ? -1 : 1;
+	return a->k.hook - b->k.hook;
+}
+
+static json_t *denials_json(struct jb *b, struct report *r)
+{
+	json_t *a = json_array();
+	size_t n;
+	void **vals = hmap_values(&r->denies, &n);
+
+	if (!a || !vals) {
+		free(vals);
+		json_decref(a);
+		return NULL;
+	}
+	qsort(vals, n, sizeof(*vals), cmp_deny);
+	for (size_t i = 0; i < n; i++) {
+		const struct deny *d = vals[i];
+		json_t *o = json_object();
+
+		if (!o) {
+			b->oom = true;
+			break;
+		}
+		put(b, o, "host", jstr(d->k.host));
+		put(b, o, "uid", d->k.uid < 0 ? json_null() : json_integer(d->k.uid));
+		put(b, o, "comm", jstr(d->k.comm));
+		put(b, o, "pid", d->pid < 0 ? json_null() : json_integer(d->pid));
+		put(b, o, "path", jstr(d->k.path));
+		put(b, o, "digest", jstr(d->k.digest));
+		put(b, o, "hook", json_string(hook_names[d->k.hook]));
+		put(b, o, "reason", jstr(d->k.reason));
+		put(b, o, "count", jint(d->count));
+		put(b, o, "first", jtime(d->first));
+		put(b, o, "last", jtime(d->last));
+		push(b, a, o);
+	}
+	free(vals);
+	return a;
+}
+
+/* ---- events over time --------------------------------------------------------- */
+
+#define TIMELINE_MAX 60
+
+static int cmp_bucket(const void *pa, const void *pb)
+{
+	const struct bucket *a = *(const struct bucket *const *)pa,
+			    *b = *(const struct bucket *const *)pb;
+
+	return (a->minute > b->minute) - (a->minute < b->minute);
+}
+
+/* At most TIMELINE_MAX bars of a round width, empty ones included, so the
+ * chart's x axis is time and a quiet hour shows as a gap. */
+static json_t *timeline_json(struct jb *b, struct report *r)
+{
+	static const int64_t widths[] = { 1, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440 };
+	json_t *o = json_object(), *a = json_array();
+	size_t n;
+	void **vals = hmap_values(&r->buckets, &n);
+	int64_t w = 1, start, span_min;
+
+	if (!o || !a || !vals) {
+		free(vals);
+		json_decref(o);
+		json_decref(a);
+		return NULL;
+	}
+	qsort(vals, n, sizeof(*vals), cmp_bucket);
+	if (n) {
+		start = ((struct bucket *)vals[0])->minute;
+		span_min = ((struct bucket *)vals[n - 1])->minute - start + 1;
+		w = 0;
+		for (size_t i = 0; i < sizeof(widths) / sizeof(widths[0]) && !w; i++)
+			if (span_min <= widths[i] * TIMELINE_MAX)
+				w = widths[i];
+		if (!w)
+			w = (span_min / TIMELINE_MAX / 1440 + 1) * 1440;
+		start -= start % w;
+		for (size_t i = 0, k = 0; start <= ((struct bucket *)vals[n - 1])->minute;
+		     start += w) {
+			uint64_t ev = 0, dn = 0;
+			json_t *bk = json_object();
+
+			for (; k < n && ((struct bucket *)vals[k])->minute < start + w; k++) {
+				ev += ((struct bucket *)vals[k])->events;
+				dn += ((struct bucket *)vals[k])->denials;
+			}
+			if (!bk) {
+				b->oom = true;
+				break;
+			}
+			put(b, bk, "start", jtime(start * 60 * 1000000000));
+			put(b, bk, "events", jint(ev));
+			put(b, bk, "denials", jint(dn));
+			push(b, a, bk);
+			(void)i;
+		}
+	}
+	free(vals);
+	put(b, o, "bucket_s", json_integer(w * 60));
+	put(b, o, "buckets", a);
+	return o;
+}
+
+/* ---- the document ---------------------------------------------------------------- */
+
+static json_t *allowlist_json(struct jb *b, const struct report *r)
+{
+	json_t *o;
+	uint8_t sha[SHA256_LEN];
+	char hex[SHA256_HEX_LEN + 1];
+
+	if (!r->o.al)
+		return json_null();
+	o = json_object();
+	if (!o)
+		return NULL;
+	put(b, o, "path", jstr(r->o.allowlist_path));
+	put(b, o, "serial", jint(allowlist_serial(r->o.al)));
+	if (allowlist_file_sha256(r->o.al, sha)) {
+		digest_to_hex(sha, hex);
+		put(b, o, "sha256", json_string(hex));
+	} else {
+		put(b, o, "sha256", json_null());
+	}
+	put(b, o, "entries", jint(allowlist_count(r->o.al)));
+	put(b, o, "created", jstr(allowlist_created(r->o.al)));
+	put(b, o, "expires", jstr(allowlist_expires(r->o.al)));
+	return o;
+}
+
+int report_build(struct report *r, json_t **out)
+{
+	struct jb b = { 0 };
+	struct view v;
+	json_t *doc = json_object(), *executed, *not_listed, *summary;
+	uint64_t distinct = 0, unlisted = 0;
+	char now[21];
+	int err;
+
+	*out = NULL;
+	report_link_logs(r);
+	err = view_init(r, &v);
+	if (err || !doc)
+		goto cleanup;
+	rfc3339_format(time(NULL), now);
+	put(&b, doc, "format", json_string(REPORT_FORMAT));
+	put(&b, doc, "generator", json_string("imaguard " IMAGUARD_VERSION));
+	put(&b, doc, "generated", json_string(r->o.now ? r->o.now : now));
+	executed = executed_json(&b, r, &v, &distinct);
+	not_listed = not_listed_json(&b, r, &v, &unlisted);
+	summary = summary_json(&b, r, &v, distinct, unlisted);
+	put(&b, doc, "summary", summary);
+	put(&b, doc, "logs", logs_json(&b, r));
+	put(&b, doc, "allowlist", allowlist_json(&b, r));
+	put(&b, doc, "hosts", hosts_json(&b, r, &v));
+	put(&b, doc, "executed", executed);
+	put(&b, doc, "denials", denials_json(&b, r));
+	put(&b, doc, "denials_by_reason", counts_json(&b, r->deny_by_reason, reason_names, REASON_N));
+	put(&b, doc, "not_allowlisted", not_listed);
+	if (allowlist_sections(&b, r, &v, doc))
+		b.oom = true;
+	put(&b, doc, "drift", drift_json(&b, &v));
+	put(&b, doc, "timeline", timeline_json(&b, r));
+	err = b.oom ? -ENOMEM : 0;
+cleanup:
+	view_free(&v);
+	if (!err && doc)
+		*out = doc;
+	else
+		json_decref(doc);
+	return doc ? err : -ENOMEM;
+}
+
+int report_write_json(const json_t *doc, FILE *f)
+{
+	if (json_dumpf(doc, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER) || fputc('\n', f) == EOF)
+		return -EIO;
+	return 0;
+}
+
+/* ---- for propose ---------------------------------------------------------------- */
+
+static int cmp_ran(const void *pa, const void *pb)
+{
+	const struct exe *a = *(const struct exe *const *)pa, *b = *(const struct exe *const *)pb;
+	int c;
+
+	if ((c = cmp_strp(a->k.digest, b->k.digest)) || (c = cmp_strp(a->k.path, b->k.path)))
+		return c;
+	if (a->first != b->first)
+		return a->first < b->first ? -1 : 1;
+	return cmp_strp(a->k.host, b->k.host);
+}
+
+int report_foreach_ran(struct report *r, int (*cb)(const struct report_ran *ran, void *ctx),
+		       void *ctx)
+{
+	struct view v;
+	int err = view_init(r, &v);
+
+	if (err)
+		goto cleanup;
+	qsort(v.ex, v.n, sizeof(*v.ex), cmp_ran);
+	for (size_t i = 0, j; i < v.n; i = j) {
+		const struct exe *e = v.ex[i];
+		struct report_ran ran = { .path = e->k.path, .digest = e->k.digest,
+					  .first_ns = INT64_MAX };
+
+		for (j = i; j < v.n && v.ex[j]->k.digest == e->k.digest &&
+			    v.ex[j]->k.path == e->k.path;
+		     j++) {
+			const struct exe *x = v.ex[j];
+
+			if (!x->monitor)
+				continue;
+			ran.count += x->monitor;
+			if (x->first < ran.first_ns || !ran.host_first) {
+				ran.first_ns = x->first;
+				ran.host_first = x->k.host;
+			}
+		}
+		if (!ran.count || !ran.digest)
+			continue;
+		err = cb(&ran, ctx);
+		if (err)
+			goto cleanup;
+	}
+cleanup:
+	view_free(&v);
+	return err;
+}
