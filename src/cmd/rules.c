@@ -9,6 +9,7 @@
 
 #include "cmd/commands.h"
 #include "util/log.h"
+#include "util/names.h"
 #include "rules/rules.h"
 
 enum { OPT_STRICT = 256 };
@@ -84,7 +85,7 @@ static int run_match(const struct cli_cmd *cmd, int argc, char **argv)
 		switch (c) {
 		case 'k':
 			for (hook = 0; hook < IG_HOOK_MAX; hook++)
-				if (!strcmp(arg, rule_hook_name(hook)))
+				if (!strcmp(arg, names_hook(hook)))
 					break;
 			if (hook == IG_HOOK_MAX)
 				return cli_usage_error(cmd, "unknown hook '%s' (want exec, mmap or "
@@ -104,10 +105,10 @@ static int run_match(const struct cli_cmd *cmd, int argc, char **argv)
 		const struct rule *m = rules_match(r, argv[i], hook);
 
 		if (m)
-			printf("%s\t%s\trule %u\t%s\n", rule_action_name(m->action), rule_hook_name(hook),
+			printf("%s\t%s\trule %u\t%s\n", names_action(m->action), names_hook(hook),
 			       m->index, argv[i]);
 		else
-			printf("none\t%s\t-\t%s\n", rule_hook_name(hook), argv[i]);
+			printf("none\t%s\t-\t%s\n", names_hook(hook), argv[i]);
 	}
 	rules_free(r);
 	return EXIT_OK;

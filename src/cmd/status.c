@@ -22,6 +22,7 @@
 #include "enforcer/enforcer.h"
 #include "daemon/event.h"
 #include "util/log.h"
+#include "util/names.h"
 #include "allowlist/state.h"
 
 enum { OPT_STATE_DIR = 256, OPT_PIN_DIR, OPT_JSON, OPT_PROM, OPT_TIMEOUT };
@@ -58,8 +59,7 @@ static json_t *gather(const char *state_dir, const char *pin_dir, pid_t *pid)
 	st = json_load_file(path, 0, NULL);
 	if (!enforcer_adopt(&e, pin_dir)) {
 		if (!st)
-			st = json_pack("{s:s}", "mode", enforcer_mode(e) == IG_MODE_ENFORCE ?
-						     "enforce" : "monitor");
+			st = json_pack("{s:s}", "mode", names_mode(enforcer_mode(e)));
 		if (!enforcer_counters(e, &c))
 			json_object_set_new(st, "counters", counters_to_json(&c));
 		json_object_set_new(st, "pinned", json_true());
@@ -87,7 +87,7 @@ static void print_prometheus(json_t *st)
 	printf("# TYPE imaguard_up gauge\nimaguard_up %d\n",
 	       json_is_true(json_object_get(st, "running")));
 	printf("# TYPE imaguard_enforce_mode gauge\nimaguard_enforce_mode %d\n",
-	       !strcmp(json_string_value(json_object_get(st, "mode")) ?: "", "enforce"));
+	       names_mode_parse(json_string_value(json_object_get(st, "mode"))) == IG_MODE_ENFORCE);
 	if (json_is_integer(json_object_get(st, "allowlist_serial")))
 		printf("# TYPE imaguard_allowlist_serial gauge\nimaguard_allowlist_serial %lld\n",
 		       num(st, "allowlist_serial"));

@@ -43,6 +43,7 @@
 #include "daemon/event.h"
 #include "util/fileio.h"
 #include "util/log.h"
+#include "util/names.h"
 #include "daemon/pipeline.h"
 #include "rules/rules.h"
 #include "crypto/sig.h"
@@ -390,7 +391,7 @@ static void write_status(struct daemon *d)
 	if (enforcer_counters(d->e, &c))
 		memset(&c, 0, sizeof(c));
 	st = json_pack("{s:i, s:s, s:o, s:o, s:I, s:o, s:I, s:I, s:s?, s:o}", "pid", (int)getpid(),
-		       "mode", d->o.mode == IG_MODE_ENFORCE ? "enforce" : "monitor",
+		       "mode", names_mode(d->o.mode),
 		       "allowlist_serial",
 		       d->al ? json_integer((json_int_t)allowlist_serial(d->al)) : json_null(),
 		       "allowlist_sha256", d->al ? json_string(d->al_sha_hex) : json_null(),
@@ -429,8 +430,7 @@ static void write_start(struct daemon *d)
 	json_object_set_new(r, "version", json_string(IMAGUARD_VERSION));
 	json_object_set_new(r, "host", json_string(host));
 	json_object_set_new(r, "kernel", json_string(u.release));
-	json_object_set_new(r, "mode", json_string(d->o.mode == IG_MODE_ENFORCE ? "enforce" :
-											 "monitor"));
+	json_object_set_new(r, "mode", json_string(names_mode(d->o.mode)));
 	json_object_set_new(r, "rules_sha256",
 			    d->o.rules ? json_string(d->rules_sha_hex) : json_null());
 	json_object_set_new(r, "pid", json_integer(getpid()));
@@ -647,12 +647,9 @@ static int set_opt(const struct opt_src *src, struct run_opts *o, int key, const
 		o->trust[o->ntrust++] = arg;
 		break;
 	case OPT_MODE:
-		if (!strcmp(arg, "enforce"))
-			o->mode = IG_MODE_ENFORCE;
-		else if (!strcmp(arg, "monitor"))
-			o->mode = IG_MODE_MONITOR;
-		else
+		if (names_mode_parse(arg) < 0)
 			return opt_error(src, "invalid mode '%s': monitor or enforce", arg);
+		o->mode = (enum ig_mode)names_mode_parse(arg);
 		break;
 	case OPT_SUMMARY:
 		if (cli_strtou64(arg, 1, 86400, &v))
@@ -795,13 +792,13 @@ static int start(struct daemon *d)
 		if (enforcer_mode(d->e) != d->o.mode) {
 			pr_err("the chain pinned at '%s' runs in %s mode, not %s: 'imaguard stop "
 			       "--pin-dir %s' first", d->o.pin_dir,
-			       enforcer_mode(d->e) == IG_MODE_ENFORCE ? "enforce" : "monitor",
-			       d->o.mode == IG_MODE_ENFORCE ? "enforce" : "monitor", d->o.pin_dir);
+			       names_mode(enforcer_mode(d->e)),
+			       names_mode(d->o.mode), d->o.pin_dir);
 			err = -EEXIST;
 			goto fail;
 		}
 		pr_info("adopted the chain pinned at '%s' (%s mode)", d->o.pin_dir,
-			d->o.mode == IG_MODE_ENFORCE ? "enforce" : "monitor");
+			names_mode(d->o.mode));
 		policy_adopt(d, &p);
 		err = open_trail(d);
 		if (err)
@@ -930,7 +927,7 @@ static int run_daemon(const struct cli_cmd *cmd, int argc, char **argv)
 	}
 	if (!err) {
 		pr_info("running in %s mode: %zu allowlist entries%s",
-			d.o.mode == IG_MODE_ENFORCE ? "enforce" : "monitor",
+			names_mode(d.o.mode),
 			d.al ? allowlist_count(d.al) : 0,
 			d.o.pin_dir ? ", pinned" : "");
 		err = loop(&d);

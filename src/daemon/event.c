@@ -6,6 +6,7 @@
 #include "util/digest.h"
 #include "enforcer/enforcer.h"
 #include "daemon/event.h"
+#include "util/names.h"
 
 static long long clock_ns(clockid_t id)
 {
@@ -106,11 +107,11 @@ json_t *event_to_json(const struct ig_event *ev, enum ig_mode mode, const struct
 			 " s:I, s:I, s:I, s:I, s:I, s:o, s:o,"		/* pid .. path */
 			 " s:I, s:I, s:o, s:s, s:i, s:i,"		/* dev .. hash_algo */
 			 " s:I, s:I, s:I, s:i}",			/* cgroup_id .. rule */
-			 "type", "access", "time", time, "hook", ig_hook_name(ev->hook),
-			 "decision", ev->decision == IG_DENY ? "deny" : "allow",
+			 "type", "access", "time", time, "hook", names_hook(ev->hook),
+			 "decision", names_decision(ev->decision),
 			 "would_deny", (int)!!(ev->flags & IG_F_WOULD_DENY),
-			 "reason", ig_reason_name(ev->reason),
-			 "mode", mode == IG_MODE_ENFORCE ? "enforce" : "monitor",
+			 "reason", names_reason(ev->reason),
+			 "mode", names_mode(mode),
 			 "pid", (json_int_t)ev->pid, "tid", (json_int_t)ev->tid,
 			 "ppid", (json_int_t)ev->ppid, "uid", (json_int_t)ev->uid,
 			 "gid", (json_int_t)ev->gid, "comm", event_json_bytes(comm),
@@ -168,7 +169,8 @@ void event_put_access(struct audit_out *o, const struct ig_event *ev, enum ig_mo
 
 	/* The order and the forms of event_to_json's json_pack, key by key. */
 	AUDIT_PUT_LIT(o, ",\"hook\":");
-	put_name(o, ig_hook_name(ev->hook));
+	put_name(o, names_hook(ev->hook));
+	/* Literals, not names_decision(): this is the per-event hot path. */
 	if (ev->decision == IG_DENY)
 		AUDIT_PUT_LIT(o, ",\"decision\":\"deny\",\"would_deny\":");
 	else
@@ -177,7 +179,7 @@ void event_put_access(struct audit_out *o, const struct ig_event *ev, enum ig_mo
 		AUDIT_PUT_LIT(o, "true,\"reason\":");
 	else
 		AUDIT_PUT_LIT(o, "false,\"reason\":");
-	put_name(o, ig_reason_name(ev->reason));
+	put_name(o, names_reason(ev->reason));
 	if (mode == IG_MODE_ENFORCE)
 		AUDIT_PUT_LIT(o, ",\"mode\":\"enforce\",\"pid\":");
 	else
@@ -234,11 +236,11 @@ json_t *counters_to_json(const struct ig_counters *c)
 	json_t *runs = json_object(), *denies = json_object();
 
 	for (int h = 0; h < IG_HOOK_MAX; h++)
-		json_object_set_new(runs, ig_hook_name(h), json_integer((json_int_t)c->runs[h]));
+		json_object_set_new(runs, names_hook(h), json_integer((json_int_t)c->runs[h]));
 	for (int r = 1; r < IG_REASON_MAX; r++)
 		if (r != IG_REASON_ALLOWLISTED && r != IG_REASON_RULE_ALLOW &&
 		    r != IG_REASON_RULE_AUDIT)
-			json_object_set_new(denies, ig_reason_name(r),
+			json_object_set_new(denies, names_reason(r),
 					    json_integer((json_int_t)c->denies[r]));
 	return json_pack("{s:I, s:I, s:o, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 			 "events", (json_int_t)c->events, "lost", (json_int_t)c->lost,

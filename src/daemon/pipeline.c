@@ -25,6 +25,7 @@
 #include "enforcer/enforcer.h"
 #include "daemon/event.h"
 #include "util/log.h"
+#include "util/names.h"
 #include "daemon/pipeline.h"
 
 #define SEEN_MIN_SLOTS 4096
@@ -493,7 +494,7 @@ static json_t *summary_entry(const struct seen *e)
 
 	if (e->hashed)
 		digest_to_hex(e->digest, hex);
-	return json_pack("{s:s, s:o, s:s, s:I}", "hook", ig_hook_name(e->hook), "path",
+	return json_pack("{s:s, s:o, s:s, s:I}", "hook", names_hook(e->hook), "path",
 			 event_json_bytes(e->path), "digest", hex, "count",
 			 (json_int_t)e->repeats);
 }

@@ -20,6 +20,7 @@
 #include "enforcer/enforcer.h"
 #include "enforcer.skel.h"
 #include "util/log.h"
+#include "util/names.h"
 
 #define LSM_LIST "/sys/kernel/security/lsm"
 #define PROBE_TIMEOUT_MS 5000
@@ -77,27 +78,6 @@ struct enforcer {
 	__u64 names_missed;
 	struct timespec names_checked, names_warned;
 };
-
-static const char *const hook_names[IG_HOOK_MAX] = { "exec", "mmap", "open" };
-static const char *const reason_names[IG_REASON_MAX] = {
-	[IG_REASON_NONE] = "measured",
-	[IG_REASON_ALLOWLISTED] = "allowlisted",
-	[IG_REASON_NOT_ALLOWLISTED] = "not-allowlisted",
-	[IG_REASON_RULE_DENY] = "rule-deny",
-	[IG_REASON_RULE_ALLOW] = "rule-allow",
-	[IG_REASON_RULE_AUDIT] = "rule-audit",
-	[IG_REASON_HASH_ERROR] = "hash-error",
-};
-
-const char *ig_hook_name(unsigned int hook)
-{
-	return hook < IG_HOOK_MAX ? hook_names[hook] : "unknown";
-}
-
-const char *ig_reason_name(unsigned int reason)
-{
-	return reason < IG_REASON_MAX ? reason_names[reason] : "unknown";
-}
 
 int enforcer_lsm_check(void)
 {
@@ -919,7 +899,7 @@ int enforcer_pin(struct enforcer *e, const char *dir)
 	}
 	for (int h = 0; h < IG_HOOK_MAX; h++)
 		for (int st = 0; st < 3; st++) {
-			err = pin_path(path, sizeof(path), dir, "link", ig_hook_name(h),
+			err = pin_path(path, sizeof(path), dir, "link", names_hook(h),
 				       stage_names[st]);
 			if (!err)
 				err = bpf_link__pin(e->links[h][st], path);
@@ -950,7 +930,7 @@ int enforcer_unpin(const char *dir)
 			found++;
 	for (int h = 0; h < IG_HOOK_MAX; h++)
 		for (int st = 0; st < 3; st++)
-			if (!pin_path(path, sizeof(path), dir, "link", ig_hook_name(h),
+			if (!pin_path(path, sizeof(path), dir, "link", names_hook(h),
 				      stage_names[st]) &&
 			    !unlink(path))
 				found++;
@@ -976,7 +956,7 @@ static pid_t pin_holder(const char *dir, pid_t except)
 	DIR *procs, *fds;
 	int fd;
 
-	if (pin_path(path, sizeof(path), dir, "link", ig_hook_name(IG_HOOK_EXEC),
+	if (pin_path(path, sizeof(path), dir, "link", names_hook(IG_HOOK_EXEC),
 		     stage_names[0]))
 		return 0;
 	fd = bpf_obj_get(path);
@@ -1087,7 +1067,7 @@ int enforcer_adopt(struct enforcer **out, const char *dir)
 	}
 	for (int h = 0; h < IG_HOOK_MAX; h++)
 		for (int st = 0; st < 3; st++) {
-			err = pin_path(path, sizeof(path), dir, "link", ig_hook_name(h),
+			err = pin_path(path, sizeof(path), dir, "link", names_hook(h),
 				       stage_names[st]);
 			if (!err && !(e->links[h][st] = bpf_link__open(path)))
 				err = -errno;

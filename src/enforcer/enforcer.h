@@ -96,8 +96,4 @@ enum ig_mode enforcer_mode(const struct enforcer *e);
 /* Detaches the chain unless it is pinned; an adopted chain stays attached. */
 void enforcer_free(struct enforcer *e);
 
-/* Names for the enums, as the audit trail spells them. */
-const char *ig_hook_name(unsigned int hook);
-const char *ig_reason_name(unsigned int reason);
-
 #endif

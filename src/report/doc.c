@@ -158,14 +158,14 @@ static json_t *modes_json(struct jb *b, unsigned int modes)
 
 	if (!a)
 		return NULL;
-	if (modes & (1u << MODE_MONITOR))
-		push(b, a, json_string("monitor"));
-	if (modes & (1u << MODE_ENFORCE))
-		push(b, a, json_string("enforce"));
+	if (modes & (1u << IG_MODE_MONITOR))
+		push(b, a, json_string(names_mode(IG_MODE_MONITOR)));
+	if (modes & (1u << IG_MODE_ENFORCE))
+		push(b, a, json_string(names_mode(IG_MODE_ENFORCE)));
 	return a;
 }
 
-static json_t *counts_json(struct jb *b, const uint64_t *c, const char *const *names, int n)
+static json_t *counts_json(struct jb *b, const uint64_t *c, const char *(*name)(int), int n)
 {
 	json_t *o = json_object();
 
@@ -173,7 +173,7 @@ static json_t *counts_json(struct jb *b, const uint64_t *c, const char *const *n
 		return NULL;
 	for (int i = 0; i < n; i++)
 		if (c[i])
-			put(b, o, names[i], jint(c[i]));
+			put(b, o, name(i), jint(c[i]));
 	return o;
 }
 
@@ -281,8 +281,8 @@ static json_t *summary_json(struct jb *b, struct report *r, const struct view *v
 	put(b, o, "reloads_failed", jint(r->reloads_failed));
 	put(b, o, "executables", jint(executables));
 	put(b, o, "not_allowlisted", jint(not_listed));
-	put(b, o, "by_hook", counts_json(b, r->by_hook, hook_names, HOOK_N));
-	put(b, o, "by_reason", counts_json(b, r->by_reason, reason_names, REASON_N));
+	put(b, o, "by_hook", counts_json(b, r->by_hook, report_hook_name, HOOK_N));
+	put(b, o, "by_reason", counts_json(b, r->by_reason, report_reason_name, REASON_N));
 	return o;
 }
 
@@ -405,7 +405,7 @@ static json_t *executed_json(struct jb *b, struct report *r, const struct view *
 		}
 		put(b, o, "path", jstr(e->k.path));
 		put(b, o, "digest", jstr(e->k.digest));
-		put(b, o, "hook", json_string(hook_names[e->k.hook]));
+		put(b, o, "hook", json_string(report_hook_name(e->k.hook)));
 		put(b, o, "allowlisted", json_boolean(is_listed(r, e, &m)));
 		put(b, o, "in_allowlist", r->o.al ? json_boolean(ent != NULL) : json_null());
 		put(b, o, "source", jstr(ent ? ent->source : NULL));
@@ -785,7 +785,7 @@ static json_t *denials_json(struct jb *b, struct report *r)
 		put(b, o, "pid", d->pid < 0 ? json_null() : json_integer(d->pid));
 		put(b, o, "path", jstr(d->k.path));
 		put(b, o, "digest", jstr(d->k.digest));
-		put(b, o, "hook", json_string(hook_names[d->k.hook]));
+		put(b, o, "hook", json_string(report_hook_name(d->k.hook)));
 		put(b, o, "reason", jstr(d->k.reason));
 		put(b, o, "count", jint(d->count));
 		put(b, o, "first", jtime(d->first));
@@ -915,7 +915,7 @@ int report_build(struct report *r, json_t **out)
 	put(&b, doc, "hosts", hosts_json(&b, r, &v));
 	put(&b, doc, "executed", executed);
 	put(&b, doc, "denials", denials_json(&b, r));
-	put(&b, doc, "denials_by_reason", counts_json(&b, r->deny_by_reason, reason_names, REASON_N));
+	put(&b, doc, "denials_by_reason", counts_json(&b, r->deny_by_reason, report_reason_name, REASON_N));
 	put(&b, doc, "not_allowlisted", not_listed);
 	if (allowlist_sections(&b, r, &v, doc))
 		b.oom = true;

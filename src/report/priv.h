@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util/names.h"
 #include "audit/audit.h"
 #include "report/report.h"
 
@@ -28,7 +29,10 @@ struct strtab {
 	size_t cap, len;
 };
 
-enum { HOOK_EXEC, HOOK_MMAP, HOOK_OPEN, HOOK_OTHER, HOOK_N };
+/* The audit trail's hooks and reasons, each with an "other" bucket for a
+ * name this build does not know; their names are util/names.h's. */
+enum { HOOK_EXEC = IG_HOOK_EXEC, HOOK_MMAP = IG_HOOK_MMAP, HOOK_OPEN = IG_HOOK_OPEN,
+       HOOK_OTHER = IG_HOOK_MAX, HOOK_N };
 enum {
 	REASON_ALLOWLISTED,
 	REASON_NOT_ALLOWLISTED,
@@ -39,11 +43,10 @@ enum {
 	REASON_OTHER,
 	REASON_N
 };
-enum { MODE_MONITOR, MODE_ENFORCE };
 enum { CHAIN_INTACT, CHAIN_BROKEN, CHAIN_UNREADABLE };
 
-extern const char *const hook_names[HOOK_N];
-extern const char *const reason_names[REASON_N];
+const char *report_hook_name(int hook);
+const char *report_reason_name(int reason);
 
 /* One (host, path, digest, hook): digest is NULL when it could not be hashed. */
 struct exe_key {

@@ -185,24 +185,39 @@ static void strtab_free(struct strtab *t)
 
 /* ---- names ------------------------------------------------------------------ */
 
-const char *const hook_names[HOOK_N] = { "exec", "mmap", "open", "other" };
-const char *const reason_names[REASON_N] = {
-	"allowlisted", "not-allowlisted", "rule-deny", "rule-allow",
-	"rule-audit",  "hash-error",	  "other",
+/* The reasons a report counts, in its order; "measured" is counted as other. */
+static const unsigned int reason_values[REASON_OTHER] = {
+	[REASON_ALLOWLISTED] = IG_REASON_ALLOWLISTED,
+	[REASON_NOT_ALLOWLISTED] = IG_REASON_NOT_ALLOWLISTED,
+	[REASON_RULE_DENY] = IG_REASON_RULE_DENY,
+	[REASON_RULE_ALLOW] = IG_REASON_RULE_ALLOW,
+	[REASON_RULE_AUDIT] = IG_REASON_RULE_AUDIT,
+	[REASON_HASH_ERROR] = IG_REASON_HASH_ERROR,
 };
+
+const char *report_hook_name(int hook)
+{
+	return hook >= 0 && hook < HOOK_OTHER ? names_hook(hook) : "other";
+}
+
+const char *report_reason_name(int reason)
+{
+	return reason >= 0 && reason < REASON_OTHER ? names_reason(reason_values[reason]) : "other";
+}
 
 static int hook_of(const char *s)
 {
-	for (int i = 0; s && i < HOOK_OTHER; i++)
-		if (!strcmp(s, hook_names[i]))
-			return i;
-	return HOOK_OTHER;
+	int hook = names_hook_parse(s);
+
+	return hook < 0 ? HOOK_OTHER : hook;
 }
 
 static int reason_of(const char *s)
 {
-	for (int i = 0; s && i < REASON_OTHER; i++)
-		if (!strcmp(s, reason_names[i]))
+	int v = names_reason_parse(s);
+
+	for (int i = 0; v >= 0 && i < REASON_OTHER; i++)
+		if (reason_values[i] == (unsigned int)v)
 			return i;
 	return REASON_OTHER;
 }
@@ -493,9 +508,9 @@ static int fold_access(struct report *r, struct logrep *lr, json_t *rec, int64_t
 	const char *reason = str_field(r, rec, "reason");
 	int hook = hook_of(json_string_value(json_object_get(rec, "hook")));
 	int rsn = reason_of(reason);
-	bool deny = !strcmp(json_string_value(json_object_get(rec, "decision")) ?: "", "deny");
+	bool deny = names_decision_parse(json_string_value(json_object_get(rec, "decision"))) == IG_DENY;
 	bool would = json_is_true(json_object_get(rec, "would_deny"));
-	bool monitor = mode ? !strcmp(mode, "monitor") : lr->mode == MODE_MONITOR;
+	bool monitor = mode ? names_mode_parse(mode) == IG_MODE_MONITOR : lr->mode == IG_MODE_MONITOR;
 	struct host *h = host_get(r, lr->host);
 	struct exe *e;
 
@@ -507,8 +522,8 @@ static int fold_access(struct report *r, struct logrep *lr, json_t *rec, int64_t
 	h->events++;
 	if (!monitor)
 		r->enforce_records++;
-	r->modes |= monitor ? 1u << MODE_MONITOR : 1u << MODE_ENFORCE;
-	h->modes |= monitor ? 1u << MODE_MONITOR : 1u << MODE_ENFORCE;
+	r->modes |= monitor ? 1u << IG_MODE_MONITOR : 1u << IG_MODE_ENFORCE;
+	h->modes |= monitor ? 1u << IG_MODE_MONITOR : 1u << IG_MODE_ENFORCE;
 	if (rsn == REASON_HASH_ERROR)
 		r->hash_errors++;
 	if (would) {
@@ -593,7 +608,7 @@ static int fold_summary(struct report *r, struct logrep *lr, json_t *rec, int64_
 			span(&e->first, &e->last, t);
 		/* A repeat was allowed (a denied one is always logged), and the
 		 * log's mode says whether it ran under monitor. */
-		if (lr->mode != MODE_ENFORCE)
+		if (lr->mode != IG_MODE_ENFORCE)
 			e->monitor += (uint64_t)n;
 		r->repeats += (uint64_t)n;
 		h->repeats += (uint64_t)n;
@@ -616,7 +631,7 @@ static int fold_record(struct report *r, struct logrep *lr, json_t *rec)
 		const char *host = str_field(r, rec, "host"), *mode = str_field(r, rec, "mode");
 
 		lr->host = host ? host : r->unknown_host;
-		lr->mode = mode && !strcmp(mode, "enforce") ? MODE_ENFORCE : MODE_MONITOR;
+		lr->mode = names_mode_parse(mode) == IG_MODE_ENFORCE ? IG_MODE_ENFORCE : IG_MODE_MONITOR;
 		r->starts++;
 		h = host_get(r, lr->host);
 		if (!h || log_note_host(lr, lr->host))

@@ -10,29 +10,8 @@
 
 #include "util/fileio.h"
 #include "util/log.h"
+#include "util/names.h"
 #include "rules/rules.h"
-
-static const char *const action_names[] = {
-	[IG_ACT_ALLOW] = "allow",
-	[IG_ACT_AUDIT] = "audit",
-	[IG_ACT_DENY] = "deny",
-};
-
-static const char *const hook_names[] = {
-	[IG_HOOK_EXEC] = "exec",
-	[IG_HOOK_MMAP] = "mmap",
-	[IG_HOOK_OPEN] = "open",
-};
-
-const char *rule_action_name(enum ig_action a)
-{
-	return a >= IG_ACT_ALLOW && a <= IG_ACT_DENY ? action_names[a] : "none";
-}
-
-const char *rule_hook_name(enum ig_hook h)
-{
-	return h < IG_HOOK_MAX ? hook_names[h] : "?";
-}
 
 static int failf(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -82,11 +61,9 @@ static int parse_hooks(json_t *v, unsigned int *hooks, size_t idx, char *err, si
 	*hooks = 0;
 	json_array_foreach(v, i, h) {
 		const char *s = json_string_value(h);
-		unsigned int bit = 0;
+		int k = names_hook_parse(s);
+		unsigned int bit = k < 0 ? 0 : RULE_HOOK_BIT(k);
 
-		for (int k = 0; s && k < IG_HOOK_MAX; k++)
-			if (!strcmp(s, hook_names[k]))
-				bit = RULE_HOOK_BIT(k);
 		if (!bit)
 			return failf(err, errlen,
 				     "rule %zu: unknown hook %s%.32s%s (want exec, mmap or open)",
@@ -110,11 +87,10 @@ static int parse_rule(json_t *o, struct rule *r, size_t idx, char *err, size_t e
 	r->hooks = RULE_HOOKS_DEFAULT;
 	json_object_foreach(o, key, v) {
 		if (!strcmp(key, "action")) {
-			const char *s = json_string_value(v);
+			int a = names_action_parse(json_string_value(v));
 
-			for (int a = IG_ACT_ALLOW; s && a <= IG_ACT_DENY; a++)
-				if (!strcmp(s, action_names[a]))
-					r->action = a;
+			if (a > IG_ACT_NONE)
+				r->action = a;
 			if (!r->action)
 				return failf(err, errlen,
 					     "rule %zu: 'action' must be \"deny\", \"allow\" or "
@@ -551,8 +527,8 @@ int rules_lint(const struct rules *rs, struct rules_warning **out, size_t *n)
 					warn(&l, r,
 					     "rule %u: never decides on '%s': rule %u (%s '%s'%s) "
 					     "always wins there",
-					     r->index, hook_names[h], s->index,
-					     action_names[s->action], s->path,
+					     r->index, names_hook(h), s->index,
+					     names_action(s->action), s->path,
 					     s->recursive ? " recursive" : "");
 					dead |= RULE_HOOK_BIT(h);
 					break;

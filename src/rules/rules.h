@@ -73,7 +73,4 @@ struct rules_warning {
  */
 int rules_lint(const struct rules *r, struct rules_warning **out, size_t *n);
 
-const char *rule_action_name(enum ig_action a);
-const char *rule_hook_name(enum ig_hook h);
-
 #endif

@@ -74,6 +74,7 @@
 #include "daemon/event.h"
 #include "util/fileio.h"
 #include "util/log.h"
+#include "util/names.h"
 #include "noop.skel.h"
 #include "daemon/pipeline.h"
 
@@ -1012,7 +1013,7 @@ static void find_full_progs(struct bench *b, __u32 max_id)
 				for (int s = 0; s < 3 && !kept; s++) {
 					char name[BPF_OBJ_NAME_LEN];
 
-					snprintf(name, sizeof(name), "ig_%s_%s", ig_hook_name(h),
+					snprintf(name, sizeof(name), "ig_%s_%s", names_hook(h),
 						 stage_names[s]);
 					if (!strcmp(info.name, name) && b->full_fds[h][s] < 0) {
 						b->full_fds[h][s] = fd;
@@ -1048,7 +1049,7 @@ static json_t *stat_entry(enum arm a, int h, int s, const struct prog_stat *d,
 		json_object_set_new(j, "workload", json_string(wl_name(w)));
 		json_object_set_new(j, "fs", json_string(w->fs));
 	}
-	json_object_set_new(j, "hook", json_string(ig_hook_name(h)));
+	json_object_set_new(j, "hook", json_string(names_hook(h)));
 	json_object_set_new(j, "stage", json_string(stage_names[s]));
 	json_object_set_new(j, "run_cnt", json_integer((json_int_t)d->cnt));
 	json_object_set_new(j, "ns_per_run", d->cnt ? json_real((double)d->ns / d->cnt)
