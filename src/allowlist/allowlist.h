@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "util/digest.h"
+#include "util/rfc3339.h"
 
 #define ALLOWLIST_FORMAT "imaguard-allowlist/1"
 #define ALLOWLIST_HASH_ALGO "sha256"
@@ -80,16 +81,6 @@ bool allowlist_expiry(const struct allowlist *al, time_t *when);
  * sets it); false for a list built in memory. */
 bool allowlist_file_sha256(const struct allowlist *al, uint8_t out[SHA256_LEN]);
 void allowlist_set_file_sha256(struct allowlist *al, const uint8_t sha[SHA256_LEN]);
-
-/* Strict RFC 3339 date-time ("2026-01-31T12:00:00Z", fraction and numeric
- * offset allowed) to seconds since the epoch. 0 or -EINVAL. */
-int rfc3339_parse(const char *s, time_t *out);
-/* The "YYYY-MM-DDTHH:MM:SS" that an RFC 3339 date-time starts with: a real
- * date and time of day (a leap second too), into *tm's fields. Reads those
- * 19 bytes only; s need not end after them. 0 or -EINVAL. */
-int rfc3339_datetime(const char *s, struct tm *tm);
-/* Format t as "YYYY-MM-DDTHH:MM:SSZ"; buf needs 21 bytes. */
-void rfc3339_format(time_t t, char buf[21]);
 
 /* ---- the verified load the daemon and `allowlist verify` use ------------- */
 

@@ -36,6 +36,7 @@
 #include "util/digest.h"
 #include "util/fileio.h"
 #include "util/log.h"
+#include "util/rfc3339.h"
 
 #define HEAD_LEN 4096		/* first read: type check, and hashed as well */
 #define MAX_DEPTH 1024		/* directories held open at once, at most */

@@ -31,6 +31,7 @@
 #include "audit/audit.h"
 #include "util/digest.h"
 #include "util/log.h"
+#include "util/rfc3339.h"
 
 _Static_assert(sizeof(((struct audit_verify_result *)0)->last_hash) == SHA256_HEX_LEN + 1,
 	       "last_hash holds one hex digest");
@@ -48,8 +49,7 @@ struct audit_log {
 	char prev[SHA256_HEX_LEN + 1];
 	unsigned int fsync_ms;
 	struct timespec last_sync;
-	time_t tsec;		/* second that tdate spells, to skip gmtime_r */
-	char tdate[20];		/* "YYYY-MM-DDTHH:MM:SS" */
+	struct rfc3339_cache tcache;	/* the date of the last second written */
 	EVP_MD_CTX *md_ctx;
 	EVP_MD *md;
 	size_t batch;		/* 0: one write per line; else write when this much waits */
@@ -216,24 +216,12 @@ static int put_value(struct audit_out *o, const json_t *v)
 static void put_now(struct audit_log *l, struct audit_out *o)
 {
 	struct timespec ts;
-	char frac[12];
-	long ns;
-	struct tm tm;
+	char buf[RFC3339_NS_BUF];
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	if (ts.tv_sec != l->tsec || !l->tdate[0]) {
-		gmtime_r(&ts.tv_sec, &tm);
-		strftime(l->tdate, sizeof(l->tdate), "%Y-%m-%dT%H:%M:%S", &tm);
-		l->tsec = ts.tv_sec;
-	}
-	frac[0] = '.';
-	ns = ts.tv_nsec;
-	for (int i = 9; i >= 1; i--, ns /= 10)
-		frac[i] = '0' + ns % 10;
-	frac[10] = 'Z';
+	rfc3339_format_ns_cached(&l->tcache, (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec, buf);
 	AUDIT_PUT_LIT(o, "\"");
-	audit_put(o, l->tdate, 19);
-	audit_put(o, frac, 11);
+	audit_put(o, buf, strlen(buf));
 	AUDIT_PUT_LIT(o, "\"");
 }
 
@@ -260,19 +248,6 @@ bool audit_type_known(const char *s, size_t n)
 	return false;
 }
 
-bool audit_time_valid(const char *s, size_t n)
-{
-	struct tm tm;
-
-	/* "YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ"; a leap second (:60) is a time too */
-	if (n != 30 || s[10] != 'T' || s[19] != '.' || s[29] != 'Z' || rfc3339_datetime(s, &tm))
-		return false;
-	for (int i = 20; i < 29; i++)
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-	return true;
-}
-
 static int write_out(struct audit_log *l);
 
 /*
@@ -291,7 +266,7 @@ static int line_begin(struct audit_log *l, const char *type, size_t typelen, con
 	if (l->line)
 		return -EBUSY;
 	/* a line the verifier would refuse is the caller's mistake */
-	if (!audit_type_known(type, typelen) || (time && !audit_time_valid(time, timelen)))
+	if (!audit_type_known(type, typelen) || (time && !rfc3339_ns_valid(time, timelen)))
 		return -EINVAL;
 	if (l->cap - l->fill < AUDIT_LINE_MAX && (err = write_out(l)))
 		return err;
@@ -940,7 +915,7 @@ static int check_keys(struct verifier *v, const struct fields *f, uint64_t no)
 	if (!audit_type_known(f->types, f->typen))
 		return bad(v->res, no, "key 'type' is not a record type: '%s'",
 			   shown(f->types, f->typen, buf));
-	if (!audit_time_valid(f->times, f->timen))
+	if (!rfc3339_ns_valid(f->times, f->timen))
 		return bad(v->res, no, "key 'time' is not an RFC 3339 UTC time with "
 			   "nanoseconds: '%s'", shown(f->times, f->timen, buf));
 	return 0;

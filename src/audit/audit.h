@@ -46,7 +46,7 @@ int audit_log_open(struct audit_log **out, const char *path, const struct audit_
  * write(2) only ever carries whole lines.
  * Takes no reference to rec. -EINVAL: rec is not an object, its type or
  * time is not a string, the type is not a record type or the time not in
- * the trail's form (audit_type_known, audit_time_valid), or a string is not
+ * the trail's form (audit_type_known, rfc3339_ns_valid), or a string is not
  * UTF-8; -EMSGSIZE: the line with
  * its newline would exceed AUDIT_LINE_MAX. Neither writes anything. A write
  * that fails part-way leaves a torn line, after which every append fails.
@@ -142,7 +142,6 @@ int audit_put_str(struct audit_out *o, const char *s, size_t n);
  * refuses a record without them and the verifier names a line without them.
  */
 bool audit_type_known(const char *s, size_t n);
-bool audit_time_valid(const char *s, size_t n);
 
 struct audit_verify_result {
 	uint64_t lines;		/* lines read, intact or not */

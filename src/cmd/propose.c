@@ -19,6 +19,7 @@
 #include "util/log.h"
 #include "report/report.h"
 #include "crypto/sig.h"
+#include "util/rfc3339.h"
 
 enum { OPT_SIG = 256, OPT_BASE, OPT_ACCEPT_BROKEN, OPT_CREATED };
 
@@ -34,7 +35,7 @@ static int propose_one(const struct report_ran *ran, void *ctx)
 {
 	struct proposal *p = ctx;
 	struct allowlist_entry e = { .path = (char *)ran->path, .source = "observed" };
-	char first[32], comment[160];
+	char first[RFC3339_NS_BUF], comment[160];
 	int err;
 
 	if (digest_from_hex(ran->digest, SHA256_HEX_LEN, e.digest))
@@ -45,7 +46,7 @@ static int propose_one(const struct report_ran *ran, void *ctx)
 	}
 	if (ran->first_ns != INT64_MAX) {
 		/* to the second: a comment for people */
-		report_time_format(ran->first_ns, first);
+		rfc3339_format_ns(ran->first_ns, first);
 		first[19] = 'Z';
 		first[20] = '\0';
 	} else {

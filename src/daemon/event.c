@@ -26,43 +26,6 @@ long long event_realtime_ns(const struct event_clock *clk, unsigned long long bo
 	return (long long)boot_ns + clk->offset_ns;
 }
 
-void event_format_time(long long ns, char buf[40])
-{
-	time_t sec = ns / 1000000000LL;
-	struct tm tm;
-	char date[24];
-
-	gmtime_r(&sec, &tm);
-	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf, 40, "%s.%09lldZ", date, ns % 1000000000LL);
-}
-
-void event_format_time_cached(struct event_time_cache *c, long long ns, char buf[40])
-{
-	long long sec = ns / 1000000000LL, frac = ns % 1000000000LL;
-	time_t t = sec;
-	struct tm tm;
-
-	if (ns < 0) {	/* never from a kernel stamp; the plain path spells it */
-		event_format_time(ns, buf);
-		return;
-	}
-	if (!c->valid || c->sec != sec) {
-		gmtime_r(&t, &tm);
-		strftime(c->date, sizeof(c->date), "%Y-%m-%dT%H:%M:%S", &tm);
-		c->len = strlen(c->date);
-		c->sec = sec;
-		c->valid = true;
-	}
-	/* the date is at most 23 bytes: with ".nnnnnnnnnZ" and the NUL, 35 */
-	memcpy(buf, c->date, c->len);
-	buf[c->len] = '.';
-	for (int i = 9; i >= 1; i--, frac /= 10)
-		buf[c->len + i] = '0' + frac % 10;
-	buf[c->len + 10] = 'Z';
-	buf[c->len + 11] = '\0';
-}
-
 /* Paths and comm are bytes, JSON strings are UTF-8: a name that is not valid
  * UTF-8 is written with each byte outside printable ASCII as \xNN, so that
  * no record is lost and no two distinct ASCII names collide. */
@@ -92,10 +55,10 @@ json_t *event_json_bytes(const char *s)
 
 json_t *event_to_json(const struct ig_event *ev, enum ig_mode mode, const struct event_clock *clk)
 {
-	char time[40], comm[IG_COMM_LEN + 1], hex[SHA256_HEX_LEN + 1], digest[80];
+	char time[RFC3339_NS_BUF], comm[IG_COMM_LEN + 1], hex[SHA256_HEX_LEN + 1], digest[80];
 	bool hashed = ev->flags & IG_F_HASHED;
 
-	event_format_time(event_realtime_ns(clk, ev->time_ns), time);
+	rfc3339_format_ns(event_realtime_ns(clk, ev->time_ns), time);
 	memcpy(comm, ev->comm, IG_COMM_LEN);
 	comm[IG_COMM_LEN] = '\0';
 	if (hashed) {

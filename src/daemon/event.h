@@ -11,6 +11,7 @@
 #include "audit/audit.h"
 
 #include "imaguard/enforcer.h"
+#include "util/rfc3339.h"
 
 /* Converts the kernel's boot-time stamps to wall-clock time. */
 struct event_clock {
@@ -18,20 +19,8 @@ struct event_clock {
 };
 
 void event_clock_init(struct event_clock *clk);
-/* RFC 3339 in UTC with nanoseconds: "2026-11-22T23:59:59.123456789Z". */
-void event_format_time(long long realtime_ns, char buf[40]);
 long long event_realtime_ns(const struct event_clock *clk, unsigned long long boot_ns);
 
-/* event_format_time with the date kept from the last call: gmtime_r only
- * when the second changes. The same text. */
-struct event_time_cache {
-	long long sec;
-	bool valid;
-	char date[24];
-	size_t len;
-};
-
-void event_format_time_cached(struct event_time_cache *c, long long realtime_ns, char buf[40]);
 
 /* A JSON string for bytes that may not be UTF-8 (see event.c). */
 json_t *event_json_bytes(const char *s);

@@ -12,6 +12,7 @@
 #include "allowlist/allowlist.h"
 #include "cmd/commands.h"
 #include "report/priv.h"
+#include "util/rfc3339.h"
 
 /* Builders note a failed allocation here instead of checking each call. */
 struct jb {
@@ -44,11 +45,11 @@ static json_t *jstr(const char *s)
 
 static json_t *jtime(int64_t ns)
 {
-	char buf[32];
+	char buf[RFC3339_NS_BUF];
 
 	if (ns == INT64_MAX || ns == INT64_MIN)
 		return json_null();
-	report_time_format(ns, buf);
+	rfc3339_format_ns(ns, buf);
 	return json_string(buf);
 }
 

@@ -19,6 +19,7 @@
 #include "util/log.h"
 #include "report/report.h"
 #include "report/priv.h"
+#include "util/rfc3339.h"
 
 /* ---- a small open-addressing map whose values begin with their key ------- */
 
@@ -220,58 +221,6 @@ static int reason_of(const char *s)
 		if (reason_values[i] == (unsigned int)v)
 			return i;
 	return REASON_OTHER;
-}
-
-/* ---- time ------------------------------------------------------------------- */
-
-int report_time_parse(const char *s, int64_t *ns)
-{
-	size_t n = s ? strlen(s) : 0;
-	int64_t frac = 0;
-	time_t t;
-	char base[21];
-	size_t i;
-	int digits = 0;
-
-	/* The audit trail writes UTC only: "YYYY-MM-DDTHH:MM:SS[.f]Z". */
-	if (n < 20 || s[n - 1] != 'Z' || s[19] != (n == 20 ? 'Z' : '.'))
-		return -EINVAL;
-	memcpy(base, s, 19);
-	base[19] = 'Z';
-	base[20] = '\0';
-	if (rfc3339_parse(base, &t))
-		return -EINVAL;
-	for (i = 20; i + 1 < n; i++) {
-		if (s[i] < '0' || s[i] > '9' || digits == 9)
-			return -EINVAL;
-		frac = frac * 10 + (s[i] - '0');
-		digits++;
-	}
-	if (n > 20 && !digits)
-		return -EINVAL;
-	for (; digits < 9; digits++)
-		frac *= 10;
-	*ns = (int64_t)t * 1000000000 + frac;
-	return 0;
-}
-
-void report_time_format(int64_t ns, char buf[32])
-{
-	int64_t sec = ns / 1000000000, frac = ns % 1000000000;
-	time_t t;
-	struct tm tm;
-
-	if (frac < 0) {
-		frac += 1000000000;
-		sec--;
-	}
-	t = (time_t)sec;
-	/* a year beyond 9999 cannot come out of report_time_parse */
-	if (!gmtime_r(&t, &tm) || strftime(buf, 20, "%Y-%m-%dT%H:%M:%S", &tm) != 19) {
-		snprintf(buf, 32, "invalid");
-		return;
-	}
-	snprintf(buf + 19, 13, ".%09dZ", (int)frac);
 }
 
 /* ---- the report --------------------------------------------------------------- */
@@ -620,7 +569,7 @@ static int fold_record(struct report *r, struct logrep *lr, json_t *rec)
 {
 	const char *type = json_string_value(json_object_get(rec, "type"));
 	int64_t t = 0;
-	bool timed = !report_time_parse(json_string_value(json_object_get(rec, "time")), &t);
+	bool timed = !rfc3339_parse_ns(json_string_value(json_object_get(rec, "time")), &t);
 	struct host *h;
 
 	if (!type)

@@ -72,11 +72,6 @@ uint64_t report_enforce_records(const struct report *r);
 
 /* ---- helpers shared by the renderers and the tests ----------------------- */
 
-/* "2026-11-22T23:59:59.123456789Z" (fraction optional, UTC only) to ns. 0 or -EINVAL. */
-int report_time_parse(const char *s, int64_t *ns);
-/* Back to RFC 3339 with nine fraction digits; buf needs 32 bytes. */
-void report_time_format(int64_t ns, char buf[32]);
-
 /* Text for an HTML element or a double-quoted attribute: & < > " ' escaped. */
 void report_html_escape(FILE *f, const char *s);
 /* Text for a Markdown table cell: no line breaks, | and markup neutralised. */

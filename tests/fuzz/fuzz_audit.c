@@ -21,6 +21,7 @@
 #include "allowlist/allowlist.h"
 #include "audit/audit.h"
 #include "util/digest.h"
+#include "util/rfc3339.h"
 
 #define ZEROS "0000000000000000000000000000000000000000000000000000000000000000"
 

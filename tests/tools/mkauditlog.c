@@ -32,6 +32,7 @@
 #include "allowlist/allowlist.h"
 #include "audit/audit.h"
 #include "util/digest.h"
+#include "util/rfc3339.h"
 
 /* ---- the scenario's digests: SHA-256 of a name, so they are stable ------- */
 

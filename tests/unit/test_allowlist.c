@@ -17,6 +17,7 @@
 #include "allowlist/priv.h"
 #include "util/fileio.h"
 #include "crypto/sig.h"
+#include "util/rfc3339.h"
 
 static void mkdigest(uint8_t d[SHA256_LEN], unsigned int seed)
 {

@@ -14,6 +14,7 @@
 #include "audit/audit.h"
 #include "util/digest.h"
 #include "report/report.h"
+#include "util/rfc3339.h"
 
 struct fx {
 	char dir[64];
@@ -142,21 +143,21 @@ static json_int_t ival(json_t *o, const char *a, const char *b)
 static void test_report_time(void **state)
 {
 	int64_t ns;
-	char buf[32];
+	char buf[RFC3339_NS_BUF];
 
 	(void)state;
-	assert_int_equal(report_time_parse("2026-11-22T23:59:59.123456789Z", &ns), 0);
-	report_time_format(ns, buf);
+	assert_int_equal(rfc3339_parse_ns("2026-11-22T23:59:59.123456789Z", &ns), 0);
+	rfc3339_format_ns(ns, buf);
 	assert_string_equal(buf, "2026-11-22T23:59:59.123456789Z");
-	assert_int_equal(report_time_parse("1970-01-01T00:00:01.5Z", &ns), 0);
+	assert_int_equal(rfc3339_parse_ns("1970-01-01T00:00:01.5Z", &ns), 0);
 	assert_int_equal(ns, 1500000000);
-	assert_int_equal(report_time_parse("1970-01-01T00:00:01Z", &ns), 0);
+	assert_int_equal(rfc3339_parse_ns("1970-01-01T00:00:01Z", &ns), 0);
 	assert_int_equal(ns, 1000000000);
-	assert_int_equal(report_time_parse("1970-01-01T00:00:01.Z", &ns), -EINVAL);
-	assert_int_equal(report_time_parse("1970-01-01T00:00:01.1234567890Z", &ns), -EINVAL);
-	assert_int_equal(report_time_parse("1970-01-01T00:00:01+01:00", &ns), -EINVAL);
-	assert_int_equal(report_time_parse("1970-01-01 00:00:01Z", &ns), -EINVAL);
-	assert_int_equal(report_time_parse(NULL, &ns), -EINVAL);
+	assert_int_equal(rfc3339_parse_ns("1970-01-01T00:00:01.Z", &ns), -EINVAL);
+	assert_int_equal(rfc3339_parse_ns("1970-01-01T00:00:01.1234567890Z", &ns), -EINVAL);
+	assert_int_equal(rfc3339_parse_ns("1970-01-01T00:00:01+01:00", &ns), -EINVAL);
+	assert_int_equal(rfc3339_parse_ns("1970-01-01 00:00:01Z", &ns), -EINVAL);
+	assert_int_equal(rfc3339_parse_ns(NULL, &ns), -EINVAL);
 }
 
 static void test_report_escape(void **state)

@@ -16,6 +16,7 @@
 #include "util/fileio.h"
 #include "crypto/sig.h"
 #include "allowlist/state.h"
+#include "util/rfc3339.h"
 
 struct fx {
 	char dir[64];
