@@ -17,6 +17,7 @@
 #include <jansson.h>
 
 #include "allowlist/priv.h"
+#include "util/utf8.h"
 
 #define ARENA_CHUNK (4u << 20)
 #define MAX_ENTRIES (UINT32_MAX / 4)
@@ -481,19 +482,6 @@ static const char *intern(struct allowlist *al, struct allowlist_str str,
 	if (s)
 		*last = (struct allowlist_str){ s, str.len };
 	return s;
-}
-
-static bool utf8_valid(const char *s)
-{
-	json_t *j;
-
-	if (!s)
-		return true;
-	j = json_string(s);	/* jansson refuses invalid UTF-8 */
-	if (!j)
-		return false;
-	json_decref(j);
-	return true;
 }
 
 int allowlist_add_item(struct allowlist *al, const struct allowlist_item *it)

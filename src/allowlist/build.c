@@ -37,6 +37,7 @@
 #include "util/fileio.h"
 #include "util/log.h"
 #include "util/rfc3339.h"
+#include "util/utf8.h"
 
 #define HEAD_LEN 4096		/* first read: type check, and hashed as well */
 #define MAX_DEPTH 1024		/* directories held open at once, at most */
@@ -191,45 +192,6 @@ bool abuild_wanted(const void *head, size_t len)
 	return len >= 2 && h[0] == '#' && h[1] == '!';
 }
 
-bool abuild_utf8_valid(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	while (*p) {
-		uint32_t cp;
-		int n;
-
-		if (*p < 0x80) {
-			p++;
-			continue;
-		}
-		if ((*p & 0xe0) == 0xc0) {
-			cp = *p & 0x1f;
-			n = 1;
-		} else if ((*p & 0xf0) == 0xe0) {
-			cp = *p & 0x0f;
-			n = 2;
-		} else if ((*p & 0xf8) == 0xf0) {
-			cp = *p & 0x07;
-			n = 3;
-		} else {
-			return false;
-		}
-		for (int i = 1; i <= n; i++) {
-			if ((p[i] & 0xc0) != 0x80)
-				return false;
-			cp = cp << 6 | (p[i] & 0x3f);
-		}
-		/* Overlong forms, UTF-16 surrogates and values past U+10FFFF are
-		 * not UTF-8, and JSON parsers refuse them. */
-		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-		    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-			return false;
-		p += n + 1;
-	}
-	return true;
-}
-
 /* Called by the hashing threads: classify, hash, add. */
 static void hash_job(struct build *b, struct sha256_reader *r, const struct job *j)
 {
@@ -261,7 +223,7 @@ static void hash_job(struct build *b, struct sha256_reader *r, const struct job 
 		count(&b->failed, 1);
 		return;
 	}
-	if (abuild_utf8_valid(j->path)) {
+	if (utf8_valid(j->path)) {
 		e.path = j->path;
 	} else {
 		build_msg(b, LOG_WARN, "'%s': path is not UTF-8; entry recorded without it",
@@ -910,7 +872,7 @@ static int run_build(const struct cli_cmd *cmd, int argc, char **argv)
 			break;
 		}
 		case OPT_SOURCE:
-			if (!*arg || !abuild_utf8_valid(arg)) {
+			if (!*arg || !utf8_valid(arg)) {
 				cli_usage_error(cmd, "--source must be non-empty UTF-8");
 				goto cleanup;
 			}

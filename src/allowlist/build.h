@@ -73,7 +73,5 @@ int abuild_output(const struct allowlist *al, const char *path);
 /* The file's first bytes decide whether it is hashed: \x7fELF or #!. */
 bool abuild_wanted(const void *head, size_t len);
 
-/* Valid UTF-8 without NUL bytes (what the allowlist's JSON can carry). */
-bool abuild_utf8_valid(const char *s);
 
 #endif

@@ -30,8 +30,10 @@
 #include "allowlist/allowlist.h"
 #include "audit/audit.h"
 #include "util/digest.h"
+#include "util/hex.h"
 #include "util/log.h"
 #include "util/rfc3339.h"
+#include "util/utf8.h"
 
 _Static_assert(sizeof(((struct audit_verify_result *)0)->last_hash) == SHA256_HEX_LEN + 1,
 	       "last_hash holds one hex digest");
@@ -77,31 +79,6 @@ static int hash_hex(EVP_MD_CTX *ctx, const EVP_MD *md, const void *p, size_t n,
 /* The cursor and its integer forms are in audit.h; a cursor, once full,
  * stays full, and the caller checks once at the end rather than after
  * every piece. */
-/* Length of the valid UTF-8 sequence at s (n bytes left), 0 if invalid:
- * jansson's own strings are valid, but one made with the _nocheck calls need
- * not be, and one bad byte would make the whole line unreadable JSON. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-	uint32_t cp;
-	size_t len;
-
-	if (s[0] < 0xc2 || s[0] > 0xf4)
-		return 0;
-	len = s[0] < 0xe0 ? 2 : s[0] < 0xf0 ? 3 : 4;
-	if (n < len)
-		return 0;
-	cp = s[0] & (0x3f >> (len - 1));
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
-
 /* Bytes that cannot go into a JSON string as they are: quote, backslash,
  * controls, and (to be checked as UTF-8) everything from 0x80. */
 static const bool special[256] = {
@@ -671,12 +648,7 @@ static int bad(struct audit_verify_result *res, uint64_t line, const char *fmt, 
 
 static bool is_lower_hex64(const char *s, size_t n)
 {
-	if (n != SHA256_HEX_LEN)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-			return false;
-	return true;
+	return n == SHA256_HEX_LEN && hex_span(s, n, true) == n;
 }
 
 /* What the chain needs from a line: the kinds of its four keys (-1 when

@@ -16,6 +16,7 @@
 
 #include "allowlist/allowlist.h"
 #include "audit/audit.h"
+#include "util/hex.h"
 #include "util/log.h"
 #include "report/report.h"
 #include "report/priv.h"
@@ -403,11 +404,9 @@ static const char *digest_of(struct report *r, json_t *v)
 	for (int i = 0; i < SHA256_HEX_LEN; i++) {
 		char c = s[7 + i];
 
-		if (c >= 'A' && c <= 'F')
-			c += 'a' - 'A';
-		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+		if (hex_value(c) < 0)
 			return NULL;
-		hex[i] = c;
+		hex[i] = c >= 'A' && c <= 'F' ? c + ('a' - 'A') : c;
 	}
 	hex[SHA256_HEX_LEN] = '\0';
 	return intern(r, hex);

@@ -6,6 +6,7 @@
 #include <openssl/evp.h>
 
 #include "util/digest.h"
+#include "util/hex.h"
 
 /*
  * Between 64 KiB and 1 MiB the size made no measurable difference to
@@ -98,36 +99,10 @@ int sha256_buf(const void *data, size_t len, uint8_t out[SHA256_LEN])
 
 void digest_to_hex(const uint8_t digest[SHA256_LEN], char hex[SHA256_HEX_LEN + 1])
 {
-	static const char xd[] = "0123456789abcdef";
-
-	for (int i = 0; i < SHA256_LEN; i++) {
-		hex[2 * i] = xd[digest[i] >> 4];
-		hex[2 * i + 1] = xd[digest[i] & 15];
-	}
-	hex[SHA256_HEX_LEN] = '\0';
-}
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
+	hex_encode(digest, SHA256_LEN, hex);
 }
 
 int digest_from_hex(const char *hex, size_t len, uint8_t digest[SHA256_LEN])
 {
-	if (len != SHA256_HEX_LEN)
-		return -EINVAL;
-	for (int i = 0; i < SHA256_LEN; i++) {
-		int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
-
-		if (hi < 0 || lo < 0)
-			return -EINVAL;
-		digest[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return 0;
+	return len == SHA256_HEX_LEN ? hex_decode(hex, len, digest) : -EINVAL;
 }

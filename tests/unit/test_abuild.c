@@ -17,6 +17,7 @@
 #include "allowlist/allowlist.h"
 #include "util/cli.h"
 #include "util/digest.h"
+#include "util/utf8.h"
 
 static const char elf_data[] = "\x7f" "ELF\x02\x01\x01 a pretend executable";
 static const char elf2_data[] = "\x7f" "ELF\x02\x01\x01 another one, in a subdirectory";
@@ -185,13 +186,13 @@ static void test_abuild_wanted(void **state)
 static void test_abuild_utf8(void **state)
 {
 	(void)state;
-	assert_true(abuild_utf8_valid("/usr/bin/ls"));
-	assert_true(abuild_utf8_valid("/opt/caf\xc3\xa9/\xe2\x82\xac/\xf0\x9f\x98\x80"));
-	assert_false(abuild_utf8_valid("/bad/\xff"));
-	assert_false(abuild_utf8_valid("/overlong/\xc0\xaf"));
-	assert_false(abuild_utf8_valid("/surrogate/\xed\xa0\x80"));
-	assert_false(abuild_utf8_valid("/cut/\xe2\x82"));
-	assert_false(abuild_utf8_valid("/past-max/\xf4\x90\x80\x80"));
+	assert_true(utf8_valid("/usr/bin/ls"));
+	assert_true(utf8_valid("/opt/caf\xc3\xa9/\xe2\x82\xac/\xf0\x9f\x98\x80"));
+	assert_false(utf8_valid("/bad/\xff"));
+	assert_false(utf8_valid("/overlong/\xc0\xaf"));
+	assert_false(utf8_valid("/surrogate/\xed\xa0\x80"));
+	assert_false(utf8_valid("/cut/\xe2\x82"));
+	assert_false(utf8_valid("/past-max/\xf4\x90\x80\x80"));
 }
 
 static void test_abuild_walk_tree(void **state)
