@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* SHA-256 of files and buffers, and the hex form every format uses. */
+/* SHA-256 of files and buffers (sha256.c), and the hex form every format uses (digest.c). */
 #ifndef IMAGUARD_DIGEST_H
 #define IMAGUARD_DIGEST_H
 
