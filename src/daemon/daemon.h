@@ -24,4 +24,6 @@ struct run_opts {
 	int summary_s;
 };
 
+int daemon_run(const struct run_opts *o);
+
 #endif
