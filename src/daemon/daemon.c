@@ -35,11 +35,11 @@
 #include <jansson.h>
 
 #include "allowlist/allowlist.h"
-#include "cmd/commands.h"
 #include "daemon/daemon.h"
 #include "util/digest.h"
 #include "enforcer/enforcer.h"
 #include "daemon/event.h"
+#include "util/cli.h"
 #include "util/fileio.h"
 #include "util/log.h"
 #include "util/names.h"
@@ -426,7 +426,7 @@ static void write_start(struct daemon *d)
 	uname(&u);
 	gethostname(host, sizeof(host) - 1);
 	r = pipeline_record_new(d->pl, "start");
-	json_object_set_new(r, "version", json_string(IMAGUARD_VERSION));
+	json_object_set_new(r, "version", json_string(d->o.version));
 	json_object_set_new(r, "host", json_string(host));
 	json_object_set_new(r, "kernel", json_string(u.release));
 	json_object_set_new(r, "mode", json_string(names_mode(d->o.mode)));

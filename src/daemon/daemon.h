@@ -22,8 +22,10 @@ struct run_opts {
 	bool log_all;
 	bool unpin;
 	int summary_s;
+	const char *version;	/* named in the start record */
 };
 
+/* The daemon with options o, until a signal stops it: an exit status (EXIT_*). */
 int daemon_run(const struct run_opts *o);
 
 #endif
