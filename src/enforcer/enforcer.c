@@ -89,7 +89,7 @@ int enforcer_open(struct enforcer **out, const struct enforcer_opts *opts)
 	e->fds[EM_BSS] = bpf_map__fd(e->skel->maps.bss);
 	e->fds[EM_FOLDS] = bpf_map__fd(e->skel->maps.folds);
 	e->fds[EM_QUIESCE] = bpf_map__fd(e->skel->maps.quiesce);
-	e->rb = ring_buffer__new(e->fds[EM_EVENTS], on_ringbuf, e, NULL);
+	e->rb = ring_buffer__new(e->fds[EM_EVENTS], enforcer_on_ringbuf, e, NULL);
 	if (!e->rb) {
 		err = -errno;
 		pr_err("cannot set up the event ring buffer: %s", strerror(-err));

@@ -226,7 +226,7 @@ int enforcer_adopt(struct enforcer **out, const char *dir)
 	}
 	e->mode = ro.ig_mode;
 	e->hash_seed = ro.ig_hash_seed;
-	e->rb = ring_buffer__new(e->fds[EM_EVENTS], on_ringbuf, e, NULL);
+	e->rb = ring_buffer__new(e->fds[EM_EVENTS], enforcer_on_ringbuf, e, NULL);
 	if (!e->rb) {
 		err = -errno;
 		goto fail;

@@ -9,7 +9,7 @@
 /* Stage 3 sends the header plus path_len bytes of path. */
 _Static_assert(IG_EVENT_HDR_LEN + IG_PATH_MAX <= sizeof(struct ig_event), "event layout");
 
-int on_ringbuf(void *ctx, void *data, size_t size)
+int enforcer_on_ringbuf(void *ctx, void *data, size_t size)
 {
 	struct enforcer *e = ctx;
 	struct ig_event ev;

@@ -47,8 +47,8 @@ struct enforcer {
 	struct bpf_link *links[IG_HOOK_MAX][3];
 	struct bpf_link *aux_links[AUX_MAX];
 	__u64 hash_seed;
-	bool reversed;
-	struct ig_event proof;	/* the order probe's event */		/* attached 1,2,3 instead of 3,2,1 */
+	bool reversed;			/* attached 1,2,3 instead of 3,2,1 */
+	struct ig_event proof;		/* the order probe's event */
 	enforcer_event_fn handler;
 	void *handler_ctx;
 	/* probe in flight */
@@ -133,6 +133,7 @@ static inline long elapsed_ms(const struct timespec *t0)
 
 #define FOLDS_BYTES ((size_t)IG_FOLD_SLOTS * sizeof(__u64))
 
-int on_ringbuf(void *ctx, void *data, size_t size);
+/* The ring buffer's callback (poll.c): the probe's event, else the handler. */
+int enforcer_on_ringbuf(void *ctx, void *data, size_t size);
 
 #endif
