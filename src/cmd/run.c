@@ -76,7 +76,7 @@ static int opt_error(const struct opt_src *src, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
-static int set_opt(const struct opt_src *src, struct run_opts *o, int key, const char *arg)
+static int set_opt(const struct opt_src *src, struct daemon_opts *o, int key, const char *arg)
 {
 	uint64_t v;
 
@@ -139,7 +139,7 @@ static char *trim(char *s)
 	return s;
 }
 
-static int config_line(const struct opt_src *src, struct run_opts *o, char *line, size_t len)
+static int config_line(const struct opt_src *src, struct daemon_opts *o, char *line, size_t len)
 {
 	const struct cli_opt *opt;
 	char *value, sep;
@@ -177,7 +177,7 @@ static int config_line(const struct opt_src *src, struct run_opts *o, char *line
  * it trimmed, so that a path may hold spaces or '='. Flags stand alone; "pin"
  * takes its DIR or not. '#' starts a comment; a CRLF file reads the same.
  */
-static int read_config(const struct cli_cmd *cmd, struct run_opts *o, const char *file)
+static int read_config(const struct cli_cmd *cmd, struct daemon_opts *o, const char *file)
 {
 	struct opt_src src = { .cmd = cmd, .file = file };
 	uint8_t *buf = NULL;
@@ -205,11 +205,11 @@ static int read_config(const struct cli_cmd *cmd, struct run_opts *o, const char
 static int run_daemon(const struct cli_cmd *cmd, int argc, char **argv)
 {
 	struct opt_src cl = { .cmd = cmd };
-	struct run_opts o;
+	struct daemon_opts o;
 	const char *arg;
 	int key, rc;
 
-	o = (struct run_opts){ .audit_log = AUDIT_LOG_DEFAULT, .state_dir = STATE_DIR_DEFAULT,
+	o = (struct daemon_opts){ .audit_log = AUDIT_LOG_DEFAULT, .state_dir = STATE_DIR_DEFAULT,
 			       .summary_s = 60, .version = IMAGUARD_VERSION };
 	/* --config first, so that the command line overrides the file: a pass
 	 * of its own, which reads the options as the second does (abbreviated,

@@ -51,7 +51,7 @@
 #define CANARY_REFUSED 42
 
 struct daemon {
-	struct run_opts o;
+	struct daemon_opts o;
 	struct enforcer *e;
 	struct pipeline *pl;	/* events to the audit trail */
 	struct sig_keyring *trust;
@@ -678,7 +678,7 @@ fail:
 }
 
 /* The daemon with options o, until a signal stops it: an exit status. */
-int daemon_run(const struct run_opts *o)
+int daemon_run(const struct daemon_opts *o)
 {
 	struct daemon d = { .o = *o, .lock_fd = -1 };
 	struct ig_counters c;
