@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* `imaguard run` and the commands that talk to a running or pinned daemon. */
+/* The daemon behind `imaguard run`: its options, and where it keeps what
+ * `status` and `stop` read. */
 #ifndef IMAGUARD_DAEMON_H
 #define IMAGUARD_DAEMON_H
 
@@ -13,7 +14,7 @@
 #define LOCK_FILE "run.lock"
 #define TRUST_MAX 16
 
-struct run_opts {
+struct daemon_opts {
 	const char *allowlist, *sig, *rules, *audit_log, *state_dir, *pidfile, *pin_dir;
 	const char *trust[TRUST_MAX];
 	int ntrust;
@@ -22,6 +23,10 @@ struct run_opts {
 	bool log_all;
 	bool unpin;
 	int summary_s;
+	const char *version;	/* named in the start record */
 };
+
+/* The daemon with options o, until a signal stops it: an exit status (EXIT_*). */
+int daemon_run(const struct daemon_opts *o);
 
 #endif

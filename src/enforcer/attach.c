@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "enforcer/priv.h"
+#include "util/log.h"
+
+#define PROBE_TIMEOUT_MS 5000
+
+/* One hook's three programs, in stage order. */
+struct hook_progs {
+	struct bpf_program *stage[3];
+};
+
+static void hook_progs(const struct enforcer *e, unsigned int hook, struct hook_progs *hp)
+{
+	const struct enforcer_bpf *s = e->skel;
+
+	switch (hook) {
+	case IG_HOOK_EXEC:
+		*hp = (struct hook_progs){ { s->progs.ig_exec_filter, s->progs.ig_exec_measure,
+					     s->progs.ig_exec_emit } };
+		break;
+	case IG_HOOK_MMAP:
+		*hp = (struct hook_progs){ { s->progs.ig_mmap_filter, s->progs.ig_mmap_measure,
+					     s->progs.ig_mmap_emit } };
+		break;
+	case IG_HOOK_OPEN:
+		*hp = (struct hook_progs){ { s->progs.ig_open_filter, s->progs.ig_open_measure,
+					     s->progs.ig_open_emit } };
+		break;
+	default:
+		*hp = (struct hook_progs){ { NULL } };
+	}
+}
+
+static void detach_all(struct enforcer *e)
+{
+	for (int h = 0; h < IG_HOOK_MAX; h++)
+		for (int s = 0; s < 3; s++) {
+			bpf_link__destroy(e->links[h][s]);
+			e->links[h][s] = NULL;
+		}
+	for (int a = 0; a < AUX_MAX; a++) {
+		bpf_link__destroy(e->aux_links[a]);
+		e->aux_links[a] = NULL;
+	}
+}
+
+static int attach_all(struct enforcer *e, bool reversed)
+{
+	/* The caches' invalidation first, and a new epoch: whatever changed
+	 * while nothing watched makes every older entry stale. */
+	for (int a = 0; a < AUX_MAX; a++) {
+		e->aux_links[a] = bpf_program__attach(aux_prog(e, a)); /* LSM or fexit */
+		if (!e->aux_links[a]) {
+			int err = -errno;
+
+			pr_err("cannot attach '%s': %s", bpf_program__name(aux_prog(e, a)),
+			       strerror(-err));
+			detach_all(e);
+			return err;
+		}
+	}
+	e->skel->bss->ig_cache_epoch++;
+	for (int h = 0; h < IG_HOOK_MAX; h++) {
+		struct hook_progs hp;
+
+		hook_progs(e, h, &hp);
+		for (int i = 0; i < 3; i++) {
+			/* Normal: stage 3 first, so that it runs last. */
+			int s = reversed ? i : 2 - i;
+			int err;
+
+			if (!hp.stage[s])
+				continue;
+			e->links[h][s] = bpf_program__attach_lsm(hp.stage[s]);
+			if (!e->links[h][s]) {
+				err = -errno;
+				pr_err("cannot attach '%s': %s", bpf_program__name(hp.stage[s]),
+				       strerror(-err));
+				detach_all(e);
+				return err;
+			}
+		}
+	}
+	e->reversed = reversed;
+	return 0;
+}
+
+int enforcer_attach(struct enforcer *e, const char *prove_path)
+{
+	struct ig_event ev;
+	int err;
+
+	for (int attempt = 0; attempt < 2; attempt++) {
+		bool reversed = attempt == 1;
+
+		err = attach_all(e, reversed);
+		if (err)
+			return err;
+		err = enforcer_probe(e, prove_path, &ev);
+		if (err == 0 && ev.stages == IG_STAGES_ALL && !(ev.flags & IG_F_ORDER_BAD)) {
+			e->proof = ev;
+			pr_debug("chain order proven with attach order %s",
+				 enforcer_attach_order(e));
+			return 0;
+		}
+		pr_warn("attach order %s failed the probe: stages %#x, flags %#x, %s",
+			enforcer_attach_order(e), err ? 0 : ev.stages, err ? 0 : ev.flags,
+			err ? strerror(-err) : "no error");
+		detach_all(e);
+	}
+	pr_err("cannot prove the order of the three programs on this kernel: the probe exec "
+	       "of '%s' did not run filter, measure, emit in order with either attach order",
+	       prove_path);
+	return -ENOTRECOVERABLE;
+}
+
+int enforcer_ima_check(const struct enforcer *e)
+{
+	const struct ig_event *ev = &e->proof;
+
+	if (ev->flags & IG_F_HASHED)
+		return 0;
+	if (ev->hash_error == -EPROTONOSUPPORT) {
+		pr_warn("IMA hashes with algorithm %d, not SHA-256: every measurement is a hash "
+			"error; boot with ima_hash=sha256", ev->hash_algo);
+		return -EPROTONOSUPPORT;
+	}
+	pr_warn("bpf_ima_file_hash failed on '%s': %s: is IMA built in (CONFIG_IMA=y)?",
+		ev->path, strerror(-ev->hash_error));
+	return ev->hash_error ? ev->hash_error : -EIO;
+}
+
+void enforcer_detach(struct enforcer *e)
+{
+	detach_all(e);
+}
+
+const char *enforcer_attach_order(const struct enforcer *e)
+{
+	return e->reversed ? "1,2,3" : "3,2,1";
+}
+
+int enforcer_probe(struct enforcer *e, const char *path, struct ig_event *ev)
+{
+	int go[2], status, err = 0;
+	struct timespec t0;
+	pid_t pid;
+	char c = 0;
+
+	if (pipe2(go, O_CLOEXEC))
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		err = -errno;
+		close(go[0]);
+		close(go[1]);
+		return err;
+	}
+	if (pid == 0) {
+		char *const argv[] = { (char *)path, NULL };
+		int null = open("/dev/null", O_RDWR);
+
+		close(go[1]);
+		if (read(go[0], &c, 1) != 1)
+			_exit(126);
+		if (null >= 0) {
+			dup2(null, 0);
+			dup2(null, 1);
+			dup2(null, 2);
+		}
+		execv(path, argv);
+		_exit(errno == EPERM ? 0 : 100 + (errno & 0x7f));
+	}
+	close(go[0]);
+	BSS_SET(e, ig_probe_tgid, pid);
+	e->probe_pid = pid;
+	e->probe_seen = false;
+	e->probe_ev = ev;
+	if (write(go[1], &c, 1) != 1)
+		err = -errno;
+	close(go[1]);
+	if (waitpid(pid, &status, 0) < 0 && !err)
+		err = -errno;
+	BSS_SET(e, ig_probe_tgid, 0);
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (!err && !e->probe_seen && elapsed_ms(&t0) < PROBE_TIMEOUT_MS) {
+		int n = enforcer_poll(e, 100);
+
+		if (n < 0 && n != -EINTR)
+			err = n;
+	}
+	e->probe_pid = 0;
+	if (err)
+		return err;
+	if (!WIFEXITED(status))
+		return -ECHILD;
+	if (WEXITSTATUS(status) >= 100) {
+		/* The exec failed before the hook, or ran (the chain did not refuse it). */
+		return -(WEXITSTATUS(status) - 100);
+	}
+	if (WEXITSTATUS(status) != 0 || !e->probe_seen)
+		return -ENODATA;
+	return 0;
+}

@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "enforcer/priv.h"
+#include "util/log.h"
+
+__u64 enforcer_path_hash(const struct enforcer *e, const char *path, size_t len)
+{
+	__u64 h = e->hash_seed;
+
+	for (size_t i = 0; i < len; i++)
+		h = ig_path_hash_step(h, (__u8)path[i]);
+	return h;
+}
+
+/* Put a freshly filled inner map into slot 0 of an outer map-in-map: the
+ * kernel switches from the old map to the new one in one step. */
+static int swap_in(int outer_fd, int inner_fd, const char *what)
+{
+	__u32 zero = 0;
+	int err;
+
+	err = bpf_map_update_elem(outer_fd, &zero, &inner_fd, BPF_ANY);
+	if (err) {
+		err = -errno;
+		pr_err("cannot swap in the new %s: %s", what, strerror(-err));
+	}
+	return err;
+}
+
+struct rule_slot {
+	struct ig_rule_key key;
+	struct ig_rule_val val;
+};
+
+static int rule_slot_cmp(const void *a, const void *b)
+{
+	return memcmp(&((const struct rule_slot *)a)->key, &((const struct rule_slot *)b)->key,
+		      sizeof(struct ig_rule_key));
+}
+
+/* Fold w into v, per hook: deny > audit > allow, and among equals the rule
+ * earlier in the file keeps its index. */
+static void rule_val_fold(struct ig_rule_val *v, const struct ig_rule_val *w)
+{
+	for (int h = 0; h < IG_HOOK_MAX; h++) {
+		bool better = w->action[h] > v->action[h] ||
+			      (w->action[h] == v->action[h] && w->rule[h] >= 0 &&
+			       w->rule[h] < v->rule[h]);
+
+		if (better) {
+			v->action[h] = w->action[h];
+			v->rule[h] = w->rule[h];
+		}
+	}
+}
+
+static void rule_val_init(struct ig_rule_val *v)
+{
+	memset(v, 0, sizeof(*v));
+	for (int h = 0; h < IG_HOOK_MAX; h++)
+		v->rule[h] = -1;
+}
+
+int enforcer_set_rules(struct enforcer *e, const struct enforcer_rule *rules, size_t n)
+{
+	/* A rule's key, and a file rule's IG_RULE_FILES key on its directory. */
+	struct rule_slot *slots = calloc(n ? 2 * n : 1, sizeof(*slots));
+	struct enforcer_bpf__bss bss;
+	__u32 hooks = 0;
+	size_t used = 0;
+	int fd = -1, err = 0;
+
+	if (!slots)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		const struct enforcer_rule *r = &rules[i];
+		size_t len = strlen(r->path);
+
+		if (r->path[0] != '/' || len >= IG_PATH_MAX ||
+		    (r->kind != IG_RULE_EXACT) != (r->path[len - 1] == '/')) {
+			pr_err("rule %zu: invalid path '%s' for its kind", i, r->path);
+			err = -EINVAL;
+			goto cleanup;
+		}
+		slots[used].key = (struct ig_rule_key){
+			.hash = enforcer_path_hash(e, r->path, len), .len = len, .kind = r->kind,
+		};
+		rule_val_init(&slots[used].val);
+		for (int h = 0; h < IG_HOOK_MAX; h++)
+			if (r->hooks & (1u << h)) {
+				slots[used].val.action[h] = r->action;
+				slots[used].val.rule[h] = i;
+				hooks |= 1u << h;
+			}
+		used++;
+		if (r->kind == IG_RULE_EXACT) {
+			size_t dir_len = strrchr(r->path, '/') - r->path + 1;
+
+			slots[used].key = (struct ig_rule_key){
+				.hash = enforcer_path_hash(e, r->path, dir_len),
+				.len = dir_len,
+				.kind = IG_RULE_FILES,
+			};
+			slots[used].val = slots[used - 1].val;
+			used++;
+		}
+	}
+	qsort(slots, used, sizeof(*slots), rule_slot_cmp);
+	/* Merge equal keys: two rules on the same path and kind become one value. */
+	size_t out = 0;
+	for (size_t i = 0; i < used; i++) {
+		if (out && !rule_slot_cmp(&slots[out - 1], &slots[i])) {
+			rule_val_fold(&slots[out - 1].val, &slots[i].val);
+			continue;
+		}
+		slots[out++] = slots[i];
+	}
+
+	fd = bpf_map_create(BPF_MAP_TYPE_HASH, "ig_rules", sizeof(struct ig_rule_key),
+			    sizeof(struct ig_rule_val), out ? out : 1, NULL);
+	if (fd < 0) {
+		err = -errno;
+		pr_err("cannot create the rules map (%zu keys): %s", out, strerror(-err));
+		goto cleanup;
+	}
+	for (size_t i = 0; i < out; i++) {
+		if (bpf_map_update_elem(fd, &slots[i].key, &slots[i].val, BPF_NOEXIST)) {
+			err = -errno;
+			pr_err("cannot fill the rules map: %s", strerror(-err));
+			goto cleanup;
+		}
+	}
+	/* Both lists' hooks while either may be in force (see ig_rule_hooks):
+	 * without that, no swap. */
+	err = bss_read(e, &bss);
+	if (!err)
+		err = BSS_SET(e, ig_rule_hooks, bss.ig_rule_hooks | hooks);
+	if (err) {
+		pr_err("cannot widen the hooks with rules before the swap: %s", strerror(-err));
+		goto cleanup;
+	}
+	err = swap_in(e->fds[EM_RULES], fd, "rules");
+	if (err)
+		goto cleanup; /* the wider set stays: it costs lookups, never a record */
+	bss_bump_rules_gen(e); /* after the swap: see ig_rules_gen */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	BSS_SET(e, ig_rule_hooks, hooks); /* failing, the wider set stays */
+cleanup:
+	if (fd >= 0)
+		close(fd);
+	free(slots);
+	return err;
+}
+
+int enforcer_set_allowlist(struct enforcer *e, const struct enforcer_allow *allow, size_t n)
+{
+	struct ig_allow_key *keys = calloc(n ? n : 1, sizeof(*keys));
+	__u32 *vals = calloc(n ? n : 1, sizeof(*vals));
+	int fd = -1, err = 0;
+	__u32 count = n;
+
+	if (!keys || !vals) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	for (size_t i = 0; i < n; i++) {
+		memcpy(keys[i].digest, allow[i].digest, IG_SHA256_LEN);
+		if (allow[i].bind_path) {
+			size_t len = strlen(allow[i].bind_path);
+
+			keys[i].path_hash = enforcer_path_hash(e, allow[i].bind_path, len);
+			keys[i].path_len = len;
+		}
+	}
+	/* max_entries may differ between fills: hash inner maps are not held
+	 * to the template's size. */
+	fd = bpf_map_create(BPF_MAP_TYPE_HASH, "ig_allow", sizeof(struct ig_allow_key),
+			    sizeof(__u32), n ? n : 1, NULL);
+	if (fd < 0) {
+		err = -errno;
+		pr_err("cannot create the allowlist map (%zu entries): %s", n, strerror(-err));
+		goto cleanup;
+	}
+	if (n && bpf_map_update_batch(fd, keys, vals, &count, NULL)) {
+		err = -errno;
+		pr_err("cannot fill the allowlist map (%u of %zu entries in): %s", count, n,
+		       strerror(-err));
+		goto cleanup;
+	}
+	err = swap_in(e->fds[EM_ALLOW], fd, "allowlist");
+	if (!err)
+		bss_bump_rules_gen(e); /* names and folds judged by the old list go */
+cleanup:
+	if (fd >= 0)
+		close(fd);
+	free(keys);
+	free(vals);
+	return err;
+}

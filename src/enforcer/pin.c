@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: GPL-2.0-only
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "enforcer/priv.h"
+#include "util/log.h"
+#include "util/names.h"
+
+static const char *const stage_names[3] = { "filter", "measure", "emit" };
+
+static int pin_path(char *buf, size_t len, const char *dir, const char *kind, const char *a,
+		    const char *b)
+{
+	int n = snprintf(buf, len, "%s/%s-%s%s%s", dir, kind, a, b ? "-" : "", b ? b : "");
+
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+int enforcer_pin(struct enforcer *e, const char *dir)
+{
+	char path[4096];
+	int err;
+
+	if (e->adopted)
+		return 0; /* already pinned where it was found */
+	if (mkdir(dir, 0700) && errno != EEXIST) {
+		err = -errno;
+		pr_err("cannot create the pin directory '%s': %s", dir, strerror(-err));
+		return err;
+	}
+	for (int m = 0; m < EM_MAX; m++) {
+		err = pin_path(path, sizeof(path), dir, "map", emap_names[m], NULL);
+		if (!err && bpf_obj_pin(e->fds[m], path))
+			err = -errno;
+		if (err)
+			goto fail;
+	}
+	for (int h = 0; h < IG_HOOK_MAX; h++)
+		for (int st = 0; st < 3; st++) {
+			err = pin_path(path, sizeof(path), dir, "link", names_hook(h),
+				       stage_names[st]);
+			if (!err)
+				err = bpf_link__pin(e->links[h][st], path);
+			if (err)
+				goto fail;
+		}
+	for (int a = 0; a < AUX_MAX; a++) {
+		err = pin_path(path, sizeof(path), dir, "link", aux_names[a], NULL);
+		if (!err)
+			err = bpf_link__pin(e->aux_links[a], path);
+		if (err)
+			goto fail;
+	}
+	return 0;
+fail:
+	pr_err("cannot pin '%s': %s (is bpffs mounted on its parent?)", path, strerror(-err));
+	enforcer_unpin(dir);
+	return err;
+}
+
+int enforcer_unpin(const char *dir)
+{
+	char path[4096];
+	int found = 0;
+
+	for (int m = 0; m < EM_MAX; m++)
+		if (!pin_path(path, sizeof(path), dir, "map", emap_names[m], NULL) && !unlink(path))
+			found++;
+	for (int h = 0; h < IG_HOOK_MAX; h++)
+		for (int st = 0; st < 3; st++)
+			if (!pin_path(path, sizeof(path), dir, "link", names_hook(h),
+				      stage_names[st]) &&
+			    !unlink(path))
+				found++;
+	for (int a = 0; a < AUX_MAX; a++)
+		if (!pin_path(path, sizeof(path), dir, "link", aux_names[a], NULL) && !unlink(path))
+			found++;
+	rmdir(dir);
+	return found;
+}
+
+/*
+ * A process, other than this one and except, with a link of the chain
+ * pinned at dir open: a daemon driving it, which unpinning would not stop.
+ * Its pid, 0 for none (or nothing pinned), -errno when it cannot be told.
+ */
+static pid_t pin_holder(const char *dir, pid_t except)
+{
+	struct bpf_link_info info = {};
+	__u32 len = sizeof(info), id;
+	char path[4096], line[128];
+	pid_t holder = 0;
+	struct dirent *p, *f;
+	DIR *procs, *fds;
+	int fd;
+
+	if (pin_path(path, sizeof(path), dir, "link", names_hook(IG_HOOK_EXEC),
+		     stage_names[0]))
+		return 0;
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return 0; /* nothing pinned there: nobody can hold it */
+	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
+		close(fd);
+		return -errno;
+	}
+	close(fd);
+	id = info.id;
+	procs = opendir("/proc");
+	if (!procs)
+		return -errno;
+	while (!holder && (p = readdir(procs))) {
+		pid_t pid = (pid_t)atoi(p->d_name);
+
+		if (pid <= 0 || pid == getpid() || pid == except)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/fdinfo", pid);
+		fds = opendir(path);
+		if (!fds)
+			continue; /* gone, or not ours to read */
+		while (!holder && (f = readdir(fds))) {
+			FILE *in;
+
+			if (f->d_name[0] == '.')
+				continue;
+			snprintf(path, sizeof(path), "/proc/%d/fdinfo/%s", pid, f->d_name);
+			in = fopen(path, "re");
+			if (!in)
+				continue;
+			while (fgets(line, sizeof(line), in))
+				if (!strncmp(line, "link_id:", 8) &&
+				    strtoul(line + 8, NULL, 10) == id) {
+					holder = pid;
+					break;
+				}
+			fclose(in);
+		}
+		closedir(fds);
+	}
+	closedir(procs);
+	return holder;
+}
+
+int enforcer_unpin_unheld(const char *dir, pid_t except)
+{
+	pid_t holder = pin_holder(dir, except);
+
+	/* Removing the pins of a chain a daemon drives would not detach it:
+	 * it would only end its enforcement once that daemon stops. */
+	if (holder > 0) {
+		pr_err("the chain pinned at '%s' is held by process %d (a daemon of another "
+		       "--state-dir?): stop that one; nothing removed", dir, holder);
+		return -EBUSY;
+	}
+	if (holder < 0)
+		pr_warn("cannot tell whether another process holds the chain pinned at '%s': %s",
+			dir, strerror(-holder));
+	return enforcer_unpin(dir);
+}
+
+/* A map's value size, 0 when it cannot be told. */
+static __u32 value_size(int fd)
+{
+	struct bpf_map_info info;
+	__u32 len = sizeof(info);
+
+	memset(&info, 0, sizeof(info));
+	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.value_size;
+}
+
+int enforcer_adopt(struct enforcer **out, const char *dir)
+{
+	struct enforcer_bpf__rodata ro = {};
+	struct enforcer *e;
+	char path[4096];
+	__u32 zero = 0;
+	bool same;
+	int err = 0;
+
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	e->adopted = true;
+	for (int m = 0; m < EM_MAX; m++) {
+		err = pin_path(path, sizeof(path), dir, "map", emap_names[m], NULL);
+		if (!err && (e->fds[m] = bpf_obj_get(path)) < 0)
+			err = -errno;
+		if (err)
+			goto fail;
+	}
+	/* Before the links, whose set may differ too. Globals are written
+	 * whole at this build's offsets, and the programs must be this
+	 * build's: a chain loaded by another is not taken over. */
+	same = value_size(e->fds[EM_BSS]) == sizeof(struct enforcer_bpf__bss) &&
+	       value_size(e->fds[EM_RODATA]) == sizeof(ro);
+	if (same && bpf_map_lookup_elem(e->fds[EM_RODATA], &zero, &ro)) {
+		err = -errno;
+		goto fail;
+	}
+	if (!same || ro.ig_chain_version != IG_CHAIN_VERSION) {
+		pr_err("the chain pinned at '%s' was loaded by another build of imaguard: "
+		       "'imaguard stop --pin-dir %s' first", dir, dir);
+		err = -ESTALE;
+		goto fail;
+	}
+	for (int h = 0; h < IG_HOOK_MAX; h++)
+		for (int st = 0; st < 3; st++) {
+			err = pin_path(path, sizeof(path), dir, "link", names_hook(h),
+				       stage_names[st]);
+			if (!err && !(e->links[h][st] = bpf_link__open(path)))
+				err = -errno;
+			if (err)
+				goto fail;
+		}
+	for (int a = 0; a < AUX_MAX; a++) {
+		err = pin_path(path, sizeof(path), dir, "link", aux_names[a], NULL);
+		if (!err && !(e->aux_links[a] = bpf_link__open(path)))
+			err = -errno;
+		if (err)
+			goto fail;
+	}
+	e->mode = ro.ig_mode;
+	e->hash_seed = ro.ig_hash_seed;
+	e->rb = ring_buffer__new(e->fds[EM_EVENTS], enforcer_on_ringbuf, e, NULL);
+	if (!e->rb) {
+		err = -errno;
+		goto fail;
+	}
+	*out = e;
+	return 0;
+fail:
+	/* Nothing was detached: the pinned chain goes on enforcing. */
+	pr_debug("cannot adopt '%s': %s", path, strerror(-err));
+	enforcer_free(e);
+	return err;
+}
+
+bool enforcer_adopted(const struct enforcer *e)
+{
+	return e->adopted;
+}

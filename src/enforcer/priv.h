@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Shared between the enforcer's own files only: the state of one chain,
+ * the names its maps and programs are pinned under, and the helpers that
+ * reach its globals. */
+#ifndef IMAGUARD_ENFORCER_PRIV_H
+#define IMAGUARD_ENFORCER_PRIV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <string.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "enforcer/enforcer.h"
+#include "enforcer.skel.h"
+
+/* The maps a running chain is reached through, pinned under these names. */
+enum emap {
+	EM_EVENTS, EM_COUNTERS, EM_RULES, EM_ALLOW, EM_RODATA, EM_BSS, EM_FOLDS, EM_QUIESCE,
+	EM_MAX
+};
+static const char *const emap_names[EM_MAX] = {
+	"events", "counters", "rules", "allowlist", "rodata", "bss", "folds", "quiesce",
+};
+
+/* Programs outside the chain, attached before it and pinned as link-<name>:
+ * those that keep its caches honest, and the one judging a mprotect that
+ * makes a file mapping executable (one program: it cannot measure). */
+enum aux {
+	AUX_TRUNCATE, AUX_RENAME, AUX_MOUNT, AUX_UMOUNT, AUX_MOVE_MOUNT, AUX_PIVOTROOT,
+	AUX_DETACH, AUX_INSTANTIATE, AUX_MPROTECT, AUX_MAX
+};
+static const char *const aux_names[AUX_MAX] = {
+	"truncate", "rename", "mount", "umount", "move-mount", "pivotroot", "detach-mounts",
+	"instantiate", "mprotect",
+};
+
+struct enforcer {
+	struct enforcer_bpf *skel;	/* NULL for an adopted chain */
+	int fds[EM_MAX];		/* the skeleton's, or owned when adopted */
+	bool adopted;
+	enum ig_mode mode;
+	struct ring_buffer *rb;
+	struct bpf_link *links[IG_HOOK_MAX][3];
+	struct bpf_link *aux_links[AUX_MAX];
+	__u64 hash_seed;
+	bool reversed;			/* attached 1,2,3 instead of 3,2,1 */
+	struct ig_event proof;		/* the order probe's event */
+	enforcer_event_fn handler;
+	void *handler_ctx;
+	/* probe in flight */
+	pid_t probe_pid;
+	bool probe_seen;
+	struct ig_event *probe_ev;
+	__u64 *folds;			/* the folds map, mapped by enforcer_fold_counts */
+	/* names_check: the watchers' skipped runs seen so far, and when */
+	__u64 names_missed;
+	struct timespec names_checked, names_warned;
+};
+
+/* The globals as they are: mapped with the skeleton, else read from the map. */
+static inline int bss_read(const struct enforcer *e, struct enforcer_bpf__bss *bss)
+{
+	__u32 zero = 0;
+
+	if (e->skel) {
+		*bss = *e->skel->bss;
+		return 0;
+	}
+	return bpf_map_lookup_elem(e->fds[EM_BSS], &zero, bss) ? -errno : 0;
+}
+
+static inline int bss_set(struct enforcer *e, size_t off, __u32 v)
+{
+	struct enforcer_bpf__bss bss;
+	__u32 zero = 0;
+	int err;
+
+	if (e->skel) { /* mapped: a plain store */
+		memcpy((char *)e->skel->bss + off, &v, sizeof(v));
+		return 0;
+	}
+	err = bss_read(e, &bss);
+	if (err)
+		return err;
+	memcpy((char *)&bss + off, &v, sizeof(v));
+	return bpf_map_update_elem(e->fds[EM_BSS], &zero, &bss, BPF_ANY) ? -errno : 0;
+}
+
+#define BSS_SET(e, field, v) bss_set(e, offsetof(struct enforcer_bpf__bss, field), v)
+
+/* Remembered unwatched opens were judged under the old rules. */
+static inline void bss_bump_rules_gen(struct enforcer *e)
+{
+	struct enforcer_bpf__bss bss;
+
+	if (e->skel) {
+		__atomic_fetch_add(&e->skel->bss->ig_rules_gen, 1, __ATOMIC_SEQ_CST);
+		return;
+	}
+	if (!bss_read(e, &bss))
+		BSS_SET(e, ig_rules_gen, bss.ig_rules_gen + 1);
+}
+
+static inline struct bpf_program *aux_prog(const struct enforcer *e, enum aux a)
+{
+	const struct enforcer_bpf *s = e->skel;
+
+	switch (a) {
+	case AUX_TRUNCATE:	return s->progs.ig_truncate;
+	case AUX_RENAME:	return s->progs.ig_names_rename;
+	case AUX_MOUNT:		return s->progs.ig_names_mount;
+	case AUX_UMOUNT:	return s->progs.ig_names_umount;
+	case AUX_MOVE_MOUNT:	return s->progs.ig_names_move_mount;
+	case AUX_PIVOTROOT:	return s->progs.ig_names_pivotroot;
+	case AUX_DETACH:	return s->progs.ig_names_detach;
+	case AUX_INSTANTIATE:	return s->progs.ig_names_instantiate;
+	case AUX_MPROTECT:	return s->progs.ig_mprotect;
+	default:		return NULL;
+	}
+}
+
+static inline long elapsed_ms(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+#define FOLDS_BYTES ((size_t)IG_FOLD_SLOTS * sizeof(__u64))
+
+/* The ring buffer's callback (poll.c): the probe's event, else the handler. */
+int enforcer_on_ringbuf(void *ctx, void *data, size_t size);
+
+#endif
