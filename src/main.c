@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cmd/commands.h"
+#include "enforcer/enforcer.h"
 #include "util/log.h"
 
 static int run_version(const struct cli_cmd *cmd, int argc, char **argv)
@@ -78,6 +79,6 @@ int main(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], "--version"))
 		argv[1] = "version";
-	log_route_libbpf();
+	enforcer_log_libbpf();
 	return close_stdout(cli_dispatch(&top, argc, argv));
 }

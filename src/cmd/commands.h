@@ -4,8 +4,7 @@
 #define IMAGUARD_COMMANDS_H
 
 #include "util/cli.h"
-
-#define IMAGUARD_VERSION "0.1.0"
+#include "util/version.h"
 
 extern const struct cli_cmd cmd_probe;
 extern const struct cli_cmd cmd_allowlist_build, cmd_allowlist_import;

@@ -210,7 +210,7 @@ static int run_daemon(const struct cli_cmd *cmd, int argc, char **argv)
 	int key, rc;
 
 	o = (struct daemon_opts){ .audit_log = AUDIT_LOG_DEFAULT, .state_dir = STATE_DIR_DEFAULT,
-			       .summary_s = 60, .version = IMAGUARD_VERSION };
+			       .summary_s = 60 };
 	/* --config first, so that the command line overrides the file: a pass
 	 * of its own, which reads the options as the second does (abbreviated,
 	 * "--config=FILE"), so that no spelling of it goes unread. */

@@ -43,6 +43,7 @@
 #include "util/fileio.h"
 #include "util/log.h"
 #include "util/names.h"
+#include "util/version.h"
 #include "daemon/pipeline.h"
 #include "rules/rules.h"
 #include "crypto/sig.h"
@@ -426,7 +427,7 @@ static void write_start(struct daemon *d)
 	uname(&u);
 	gethostname(host, sizeof(host) - 1);
 	r = pipeline_record_new(d->pl, "start");
-	json_object_set_new(r, "version", json_string(d->o.version));
+	json_object_set_new(r, "version", json_string(IMAGUARD_VERSION));
 	json_object_set_new(r, "host", json_string(host));
 	json_object_set_new(r, "kernel", json_string(u.release));
 	json_object_set_new(r, "mode", json_string(names_mode(d->o.mode)));

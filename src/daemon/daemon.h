@@ -23,7 +23,6 @@ struct daemon_opts {
 	bool log_all;
 	bool unpin;
 	int summary_s;
-	const char *version;	/* named in the start record */
 };
 
 /* The daemon with options o, until a signal stops it: an exit status (EXIT_*). */

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,21 @@
 
 /* The counters are summed over CPUs as an array of __u64. */
 _Static_assert(sizeof(struct ig_counters) % sizeof(__u64) == 0, "ig_counters is all __u64");
+
+static int libbpf_print(enum libbpf_print_level lvl, const char *fmt, va_list ap)
+{
+	/* libbpf's own lines end in a newline and are prefixed "libbpf: ". */
+	enum log_level our = lvl == LIBBPF_WARN ? LOG_WARN : LOG_DEBUG;
+
+	if (our > log_level)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+void enforcer_log_libbpf(void)
+{
+	libbpf_set_print(libbpf_print);
+}
 
 int enforcer_lsm_check(void)
 {

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "imaguard/enforcer.h"
 
@@ -35,6 +36,8 @@ typedef int (*enforcer_event_fn)(void *ctx, const struct ig_event *ev);
 
 /* 0 when "bpf" is in the active LSM list; otherwise a message names the fix. */
 int enforcer_lsm_check(void);
+/* Route libbpf's own messages through util/log (warnings; the rest at debug). */
+void enforcer_log_libbpf(void);
 
 int enforcer_open(struct enforcer **out, const struct enforcer_opts *opts);
 /* Build a complete new rules map and swap it in; on failure the old one stays. */

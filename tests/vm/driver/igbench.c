@@ -2058,7 +2058,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	log_level = LOG_WARN;
-	log_route_libbpf();
+	enforcer_log_libbpf();
 	signal(SIGPIPE, SIG_IGN);
 	uname(&uts);
 	if (readlink("/proc/self/exe", b->self, sizeof(b->self) - 1) <= 0) {

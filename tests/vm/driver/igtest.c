@@ -220,7 +220,7 @@ int main(int argc, char **argv)
 	}
 	ctx.mode = eo.mode;
 	event_clock_init(&ctx.clk);
-	log_route_libbpf();
+	enforcer_log_libbpf();
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
 	signal(SIGUSR1, on_signal);
