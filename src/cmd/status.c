@@ -61,7 +61,7 @@ static json_t *gather(const char *state_dir, const char *pin_dir, pid_t *pid)
 		if (!st)
 			st = json_pack("{s:s}", "mode", names_mode(enforcer_mode(e)));
 		if (!enforcer_counters(e, &c))
-			json_object_set_new(st, "counters", counters_to_json(&c));
+			json_object_set_new(st, "counters", event_counters_to_json(&c));
 		json_object_set_new(st, "pinned", json_true());
 		enforcer_free(e);
 	} else if (st && *pid > 0) {

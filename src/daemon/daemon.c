@@ -398,7 +398,7 @@ static void write_status(struct daemon *d)
 		       "entries", (json_int_t)(d->al ? allowlist_count(d->al) : 0),
 		       "rules_sha256", d->o.rules ? json_string(d->rules_sha_hex) : json_null(),
 		       "started", (json_int_t)d->started, "updated", (json_int_t)time(NULL),
-		       "pin_dir", d->o.pin_dir, "counters", counters_to_json(&c));
+		       "pin_dir", d->o.pin_dir, "counters", event_counters_to_json(&c));
 	/* Skipped runs of the rename and mount watchers (enforcer_names_missed). */
 	json_object_set_new(st, "names_missed",
 			    json_integer((json_int_t)enforcer_names_missed(d->e)));
@@ -713,7 +713,7 @@ int daemon_run(const struct daemon_opts *o)
 		r = pipeline_record_new(d.pl, "stop");
 		json_object_set_new(r, "reason", json_string(err ? "error" : "signal"));
 		if (!enforcer_counters(d.e, &c))
-			json_object_set_new(r, "counters", counters_to_json(&c));
+			json_object_set_new(r, "counters", event_counters_to_json(&c));
 		pipeline_record_write(d.pl, r);
 		write_status(&d);
 	}

@@ -194,7 +194,7 @@ void event_put_access(struct audit_out *o, const struct ig_event *ev, enum ig_mo
 	audit_put_int(o, ev->rule);
 }
 
-json_t *counters_to_json(const struct ig_counters *c)
+json_t *event_counters_to_json(const struct ig_counters *c)
 {
 	json_t *runs = json_object(), *denies = json_object();
 

@@ -41,6 +41,6 @@ void event_put_access(struct audit_out *o, const struct ig_event *ev, enum ig_mo
 void event_put_bytes(struct audit_out *o, const char *s, size_t n);
 
 /* The kernel's counters, summed over CPUs, as one JSON object. */
-json_t *counters_to_json(const struct ig_counters *c);
+json_t *event_counters_to_json(const struct ig_counters *c);
 
 #endif

@@ -395,7 +395,7 @@ static void ctr_add_delta(struct ig_counters *acc, const struct ig_counters *bef
  * counters have them, stage 2's hash calls per operation. */
 static json_t *ctr_json(const struct ig_counters *c, long ops)
 {
-	json_t *j = counters_to_json(c), *h;
+	json_t *j = event_counters_to_json(c), *h;
 
 	json_object_set_new(j, "ops", json_integer(ops));
 	h = json_object_get(j, "hashes");

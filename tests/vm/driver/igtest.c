@@ -136,7 +136,7 @@ static void write_counters(struct enforcer *e, const char *path)
 	f = fopen(tmp, "w");
 	if (!f)
 		return;
-	j = counters_to_json(&c);
+	j = event_counters_to_json(&c);
 	json_object_set_new(j, "names_missed", json_integer((json_int_t)enforcer_names_missed(e)));
 	json_dumpf(j, f, JSON_COMPACT);
 	fputc('\n', f);
