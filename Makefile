@@ -130,13 +130,25 @@ unit-asan: $(UNIT_BINS_ASAN)
 hosttest: $(B)/imaguard $(VM_DEPS)
 	$(Q)scripts/run-host-tests.sh
 
-# Each fuzzer runs FUZZ_SECONDS over its seed corpus tests/fuzz/corpus/<name>/.
+# Each fuzzer runs FUZZ_SECONDS over its seed corpus: tests/fuzz/corpus/<name>/,
+# and for the import fuzzers the fixtures of their format in tests/data/import/.
 FUZZ_SECONDS ?= 60
 fuzz: $(FUZZERS)
 	$(Q)FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/run-fuzz.sh $(FUZZERS)
 
 fuzz-quick: $(FUZZERS)
 	$(Q)FUZZ_SECONDS=5 scripts/run-fuzz.sh $(FUZZERS)
+
+# The layering, read from the sources: includes go down the layers of src/
+# only, and only enforcer/ uses libbpf (scripts/check-layout.sh). The symbols
+# the library exports carry their module's prefix (scripts/check-symbols.sh;
+# it reads the objects, as the archive's members lose their folder).
+.PHONY: check-layout check-symbols
+check-layout:
+	$(Q)scripts/check-layout.sh
+
+check-symbols: $(B)/obj/libimaguard.a
+	$(Q)scripts/check-symbols.sh $(call obj,obj,$(LIB_SRCS))
 
 
 $(B)/vm/bin/%: tests/vm/helpers/%.c
@@ -174,6 +186,7 @@ hosttest: $(TOOLS)
 # freshly installed tools are the ones used.
 check:
 	$(Q)scripts/deps.sh
+	$(Q)$(MAKE) --no-print-directory check-layout
 	$(Q)$(MAKE) --no-print-directory unit unit-asan fuzz-quick hosttest vmtest
 	$(Q)$(MAKE) --no-print-directory bench-quick BENCH_FLAGS=--gate
 

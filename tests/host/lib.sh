@@ -10,3 +10,15 @@ expect() {
 		echo "FAIL: '$*' exited $rc, want $want"; cat out err; exit 1
 	fi
 }
+
+# need_command WORD...: fail the test unless `imaguard WORD... --help` exits 0.
+# The command under test is part of this tree, so a binary that cannot even
+# describe it is broken: a failure, never a skip.
+need_command() {
+	local rc=0
+	"$IMAGUARD" "$@" --help >/dev/null 2>err || rc=$?
+	if [ "$rc" -ne 0 ]; then
+		echo "FAIL: 'imaguard $* --help' exited $rc; the binary under test is broken"
+		cat err; exit 1
+	fi
+}

@@ -3,10 +3,9 @@
 # and #! files are listed, symlinks are not followed, excludes hold, and the
 # output is the same bytes whatever --jobs is.
 set -euo pipefail
-"$IMAGUARD" allowlist build --help >/dev/null 2>&1 ||
-	{ echo "'imaguard allowlist build' is not registered"; exit 77; }
 
 . "$(dirname "$0")/lib.sh"
+need_command allowlist build
 
 # The allowlist writes one entry per line; turn those into sha256sum lines.
 # (Test paths hold no quote or backslash, so no JSON unescaping is needed.)

@@ -5,8 +5,8 @@
 # standard input, usage errors. A log from the writer itself (via the report
 # fixture generator) must verify too.
 set -euo pipefail
-"$IMAGUARD" audit verify --help >/dev/null 2>&1 ||
-	{ echo "'imaguard audit verify' is not registered"; exit 77; }
+. "$(dirname "$0")/lib.sh"
+need_command audit verify
 
 fail() { echo "FAIL: $*"; exit 1; }
 zeros=0000000000000000000000000000000000000000000000000000000000000000

@@ -18,6 +18,7 @@
 #include "util/cli.h"
 #include "util/digest.h"
 #include "util/utf8.h"
+#include "tmpdir.h"
 
 static const char elf_data[] = "\x7f" "ELF\x02\x01\x01 a pretend executable";
 static const char elf2_data[] = "\x7f" "ELF\x02\x01\x01 another one, in a subdirectory";
@@ -26,8 +27,8 @@ static const char text_data[] = "just text, never executed\n";
 static const char outside_data[] = "\x7f" "ELF outside the tree";
 
 struct tree {
-	char root[64];		/* the tree that is walked */
-	char outside[64];	/* a directory a symlink points into */
+	char root[TMPDIR_MAX];		/* the tree that is walked */
+	char outside[TMPDIR_MAX];	/* a directory a symlink points into */
 };
 
 static void put(const char *dir, const char *name, const void *data, size_t len, mode_t mode)
@@ -35,7 +36,7 @@ static void put(const char *dir, const char *name, const void *data, size_t len,
 	char path[PATH_MAX];
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	tmpdir_join(path, sizeof(path), dir, name);
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, data, len), (ssize_t)len);
@@ -44,7 +45,7 @@ static void put(const char *dir, const char *name, const void *data, size_t len,
 
 static void sub(const char *dir, const char *name, char *out, size_t outlen)
 {
-	snprintf(out, outlen, "%s/%s", dir, name);
+	tmpdir_join(out, outlen, dir, name);
 }
 
 /*
@@ -64,10 +65,8 @@ static int tree_setup(void **state)
 	char p[PATH_MAX];
 
 	assert_non_null(t);
-	strcpy(t->root, "/tmp/ig-abuild-XXXXXX");
-	strcpy(t->outside, "/tmp/ig-abuild-out-XXXXXX");
-	assert_non_null(mkdtemp(t->root));
-	assert_non_null(mkdtemp(t->outside));
+	assert_int_equal(tmpdir_make(t->root, "abuild"), 0);
+	assert_int_equal(tmpdir_make(t->outside, "abuild-out"), 0);
 	put(t->outside, "secret", outside_data, sizeof(outside_data) - 1, 0755);
 
 	sub(t->root, "bin", p, sizeof(p));
@@ -98,10 +97,8 @@ static int tree_setup(void **state)
 static int tree_teardown(void **state)
 {
 	struct tree *t = *state;
-	char cmd[256];
 
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s' '%s'", t->root, t->outside);
-	if (system(cmd))
+	if (tmpdir_remove(t->root) || tmpdir_remove(t->outside))
 		fprintf(stderr, "cannot remove the test tree\n");
 	free(t);
 	return 0;
@@ -231,7 +228,7 @@ static void test_abuild_excludes_whole_components(void **state)
 	const char *excl[] = { lib, notes };
 	struct allowlist *al;
 
-	snprintf(lib, sizeof(lib), "%s/lib/", t->root);	/* trailing slash is fine */
+	tmpdir_join(lib, sizeof(lib), t->root, "lib/");	/* trailing slash is fine */
 	sub(t->root, "bin/notes.txt", notes, sizeof(notes));
 	al = build(t->root, excl, 2, 1, &st);
 	/* lib/ is gone, lib64/ (same prefix, another component) is not. */

@@ -18,6 +18,7 @@
 #include "util/fileio.h"
 #include "crypto/sig.h"
 #include "util/rfc3339.h"
+#include "tmpdir.h"
 
 static void mkdigest(uint8_t d[SHA256_LEN], unsigned int seed)
 {
@@ -889,12 +890,12 @@ static void write_signed(const char *dir, const char *doc, size_t len, const cha
 			 char *list, size_t listlen)
 {
 	const char *td = getenv("TESTDATA");
-	char kp[256], sigp[300];
+	char kp[256], sigp[PATH_MAX];
 	uint8_t *sig;
 	size_t siglen;
 	char *b64;
 
-	snprintf(list, listlen, "%s/list.json", dir);
+	tmpdir_join(list, listlen, dir, "list.json");
 	snprintf(sigp, sizeof(sigp), "%s.sig", list);
 	snprintf(kp, sizeof(kp), "%s/keys/%s.key", td ? td : "tests/data", key);
 	assert_int_equal(write_file_atomic(list, doc, len, 0644), 0);
@@ -930,14 +931,14 @@ static int load_with(const char *list, const char *key, struct allowlist **al)
 static void test_allowlist_load_streamed(void **state)
 {
 	static const char *const keys[] = { "p256", "rsa2048", "ed25519" };
-	char dir[] = "/tmp/ig-load-XXXXXX", list[300];
+	char dir[TMPDIR_MAX], list[PATH_MAX];
 	size_t len, map_len, n = 100000;
 	uint8_t sha[SHA256_LEN], got[SHA256_LEN];
 	struct allowlist *al = NULL;
 	char *buf, *d;
 
 	(void)state;
-	assert_non_null(mkdtemp(dir));
+	assert_int_equal(tmpdir_make(dir, "load"), 0);
 	buf = big_doc(n, n, &len, &map_len);
 	assert_true(len > (8u << 20));
 	assert_int_equal(sha256_buf((const uint8_t *)buf, len, sha), 0);
@@ -973,10 +974,7 @@ static void test_allowlist_load_streamed(void **state)
 	assert_int_equal(load_with(list, "p256", &al), -EBADMSG);
 	assert_null(al);
 	munmap(buf, map_len);
-	unlink(list);
-	strcat(list, ".sig");
-	unlink(list);
-	rmdir(dir);
+	assert_int_equal(tmpdir_remove(dir), 0);
 }
 
 static double now_s(void)
@@ -1002,7 +1000,7 @@ static void test_allowlist_scale(void **state)
 	size_t n = 100000;
 #endif
 	const char *env = getenv("IG_BENCH_ENTRIES"), *td = getenv("TESTDATA");
-	char dir[] = "/tmp/ig-bench-XXXXXX", list[64], sigp[64], key[256], path[64];
+	char dir[TMPDIR_MAX], list[PATH_MAX], sigp[PATH_MAX], key[256], path[64];
 	struct allowlist *al = allowlist_new(), *loaded = NULL;
 	struct allowlist_load_opts o = { 0 };
 	struct sig_keyring *kr = sig_keyring_new();
@@ -1017,9 +1015,9 @@ static void test_allowlist_scale(void **state)
 	(void)state;
 	if (env)
 		n = strtoul(env, NULL, 10);
-	assert_non_null(mkdtemp(dir));
-	snprintf(list, sizeof(list), "%s/list.json", dir);
-	snprintf(sigp, sizeof(sigp), "%s/list.json.sig", dir);
+	assert_int_equal(tmpdir_make(dir, "bench"), 0);
+	tmpdir_join(list, sizeof(list), dir, "list.json");
+	tmpdir_join(sigp, sizeof(sigp), dir, "list.json.sig");
 	allowlist_set_serial(al, 1);
 	for (size_t i = 0; i < n; i++) {
 		uint64_t x = i * 0x9e3779b97f4a7c15ULL;
@@ -1075,9 +1073,9 @@ static void test_allowlist_scale(void **state)
 	}
 	allowlist_free(loaded);
 	sig_keyring_free(kr);
-	if (!getenv("IG_BENCH_KEEP")) unlink(list);
 	unlink(sigp);
-	rmdir(dir);
+	if (!getenv("IG_BENCH_KEEP"))	/* keep list.json, and so its directory */
+		assert_int_equal(tmpdir_remove(dir), 0);
 }
 
 int main(void)

@@ -25,13 +25,14 @@
 
 #include "audit/audit.h"
 #include "util/digest.h"
+#include "tmpdir.h"
 
 #define ZEROS "0000000000000000000000000000000000000000000000000000000000000000"
 #define TIME "2026-03-01T10:00:00.000000001Z"
 
 struct fx {
-	char dir[64];
-	char log[96];
+	char dir[TMPDIR_MAX];
+	char log[PATH_MAX];
 };
 
 static int setup(void **state)
@@ -40,10 +41,9 @@ static int setup(void **state)
 
 	if (!f)
 		return -1;
-	strcpy(f->dir, "/tmp/ig-audit-XXXXXX");
-	if (!mkdtemp(f->dir))
+	if (tmpdir_make(f->dir, "audit"))
 		return -1;
-	snprintf(f->log, sizeof(f->log), "%s/audit.log", f->dir);
+	tmpdir_join(f->log, sizeof(f->log), f->dir, "audit.log");
 	*state = f;
 	return 0;
 }
@@ -51,10 +51,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fx *f = *state;
-	char cmd[128];
 
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	if (system(cmd))
+	if (tmpdir_remove(f->dir))
 		return -1;
 	free(f);
 	return 0;
@@ -543,11 +541,11 @@ static void test_audit_prev_hash(void **state)
 	struct audit_verify_result res;
 	struct audit_log_opts o = { 0 };
 	struct audit_log *l;
-	char first[SHA256_HEX_LEN + 1], old[128];
+	char first[SHA256_HEX_LEN + 1], old[PATH_MAX];
 	char up[SHA256_HEX_LEN + 1];
 
 	/* a rotated log, then its successor chained from its last hash */
-	snprintf(old, sizeof(old), "%s/audit.log.1", f->dir);
+	tmpdir_join(old, sizeof(old), f->dir, "audit.log.1");
 	write_log(old, 3);
 	assert_int_equal(audit_verify_file(old, NULL, &res), 0);
 	strcpy(first, res.last_hash);
@@ -596,11 +594,11 @@ static void test_audit_gz(void **state)
 {
 	struct fx *f = *state;
 	struct audit_verify_result res;
-	char gz[128];
+	char gz[PATH_MAX];
 	size_t len;
 	char *buf;
 
-	snprintf(gz, sizeof(gz), "%s.gz", f->log);
+	tmpdir_join(gz, sizeof(gz), f->dir, "audit.log.gz");
 	write_log(f->log, 2000);
 	gzip_file(f->log, gz);
 	assert_int_equal(audit_verify_file(gz, NULL, &res), 0);
@@ -995,7 +993,7 @@ static void test_audit_batch_torn(void **state)
 static void test_audit_begin_end(void **state)
 {
 	struct fx *f = *state;
-	char ref[128];
+	char ref[PATH_MAX];
 	struct audit_verify_result res;
 	struct audit_log *l, *m;
 	struct audit_out *o;
@@ -1003,7 +1001,7 @@ static void test_audit_begin_end(void **state)
 	size_t alen, blen;
 	json_t *r;
 
-	snprintf(ref, sizeof(ref), "%s/ref.log", f->dir);
+	tmpdir_join(ref, sizeof(ref), f->dir, "ref.log");
 	assert_int_equal(audit_log_open(&l, f->log, NULL), 0);
 	assert_int_equal(audit_log_open(&m, ref, NULL), 0);
 	for (int i = 0; i < 3; i++) {

@@ -21,12 +21,13 @@
 #include "enforcer/enforcer.h"
 #include "daemon/event.h"
 #include "daemon/pipeline.h"
+#include "tmpdir.h"
 
 #define AL_SHA "8f434346648f6b96df89dda901c5176b10a6d83961dd3c1ac88b59b2dc327aa4"
 
 struct fx {
-	char dir[64];
-	char log[96];
+	char dir[TMPDIR_MAX];
+	char log[PATH_MAX];
 };
 
 static int setup(void **state)
@@ -35,10 +36,9 @@ static int setup(void **state)
 
 	if (!f)
 		return -1;
-	strcpy(f->dir, "/tmp/ig-pipeline-XXXXXX");
-	if (!mkdtemp(f->dir))
+	if (tmpdir_make(f->dir, "pipeline"))
 		return -1;
-	snprintf(f->log, sizeof(f->log), "%s/audit.log", f->dir);
+	tmpdir_join(f->log, sizeof(f->log), f->dir, "audit.log");
 	*state = f;
 	return 0;
 }
@@ -47,8 +47,8 @@ static int teardown(void **state)
 {
 	struct fx *f = *state;
 
-	unlink(f->log);
-	rmdir(f->dir);
+	if (tmpdir_remove(f->dir))
+		return -1;
 	free(f);
 	return 0;
 }
@@ -364,7 +364,7 @@ static void random_event(struct ig_event *ev, uint64_t *s, const char *self)
 static void test_pipeline_render_matches_jansson(void **state)
 {
 	struct fx *f = *state;
-	char ref[128], self[256];
+	char ref[PATH_MAX], self[256];
 	struct event_clock clk = { .offset_ns = 1700000000LL * 1000000000LL };
 	struct pipeline_opts o = { .audit_log = f->log, .log_all = true, .clock = &clk,
 				   .allowlist_serial = 1ULL << 63, .allowlist_sha256 = AL_SHA };
@@ -381,7 +381,7 @@ static void test_pipeline_render_matches_jansson(void **state)
 	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	assert_true(n > 0);
 	self[n] = '\0';
-	snprintf(ref, sizeof(ref), "%s/ref.log", f->dir);
+	tmpdir_join(ref, sizeof(ref), f->dir, "ref.log");
 	assert_int_equal(audit_log_open(&l, ref, NULL), 0);
 	for (int m = 0; m < 2; m++) {
 		o.mode = m;

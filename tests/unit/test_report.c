@@ -15,20 +15,20 @@
 #include "util/digest.h"
 #include "report/report.h"
 #include "util/rfc3339.h"
+#include "tmpdir.h"
 
 struct fx {
-	char dir[64];
-	char log[96];
+	char dir[TMPDIR_MAX];
+	char log[PATH_MAX];
 };
 
 static int setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
 
-	strcpy(f->dir, "/tmp/ig-report-XXXXXX");
-	if (!mkdtemp(f->dir))
+	if (!f || tmpdir_make(f->dir, "report"))
 		return -1;
-	snprintf(f->log, sizeof(f->log), "%s/a.log", f->dir);
+	tmpdir_join(f->log, sizeof(f->log), f->dir, "a.log");
 	*state = f;
 	return 0;
 }
@@ -36,10 +36,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fx *f = *state;
-	char cmd[128];
 
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	if (system(cmd))
+	if (tmpdir_remove(f->dir))
 		return -1;
 	free(f);
 	return 0;
@@ -262,7 +260,7 @@ static void test_report_broken_chain(void **state)
 static void test_report_gzip(void **state)
 {
 	struct fx *f = *state;
-	char gzpath[128], buf[4096];
+	char gzpath[PATH_MAX], buf[4096];
 	const char *logs[] = { gzpath };
 	FILE *in;
 	gzFile out;
@@ -271,7 +269,7 @@ static void test_report_gzip(void **state)
 	json_t *doc;
 
 	write_small(f->log);
-	snprintf(gzpath, sizeof(gzpath), "%s/a.log.gz", f->dir);
+	tmpdir_join(gzpath, sizeof(gzpath), f->dir, "a.log.gz");
 	in = fopen(f->log, "r");
 	out = gzopen(gzpath, "wb");
 	assert_non_null(in);
@@ -292,7 +290,7 @@ static void test_report_gzip(void **state)
 static void test_report_hostile_input(void **state)
 {
 	struct fx *f = *state;
-	char missing[128];
+	char missing[PATH_MAX];
 	const char *logs[] = { f->log, missing };
 	FILE *fp = fopen(f->log, "w");
 	bool ok;
@@ -304,7 +302,7 @@ static void test_report_hostile_input(void **state)
 		fputc('x', fp);
 	fputs("\n{\"type\":\"lost\",\"count\":-5}\n", fp);
 	fclose(fp);
-	snprintf(missing, sizeof(missing), "%s/missing.log", f->dir);
+	tmpdir_join(missing, sizeof(missing), f->dir, "missing.log");
 	doc = build(logs, 2, &ok);
 	assert_false(ok);
 	l = json_array_get(json_object_get(doc, "logs"), 0);
@@ -321,7 +319,7 @@ static void test_report_hostile_input(void **state)
 static void test_report_rotated(void **state)
 {
 	struct fx *f = *state;
-	char next[128], last[SHA256_HEX_LEN + 1];
+	char next[PATH_MAX], last[SHA256_HEX_LEN + 1];
 	const char *both[] = { next, f->log }, *alone[] = { next };
 	struct audit_log_opts o = { 0 };
 	struct audit_log *l;
@@ -332,7 +330,7 @@ static void test_report_rotated(void **state)
 	assert_int_equal(audit_log_open(&l, f->log, NULL), 0);
 	snprintf(last, sizeof(last), "%s", audit_log_last_hash(l));
 	audit_log_close(l);
-	snprintf(next, sizeof(next), "%s/b.log", f->dir);
+	tmpdir_join(next, sizeof(next), f->dir, "b.log");
 	o.prev_hash = last;
 	assert_int_equal(audit_log_open(&l, next, &o), 0);
 	append(l, "{s:s, s:s, s:s, s:s, s:s}", "type", "start", "time",
@@ -362,13 +360,13 @@ static void test_report_rotated(void **state)
 static void test_report_copytruncate(void **state)
 {
 	struct fx *f = *state;
-	char old[128], cmd[512];
+	char old[PATH_MAX], cmd[3 * PATH_MAX + 64];
 	const char *newest_first[] = { f->log, old }, *alone[] = { f->log };
 	bool ok;
 	json_t *doc, *lg;
 
 	write_small(f->log);
-	snprintf(old, sizeof(old), "%s/a.log.1", f->dir);
+	tmpdir_join(old, sizeof(old), f->dir, "a.log.1");
 	snprintf(cmd, sizeof(cmd), "head -n 3 '%s' >'%s' && sed -i 1,3d '%s'", f->log, old,
 		 f->log);
 	assert_int_equal(system(cmd), 0);

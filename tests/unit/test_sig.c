@@ -17,6 +17,7 @@
 
 #include "util/fileio.h"
 #include "crypto/sig.h"
+#include "tmpdir.h"
 
 /* Unit tests run from the top of the tree; TESTDATA overrides. */
 static const char *data_dir(void)
@@ -154,8 +155,8 @@ static void write_pss_key(const char *dir, char *key, char *pub, size_t len)
 	assert_int_equal(EVP_PKEY_CTX_set_rsa_keygen_bits(ctx, 2048), 1);
 	assert_int_equal(EVP_PKEY_generate(ctx, &k), 1);
 	EVP_PKEY_CTX_free(ctx);
-	snprintf(key, len, "%s/pss.key", dir);
-	snprintf(pub, len, "%s/pss.pub", dir);
+	tmpdir_join(key, len, dir, "pss.key");
+	tmpdir_join(pub, len, dir, "pss.pub");
 	f = fopen(key, "w");
 	assert_non_null(f);
 	assert_int_equal(PEM_write_PrivateKey(f, k, NULL, NULL, 0, NULL, NULL), 1);
@@ -172,13 +173,13 @@ static void write_pss_key(const char *dir, char *key, char *pub, size_t len)
 static void test_sig_stream(void **state)
 {
 	static const char *const names[] = { "ed25519", "p256", "rsa2048", "rsa3072", NULL };
-	char dir[] = "/tmp/ig-sig-XXXXXX", keys[5][256], pubs[5][256];
+	char dir[TMPDIR_MAX], keys[5][PATH_MAX], pubs[5][PATH_MAX];
 	size_t len = 3 << 20;
 	uint8_t *data = malloc(len), sha[32], wrong[32];
 
 	(void)state;
 	assert_non_null(data);
-	assert_non_null(mkdtemp(dir));
+	assert_int_equal(tmpdir_make(dir, "sig"), 0);
 	for (size_t i = 0; i < len; i++)
 		data[i] = (uint8_t)(i * 131 + (i >> 9));
 	assert_int_equal(EVP_Digest(data, len, sha, NULL, EVP_sha256(), NULL), 1);
@@ -228,9 +229,7 @@ static void test_sig_stream(void **state)
 		free(sig);
 		sig_keyring_free(kr);
 	}
-	unlink(keys[4]);
-	unlink(pubs[4]);
-	rmdir(dir);
+	assert_int_equal(tmpdir_remove(dir), 0);
 	free(data);
 }
 

@@ -17,10 +17,11 @@
 #include "crypto/sig.h"
 #include "allowlist/state.h"
 #include "util/rfc3339.h"
+#include "tmpdir.h"
 
 struct fx {
-	char dir[64];
-	char list[96], sig[96], state[96];
+	char dir[TMPDIR_MAX];
+	char list[PATH_MAX], sig[PATH_MAX], state[PATH_MAX];
 	struct sig_keyring *kr;
 };
 
@@ -36,12 +37,11 @@ static int setup(void **state)
 	struct fx *f = calloc(1, sizeof(*f));
 	char key[256];
 
-	strcpy(f->dir, "/tmp/ig-state-XXXXXX");
-	if (!mkdtemp(f->dir))
+	if (!f || tmpdir_make(f->dir, "state"))
 		return -1;
-	snprintf(f->list, sizeof(f->list), "%s/list.json", f->dir);
-	snprintf(f->sig, sizeof(f->sig), "%s/list.json.sig", f->dir);
-	snprintf(f->state, sizeof(f->state), "%s/state", f->dir);
+	tmpdir_join(f->list, sizeof(f->list), f->dir, "list.json");
+	tmpdir_join(f->sig, sizeof(f->sig), f->dir, "list.json.sig");
+	tmpdir_join(f->state, sizeof(f->state), f->dir, "state");
 	f->kr = sig_keyring_new();
 	snprintf(key, sizeof(key), "%s/keys/ed25519.pub", data_dir());
 	if (sig_keyring_add_file(f->kr, key))
@@ -53,10 +53,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fx *f = *state;
-	char cmd[128];
 
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	if (system(cmd))
+	if (tmpdir_remove(f->dir))
 		return -1;
 	sig_keyring_free(f->kr);
 	free(f);
@@ -195,10 +193,10 @@ static void test_state_refuses_bad_signature(void **state)
 static void test_state_refuses_non_regular(void **state)
 {
 	struct fx *f = *state;
-	char link[128];
+	char link[PATH_MAX];
 
 	make_signed(f, 3, NULL, NULL);
-	snprintf(link, sizeof(link), "%s/link.json", f->dir);
+	tmpdir_join(link, sizeof(link), f->dir, "link.json");
 	assert_int_equal(symlink(f->list, link), 0);
 	{
 		struct allowlist_load_opts o = { .path = link, .sig_path = f->sig, .trust = f->kr };
@@ -214,7 +212,7 @@ static void test_state_refuses_non_regular(void **state)
 		assert_int_equal(allowlist_load_verified(&o, &al), -EFBIG);
 		assert_null(al);
 	}
-	snprintf(link, sizeof(link), "%s/fifo", f->dir);
+	tmpdir_join(link, sizeof(link), f->dir, "fifo");
 	assert_int_equal(mkfifo(link, 0600), 0);
 	{
 		uint8_t *buf;
@@ -228,12 +226,12 @@ static void test_state_refuses_non_regular(void **state)
 static void test_state_refuses_malformed_state(void **state)
 {
 	struct fx *f = *state;
-	char path[128];
+	char path[PATH_MAX];
 	struct allowlist_state st;
 
 	make_signed(f, 3, NULL, NULL);
 	assert_int_equal(mkdir(f->state, 0700), 0);
-	snprintf(path, sizeof(path), "%s/%s", f->state, STATE_FILE);
+	tmpdir_join(path, sizeof(path), f->state, STATE_FILE);
 	assert_int_equal(write_file_atomic(path, "{\"serial\":1}", 12, 0600), 0);
 	assert_int_equal(state_read(f->state, &st), -EINVAL);
 	assert_int_equal(load(f, true, 0), -EINVAL);
