@@ -47,7 +47,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
-#include "imaguard/enforcer.h"
+#include "enforcer.bpf.h"
 
 #define EPERM		1
 #define EPROTONOSUPPORT	93
