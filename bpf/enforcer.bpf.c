@@ -1,16 +1,45 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * imaguard's kernel side: three chained programs on each of three LSM hooks.
+ * imaguard's kernel side: three chained programs on each of three LSM hooks,
+ * one on file_mprotect, and eight watchers that make the caches forget.
  *
- *   hook                 stage 1 filter (lsm)       stage 2 measure (lsm.s)  stage 3 decide+emit (lsm)
- *   bprm_check_security  always                     bpf_ima_file_hash        allowlist, event, verdict
- *   mmap_file            a file mapped PROT_EXEC    bpf_ima_file_hash        allowlist, event, verdict
- *   file_open            only under an open rule    bpf_ima_file_hash        event (opens are audited)
+ *   program               section                      stage               fails
+ *   ig_exec_filter        lsm/bprm_check_security      1 filter            closed (a)
+ *   ig_exec_measure       lsm.s/bprm_check_security    2 measure           closed (a)
+ *   ig_exec_emit          lsm/bprm_check_security      3 decide and emit   closed (a)
+ *   ig_mmap_filter        lsm/mmap_file                1, PROT_EXEC only   closed (a)
+ *   ig_mmap_measure       lsm.s/mmap_file              2                   closed (a)
+ *   ig_mmap_emit          lsm/mmap_file                3                   closed (a)
+ *   ig_mprotect           lsm/file_mprotect            1 alone             closed (b)
+ *   ig_open_filter        lsm/file_open                1, under open rules open (c)
+ *   ig_open_measure       lsm.s/file_open              2                   open (c)
+ *   ig_open_emit          lsm/file_open                3, event only       open (c)
+ *   ig_truncate           lsm/path_truncate            watcher: digests    never refuses (d)
+ *   ig_names_instantiate  lsm/d_instantiate            watcher: one inode  never refuses (d)
+ *   ig_names_rename       fexit/vfs_rename             watcher: all names  never refuses (d)
+ *   ig_names_detach       fexit/__detach_mounts        watcher: all names  never refuses (d)
+ *   ig_names_mount        fexit/path_mount             watcher: all names  never refuses (d)
+ *   ig_names_umount       fexit/path_umount            watcher: all names  never refuses (d)
+ *   ig_names_move_mount   fexit/do_move_mount          watcher: all names  never refuses (d)
+ *   ig_names_pivotroot    fexit/chroot_fs_refs         watcher: all names  never refuses (d)
  *
- * At file_open the file is not yet readable by the kernel (FMODE_CAN_READ is
- * set after the hook), so IMA can give a digest only when it already holds
- * one for the file; otherwise the open's event carries the hash error and
- * userspace measures the file itself.
+ * (a) An exec or executable map that cannot be measured (no room for its
+ *     record, a helper error, a digest other than a full SHA-256, a file
+ *     truncated by name or with a writer open) is a hash error, and one whose
+ *     digest is not in the allowlist (or with no allowlist at all) is not
+ *     allowlisted: both are refused in enforce mode and recorded as would-deny
+ *     in monitor mode. An unmeasured file must not run.
+ * (b) Under the mm's lock nothing may sleep to hash nor print a path: the
+ *     digest comes from the hash cache or it is a hash error, as in (a); the
+ *     name is the one remembered on the inode or none (path-free entries).
+ * (c) Opens are recorded, never refused by digest, only by a deny rule: at
+ *     file_open the file is not yet readable by the kernel (FMODE_CAN_READ
+ *     is set after the hook), so IMA can give a digest only when it already
+ *     holds one; otherwise the event carries the hash error and userspace
+ *     measures the file itself.
+ * (d) Watchers only make a cache forget; each passes the verdict it was
+ *     given. A spurious bump costs one more path walk or measurement. Where
+ *     a watcher cannot store (no memory), see ig_truncate.
  *
  * Stage 1 reads the context and the full path (bpf_d_path), matches the path
  * rules and stores a record in `records`, keyed by (tid, hook): stage 2 may
@@ -25,22 +54,15 @@
  * Enforcement never waits on userspace: rules and the allowlist are maps the
  * daemon fills whole and swaps in one step (map-in-map slots).
  *
- * Each (inode, content version) is hashed once: stage 1 takes a digest from
- * the per-inode hash cache when nothing can have written the file since it
- * was measured, stage 3 fills the cache after a measurement, and every grant
- * of write access bumps the inode's generation (struct ig_hash_cache).
- *
- * Each name is resolved once too: an exec or map by a name already seen
- * takes the path, its hash and the rules' verdict from the inode (struct
- * ig_name) until its rename (any directory's rename: every name), a mount
- * change, an unlink or a rules or allowlist swap. An exec or map left with
- * nothing to measure (digest cached, or allowed by rule) is then decided in
- * stage 1 with stage 3's own code, and stages 2 and 3 pass; the loader's
- * probe always takes the whole chain, which is how the order is proven.
- *
- * And each allowed map is sent once per daemon fold epoch: the daemon keeps
- * only a count of a map's repeats, so stage 1 counts them itself once one
- * was sent (struct ig_fold), until the name, the content or the lists change.
+ * Each concern that spares work has its own header: rules.bpf.h (path
+ * rules), hash_cache.bpf.h (each inode's content hashed once), names.bpf.h
+ * (each name resolved once), opens.bpf.h (unwatched opens skip the path
+ * walk), folds.bpf.h (an allowed map's repeats counted, not sent) and
+ * watchers.bpf.h; enforcer.bpf.h holds the layouts only this side uses.
+ * An exec or map left with nothing to measure (digest cached, or allowed by
+ * rule) is decided in stage 1 with stage 3's own code, and stages 2 and 3
+ * pass; the loader's probe always takes the whole chain, which is how the
+ * order is proven.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
@@ -101,9 +123,10 @@ __u32 ig_fold_epochs;
  * In-flight records: one per thread inside a hook at once, in records when
  * the path fits IG_SHORT_PATH_MAX bytes (the value cut there), else in
  * records_long; a key is in one of them at most (stage 1 clears the other).
- * When the one it needs is full, stage 1 decides alone: an exec or
- * executable map that cannot be handed on to be measured is a hash error,
- * refused in enforce mode (fail closed).
+ * Each holds 4096, allocated as used. When the one it needs is full, stage
+ * 1 decides alone (counted: record_full): an exec or executable map that
+ * cannot be handed on to be measured is a hash error, refused in enforce
+ * mode (fail closed); an open passes with the error in its event.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -124,7 +147,7 @@ struct {
 } records_long SEC(".maps");
 
 /* Stage 1 builds a record here before storing it: too big for the stack,
- * and never held across a sleep. */
+ * and never held across a sleep. One per CPU: it cannot fill. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
@@ -132,8 +155,9 @@ struct {
 	__type(value, struct ig_record);
 } scratch SEC(".maps");
 
-/* Rules: slot 0 holds the map in force; the loader swaps in a new one whole.
- * An empty slot means no rules. */
+/* Rules: slot 0 holds the map in force; the loader swaps in a new one whole,
+ * sized to its keys, so it never fills. An empty slot means no rules: every
+ * exec and map is measured and checked against the allowlist. */
 /* Inner maps give sizes, not BTF types: clang leaves a struct that is only
  * reached through a pointer in a map definition as a forward declaration. */
 struct rules_inner {
@@ -151,7 +175,8 @@ struct {
 } rules SEC(".maps");
 
 /* The allowlist: slot 0 holds the map in force, never LRU, never partial:
- * the loader fills a new map and swaps it in. An empty slot allows nothing. */
+ * the loader fills a new map, sized to the list, and swaps it in, so it
+ * never fills. An empty slot allows nothing (fail closed). */
 struct allow_inner {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1);
@@ -166,13 +191,15 @@ struct {
 	__array(values, struct allow_inner);
 } allowlist SEC(".maps");
 
-/* Events to userspace. A full ring loses the event and counts it; the
- * decision is already made and never waits for a reader. */
+/* Events to userspace: 4 MiB unless the loader sets another size. A full
+ * ring loses the event and counts it (lost); the decision is already made
+ * and never waits for a reader. */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 1 << 22);
 } events SEC(".maps");
 
+/* Per-CPU counters (struct ig_counters): one per CPU, it cannot fill. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);

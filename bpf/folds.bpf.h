@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Folded repeats: an allowed map already sent is counted, not sent again
- * (struct ig_fold).
+ * Folded repeats: each allowed map is sent once per daemon fold epoch. The
+ * daemon keeps only a count of a map's repeats, so stage 1 counts them itself
+ * once one was sent (struct ig_fold), until the name, the content or the
+ * lists change.
  *
  * Included by bpf/enforcer.bpf.c alone, after its globals and maps.
  */
@@ -9,7 +11,9 @@
 #define IG_BPF_FOLDS_H
 
 /* Folded repeats per slot; [0] counts the slots handed out. The daemon
- * reads it mapped. */
+ * reads it mapped. IG_FOLD_SLOTS slots: once an epoch has taken them all,
+ * allowed maps are sent as if folding were off (the daemon begins a new
+ * epoch once half are taken). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, IG_FOLD_SLOTS);
@@ -20,7 +24,8 @@ struct {
 
 /* Never read here. Putting a map into it makes the kernel wait for every
  * running non-sleepable program (the map-in-map update's synchronize_rcu):
- * the loader's way to know that none still folds into an old epoch. */
+ * the loader's way to know that none still folds into an old epoch. One
+ * slot, filled and emptied by the loader. */
 struct quiesce_inner {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);

@@ -1,14 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The hash cache: a digest per inode, valid while nothing can have written
- * the file since it was measured (struct ig_hash_cache).
+ * The hash cache: each (inode, content version) is hashed once. Stage 1
+ * takes a digest from the per-inode cache when nothing can have written the
+ * file since it was measured, stage 3 fills the cache after a measurement,
+ * and every grant of write access bumps the inode's generation (struct
+ * ig_hash_cache).
  *
  * Included by bpf/enforcer.bpf.c alone, after its globals and maps.
  */
 #ifndef IG_BPF_HASH_CACHE_H
 #define IG_BPF_HASH_CACHE_H
 
-/* The hash cache (struct ig_hash_cache): freed with its inode. */
+/* The hash cache (struct ig_hash_cache): freed with its inode. One entry per
+ * inode, no fixed capacity: when the kernel has no memory for an entry the
+ * file is measured as if there were no cache (and see ig_truncate). */
 struct {
 	__uint(type, BPF_MAP_TYPE_INODE_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);

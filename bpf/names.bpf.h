@@ -1,14 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Remembered names: the path an exec or map reached its file by, kept on the
- * inode with the rules' verdict (struct ig_name, struct ig_name_key).
+ * Remembered names: each name is resolved once. An exec or map by a name
+ * already seen takes the path, its hash and the rules' verdict from the
+ * inode (struct ig_name) until its rename (any directory's rename: every
+ * name), a mount change, an unlink or a rules or allowlist swap.
  *
  * Included by bpf/enforcer.bpf.c alone, after its globals and maps.
  */
 #ifndef IG_BPF_NAMES_H
 #define IG_BPF_NAMES_H
 
-/* Names of files executed or mapped (struct ig_name): freed with the inode. */
+/* Names of files executed or mapped (struct ig_name): freed with the inode.
+ * One per inode, no fixed capacity: with no memory for one, the next exec
+ * or map of the file walks its path again. */
 struct {
 	__uint(type, BPF_MAP_TYPE_INODE_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);

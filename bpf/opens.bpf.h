@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Unwatched opens: an open no rule watches, remembered by its name or its
- * directory's, so that the next one skips the path walk.
+ * Unwatched opens: an open that no rule watches is remembered by its name,
+ * or by its directory's for every child, so that the next one leaves stage
+ * 1 before the path walk.
  *
  * Included by bpf/enforcer.bpf.c alone, after its globals and maps.
  */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Path rules: the seeded path hash, and the winning rule for a hook (struct
- * ig_rule_key in the shared header).
+ * Path rules: stage 1 hashes the resolved path once, byte by byte, with
+ * the load's seed, looking each directory prefix up as it passes its '/',
+ * and keeps the most specific rule for the hook (struct ig_rule_key).
  *
  * Included by bpf/enforcer.bpf.c alone, after its globals and maps.
  */

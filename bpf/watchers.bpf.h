@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * What the invalidation watchers (path_truncate and the name watchers in
- * bpf/enforcer.bpf.c) need to tell a change that matters.
+ * What the watchers (the programs after the chain in bpf/enforcer.bpf.c)
+ * test to tell a change that matters: a truncate(2) by name, and a rename
+ * that moves more than one name.
  *
  * Included by bpf/enforcer.bpf.c alone, after its globals and maps.
  */
