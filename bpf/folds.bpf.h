@@ -40,8 +40,6 @@ struct {
 	__array(values, struct quiesce_inner);
 } quiesce SEC(".maps");
 
-/* ---- folded repeats (struct ig_fold) --------------------------------------- */
-
 static __always_inline __u32 fold_epoch(void)
 {
 	return *(volatile __u32 *)&ig_fold_epoch;

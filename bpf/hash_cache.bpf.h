@@ -21,8 +21,6 @@ struct {
 	__type(value, struct ig_hash_cache);
 } hash_cache SEC(".maps");
 
-/* ---- the hash cache ------------------------------------------------------ */
-
 /* File systems whose content changes only through this kernel's VFS, where
  * every writer holds write access. Anything else is hashed every time. */
 static __always_inline bool cacheable(struct inode *inode)

@@ -20,8 +20,6 @@ struct {
 	__type(value, struct ig_name);
 } names SEC(".maps");
 
-/* ---- names ----------------------------------------------------------------- */
-
 /* The name this access reaches the file by (struct ig_name_key); false when
  * it cannot be told without printing it: walk the path then. */
 static __always_inline bool name_key(struct ig_name_key *k, struct file *file)

@@ -9,8 +9,6 @@
 #ifndef IG_BPF_RULES_H
 #define IG_BPF_RULES_H
 
-/* ---- path rules ---------------------------------------------------------- */
-
 struct match_ctx {
 	struct ig_event *ev;
 	void *rules;
