@@ -24,6 +24,7 @@ B        := build
 CC       ?= cc
 CLANG    ?= clang
 BPFTOOL  ?= $(shell command -v bpftool 2>/dev/null || echo /usr/sbin/bpftool)
+LLVM_STRIP ?= llvm-strip
 prefix   ?= /usr/local
 DESTDIR  ?=
 
@@ -47,6 +48,7 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 $(WARN) -Wno-unused-paramet
 SRCS      := $(sort $(shell find src -name '*.c'))
 LIB_SRCS  := $(filter-out src/main.c,$(SRCS))
 BPF_SRCS  := $(sort $(wildcard bpf/*.bpf.c))
+BENCH_BPF_SRCS := $(sort $(wildcard tests/bench/*.bpf.c))
 SKELS     := $(patsubst bpf/%.bpf.c,$(B)/gen/%.skel.h,$(BPF_SRCS))
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNITS     := $(patsubst tests/unit/%.c,%,$(UNIT_SRCS))
@@ -56,16 +58,27 @@ obj = $(patsubst %.c,$(B)/$(1)/%.o,$(2))
 .PHONY: all
 all: $(B)/imaguard
 
-# ---- BPF object and skeleton -------------------------------------------------
-$(B)/bpf/%.bpf.o: bpf/%.bpf.c
-	$(call msg,BPF,$@)
-	$(Q)mkdir -p $(@D)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+# ---- BPF objects and skeletons -----------------------------------------------
+# $(1) source directory, $(2) output directory. The skeleton embeds the
+# object with its DWARF stripped (BTF stays: CO-RE and the verifier's line
+# info need it); the unstripped object is kept for llvm-objdump -S.
+define bpf_objects
+$(2)/bpf/%.bpf.o: $(1)/%.bpf.c
+	$$(call msg,BPF,$$@)
+	$$(Q)mkdir -p $$(@D)
+	$$(Q)$$(CLANG) $$(BPF_CFLAGS) -c $$< -o $$@
 
-$(B)/gen/%.skel.h: $(B)/bpf/%.bpf.o
-	$(call msg,GEN-SKEL,$@)
-	$(Q)mkdir -p $(@D)
-	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@
+$(2)/bpf/%.stripped.o: $(2)/bpf/%.bpf.o
+	$$(call msg,STRIP,$$@)
+	$$(Q)$$(LLVM_STRIP) -g $$< -o $$@
+
+$(2)/gen/%.skel.h: $(2)/bpf/%.stripped.o
+	$$(call msg,GEN-SKEL,$$@)
+	$$(Q)mkdir -p $$(@D)
+	$$(Q)$$(BPFTOOL) gen skeleton $$< name $$*_bpf > $$@
+endef
+
+$(eval $(call bpf_objects,bpf,$(B)))
 
 # ---- userspace, in three flavours: release, sanitizer, fuzz ------------------
 # $(1) flavour directory, $(2) extra flags, $(3) compiler
@@ -87,8 +100,10 @@ $(B)/$(1)/tests/unit/%: $(B)/$(1)/tests/unit/%.o $(B)/$(1)/libimaguard.a
 endef
 
 # Guest-side programs that link the library (dynamic; copied with their libraries).
+# igbench, the guest benchmark, is built for the benchmarks alone.
 VM_DRIVER_SRCS := $(sort $(wildcard tests/vm/driver/*.c))
-VM_DRIVERS     := $(patsubst tests/vm/driver/%.c,$(B)/vm/dyn/%,$(VM_DRIVER_SRCS))
+VM_DRIVERS     := $(filter-out $(B)/vm/dyn/igbench, \
+		  $(patsubst tests/vm/driver/%.c,$(B)/vm/dyn/%,$(VM_DRIVER_SRCS)))
 
 VM_HELPER_SRCS := $(sort $(wildcard tests/vm/helpers/*.c))
 VM_HELPERS     := $(patsubst tests/vm/helpers/%.c,$(B)/vm/bin/%,$(VM_HELPER_SRCS))
@@ -111,6 +126,7 @@ $(B)/imaguard: $(B)/obj/src/main.o $(B)/obj/libimaguard.a
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 -include $(patsubst %.o,%.d,$(patsubst bpf/%.bpf.c,$(B)/bpf/%.bpf.o,$(BPF_SRCS)))
+-include $(patsubst tests/bench/%.bpf.c,$(B)/bench/bpf/%.bpf.d,$(BENCH_BPF_SRCS))
 
 # ---- tests -------------------------------------------------------------------
 UNIT_BINS      := $(addprefix $(B)/obj/tests/unit/,$(UNITS))
@@ -199,9 +215,19 @@ demo:
 # the guest's igbench, run and merged by scripts/bench.sh. `check` runs the
 # quick set alone, after everything else, so that no other work shares the
 # cores while it measures.
-BENCH_SRCS := $(sort $(wildcard tests/bench/*.c))
+BENCH_SRCS := $(sort $(filter-out %.bpf.c,$(wildcard tests/bench/*.c)))
 BENCH_BINS := $(patsubst tests/bench/%.c,$(B)/bench/bin/%,$(BENCH_SRCS))
 BENCH_FLAGS ?=
+
+# The guest's igbench, and the empty programs it measures the trampolines
+# with (tests/bench/noop.bpf.c): bench products, not part of `make`.
+BENCH_SKELS   := $(patsubst tests/bench/%.bpf.c,$(B)/bench/gen/%.skel.h,$(BENCH_BPF_SRCS))
+BENCH_DRIVERS := $(B)/vm/dyn/igbench
+
+$(eval $(call bpf_objects,tests/bench,$(B)/bench))
+
+$(B)/obj/tests/vm/driver/igbench.o: $(BENCH_SKELS)
+$(B)/obj/tests/vm/driver/igbench.o: BASECFLAGS += -I$(B)/bench/gen
 
 $(B)/bench/bin/%: $(B)/obj/tests/bench/%.o $(B)/obj/libimaguard.a
 	$(call msg,LINK,$@)
@@ -210,10 +236,10 @@ $(B)/bench/bin/%: $(B)/obj/tests/bench/%.o $(B)/obj/libimaguard.a
 
 -include $(patsubst %.c,$(B)/obj/%.d,$(BENCH_SRCS))
 
-bench: $(VM_DEPS) $(BENCH_BINS) $(B)/imaguard
+bench: $(VM_DEPS) $(BENCH_DRIVERS) $(BENCH_BINS) $(B)/imaguard
 	$(Q)scripts/bench.sh full $(BENCH_FLAGS)
 
-bench-quick: $(VM_DEPS) $(BENCH_BINS) $(B)/imaguard
+bench-quick: $(VM_DEPS) $(BENCH_DRIVERS) $(BENCH_BINS) $(B)/imaguard
 	$(Q)scripts/bench.sh quick $(BENCH_FLAGS)
 
 vmlinux:
@@ -231,7 +257,8 @@ install: $(B)/imaguard
 	install -D -m 0644 contrib/completion/imaguard.bash $(DESTDIR)$(prefix)/share/bash-completion/completions/imaguard
 
 clean:
-	rm -rf $(B)/obj $(B)/asan $(B)/fuzz $(B)/bpf $(B)/gen $(B)/imaguard $(B)/vm/bin $(B)/vm/dyn $(B)/vm/initramfs* $(B)/vm/logs $(B)/bench/bin
+	rm -rf $(B)/obj $(B)/asan $(B)/fuzz $(B)/bpf $(B)/gen $(B)/imaguard $(B)/vm/bin $(B)/vm/dyn $(B)/vm/initramfs* $(B)/vm/logs $(B)/bench/bin \
+		$(B)/bench/bpf $(B)/bench/gen
 
 # `make distclean` also drops the cached kernels.
 distclean:

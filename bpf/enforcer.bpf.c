@@ -1,16 +1,45 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * imaguard's kernel side: three chained programs on each of three LSM hooks.
+ * imaguard's kernel side: three chained programs on each of three LSM hooks,
+ * one on file_mprotect, and eight watchers that make the caches forget.
  *
- *   hook                 stage 1 filter (lsm)       stage 2 measure (lsm.s)  stage 3 decide+emit (lsm)
- *   bprm_check_security  always                     bpf_ima_file_hash        allowlist, event, verdict
- *   mmap_file            a file mapped PROT_EXEC    bpf_ima_file_hash        allowlist, event, verdict
- *   file_open            only under an open rule    bpf_ima_file_hash        event (opens are audited)
+ *   program               section                      stage               fails
+ *   ig_exec_filter        lsm/bprm_check_security      1 filter            closed (a)
+ *   ig_exec_measure       lsm.s/bprm_check_security    2 measure           closed (a)
+ *   ig_exec_emit          lsm/bprm_check_security      3 decide and emit   closed (a)
+ *   ig_mmap_filter        lsm/mmap_file                1, PROT_EXEC only   closed (a)
+ *   ig_mmap_measure       lsm.s/mmap_file              2                   closed (a)
+ *   ig_mmap_emit          lsm/mmap_file                3                   closed (a)
+ *   ig_mprotect           lsm/file_mprotect            1 alone             closed (b)
+ *   ig_open_filter        lsm/file_open                1, under open rules open (c)
+ *   ig_open_measure       lsm.s/file_open              2                   open (c)
+ *   ig_open_emit          lsm/file_open                3, event only       open (c)
+ *   ig_truncate           lsm/path_truncate            watcher: digests    never refuses (d)
+ *   ig_names_instantiate  lsm/d_instantiate            watcher: one inode  never refuses (d)
+ *   ig_names_rename       fexit/vfs_rename             watcher: all names  never refuses (d)
+ *   ig_names_detach       fexit/__detach_mounts        watcher: all names  never refuses (d)
+ *   ig_names_mount        fexit/path_mount             watcher: all names  never refuses (d)
+ *   ig_names_umount       fexit/path_umount            watcher: all names  never refuses (d)
+ *   ig_names_move_mount   fexit/do_move_mount          watcher: all names  never refuses (d)
+ *   ig_names_pivotroot    fexit/chroot_fs_refs         watcher: all names  never refuses (d)
  *
- * At file_open the file is not yet readable by the kernel (FMODE_CAN_READ is
- * set after the hook), so IMA can give a digest only when it already holds
- * one for the file; otherwise the open's event carries the hash error and
- * userspace measures the file itself.
+ * (a) An exec or executable map that cannot be measured (no room for its
+ *     record, a helper error, a digest other than a full SHA-256, a file
+ *     truncated by name or with a writer open) is a hash error, and one whose
+ *     digest is not in the allowlist (or with no allowlist at all) is not
+ *     allowlisted: both are refused in enforce mode and recorded as would-deny
+ *     in monitor mode. An unmeasured file must not run.
+ * (b) Under the mm's lock nothing may sleep to hash nor print a path: the
+ *     digest comes from the hash cache or it is a hash error, as in (a); the
+ *     name is the one remembered on the inode or none (path-free entries).
+ * (c) Opens are recorded, never refused by digest, only by a deny rule: at
+ *     file_open the file is not yet readable by the kernel (FMODE_CAN_READ
+ *     is set after the hook), so IMA can give a digest only when it already
+ *     holds one; otherwise the event carries the hash error and userspace
+ *     measures the file itself.
+ * (d) Watchers only make a cache forget; each passes the verdict it was
+ *     given. A spurious bump costs one more path walk or measurement. Where
+ *     a watcher cannot store (no memory), see ig_truncate.
  *
  * Stage 1 reads the context and the full path (bpf_d_path), matches the path
  * rules and stores a record in `records`, keyed by (tid, hook): stage 2 may
@@ -25,29 +54,22 @@
  * Enforcement never waits on userspace: rules and the allowlist are maps the
  * daemon fills whole and swaps in one step (map-in-map slots).
  *
- * Each (inode, content version) is hashed once: stage 1 takes a digest from
- * the per-inode hash cache when nothing can have written the file since it
- * was measured, stage 3 fills the cache after a measurement, and every grant
- * of write access bumps the inode's generation (struct ig_hash_cache).
- *
- * Each name is resolved once too: an exec or map by a name already seen
- * takes the path, its hash and the rules' verdict from the inode (struct
- * ig_name) until its rename (any directory's rename: every name), a mount
- * change, an unlink or a rules or allowlist swap. An exec or map left with
- * nothing to measure (digest cached, or allowed by rule) is then decided in
- * stage 1 with stage 3's own code, and stages 2 and 3 pass; the loader's
- * probe always takes the whole chain, which is how the order is proven.
- *
- * And each allowed map is sent once per daemon fold epoch: the daemon keeps
- * only a count of a map's repeats, so stage 1 counts them itself once one
- * was sent (struct ig_fold), until the name, the content or the lists change.
+ * Each concern that spares work has its own header: rules.bpf.h (path
+ * rules), hash_cache.bpf.h (each inode's content hashed once), names.bpf.h
+ * (each name resolved once), opens.bpf.h (unwatched opens skip the path
+ * walk), folds.bpf.h (an allowed map's repeats counted, not sent) and
+ * watchers.bpf.h; enforcer.bpf.h holds the layouts only this side uses.
+ * An exec or map left with nothing to measure (digest cached, or allowed by
+ * rule) is decided in stage 1 with stage 3's own code, and stages 2 and 3
+ * pass; the loader's probe always takes the whole chain, which is how the
+ * order is proven.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
-#include "imaguard/enforcer.h"
+#include "enforcer.bpf.h"
 
 #define EPERM		1
 #define EPROTONOSUPPORT	93
@@ -55,10 +77,6 @@
 #define VM_EXEC		0x4
 #define FMODE_WRITE	0x2
 #define SB_KERNMOUNT	(1 << 22)
-/* truncate(2) by name: x86_64 truncate, ia32 truncate and truncate64 */
-#define NR_TRUNCATE	76
-#define NR_IA32_TRUNCATE	92
-#define NR_IA32_TRUNCATE64	193
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -105,9 +123,10 @@ __u32 ig_fold_epochs;
  * In-flight records: one per thread inside a hook at once, in records when
  * the path fits IG_SHORT_PATH_MAX bytes (the value cut there), else in
  * records_long; a key is in one of them at most (stage 1 clears the other).
- * When the one it needs is full, stage 1 decides alone: an exec or
- * executable map that cannot be handed on to be measured is a hash error,
- * refused in enforce mode (fail closed).
+ * Each holds 4096, allocated as used. When the one it needs is full, stage
+ * 1 decides alone (counted: record_full): an exec or executable map that
+ * cannot be handed on to be measured is a hash error, refused in enforce
+ * mode (fail closed); an open passes with the error in its event.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -128,7 +147,7 @@ struct {
 } records_long SEC(".maps");
 
 /* Stage 1 builds a record here before storing it: too big for the stack,
- * and never held across a sleep. */
+ * and never held across a sleep. One per CPU: it cannot fill. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
@@ -136,8 +155,9 @@ struct {
 	__type(value, struct ig_record);
 } scratch SEC(".maps");
 
-/* Rules: slot 0 holds the map in force; the loader swaps in a new one whole.
- * An empty slot means no rules. */
+/* Rules: slot 0 holds the map in force; the loader swaps in a new one whole,
+ * sized to its keys, so it never fills. An empty slot means no rules: every
+ * exec and map is measured and checked against the allowlist. */
 /* Inner maps give sizes, not BTF types: clang leaves a struct that is only
  * reached through a pointer in a map definition as a forward declaration. */
 struct rules_inner {
@@ -155,7 +175,8 @@ struct {
 } rules SEC(".maps");
 
 /* The allowlist: slot 0 holds the map in force, never LRU, never partial:
- * the loader fills a new map and swaps it in. An empty slot allows nothing. */
+ * the loader fills a new map, sized to the list, and swaps it in, so it
+ * never fills. An empty slot allows nothing (fail closed). */
 struct allow_inner {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1);
@@ -170,56 +191,15 @@ struct {
 	__array(values, struct allow_inner);
 } allowlist SEC(".maps");
 
-/* The hash cache (struct ig_hash_cache): freed with its inode. */
-struct {
-	__uint(type, BPF_MAP_TYPE_INODE_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct ig_hash_cache);
-} hash_cache SEC(".maps");
-
-/* Names of files executed or mapped (struct ig_name): freed with the inode. */
-struct {
-	__uint(type, BPF_MAP_TYPE_INODE_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct ig_name);
-} names SEC(".maps");
-
-/* Folded repeats per slot; [0] counts the slots handed out. The daemon
- * reads it mapped. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, IG_FOLD_SLOTS);
-	__uint(map_flags, BPF_F_MMAPABLE);
-	__type(key, __u32);
-	__type(value, __u64);
-} folds SEC(".maps");
-
-/* Never read here. Putting a map into it makes the kernel wait for every
- * running non-sleepable program (the map-in-map update's synchronize_rcu):
- * the loader's way to know that none still folds into an old epoch. */
-struct quiesce_inner {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__uint(key_size, sizeof(__u32));
-	__uint(value_size, sizeof(__u32));
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__array(values, struct quiesce_inner);
-} quiesce SEC(".maps");
-
-/* Events to userspace. A full ring loses the event and counts it; the
- * decision is already made and never waits for a reader. */
+/* Events to userspace: 4 MiB unless the loader sets another size. A full
+ * ring loses the event and counts it (lost); the decision is already made
+ * and never waits for a reader. */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 1 << 22);
 } events SEC(".maps");
 
+/* Per-CPU counters (struct ig_counters): one per CPU, it cannot fill. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
@@ -241,105 +221,14 @@ static __always_inline void *slot(void *outer)
 	return bpf_map_lookup_elem(outer, &zero);
 }
 
-/* ---- path rules ---------------------------------------------------------- */
+/* ---- caches and rules, one concern per header -------------------------- */
 
-struct match_ctx {
-	struct ig_event *ev;
-	void *rules;
-	__u64 hash;
-	__u64 parent_hash;	/* hash up to and including the last '/' */
-	__u32 parent_len;
-	__u32 hook;
-	__u32 best_spec;	/* specificity of the best match: prefix length, or ~0 for exact */
-	__u32 best_action;
-	__s32 best_rule;
-};
-
-static __always_inline void consider(struct match_ctx *m, __u64 hash, __u32 len, __u32 kind,
-				     __u32 spec)
-{
-	struct ig_rule_key key = { .hash = hash, .len = len, .kind = kind };
-	struct ig_rule_val *v;
-	__u32 hook = m->hook;
-	__u32 action;
-
-	if (hook >= IG_HOOK_MAX)
-		return;
-	v = bpf_map_lookup_elem(m->rules, &key);
-	if (!v)
-		return;
-	action = v->action[hook];
-	if (action == IG_ACT_NONE)
-		return;
-	/* The most specific path wins; between equals, deny > audit > allow. */
-	if (spec > m->best_spec || (spec == m->best_spec && action > m->best_action)) {
-		m->best_spec = spec;
-		m->best_action = action;
-		m->best_rule = v->rule[hook];
-	}
-}
-
-static long match_byte(__u32 i, void *data)
-{
-	struct match_ctx *m = data;
-	__u8 c = m->ev->path[i & (IG_PATH_MAX - 1)];
-
-	if (!c)
-		return 1;
-	m->hash = ig_path_hash_step(m->hash, c);
-	if (c == '/') {
-		m->parent_hash = m->hash;
-		m->parent_len = i + 1;
-		if (m->rules)
-			consider(m, m->hash, i + 1, IG_RULE_TREE, i + 1);
-	}
-	return 0;
-}
-
-/* What the rules say of every child of the path's directory: the winner
- * among its directory and tree rules, and where its file rules are kept. */
-struct dir_match {
-	__u64 hash;		/* the directory's, '/' included: its IG_RULE_FILES key */
-	__u32 len;
-	__u32 action;		/* IG_ACT_DENY until the path is matched: watched */
-};
-
-/*
- * Hash the path and find the winning rule for this hook. Rules are matched
- * only on a path resolved in full: a path bpf_d_path could not give us
- * matches nothing, so it can never reach an allow rule (it meets the
- * digest check instead).
- */
-static __always_inline void match_rules(struct ig_event *ev, __u32 hook, void *rules,
-					struct dir_match *dm)
-{
-	struct match_ctx m = {
-		.ev = ev, .rules = rules, .hash = ig_hash_seed, .hook = hook, .best_rule = -1,
-	};
-	__u32 len;
-
-	dm->action = IG_ACT_DENY;
-	if (ev->flags & IG_F_PATH_ERR)
-		return;
-	bpf_loop(IG_PATH_MAX, match_byte, &m, 0);
-	len = ev->path_len - 1;
-	ev->path_hash = m.hash;
-	if (rules)
-		consider(&m, m.parent_hash, m.parent_len, IG_RULE_DIR, m.parent_len);
-	dm->hash = m.parent_hash;
-	dm->len = m.parent_len;
-	dm->action = m.best_action;
-	if (rules)
-		consider(&m, m.hash, len, IG_RULE_EXACT, ~0U);
-	ev->rule = m.best_rule;
-	ev->action = m.best_action;
-}
-
-/* Does any rule in force name this hook? A load, for the open fast path. */
-static __always_inline bool hook_has_rules(__u32 hook)
-{
-	return *(volatile __u32 *)&ig_rule_hooks & (1U << hook);
-}
+#include "rules.bpf.h"
+#include "hash_cache.bpf.h"
+#include "names.bpf.h"
+#include "opens.bpf.h"
+#include "folds.bpf.h"
+#include "watchers.bpf.h"
 
 /* ---- context --------------------------------------------------------------- */
 
@@ -401,480 +290,6 @@ static __always_inline void resolve_path(struct ig_event *ev, struct file *file)
 		path_unknown(ev); /* unresolvable or too long */
 	else
 		ev->path_len = n;
-}
-
-/* ---- the hash cache ------------------------------------------------------ */
-
-/* File systems whose content changes only through this kernel's VFS, where
- * every writer holds write access. Anything else is hashed every time. */
-static __always_inline bool cacheable(struct inode *inode)
-{
-	struct super_block *sb = inode->i_sb;
-	unsigned long magic;
-
-	if (!sb || (sb->s_flags & SB_KERNMOUNT))
-		return false; /* memfd and other internal mounts: writers hold no write access */
-	magic = sb->s_magic;
-	switch (magic) {
-	case 0xEF53:		/* ext2/3/4 */
-	case 0x01021994:	/* tmpfs */
-	case 0x858458f6:	/* ramfs (the initramfs) */
-	case 0x58465342:	/* xfs */
-	case 0x9123683E:	/* btrfs */
-	case 0xF2F52010:	/* f2fs */
-	case 0x73717368:	/* squashfs */
-	case 0xE0F5E1E2:	/* erofs */
-		return true;
-	}
-	return false;
-}
-
-/*
- * Stage 1: a digest from the cache, or the generation to fill it at. Any
- * failure here only means the file is measured as if there were no cache.
- */
-static __always_inline void cache_lookup(struct ig_record *rec, struct file *file)
-{
-	struct inode *inode = file->f_inode;
-	struct ig_hash_cache *hc;
-	bool hit;
-	__u64 gen;
-
-	if (!inode)
-		return;
-	hc = bpf_inode_storage_get(&hash_cache, inode, 0, 0);
-	if ((hc && hc->truncated) || inode->i_writecount.counter > 0) {
-		/* Fail closed: IMA keeps a digest until the last writer
-		 * closes, so it may hand back the one from before a writer
-		 * that is still open, or before a truncate(2) (ig_truncate). */
-		rec->ev.flags |= IG_F_STALE;
-		rec->ev.hash_error = IG_ERR_STALE;
-		return;
-	}
-	if (!cacheable(inode))
-		return;
-	if (!hc)
-		hc = bpf_inode_storage_get(&hash_cache, inode, 0,
-					   BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!hc)
-		return; /* no memory for the entry: measure */
-	/* gen first, then the writer count (a fetch-add orders the two). */
-	gen = __sync_fetch_and_add(&hc->gen, 0);
-	if (inode->i_writecount.counter > 0)
-		return; /* a writer came since the check above: measure, never cache */
-	bpf_spin_lock(&hc->lock);
-	hit = hc->valid && hc->valid_gen == hc->gen && hc->epoch == ig_cache_epoch;
-	if (hit)
-		__builtin_memcpy(rec->ev.digest, hc->digest, IG_SHA256_LEN);
-	bpf_spin_unlock(&hc->lock);
-	rec->cache_gen = gen; /* a hit's digest is valid at gen: see fold_mark */
-	if (hit) {
-		rec->ev.flags |= IG_F_HASHED | IG_F_CACHED;
-		rec->ev.hash_algo = bpf_core_enum_value(enum hash_algo, HASH_ALGO_SHA256);
-	} else {
-		rec->ev.flags |= IG_F_CACHE_FILL;
-	}
-}
-
-/* Stage 3: keep a fresh full SHA-256, unless write access was granted since
- * stage 1 read the generation. */
-static __always_inline void cache_fill(struct ig_record *rec, struct file *file)
-{
-	struct inode *inode = file->f_inode;
-	struct ig_hash_cache *hc;
-
-	if (!inode)
-		return;
-	hc = bpf_inode_storage_get(&hash_cache, inode, 0, 0);
-	if (!hc)
-		return; /* gone (or never made): nothing to fill */
-	bpf_spin_lock(&hc->lock);
-	if (hc->gen == rec->cache_gen) {
-		__builtin_memcpy(hc->digest, rec->ev.digest, IG_SHA256_LEN);
-		hc->valid_gen = rec->cache_gen;
-		hc->epoch = ig_cache_epoch;
-		hc->valid = 1;
-	}
-	bpf_spin_unlock(&hc->lock);
-}
-
-/* Write access was just granted: whatever the cache holds for inode is stale
- * from now on. A writer's close makes IMA look again, so a truncate(2)
- * before it stops mattering: while it is open, i_writecount says so. */
-static __always_inline void cache_invalidate(struct inode *inode)
-{
-	struct ig_hash_cache *hc;
-
-	if (!inode)
-		return;
-	hc = bpf_inode_storage_get(&hash_cache, inode, 0, 0);
-	if (!hc)
-		return;
-	__sync_fetch_and_add(&hc->gen, 1);
-	hc->truncated = 0;
-}
-
-/* ---- names ----------------------------------------------------------------- */
-
-/* The name this access reaches the file by (struct ig_name_key); false when
- * it cannot be told without printing it: walk the path then. */
-static __always_inline bool name_key(struct ig_name_key *k, struct file *file)
-{
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct dentry *dentry = file->f_path.dentry;
-	struct fs_struct *fs = task->fs;
-	__u32 seq;
-
-	k->epoch = 0; /* nothing to remember by, until the key is whole */
-	if (!fs || !dentry)
-		return false; /* no root to name it from */
-	if (!dentry->d_hash.pprev)
-		return false; /* unlinked: bpf_d_path adds " (deleted)" */
-	/* Read before the path is (if at all), so that a move of this dentry
-	 * after it makes the key stale; odd while one is under way. */
-	seq = dentry->d_seq.seqcount.sequence;
-	if (seq & 1)
-		return false; /* being moved: resolve it and keep nothing */
-	k->d_seq = seq;
-	k->dentry = (__u64)dentry;
-	k->mnt = (__u64)file->f_path.mnt;
-	k->root_dentry = (__u64)fs->root.dentry;
-	k->root_mnt = (__u64)fs->root.mnt;
-	k->epoch = ig_cache_epoch;
-	return true;
-}
-
-static __always_inline bool name_key_same(const struct ig_name_key *a,
-					  const struct ig_name_key *b)
-{
-	return a->dentry == b->dentry && a->mnt == b->mnt && a->root_dentry == b->root_dentry &&
-	       a->root_mnt == b->root_mnt && a->rules_gen == b->rules_gen &&
-	       a->path_gen == b->path_gen && a->epoch == b->epoch && a->d_seq == b->d_seq;
-}
-
-/*
- * An unwatched open is remembered in an inode's storage under one of two
- * names: the file's own (hc->open), or its directory's for every child
- * (hc->children). children is a constant wherever these are inlined.
- */
-static __always_inline bool unwatched_known(struct inode *inode, bool children,
-					    const struct ig_name_key *k)
-{
-	struct ig_hash_cache *hc;
-	struct ig_name_key *m;
-	bool same;
-
-	hc = bpf_inode_storage_get(&hash_cache, inode, 0, 0);
-	if (!hc)
-		return false;
-	m = children ? &hc->children : &hc->open;
-	bpf_spin_lock(&hc->lock);
-	same = m->epoch && name_key_same(m, k);
-	bpf_spin_unlock(&hc->lock);
-	return same;
-}
-
-static __always_inline void unwatched_keep(struct inode *inode, bool children,
-					   const struct ig_name_key *k)
-{
-	struct ig_hash_cache *hc;
-
-	hc = bpf_inode_storage_get(&hash_cache, inode, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!hc)
-		return; /* no memory: the next open walks its path again */
-	bpf_spin_lock(&hc->lock);
-	if (children)
-		hc->children = *k;
-	else
-		hc->open = *k;
-	bpf_spin_unlock(&hc->lock);
-}
-
-static __always_inline void open_remember_unwatched(struct file *file,
-						    const struct ig_name_key *k)
-{
-	if (!file->f_inode || !k->epoch)
-		return; /* no key was made: nothing to remember */
-	unwatched_keep(file->f_inode, false, k);
-}
-
-/*
- * Unwatched opens by directory: once an open's path walk finds that no rule
- * watches any child of its directory (no directory or tree rule, no file
- * rule on a child: IG_RULE_FILES), the directory remembers that by its own
- * name (struct ig_name_key of the directory's dentry, with its d_seq), and
- * an open of any other child, a new file's first, skips the walk.
- *
- * The file's own d_seq (in k, read before) is read again after its
- * d_parent was used: unchanged, the file was in that directory throughout
- * (a move changes it). A file that is its mount's root is named by its
- * mount point, not by its directory: never by directory.
- */
-static __always_inline struct dentry *dir_key(struct ig_name_key *dk,
-					      const struct ig_name_key *k, struct file *file)
-{
-	struct dentry *dentry = file->f_path.dentry;
-	struct dentry *dir;
-	__u32 seq;
-
-	dk->epoch = 0;
-	if (!k->epoch || !dentry || dentry == file->f_path.mnt->mnt_root)
-		return NULL; /* no name, or named by a mount point */
-	dir = dentry->d_parent;
-	if (!dir || dir == dentry || !dir->d_inode)
-		return NULL; /* disconnected: no directory to name it by */
-	seq = dir->d_seq.seqcount.sequence;
-	if (seq & 1)
-		return NULL; /* the directory is being moved */
-	*dk = *k;
-	dk->dentry = (__u64)dir;
-	dk->d_seq = seq;
-	return dir;
-}
-
-/* The file's d_seq is still the one its key was made with. */
-static __always_inline bool file_not_moved(struct file *file, const struct ig_name_key *k)
-{
-	return file->f_path.dentry->d_seq.seqcount.sequence == k->d_seq;
-}
-
-/* Was every child of this file's directory, by this name of it, found
- * unwatched under these rules? dk and *dirp are left for remembering. */
-static __always_inline bool open_dir_unwatched(struct file *file, const struct ig_name_key *k,
-					       struct ig_name_key *dk, struct dentry **dirp)
-{
-	struct dentry *dir;
-
-	dir = dir_key(dk, k, file);
-	*dirp = dir;
-	if (!dir)
-		return false;
-	return unwatched_known(dir->d_inode, true, dk) && file_not_moved(file, k);
-}
-
-/* Was this open found unwatched by its name, as this file by itself? */
-static __always_inline bool open_known_unwatched(struct file *file, struct ig_name_key *k)
-{
-	if (!file->f_inode || !name_key(k, file))
-		return false;
-	return unwatched_known(file->f_inode, false, k);
-}
-
-#define IG_FMODE_CREATED 0x100000	/* f_mode: this open created the file (6.1, 6.12) */
-
-/* Or as a child of its directory (after open_known_unwatched: k is made)?
- * Then it is remembered by itself from now on, the cheaper lookup; but not
- * by the open that created it, which may be its only one (a temporary
- * file): the next open remembers it. dk and *dirp are left for
- * remembering. */
-static __always_inline bool open_known_by_dir(struct file *file, const struct ig_name_key *k,
-					      struct ig_name_key *dk, struct dentry **dirp)
-{
-	if (!open_dir_unwatched(file, k, dk, dirp))
-		return false;
-	if (!(file->f_mode & IG_FMODE_CREATED))
-		open_remember_unwatched(file, k);
-	return true;
-}
-
-/* An unwatched open's walk: does it tell that no child of its directory is
- * watched? Then the directory remembers it (fail safe: any doubt leaves
- * the next child's open to its own walk). */
-static __always_inline void open_remember_dir(struct file *file, struct dentry *dir,
-					      const struct ig_name_key *dk,
-					      const struct ig_name_key *k,
-					      const struct dir_match *dm, void *rules)
-{
-	struct ig_rule_key fk = { .hash = dm->hash, .len = dm->len, .kind = IG_RULE_FILES };
-	struct ig_rule_val *v;
-
-	if (!dir || !dk->epoch)
-		return; /* no key was made */
-	if (dm->action == IG_ACT_AUDIT || dm->action == IG_ACT_DENY)
-		return; /* a directory or tree rule watches the children (or no match was made) */
-	v = rules ? bpf_map_lookup_elem(rules, &fk) : NULL;
-	if (v && (v->action[IG_HOOK_OPEN] == IG_ACT_AUDIT ||
-		  v->action[IG_HOOK_OPEN] == IG_ACT_DENY))
-		return; /* a file rule watches one of them */
-	if (!file_not_moved(file, k))
-		return; /* moved during the walk: the path may name another directory */
-	unwatched_keep(dir->d_inode, true, dk);
-}
-
-/* An unwatched open, after its walk: by itself, and by its directory where
- * that holds for every child. */
-static __always_inline void open_remember(struct file *file, struct dentry *dir,
-					  const struct ig_name_key *dk,
-					  const struct ig_name_key *k,
-					  const struct dir_match *dm, void *rules)
-{
-	open_remember_unwatched(file, k);
-	open_remember_dir(file, dir, dk, k, dm, rules);
-}
-
-enum name_found {
-	NAME_NONE,	/* resolve and match */
-	NAME_PATH,	/* path and its hash known; match the rules for this hook */
-	NAME_FULL,	/* the rules' verdict for this hook too */
-};
-
-/*
- * An exec or map by a name remembered on the inode: the path, its hash and,
- * when this hook was matched under the same rules, the winning rule. Any
- * failure means the path is resolved and matched as if nothing were kept.
- */
-static __always_inline enum name_found name_recall(struct ig_event *ev, struct file *file,
-						   __u32 hook, struct ig_name_key *k)
-{
-	enum name_found found = NAME_NONE;
-	struct ig_name *nm;
-
-	if (!file->f_inode || hook >= IG_HOOK_MAX || !name_key(k, file))
-		return NAME_NONE;
-	nm = bpf_inode_storage_get(&names, file->f_inode, 0, 0);
-	if (!nm)
-		return NAME_NONE;
-	bpf_spin_lock(&nm->lock);
-	if (nm->key.epoch && name_key_same(&nm->key, k) && nm->path_len &&
-	    nm->path_len <= IG_NAME_PATH_MAX) {
-		__builtin_memcpy(ev->path, nm->path, IG_NAME_PATH_MAX);
-		ev->path_len = nm->path_len;
-		ev->path_hash = nm->path_hash;
-		found = NAME_PATH;
-		if (nm->matched & (1U << hook)) {
-			ev->rule = nm->rule[hook];
-			ev->action = nm->action[hook];
-			found = NAME_FULL;
-		}
-	}
-	bpf_spin_unlock(&nm->lock);
-	return found;
-}
-
-/* Keep what stage 1 worked out for this name and hook. */
-static __always_inline void name_remember(const struct ig_event *ev, struct file *file,
-					  __u32 hook, const struct ig_name_key *k)
-{
-	struct ig_name *nm;
-
-	if (!file->f_inode || !k->epoch || hook >= IG_HOOK_MAX)
-		return; /* no key was made: nothing to remember */
-	if ((ev->flags & IG_F_PATH_ERR) || ev->path_len > IG_NAME_PATH_MAX)
-		return; /* unresolved or too long to keep: resolved every time */
-	nm = bpf_inode_storage_get(&names, file->f_inode, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!nm)
-		return; /* no memory: the next access walks the path again */
-	bpf_spin_lock(&nm->lock);
-	if (!name_key_same(&nm->key, k)) {
-		nm->key = *k;
-		nm->matched = 0;
-		nm->fold.epoch = 0;
-		__builtin_memcpy(nm->path, ev->path, IG_NAME_PATH_MAX);
-		nm->path_len = ev->path_len;
-		nm->path_hash = ev->path_hash;
-	}
-	nm->rule[hook] = ev->rule;
-	nm->action[hook] = ev->action;
-	nm->matched |= 1U << hook;
-	bpf_spin_unlock(&nm->lock);
-}
-
-/* ---- folded repeats (struct ig_fold) --------------------------------------- */
-
-static __always_inline __u32 fold_epoch(void)
-{
-	return *(volatile __u32 *)&ig_fold_epoch;
-}
-
-/*
- * A repeat of an allowed map already sent under this fold epoch, by the same
- * name, of the same content: counted in its slot instead of sent. False
- * means the map is judged and sent as usual (fail safe: any doubt here costs
- * an event, never a verdict).
- */
-static __always_inline bool fold_repeat(struct file *file, struct ig_name_key *k,
-					struct ig_counters *c)
-{
-	struct inode *inode = file->f_inode;
-	__u32 epoch = fold_epoch();
-	struct ig_hash_cache *hc;
-	struct ig_fold f = {};
-	struct ig_name *nm;
-	__u64 *count;
-	bool same;
-
-	if (!epoch || !inode || !name_key(k, file))
-		return false; /* folding off, or no name to know it by */
-	nm = bpf_inode_storage_get(&names, inode, 0, 0);
-	if (!nm)
-		return false;
-	bpf_spin_lock(&nm->lock);
-	same = nm->fold.epoch == epoch && name_key_same(&nm->key, k);
-	if (same)
-		f = nm->fold;
-	bpf_spin_unlock(&nm->lock);
-	if (!same)
-		return false;
-	if (f.hashed) {
-		/* The content the digest was sent for: the generation first,
-		 * then no writer, as cache_lookup reads them. */
-		hc = bpf_inode_storage_get(&hash_cache, inode, 0, 0);
-		if (!hc || hc->truncated || __sync_fetch_and_add(&hc->gen, 0) != f.gen ||
-		    inode->i_writecount.counter > 0)
-			return false;
-	}
-	count = bpf_map_lookup_elem(&folds, &f.slot);
-	if (!count)
-		return false; /* a slot out of range is never handed out */
-	__sync_fetch_and_add(count, 1);
-	if (c)
-		c->folds++;
-	return true;
-}
-
-/* A slot for an allowed map about to be sent; 0 when folding is off or
- * every slot of this epoch is taken (the map's repeats are then sent). */
-static __always_inline __u32 fold_take(__u32 epoch)
-{
-	__u32 zero = 0, slot;
-	__u64 *taken, *count, n;
-
-	if (!epoch)
-		return 0;
-	taken = bpf_map_lookup_elem(&folds, &zero);
-	if (!taken || *taken >= IG_FOLD_SLOTS - 1)
-		return 0;
-	n = __sync_fetch_and_add(taken, 1) + 1;
-	if (n >= IG_FOLD_SLOTS)
-		return 0;
-	slot = n;
-	count = bpf_map_lookup_elem(&folds, &slot);
-	if (!count)
-		return 0;
-	*count = 0;	/* left from an earlier epoch */
-	return slot;
-}
-
-/* The map was sent with its slot: fold its repeats from now on, if the name
- * is still the one it was judged by. */
-static __always_inline void fold_mark(const struct ig_record *rec, struct file *file,
-				      const struct ig_name_key *k, __u32 epoch)
-{
-	struct ig_name *nm;
-
-	if (!file->f_inode || !k->epoch)
-		return; /* no name: every map is sent */
-	nm = bpf_inode_storage_get(&names, file->f_inode, 0, 0);
-	if (!nm)
-		return;
-	bpf_spin_lock(&nm->lock);
-	if (name_key_same(&nm->key, k)) {
-		nm->fold.epoch = epoch;
-		nm->fold.slot = rec->ev.fold_slot;
-		nm->fold.hashed = !!(rec->ev.flags & IG_F_HASHED);
-		nm->fold.gen = rec->cache_gen;
-	}
-	bpf_spin_unlock(&nm->lock);
 }
 
 /* ---- verdicts and events ------------------------------------------------- */
@@ -1369,15 +784,6 @@ int BPF_PROG(ig_open_emit, struct file *file, int ret)
  * and executable maps are hash errors, refused in enforce mode, until a
  * writer opens it (and so will close it) or it is replaced by a new inode.
  */
-static __always_inline bool truncate_by_name(void)
-{
-	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
-	unsigned long nr = BPF_CORE_READ(regs, orig_ax);
-
-	/* 92 and 193 are chown and getrlimit on x86_64, which never truncate. */
-	return nr == NR_TRUNCATE || nr == NR_IA32_TRUNCATE || nr == NR_IA32_TRUNCATE64;
-}
-
 SEC("lsm/path_truncate")
 int BPF_PROG(ig_truncate, const struct path *path, int ret)
 {
@@ -1413,32 +819,6 @@ int BPF_PROG(ig_truncate, const struct path *path, int ret)
  * (a bump is never wrong); until then, for the rest of that one call, an
  * access may still be named as it was just before the change.
  */
-static __always_inline int names_changed(void)
-{
-	__sync_fetch_and_add(&ig_path_gen, 1);
-	return 0;
-}
-
-#define IG_S_IFMT  0170000
-#define IG_S_IFDIR 0040000
-
-#define IG_DCACHE_MOUNTED 0x00010000	/* d_flags: a mount point, in some namespace (6.1, 6.12) */
-
-/* A rename that moves more than its own dentry's name: a directory's, or a
- * file's that another mount namespace has a mount on (the mount moves with
- * it; renaming it is refused only where it is mounted). */
-static __always_inline bool moves_more(struct dentry *dentry)
-{
-	struct inode *inode;
-
-	if (!dentry)
-		return false;
-	if (dentry->d_flags & IG_DCACHE_MOUNTED)
-		return true;
-	inode = dentry->d_inode;
-	return inode && (inode->i_mode & IG_S_IFMT) == IG_S_IFDIR;
-}
-
 /* Every rename(2), also an exchange (either side may be the one). */
 SEC("fexit/vfs_rename")
 int BPF_PROG(ig_names_rename, struct renamedata *rd, int ret)

@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Layouts shared by bpf/enforcer.bpf.c and src/enforcer/enforcer.c: the per-thread
- * record the three stages hand to each other, the event sent to userspace,
- * the counters and the flag bits. Userspace never spells any of these twice.
+ * The interface between bpf/enforcer.bpf.c and src/enforcer/: the event
+ * sent to userspace, the keys and values of the maps the loader fills
+ * (rules, allowlist), the counters, the flag bits and the sizes both sides
+ * rely on. Userspace never spells any of these twice. What only the kernel
+ * side keeps (the record the stages hand on, the per-inode caches) is in
+ * bpf/enforcer.bpf.h.
  */
 #ifndef IMAGUARD_ENFORCER_H
 #define IMAGUARD_ENFORCER_H
 
 #ifndef __VMLINUX_H__
-#include <linux/bpf.h>		/* struct bpf_spin_lock */
 #include <linux/types.h>
 #endif
 
@@ -165,48 +167,6 @@ struct ig_event {
 
 #define IG_EVENT_HDR_LEN __builtin_offsetof(struct ig_event, path)
 
-/* The tid-keyed record map: the hook is part of the key so that an open
- * nested inside an exec (the interpreter, say) never meets the exec's record. */
-struct ig_rec_key {
-	__u32 tid;
-	__u32 hook;
-};
-
-struct ig_record {
-	__u64 cache_gen;	/* the cache generation stage 1 read: a miss fills at it,
-				 * a hit's digest is valid at it */
-	__u64 file;		/* the struct file stage 1 judged: a record left behind
-				 * by a chain cut short never meets another file */
-	struct ig_event ev;	/* last: a short record ends inside its path */
-};
-
-/* A record whose path fits IG_SHORT_PATH_MAX bytes (NUL included) is stored
- * cut after them: stage 1 copies the whole value per exec, and most paths
- * are short. */
-#define IG_SHORT_PATH_MAX 256
-#define IG_RECORD_SHORT_LEN \
-	(__builtin_offsetof(struct ig_record, ev) + IG_EVENT_HDR_LEN + IG_SHORT_PATH_MAX)
-
-/*
- * A name as bpf_d_path would print it, without printing it: the (mount,
- * dentry) reached, seen from the caller's root. It holds while the rules
- * (ig_rules_gen), the dentry's own name (its d_seq, which every move of the
- * dentry changes as it moves it) and the names above it (ig_path_gen,
- * bumped once a directory rename or a mount change is done) stay as they
- * were, and the dentry is not unlinked. All of them are read before the
- * path is, so a change that races the path walk leaves a key that no
- * access after the change's bump matches. A new dentry for the inode
- * (which may reuse a freed one's address and d_seq) forgets what the inode
- * remembers. Remembered on the inode for unwatched opens
- * (ig_hash_cache.open) and for execs and maps (ig_name).
- */
-struct ig_name_key {
-	__u64 dentry, mnt, root_dentry, root_mnt;
-	__u32 rules_gen, path_gen;
-	__u32 epoch;		/* 0: empty */
-	__u32 d_seq;
-};
-
 /*
  * Folded repeats. The daemon records a map's first sighting and only counts
  * its repeats (hook, path and digest the same) for its summaries, so once
@@ -214,80 +174,8 @@ struct ig_name_key {
  * repeats itself: stage 1 adds one to folds[slot] and sends nothing. The
  * event that was sent names the slot (ig_event.fold_slot), which is how the
  * daemon knows whose count it is. folds[0] counts the slots handed out.
- *
- * A fold holds while the name holds (struct ig_name_key: rules and
- * allowlist generation, names, mounts, root, attach epoch), the daemon's
- * fold epoch (ig_fold_epoch; 0: the daemon wants every map, or none runs)
- * is the one the slot was taken in, and, for a digest, while nothing could
- * have changed the content: the cache generation is the one the digest was
- * valid at and no writer is open (struct ig_hash_cache).
  */
 #define IG_FOLD_SLOTS 65536
-
-struct ig_fold {
-	__u32 epoch;		/* ig_fold_epoch the slot was taken in; 0: none */
-	__u32 slot;
-	__u64 gen;		/* hashed: ig_hash_cache.gen the digest was valid at */
-	__u32 hashed;		/* 0: allowed by rule, no digest in the record */
-	__u32 pad;
-};
-
-/* Longest path an ig_name keeps, NUL included; longer ones are resolved
- * every time. */
-#define IG_NAME_PATH_MAX 256
-
-/*
- * The name of a file executed or mapped, remembered on its inode so that
- * the next exec or map by the same name (struct ig_name_key) takes the path,
- * its hash and the winning rule from here instead of bpf_d_path and the rule
- * walk. One name per inode: another name replaces it. Everything under the
- * lock.
- */
-struct ig_name {
-	struct bpf_spin_lock lock;
-	__u32 path_len;		/* bytes in path, NUL included */
-	struct ig_name_key key;
-	__u64 path_hash;
-	__s32 rule[IG_HOOK_MAX];
-	__u32 action[IG_HOOK_MAX];
-	__u32 matched;		/* bit per hook: rule and action hold its match */
-	struct ig_fold fold;	/* mmap_file: its allowed map, sent and now counted */
-	char path[IG_NAME_PATH_MAX];
-};
-
-/*
- * The hash cache: one per inode, in inode local storage (freed with the
- * inode, so a reused inode number never meets an old entry). The digest is
- * valid while nothing could have changed the content since it was measured:
- *
- *   gen        bumped after every grant of write access (file_open for
- *              write, path_truncate), i.e. after i_writecount went up and
- *              before the content can change;
- *   fill       stage 1 reads gen, then i_writecount: with no writer then,
- *              the content can only change after a later bump. Stage 3
- *              stores the digest only if gen is still the one read, under
- *              the lock, with valid_gen = that gen;
- *   hit        valid, valid_gen == gen and epoch == ig_cache_epoch (a new
- *              attach starts a new epoch: writes while detached went unseen).
- *
- * Files with a writer (i_writecount > 0, which includes shared writable
- * maps) are never filled from; kernel-internal mounts (memfd: its writers
- * hold no write access) and file systems whose content can change behind
- * the VFS (network, FUSE) are never cached.
- */
-struct ig_hash_cache {
-	struct bpf_spin_lock lock;
-	__u32 valid;
-	__u64 gen;
-	__u64 valid_gen;
-	__u32 epoch;
-	__u32 truncated;	/* truncate(2) by name: see ig_truncate */
-	__u8 digest[IG_SHA256_LEN];
-	struct ig_name_key open;	/* an unwatched open's name, under the lock too */
-	/* A directory: the name by which every child's open is unwatched
-	 * (IG_RULE_FILES), under the lock too. */
-	struct ig_name_key children;
-};
 
 /* ig_event.hash_error when stage 1 had no room for the record. */
 #define IG_ERR_NO_RECORD (-28)	/* -ENOSPC */

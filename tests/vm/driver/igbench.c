@@ -7,7 +7,7 @@
  * One process holds three arms and switches between them:
  *
  *   off    nothing attached
- *   noop   bpf/noop.bpf.c: the same nine LSM programs with empty bodies, the
+ *   noop   tests/bench/noop.bpf.c: the chain's nine programs with empty bodies, the
  *          cost of the trampolines alone
  *   full   the real chain (src/enforcer/enforcer.h) in enforce mode with a 50,000-entry
  *          allowlist and about a hundred rules, and the daemon's consumer

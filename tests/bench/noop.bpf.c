@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The trampoline floor for the guest benchmark (tests/vm/driver/igbench.c):
- * the same nine LSM programs as bpf/enforcer.bpf.c, in the same sections,
+ * the same nine chain programs as bpf/enforcer.bpf.c, in the same sections,
  * with nothing inside. What the benchmark measures with these attached and
  * nothing else is what any three-stage chain costs before it does any work.
  *

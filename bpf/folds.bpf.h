@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Folded repeats: each allowed map is sent once per daemon fold epoch. The
+ * daemon keeps only a count of a map's repeats, so stage 1 counts them itself
+ * once one was sent (struct ig_fold), until the name, the content or the
+ * lists change.
+ *
+ * Included by bpf/enforcer.bpf.c alone, after its globals and maps.
+ */
+#ifndef IG_BPF_FOLDS_H
+#define IG_BPF_FOLDS_H
+
+/* Folded repeats per slot; [0] counts the slots handed out. The daemon
+ * reads it mapped. IG_FOLD_SLOTS slots: once an epoch has taken them all,
+ * allowed maps are sent as if folding were off (the daemon begins a new
+ * epoch once half are taken). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, IG_FOLD_SLOTS);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, __u64);
+} folds SEC(".maps");
+
+/* Never read here. Putting a map into it makes the kernel wait for every
+ * running non-sleepable program (the map-in-map update's synchronize_rcu):
+ * the loader's way to know that none still folds into an old epoch. One
+ * slot, filled and emptied by the loader. */
+struct quiesce_inner {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(__u32));
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__array(values, struct quiesce_inner);
+} quiesce SEC(".maps");
+
+static __always_inline __u32 fold_epoch(void)
+{
+	return *(volatile __u32 *)&ig_fold_epoch;
+}
+
+/*
+ * A repeat of an allowed map already sent under this fold epoch, by the same
+ * name, of the same content: counted in its slot instead of sent. False
+ * means the map is judged and sent as usual (fail safe: any doubt here costs
+ * an event, never a verdict).
+ */
+static __always_inline bool fold_repeat(struct file *file, struct ig_name_key *k,
+					struct ig_counters *c)
+{
+	struct inode *inode = file->f_inode;
+	__u32 epoch = fold_epoch();
+	struct ig_hash_cache *hc;
+	struct ig_fold f = {};
+	struct ig_name *nm;
+	__u64 *count;
+	bool same;
+
+	if (!epoch || !inode || !name_key(k, file))
+		return false; /* folding off, or no name to know it by */
+	nm = bpf_inode_storage_get(&names, inode, 0, 0);
+	if (!nm)
+		return false;
+	bpf_spin_lock(&nm->lock);
+	same = nm->fold.epoch == epoch && name_key_same(&nm->key, k);
+	if (same)
+		f = nm->fold;
+	bpf_spin_unlock(&nm->lock);
+	if (!same)
+		return false;
+	if (f.hashed) {
+		/* The content the digest was sent for: the generation first,
+		 * then no writer, as cache_lookup reads them. */
+		hc = bpf_inode_storage_get(&hash_cache, inode, 0, 0);
+		if (!hc || hc->truncated || __sync_fetch_and_add(&hc->gen, 0) != f.gen ||
+		    inode->i_writecount.counter > 0)
+			return false;
+	}
+	count = bpf_map_lookup_elem(&folds, &f.slot);
+	if (!count)
+		return false; /* a slot out of range is never handed out */
+	__sync_fetch_and_add(count, 1);
+	if (c)
+		c->folds++;
+	return true;
+}
+
+/* A slot for an allowed map about to be sent; 0 when folding is off or
+ * every slot of this epoch is taken (the map's repeats are then sent). */
+static __always_inline __u32 fold_take(__u32 epoch)
+{
+	__u32 zero = 0, slot;
+	__u64 *taken, *count, n;
+
+	if (!epoch)
+		return 0;
+	taken = bpf_map_lookup_elem(&folds, &zero);
+	if (!taken || *taken >= IG_FOLD_SLOTS - 1)
+		return 0;
+	n = __sync_fetch_and_add(taken, 1) + 1;
+	if (n >= IG_FOLD_SLOTS)
+		return 0;
+	slot = n;
+	count = bpf_map_lookup_elem(&folds, &slot);
+	if (!count)
+		return 0;
+	*count = 0;	/* left from an earlier epoch */
+	return slot;
+}
+
+/* The map was sent with its slot: fold its repeats from now on, if the name
+ * is still the one it was judged by. */
+static __always_inline void fold_mark(const struct ig_record *rec, struct file *file,
+				      const struct ig_name_key *k, __u32 epoch)
+{
+	struct ig_name *nm;
+
+	if (!file->f_inode || !k->epoch)
+		return; /* no name: every map is sent */
+	nm = bpf_inode_storage_get(&names, file->f_inode, 0, 0);
+	if (!nm)
+		return;
+	bpf_spin_lock(&nm->lock);
+	if (name_key_same(&nm->key, k)) {
+		nm->fold.epoch = epoch;
+		nm->fold.slot = rec->ev.fold_slot;
+		nm->fold.hashed = !!(rec->ev.flags & IG_F_HASHED);
+		nm->fold.gen = rec->cache_gen;
+	}
+	bpf_spin_unlock(&nm->lock);
+}
+
+#endif

@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The hash cache: each (inode, content version) is hashed once. Stage 1
+ * takes a digest from the per-inode cache when nothing can have written the
+ * file since it was measured, stage 3 fills the cache after a measurement,
+ * and every grant of write access bumps the inode's generation (struct
+ * ig_hash_cache).
+ *
+ * Included by bpf/enforcer.bpf.c alone, after its globals and maps.
+ */
+#ifndef IG_BPF_HASH_CACHE_H
+#define IG_BPF_HASH_CACHE_H
+
+/* The hash cache (struct ig_hash_cache): freed with its inode. One entry per
+ * inode, no fixed capacity: when the kernel has no memory for an entry the
+ * file is measured as if there were no cache (and see ig_truncate). */
+struct {
+	__uint(type, BPF_MAP_TYPE_INODE_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct ig_hash_cache);
+} hash_cache SEC(".maps");
+
+/* File systems whose content changes only through this kernel's VFS, where
+ * every writer holds write access. Anything else is hashed every time. */
+static __always_inline bool cacheable(struct inode *inode)
+{
+	struct super_block *sb = inode->i_sb;
+	unsigned long magic;
+
+	if (!sb || (sb->s_flags & SB_KERNMOUNT))
+		return false; /* memfd and other internal mounts: writers hold no write access */
+	magic = sb->s_magic;
+	switch (magic) {
+	case 0xEF53:		/* ext2/3/4 */
+	case 0x01021994:	/* tmpfs */
+	case 0x858458f6:	/* ramfs (the initramfs) */
+	case 0x58465342:	/* xfs */
+	case 0x9123683E:	/* btrfs */
+	case 0xF2F52010:	/* f2fs */
+	case 0x73717368:	/* squashfs */
+	case 0xE0F5E1E2:	/* erofs */
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Stage 1: a digest from the cache, or the generation to fill it at. Any
+ * failure here only means the file is measured as if there were no cache.
+ */
+static __always_inline void cache_lookup(struct ig_record *rec, struct file *file)
+{
+	struct inode *inode = file->f_inode;
+	struct ig_hash_cache *hc;
+	bool hit;
+	__u64 gen;
+
+	if (!inode)
+		return;
+	hc = bpf_inode_storage_get(&hash_cache, inode, 0, 0);
+	if ((hc && hc->truncated) || inode->i_writecount.counter > 0) {
+		/* Fail closed: IMA keeps a digest until the last writer
+		 * closes, so it may hand back the one from before a writer
+		 * that is still open, or before a truncate(2) (ig_truncate). */
+		rec->ev.flags |= IG_F_STALE;
+		rec->ev.hash_error = IG_ERR_STALE;
+		return;
+	}
+	if (!cacheable(inode))
+		return;
+	if (!hc)
+		hc = bpf_inode_storage_get(&hash_cache, inode, 0,
+					   BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!hc)
+		return; /* no memory for the entry: measure */
+	/* gen first, then the writer count (a fetch-add orders the two). */
+	gen = __sync_fetch_and_add(&hc->gen, 0);
+	if (inode->i_writecount.counter > 0)
+		return; /* a writer came since the check above: measure, never cache */
+	bpf_spin_lock(&hc->lock);
+	hit = hc->valid && hc->valid_gen == hc->gen && hc->epoch == ig_cache_epoch;
+	if (hit)
+		__builtin_memcpy(rec->ev.digest, hc->digest, IG_SHA256_LEN);
+	bpf_spin_unlock(&hc->lock);
+	rec->cache_gen = gen; /* a hit's digest is valid at gen: see fold_mark */
+	if (hit) {
+		rec->ev.flags |= IG_F_HASHED | IG_F_CACHED;
+		rec->ev.hash_algo = bpf_core_enum_value(enum hash_algo, HASH_ALGO_SHA256);
+	} else {
+		rec->ev.flags |= IG_F_CACHE_FILL;
+	}
+}
+
+/* Stage 3: keep a fresh full SHA-256, unless write access was granted since
+ * stage 1 read the generation. */
+static __always_inline void cache_fill(struct ig_record *rec, struct file *file)
+{
+	struct inode *inode = file->f_inode;
+	struct ig_hash_cache *hc;
+
+	if (!inode)
+		return;
+	hc = bpf_inode_storage_get(&hash_cache, inode, 0, 0);
+	if (!hc)
+		return; /* gone (or never made): nothing to fill */
+	bpf_spin_lock(&hc->lock);
+	if (hc->gen == rec->cache_gen) {
+		__builtin_memcpy(hc->digest, rec->ev.digest, IG_SHA256_LEN);
+		hc->valid_gen = rec->cache_gen;
+		hc->epoch = ig_cache_epoch;
+		hc->valid = 1;
+	}
+	bpf_spin_unlock(&hc->lock);
+}
+
+/* Write access was just granted: whatever the cache holds for inode is stale
+ * from now on. A writer's close makes IMA look again, so a truncate(2)
+ * before it stops mattering: while it is open, i_writecount says so. */
+static __always_inline void cache_invalidate(struct inode *inode)
+{
+	struct ig_hash_cache *hc;
+
+	if (!inode)
+		return;
+	hc = bpf_inode_storage_get(&hash_cache, inode, 0, 0);
+	if (!hc)
+		return;
+	__sync_fetch_and_add(&hc->gen, 1);
+	hc->truncated = 0;
+}
+
+#endif
