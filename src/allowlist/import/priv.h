@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * What the import formats share: the state of one input, the counting of
+ * skips and errors, the adding of an entry, and the reading of lines. Only
+ * the files under allowlist/import/ include this.
+ */
+#ifndef IMAGUARD_IMPORT_PRIV_H
+#define IMAGUARD_IMPORT_PRIV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "allowlist/import/import.h"
+
+struct ctx {
+	struct import *im;
+	const char *name;	/* the input's name, for messages */
+	const char *format;	/* the default source */
+	unsigned long line;	/* text formats: the current line */
+	char entry[128];	/* JSON formats: the current entry */
+};
+
+/* Lines of a buffer that need not end in a newline; numbers from 1. A line
+ * ends in LF or CRLF (a list saved on Windows): the CR is no part of it,
+ * or a path would end in one. */
+struct lines {
+	const char *p, *end;
+};
+
+void printable(char *dst, size_t dstlen, const char *src, size_t srclen);
+void skip(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A malformed line or entry: an error, or with skip_bad one more skip. */
+int bad(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A whole-input error that --skip-bad cannot step over (not JSON, no rules). */
+int fail(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int add(struct ctx *c, const char *hex, const char *path, const char *comment);
+bool next_line(struct lines *l, struct ctx *c, const char **s, size_t *n);
+bool blank(const char *s, size_t n);
+char *dup_n(const char *s, size_t n);
+int parse_lines(struct ctx *c, const char *buf, size_t len,
+		int (*line)(struct ctx *c, const char *s, size_t n));
+
+/* The formats: each reads a whole input. */
+int sum_line(struct ctx *c, const char *s, size_t n);
+int keylime_buf(struct ctx *c, const char *buf, size_t len);
+int fapolicyd_buf(struct ctx *c, const char *buf, size_t len);
+int santa_buf(struct ctx *c, const char *buf, size_t len);
+int imalog_buf(struct ctx *c, const char *buf, size_t len);
+
+#endif
