@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "allowlist/allowlist.h"
-#include "allowlist/build.h"
+#include "allowlist/head.h"
 #include "allowlist/import/import.h"
 #include "cmd/commands.h"
 #include "util/log.h"

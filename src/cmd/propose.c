@@ -12,7 +12,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "allowlist/build.h"
+#include "allowlist/head.h"
 #include "allowlist/allowlist.h"
 #include "cmd/commands.h"
 #include "util/fileio.h"

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "allowlist/build.h"
+#include "allowlist/head.h"
 #include "allowlist/allowlist.h"
 #include "util/cli.h"
 #include "util/digest.h"
