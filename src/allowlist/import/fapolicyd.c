@@ -35,7 +35,7 @@ struct fapolicyd_state {
 	int version;		/* 0: no header */
 };
 
-static int fapolicyd_line(struct ctx *c, const char *s, size_t n, struct fapolicyd_state *st)
+static int fapolicyd_line(struct import_ctx *c, const char *s, size_t n, struct fapolicyd_state *st)
 {
 	size_t end = n, sha, size, h;
 	char *path;
@@ -49,20 +49,21 @@ static int fapolicyd_line(struct ctx *c, const char *s, size_t n, struct fapolic
 
 		while (dn && (v[dn - 1] == '\r' || v[dn - 1] == ' '))
 			dn--;
-		printable(num, sizeof(num), v, dn);
+		import_printable(num, sizeof(num), v, dn);
 		if (!strcmp(num, "1") || !strcmp(num, "2") || !strcmp(num, "3")) {
 			st->version = num[0] - '0';
 			return 0;
 		}
-		return fail(c, "line 1: trust file version '%s' is not supported (1 to 3 are)",
-			    num);
+		return import_fail(c,
+				   "line 1: trust file version '%s' is not supported (1 to 3 are)",
+				   num);
 	}
 	/* fapolicyd skips comments and lines that start with a control
 	 * character (blank lines among them). */
-	if (!n || s[0] == '#' || (unsigned char)s[0] < 0x20 || blank(s, n))
+	if (!n || s[0] == '#' || (unsigned char)s[0] < 0x20 || import_blank(s, n))
 		return 0;
 	if (memchr(s, '\0', n))
-		return bad(c, "NUL byte in line");
+		return import_bad(c, "NUL byte in line");
 	while (end && (s[end - 1] == ' ' || s[end - 1] == '\t' || s[end - 1] == '\r'))
 		end--;
 	/* Split from the right: the path of a version 3 file may hold spaces,
@@ -75,32 +76,32 @@ static int fapolicyd_line(struct ctx *c, const char *s, size_t n, struct fapolic
 	for (; size && s[size - 1] >= '0' && s[size - 1] <= '9'; size--)
 		;
 	if (!sha || size == h || !size || (s[size - 1] != ' ' && s[size - 1] != '\t'))
-		return bad(c, "expected '<path> <size> <sha256>'");
+		return import_bad(c, "expected '<path> <size> <sha256>'");
 	if (end - sha != SHA256_HEX_LEN || hex_span(s + sha, end - sha, false) != end - sha)
-		return bad(c, "the last field is not a 64-digit SHA-256");
+		return import_bad(c, "the last field is not a 64-digit SHA-256");
 	if (h - size > 20)
-		return bad(c, "size out of range");
+		return import_bad(c, "size out of range");
 	while (size && (s[size - 1] == ' ' || s[size - 1] == '\t'))
 		size--;
 	if (s[0] != '/')
-		return bad(c, "path is not absolute");
-	path = st->version == 2 ? unpercent(s, size) : dup_n(s, size);
+		return import_bad(c, "path is not absolute");
+	path = st->version == 2 ? unpercent(s, size) : import_dup_n(s, size);
 	if (!path)
 		return -ENOMEM;
-	err = add(c, s + sha, path, NULL);
+	err = import_add(c, s + sha, path, NULL);
 	free(path);
 	return err;
 }
 
-int fapolicyd_buf(struct ctx *c, const char *buf, size_t len)
+int fapolicyd_buf(struct import_ctx *c, const char *buf, size_t len)
 {
 	struct fapolicyd_state st = { 0 };
-	struct lines l = { buf, buf + len };
+	struct import_lines l = { buf, buf + len };
 	const char *s;
 	size_t n;
 	int err;
 
-	while (next_line(&l, c, &s, &n)) {
+	while (import_next_line(&l, c, &s, &n)) {
 		err = fapolicyd_line(c, s, n, &st);
 		if (err)
 			return err;

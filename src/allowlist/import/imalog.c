@@ -53,7 +53,7 @@ static bool ima_trailing_ok(char kind, const char *f, size_t n)
 	return hex_span(f, n, false) == n;
 }
 
-static int ima_digest(struct ctx *c, const struct ima_template *t, const char *d, size_t n,
+static int ima_digest(struct import_ctx *c, const struct ima_template *t, const char *d, size_t n,
 		      const char **hex)
 {
 	const char *colon;
@@ -61,34 +61,34 @@ static int ima_digest(struct ctx *c, const struct ima_template *t, const char *d
 
 	if (t->v2) {
 		if (n > 7 && !memcmp(d, "verity:", 7)) {
-			skip(c, "fs-verity digest (not a file hash)");
+			import_skip_reason(c, "fs-verity digest (not a file hash)");
 			return 1;
 		}
 		if (n < 4 || memcmp(d, "ima:", 4))
-			return bad(c, "digest field is neither ima: nor verity:");
+			return import_bad(c, "digest field is neither ima: nor verity:");
 		d += 4;
 		n -= 4;
 	}
 	colon = memchr(d, ':', n);
 	if (!colon || colon == d)
-		return bad(c, "digest field is not <algorithm>:<hex>");
+		return import_bad(c, "digest field is not <algorithm>:<hex>");
 	if ((size_t)(colon - d) >= sizeof(alg))
-		return bad(c, "algorithm name too long");
-	printable(alg, sizeof(alg), d, (size_t)(colon - d));
+		return import_bad(c, "algorithm name too long");
+	import_printable(alg, sizeof(alg), d, (size_t)(colon - d));
 	n -= (size_t)(colon + 1 - d);
 	if (hex_span(colon + 1, n, false) != n)
-		return bad(c, "digest is not hex");
+		return import_bad(c, "digest is not hex");
 	if (strcmp(alg, "sha256")) {
-		skip(c, "%s digest (not SHA-256)", alg);
+		import_skip_reason(c, "%s digest (not SHA-256)", alg);
 		return 1;
 	}
 	if (n != SHA256_HEX_LEN)
-		return bad(c, "sha256 digest is not 64 hex digits");
+		return import_bad(c, "sha256 digest is not 64 hex digits");
 	*hex = colon + 1;
 	return 0;
 }
 
-static int ima_line(struct ctx *c, const char *s, size_t n)
+static int ima_line(struct import_ctx *c, const char *s, size_t n)
 {
 	const char *end = s + n, *f, *hex = NULL;
 	const struct ima_template *t = NULL;
@@ -96,37 +96,37 @@ static int ima_line(struct ctx *c, const char *s, size_t n)
 	size_t fn, pathlen;
 	int err;
 
-	if (blank(s, n))
+	if (import_blank(s, n))
 		return 0;
 	while (s < end && *s == ' ')	/* the PCR is printed "%2d" */
 		s++;
 	if (!field(&s, end, &f, &fn) || !fn || strspn(f, "0123456789") < fn)
-		return bad(c, "does not start with a PCR number");
+		return import_bad(c, "does not start with a PCR number");
 	if (!field(&s, end, &f, &fn) || fn < 40 || hex_span(f, fn, false) != fn)
-		return bad(c, "no template hash");
+		return import_bad(c, "no template hash");
 	/* A violation (file opened for write while measured, or the other way
 	 * round) is logged with a zero template hash and no usable digest. */
 	if (strspn(f, "0") >= fn) {
-		skip(c, "violation record");
+		import_skip_reason(c, "violation record");
 		return 0;
 	}
 	if (!field(&s, end, &f, &fn) || !fn)
-		return bad(c, "no template name");
-	printable(tname, sizeof(tname), f, fn);
+		return import_bad(c, "no template name");
+	import_printable(tname, sizeof(tname), f, fn);
 	for (size_t i = 0; i < sizeof(ima_templates) / sizeof(ima_templates[0]); i++)
 		if (!strcmp(tname, ima_templates[i].name))
 			t = &ima_templates[i];
 	if (!t) {
 		if (!strcmp(tname, "ima"))
-			skip(c, "legacy 'ima' template (SHA-1 only)");
+			import_skip_reason(c, "legacy 'ima' template (SHA-1 only)");
 		else if (!strcmp(tname, "ima-buf"))
-			skip(c, "ima-buf record (not a file)");
+			import_skip_reason(c, "ima-buf record (not a file)");
 		else
-			skip(c, "template '%s'", tname);
+			import_skip_reason(c, "template '%s'", tname);
 		return 0;
 	}
 	if (!field(&s, end, &f, &fn))
-		return bad(c, "no path after the digest");
+		return import_bad(c, "no path after the digest");
 	/* The kernel writes each field after a space, an empty one too, and
 	 * the fields after the path hold no space: so the path is what is left
 	 * after taking one space-separated field per trailing field off the end. */
@@ -135,35 +135,35 @@ static int ima_line(struct ctx *c, const char *s, size_t n)
 		const char *sp = pathlen ? memrchr(s, ' ', pathlen) : NULL;
 
 		if (!sp)
-			return bad(c, "missing signature fields for template %s", t->name);
+			return import_bad(c, "missing signature fields for template %s", t->name);
 		if (!ima_trailing_ok(t->trailing[k], sp + 1, (size_t)(s + pathlen - sp - 1)))
-			return bad(c, "%s",
-				   t->trailing[k] == 'd'
-					   ? "modsig digest field is not <algorithm>:<hex>"
-					   : "signature field is not hex");
+			return import_bad(c, "%s",
+					  t->trailing[k] == 'd'
+						  ? "modsig digest field is not <algorithm>:<hex>"
+						  : "signature field is not hex");
 		pathlen = (size_t)(sp - s);
 	}
 	err = ima_digest(c, t, f, fn, &hex);
 	if (err || !hex)
 		return err < 0 ? err : 0;
 	if (!pathlen)
-		return bad(c, "empty path");
+		return import_bad(c, "empty path");
 	if (pathlen == 14 && !memcmp(s, "boot_aggregate", 14)) {
-		skip(c, "boot_aggregate");
+		import_skip_reason(c, "boot_aggregate");
 		return 0;
 	}
-	path = dup_n(s, pathlen);
+	path = import_dup_n(s, pathlen);
 	if (!path)
 		return -ENOMEM;
-	err = add(c, hex, path, NULL);
+	err = import_add(c, hex, path, NULL);
 	free(path);
 	return err;
 }
 
-int imalog_buf(struct ctx *c, const char *buf, size_t len)
+int imalog_buf(struct import_ctx *c, const char *buf, size_t len)
 {
 	if (memchr(buf, '\0', len))
-		return fail(c, "holds NUL bytes: binary_runtime_measurements is not supported, "
-			       "use ascii_runtime_measurements");
-	return parse_lines(c, buf, len, ima_line);
+		return import_fail(c, "holds NUL bytes: binary_runtime_measurements is not "
+				      "supported, use ascii_runtime_measurements");
+	return import_parse_lines(c, buf, len, ima_line);
 }

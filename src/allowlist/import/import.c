@@ -54,7 +54,7 @@ uint64_t import_skipped(const struct import *im)
 
 /* ---- what every parser shares -------------------------------------------- */
 
-static void where(const struct ctx *c, char *buf, size_t len)
+static void where(const struct import_ctx *c, char *buf, size_t len)
 {
 	if (c->line)
 		snprintf(buf, len, "'%s': line %lu", c->name, c->line);
@@ -64,7 +64,7 @@ static void where(const struct ctx *c, char *buf, size_t len)
 
 /* Input text inside a reason or an entry name: printable ASCII only, so a
  * hostile file cannot write escape sequences to a terminal. */
-void printable(char *dst, size_t dstlen, const char *src, size_t srclen)
+void import_printable(char *dst, size_t dstlen, const char *src, size_t srclen)
 {
 	size_t i, n = srclen < dstlen - 1 ? srclen : dstlen - 1;
 
@@ -73,7 +73,7 @@ void printable(char *dst, size_t dstlen, const char *src, size_t srclen)
 	dst[i] = '\0';
 }
 
-static void count_skip(struct ctx *c, const char *reason)
+static void count_skip(struct import_ctx *c, const char *reason)
 {
 	struct import *im = c->im;
 	struct import_skip *k = NULL;
@@ -97,7 +97,7 @@ static void count_skip(struct ctx *c, const char *reason)
 	k->count++;
 }
 
-void skip(struct ctx *c, const char *fmt, ...)
+void import_skip_reason(struct import_ctx *c, const char *fmt, ...)
 {
 	char reason[IMPORT_REASON_LEN];
 	va_list ap;
@@ -109,7 +109,7 @@ void skip(struct ctx *c, const char *fmt, ...)
 }
 
 /* A malformed line or entry: an error, or with skip_bad one more skip. */
-int bad(struct ctx *c, const char *fmt, ...)
+int import_bad(struct import_ctx *c, const char *fmt, ...)
 {
 	char msg[256], at[IMPORT_WHERE_LEN];
 	va_list ap;
@@ -130,7 +130,7 @@ int bad(struct ctx *c, const char *fmt, ...)
 }
 
 /* A whole-input error that --skip-bad cannot step over (not JSON, no rules). */
-int fail(struct ctx *c, const char *fmt, ...)
+int import_fail(struct import_ctx *c, const char *fmt, ...)
 {
 	char msg[256];
 	va_list ap;
@@ -143,7 +143,7 @@ int fail(struct ctx *c, const char *fmt, ...)
 }
 
 
-int add(struct ctx *c, const char *hex, const char *path, const char *comment)
+int import_add(struct import_ctx *c, const char *hex, const char *path, const char *comment)
 {
 	struct allowlist_entry e = {
 		.path = (char *)path,
@@ -153,7 +153,7 @@ int add(struct ctx *c, const char *hex, const char *path, const char *comment)
 	int err;
 
 	if (digest_from_hex(hex, SHA256_HEX_LEN, e.digest))
-		return bad(c, "bad SHA-256 digest");
+		return import_bad(c, "bad SHA-256 digest");
 	if (e.path && !*e.path)
 		e.path = NULL;
 	/* JSON carries only UTF-8; the digest is what matters, so the entry
@@ -166,18 +166,18 @@ int add(struct ctx *c, const char *hex, const char *path, const char *comment)
 		e.comment = NULL;
 	err = allowlist_add(c->im->al, &e);
 	if (err == -EEXIST) {
-		skip(c, "same digest and path as an earlier entry, other data");
+		import_skip_reason(c, "same digest and path as an earlier entry, other data");
 		return 0;
 	}
 	if (err == -EINVAL)
-		return bad(c, "entry refused by the allowlist");
+		return import_bad(c, "entry refused by the allowlist");
 	if (err)
 		return err;
 	c->im->imported++;
 	return 0;
 }
 
-bool next_line(struct lines *l, struct ctx *c, const char **s, size_t *n)
+bool import_next_line(struct import_lines *l, struct import_ctx *c, const char **s, size_t *n)
 {
 	const char *nl;
 
@@ -193,7 +193,7 @@ bool next_line(struct lines *l, struct ctx *c, const char **s, size_t *n)
 	return true;
 }
 
-bool blank(const char *s, size_t n)
+bool import_blank(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
@@ -201,7 +201,7 @@ bool blank(const char *s, size_t n)
 	return true;
 }
 
-char *dup_n(const char *s, size_t n)
+char *import_dup_n(const char *s, size_t n)
 {
 	char *d = malloc(n + 1);
 
@@ -212,15 +212,15 @@ char *dup_n(const char *s, size_t n)
 	return d;
 }
 
-int parse_lines(struct ctx *c, const char *buf, size_t len,
-		int (*line)(struct ctx *c, const char *s, size_t n))
+int import_parse_lines(struct import_ctx *c, const char *buf, size_t len,
+		       int (*line)(struct import_ctx *c, const char *s, size_t n))
 {
-	struct lines l = { buf, buf + len };
+	struct import_lines l = { buf, buf + len };
 	const char *s;
 	size_t n;
 	int err;
 
-	while (next_line(&l, c, &s, &n)) {
+	while (import_next_line(&l, c, &s, &n)) {
 		err = line(c, s, n);
 		if (err)
 			return err;
@@ -233,13 +233,13 @@ int parse_lines(struct ctx *c, const char *buf, size_t len,
 int import_buf(struct import *im, enum import_format f, const char *name, const char *buf,
 	       size_t len)
 {
-	struct ctx c = { .im = im, .name = name, .format = format_names[f] };
+	struct import_ctx c = { .im = im, .name = name, .format = format_names[f] };
 
 	im->err[0] = '\0';
 	im->malformed = false;
 	switch (f) {
 	case IMPORT_SHA256SUM:
-		return parse_lines(&c, buf, len, sum_line);
+		return import_parse_lines(&c, buf, len, sha256sum_line);
 	case IMPORT_KEYLIME:
 		return keylime_buf(&c, buf, len);
 	case IMPORT_FAPOLICYD:

@@ -20,64 +20,64 @@ static bool other_algo_len(size_t n)
 
 /* The flat allowlist of older Keylime releases: "<hex> <path>" lines of any
  * algorithm, as sha1sum or sha256sum wrote them. */
-static int keylime_flat_line(struct ctx *c, const char *s, size_t n)
+static int keylime_flat_line(struct import_ctx *c, const char *s, size_t n)
 {
 	size_t h, p;
 	char *path;
 	int err;
 
-	if (blank(s, n) || s[0] == '#')
+	if (import_blank(s, n) || s[0] == '#')
 		return 0;
 	if (memchr(s, '\0', n))
-		return bad(c, "NUL byte in line");
+		return import_bad(c, "NUL byte in line");
 	h = hex_span(s, n, false);
 	for (p = h; p < n && (s[p] == ' ' || s[p] == '\t'); p++)
 		;
 	if (!h || p == h || p == n)
-		return bad(c, "expected '<hex digest> <path>'");
+		return import_bad(c, "expected '<hex digest> <path>'");
 	if (h != SHA256_HEX_LEN) {
 		if (!other_algo_len(h))
-			return bad(c, "digest has %zu hex digits", h);
-		skip(c, "digest of %zu hex digits (not SHA-256)", h);
+			return import_bad(c, "digest has %zu hex digits", h);
+		import_skip_reason(c, "digest of %zu hex digits (not SHA-256)", h);
 		return 0;
 	}
-	path = dup_n(s + p, n - p);
+	path = import_dup_n(s + p, n - p);
 	if (!path)
 		return -ENOMEM;
-	err = add(c, s, path, NULL);
+	err = import_add(c, s, path, NULL);
 	free(path);
 	return err;
 }
 
-static void json_entry(struct ctx *c, const char *fmt, const char *key, size_t idx)
+static void json_entry(struct import_ctx *c, const char *fmt, const char *key, size_t idx)
 {
 	char k[80];
 
-	printable(k, sizeof(k), key, strlen(key));
+	import_printable(k, sizeof(k), key, strlen(key));
 	snprintf(c->entry, sizeof(c->entry), fmt, k, idx);
 }
 
-static int keylime_digest(struct ctx *c, const char *path, json_t *d)
+static int keylime_digest(struct import_ctx *c, const char *path, json_t *d)
 {
 	const char *hex = json_string_value(d);
 	size_t n;
 
 	if (!hex)
-		return bad(c, "not a string");
+		return import_bad(c, "not a string");
 	n = json_string_length(d);
 	if (!n || hex_span(hex, n, false) != n)
-		return bad(c, "not a hex digest");
+		return import_bad(c, "not a hex digest");
 	if (n != SHA256_HEX_LEN) {
 		if (!other_algo_len(n))
-			return bad(c, "digest has %zu hex digits", n);
-		skip(c, "digest of %zu hex digits (not SHA-256)", n);
+			return import_bad(c, "digest has %zu hex digits", n);
+		import_skip_reason(c, "digest of %zu hex digits (not SHA-256)", n);
 		return 0;
 	}
-	return add(c, hex, path, NULL);
+	return import_add(c, hex, path, NULL);
 }
 
 /* Parts of a policy that have no counterpart in an allowlist, counted. */
-static void keylime_count_rest(struct ctx *c, json_t *root)
+static void keylime_count_rest(struct import_ctx *c, json_t *root)
 {
 	static const char *const parts[] = { "excludes", "keyrings", "ima-buf" };
 	static const char *const why[] = {
@@ -98,11 +98,11 @@ static void keylime_count_rest(struct ctx *c, json_t *root)
 				n += json_is_array(x) ? json_array_size(x) : 1;
 		snprintf(c->entry, sizeof(c->entry), "%s", parts[i]);
 		while (n--)
-			skip(c, "%s", why[i]);
+			import_skip_reason(c, "%s", why[i]);
 	}
 }
 
-static int keylime_json(struct ctx *c, const char *buf, size_t len)
+static int keylime_json(struct import_ctx *c, const char *buf, size_t len)
 {
 	json_error_t jerr;
 	json_t *root, *digests, *list, *d;
@@ -112,14 +112,14 @@ static int keylime_json(struct ctx *c, const char *buf, size_t len)
 
 	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root)
-		return fail(c, "line %d: %s", jerr.line, jerr.text);
+		return import_fail(c, "line %d: %s", jerr.line, jerr.text);
 	if (!json_is_object(root)) {
-		err = fail(c, "not a JSON object: not a Keylime runtime policy");
+		err = import_fail(c, "not a JSON object: not a Keylime runtime policy");
 		goto cleanup;
 	}
 	if (json_object_get(root, "payload") && json_object_get(root, "payloadType")) {
-		err = fail(c, "a signed (DSSE) envelope: import the policy it carries, "
-			      "after checking its signature with Keylime's tools");
+		err = import_fail(c, "a signed (DSSE) envelope: import the policy it carries, "
+				     "after checking its signature with Keylime's tools");
 		goto cleanup;
 	}
 	digests = json_object_get(root, key);
@@ -128,13 +128,13 @@ static int keylime_json(struct ctx *c, const char *buf, size_t len)
 		digests = json_object_get(root, key);
 	}
 	if (!json_is_object(digests)) {
-		err = fail(c, "no \"digests\" object: not a Keylime runtime policy");
+		err = import_fail(c, "no \"digests\" object: not a Keylime runtime policy");
 		goto cleanup;
 	}
 	json_object_foreach(digests, path, list) {
 		if (!json_is_array(list)) {
 			json_entry(c, "digests['%s']", path, 0);
-			err = bad(c, "not a list of digests");
+			err = import_bad(c, "not a list of digests");
 			if (err)
 				goto cleanup;
 			continue;
@@ -143,7 +143,7 @@ static int keylime_json(struct ctx *c, const char *buf, size_t len)
 			json_entry(c, "digests['%s'][%zu]", path, i);
 			/* The verifier's own entry for the boot aggregate: not a file. */
 			if (!strcmp(path, "boot_aggregate"))
-				skip(c, "boot_aggregate");
+				import_skip_reason(c, "boot_aggregate");
 			else
 				err = keylime_digest(c, path, d);
 			if (err)
@@ -156,7 +156,7 @@ cleanup:
 	return err;
 }
 
-int keylime_buf(struct ctx *c, const char *buf, size_t len)
+int keylime_buf(struct import_ctx *c, const char *buf, size_t len)
 {
 	size_t i = 0;
 
@@ -164,5 +164,5 @@ int keylime_buf(struct ctx *c, const char *buf, size_t len)
 		i++;
 	if (i < len && buf[i] == '{')
 		return keylime_json(c, buf, len);
-	return parse_lines(c, buf, len, keylime_flat_line);
+	return import_parse_lines(c, buf, len, keylime_flat_line);
 }

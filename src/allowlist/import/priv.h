@@ -12,7 +12,7 @@
 
 #include "allowlist/import/import.h"
 
-struct ctx {
+struct import_ctx {
 	struct import *im;
 	const char *name;	/* the input's name, for messages */
 	const char *format;	/* the default source */
@@ -23,28 +23,29 @@ struct ctx {
 /* Lines of a buffer that need not end in a newline; numbers from 1. A line
  * ends in LF or CRLF (a list saved on Windows): the CR is no part of it,
  * or a path would end in one. */
-struct lines {
+struct import_lines {
 	const char *p, *end;
 };
 
-void printable(char *dst, size_t dstlen, const char *src, size_t srclen);
-void skip(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void import_printable(char *dst, size_t dstlen, const char *src, size_t srclen);
+void import_skip_reason(struct import_ctx *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 /* A malformed line or entry: an error, or with skip_bad one more skip. */
-int bad(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int import_bad(struct import_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A whole-input error that --skip-bad cannot step over (not JSON, no rules). */
-int fail(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-int add(struct ctx *c, const char *hex, const char *path, const char *comment);
-bool next_line(struct lines *l, struct ctx *c, const char **s, size_t *n);
-bool blank(const char *s, size_t n);
-char *dup_n(const char *s, size_t n);
-int parse_lines(struct ctx *c, const char *buf, size_t len,
-		int (*line)(struct ctx *c, const char *s, size_t n));
+int import_fail(struct import_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int import_add(struct import_ctx *c, const char *hex, const char *path, const char *comment);
+bool import_next_line(struct import_lines *l, struct import_ctx *c, const char **s, size_t *n);
+bool import_blank(const char *s, size_t n);
+char *import_dup_n(const char *s, size_t n);
+int import_parse_lines(struct import_ctx *c, const char *buf, size_t len,
+		       int (*line)(struct import_ctx *c, const char *s, size_t n));
 
 /* The formats: each reads a whole input. */
-int sum_line(struct ctx *c, const char *s, size_t n);
-int keylime_buf(struct ctx *c, const char *buf, size_t len);
-int fapolicyd_buf(struct ctx *c, const char *buf, size_t len);
-int santa_buf(struct ctx *c, const char *buf, size_t len);
-int imalog_buf(struct ctx *c, const char *buf, size_t len);
+int sha256sum_line(struct import_ctx *c, const char *s, size_t n);
+int keylime_buf(struct import_ctx *c, const char *buf, size_t len);
+int fapolicyd_buf(struct import_ctx *c, const char *buf, size_t len);
+int santa_buf(struct import_ctx *c, const char *buf, size_t len);
+int imalog_buf(struct import_ctx *c, const char *buf, size_t len);
 
 #endif

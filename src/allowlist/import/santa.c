@@ -12,26 +12,26 @@
 #include "util/digest.h"
 #include "util/hex.h"
 
-static int santa_rule(struct ctx *c, json_t *r)
+static int santa_rule(struct import_ctx *c, json_t *r)
 {
 	const char *type, *policy, *ident, *msg;
 	char t[32], p[32];
 	json_t *id;
 
 	if (!json_is_object(r))
-		return bad(c, "not an object");
+		return import_bad(c, "not an object");
 	type = json_string_value(json_object_get(r, "rule_type"));
 	policy = json_string_value(json_object_get(r, "policy"));
 	if (!type || !policy)
-		return bad(c, "no \"rule_type\" or \"policy\" string");
-	printable(t, sizeof(t), type, strlen(type));
-	printable(p, sizeof(p), policy, strlen(policy));
+		return import_bad(c, "no \"rule_type\" or \"policy\" string");
+	import_printable(t, sizeof(t), type, strlen(type));
+	import_printable(p, sizeof(p), policy, strlen(policy));
 	if (strcasecmp(type, "BINARY")) {
-		skip(c, "santa %s rule (not a binary hash)", t);
+		import_skip_reason(c, "santa %s rule (not a binary hash)", t);
 		return 0;
 	}
 	if (strcasecmp(policy, "ALLOWLIST")) {
-		skip(c, "santa BINARY rule with policy %s", p);
+		import_skip_reason(c, "santa BINARY rule with policy %s", p);
 		return 0;
 	}
 	/* Santa before 2022 named the hash "sha256". */
@@ -41,12 +41,12 @@ static int santa_rule(struct ctx *c, json_t *r)
 	ident = json_string_value(id);
 	if (!ident || json_string_length(id) != SHA256_HEX_LEN ||
 	    hex_span(ident, SHA256_HEX_LEN, false) != SHA256_HEX_LEN)
-		return bad(c, "identifier is not a 64-digit SHA-256");
+		return import_bad(c, "identifier is not a 64-digit SHA-256");
 	msg = json_string_value(json_object_get(r, "custom_msg"));
-	return add(c, ident, NULL, msg);
+	return import_add(c, ident, NULL, msg);
 }
 
-int santa_buf(struct ctx *c, const char *buf, size_t len)
+int santa_buf(struct import_ctx *c, const char *buf, size_t len)
 {
 	json_error_t jerr;
 	json_t *root, *rules, *r;
@@ -55,10 +55,10 @@ int santa_buf(struct ctx *c, const char *buf, size_t len)
 
 	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root)
-		return fail(c, "line %d: %s", jerr.line, jerr.text);
+		return import_fail(c, "line %d: %s", jerr.line, jerr.text);
 	rules = json_object_get(root, "rules");
 	if (!json_is_array(rules)) {
-		err = fail(c, "no \"rules\" list: not a Santa rules file");
+		err = import_fail(c, "no \"rules\" list: not a Santa rules file");
 		goto cleanup;
 	}
 	json_array_foreach(rules, i, r) {

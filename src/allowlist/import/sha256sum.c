@@ -12,10 +12,10 @@
 /*
  * GNU coreutils starts a line with a backslash when the name needed escaping
  * and then writes "\\" for a backslash, "\n" for a newline and (since 9.0)
- * "\r" for a carriage return. *out is NULL (and bad() was called) when the
+ * "\r" for a carriage return. *out is NULL (and import_bad() was called) when the
  * name holds any other escape.
  */
-static int sum_name(struct ctx *c, const char *s, size_t n, bool escaped, char **out)
+static int sum_name(struct import_ctx *c, const char *s, size_t n, bool escaped, char **out)
 {
 	char *d = malloc(n + 1), *o = d;
 
@@ -29,7 +29,7 @@ static int sum_name(struct ctx *c, const char *s, size_t n, bool escaped, char *
 		}
 		if (++i == n) {
 			free(d);
-			return bad(c, "name ends in a lone backslash");
+			return import_bad(c, "name ends in a lone backslash");
 		}
 		if (s[i] == '\\')
 			*o++ = '\\';
@@ -40,9 +40,9 @@ static int sum_name(struct ctx *c, const char *s, size_t n, bool escaped, char *
 		else {
 			char e[2];
 
-			printable(e, sizeof(e), s + i, 1);
+			import_printable(e, sizeof(e), s + i, 1);
 			free(d);
-			return bad(c, "unknown escape '\\%s' in name", e);
+			return import_bad(c, "unknown escape '\\%s' in name", e);
 		}
 	}
 	*o = '\0';
@@ -51,7 +51,7 @@ static int sum_name(struct ctx *c, const char *s, size_t n, bool escaped, char *
 }
 
 /* "SHA256 (name) = hex", what `sha256sum --tag` writes. */
-static int sum_tagged(struct ctx *c, const char *s, size_t n, bool escaped)
+static int sum_tagged(struct import_ctx *c, const char *s, size_t n, bool escaped)
 {
 	const char *open = memchr(s, '(', n), *close = NULL;
 	char alg[24], *name = NULL;
@@ -65,35 +65,35 @@ static int sum_tagged(struct ctx *c, const char *s, size_t n, bool escaped)
 		}
 	}
 	if (!open || open == s || open[-1] != ' ' || !close || close < open)
-		return bad(c, "neither '<hex>  <name>' nor 'SHA256 (<name>) = <hex>'");
+		return import_bad(c, "neither '<hex>  <name>' nor 'SHA256 (<name>) = <hex>'");
 	if (open - 1 - s >= (long)sizeof(alg))
-		return bad(c, "algorithm name too long");
-	printable(alg, sizeof(alg), s, (size_t)(open - 1 - s));
+		return import_bad(c, "algorithm name too long");
+	import_printable(alg, sizeof(alg), s, (size_t)(open - 1 - s));
 	if (strcmp(alg, "SHA256")) {
-		skip(c, "%s digest (not SHA-256)", alg);
+		import_skip_reason(c, "%s digest (not SHA-256)", alg);
 		return 0;
 	}
 	h = hex_span(close + 4, (size_t)(s + n - close - 4), false);
 	if (h != SHA256_HEX_LEN || close + 4 + h != s + n)
-		return bad(c, "digest is not 64 hex digits");
+		return import_bad(c, "digest is not 64 hex digits");
 	err = sum_name(c, open + 1, (size_t)(close - open - 1), escaped, &name);
 	if (!err && name)
-		err = add(c, close + 4, name, NULL);
+		err = import_add(c, close + 4, name, NULL);
 	free(name);
 	return err;
 }
 
-int sum_line(struct ctx *c, const char *s, size_t n)
+int sha256sum_line(struct import_ctx *c, const char *s, size_t n)
 {
 	bool escaped = false;
 	char *name = NULL;
 	size_t h;
 	int err;
 
-	if (blank(s, n) || s[0] == '#')
+	if (import_blank(s, n) || s[0] == '#')
 		return 0;
 	if (memchr(s, '\0', n))
-		return bad(c, "NUL byte in line");
+		return import_bad(c, "NUL byte in line");
 	if (s[0] == '\\') {
 		escaped = true;
 		s++;
@@ -103,14 +103,15 @@ int sum_line(struct ctx *c, const char *s, size_t n)
 	if (h == 0 || h == n || s[h] != ' ')
 		return sum_tagged(c, s, n, escaped);
 	if (h + 2 > n || (s[h + 1] != ' ' && s[h + 1] != '*'))
-		return bad(c, "expected two spaces or ' *' after the digest");
+		return import_bad(c, "expected two spaces or ' *' after the digest");
 	if (h != SHA256_HEX_LEN)
-		return bad(c, "digest has %zu hex digits, not 64 (not sha256sum output?)", h);
+		return import_bad(c, "digest has %zu hex digits, not 64 (not sha256sum output?)",
+				  h);
 	if (h + 2 == n)
-		return bad(c, "no file name");
+		return import_bad(c, "no file name");
 	err = sum_name(c, s + h + 2, n - h - 2, escaped, &name);
 	if (!err && name)
-		err = add(c, s, name, NULL);
+		err = import_add(c, s, name, NULL);
 	free(name);
 	return err;
 }
