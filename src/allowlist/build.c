@@ -56,7 +56,7 @@ struct queue {
 };
 
 struct build {
-	const struct abuild_opts *o;
+	const struct build_opts *o;
 	const char *source;
 	struct allowlist *al;
 	pthread_mutex_t al_lock;
@@ -179,7 +179,7 @@ static void queue_close(struct queue *q)
 
 /* ---- content ------------------------------------------------------------ */
 
-bool abuild_wanted(const void *head, size_t len)
+bool build_wanted(const void *head, size_t len)
 {
 	const unsigned char *h = head;
 
@@ -205,7 +205,7 @@ static void hash_job(struct build *b, struct sha256_reader *r, const struct job 
 		count(&b->failed, 1);
 		return;
 	}
-	if (!abuild_wanted(head, (size_t)n)) {
+	if (!build_wanted(head, (size_t)n)) {
 		count(&b->other, 1);
 		return;
 	}
@@ -561,7 +561,7 @@ static void raise_nofile(void)
 	}
 }
 
-int abuild_run(const struct abuild_opts *o, struct allowlist *al, struct abuild_stats *st)
+int build_run(const struct build_opts *o, struct allowlist *al, struct build_stats *st)
 {
 	struct build b = { .o = o, .al = al, .source = o->source ? o->source : "file" };
 	pthread_t *threads = NULL, progress;
@@ -572,7 +572,7 @@ int abuild_run(const struct abuild_opts *o, struct allowlist *al, struct abuild_
 	if (!jobs) {
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
 
-		jobs = n > 0 ? (n > MAX_JOBS ? MAX_JOBS : (unsigned int)n) : 1;
+		jobs = n > 0 ? (n > BUILD_MAX_JOBS ? BUILD_MAX_JOBS : (unsigned int)n) : 1;
 	}
 	raise_nofile();
 	pthread_mutex_init(&b.al_lock, NULL);
@@ -611,7 +611,7 @@ stop:
 	}
 	if (!err)
 		err = atomic_load(&b.fatal);
-	*st = (struct abuild_stats){
+	*st = (struct build_stats){
 		.files = get(&b.files),
 		.hashed = get(&b.hashed),
 		.bytes = get(&b.bytes),

@@ -3,8 +3,8 @@
  * `imaguard allowlist build`: walk trees and hash what the kernel would be
  * asked to execute or map (ELF files and #! scripts) into an allowlist.
  */
-#ifndef IMAGUARD_ABUILD_H
-#define IMAGUARD_ABUILD_H
+#ifndef IMAGUARD_ALLOWLIST_BUILD_H
+#define IMAGUARD_ALLOWLIST_BUILD_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -12,9 +12,9 @@
 
 struct allowlist;
 
-#define MAX_JOBS 256
+#define BUILD_MAX_JOBS 256	/* hashing threads, at most */
 
-struct abuild_opts {
+struct build_opts {
 	const char *const *roots;	/* files or directories; resolved to absolute paths */
 	size_t nroots;
 	const char *const *excludes;	/* absolute prefixes matched on whole components */
@@ -25,7 +25,7 @@ struct abuild_opts {
 	bool progress;			/* a progress line on stderr (a terminal) */
 };
 
-struct abuild_stats {
+struct build_stats {
 	uint64_t files;		/* regular files opened */
 	uint64_t hashed;	/* of those, ELF or #! and hashed */
 	uint64_t bytes;		/* bytes hashed */
@@ -41,9 +41,9 @@ struct abuild_stats {
  * single files are reported and counted in st->failed; the return value is
  * 0 or a negative errno for what stops the walk (no memory, no threads).
  */
-int abuild_run(const struct abuild_opts *o, struct allowlist *al, struct abuild_stats *st);
+int build_run(const struct build_opts *o, struct allowlist *al, struct build_stats *st);
 
 /* The file's first bytes decide whether it is hashed: \x7fELF or #!. */
-bool abuild_wanted(const void *head, size_t len);
+bool build_wanted(const void *head, size_t len);
 
 #endif

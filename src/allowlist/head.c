@@ -65,7 +65,7 @@ bad:
 	return -EINVAL;
 }
 
-void abuild_warn_expiry(const struct allowlist *al)
+void allowlist_warn_expiry(const struct allowlist *al)
 {
 	time_t exp, created;
 
@@ -80,7 +80,8 @@ void abuild_warn_expiry(const struct allowlist *al)
 			allowlist_expires(al), allowlist_created(al));
 }
 
-int abuild_head_apply(const struct cli_cmd *cmd, const struct abuild_head *h, struct allowlist *al)
+int allowlist_head_apply(const struct cli_cmd *cmd, const struct allowlist_head *h,
+			 struct allowlist *al)
 {
 	char created[21], expires[64];
 	uint64_t serial;
@@ -128,12 +129,12 @@ int abuild_head_apply(const struct cli_cmd *cmd, const struct abuild_head *h, st
 			pr_err("invalid --expires '%s'", h->expires);
 			return -EINVAL;
 		}
-		abuild_warn_expiry(al);
+		allowlist_warn_expiry(al);
 	}
 	return 0;
 }
 
-int abuild_output(const struct allowlist *al, const char *path)
+int allowlist_output(const struct allowlist *al, const char *path)
 {
 	char *buf = NULL;
 	size_t len = 0;

@@ -21,7 +21,7 @@ enum {
 	OPT_SOURCE,
 };
 
-static const struct cli_opt build_opts[] = {
+static const struct cli_opt build_options[] = {
 	{ "output", 'o', "FILE", "write the allowlist to FILE (atomically) instead of stdout" },
 	{ "serial", OPT_SERIAL, "N", "serial number, at most 2^63-1 (default: the created "
 	  "time in seconds)" },
@@ -38,7 +38,7 @@ static const struct cli_opt build_opts[] = {
 	{ 0 },
 };
 
-static void print_summary(const struct abuild_stats *st)
+static void print_summary(const struct build_stats *st)
 {
 	pr_info("%llu of %llu files hashed (%.1f MB); %llu other files, %llu symlinks or "
 		"special files, %llu excluded, %llu vanished, %llu failed",
@@ -50,9 +50,9 @@ static void print_summary(const struct abuild_stats *st)
 
 static int run_build(const struct cli_cmd *cmd, int argc, char **argv)
 {
-	struct abuild_opts o = { 0 };
-	struct abuild_head h = { 0 };
-	struct abuild_stats st = { 0 };
+	struct build_opts o = { 0 };
+	struct allowlist_head h = { 0 };
+	struct build_stats st = { 0 };
 	struct allowlist *al = NULL;
 	const char *arg, *output = NULL;
 	char **excludes = NULL;
@@ -105,7 +105,7 @@ static int run_build(const struct cli_cmd *cmd, int argc, char **argv)
 			o.source = arg;
 			break;
 		case 'j':
-			if (cli_parse_u64(cmd, "--jobs", arg, 1, MAX_JOBS, &jobs))
+			if (cli_parse_u64(cmd, "--jobs", arg, 1, BUILD_MAX_JOBS, &jobs))
 				goto cleanup;
 			o.jobs = (unsigned int)jobs;
 			break;
@@ -141,10 +141,10 @@ static int run_build(const struct cli_cmd *cmd, int argc, char **argv)
 		rc = EXIT_FAIL;
 		goto cleanup;
 	}
-	if (abuild_head_apply(cmd, &h, al))
+	if (allowlist_head_apply(cmd, &h, al))
 		goto cleanup;
 	rc = EXIT_FAIL;
-	err = abuild_run(&o, al, &st);
+	err = build_run(&o, al, &st);
 	if (err) {
 		pr_err("allowlist build stopped: %s", strerror(-err));
 		goto cleanup;
@@ -159,7 +159,7 @@ static int run_build(const struct cli_cmd *cmd, int argc, char **argv)
 	if (st.failed)
 		pr_warn("%llu files could not be hashed and are not in the allowlist",
 			(unsigned long long)st.failed);
-	if (abuild_output(al, output))
+	if (allowlist_output(al, output))
 		goto cleanup;
 	rc = EXIT_OK;
 cleanup:
@@ -175,7 +175,7 @@ const struct cli_cmd cmd_allowlist_build = {
 	.args = "[OPTION]... PATH...",
 	.summary = "hash the ELF files and #! scripts under each PATH into an allowlist",
 	.run = run_build,
-	.opts = build_opts,
+	.opts = build_options,
 	.details =
 		"Directories are walked without following symbolic links (a PATH that is a\n"
 		"symlink is resolved first); only regular files whose first bytes are \\x7fELF\n"

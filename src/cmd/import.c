@@ -140,7 +140,7 @@ static const struct cli_opt import_opts[] = {
 static int run_import(const struct cli_cmd *cmd, int argc, char **argv)
 {
 	struct import im = { 0 };
-	struct abuild_head h = { 0 };
+	struct allowlist_head h = { 0 };
 	const char *arg, *output = NULL, *from = NULL;
 	enum import_format f = IMPORT_SHA256SUM;
 	int c, err, rc = EXIT_USAGE;
@@ -189,7 +189,7 @@ static int run_import(const struct cli_cmd *cmd, int argc, char **argv)
 		pr_err("out of memory");
 		return EXIT_FAIL;
 	}
-	if (abuild_head_apply(cmd, &h, im.al))
+	if (allowlist_head_apply(cmd, &h, im.al))
 		goto cleanup;
 	rc = EXIT_FAIL;
 	for (int i = optind; i < argc; i++) {
@@ -214,7 +214,7 @@ static int run_import(const struct cli_cmd *cmd, int argc, char **argv)
 	report(&im, (size_t)(argc - optind));
 	if (!allowlist_count(im.al))
 		pr_warn("no entries imported: the allowlist is empty");
-	if (abuild_output(im.al, output))
+	if (allowlist_output(im.al, output))
 		goto cleanup;
 	rc = EXIT_OK;
 cleanup:
