@@ -199,7 +199,7 @@ static const char *plain_string(json_t *v)
 
 static bool hex_digest(struct allowlist_str s, uint8_t out[SHA256_LEN])
 {
-	return s.len == SHA256_HEX_LEN && hex32(s.p, out);
+	return s.len == SHA256_HEX_LEN && parse_fast_hex32(s.p, out);
 }
 
 static int print_len(size_t len)
@@ -363,7 +363,7 @@ static int parse_entry(struct parser *p, size_t idx)
 				return err;
 		}
 		q = &p->pipe[(p->pipe_head + p->pipe_n) % PIPE_DEPTH];
-		if (parse_entry_fast(p, &q->it, &digest, &decoded)) {
+		if (parse_fast_entry(p, &q->it, &digest, &decoded)) {
 			err = check_entry(p, idx, start, digest, decoded, &q->it);
 			if (err)
 				return err;

@@ -47,8 +47,8 @@ static inline size_t skip_ws_at(const char *buf, size_t len, size_t i)
 	return i;
 }
 
-bool hex32(const char *s, uint8_t out[SHA256_LEN]);
-bool parse_entry_fast(struct parser *p, struct allowlist_item *it,
-		      struct allowlist_str *digest, bool *decoded);
+bool parse_fast_hex32(const char *s, uint8_t out[SHA256_LEN]);
+bool parse_fast_entry(struct parser *p, struct allowlist_item *it, struct allowlist_str *digest,
+		      bool *decoded);
 
 #endif

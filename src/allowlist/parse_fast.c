@@ -21,7 +21,7 @@
 /* 64 hex digits, either case, at s, as digest_from_hex reads them; false
  * for anything else. Every entry has 64 of them, so 16 at a time where the
  * processor can. */
-bool hex32(const char *s, uint8_t out[SHA256_LEN])
+bool parse_fast_hex32(const char *s, uint8_t out[SHA256_LEN])
 {
 #ifdef __SSE2__
 	for (int k = 0; k < 4; k++) {
@@ -153,8 +153,8 @@ static int fast_key(const char *buf, size_t len, size_t *pos)
 	return -1;
 }
 
-bool parse_entry_fast(struct parser *p, struct allowlist_item *it,
-			     struct allowlist_str *digest, bool *decoded)
+bool parse_fast_entry(struct parser *p, struct allowlist_item *it, struct allowlist_str *digest,
+		      bool *decoded)
 {
 	const char *buf = p->buf;
 	size_t len = p->len, i = p->pos;
@@ -189,7 +189,8 @@ bool parse_entry_fast(struct parser *p, struct allowlist_item *it,
 				return false;
 			}
 		} else if (k == F_DIGEST && len - i > SHA256_HEX_LEN + 1 && buf[i] == '"' &&
-			   buf[i + SHA256_HEX_LEN + 1] == '"' && hex32(buf + i + 1, it->digest)) {
+			   buf[i + SHA256_HEX_LEN + 1] == '"' &&
+			   parse_fast_hex32(buf + i + 1, it->digest)) {
 			/* The usual digest, decoded where it stands. Hex digits
 			 * are plain, so the string is what fast_string reads. */
 			*digest = (struct allowlist_str){ buf + i + 1, SHA256_HEX_LEN };
