@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * `imaguard allowlist build`.
+ * The walk and the hashing behind `imaguard allowlist build`.
  *
  * One walker (the calling thread) reads directories through openat() on
  * descriptors it holds open, so no path is resolved twice and a symlink
@@ -32,16 +32,12 @@
 
 #include "allowlist/build.h"
 #include "allowlist/allowlist.h"
-#include "cmd/commands.h"
 #include "util/digest.h"
-#include "util/fileio.h"
 #include "util/log.h"
-#include "util/rfc3339.h"
 #include "util/utf8.h"
 
 #define HEAD_LEN 4096		/* first read: type check, and hashed as well */
 #define MAX_DEPTH 1024		/* directories held open at once, at most */
-#define MAX_JOBS 256
 #define PROGRESS_NS 100000000L	/* progress line at most ten times a second */
 
 struct job {
@@ -60,7 +56,7 @@ struct queue {
 };
 
 struct build {
-	const struct abuild_opts *o;
+	const struct build_opts *o;
 	const char *source;
 	struct allowlist *al;
 	pthread_mutex_t al_lock;
@@ -183,7 +179,7 @@ static void queue_close(struct queue *q)
 
 /* ---- content ------------------------------------------------------------ */
 
-bool abuild_wanted(const void *head, size_t len)
+bool build_wanted(const void *head, size_t len)
 {
 	const unsigned char *h = head;
 
@@ -209,7 +205,7 @@ static void hash_job(struct build *b, struct sha256_reader *r, const struct job 
 		count(&b->failed, 1);
 		return;
 	}
-	if (!abuild_wanted(head, (size_t)n)) {
+	if (!build_wanted(head, (size_t)n)) {
 		count(&b->other, 1);
 		return;
 	}
@@ -565,7 +561,7 @@ static void raise_nofile(void)
 	}
 }
 
-int abuild_run(const struct abuild_opts *o, struct allowlist *al, struct abuild_stats *st)
+int build_run(const struct build_opts *o, struct allowlist *al, struct build_stats *st)
 {
 	struct build b = { .o = o, .al = al, .source = o->source ? o->source : "file" };
 	pthread_t *threads = NULL, progress;
@@ -576,7 +572,7 @@ int abuild_run(const struct abuild_opts *o, struct allowlist *al, struct abuild_
 	if (!jobs) {
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
 
-		jobs = n > 0 ? (n > MAX_JOBS ? MAX_JOBS : (unsigned int)n) : 1;
+		jobs = n > 0 ? (n > BUILD_MAX_JOBS ? BUILD_MAX_JOBS : (unsigned int)n) : 1;
 	}
 	raise_nofile();
 	pthread_mutex_init(&b.al_lock, NULL);
@@ -615,7 +611,7 @@ stop:
 	}
 	if (!err)
 		err = atomic_load(&b.fatal);
-	*st = (struct abuild_stats){
+	*st = (struct build_stats){
 		.files = get(&b.files),
 		.hashed = get(&b.hashed),
 		.bytes = get(&b.bytes),
@@ -634,334 +630,3 @@ cleanup:
 	pthread_cond_destroy(&b.progress_wake);
 	return err;
 }
-
-/* ---- document fields and output (shared with import) -------------------- */
-
-static int parse_source_date_epoch(const struct cli_cmd *cmd, time_t *t)
-{
-	const char *s = getenv("SOURCE_DATE_EPOCH");
-	uint64_t v;
-
-	if (!s)
-		return 1;
-	/* The reproducible-builds convention: a malformed value is an error,
-	 * never silently the current time. */
-	if (cli_parse_u64(cmd, "SOURCE_DATE_EPOCH", s, 0, 253402300799ULL, &v))
-		return -EINVAL;
-	*t = (time_t)v;
-	return 0;
-}
-
-/* out gets the expiry to store: s itself, or s's +<N>d made absolute. */
-static int parse_expires(const struct cli_cmd *cmd, const char *s, time_t created, char *out,
-			 size_t outlen)
-{
-	uint64_t days;
-	time_t t;
-
-	if (s[0] == '+') {
-		size_t n = strlen(s);
-		char num[24];
-
-		if (n < 3 || n - 2 >= sizeof(num) || s[n - 1] != 'd')
-			goto bad;
-		memcpy(num, s + 1, n - 2);
-		num[n - 2] = '\0';
-		if (cli_parse_u64(cmd, "--expires days", num, 1, 36500, &days))
-			return -EINVAL;
-		rfc3339_format(created + (time_t)days * 86400, out);
-		return 0;
-	}
-	if (rfc3339_parse(s, &t) || strlen(s) >= outlen)
-		goto bad;
-	strcpy(out, s);
-	return 0;
-bad:
-	cli_usage_error(cmd,
-			"invalid --expires '%s': not an RFC 3339 time (2027-01-31T00:00:00Z) "
-			"or +<days>d",
-			s);
-	return -EINVAL;
-}
-
-void abuild_warn_expiry(const struct allowlist *al)
-{
-	time_t exp, created;
-
-	if (!allowlist_expiry(al, &exp))
-		return;
-	if (exp <= time(NULL))
-		pr_warn("the allowlist expires at %s, which is past: 'imaguard run' and "
-			"'allowlist verify' refuse it", allowlist_expires(al));
-	if (allowlist_created(al) && !rfc3339_parse(allowlist_created(al), &created) &&
-	    exp < created)
-		pr_warn("the allowlist expires at %s, before its created time %s",
-			allowlist_expires(al), allowlist_created(al));
-}
-
-int abuild_head_apply(const struct cli_cmd *cmd, const struct abuild_head *h, struct allowlist *al)
-{
-	char created[21], expires[64];
-	uint64_t serial;
-	time_t t;
-	int err;
-
-	if (h->created) {
-		if (rfc3339_parse(h->created, &t)) {
-			cli_usage_error(cmd,
-					"invalid --created '%s': not an RFC 3339 time "
-					"(2027-01-31T00:00:00Z)",
-					h->created);
-			return -EINVAL;
-		}
-	} else {
-		err = parse_source_date_epoch(cmd, &t);
-		if (err < 0)
-			return err;
-		if (err)
-			t = time(NULL);
-		rfc3339_format(t, created);
-	}
-	if (allowlist_set_created(al, h->created ? h->created : created)) {
-		pr_err("cannot set the created time");
-		return -EINVAL;
-	}
-	if (h->serial) {
-		if (cli_parse_u64(cmd, "--serial", h->serial, 0, ALLOWLIST_SERIAL_MAX, &serial))
-			return -EINVAL;
-	} else {
-		/* Seconds since the epoch grow from one build to the next, which is
-		 * what the daemon's anti-rollback check wants by default. */
-		if (t < 0) {
-			cli_usage_error(cmd, "the created time is before 1970: give --serial");
-			return -EINVAL;
-		}
-		serial = (uint64_t)t;
-	}
-	allowlist_set_serial(al, serial);
-	if (h->expires) {
-		err = parse_expires(cmd, h->expires, t, expires, sizeof(expires));
-		if (err)
-			return err;
-		if (allowlist_set_expires(al, expires)) {
-			pr_err("invalid --expires '%s'", h->expires);
-			return -EINVAL;
-		}
-		abuild_warn_expiry(al);
-	}
-	return 0;
-}
-
-int abuild_output(const struct allowlist *al, const char *path)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f;
-	int err;
-
-	if (!path || !strcmp(path, "-")) {
-		err = allowlist_write(al, stdout);
-		if (!err && fflush(stdout))
-			err = -errno;
-		if (err)
-			pr_err("cannot write the allowlist to stdout: %s", strerror(-err));
-		return err;
-	}
-	f = open_memstream(&buf, &len);
-	if (!f) {
-		pr_err("cannot write '%s': %s", path, strerror(errno));
-		return -errno;
-	}
-	err = allowlist_write(al, f);
-	if (fclose(f) && !err)
-		err = -ENOMEM;
-	if (err) {
-		pr_err("cannot write '%s': %s", path, strerror(-err));
-		goto cleanup;
-	}
-	err = write_file_atomic(path, buf, len, 0644);
-cleanup:
-	free(buf);
-	return err;
-}
-
-/* ---- the command ---------------------------------------------------------- */
-
-enum {
-	OPT_SERIAL = 256,
-	OPT_CREATED,
-	OPT_EXPIRES,
-	OPT_EXCLUDE,
-	OPT_SOURCE,
-};
-
-static const struct cli_opt build_opts[] = {
-	{ "output", 'o', "FILE", "write the allowlist to FILE (atomically) instead of stdout" },
-	{ "serial", OPT_SERIAL, "N", "serial number, at most 2^63-1 (default: the created "
-	  "time in seconds)" },
-	{ "created", OPT_CREATED, "TIME", "created time, RFC 3339 (default: $SOURCE_DATE_EPOCH, "
-					  "else now)" },
-	{ "expires", OPT_EXPIRES, "TIME", "expiry: RFC 3339, or +<N>d for N days after created" },
-	{ "exclude", OPT_EXCLUDE, "PREFIX", "leave out PREFIX and everything below it "
-					    "(repeatable)" },
-	{ "source", OPT_SOURCE, "S", "the entries' source (default: file)" },
-	{ "jobs", 'j', "N", "hashing threads (default: one per online CPU)" },
-	{ "one-file-system", 'x', NULL, "do not descend into other mounted file systems" },
-	{ "keep-going", 'k', NULL, "write the allowlist even if some files could not be read" },
-	{ "quiet", 'q', NULL, "no progress line or summary, even on a terminal" },
-	{ 0 },
-};
-
-static void print_summary(const struct abuild_stats *st)
-{
-	pr_info("%llu of %llu files hashed (%.1f MB); %llu other files, %llu symlinks or "
-		"special files, %llu excluded, %llu vanished, %llu failed",
-		(unsigned long long)st->hashed, (unsigned long long)st->files, st->bytes / 1e6,
-		(unsigned long long)st->other, (unsigned long long)st->special,
-		(unsigned long long)st->excluded, (unsigned long long)st->vanished,
-		(unsigned long long)st->failed);
-}
-
-static int run_build(const struct cli_cmd *cmd, int argc, char **argv)
-{
-	struct abuild_opts o = { 0 };
-	struct abuild_head h = { 0 };
-	struct abuild_stats st = { 0 };
-	struct allowlist *al = NULL;
-	const char *arg, *output = NULL;
-	char **excludes = NULL;
-	size_t nexcl = 0;
-	bool keep_going = false, quiet = false;
-	uint64_t jobs;
-	int c, err, rc = EXIT_USAGE;
-
-	excludes = calloc(argc, sizeof(*excludes));
-	if (!excludes) {
-		pr_err("out of memory");
-		return EXIT_FAIL;
-	}
-	while ((c = cli_next(cmd, argc, argv, &arg)) != CLI_END) {
-		switch (c) {
-		case 'o':
-			output = arg;
-			break;
-		case OPT_SERIAL:
-			h.serial = arg;
-			break;
-		case OPT_CREATED:
-			h.created = arg;
-			break;
-		case OPT_EXPIRES:
-			h.expires = arg;
-			break;
-		case OPT_EXCLUDE: {
-			char *x = realpath(arg, NULL);
-
-			/* An exclude that does not exist (yet) is taken as
-			 * written; it still has to be absolute to ever match. */
-			if (!x && arg[0] != '/') {
-				cli_usage_error(cmd, "--exclude '%s': not an absolute path and "
-						     "does not exist", arg);
-				goto cleanup;
-			}
-			excludes[nexcl] = x ? x : strdup(arg);
-			if (!excludes[nexcl++]) {
-				rc = EXIT_FAIL;
-				goto cleanup;
-			}
-			break;
-		}
-		case OPT_SOURCE:
-			if (!*arg || !utf8_valid(arg)) {
-				cli_usage_error(cmd, "--source must be non-empty UTF-8");
-				goto cleanup;
-			}
-			o.source = arg;
-			break;
-		case 'j':
-			if (cli_parse_u64(cmd, "--jobs", arg, 1, MAX_JOBS, &jobs))
-				goto cleanup;
-			o.jobs = (unsigned int)jobs;
-			break;
-		case 'x':
-			o.one_file_system = true;
-			break;
-		case 'k':
-			keep_going = true;
-			break;
-		case 'q':
-			quiet = true;
-			break;
-		case CLI_HELP:
-			rc = EXIT_OK;
-			goto cleanup;
-		default:
-			goto cleanup;
-		}
-	}
-	if (optind >= argc) {
-		cli_usage_error(cmd, "at least one PATH is required");
-		goto cleanup;
-	}
-	o.roots = (const char *const *)argv + optind;
-	o.nroots = argc - optind;
-	o.excludes = (const char *const *)excludes;
-	o.nexcludes = nexcl;
-	o.progress = !quiet && isatty(STDERR_FILENO);
-
-	al = allowlist_new();
-	if (!al) {
-		pr_err("out of memory");
-		rc = EXIT_FAIL;
-		goto cleanup;
-	}
-	if (abuild_head_apply(cmd, &h, al))
-		goto cleanup;
-	rc = EXIT_FAIL;
-	err = abuild_run(&o, al, &st);
-	if (err) {
-		pr_err("allowlist build stopped: %s", strerror(-err));
-		goto cleanup;
-	}
-	if (o.progress || st.failed)
-		print_summary(&st);
-	if (st.failed && !keep_going) {
-		pr_err("%llu files could not be hashed: no allowlist written (--keep-going writes "
-		       "one without them)", (unsigned long long)st.failed);
-		goto cleanup;
-	}
-	if (st.failed)
-		pr_warn("%llu files could not be hashed and are not in the allowlist",
-			(unsigned long long)st.failed);
-	if (abuild_output(al, output))
-		goto cleanup;
-	rc = EXIT_OK;
-cleanup:
-	for (size_t i = 0; i < nexcl; i++)
-		free(excludes[i]);
-	free(excludes);
-	allowlist_free(al);
-	return rc;
-}
-
-const struct cli_cmd cmd_allowlist_build = {
-	.path = "allowlist build",
-	.args = "[OPTION]... PATH...",
-	.summary = "hash the ELF files and #! scripts under each PATH into an allowlist",
-	.run = run_build,
-	.opts = build_opts,
-	.details =
-		"Directories are walked without following symbolic links (a PATH that is a\n"
-		"symlink is resolved first); only regular files whose first bytes are \\x7fELF\n"
-		"or #! are hashed. Entries carry the file's absolute path and a source, and\n"
-		"are sorted, so the same tree with the same --serial and --created (or\n"
-		"SOURCE_DATE_EPOCH) gives the same bytes whatever --jobs is.\n"
-		"\n"
-		"A file that cannot be read, or that is replaced while the walk looks at it,\n"
-		"is reported; the walk goes on so that every such file is named, and then\n"
-		"the command exits 1 without writing anything, unless --keep-going, which\n"
-		"writes the allowlist without those files and exits 0. Files removed during\n"
-		"the walk are counted, not failures. Kernel pseudo file systems (proc,\n"
-		"sysfs, debugfs, cgroup and the like) are never walked, so '/' is safe to\n"
-		"give. On a terminal a progress line shows files, bytes and rate on stderr.",
-};

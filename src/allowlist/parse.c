@@ -7,7 +7,7 @@
  * entries array are walked here, and jansson parses each key, each scalar and
  * each unusual entry on its own (JSON_DISABLE_EOF_CHECK tells how many bytes
  * it took). The grammar is still JSON's: jansson checks every token it reads,
- * the fast path below reads only a subset whose meaning needs no decoding,
+ * the fast path (parse_fast.c) reads only a subset whose meaning needs no decoding,
  * and this file checks the braces, brackets, commas and colons between them.
  * Knowing where each entry starts also lets messages name its line.
  */
@@ -21,10 +21,7 @@
 #include <emmintrin.h>
 #endif
 
-#include "allowlist/priv.h"
-
-/* Entries the fast path has read but not yet added (see parse_entry()). */
-#define PIPE_DEPTH 8
+#include "allowlist/parse.h"
 /* The index is first sized for one entry per this many bytes of file, a
  * fraction of the real count (written entries take 90 bytes or more, real
  * ones about 170), so that a file of long entries does not get tables
@@ -39,28 +36,6 @@
  * past it has arrived, so that the fast path rarely meets the end of what
  * has arrived (where it gives the entry to jansson, which waits for more). */
 #define ENTRY_AHEAD (64u << 10)
-
-struct pending {
-	struct allowlist_item it;
-	size_t idx, start;
-};
-
-struct parser {
-	const char *buf;
-	size_t len, pos;	/* len: the bytes that have arrived */
-	bool eof;		/* and no more will */
-	size_t size;		/* the bytes expected in all */
-	struct allowlist *al;
-	char *err;
-	size_t errlen;
-	/* The line at line_pos: lines are counted forward from there, never
-	 * from the start, which may be released already. */
-	size_t line_pos, line;
-	const struct allowlist_release *rel;
-	size_t rel_next;	/* offer a release once an entry starts here */
-	struct pending pipe[PIPE_DEPTH];	/* a ring, oldest at pipe_head */
-	size_t pipe_head, pipe_n;
-};
 
 enum {
 	SEEN_FORMAT = 1 << 0,
@@ -138,16 +113,6 @@ static int fail_at(struct parser *p, size_t pos, const char *fmt, ...)
 	err = vfail_at(p, pos, fmt, ap);
 	va_end(ap);
 	return err;
-}
-
-/* JSON's four whitespace bytes, with one compare for everything else. */
-#define WS_MASK (1ULL << ' ' | 1ULL << '\n' | 1ULL << '\t' | 1ULL << '\r')
-
-static size_t skip_ws_at(const char *buf, size_t len, size_t i)
-{
-	while (i < len && (unsigned char)buf[i] <= ' ' && (WS_MASK >> buf[i] & 1))
-		i++;
-	return i;
 }
 
 /* Wait until the input holds need bytes or has ended; false when nothing
@@ -232,39 +197,9 @@ static const char *plain_string(json_t *v)
 	return s;
 }
 
-/* 64 hex digits, either case, at s, as digest_from_hex reads them; false
- * for anything else. Every entry has 64 of them, so 16 at a time where the
- * processor can. */
-static bool hex32(const char *s, uint8_t out[SHA256_LEN])
-{
-#ifdef __SSE2__
-	for (int k = 0; k < 4; k++) {
-		__m128i c = _mm_loadu_si128((const __m128i *)(s + 16 * k));
-		__m128i lc = _mm_or_si128(c, _mm_set1_epi8(0x20));	/* 'A'-'F' to 'a'-'f' */
-		__m128i dig = _mm_and_si128(_mm_cmpgt_epi8(c, _mm_set1_epi8('0' - 1)),
-					    _mm_cmplt_epi8(c, _mm_set1_epi8('9' + 1)));
-		__m128i alpha = _mm_and_si128(_mm_cmpgt_epi8(lc, _mm_set1_epi8('a' - 1)),
-					      _mm_cmplt_epi8(lc, _mm_set1_epi8('f' + 1)));
-		__m128i v, pairs;
-
-		if (_mm_movemask_epi8(_mm_or_si128(dig, alpha)) != 0xffff)
-			return false;
-		/* one nibble a byte, then each byte pair (high nibble first) into one */
-		v = _mm_or_si128(_mm_and_si128(dig, _mm_sub_epi8(c, _mm_set1_epi8('0'))),
-				 _mm_and_si128(alpha, _mm_sub_epi8(lc, _mm_set1_epi8('a' - 10))));
-		pairs = _mm_or_si128(_mm_slli_epi16(_mm_and_si128(v, _mm_set1_epi16(0xff)), 4),
-				     _mm_srli_epi16(v, 8));
-		_mm_storel_epi64((__m128i *)(out + 8 * k), _mm_packus_epi16(pairs, pairs));
-	}
-	return true;
-#else
-	return !digest_from_hex(s, SHA256_HEX_LEN, out);
-#endif
-}
-
 static bool hex_digest(struct allowlist_str s, uint8_t out[SHA256_LEN])
 {
-	return s.len == SHA256_HEX_LEN && hex32(s.p, out);
+	return s.len == SHA256_HEX_LEN && parse_fast_hex32(s.p, out);
 }
 
 static int print_len(size_t len)
@@ -402,189 +337,6 @@ cleanup:
 	return err;
 }
 
-/*
- * The fast path, for the entries that writers actually produce: an object of
- * known keys, each once, whose values are strings of printable ASCII without
- * escapes, or true/false. That is a subset of JSON whose meaning needs no
- * decoding, so reading it here gives what jansson would give, and the
- * strings can be used where they stand in the file. Anything else (an
- * escape, a byte outside printable ASCII, a number, a repeated or unknown
- * key, a syntax error) returns false with p->pos untouched, and jansson reads
- * the entry and names the problem. jansson costs a few microseconds an
- * entry; a million-entry list would spend seconds there.
- */
-
-/* The length of the run at s of bytes that a plain string may hold: up to
- * the first '"', '\\', control byte, DEL or byte past ASCII, or n. */
-static size_t plain_run(const char *s, size_t n)
-{
-	size_t i = 0;
-
-#ifdef __SSE2__
-	/* A signed compare with ' ' catches the control bytes and, as negative
-	 * numbers, every byte past ASCII. */
-	for (; n - i >= 16; i += 16) {
-		__m128i v = _mm_loadu_si128((const __m128i *)(s + i));
-		__m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
-						      _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
-					 _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f)),
-						      _mm_cmplt_epi8(v, _mm_set1_epi8(' '))));
-		int bits = _mm_movemask_epi8(m);
-
-		if (bits)
-			return i + (size_t)__builtin_ctz((unsigned int)bits);
-	}
-#endif
-	for (; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '"' || c == '\\' || c < 0x20 || c > 0x7e)
-			return i;
-	}
-	return n;
-}
-
-/* A string at *pos of printable ASCII without escapes. */
-static bool fast_string(const char *buf, size_t len, size_t *pos, struct allowlist_str *out)
-{
-	size_t i = *pos, end;
-
-	if (i >= len || buf[i] != '"')
-		return false;
-	i++;
-	end = i + plain_run(buf + i, len - i);
-	if (end >= len || buf[end] != '"')
-		return false;
-	*out = (struct allowlist_str){ buf + i, end - i };
-	*pos = end + 1;
-	return true;
-}
-
-enum { F_DIGEST, F_PATH, F_COMMENT, F_SOURCE, F_BIND };
-
-static uint64_t load64(const char *s)
-{
-	uint64_t w;
-
-	memcpy(&w, s, 8);
-	return w;
-}
-
-/* The key at *pos, compared whole with its quotes as whole words, since a
- * key is one of five words or the entry leaves the fast path anyway. Only
- * where at least 16 bytes are left; a key nearer the end is compared byte
- * by byte. The literals are padded so that eight bytes can be loaded. */
-static int fast_key(const char *buf, size_t len, size_t *pos)
-{
-	static const uint64_t m6 = 0xffffffffffffULL, m3 = 0xffffffULL;
-	const char *s = buf + *pos;
-	size_t left = len - *pos;
-	uint64_t w;
-
-	if (left < 16) {
-#define KEY(lit, k)                                                        \
-	if (left >= sizeof(lit) - 1 && !memcmp(s, lit, sizeof(lit) - 1)) { \
-		*pos += sizeof(lit) - 1;                                    \
-		return k;                                                   \
-	}
-		KEY("\"digest\"", F_DIGEST)
-		KEY("\"path\"", F_PATH)
-		KEY("\"source\"", F_SOURCE)
-		KEY("\"comment\"", F_COMMENT)
-		KEY("\"bind_path\"", F_BIND)
-#undef KEY
-		return -1;
-	}
-	w = load64(s);
-	if (w == load64("\"digest\"")) {
-		*pos += 8;
-		return F_DIGEST;
-	}
-	if ((w & m6) == (load64("\"path\"\0\0") & m6)) {
-		*pos += 6;
-		return F_PATH;
-	}
-	if (w == load64("\"source\"")) {
-		*pos += 8;
-		return F_SOURCE;
-	}
-	if (w == load64("\"comment") && s[8] == '"') {
-		*pos += 9;
-		return F_COMMENT;
-	}
-	if (w == load64("\"bind_pa") && (load64(s + 8) & m3) == (load64("th\"\0\0\0\0\0") & m3)) {
-		*pos += 11;
-		return F_BIND;
-	}
-	return -1;
-}
-
-static bool parse_entry_fast(struct parser *p, struct allowlist_item *it,
-			     struct allowlist_str *digest, bool *decoded)
-{
-	const char *buf = p->buf;
-	size_t len = p->len, i = p->pos;
-	unsigned int seen = 0;
-
-	if (i >= len || buf[i++] != '{')
-		return false;
-	it->path = it->comment = it->source = (struct allowlist_str){ 0 };
-	it->bind_path = it->hashed = false;
-	*digest = (struct allowlist_str){ 0 };
-	*decoded = false;
-	for (;;) {
-		struct allowlist_str val;
-		int k;
-
-		i = skip_ws_at(buf, len, i);
-		k = fast_key(buf, len, &i);
-		if (k < 0 || (seen & 1u << k))
-			return false;
-		seen |= 1u << k;
-		i = skip_ws_at(buf, len, i);
-		if (i >= len || buf[i++] != ':')
-			return false;
-		i = skip_ws_at(buf, len, i);
-		if (k == F_BIND) {
-			if (len - i >= 4 && buf[i] == 't' && !memcmp(buf + i, "true", 4)) {
-				it->bind_path = true;
-				i += 4;
-			} else if (len - i >= 5 && buf[i] == 'f' && !memcmp(buf + i, "false", 5)) {
-				i += 5;
-			} else {
-				return false;
-			}
-		} else if (k == F_DIGEST && len - i > SHA256_HEX_LEN + 1 && buf[i] == '"' &&
-			   buf[i + SHA256_HEX_LEN + 1] == '"' && hex32(buf + i + 1, it->digest)) {
-			/* The usual digest, decoded where it stands. Hex digits
-			 * are plain, so the string is what fast_string reads. */
-			*digest = (struct allowlist_str){ buf + i + 1, SHA256_HEX_LEN };
-			*decoded = true;
-			i += SHA256_HEX_LEN + 2;
-		} else {
-			if (!fast_string(buf, len, &i, &val))
-				return false;
-			if (k == F_DIGEST)
-				*digest = val;
-			else if (k == F_PATH)
-				it->path = val;
-			else if (k == F_COMMENT)
-				it->comment = val;
-			else
-				it->source = val;
-		}
-		i = skip_ws_at(buf, len, i);
-		if (i >= len)
-			return false;
-		if (buf[i] == '}')
-			break;
-		if (buf[i++] != ',')
-			return false;
-	}
-	p->pos = i + 1;
-	return true;
-}
-
 bool allowlist_parse_fast = true;
 size_t allowlist_release_step = 2u << 20;
 
@@ -611,7 +363,7 @@ static int parse_entry(struct parser *p, size_t idx)
 				return err;
 		}
 		q = &p->pipe[(p->pipe_head + p->pipe_n) % PIPE_DEPTH];
-		if (parse_entry_fast(p, &q->it, &digest, &decoded)) {
+		if (parse_fast_entry(p, &q->it, &digest, &decoded)) {
 			err = check_entry(p, idx, start, digest, decoded, &q->it);
 			if (err)
 				return err;
@@ -865,3 +617,4 @@ int allowlist_parse(const void *buf, size_t len, struct allowlist **out, char *e
 {
 	return allowlist_parse_releasing(buf, len, NULL, out, err, errlen);
 }
+

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "allowlist/build.h"
+#include "allowlist/head.h"
 #include "allowlist/allowlist.h"
 #include "cmd/commands.h"
 #include "util/fileio.h"
@@ -239,7 +239,7 @@ static int run_propose(const struct cli_cmd *cmd, int argc, char **argv)
 	if (allowlist_set_created(p.next, created ? created : now))
 		goto nomem;
 	/* the base's expiry, kept, may fall before a later --created */
-	abuild_warn_expiry(p.next);
+	allowlist_warn_expiry(p.next);
 	if (report_foreach_ran(r, propose_one, &p))
 		goto cleanup;
 	if (fclose(p.diff)) {

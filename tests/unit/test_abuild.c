@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "allowlist/build.h"
+#include "allowlist/head.h"
 #include "allowlist/allowlist.h"
 #include "util/cli.h"
 #include "util/digest.h"
@@ -105,26 +106,26 @@ static int tree_teardown(void **state)
 }
 
 /* A bad document field is a usage error of the command that was given it. */
-static int head_apply(struct allowlist *al, struct abuild_head h)
+static int head_apply(struct allowlist *al, struct allowlist_head h)
 {
 	static const struct cli_cmd cmd = { .path = "allowlist build", .summary = "" };
 
-	return abuild_head_apply(&cmd, &h, al);
+	return allowlist_head_apply(&cmd, &h, al);
 }
 
 static struct allowlist *build(const char *root, const char *const *excl, size_t nexcl,
-			       unsigned int jobs, struct abuild_stats *st)
+			       unsigned int jobs, struct build_stats *st)
 {
 	const char *roots[] = { root };
-	struct abuild_opts o = {
+	struct build_opts o = {
 		.roots = roots, .nroots = 1, .excludes = excl, .nexcludes = nexcl, .jobs = jobs,
 	};
-	struct abuild_head h = { .serial = "7", .created = "2026-01-01T00:00:00Z" };
+	struct allowlist_head h = { .serial = "7", .created = "2026-01-01T00:00:00Z" };
 	struct allowlist *al = allowlist_new();
 
 	assert_non_null(al);
 	assert_int_equal(head_apply(al, h), 0);
-	assert_int_equal(abuild_run(&o, al, st), 0);
+	assert_int_equal(build_run(&o, al, st), 0);
 	return al;
 }
 
@@ -170,14 +171,14 @@ static char *to_string(const struct allowlist *al)
 static void test_abuild_wanted(void **state)
 {
 	(void)state;
-	assert_true(abuild_wanted("\x7f" "ELF", 4));
-	assert_true(abuild_wanted("#!", 2));
-	assert_true(abuild_wanted("#!/usr/bin/env python3\n", 23));
-	assert_false(abuild_wanted("\x7f" "EL", 3));
-	assert_false(abuild_wanted("#", 1));
-	assert_false(abuild_wanted("", 0));
-	assert_false(abuild_wanted("# comment\n", 10));
-	assert_false(abuild_wanted("MZ\x90\x00", 4));
+	assert_true(build_wanted("\x7f" "ELF", 4));
+	assert_true(build_wanted("#!", 2));
+	assert_true(build_wanted("#!/usr/bin/env python3\n", 23));
+	assert_false(build_wanted("\x7f" "EL", 3));
+	assert_false(build_wanted("#", 1));
+	assert_false(build_wanted("", 0));
+	assert_false(build_wanted("# comment\n", 10));
+	assert_false(build_wanted("MZ\x90\x00", 4));
 }
 
 static void test_abuild_utf8(void **state)
@@ -195,7 +196,7 @@ static void test_abuild_utf8(void **state)
 static void test_abuild_walk_tree(void **state)
 {
 	struct tree *t = *state;
-	struct abuild_stats st;
+	struct build_stats st;
 	struct allowlist *al = build(t->root, NULL, 0, 2, &st);
 	char p[PATH_MAX];
 
@@ -223,7 +224,7 @@ static void test_abuild_walk_tree(void **state)
 static void test_abuild_excludes_whole_components(void **state)
 {
 	struct tree *t = *state;
-	struct abuild_stats st;
+	struct build_stats st;
 	char lib[PATH_MAX], notes[PATH_MAX];
 	const char *excl[] = { lib, notes };
 	struct allowlist *al;
@@ -244,7 +245,7 @@ static void test_abuild_excludes_whole_components(void **state)
 static void test_abuild_deterministic_across_jobs(void **state)
 {
 	struct tree *t = *state;
-	struct abuild_stats st;
+	struct build_stats st;
 	char *first = NULL;
 
 	for (unsigned int jobs = 1; jobs <= 8; jobs *= 2) {
@@ -269,7 +270,7 @@ static void test_abuild_deterministic_across_jobs(void **state)
 static void test_abuild_file_root_and_missing_root(void **state)
 {
 	struct tree *t = *state;
-	struct abuild_stats st;
+	struct build_stats st;
 	char prog[PATH_MAX], missing[PATH_MAX];
 	struct allowlist *al;
 
@@ -289,7 +290,7 @@ static void test_abuild_file_root_and_missing_root(void **state)
 static void test_abuild_symlink_root_is_resolved(void **state)
 {
 	struct tree *t = *state;
-	struct abuild_stats st;
+	struct build_stats st;
 	char link[PATH_MAX], secret[PATH_MAX];
 	struct allowlist *al;
 
@@ -305,7 +306,7 @@ static void test_abuild_symlink_root_is_resolved(void **state)
 
 static void test_abuild_pseudo_fs_not_walked(void **state)
 {
-	struct abuild_stats st;
+	struct build_stats st;
 	struct allowlist *al;
 
 	(void)state;
@@ -323,7 +324,7 @@ static void test_abuild_pseudo_fs_not_walked(void **state)
 static void test_abuild_unreadable_counts_as_failed(void **state)
 {
 	struct tree *t = *state;
-	struct abuild_stats st;
+	struct build_stats st;
 	char p[PATH_MAX];
 	struct allowlist *al;
 
@@ -342,7 +343,7 @@ static void test_abuild_unreadable_counts_as_failed(void **state)
 static void test_abuild_head_defaults_and_errors(void **state)
 {
 	struct allowlist *al = allowlist_new();
-	struct abuild_head h = { 0 };
+	struct allowlist_head h = { 0 };
 	char *s;
 
 	(void)state;
@@ -356,22 +357,25 @@ static void test_abuild_head_defaults_and_errors(void **state)
 	free(s);
 
 	setenv("SOURCE_DATE_EPOCH", "17e8", 1);
-	assert_int_equal(head_apply(al, (struct abuild_head){ 0 }), -EINVAL);
+	assert_int_equal(head_apply(al, (struct allowlist_head){ 0 }), -EINVAL);
 	unsetenv("SOURCE_DATE_EPOCH");
-	assert_int_equal(head_apply(al, (struct abuild_head){ .created = "2026-13-01T00:00:00Z" }),
+	assert_int_equal(head_apply(al,
+				    (struct allowlist_head){ .created = "2026-13-01T00:00:00Z" }),
 			 -EINVAL);
-	assert_int_equal(head_apply(al, (struct abuild_head){ .serial = "-1" }), -EINVAL);
+	assert_int_equal(head_apply(al, (struct allowlist_head){ .serial = "-1" }), -EINVAL);
 	/* Above INT64_MAX the written file could not be read back. */
-	assert_int_equal(head_apply(al, (struct abuild_head){ .serial = "9223372036854775808" }),
+	assert_int_equal(head_apply(al, (struct allowlist_head){ .serial = "9223372036854775808" }),
 			 -EINVAL);
-	assert_int_equal(head_apply(al, (struct abuild_head){ .serial = "18446744073709551615" }),
+	assert_int_equal(head_apply(al,
+				    (struct allowlist_head){ .serial = "18446744073709551615" }),
 			 -EINVAL);
-	assert_int_equal(head_apply(al, (struct abuild_head){ .serial = "9223372036854775807" }),
+	assert_int_equal(head_apply(al, (struct allowlist_head){ .serial = "9223372036854775807" }),
 			 0);
 	assert_true(allowlist_serial(al) == 9223372036854775807ULL);
-	assert_int_equal(head_apply(al, (struct abuild_head){ .expires = "+0d" }), -EINVAL);
-	assert_int_equal(head_apply(al, (struct abuild_head){ .expires = "tomorrow" }), -EINVAL);
-	assert_int_equal(head_apply(al, (struct abuild_head){ .expires = "2027-01-31T00:00:00Z" }),
+	assert_int_equal(head_apply(al, (struct allowlist_head){ .expires = "+0d" }), -EINVAL);
+	assert_int_equal(head_apply(al, (struct allowlist_head){ .expires = "tomorrow" }), -EINVAL);
+	assert_int_equal(head_apply(al,
+				    (struct allowlist_head){ .expires = "2027-01-31T00:00:00Z" }),
 			 0);
 	allowlist_free(al);
 }
@@ -385,10 +389,10 @@ static void test_abuild_output_replaces_file(void **state)
 	ssize_t n;
 	int fd;
 
-	assert_int_equal(head_apply(al, (struct abuild_head){ .serial = "3" }), 0);
+	assert_int_equal(head_apply(al, (struct allowlist_head){ .serial = "3" }), 0);
 	sub(t->root, "out.json", path, sizeof(path));
 	put(t->root, "out.json", "old", 3, 0644);
-	assert_int_equal(abuild_output(al, path), 0);
+	assert_int_equal(allowlist_output(al, path), 0);
 	want = to_string(al);
 	fd = open(path, O_RDONLY);
 	assert_true(fd >= 0);
