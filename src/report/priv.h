@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* The report's aggregates, shared by the reader (report.c) and the document
- * builder (report/doc.c). */
+/* The report's aggregates, shared by the reader (report/read.c,
+ * report/aggregate.c) and the document builder (report/doc.c). */
 #ifndef IMAGUARD_REPORT_PRIV_H
 #define IMAGUARD_REPORT_PRIV_H
 
@@ -136,6 +136,10 @@ struct report {
 
 /* Settle which logs continue a given one (before the chains are read). */
 void report_link_logs(struct report *r);
+
+/* Fold one record of lr into the aggregates: 0, 1 when it has no type (an
+ * unparsed line to the log's count), or -ENOMEM. */
+int report_fold_record(struct report *r, struct logrep *lr, json_t *rec);
 
 /* ---- rendering: the tables both Markdown and HTML draw --------------------- */
 
