@@ -59,7 +59,7 @@ static struct host *host_get(struct report *r, const char *name)
 
 	memset(&k, 0, sizeof(k));
 	k.name = name;
-	h = hmap_upsert(&r->hosts, &k, sizeof(struct host));
+	h = hashtab_upsert(&r->hosts, &k, sizeof(struct host));
 	if (h && !h->seen) {
 		h->seen = true;
 		h->first = INT64_MAX;
@@ -134,7 +134,7 @@ static const char *digest_of(struct report *r, json_t *v)
 		hex[i] = c >= 'A' && c <= 'F' ? c + ('a' - 'A') : c;
 	}
 	hex[SHA256_HEX_LEN] = '\0';
-	return intern(r, hex);
+	return report_intern(r, hex);
 }
 
 static struct exe *exe_get(struct report *r, const char *host, const char *path,
@@ -147,13 +147,13 @@ static struct exe *exe_get(struct report *r, const char *host, const char *path,
 	k.path = path;
 	k.digest = digest;
 	k.hook = hook;
-	return hmap_upsert(&r->exes, &k, sizeof(struct exe));
+	return hashtab_upsert(&r->exes, &k, sizeof(struct exe));
 }
 
 static int bucket_add(struct report *r, int64_t t, bool deny)
 {
 	int64_t minute = t / (60ll * 1000000000);
-	struct bucket *b = hmap_upsert(&r->buckets, &minute, sizeof(*b));
+	struct bucket *b = hashtab_upsert(&r->buckets, &minute, sizeof(*b));
 
 	if (!b)
 		return -ENOMEM;
@@ -164,7 +164,7 @@ static int bucket_add(struct report *r, int64_t t, bool deny)
 
 static const char *str_field(struct report *r, json_t *rec, const char *key)
 {
-	return intern(r, json_string_value(json_object_get(rec, key)));
+	return report_intern(r, json_string_value(json_object_get(rec, key)));
 }
 
 static int64_t int_field(json_t *rec, const char *key, int64_t dflt)
@@ -206,7 +206,7 @@ static int fold_access(struct report *r, struct logrep *lr, json_t *rec, int64_t
 	if (timed && bucket_add(r, t, deny))
 		return -ENOMEM;
 
-	e = exe_get(r, lr->host, path ? path : intern(r, ""), digest, hook);
+	e = exe_get(r, lr->host, path ? path : report_intern(r, ""), digest, hook);
 	if (!e)
 		return -ENOMEM;
 	if (!e->count++) {
@@ -236,7 +236,7 @@ static int fold_access(struct report *r, struct logrep *lr, json_t *rec, int64_t
 		k.reason = reason;
 		k.uid = int_field(rec, "uid", -1);
 		k.hook = hook;
-		d = hmap_upsert(&r->denies, &k, sizeof(*d));
+		d = hashtab_upsert(&r->denies, &k, sizeof(*d));
 		if (!d)
 			return -ENOMEM;
 		if (!d->count++) {
@@ -267,7 +267,7 @@ static int fold_summary(struct report *r, struct logrep *lr, json_t *rec, int64_
 
 		if (n <= 0)
 			continue;
-		e = exe_get(r, lr->host, path ? path : intern(r, ""),
+		e = exe_get(r, lr->host, path ? path : report_intern(r, ""),
 			    digest_of(r, json_object_get(it, "digest")),
 			    hook_of(json_string_value(json_object_get(it, "hook"))));
 		if (!e)

@@ -45,7 +45,7 @@ static int view_init(struct report *r, struct view *v)
 	size_t n, k = 0;
 
 	memset(v, 0, sizeof(*v));
-	all = hmap_values(&r->exes, &n);
+	all = hashtab_values(&r->exes, &n);
 	if (!all)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++)
@@ -55,7 +55,7 @@ static int view_init(struct report *r, struct view *v)
 	v->n = k;
 	qsort(v->ex, v->n, sizeof(*v->ex), cmp_exe);
 
-	all = hmap_values(&r->hosts, &n);
+	all = hashtab_values(&r->hosts, &n);
 	if (!all)
 		return -ENOMEM;
 	v->hosts = (const char **)all;
@@ -215,7 +215,7 @@ static json_t *hosts_json(struct jb *b, struct report *r, const struct view *v)
 
 	for (size_t i = 0; a && i < v->nhosts; i++) {
 		struct host_key k = { .name = v->hosts[i] };
-		const struct host *h = hmap_get(&r->hosts, &k);
+		const struct host *h = hashtab_get(&r->hosts, &k);
 		json_t *o = json_object();
 
 		if (!o || !h) {
@@ -262,7 +262,7 @@ static json_t *denials_json(struct jb *b, struct report *r)
 {
 	json_t *a = json_array();
 	size_t n;
-	void **vals = hmap_values(&r->denies, &n);
+	void **vals = hashtab_values(&r->denies, &n);
 
 	if (!a || !vals) {
 		free(vals);
@@ -314,7 +314,7 @@ static json_t *timeline_json(struct jb *b, struct report *r)
 	static const int64_t widths[] = { 1, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440 };
 	json_t *o = json_object(), *a = json_array();
 	size_t n;
-	void **vals = hmap_values(&r->buckets, &n);
+	void **vals = hashtab_values(&r->buckets, &n);
 	int64_t w = 1, start, span_min;
 
 	if (!o || !a || !vals) {

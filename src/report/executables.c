@@ -216,9 +216,8 @@ struct ran {
 	uint64_t count;
 };
 
-static int ran_sets(const struct view *v, struct hmap *by_digest, struct hmap *by_pair)
+static int ran_sets(const struct view *v, struct hashtab *by_digest, struct hashtab *by_pair)
 {
-	by_digest->keylen = by_pair->keylen = sizeof(struct ran_key);
 	for (size_t i = 0; i < v->n; i++) {
 		const struct exe *e = v->ex[i];
 		struct ran_key k = { 0 };
@@ -227,9 +226,9 @@ static int ran_sets(const struct view *v, struct hmap *by_digest, struct hmap *b
 		if (!e->k.digest || e->count == e->denied)
 			continue;
 		k.digest = e->k.digest;
-		d = hmap_upsert(by_digest, &k, sizeof(*d));
+		d = hashtab_upsert(by_digest, &k, sizeof(*d));
 		k.path = e->k.path;
-		p = hmap_upsert(by_pair, &k, sizeof(*p));
+		p = hashtab_upsert(by_pair, &k, sizeof(*p));
 		if (!d || !p)
 			return -ENOMEM;
 		d->count += e->count - e->denied;
@@ -256,11 +255,11 @@ static int cmp_cov(const void *pa, const void *pb)
 	return cmp_strp(a->k.source, b->k.source);
 }
 
-static json_t *coverage_rows(struct jb *b, struct hmap *covs)
+static json_t *coverage_rows(struct jb *b, struct hashtab *covs)
 {
 	json_t *a = json_array();
 	size_t n;
-	void **vals = hmap_values(covs, &n);
+	void **vals = hashtab_values(covs, &n);
 
 	if (!a || !vals) {
 		free(vals);
@@ -286,11 +285,11 @@ static json_t *coverage_rows(struct jb *b, struct hmap *covs)
 	return a;
 }
 
-static struct cov *cov_get(struct hmap *covs, const char *source)
+static struct cov *cov_get(struct hashtab *covs, const char *source)
 {
 	struct cov_key k = { .source = source };
 
-	return hmap_upsert(covs, &k, sizeof(struct cov));
+	return hashtab_upsert(covs, &k, sizeof(struct cov));
 }
 
 /* Sources of the allowlist (or, without one, what the records said) against
@@ -298,17 +297,23 @@ static struct cov *cov_get(struct hmap *covs, const char *source)
 int report_allowlist_sections(struct jb *b, struct report *r, const struct view *v,
 			      json_t *doc)
 {
-	struct hmap by_digest = { 0 }, by_pair = { 0 }, covs = { .keylen = sizeof(struct cov_key) };
-	const char *none = intern(r, "(no source)"), *unlisted = intern(r, "(not allowlisted)");
+	struct hashtab by_digest = { 0 }, by_pair = { 0 }, covs = { 0 };
+	const char *none = report_intern(r, "(no source)");
+	const char *unlisted = report_intern(r, "(not allowlisted)");
 	json_t *never = r->o.al ? json_array() : json_null();
-	int err = -ENOMEM;
+	int err;
 
+	if ((err = hashtab_init(&by_digest, sizeof(struct ran_key))) ||
+	    (err = hashtab_init(&by_pair, sizeof(struct ran_key))) ||
+	    (err = hashtab_init(&covs, sizeof(struct cov_key))))
+		goto cleanup;
+	err = -ENOMEM;
 	if (!none || !unlisted || !never || ran_sets(v, &by_digest, &by_pair))
 		goto cleanup;
 	for (size_t i = 0; r->o.al && i < allowlist_count(r->o.al); i++) {
 		const struct allowlist_entry *ent = allowlist_entry_at(r->o.al, i);
 		char hex[SHA256_HEX_LEN + 1];
-		const char *src = ent->source ? intern(r, ent->source) : none;
+		const char *src = ent->source ? report_intern(r, ent->source) : none;
 		struct ran_key k = { 0 };
 		const struct ran *hit;
 		struct cov *c = src ? cov_get(&covs, src) : NULL;
@@ -317,11 +322,11 @@ int report_allowlist_sections(struct jb *b, struct report *r, const struct view 
 			goto cleanup;
 		c->listed++;
 		digest_to_hex(ent->digest, hex);
-		k.digest = interned(r, hex);
+		k.digest = report_interned(r, hex);
 		if (ent->bind_path)
-			k.path = interned(r, ent->path);
+			k.path = report_interned(r, ent->path);
 		hit = k.digest && (!ent->bind_path || k.path)
-			      ? hmap_get(ent->bind_path ? &by_pair : &by_digest, &k)
+			      ? hashtab_get(ent->bind_path ? &by_pair : &by_digest, &k)
 			      : NULL;
 		if (hit) {
 			c->executed++;
@@ -354,7 +359,7 @@ int report_allowlist_sections(struct jb *b, struct report *r, const struct view 
 			continue;
 		if (r->o.al && is_listed(r, e, &m))
 			continue;
-		c = cov_get(&covs, is_listed(r, e, &m) ? intern(r, "(allowlisted)") : unlisted);
+		c = cov_get(&covs, is_listed(r, e, &m) ? report_intern(r, "(allowlisted)") : unlisted);
 		if (!c || !c->k.source)
 			goto cleanup;
 		c->executed++;
@@ -366,9 +371,9 @@ int report_allowlist_sections(struct jb *b, struct report *r, const struct view 
 	err = 0;
 cleanup:
 	json_decref(never);
-	hmap_free(&by_digest);
-	hmap_free(&by_pair);
-	hmap_free(&covs);
+	hashtab_free(&by_digest);
+	hashtab_free(&by_pair);
+	hashtab_free(&covs);
 	return err;
 }
 
