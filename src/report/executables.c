@@ -359,7 +359,8 @@ int report_allowlist_sections(struct jb *b, struct report *r, const struct view 
 			continue;
 		if (r->o.al && is_listed(r, e, &m))
 			continue;
-		c = cov_get(&covs, is_listed(r, e, &m) ? report_intern(r, "(allowlisted)") : unlisted);
+		c = cov_get(&covs,
+			    is_listed(r, e, &m) ? report_intern(r, "(allowlisted)") : unlisted);
 		if (!c || !c->k.source)
 			goto cleanup;
 		c->executed++;
