@@ -90,10 +90,4 @@ void pipeline_record_write(struct pipeline *p, json_t *r);
 /* Whether a write to the log has failed. */
 bool pipeline_failed(const struct pipeline *p);
 
-/* SipHash (Aumasson and Bernstein) with a 128-bit key: 1-3 keys the
- * first-sighting set; 2-4, the reference form, proves the code on the
- * published test vectors. */
-uint64_t siphash_1_3(const uint8_t key[16], const void *data, size_t len);
-uint64_t siphash_2_4(const uint8_t key[16], const void *data, size_t len);
-
 #endif

@@ -10,60 +10,12 @@
 #include <time.h>
 
 #include "allowlist/allowlist.h"
-#include "cmd/commands.h"
+#include "util/version.h"
+#include "report/doc.h"
 #include "report/priv.h"
 #include "util/rfc3339.h"
 
-/* Builders note a failed allocation here instead of checking each call. */
-struct jb {
-	bool oom;
-};
-
-static void put(struct jb *b, json_t *o, const char *k, json_t *v)
-{
-	if (!v || json_object_set_new(o, k, v))
-		b->oom = true;
-}
-
-static void push(struct jb *b, json_t *a, json_t *v)
-{
-	if (!v || json_array_append_new(a, v))
-		b->oom = true;
-}
-
-/* Strings reaching here came out of jansson or a validated allowlist, so they
- * are UTF-8; a log path from the command line might not be. */
-static json_t *jstr(const char *s)
-{
-	json_t *v;
-
-	if (!s)
-		return json_null();
-	v = json_string(s);
-	return v ? v : json_string("(not UTF-8)");
-}
-
-static json_t *jtime(int64_t ns)
-{
-	char buf[RFC3339_NS_BUF];
-
-	if (ns == INT64_MAX || ns == INT64_MIN)
-		return json_null();
-	rfc3339_format_ns(ns, buf);
-	return json_string(buf);
-}
-
-static json_t *jint(uint64_t n)
-{
-	return json_integer((json_int_t)n);
-}
-
-static int cmp_strp(const char *a, const char *b)
-{
-	if (!a || !b)
-		return (a != NULL) - (b != NULL);
-	return a == b ? 0 : strcmp(a, b);
-}
+/* ---- the sorted view shared by several sections ---------------------------- */
 
 static int cmp_exe(const void *pa, const void *pb)
 {
@@ -82,36 +34,6 @@ static bool ran_hook(int hook)
 	return hook == HOOK_EXEC || hook == HOOK_MMAP;
 }
 
-/* Append s to a JSON array of strings unless it is there already. */
-static void add_unique(struct jb *b, json_t *a, const char *s)
-{
-	size_t i;
-	json_t *v;
-
-	json_array_foreach(a, i, v)
-		if (!strcmp(json_string_value(v), s))
-			return;
-	push(b, a, jstr(s));
-}
-
-static const struct allowlist_entry *list_entry(const struct report *r, const struct exe *e)
-{
-	uint8_t d[SHA256_LEN];
-
-	if (!r->o.al || !e->k.digest || digest_from_hex(e->k.digest, SHA256_HEX_LEN, d))
-		return NULL;
-	return allowlist_lookup(r->o.al, d, e->k.path);
-}
-
-/* ---- the sorted view shared by several sections ---------------------------- */
-
-struct view {
-	struct exe **ex;	/* exec and mmap entries, sorted by (path, digest, hook, host) */
-	size_t n;
-	const char **hosts;	/* every host, sorted */
-	size_t nhosts;
-};
-
 static int cmp_name(const void *a, const void *b)
 {
 	return cmp_strp(*(const char *const *)a, *(const char *const *)b);
@@ -123,7 +45,7 @@ static int view_init(struct report *r, struct view *v)
 	size_t n, k = 0;
 
 	memset(v, 0, sizeof(*v));
-	all = hmap_values(&r->exes, &n);
+	all = hashtab_values(&r->exes, &n);
 	if (!all)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++)
@@ -133,7 +55,7 @@ static int view_init(struct report *r, struct view *v)
 	v->n = k;
 	qsort(v->ex, v->n, sizeof(*v->ex), cmp_exe);
 
-	all = hmap_values(&r->hosts, &n);
+	all = hashtab_values(&r->hosts, &n);
 	if (!all)
 		return -ENOMEM;
 	v->hosts = (const char **)all;
@@ -293,7 +215,7 @@ static json_t *hosts_json(struct jb *b, struct report *r, const struct view *v)
 
 	for (size_t i = 0; a && i < v->nhosts; i++) {
 		struct host_key k = { .name = v->hosts[i] };
-		const struct host *h = hmap_get(&r->hosts, &k);
+		const struct host *h = hashtab_get(&r->hosts, &k);
 		json_t *o = json_object();
 
 		if (!o || !h) {
@@ -318,430 +240,6 @@ static json_t *hosts_json(struct jb *b, struct report *r, const struct view *v)
 	return a;
 }
 
-static int cmp_json_str(const void *a, const void *b)
-{
-	return strcmp(json_string_value(*(json_t *const *)a), json_string_value(*(json_t *const *)b));
-}
-
-/* Host lists merged over hooks arrive out of order; readers expect them sorted. */
-static void sort_strings(json_t *a)
-{
-	size_t n = json_array_size(a);
-	json_t **v = n > 1 ? malloc(n * sizeof(*v)) : NULL;
-
-	if (!v)
-		return;
-	for (size_t i = 0; i < n; i++)
-		v[i] = json_incref(json_array_get(a, i));
-	qsort(v, n, sizeof(*v), cmp_json_str);
-	for (size_t i = 0; i < n; i++)
-		json_array_set_new(a, i, v[i]);
-	free(v);
-}
-
-/* Per-run totals of the sorted entries between [i, j). */
-struct merged {
-	uint64_t count, monitor, would_deny, denied, allowlisted_rec;
-	int64_t first, last;
-	json_t *hosts;
-};
-
-static void merge(struct jb *b, struct exe *const *ex, size_t i, size_t j, struct merged *m)
-{
-	memset(m, 0, sizeof(*m));
-	m->first = INT64_MAX;
-	m->last = INT64_MIN;
-	m->hosts = json_array();
-	if (!m->hosts)
-		b->oom = true;
-	for (; i < j; i++) {
-		const struct exe *e = ex[i];
-
-		m->count += e->count;
-		m->monitor += e->monitor;
-		m->would_deny += e->would_deny;
-		m->denied += e->denied;
-		m->allowlisted_rec += e->allowlisted_rec;
-		if (e->first < m->first)
-			m->first = e->first;
-		if (e->last > m->last)
-			m->last = e->last;
-		if (m->hosts)
-			add_unique(b, m->hosts, e->k.host);
-	}
-	sort_strings(m->hosts);
-}
-
-static bool is_listed(const struct report *r, const struct exe *e, const struct merged *m)
-{
-	return r->o.al ? list_entry(r, e) != NULL : m->allowlisted_rec > 0;
-}
-
-static json_t *executed_json(struct jb *b, struct report *r, const struct view *v,
-			     uint64_t *distinct)
-{
-	json_t *a = json_array();
-	size_t i = 0, j;
-
-	*distinct = 0;
-	while (a && i < v->n) {
-		const struct exe *e = v->ex[i];
-		const struct allowlist_entry *ent = list_entry(r, e);
-		struct merged m;
-		json_t *o;
-
-		for (j = i + 1; j < v->n && v->ex[j]->k.path == e->k.path &&
-				v->ex[j]->k.digest == e->k.digest && v->ex[j]->k.hook == e->k.hook;
-		     j++)
-			;
-		if (i == 0 || v->ex[i - 1]->k.path != e->k.path ||
-		    v->ex[i - 1]->k.digest != e->k.digest)
-			(*distinct)++;
-		merge(b, v->ex, i, j, &m);
-		o = json_object();
-		if (!o) {
-			json_decref(m.hosts);
-			b->oom = true;
-			break;
-		}
-		put(b, o, "path", jstr(e->k.path));
-		put(b, o, "digest", jstr(e->k.digest));
-		put(b, o, "hook", json_string(report_hook_name(e->k.hook)));
-		put(b, o, "allowlisted", json_boolean(is_listed(r, e, &m)));
-		put(b, o, "in_allowlist", r->o.al ? json_boolean(ent != NULL) : json_null());
-		put(b, o, "source", jstr(ent ? ent->source : NULL));
-		put(b, o, "reason", jstr(e->reason));
-		put(b, o, "count", jint(m.count));
-		put(b, o, "denied", jint(m.denied));
-		put(b, o, "would_deny", jint(m.would_deny));
-		put(b, o, "first_seen", jtime(m.first));
-		put(b, o, "last_seen", jtime(m.last));
-		put(b, o, "hosts", m.hosts);
-		push(b, a, o);
-		i = j;
-	}
-	return a;
-}
-
-static int cmp_rank(const void *pa, const void *pb)
-{
-	json_t *a = *(json_t *const *)pa, *b = *(json_t *const *)pb;
-	json_int_t x = json_integer_value(json_object_get(a, "count")),
-		   y = json_integer_value(json_object_get(b, "count"));
-
-	if (x != y)
-		return x < y ? 1 : -1;
-	return strcmp(json_string_value(json_object_get(a, "path")),
-		      json_string_value(json_object_get(b, "path")));
-}
-
-/* (path, digest) pairs that ran without being listed, merged over hooks and
- * hosts, most frequent first: the list to review before enforcing. */
-static json_t *not_listed_json(struct jb *b, struct report *r, const struct view *v,
-			       uint64_t *total)
-{
-	json_t *a = json_array(), **items = NULL;
-	size_t i = 0, j, n = 0;
-
-	*total = 0;
-	items = malloc((v->n ? v->n : 1) * sizeof(*items));
-	if (!a || !items) {
-		free(items);
-		json_decref(a);
-		return NULL;
-	}
-	while (i < v->n) {
-		const struct exe *e = v->ex[i];
-		struct merged m;
-		json_t *o;
-
-		for (j = i + 1; j < v->n && v->ex[j]->k.path == e->k.path &&
-				v->ex[j]->k.digest == e->k.digest;
-		     j++)
-			;
-		merge(b, v->ex, i, j, &m);
-		if (is_listed(r, e, &m) || m.count == m.denied) {
-			json_decref(m.hosts);
-			i = j;
-			continue;
-		}
-		o = json_object();
-		if (!o) {
-			json_decref(m.hosts);
-			b->oom = true;
-			break;
-		}
-		put(b, o, "path", jstr(e->k.path));
-		put(b, o, "digest", jstr(e->k.digest));
-		put(b, o, "count", jint(m.count - m.denied));
-		put(b, o, "would_deny", jint(m.would_deny));
-		put(b, o, "first_seen", jtime(m.first));
-		put(b, o, "last_seen", jtime(m.last));
-		put(b, o, "hosts", m.hosts);
-		items[n++] = o;
-		i = j;
-	}
-	qsort(items, n, sizeof(*items), cmp_rank);
-	for (i = 0; i < n; i++)
-		push(b, a, items[i]);
-	free(items);
-	*total = n;
-	return a;
-}
-
-/* ---- the allowlist side: never executed, coverage --------------------------- */
-
-struct ran_key {
-	const char *digest, *path;	/* path NULL: any path */
-};
-
-struct ran {
-	struct ran_key k;
-	uint64_t count;
-};
-
-static int ran_sets(const struct view *v, struct hmap *by_digest, struct hmap *by_pair)
-{
-	by_digest->keylen = by_pair->keylen = sizeof(struct ran_key);
-	for (size_t i = 0; i < v->n; i++) {
-		const struct exe *e = v->ex[i];
-		struct ran_key k = { 0 };
-		struct ran *d, *p;
-
-		if (!e->k.digest || e->count == e->denied)
-			continue;
-		k.digest = e->k.digest;
-		d = hmap_upsert(by_digest, &k, sizeof(*d));
-		k.path = e->k.path;
-		p = hmap_upsert(by_pair, &k, sizeof(*p));
-		if (!d || !p)
-			return -ENOMEM;
-		d->count += e->count - e->denied;
-		p->count += e->count - e->denied;
-	}
-	return 0;
-}
-
-struct cov_key {
-	const char *source;
-};
-
-struct cov {
-	struct cov_key k;
-	uint64_t listed, executed, executions;
-};
-
-static int cmp_cov(const void *pa, const void *pb)
-{
-	const struct cov *a = *(const struct cov *const *)pa, *b = *(const struct cov *const *)pb;
-
-	if (a->listed != b->listed)
-		return a->listed < b->listed ? 1 : -1;
-	return cmp_strp(a->k.source, b->k.source);
-}
-
-static json_t *coverage_rows(struct jb *b, struct hmap *covs)
-{
-	json_t *a = json_array();
-	size_t n;
-	void **vals = hmap_values(covs, &n);
-
-	if (!a || !vals) {
-		free(vals);
-		json_decref(a);
-		return NULL;
-	}
-	qsort(vals, n, sizeof(*vals), cmp_cov);
-	for (size_t i = 0; i < n; i++) {
-		const struct cov *c = vals[i];
-		json_t *o = json_object();
-
-		if (!o) {
-			b->oom = true;
-			break;
-		}
-		put(b, o, "source", jstr(c->k.source));
-		put(b, o, "listed", c->listed || c->k.source[0] != '(' ? jint(c->listed) : json_null());
-		put(b, o, "executed", jint(c->executed));
-		put(b, o, "executions", jint(c->executions));
-		push(b, a, o);
-	}
-	free(vals);
-	return a;
-}
-
-static struct cov *cov_get(struct hmap *covs, const char *source)
-{
-	struct cov_key k = { .source = source };
-
-	return hmap_upsert(covs, &k, sizeof(struct cov));
-}
-
-/* Sources of the allowlist (or, without one, what the records said) against
- * what ran. Source names are interned so the map can key on the pointer. */
-static int allowlist_sections(struct jb *b, struct report *r, const struct view *v,
-			      json_t *doc)
-{
-	struct hmap by_digest = { 0 }, by_pair = { 0 }, covs = { .keylen = sizeof(struct cov_key) };
-	const char *none = intern(r, "(no source)"), *unlisted = intern(r, "(not allowlisted)");
-	json_t *never = r->o.al ? json_array() : json_null();
-	int err = -ENOMEM;
-
-	if (!none || !unlisted || !never || ran_sets(v, &by_digest, &by_pair))
-		goto cleanup;
-	for (size_t i = 0; r->o.al && i < allowlist_count(r->o.al); i++) {
-		const struct allowlist_entry *ent = allowlist_entry_at(r->o.al, i);
-		char hex[SHA256_HEX_LEN + 1];
-		const char *src = ent->source ? intern(r, ent->source) : none;
-		struct ran_key k = { 0 };
-		const struct ran *hit;
-		struct cov *c = src ? cov_get(&covs, src) : NULL;
-
-		if (!c)
-			goto cleanup;
-		c->listed++;
-		digest_to_hex(ent->digest, hex);
-		k.digest = interned(r, hex);
-		if (ent->bind_path)
-			k.path = interned(r, ent->path);
-		hit = k.digest && (!ent->bind_path || k.path)
-			      ? hmap_get(ent->bind_path ? &by_pair : &by_digest, &k)
-			      : NULL;
-		if (hit) {
-			c->executed++;
-			c->executions += hit->count;
-			continue;
-		}
-		json_t *o = json_object();
-
-		if (!o)
-			goto cleanup;
-		put(b, o, "path", jstr(ent->path));
-		put(b, o, "digest", json_string(hex));
-		put(b, o, "source", jstr(ent->source));
-		put(b, o, "comment", jstr(ent->comment));
-		push(b, never, o);
-	}
-	/* What ran outside the list, and without a list what the records said. */
-	for (size_t i = 0, j; i < v->n; i = j) {
-		const struct exe *e = v->ex[i];
-		struct merged m;
-		struct cov *c;
-
-		for (j = i + 1; j < v->n && v->ex[j]->k.path == e->k.path &&
-				v->ex[j]->k.digest == e->k.digest;
-		     j++)
-			;
-		merge(b, v->ex, i, j, &m);
-		json_decref(m.hosts);
-		if (m.count == m.denied)
-			continue;
-		if (r->o.al && is_listed(r, e, &m))
-			continue;
-		c = cov_get(&covs, is_listed(r, e, &m) ? intern(r, "(allowlisted)") : unlisted);
-		if (!c || !c->k.source)
-			goto cleanup;
-		c->executed++;
-		c->executions += m.count - m.denied;
-	}
-	put(b, doc, "never_executed", never);
-	never = NULL;
-	put(b, doc, "coverage", coverage_rows(b, &covs));
-	err = 0;
-cleanup:
-	json_decref(never);
-	hmap_free(&by_digest);
-	hmap_free(&by_pair);
-	hmap_free(&covs);
-	return err;
-}
-
-/* ---- drift between hosts --------------------------------------------------- */
-
-static json_t *drift_json(struct jb *b, const struct view *v)
-{
-	json_t *o = json_object(), *mismatch = json_array(), *partial = json_array();
-	size_t i = 0, j;
-
-	if (!o || !mismatch || !partial) {
-		json_decref(o);
-		json_decref(mismatch);
-		json_decref(partial);
-		return NULL;
-	}
-	while (i < v->n) {
-		const char *path = v->ex[i]->k.path;
-		json_t *variants = json_array(), *hosts = json_array(), *variant = NULL, *vh = NULL;
-		const char *dig = NULL;
-		size_t ndig = 0;
-
-		if (!variants || !hosts) {
-			json_decref(variants);
-			json_decref(hosts);
-			b->oom = true;
-			break;
-		}
-		for (j = i; j < v->n && v->ex[j]->k.path == path; j++) {
-			const struct exe *e = v->ex[j];
-
-			if (e->count == e->denied)
-				continue;
-			add_unique(b, hosts, e->k.host);
-			if (!e->k.digest)
-				continue;
-			if (!variant || e->k.digest != dig) {
-				dig = e->k.digest;
-				variant = json_object();
-				vh = json_array();
-				if (!variant || !vh) {
-					json_decref(variant);
-					json_decref(vh);
-					b->oom = true;
-					variant = NULL;
-					break;
-				}
-				put(b, variant, "digest", json_string(dig));
-				put(b, variant, "hosts", vh);
-				push(b, variants, variant);
-				ndig++;
-			}
-			add_unique(b, vh, e->k.host);
-		}
-		if (ndig > 1 && json_array_size(hosts) > 1) {
-			json_t *m = json_object();
-
-			put(b, m, "path", jstr(path));
-			put(b, m, "variants", json_incref(variants));
-			push(b, mismatch, m);
-		}
-		if (v->nhosts > 1 && json_array_size(hosts) &&
-		    json_array_size(hosts) < v->nhosts) {
-			json_t *p = json_object(), *present = json_array(), *missing = json_array();
-
-			/* both in host order, whatever order the entries came in */
-			for (size_t k = 0; present && missing && k < v->nhosts; k++) {
-				size_t x;
-				json_t *h;
-				bool have = false;
-
-				json_array_foreach(hosts, x, h)
-					have |= !strcmp(json_string_value(h), v->hosts[k]);
-				push(b, have ? present : missing, jstr(v->hosts[k]));
-			}
-			put(b, p, "path", jstr(path));
-			put(b, p, "hosts", present);
-			put(b, p, "missing", missing);
-			push(b, partial, p);
-		}
-		json_decref(variants);
-		json_decref(hosts);
-		i = j;
-	}
-	put(b, o, "digest_mismatch", mismatch);
-	put(b, o, "partial_presence", partial);
-	return o;
-}
-
 /* ---- denials ----------------------------------------------------------------- */
 
 static int cmp_deny(const void *pa, const void *pb)
@@ -764,7 +262,7 @@ static json_t *denials_json(struct jb *b, struct report *r)
 {
 	json_t *a = json_array();
 	size_t n;
-	void **vals = hmap_values(&r->denies, &n);
+	void **vals = hashtab_values(&r->denies, &n);
 
 	if (!a || !vals) {
 		free(vals);
@@ -816,7 +314,7 @@ static json_t *timeline_json(struct jb *b, struct report *r)
 	static const int64_t widths[] = { 1, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440 };
 	json_t *o = json_object(), *a = json_array();
 	size_t n;
-	void **vals = hmap_values(&r->buckets, &n);
+	void **vals = hashtab_values(&r->buckets, &n);
 	int64_t w = 1, start, span_min;
 
 	if (!o || !a || !vals) {
@@ -907,8 +405,8 @@ int report_build(struct report *r, json_t **out)
 	put(&b, doc, "format", json_string(REPORT_FORMAT));
 	put(&b, doc, "generator", json_string("imaguard " IMAGUARD_VERSION));
 	put(&b, doc, "generated", json_string(r->o.now ? r->o.now : now));
-	executed = executed_json(&b, r, &v, &distinct);
-	not_listed = not_listed_json(&b, r, &v, &unlisted);
+	executed = report_executed_json(&b, r, &v, &distinct);
+	not_listed = report_not_listed_json(&b, r, &v, &unlisted);
 	summary = summary_json(&b, r, &v, distinct, unlisted);
 	put(&b, doc, "summary", summary);
 	put(&b, doc, "logs", logs_json(&b, r));
@@ -918,9 +416,9 @@ int report_build(struct report *r, json_t **out)
 	put(&b, doc, "denials", denials_json(&b, r));
 	put(&b, doc, "denials_by_reason", counts_json(&b, r->deny_by_reason, report_reason_name, REASON_N));
 	put(&b, doc, "not_allowlisted", not_listed);
-	if (allowlist_sections(&b, r, &v, doc))
+	if (report_allowlist_sections(&b, r, &v, doc))
 		b.oom = true;
-	put(&b, doc, "drift", drift_json(&b, &v));
+	put(&b, doc, "drift", report_drift_json(&b, &v));
 	put(&b, doc, "timeline", timeline_json(&b, r));
 	err = b.oom ? -ENOMEM : 0;
 cleanup:

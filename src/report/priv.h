@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* The report's aggregates, shared by the reader (report.c) and the document
- * builder (report/doc.c). */
+/* The report's aggregates, shared by the reader (report/read.c,
+ * report/aggregate.c) and the document builder (report/doc.c). */
 #ifndef IMAGUARD_REPORT_PRIV_H
 #define IMAGUARD_REPORT_PRIV_H
 
@@ -8,26 +8,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util/hashtab.h"
 #include "util/names.h"
 #include "audit/audit.h"
 #include "report/report.h"
-
-/* Values begin with a key of keylen bytes; keys are zeroed before they are
- * filled, so padding compares equal. */
-struct hmap {
-	void **slots;
-	size_t cap, len, keylen;
-};
-
-void *hmap_get(const struct hmap *m, const void *key);
-void *hmap_upsert(struct hmap *m, const void *key, size_t valsize);
-void **hmap_values(const struct hmap *m, size_t *n);
-void hmap_free(struct hmap *m);
-
-struct strtab {
-	char **slots;
-	size_t cap, len;
-};
 
 /* The audit trail's hooks and reasons, each with an "other" bucket for a
  * name this build does not know; their names are util/names.h's. */
@@ -117,8 +101,8 @@ struct logrep {
 
 struct report {
 	struct report_opts o;
-	struct strtab strs;
-	struct hmap exes, denies, hosts, buckets;
+	struct hashtab strs;	/* interned strings */
+	struct hashtab exes, denies, hosts, buckets;
 	struct logrep *logs;
 	size_t nlogs;
 	bool links_done;	/* link_logs ran */
@@ -136,6 +120,10 @@ struct report {
 
 /* Settle which logs continue a given one (before the chains are read). */
 void report_link_logs(struct report *r);
+
+/* Fold one record of lr into the aggregates: 0, 1 when it has no type (an
+ * unparsed line to the log's count), or -ENOMEM. */
+int report_fold_record(struct report *r, struct logrep *lr, json_t *rec);
 
 /* ---- rendering: the tables both Markdown and HTML draw --------------------- */
 
@@ -164,7 +152,10 @@ void report_cell(FILE *f, json_t *row, const struct report_col *c,
 /* "2026-11-22 23:59:59" from an RFC 3339 time; buf needs 20 bytes. */
 void report_short_time(const char *rfc3339, char buf[20]);
 
-const char *intern(struct report *r, const char *s);
-const char *interned(const struct report *r, const char *s);
+/* The one copy of s kept for the report's lifetime (NULL for NULL, or when
+ * out of memory), so that equal strings are equal pointers. */
+const char *report_intern(struct report *r, const char *s);
+/* The interned copy of s when one exists; never adds. */
+const char *report_interned(const struct report *r, const char *s);
 
 #endif

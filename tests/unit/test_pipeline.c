@@ -22,6 +22,7 @@
 #include "daemon/event.h"
 #include "daemon/pipeline.h"
 #include "tmpdir.h"
+#include "util/siphash.h"
 
 #define AL_SHA "8f434346648f6b96df89dda901c5176b10a6d83961dd3c1ac88b59b2dc327aa4"
 
