@@ -202,7 +202,7 @@ hosttest: $(TOOLS)
 # freshly installed tools are the ones used.
 check:
 	$(Q)scripts/deps.sh
-	$(Q)$(MAKE) --no-print-directory check-layout
+	$(Q)$(MAKE) --no-print-directory check-layout check-symbols
 	$(Q)$(MAKE) --no-print-directory unit unit-asan fuzz-quick hosttest vmtest
 	$(Q)$(MAKE) --no-print-directory bench-quick BENCH_FLAGS=--gate
 

@@ -161,7 +161,7 @@ int allowlist_output(const struct allowlist *al, const char *path)
 		pr_err("cannot write '%s': %s", path, strerror(-err));
 		goto cleanup;
 	}
-	err = write_file_atomic(path, buf, len, 0644);
+	err = fileio_write_atomic(path, buf, len, 0644);
 cleanup:
 	free(buf);
 	return err;

@@ -342,12 +342,12 @@ int allowlist_load_verified(const struct allowlist_load_opts *o, struct allowlis
 		return -ENOMEM;
 
 	f.max = o->max_size ? o->max_size : ALLOWLIST_MAX_SIZE;
-	f.fd = open_file_checked(o->path, f.max, &size);
+	f.fd = fileio_open_checked(o->path, f.max, &size);
 	if (f.fd < 0) {
 		err = f.fd;
 		goto cleanup;
 	}
-	err = read_file_once(sig_path, SIG_MAX_SIZE, &sig, &siglen);
+	err = fileio_read_once(sig_path, SIG_MAX_SIZE, &sig, &siglen);
 	if (err)
 		goto cleanup;
 	err = sig_stream_begin(o->trust, sig, siglen, &f.sig);

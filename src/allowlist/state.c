@@ -37,7 +37,7 @@ int state_read(const char *dir, struct allowlist_state *st)
 	/* Only absence means "no state": anything else fails closed. */
 	if (lstat(path, &sb) && errno == ENOENT)
 		goto cleanup;
-	err = read_file_once(path, STATE_MAX_SIZE, &buf, &len);
+	err = fileio_read_once(path, STATE_MAX_SIZE, &buf, &len);
 	if (err)
 		goto cleanup;
 	j = json_loadb((const char *)buf, len, JSON_REJECT_DUPLICATES, &je);
@@ -100,7 +100,7 @@ int state_commit(const char *dir, uint64_t serial, const uint8_t sha256[SHA256_L
 		err = -ENOMEM;
 		goto cleanup;
 	}
-	err = write_file_atomic(path, text, (size_t)n, 0600);
+	err = fileio_write_atomic(path, text, (size_t)n, 0600);
 cleanup:
 	free(text);
 	free(path);

@@ -50,7 +50,7 @@ static int run_sign(const struct cli_cmd *cmd, int argc, char **argv)
 		return cli_usage_error(cmd, "exactly one FILE is required");
 	arg = argv[optind];
 
-	if (read_file_once(arg, ALLOWLIST_MAX_SIZE, &data, &len))
+	if (fileio_read_once(arg, ALLOWLIST_MAX_SIZE, &data, &len))
 		goto cleanup;
 	/* A signature vouches for the list: refuse to vouch for one that every
 	 * verifier would reject anyway. */
@@ -73,7 +73,7 @@ static int run_sign(const struct cli_cmd *cmd, int argc, char **argv)
 		}
 		out = outpath;
 	}
-	if (write_file_atomic(out, line, strlen(line), 0644))
+	if (fileio_write_atomic(out, line, strlen(line), 0644))
 		goto cleanup;
 	rc = EXIT_OK;
 cleanup:
@@ -298,7 +298,7 @@ static int run_show(const struct cli_cmd *cmd, int argc, char **argv)
 	if (argc - optind != 1)
 		return cli_usage_error(cmd, "exactly one FILE is required");
 	arg = argv[optind];
-	if (read_file_once(arg, ALLOWLIST_MAX_SIZE, &data, &len))
+	if (fileio_read_once(arg, ALLOWLIST_MAX_SIZE, &data, &len))
 		goto cleanup;
 	if (allowlist_parse(data, len, &al, why, sizeof(why))) {
 		pr_err("invalid allowlist '%s': %s", arg, why);

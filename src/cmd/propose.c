@@ -96,7 +96,7 @@ static int write_list(const struct allowlist *al, const char *out)
 	if (fclose(f) && !err)
 		err = -EIO;
 	if (!err)
-		err = write_file_atomic(out, buf, len, 0644);
+		err = fileio_write_atomic(out, buf, len, 0644);
 	else
 		pr_err("cannot write '%s': %s", out, strerror(-err));
 	free(buf);

@@ -50,7 +50,7 @@ static int render(const json_t *doc, enum fmt fmt, const char *out)
 	if (err)
 		goto cleanup;
 	if (out && strcmp(out, "-")) {
-		err = write_file_atomic(out, buf, len, 0644);
+		err = fileio_write_atomic(out, buf, len, 0644);
 	} else if (fwrite(buf, 1, len, stdout) != len || fflush(stdout)) {
 		err = -EIO;
 		pr_err("cannot write the report: %s", strerror(EIO));

@@ -185,9 +185,9 @@ static int read_config(const struct cli_cmd *cmd, struct daemon_opts *o, const c
 	size_t len;
 	int rc = 0;
 
-	if (read_file_once(file, 1 << 20, &buf, &len))
+	if (fileio_read_once(file, 1 << 20, &buf, &len))
 		return EXIT_FAIL;
-	end = (char *)buf + len; /* the NUL read_file_once puts after the data */
+	end = (char *)buf + len; /* the NUL fileio_read_once puts after the data */
 	for (line = (char *)buf; line < end && !rc; line = eol + 1) {
 		eol = memchr(line, '\n', end - line);
 		if (!eol)

@@ -159,7 +159,7 @@ int sig_keyring_add_file(struct sig_keyring *kr, const char *path)
 	size_t len;
 	int err;
 
-	err = read_file_once(path, KEY_MAX_SIZE, &buf, &len);
+	err = fileio_read_once(path, KEY_MAX_SIZE, &buf, &len);
 	if (err)
 		return err;
 	err = sig_keyring_add_pem(kr, buf, len, path);
@@ -423,7 +423,7 @@ int sig_sign_file(const char *keypath, const void *data, size_t len, uint8_t **s
 	BIO *bio = NULL;
 	int err;
 
-	err = read_file_once(keypath, KEY_MAX_SIZE, &pem, &pemlen);
+	err = fileio_read_once(keypath, KEY_MAX_SIZE, &pem, &pemlen);
 	if (err)
 		return err;
 	bio = BIO_new_mem_buf(pem, (int)pemlen);

@@ -130,7 +130,7 @@ static int policy_load(struct daemon *d, struct policy *p)
 		digest_to_hex(sha, p->al_sha_hex);
 	}
 	if (d->o.rules) {
-		rc = read_file_once(d->o.rules, RULES_MAX_SIZE, &buf, &len);
+		rc = fileio_read_once(d->o.rules, RULES_MAX_SIZE, &buf, &len);
 		if (rc)
 			goto fail;
 		rc = rules_parse(buf, len, &p->rules, err, sizeof(err));
@@ -405,7 +405,7 @@ static void write_status(struct daemon *d)
 	text = json_dumps(st, JSON_COMPACT);
 	snprintf(path, sizeof(path), "%s/%s", d->o.state_dir, STATUS_FILE);
 	if (text)
-		write_file_atomic(path, text, strlen(text), 0644);
+		fileio_write_atomic(path, text, strlen(text), 0644);
 	free(text);
 	json_decref(st);
 }
@@ -415,7 +415,7 @@ static int write_pidfile(const char *path)
 	char buf[32];
 	int n = snprintf(buf, sizeof(buf), "%d\n", getpid());
 
-	return write_file_atomic(path, buf, n, 0644);
+	return fileio_write_atomic(path, buf, n, 0644);
 }
 
 static void write_start(struct daemon *d)

@@ -364,7 +364,7 @@ int rules_load(const char *path, struct rules **out)
 	char why[256];
 	int err;
 
-	err = read_file_once(path, RULES_MAX_SIZE, &buf, &len);
+	err = fileio_read_once(path, RULES_MAX_SIZE, &buf, &len);
 	if (err)
 		return err;
 	err = rules_parse(buf, len, out, why, sizeof(why));

@@ -53,7 +53,7 @@ struct rules {
 /* Strict parse, as allowlist_parse: -EINVAL with a message naming the line
  * ("line N: ", but for a missing top-level field) and the rule if any. */
 int rules_parse(const void *buf, size_t len, struct rules **out, char *err, size_t errlen);
-/* Read path once (as read_file_once) and parse; reports errors with pr_err. */
+/* Read path once (as fileio_read_once) and parse; reports errors with pr_err. */
 int rules_load(const char *path, struct rules **out);
 void rules_free(struct rules *r);
 

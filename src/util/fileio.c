@@ -24,7 +24,7 @@ static const char *kind(mode_t m)
 	return "not a regular file";
 }
 
-int open_file_checked(const char *path, size_t max, size_t *size)
+int fileio_open_checked(const char *path, size_t max, size_t *size)
 {
 	struct stat st;
 	int fd, err;
@@ -56,7 +56,7 @@ int open_file_checked(const char *path, size_t max, size_t *size)
 	return err;
 }
 
-int read_fd_to_end(int fd, const char *path, size_t max, struct readbuf *rb)
+int fileio_read_fd(int fd, const char *path, size_t max, struct readbuf *rb)
 {
 	for (;;) {
 		ssize_t n;
@@ -103,13 +103,13 @@ static int heap_grow(struct readbuf *rb, size_t cap)
 	return 0;
 }
 
-int read_file_once(const char *path, size_t max, uint8_t **bufp, size_t *lenp)
+int fileio_read_once(const char *path, size_t max, uint8_t **bufp, size_t *lenp)
 {
 	struct readbuf rb = { .grow = heap_grow };
 	size_t size;
 	int fd, err;
 
-	fd = open_file_checked(path, max, &size);
+	fd = fileio_open_checked(path, max, &size);
 	if (fd < 0)
 		return fd;
 	/* Size from fstat is a hint: the file may grow or shrink while read. One
@@ -118,7 +118,7 @@ int read_file_once(const char *path, size_t max, uint8_t **bufp, size_t *lenp)
 	if (err)
 		pr_err("cannot read '%s': %s", path, strerror(ENOMEM));
 	else
-		err = read_fd_to_end(fd, path, max, &rb);
+		err = fileio_read_fd(fd, path, max, &rb);
 	close(fd);
 	if (err) {
 		free(rb.buf);
@@ -130,7 +130,7 @@ int read_file_once(const char *path, size_t max, uint8_t **bufp, size_t *lenp)
 	return 0;
 }
 
-int write_fd_all(int fd, const void *data, size_t len)
+int fileio_write_all(int fd, const void *data, size_t len)
 {
 	const char *p = data;
 
@@ -148,7 +148,7 @@ int write_fd_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
-int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode)
+int fileio_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
 {
 	char *tmp = NULL, *dir = NULL, *slash;
 	int fd = -1, dfd = -1, err = 0;
@@ -158,7 +158,7 @@ int write_file_atomic(const char *path, const void *data, size_t len, mode_t mod
 	 * a device node with a regular file would break the whole system. */
 	if (!stat(path, &st) && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
 		fd = open(path, O_WRONLY | O_CLOEXEC);
-		err = fd < 0 ? -errno : write_fd_all(fd, data, len);
+		err = fd < 0 ? -errno : fileio_write_all(fd, data, len);
 		if (fd >= 0 && close(fd) && !err)
 			err = -errno;
 		if (err)
@@ -187,7 +187,7 @@ int write_file_atomic(const char *path, const void *data, size_t len, mode_t mod
 		tmp = NULL;
 		goto cleanup;
 	}
-	err = write_fd_all(fd, data, len);
+	err = fileio_write_all(fd, data, len);
 	if (!err && fchmod(fd, mode))
 		err = -errno;
 	if (!err && fsync(fd))

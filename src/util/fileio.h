@@ -14,17 +14,17 @@
  * directory is refused without blocking and without reading it. Errors are
  * reported with pr_err. 0 or a negative errno (-EFBIG when over max).
  */
-int read_file_once(const char *path, size_t max, uint8_t **buf, size_t *len);
+int fileio_read_once(const char *path, size_t max, uint8_t **buf, size_t *len);
 
 /*
- * read_file_once's checks, for a reader of its own: open path with
+ * fileio_read_once's checks, for a reader of its own: open path with
  * O_NOFOLLOW|O_NONBLOCK and refuse anything but a regular file of at most
  * max bytes. The descriptor, with *size the size fstat gave (a hint: the
  * file may change while it is read), or a negative errno (reported).
  */
-int open_file_checked(const char *path, size_t max, size_t *size);
+int fileio_open_checked(const char *path, size_t max, size_t *size);
 
-/* A buffer read_fd_to_end fills: grow() makes room for cap bytes in all,
+/* A buffer fileio_read_fd fills: grow() makes room for cap bytes in all,
  * at most max + 1 (so that growth past max is seen); 0 or -ENOMEM. */
 struct readbuf {
 	uint8_t *buf;
@@ -34,11 +34,11 @@ struct readbuf {
 
 /* Read fd to its end into rb, at most max bytes. 0 or a negative errno
  * (reported, path naming the file). */
-int read_fd_to_end(int fd, const char *path, size_t max, struct readbuf *rb);
+int fileio_read_fd(int fd, const char *path, size_t max, struct readbuf *rb);
 
 /* Write all len bytes to fd, across short writes and EINTR. 0 or a
  * negative errno (not reported). */
-int write_fd_all(int fd, const void *data, size_t len);
+int fileio_write_all(int fd, const void *data, size_t len);
 
 /*
  * Replace path with len bytes: a temporary file in the same directory is
@@ -46,6 +46,6 @@ int write_fd_all(int fd, const void *data, size_t len);
  * A reader sees the old file or the new one, and a crash leaves no partial
  * file under path. Errors are reported with pr_err. 0 or a negative errno.
  */
-int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode);
+int fileio_write_atomic(const char *path, const void *data, size_t len, mode_t mode);
 
 #endif

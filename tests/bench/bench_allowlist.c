@@ -148,11 +148,11 @@ static int sign_list(struct paths *p, size_t *file_len)
 	char *b64 = NULL;
 	int err = -1;
 
-	if (write_key(p) || read_file_once(p->list, ALLOWLIST_MAX_SIZE, &buf, &len) ||
+	if (write_key(p) || fileio_read_once(p->list, ALLOWLIST_MAX_SIZE, &buf, &len) ||
 	    sig_sign_file(p->key, buf, len, &sig, &siglen))
 		goto cleanup;
 	b64 = sig_base64_encode(sig, siglen);
-	if (!b64 || write_file_atomic(p->sig, b64, strlen(b64), 0644))
+	if (!b64 || fileio_write_atomic(p->sig, b64, strlen(b64), 0644))
 		goto cleanup;
 	*file_len = len;
 	err = 0;

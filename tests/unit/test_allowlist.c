@@ -898,10 +898,10 @@ static void write_signed(const char *dir, const char *doc, size_t len, const cha
 	tmpdir_join(list, listlen, dir, "list.json");
 	snprintf(sigp, sizeof(sigp), "%s.sig", list);
 	snprintf(kp, sizeof(kp), "%s/keys/%s.key", td ? td : "tests/data", key);
-	assert_int_equal(write_file_atomic(list, doc, len, 0644), 0);
+	assert_int_equal(fileio_write_atomic(list, doc, len, 0644), 0);
 	assert_int_equal(sig_sign_file(kp, doc, len, &sig, &siglen), 0);
 	b64 = sig_base64_encode(sig, siglen);
-	assert_int_equal(write_file_atomic(sigp, b64, strlen(b64), 0644), 0);
+	assert_int_equal(fileio_write_atomic(sigp, b64, strlen(b64), 0644), 0);
 	free(b64);
 	free(sig);
 }
@@ -955,7 +955,7 @@ static void test_allowlist_load_streamed(void **state)
 		d = strstr(buf + len * 3 / 4, "\"digest\": \"");
 		assert_non_null(d);
 		d[15] = d[15] == '0' ? '1' : '0';
-		assert_int_equal(write_file_atomic(list, buf, len, 0644), 0);
+		assert_int_equal(fileio_write_atomic(list, buf, len, 0644), 0);
 		assert_int_equal(load_with(list, keys[k], &al), -EBADMSG);
 		assert_null(al);
 		munmap(buf, map_len);
@@ -970,7 +970,7 @@ static void test_allowlist_load_streamed(void **state)
 	assert_int_equal(load_with(list, "p256", &al), -EINVAL);
 	assert_int_equal(load_with(list, "ed25519", &al), -EBADMSG);
 	buf[10] = ' ';	/* and malformed at the start too */
-	assert_int_equal(write_file_atomic(list, buf, len, 0644), 0);
+	assert_int_equal(fileio_write_atomic(list, buf, len, 0644), 0);
 	assert_int_equal(load_with(list, "p256", &al), -EBADMSG);
 	assert_null(al);
 	munmap(buf, map_len);
@@ -1036,13 +1036,13 @@ static void test_allowlist_scale(void **state)
 	fclose(f);
 	t1 = now_s();
 	allowlist_free(al);
-	assert_int_equal(read_file_once(list, ALLOWLIST_MAX_SIZE, &buf, &len), 0);
+	assert_int_equal(fileio_read_once(list, ALLOWLIST_MAX_SIZE, &buf, &len), 0);
 	assert_int_equal(sha256_buf(buf, len, file_sha), 0);
 	snprintf(key, sizeof(key), "%s/keys/ed25519", td ? td : "tests/data");
 	strcat(key, ".key");
 	assert_int_equal(sig_sign_file(key, buf, len, &sig, &siglen), 0);
 	b64 = sig_base64_encode(sig, siglen);
-	assert_int_equal(write_file_atomic(sigp, b64, strlen(b64), 0644), 0);
+	assert_int_equal(fileio_write_atomic(sigp, b64, strlen(b64), 0644), 0);
 	free(b64);
 	free(sig);
 	free(buf);

@@ -37,7 +37,7 @@ static char *data_path(const char *fmt, const char *name)
 
 static void slurp(const char *path, uint8_t **buf, size_t *len)
 {
-	assert_int_equal(read_file_once(path, 1 << 20, buf, len), 0);
+	assert_int_equal(fileio_read_once(path, 1 << 20, buf, len), 0);
 }
 
 static int verify_case(const char *list, const char *sigf, const char *key)

@@ -79,11 +79,11 @@ static void make_signed(struct fx *f, uint64_t serial, const char *expires, cons
 	assert_int_equal(allowlist_write(al, m), 0);
 	fclose(m);
 	allowlist_free(al);
-	assert_int_equal(write_file_atomic(f->list, text, len, 0644), 0);
+	assert_int_equal(fileio_write_atomic(f->list, text, len, 0644), 0);
 	snprintf(key, sizeof(key), "%s/keys/ed25519.key", data_dir());
 	assert_int_equal(sig_sign_file(key, text, len, &sig, &siglen), 0);
 	b64 = sig_base64_encode(sig, siglen);
-	assert_int_equal(write_file_atomic(f->sig, b64, strlen(b64), 0644), 0);
+	assert_int_equal(fileio_write_atomic(f->sig, b64, strlen(b64), 0644), 0);
 	free(b64);
 	free(sig);
 	free(text);
@@ -219,7 +219,7 @@ static void test_state_refuses_non_regular(void **state)
 		size_t len;
 
 		/* O_NONBLOCK: refused at once, not blocked waiting for a writer */
-		assert_int_equal(read_file_once(link, 100, &buf, &len), -EINVAL);
+		assert_int_equal(fileio_read_once(link, 100, &buf, &len), -EINVAL);
 	}
 }
 
@@ -232,7 +232,7 @@ static void test_state_refuses_malformed_state(void **state)
 	make_signed(f, 3, NULL, NULL);
 	assert_int_equal(mkdir(f->state, 0700), 0);
 	tmpdir_join(path, sizeof(path), f->state, STATE_FILE);
-	assert_int_equal(write_file_atomic(path, "{\"serial\":1}", 12, 0600), 0);
+	assert_int_equal(fileio_write_atomic(path, "{\"serial\":1}", 12, 0600), 0);
 	assert_int_equal(state_read(f->state, &st), -EINVAL);
 	assert_int_equal(load(f, true, 0), -EINVAL);
 	unlink(path);

@@ -902,7 +902,7 @@ static int cold_once(struct bench *b, struct cold *c, double *ns)
 	fd = open(q.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755);
 	if (fd < 0)
 		return -errno;
-	err = write_fd_all(fd, b->cold_buf, c->size);
+	err = fileio_write_all(fd, b->cold_buf, c->size);
 	close(fd); /* no writer left: IMA and the chain see a settled file */
 	if (err)
 		return err;
@@ -1154,7 +1154,7 @@ static int copy_file(const char *src, const char *dst)
 		return err;
 	}
 	while ((n = read(in, buf, sizeof(buf))) > 0)
-		if ((err = write_fd_all(out, buf, n)))
+		if ((err = fileio_write_all(out, buf, n)))
 			break;
 	if (n < 0 && !err)
 		err = -errno;
@@ -1170,7 +1170,7 @@ static int write_file(const char *path, const char *text)
 
 	if (fd < 0)
 		return -errno;
-	err = write_fd_all(fd, text, strlen(text));
+	err = fileio_write_all(fd, text, strlen(text));
 	close(fd);
 	return err;
 }
