@@ -25,7 +25,8 @@
  *
  * (a) An exec or executable map that cannot be measured (no room for its
  *     record, a helper error, a digest other than a full SHA-256, a file
- *     truncated by name or with a writer open) is a hash error, and one whose
+ *     truncated by name or with a writer open, anything but a regular file,
+ *     a memfd not sealed against writes) is a hash error, and one whose
  *     digest is not in the allowlist (or with no allowlist at all) is not
  *     allowlisted: both are refused in enforce mode and recorded as would-deny
  *     in monitor mode. An unmeasured file must not run.
@@ -549,8 +550,16 @@ static __always_inline int stage_filter(struct file *file, __u32 hook, __u32 pro
 		ev->flags |= IG_F_NEED_HASH;
 	}
 
-	if (ev->flags & IG_F_NEED_HASH)
-		cache_lookup(rec, file);
+	if (ev->flags & IG_F_NEED_HASH) {
+		if (hook != IG_HOOK_OPEN)
+			ev->hash_error = content_error(file->f_inode);
+		if (ev->hash_error)
+			/* Fail closed: no digest to judge it by, decided here
+			 * (refused in enforce mode). Opens are only recorded. */
+			ev->flags |= IG_F_STALE;
+		else
+			cache_lookup(rec, file);
+	}
 
 	/* An exec or map with nothing left to measure (digest cached,
 	 * allowed by rule, or known stale) is decided here: stages 2 and 3

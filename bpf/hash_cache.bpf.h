@@ -45,6 +45,59 @@ static __always_inline bool cacheable(struct inode *inode)
 	return false;
 }
 
+#define IG_S_IFMT	0170000
+#define IG_S_IFREG	0100000
+#define TMPFS_MAGIC	0x01021994
+#define HUGETLBFS_MAGIC	0x958458f6
+#define F_SEAL_SHRINK	0x0002
+#define F_SEAL_GROW	0x0004
+#define F_SEAL_WRITE	0x0008
+#define IG_SEALS_FIXED	(F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
+
+/* The seals of a file on an internal shmem or hugetlbfs mount (a memfd, SysV
+ * shared memory, a shared map of /dev/zero): 0 for anything else there. The
+ * inode is embedded in the file system's own inode, whose seals are read
+ * through the offsets of the running kernel. */
+static __always_inline __u32 internal_seals(struct inode *inode, unsigned long magic)
+{
+	struct hugetlbfs_inode_info *hi;
+	struct shmem_inode_info *si;
+
+	if (magic == TMPFS_MAGIC) {
+		si = (void *)inode - bpf_core_field_offset(struct shmem_inode_info, vfs_inode);
+		return BPF_CORE_READ(si, seals);
+	}
+	if (magic == HUGETLBFS_MAGIC && bpf_core_type_exists(struct hugetlbfs_inode_info)) {
+		hi = (void *)inode - bpf_core_field_offset(struct hugetlbfs_inode_info, vfs_inode);
+		return BPF_CORE_READ(hi, seals);
+	}
+	return 0;
+}
+
+/*
+ * Stage 1, exec and executable maps: why the content has no digest to judge
+ * it by, or 0. IMA hashes i_size bytes of whatever it is given, so a device
+ * or anonymous inode reads as the empty file: only a regular file has a
+ * content digest. A file on an internal mount (a memfd) takes writes from a
+ * descriptor that holds no write access, so neither IMA nor the cache can
+ * see its content change, during the exec or after it: only one sealed
+ * against every write, growth and shrink holds still. A few loads, and one
+ * read for an internal mount.
+ */
+static __always_inline __s32 content_error(struct inode *inode)
+{
+	struct super_block *sb;
+
+	if (!inode || (inode->i_mode & IG_S_IFMT) != IG_S_IFREG)
+		return IG_ERR_NOT_REGULAR;
+	sb = inode->i_sb;
+	if (!sb || !(sb->s_flags & SB_KERNMOUNT))
+		return 0;
+	if ((internal_seals(inode, sb->s_magic) & IG_SEALS_FIXED) != IG_SEALS_FIXED)
+		return IG_ERR_UNSEALED;
+	return 0;
+}
+
 /*
  * Stage 1: a digest from the cache, or the generation to fill it at. Any
  * failure here only means the file is measured as if there were no cache.

@@ -60,12 +60,12 @@ enum ig_flag {
 	IG_F_ORDER_BAD	= 1 << 5,	/* a stage found the marks out of order */
 	IG_F_CACHED	= 1 << 6,	/* digest from the hash cache: stage 2 did not hash */
 	IG_F_CACHE_FILL	= 1 << 7,	/* a cache miss that stage 3 may fill */
-	IG_F_STALE	= 1 << 8,	/* truncated by name: IMA's digest may be stale; not measured */
+	IG_F_STALE	= 1 << 8,	/* not measured: no digest would be the content's (hash_error says why) */
 };
 
 /* Bumped whenever what the programs do changes in a way a daemon must not
  * inherit from a chain an older build pinned (enforcer_adopt refuses it). */
-#define IG_CHAIN_VERSION 4
+#define IG_CHAIN_VERSION 5
 
 enum ig_mode {
 	IG_MODE_MONITOR = 0,
@@ -184,6 +184,13 @@ struct ig_event {
 /* ig_event.hash_error for a mprotect to executable of a file whose digest
  * the cache does not hold: it cannot be measured there. */
 #define IG_ERR_UNMEASURED (-61)	/* -ENODATA */
+/* ig_event.hash_error for an exec or executable map of anything but a
+ * regular file (a device, an anonymous inode): it has no content digest. */
+#define IG_ERR_NOT_REGULAR (-8)	/* -ENOEXEC */
+/* ig_event.hash_error for an exec or executable map of a memfd (or other
+ * file on an internal mount) not sealed against writes, growth and shrink:
+ * its content may change under the digest. */
+#define IG_ERR_UNSEALED (-26)	/* -ETXTBSY */
 
 /* Per-CPU counters; userspace sums the CPUs. */
 struct ig_counters {

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * memfdrun PATH fexecve|execveat|procfd: copy PATH into a memfd_create file
- * and exec it by fexecve(), by execveat(fd, "", AT_EMPTY_PATH) or by
- * execve("/proc/self/fd/N"). On failure prints "err <errno>" and exits 1.
+ * memfdrun PATH fexecve|execveat|procfd [sealed]: copy PATH into a
+ * memfd_create file and exec it by fexecve(), by execveat(fd, "",
+ * AT_EMPTY_PATH) or by execve("/proc/self/fd/N"); "sealed" seals it against
+ * writes, growth and shrink first. On failure prints "err <errno>" and
+ * exits 1.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -19,14 +22,15 @@ int main(int argc, char **argv)
 	char buf[65536], proc[64];
 	char *args[] = { argv[1], NULL };
 	ssize_t n;
+	bool sealed = argc == 4 && !strcmp(argv[3], "sealed");
 	int in, fd;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: memfdrun PATH fexecve|execveat|procfd\n");
+	if (argc != 3 && !sealed) {
+		fprintf(stderr, "usage: memfdrun PATH fexecve|execveat|procfd [sealed]\n");
 		return 2;
 	}
 	in = open(argv[1], O_RDONLY);
-	fd = memfd_create("memfdrun", 0);
+	fd = memfd_create("memfdrun", sealed ? MFD_ALLOW_SEALING : 0);
 	if (in < 0 || fd < 0) {
 		printf("err %d\n", errno);
 		return 1;
@@ -37,6 +41,10 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	close(in);
+	if (sealed && fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK)) {
+		printf("err %d\n", errno);
+		return 1;
+	}
 	if (!strcmp(argv[2], "fexecve")) {
 		fexecve(fd, args, environ);
 	} else if (!strcmp(argv[2], "execveat")) {
