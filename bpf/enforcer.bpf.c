@@ -14,7 +14,7 @@
  *   ig_open_filter        lsm/file_open                1, under open rules open (c)
  *   ig_open_measure       lsm.s/file_open              2                   open (c)
  *   ig_open_emit          lsm/file_open                3, event only       open (c)
- *   ig_truncate           lsm/path_truncate            watcher: digests    never refuses (d)
+ *   ig_truncate           lsm/path_truncate            watcher: digests    closed (e)
  *   ig_names_instantiate  lsm/d_instantiate            watcher: one inode  never refuses (d)
  *   ig_names_rename       fexit/vfs_rename             watcher: all names  never refuses (d)
  *   ig_names_detach       fexit/__detach_mounts        watcher: all names  never refuses (d)
@@ -39,8 +39,9 @@
  *     holds one; otherwise the event carries the hash error and userspace
  *     measures the file itself.
  * (d) Watchers only make a cache forget; each passes the verdict it was
- *     given. A spurious bump costs one more path walk or measurement. Where
- *     a watcher cannot store (no memory), see ig_truncate.
+ *     given. A spurious bump costs one more path walk or measurement.
+ * (e) A watcher too, but a truncate(2) by name it cannot mark (no memory)
+ *     is refused in enforce mode (see ig_truncate).
  *
  * Stage 1 reads the context and the full path (bpf_d_path), matches the path
  * rules and stores a record in `records`, keyed by (tid, hook): stage 2 may
@@ -73,6 +74,7 @@
 #include "enforcer.bpf.h"
 
 #define EPERM		1
+#define ENOMEM		12
 #define EPROTONOSUPPORT	93
 #define PROT_EXEC	0x4
 #define VM_EXEC		0x4
@@ -807,12 +809,18 @@ int BPF_PROG(ig_truncate, const struct path *path, int ret)
 		return 0;
 	}
 	hc = bpf_inode_storage_get(&hash_cache, inode, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (hc) {
-		hc->truncated = 1;
-		__sync_fetch_and_add(&hc->gen, 1);
+	if (!hc) {
+		/* No memory for the mark (memcg pressure; the guest tests
+		 * cannot provoke it). Unmarked, the new content would be
+		 * judged by IMA's digest of the old for good, so fail closed
+		 * where it matters: in enforce mode the truncate is refused
+		 * and the content stays the one that digest is of. Monitor
+		 * mode refuses nothing: the truncate goes ahead, and the
+		 * file's records may carry the old digest. */
+		return ig_mode == IG_MODE_ENFORCE ? -ENOMEM : 0;
 	}
-	/* Without an entry (no memory) the mark is lost: IMA's digest is used,
-	 * as it would be with no cache at all. */
+	hc->truncated = 1;
+	__sync_fetch_and_add(&hc->gen, 1);
 	return 0;
 }
 
