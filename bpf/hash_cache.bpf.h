@@ -100,7 +100,8 @@ static __always_inline __s32 content_error(struct inode *inode)
 
 /*
  * Stage 1: a digest from the cache, or the generation to fill it at. Any
- * failure here only means the file is measured as if there were no cache.
+ * failure here only means the file is measured as if there were no cache;
+ * a writer that is or may be open makes it a hash error.
  */
 static __always_inline void cache_lookup(struct ig_record *rec, struct file *file)
 {
@@ -129,8 +130,13 @@ static __always_inline void cache_lookup(struct ig_record *rec, struct file *fil
 		return; /* no memory for the entry: measure */
 	/* gen first, then the writer count (a fetch-add orders the two). */
 	gen = __sync_fetch_and_add(&hc->gen, 0);
-	if (inode->i_writecount.counter > 0)
-		return; /* a writer came since the check above: measure, never cache */
+	if (inode->i_writecount.counter > 0) {
+		/* Fail closed: a writer came since the check above, and IMA
+		 * keeps its digest until that writer closes, as above. */
+		rec->ev.flags |= IG_F_STALE;
+		rec->ev.hash_error = IG_ERR_STALE;
+		return;
+	}
 	bpf_spin_lock(&hc->lock);
 	hit = hc->valid && hc->valid_gen == hc->gen && hc->epoch == ig_cache_epoch;
 	if (hit)
