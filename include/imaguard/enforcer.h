@@ -65,7 +65,7 @@ enum ig_flag {
 
 /* Bumped whenever what the programs do changes in a way a daemon must not
  * inherit from a chain an older build pinned (enforcer_adopt refuses it). */
-#define IG_CHAIN_VERSION 4
+#define IG_CHAIN_VERSION 5
 
 enum ig_mode {
 	IG_MODE_MONITOR = 0,

@@ -149,7 +149,8 @@ fail:
 	return rc;
 }
 
-/* Fill new kernel maps and swap them in; on failure the old ones stay. */
+/* Fill new kernel maps and put them in force together; on failure the old
+ * allowlist and the old rules both stay. */
 static int policy_apply(struct daemon *d, const struct policy *p)
 {
 	struct enforcer_rule *kr = NULL;
@@ -176,10 +177,7 @@ static int policy_apply(struct daemon *d, const struct policy *p)
 		memcpy(ka[i].digest, en->digest, IG_SHA256_LEN);
 		ka[i].bind_path = en->bind_path ? en->path : NULL;
 	}
-	/* Allowlist first: a stricter rule set never meets an older list. */
-	err = enforcer_set_allowlist(d->e, ka, na);
-	if (!err)
-		err = enforcer_set_rules(d->e, kr, nr);
+	err = enforcer_set_policy(d->e, kr, nr, ka, na);
 cleanup:
 	free(kr);
 	free(ka);
