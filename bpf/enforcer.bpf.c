@@ -54,7 +54,13 @@
  * refuses sends its own event: no denial goes unrecorded.
  *
  * Enforcement never waits on userspace: rules and the allowlist are maps the
- * daemon fills whole and swaps in one step (map-in-map slots).
+ * daemon fills whole. A policy is one rules map and one allowlist map, kept
+ * in the same slot (0 or 1) of two map-in-map arrays; ig_policy names the
+ * slot in force. The loader fills the other slot of both, then flips
+ * ig_policy with one store, so an access never meets the new list with the
+ * old rules, nor the reverse. Stage 1 reads ig_policy once and keeps it in
+ * the record: stage 3 checks the allowlist of the policy whose rules stage
+ * 1 matched, even if a flip came in between.
  *
  * Each concern that spares work has its own header: rules.bpf.h (path
  * rules), hash_cache.bpf.h (each inode's content hashed once), names.bpf.h
@@ -89,10 +95,15 @@ const volatile __u32 ig_mode = IG_MODE_MONITOR;
 const volatile __u32 ig_chain_version = IG_CHAIN_VERSION;
 const volatile __u64 ig_hash_seed = 0;	/* random per load: see struct ig_rule_key */
 
-/* Runtime: bumped by the loader after every rules or allowlist swap:
- * remembered names, their verdicts and folds of another value are forgotten
- * (struct ig_name_key). */
+/* Runtime: bumped by the loader after every policy swap: remembered names,
+ * their verdicts and folds of another value are forgotten (struct
+ * ig_name_key, whose rules_gen also holds the slot, so a name matched
+ * against one policy is never recalled under the other). */
 __u32 ig_rules_gen;
+/* Runtime: the slot (0 or 1) of `rules` and `allowlist` in force; the
+ * loader flips it with one store once both maps of the new policy are in
+ * the other slot. */
+__u32 ig_policy;
 /* Runtime: the hooks (1 << IG_HOOK_*) some rule in force names. The loader
  * widens it to both lists' hooks before a rules swap and narrows it after,
  * so it never lacks a hook the rules in force have. Read before the rules. */
@@ -158,9 +169,10 @@ struct {
 	__type(value, struct ig_record);
 } scratch SEC(".maps");
 
-/* Rules: slot 0 holds the map in force; the loader swaps in a new one whole,
- * sized to its keys, so it never fills. An empty slot means no rules: every
- * exec and map is measured and checked against the allowlist. */
+/* Rules: slot ig_policy holds the map in force, the other one the previous
+ * or the next policy's; the loader fills a new one whole, sized to its
+ * keys, so it never fills. An empty slot means no rules: every exec and map
+ * is measured and checked against the allowlist. */
 /* Inner maps give sizes, not BTF types: clang leaves a struct that is only
  * reached through a pointer in a map definition as a forward declaration. */
 struct rules_inner {
@@ -172,14 +184,15 @@ struct rules_inner {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
-	__uint(max_entries, 1);
+	__uint(max_entries, 2);
 	__type(key, __u32);
 	__array(values, struct rules_inner);
 } rules SEC(".maps");
 
-/* The allowlist: slot 0 holds the map in force, never LRU, never partial:
- * the loader fills a new map, sized to the list, and swaps it in, so it
- * never fills. An empty slot allows nothing (fail closed). */
+/* The allowlist: slot ig_policy holds the map in force (the same slot as
+ * its rules), never LRU, never partial: the loader fills a new map, sized
+ * to the list, in the other slot, so it never fills. An empty slot allows
+ * nothing (fail closed). */
 struct allow_inner {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1);
@@ -189,7 +202,7 @@ struct allow_inner {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
-	__uint(max_entries, 1);
+	__uint(max_entries, 2);
 	__type(key, __u32);
 	__array(values, struct allow_inner);
 } allowlist SEC(".maps");
@@ -217,11 +230,10 @@ static __always_inline struct ig_counters *counters_get(void)
 	return bpf_map_lookup_elem(&counters, &zero);
 }
 
-static __always_inline void *slot(void *outer)
+/* The map a policy keeps in outer (rules or allowlist); NULL: none. */
+static __always_inline void *slot(void *outer, __u32 policy)
 {
-	__u32 zero = 0;
-
-	return bpf_map_lookup_elem(outer, &zero);
+	return bpf_map_lookup_elem(outer, &policy);
 }
 
 /* ---- caches and rules, one concern per header -------------------------- */
@@ -355,10 +367,10 @@ static __always_inline int refuse(struct ig_event *ev, __u32 reason, struct ig_c
 	return -EPERM;
 }
 
-static __always_inline bool allowlisted(struct ig_event *ev)
+static __always_inline bool allowlisted(struct ig_event *ev, __u32 policy)
 {
 	struct ig_allow_key key = {};
-	void *list = slot(&allowlist);
+	void *list = slot(&allowlist, policy);
 
 	if (!list)
 		return false; /* fail closed: no allowlist allows nothing */
@@ -374,10 +386,11 @@ static __always_inline bool allowlisted(struct ig_event *ev)
 
 /*
  * The verdict on a measured (or rule-decided) access, counted: stage 3's
- * job, and stage 1's for a map with nothing left to measure. The caller
- * sends the event.
+ * job, and stage 1's for a map with nothing left to measure. policy: the
+ * slot whose rules stage 1 matched. The caller sends the event.
  */
-static __always_inline int judge(struct ig_event *ev, __u32 hook, struct ig_counters *c)
+static __always_inline int judge(struct ig_event *ev, __u32 policy, __u32 hook,
+				 struct ig_counters *c)
 {
 	int verdict = 0;
 
@@ -400,7 +413,7 @@ static __always_inline int judge(struct ig_event *ev, __u32 hook, struct ig_coun
 		ev->reason = IG_REASON_RULE_AUDIT; /* opens are recorded, never refused by digest */
 	} else if (!(ev->flags & IG_F_HASHED)) {
 		verdict = refuse(ev, IG_REASON_HASH_ERROR, c);
-	} else if (allowlisted(ev)) {
+	} else if (allowlisted(ev, policy)) {
 		ev->reason = IG_REASON_ALLOWLISTED;
 	} else {
 		verdict = refuse(ev, IG_REASON_NOT_ALLOWLISTED, c);
@@ -418,7 +431,7 @@ static __always_inline int finish_alone(struct ig_record *rec, struct file *file
 	__u32 epoch = fold_epoch();
 	int verdict;
 
-	verdict = judge(ev, hook, c);
+	verdict = judge(ev, rec->policy, hook, c);
 	if (hook == IG_HOOK_MMAP && !verdict &&
 	    !(ev->flags & (IG_F_WOULD_DENY | IG_F_PROBE | IG_F_STALE)))
 		ev->fold_slot = fold_take(epoch);
@@ -466,8 +479,13 @@ static __always_inline int stage_filter(struct file *file, __u32 hook, __u32 pro
 					bool measurable)
 {
 	struct ig_counters *c = counters_get();
-	/* The generations before the rules they describe (see ig_rules_gen). */
-	struct ig_name_key name = { .rules_gen = ig_rules_gen, .path_gen = ig_path_gen };
+	/* The generations before the rules they describe (see ig_rules_gen);
+	 * the policy read once: rules here and the allowlist in stage 3 are
+	 * the same policy's. */
+	__u32 policy = *(volatile __u32 *)&ig_policy & 1;
+	struct ig_name_key name = {
+		.rules_gen = ig_rules_gen << 1 | policy, .path_gen = ig_path_gen,
+	};
 	struct ig_name_key dir_name = {};
 	struct dentry *dir = NULL;
 	struct dir_match dm = {};
@@ -496,7 +514,7 @@ static __always_inline int stage_filter(struct file *file, __u32 hook, __u32 pro
 			return 0;
 		}
 	}
-	rule_map = slot(&rules);
+	rule_map = slot(&rules, policy);
 	if (c)
 		c->runs[hook]++;
 	rec = bpf_map_lookup_elem(&scratch, &zero);
@@ -504,6 +522,7 @@ static __always_inline int stage_filter(struct file *file, __u32 hook, __u32 pro
 		return 0; /* fail open: index 0 of a per-CPU array always exists */
 	ev = &rec->ev;
 	rec->file = (__u64)file;
+	rec->policy = policy;
 	__builtin_memset(ev, 0, IG_EVENT_HDR_LEN);
 	fill_context(ev, file, hook);
 	ev->prot = prot;
@@ -649,7 +668,7 @@ static __always_inline int record_finish(struct ig_record *rec, void *map, __u32
 	ev->stages |= IG_STAGE_EMIT;
 	if ((ev->flags & (IG_F_CACHE_FILL | IG_F_HASHED)) == (IG_F_CACHE_FILL | IG_F_HASHED))
 		cache_fill(rec, file);
-	verdict = judge(ev, hook, c);
+	verdict = judge(ev, rec->policy, hook, c);
 	emit_from(ev, c, room);
 	drop_record(map, key);
 	return verdict;

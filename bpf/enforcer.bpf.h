@@ -21,6 +21,9 @@ struct ig_record {
 				 * a hit's digest is valid at it */
 	__u64 file;		/* the struct file stage 1 judged: a record left behind
 				 * by a chain cut short never meets another file */
+	__u32 policy;		/* ig_policy as stage 1 read it: stage 3 checks that
+				 * slot's allowlist, the one of the rules stage 1 matched */
+	__u32 pad;
 	struct ig_event ev;	/* last: a short record ends inside its path */
 };
 
@@ -33,8 +36,8 @@ struct ig_record {
 
 /*
  * A name as bpf_d_path would print it, without printing it: the (mount,
- * dentry) reached, seen from the caller's root. It holds while the rules
- * (ig_rules_gen), the dentry's own name (its d_seq, which every move of the
+ * dentry) reached, seen from the caller's root. It holds while the policy
+ * (rules_gen: ig_rules_gen and the slot ig_policy), the dentry's own name (its d_seq, which every move of the
  * dentry changes as it moves it) and the names above it (ig_path_gen,
  * bumped once a directory rename or a mount change is done) stay as they
  * were, and the dentry is not unlinked. All of them are read before the

@@ -149,7 +149,8 @@ fail:
 	return rc;
 }
 
-/* Fill new kernel maps and swap them in; on failure the old ones stay. */
+/* Fill new kernel maps and put them in force together; on failure the old
+ * allowlist and the old rules both stay. */
 static int policy_apply(struct daemon *d, const struct policy *p)
 {
 	struct enforcer_rule *kr = NULL;
@@ -176,10 +177,7 @@ static int policy_apply(struct daemon *d, const struct policy *p)
 		memcpy(ka[i].digest, en->digest, IG_SHA256_LEN);
 		ka[i].bind_path = en->bind_path ? en->path : NULL;
 	}
-	/* Allowlist first: a stricter rule set never meets an older list. */
-	err = enforcer_set_allowlist(d->e, ka, na);
-	if (!err)
-		err = enforcer_set_rules(d->e, kr, nr);
+	err = enforcer_set_policy(d->e, kr, nr, ka, na);
 cleanup:
 	free(kr);
 	free(ka);
@@ -219,8 +217,16 @@ static int policy_commit_state(struct daemon *d)
 	return state_commit(d->o.state_dir, allowlist_serial(d->al), sha);
 }
 
+/*
+ * The record names what is in force afterwards: the allowlist fields (the
+ * pipeline's) and rules_sha256 are the daemon's, which change only with the
+ * kernel's (policy_adopt after policy_apply). A failed apply changed nothing
+ * in the kernel, so the old ones are named.
+ */
 static void reload(struct daemon *d)
 {
+	char why[160];
+	bool applied = false;
 	struct policy p;
 	json_t *r;
 	int err;
@@ -234,23 +240,31 @@ static void reload(struct daemon *d)
 	}
 	if (!err) {
 		policy_adopt(d, &p);
+		applied = true;
 		err = policy_commit_state(d);
 	}
 	r = pipeline_record_new(d->pl, "reload");
 	json_object_set_new(r, "ok", json_boolean(!err));
+	if (applied && err)
+		snprintf(why, sizeof(why), "in force, but the anti-rollback state is not saved: %s",
+			 strerror(-err));
+	else if (err)
+		snprintf(why, sizeof(why), "%s",
+			 err == -EBADMSG ? "bad signature" :
+			 err == -ESTALE ? "rollback refused" :
+			 err == -EKEYEXPIRED ? "allowlist expired" :
+			 err == -EINVAL ? "invalid allowlist or rules" : strerror(-err));
 	if (err)
-		json_object_set_new(r, "reason",
-				    json_string(err == -EBADMSG ? "bad signature" :
-						err == -ESTALE ? "rollback refused" :
-						err == -EKEYEXPIRED ? "allowlist expired" :
-						err == -EINVAL ? "invalid allowlist or rules" :
-								 strerror(-err)));
+		json_object_set_new(r, "reason", json_string(why));
 	json_object_set_new(r, "rules_sha256",
 			    d->o.rules ? json_string(d->rules_sha_hex) : json_null());
 	pipeline_record_write(d->pl, r);
-	if (err)
+	if (applied && err)
+		pr_err("reload: the new allowlist and rules are in force, but the anti-rollback "
+		       "state could not be saved");
+	else if (err)
 		pr_err("reload failed, the previous allowlist and rules stay in force");
-	else
+	if (applied)
 		fold_renew(d); /* the swap made every slot's name stale: free them all */
 }
 

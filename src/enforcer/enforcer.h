@@ -40,10 +40,10 @@ int enforcer_lsm_check(void);
 void enforcer_log_libbpf(void);
 
 int enforcer_open(struct enforcer **out, const struct enforcer_opts *opts);
-/* Build a complete new rules map and swap it in; on failure the old one stays. */
-int enforcer_set_rules(struct enforcer *e, const struct enforcer_rule *rules, size_t n);
-/* Build a complete new allowlist map and swap it in; on failure the old one stays. */
-int enforcer_set_allowlist(struct enforcer *e, const struct enforcer_allow *allow, size_t n);
+/* Build complete new rules and allowlist maps and put both in force in one
+ * step; on failure the old rules and the old allowlist both stay. */
+int enforcer_set_policy(struct enforcer *e, const struct enforcer_rule *rules, size_t nrules,
+			const struct enforcer_allow *allow, size_t nallow);
 /* The seeded path hash both sides use for rule and allowlist keys. */
 __u64 enforcer_path_hash(const struct enforcer *e, const char *path, size_t len);
 /* Attach stage 3, 2, 1 and prove the order with a probe exec of prove_path;

@@ -16,17 +16,16 @@ __u64 enforcer_path_hash(const struct enforcer *e, const char *path, size_t len)
 	return h;
 }
 
-/* Put a freshly filled inner map into slot 0 of an outer map-in-map: the
- * kernel switches from the old map to the new one in one step. */
-static int swap_in(int outer_fd, int inner_fd, const char *what)
+/* Put a freshly filled inner map into a slot of an outer map-in-map that
+ * is not in force (ig_policy names the other one). */
+static int stage_in(int outer_fd, __u32 slot, int inner_fd, const char *what)
 {
-	__u32 zero = 0;
 	int err;
 
-	err = bpf_map_update_elem(outer_fd, &zero, &inner_fd, BPF_ANY);
+	err = bpf_map_update_elem(outer_fd, &slot, &inner_fd, BPF_ANY);
 	if (err) {
 		err = -errno;
-		pr_err("cannot swap in the new %s: %s", what, strerror(-err));
+		pr_err("cannot put the new %s in place: %s", what, strerror(-err));
 	}
 	return err;
 }
@@ -65,11 +64,13 @@ static void rule_val_init(struct ig_rule_val *v)
 		v->rule[h] = -1;
 }
 
-int enforcer_set_rules(struct enforcer *e, const struct enforcer_rule *rules, size_t n)
+/* A new rules map, filled, in *fdp, and the hooks its rules name; nothing
+ * in force changes. */
+static int rules_build(struct enforcer *e, const struct enforcer_rule *rules, size_t n,
+		       int *fdp, __u32 *hooksp)
 {
 	/* A rule's key, and a file rule's IG_RULE_FILES key on its directory. */
 	struct rule_slot *slots = calloc(n ? 2 * n : 1, sizeof(*slots));
-	struct enforcer_bpf__bss bss;
 	__u32 hooks = 0;
 	size_t used = 0;
 	int fd = -1, err = 0;
@@ -134,21 +135,9 @@ int enforcer_set_rules(struct enforcer *e, const struct enforcer_rule *rules, si
 			goto cleanup;
 		}
 	}
-	/* Both lists' hooks while either may be in force (see ig_rule_hooks):
-	 * without that, no swap. */
-	err = bss_read(e, &bss);
-	if (!err)
-		err = BSS_SET(e, ig_rule_hooks, bss.ig_rule_hooks | hooks);
-	if (err) {
-		pr_err("cannot widen the hooks with rules before the swap: %s", strerror(-err));
-		goto cleanup;
-	}
-	err = swap_in(e->fds[EM_RULES], fd, "rules");
-	if (err)
-		goto cleanup; /* the wider set stays: it costs lookups, never a record */
-	bss_bump_rules_gen(e); /* after the swap: see ig_rules_gen */
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	BSS_SET(e, ig_rule_hooks, hooks); /* failing, the wider set stays */
+	*fdp = fd;
+	*hooksp = hooks;
+	fd = -1;
 cleanup:
 	if (fd >= 0)
 		close(fd);
@@ -156,7 +145,8 @@ cleanup:
 	return err;
 }
 
-int enforcer_set_allowlist(struct enforcer *e, const struct enforcer_allow *allow, size_t n)
+/* A new allowlist map, filled, in *fdp; nothing in force changes. */
+static int allow_build(struct enforcer *e, const struct enforcer_allow *allow, size_t n, int *fdp)
 {
 	struct ig_allow_key *keys = calloc(n ? n : 1, sizeof(*keys));
 	__u32 *vals = calloc(n ? n : 1, sizeof(*vals));
@@ -191,13 +181,67 @@ int enforcer_set_allowlist(struct enforcer *e, const struct enforcer_allow *allo
 		       strerror(-err));
 		goto cleanup;
 	}
-	err = swap_in(e->fds[EM_ALLOW], fd, "allowlist");
-	if (!err)
-		bss_bump_rules_gen(e); /* names and folds judged by the old list go */
+	*fdp = fd;
+	fd = -1;
 cleanup:
 	if (fd >= 0)
 		close(fd);
 	free(keys);
 	free(vals);
+	return err;
+}
+
+/*
+ * Both maps are built, then put in the slot not in force, then ig_policy
+ * flips to that slot with one store: until the flip nothing in force has
+ * changed, so any failure before it leaves the old list and the old rules
+ * deciding together. The slot left behind is kept: a record stage 1 made
+ * before the flip is judged against it (struct ig_record), and the next
+ * policy replaces it.
+ */
+int enforcer_set_policy(struct enforcer *e, const struct enforcer_rule *rules, size_t nrules,
+			const struct enforcer_allow *allow, size_t nallow)
+{
+	struct enforcer_bpf__bss bss;
+	int rules_fd = -1, allow_fd = -1, err;
+	__u32 hooks = 0, next;
+
+	err = rules_build(e, rules, nrules, &rules_fd, &hooks);
+	if (!err)
+		err = allow_build(e, allow, nallow, &allow_fd);
+	if (!err)
+		err = bss_read(e, &bss);
+	if (err)
+		goto cleanup;
+	next = !(bss.ig_policy & 1);
+	err = stage_in(e->fds[EM_RULES], next, rules_fd, "rules");
+	if (!err)
+		err = stage_in(e->fds[EM_ALLOW], next, allow_fd, "allowlist");
+	if (err)
+		goto unstage;
+	/* Both policies' hooks while either may be in force (see
+	 * ig_rule_hooks): without that, no flip. */
+	err = BSS_SET(e, ig_rule_hooks, bss.ig_rule_hooks | hooks);
+	if (err) {
+		pr_err("cannot widen the hooks with rules before the swap: %s", strerror(-err));
+		goto unstage; /* the wider set may stay: it costs lookups, never a record */
+	}
+	err = bss_flip_policy(e, next);
+	if (err) {
+		pr_err("cannot switch to the new policy: %s", strerror(-err));
+		goto unstage;
+	}
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	BSS_SET(e, ig_rule_hooks, hooks); /* failing, the wider set stays */
+	goto cleanup;
+unstage:
+	/* Never in force: free the new maps now rather than at the next swap. */
+	bpf_map_delete_elem(e->fds[EM_RULES], &next);
+	bpf_map_delete_elem(e->fds[EM_ALLOW], &next);
+cleanup:
+	if (rules_fd >= 0)
+		close(rules_fd);
+	if (allow_fd >= 0)
+		close(allow_fd);
 	return err;
 }

@@ -105,6 +105,31 @@ static inline void bss_bump_rules_gen(struct enforcer *e)
 		BSS_SET(e, ig_rules_gen, bss.ig_rules_gen + 1);
 }
 
+/*
+ * Put policy slot in force and forget what was remembered under the old
+ * one, in one write where the globals are reached through the map: a slot
+ * is filled again at the next swap, so it must never meet its names of the
+ * time before (struct ig_name_key).
+ */
+static inline int bss_flip_policy(struct enforcer *e, __u32 slot)
+{
+	struct enforcer_bpf__bss bss;
+	__u32 zero = 0;
+	int err;
+
+	if (e->skel) {
+		__atomic_store_n(&e->skel->bss->ig_policy, slot, __ATOMIC_SEQ_CST);
+		__atomic_fetch_add(&e->skel->bss->ig_rules_gen, 1, __ATOMIC_SEQ_CST);
+		return 0;
+	}
+	err = bss_read(e, &bss);
+	if (err)
+		return err;
+	bss.ig_policy = slot;
+	bss.ig_rules_gen++;
+	return bpf_map_update_elem(e->fds[EM_BSS], &zero, &bss, BPF_ANY) ? -errno : 0;
+}
+
 static inline struct bpf_program *aux_prog(const struct enforcer *e, enum aux a)
 {
 	const struct enforcer_bpf *s = e->skel;

@@ -1758,8 +1758,7 @@ static int setup_arms(struct bench *b, const char *lib, const cpu_set_t *all_cpu
 		goto cleanup;
 	}
 	if ((err = build_allowlist(b, lib, &allow)) ||
-	    (err = enforcer_set_rules(b->e, rules, b->nrules)) ||
-	    (err = enforcer_set_allowlist(b->e, allow, b->nallow)))
+	    (err = enforcer_set_policy(b->e, rules, b->nrules, allow, b->nallow)))
 		goto cleanup;
 	unlink(AUDIT_LOG);
 	err = pipeline_open(&b->pl, &(struct pipeline_opts){ .audit_log = AUDIT_LOG,

@@ -7,9 +7,16 @@
  *
  *   igtest [--mode monitor|enforce] [--allow FILE] [--rule SPEC]... --events FILE
  *          --pidfile FILE [--counters FILE] [--ringbuf-kb N] [--pause-consumer]
+ *          [--reload-allow FILE] [--reload-rule SPEC]... [--reload-fault]
  *
  *   --allow FILE   lines "<sha256 hex>" (any path) or "<sha256 hex> bind <path>"
  *   --rule SPEC    ACTION:PATH[:r][:hooks=exec,mmap,open]; a directory ends in '/'
+ *
+ * On SIGHUP it swaps in the --reload-* policy (no --reload-allow: an empty
+ * list) as the daemon reloads, and writes "igtest: reload N: ok" or the
+ * error to stderr. --reload-fault adds, to the first reload only, a rule
+ * the loader refuses (a relative path), so that the swap fails in its rules
+ * step, as any failure there would (no memory for the map, say).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -27,7 +34,7 @@
 #define MAX_RULES 64
 #define MAX_ALLOW 65536
 
-static volatile sig_atomic_t stop, dump, resume;
+static volatile sig_atomic_t stop, dump, resume, reload;
 
 static void on_signal(int sig)
 {
@@ -35,8 +42,36 @@ static void on_signal(int sig)
 		dump = 1;
 	else if (sig == SIGUSR2)
 		resume = 1;
+	else if (sig == SIGHUP)
+		reload = 1;
 	else
 		stop = 1;
+}
+
+/* The policy a SIGHUP swaps in. */
+struct reload_policy {
+	struct enforcer_rule rules[MAX_RULES + 1];
+	size_t nrules;
+	struct enforcer_allow *allow;
+	size_t nallow;
+	bool fault;
+	int count;
+};
+
+static void do_reload(struct enforcer *e, struct reload_policy *rp)
+{
+	size_t n = rp->nrules;
+	int err;
+
+	rp->count++;
+	if (rp->fault && rp->count == 1)
+		rp->rules[n++] = (struct enforcer_rule){
+			.path = "not-absolute", .kind = IG_RULE_EXACT, .action = IG_ACT_DENY,
+			.hooks = 1u << IG_HOOK_EXEC,
+		};
+	err = enforcer_set_policy(e, rp->rules, n, rp->allow, rp->nallow);
+	fprintf(stderr, "igtest: reload %d: %s\n", rp->count, err ? strerror(-err) : "ok");
+	fflush(stderr);
 }
 
 struct ctx {
@@ -156,9 +191,14 @@ int main(int argc, char **argv)
 		{ "counters", required_argument, NULL, 'c' },
 		{ "ringbuf-kb", required_argument, NULL, 'k' },
 		{ "pause-consumer", no_argument, NULL, 'P' },
+		{ "reload-allow", required_argument, NULL, 'A' },
+		{ "reload-rule", required_argument, NULL, 'R' },
+		{ "reload-fault", no_argument, NULL, 'F' },
 		{ 0 },
 	};
-	static struct enforcer_allow allow[MAX_ALLOW];
+	static struct enforcer_allow allow[MAX_ALLOW], reload_allow[MAX_ALLOW];
+	static struct reload_policy rp = { .allow = reload_allow };
+	const char *reload_allow_file = NULL;
 	struct enforcer_rule rules[MAX_RULES];
 	struct enforcer_opts eo = { .mode = IG_MODE_MONITOR };
 	const char *events = NULL, *pidfile = NULL, *counters = NULL, *allow_file = NULL;
@@ -201,6 +241,19 @@ int main(int argc, char **argv)
 		case 'P':
 			paused = true;
 			break;
+		case 'A':
+			reload_allow_file = optarg;
+			break;
+		case 'R':
+			if (rp.nrules == MAX_RULES || parse_rule(optarg, &rp.rules[rp.nrules])) {
+				fprintf(stderr, "igtest: bad rule '%s'\n", optarg);
+				return 2;
+			}
+			rp.nrules++;
+			break;
+		case 'F':
+			rp.fault = true;
+			break;
 		default:
 			return 2;
 		}
@@ -211,6 +264,10 @@ int main(int argc, char **argv)
 	}
 	if (allow_file && read_allow(allow_file, allow, &nallow)) {
 		fprintf(stderr, "igtest: bad allow file '%s'\n", allow_file);
+		return 2;
+	}
+	if (reload_allow_file && read_allow(reload_allow_file, reload_allow, &rp.nallow)) {
+		fprintf(stderr, "igtest: bad allow file '%s'\n", reload_allow_file);
 		return 2;
 	}
 	ctx.events = fopen(events, "a");
@@ -225,6 +282,7 @@ int main(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGUSR1, on_signal);
 	signal(SIGUSR2, on_signal);
+	signal(SIGHUP, on_signal);
 
 	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	if (n <= 0)
@@ -233,8 +291,7 @@ int main(int argc, char **argv)
 	if (enforcer_lsm_check() || enforcer_open(&e, &eo))
 		return 1;
 	enforcer_set_handler(e, on_event, &ctx);
-	if (enforcer_set_rules(e, rules, nrules) || enforcer_set_allowlist(e, allow, nallow) ||
-	    enforcer_attach(e, self)) {
+	if (enforcer_set_policy(e, rules, nrules, allow, nallow) || enforcer_attach(e, self)) {
 		enforcer_free(e);
 		return 1;
 	}
@@ -256,6 +313,10 @@ int main(int argc, char **argv)
 		}
 		if (resume)
 			paused = false;
+		if (reload) {
+			reload = 0;
+			do_reload(e, &rp);
+		}
 		if (paused)
 			usleep(50000);
 		else
