@@ -40,6 +40,10 @@
  * (d) Watchers only make a cache forget; each passes the verdict it was
  *     given. A spurious bump costs one more path walk or measurement. Where
  *     a watcher cannot store (no memory), see ig_truncate.
+ * (e) Paths: rules match a path printed in full. A file with no link at
+ *     the printed path (IG_F_UNLINKED: unlinked while open, a memfd, an
+ *     O_TMPFILE file) gets no allow rule, the digest decides (closed);
+ *     deny and audit rules match it as printed.
  *
  * Stage 1 reads the context and the full path (bpf_d_path), matches the path
  * rules and stores a record in `records`, keyed by (tid, hook): stage 2 may
@@ -292,6 +296,26 @@ static __always_inline void resolve_path(struct ig_event *ev, struct file *file)
 		ev->path_len = n;
 }
 
+/*
+ * No link at the path the event names, told from the dentry and the inode,
+ * never from the printed " (deleted)", which a real name may end in: the
+ * dentry was unlinked (unhashed and not a root: the kernel's d_unlinked,
+ * which is when d_path adds the suffix; the inode may keep other links),
+ * or the inode has no link at all (a memfd or an O_TMPFILE file: the
+ * pseudo name of the first ends in the suffix too, though its dentry is a
+ * root). Read after the path is printed: a dentry unhashed before that is
+ * never hashed again, so a path printed with the suffix is always marked.
+ */
+static __always_inline bool file_unlinked(struct file *file)
+{
+	struct dentry *dentry = file->f_path.dentry;
+	struct inode *inode = file->f_inode;
+
+	if (inode && inode->i_nlink == 0)
+		return true;
+	return dentry && !dentry->d_hash.pprev && dentry->d_parent != dentry;
+}
+
 /* ---- verdicts and events ------------------------------------------------- */
 
 /*
@@ -519,6 +543,17 @@ static __always_inline int stage_filter(struct file *file, __u32 hook, __u32 pro
 			name_remember(ev, file, hook, &name);
 	} else if (c) {
 		c->name_hits++;
+	}
+	if (file_unlinked(file)) {
+		ev->flags |= IG_F_UNLINKED;
+		if (ev->action == IG_ACT_ALLOW) {
+			/* Fail closed: a path with no link there is not the file's;
+			 * the digest decides, as under no rule (deny and audit
+			 * rules still hold). Remembered names are of linked
+			 * dentries only (name_key), so none brings an allow back. */
+			ev->action = IG_ACT_NONE;
+			ev->rule = -1;
+		}
 	}
 
 	switch (ev->action) {

@@ -61,11 +61,12 @@ enum ig_flag {
 	IG_F_CACHED	= 1 << 6,	/* digest from the hash cache: stage 2 did not hash */
 	IG_F_CACHE_FILL	= 1 << 7,	/* a cache miss that stage 3 may fill */
 	IG_F_STALE	= 1 << 8,	/* truncated by name: IMA's digest may be stale; not measured */
+	IG_F_UNLINKED	= 1 << 9,	/* no link at the printed path (" (deleted)"): no allow rule */
 };
 
 /* Bumped whenever what the programs do changes in a way a daemon must not
  * inherit from a chain an older build pinned (enforcer_adopt refuses it). */
-#define IG_CHAIN_VERSION 4
+#define IG_CHAIN_VERSION 5
 
 enum ig_mode {
 	IG_MODE_MONITOR = 0,
