@@ -32,18 +32,23 @@
  * (b) Under the mm's lock nothing may sleep to hash nor print a path: the
  *     digest comes from the hash cache or it is a hash error, as in (a); the
  *     name is the one remembered on the inode or none (path-free entries).
- * (c) Opens are recorded, never refused by digest, only by a deny rule: at
- *     file_open the file is not yet readable by the kernel (FMODE_CAN_READ
- *     is set after the hook), so IMA can give a digest only when it already
- *     holds one; otherwise the event carries the hash error and userspace
- *     measures the file itself.
+ * (c) Opens are recorded, never refused by digest, only by a deny rule or
+ *     an unknown path (e): at file_open the file is not yet readable by the
+ *     kernel (FMODE_CAN_READ is set after the hook), so IMA can give a
+ *     digest only when it already holds one; otherwise the event carries
+ *     the hash error and userspace measures the file itself.
  * (d) Watchers only make a cache forget; each passes the verdict it was
  *     given. A spurious bump costs one more path walk or measurement. Where
  *     a watcher cannot store (no memory), see ig_truncate.
  * (e) Paths: rules match a path printed in full. A file with no link at
  *     the printed path (IG_F_UNLINKED: unlinked while open, a memfd, an
  *     O_TMPFILE file) gets no allow rule, the digest decides (closed);
- *     deny and audit rules match it as printed.
+ *     deny and audit rules match it as printed. A path that cannot be
+ *     printed (IG_F_PATH_ERR: past PATH_MAX, or a mprotect's name not
+ *     remembered) on a hook some deny or audit rule names is refused as by
+ *     a deny rule, an open too (closed: it may be a name such a rule
+ *     names); on other hooks the digest decides, and such an open is
+ *     never remembered as unwatched.
  *
  * Stage 1 reads the context and the full path (bpf_d_path), matches the path
  * rules and stores a record in `records`, keyed by (tid, hook): stage 2 may
@@ -94,7 +99,8 @@ const volatile __u64 ig_hash_seed = 0;	/* random per load: see struct ig_rule_ke
  * remembered names, their verdicts and folds of another value are forgotten
  * (struct ig_name_key). */
 __u32 ig_rules_gen;
-/* Runtime: the hooks (1 << IG_HOOK_*) some rule in force names. The loader
+/* Runtime: the hooks (1 << IG_HOOK_*) some rule in force names, and those
+ * some deny or audit rule names (IG_HOOK_WATCHED). The loader
  * widens it to both lists' hooks before a rules swap and narrows it after,
  * so it never lacks a hook the rules in force have. Read before the rules. */
 __u32 ig_rule_hooks;
@@ -555,6 +561,13 @@ static __always_inline int stage_filter(struct file *file, __u32 hook, __u32 pro
 			ev->rule = -1;
 		}
 	}
+	if ((ev->flags & IG_F_PATH_ERR) && hook_watched(hook)) {
+		/* Fail closed: a path not known may be one a deny or audit rule
+		 * of this hook names; refused as by a deny rule, the event
+		 * saying why (path error, no rule index). */
+		ev->action = IG_ACT_DENY;
+		ev->rule = -1;
+	}
 
 	switch (ev->action) {
 	case IG_ACT_DENY:
@@ -578,7 +591,10 @@ static __always_inline int stage_filter(struct file *file, __u32 hook, __u32 pro
 		break;
 	default:
 		if (hook == IG_HOOK_OPEN) {
-			open_remember(file, dir, &dir_name, &name, &dm, rule_map);
+			/* Only a name matched in full is known unwatched: an
+			 * unresolved one walks again next time (fail safe). */
+			if (!(ev->flags & IG_F_PATH_ERR))
+				open_remember(file, dir, &dir_name, &name, &dm, rule_map);
 			return 0; /* opens are measured only under an audit rule */
 		}
 		ev->flags |= IG_F_NEED_HASH;

@@ -73,6 +73,11 @@ enum ig_mode {
 	IG_MODE_ENFORCE = 1,
 };
 
+/* ig_rule_hooks (the programs' .bss): bit 1 << h, some rule in force names
+ * hook h; bit IG_HOOK_WATCHED(h), some deny or audit rule does, so that an
+ * access to a file whose path cannot be resolved is refused there. */
+#define IG_HOOK_WATCHED(h) (1u << (8 + (h)))
+
 /* Rule actions; the numeric order is the precedence between equally specific rules. */
 enum ig_action {
 	IG_ACT_NONE  = 0,
