@@ -33,15 +33,24 @@
  * (b) Under the mm's lock nothing may sleep to hash nor print a path: the
  *     digest comes from the hash cache or it is a hash error, as in (a); the
  *     name is the one remembered on the inode or none (path-free entries).
- * (c) Opens are recorded, never refused by digest, only by a deny rule: at
- *     file_open the file is not yet readable by the kernel (FMODE_CAN_READ
- *     is set after the hook), so IMA can give a digest only when it already
- *     holds one; otherwise the event carries the hash error and userspace
- *     measures the file itself.
+ * (c) Opens are recorded, never refused by digest, only by a deny rule or
+ *     an unknown path (f): at file_open the file is not yet readable by the
+ *     kernel (FMODE_CAN_READ is set after the hook), so IMA can give a
+ *     digest only when it already holds one; otherwise the event carries
+ *     the hash error and userspace measures the file itself.
  * (d) Watchers only make a cache forget; each passes the verdict it was
  *     given. A spurious bump costs one more path walk or measurement.
  * (e) A watcher too, but a truncate(2) by name it cannot mark (no memory)
  *     is refused in enforce mode (see ig_truncate).
+ * (f) Paths: rules match a path printed in full. A file with no link at
+ *     the printed path (IG_F_UNLINKED: unlinked while open, a memfd, an
+ *     O_TMPFILE file) gets no allow rule, the digest decides (closed);
+ *     deny and audit rules match it as printed. A path that cannot be
+ *     printed (IG_F_PATH_ERR: past PATH_MAX, or a mprotect's name not
+ *     remembered) on a hook some deny or audit rule names is refused as by
+ *     a deny rule, an open too (closed: it may be a name such a rule
+ *     names); on other hooks the digest decides, and such an open is
+ *     never remembered as unwatched.
  *
  * Stage 1 reads the context and the full path (bpf_d_path), matches the path
  * rules and stores a record in `records`, keyed by (tid, hook): stage 2 may
@@ -104,7 +113,8 @@ __u32 ig_rules_gen;
  * loader flips it with one store once both maps of the new policy are in
  * the other slot. */
 __u32 ig_policy;
-/* Runtime: the hooks (1 << IG_HOOK_*) some rule in force names. The loader
+/* Runtime: the hooks (1 << IG_HOOK_*) some rule in force names, and those
+ * some deny or audit rule names (IG_HOOK_WATCHED). The loader
  * widens it to both lists' hooks before a rules swap and narrows it after,
  * so it never lacks a hook the rules in force have. Read before the rules. */
 __u32 ig_rule_hooks;
@@ -305,6 +315,26 @@ static __always_inline void resolve_path(struct ig_event *ev, struct file *file)
 		path_unknown(ev); /* unresolvable or too long */
 	else
 		ev->path_len = n;
+}
+
+/*
+ * No link at the path the event names, told from the dentry and the inode,
+ * never from the printed " (deleted)", which a real name may end in: the
+ * dentry was unlinked (unhashed and not a root: the kernel's d_unlinked,
+ * which is when d_path adds the suffix; the inode may keep other links),
+ * or the inode has no link at all (a memfd or an O_TMPFILE file: the
+ * pseudo name of the first ends in the suffix too, though its dentry is a
+ * root). Read after the path is printed: a dentry unhashed before that is
+ * never hashed again, so a path printed with the suffix is always marked.
+ */
+static __always_inline bool file_unlinked(struct file *file)
+{
+	struct dentry *dentry = file->f_path.dentry;
+	struct inode *inode = file->f_inode;
+
+	if (inode && inode->i_nlink == 0)
+		return true;
+	return dentry && !dentry->d_hash.pprev && dentry->d_parent != dentry;
 }
 
 /* ---- verdicts and events ------------------------------------------------- */
@@ -542,6 +572,24 @@ static __always_inline int stage_filter(struct file *file, __u32 hook, __u32 pro
 	} else if (c) {
 		c->name_hits++;
 	}
+	if (file_unlinked(file)) {
+		ev->flags |= IG_F_UNLINKED;
+		if (ev->action == IG_ACT_ALLOW) {
+			/* Fail closed: a path with no link there is not the file's;
+			 * the digest decides, as under no rule (deny and audit
+			 * rules still hold). Remembered names are of linked
+			 * dentries only (name_key), so none brings an allow back. */
+			ev->action = IG_ACT_NONE;
+			ev->rule = -1;
+		}
+	}
+	if ((ev->flags & IG_F_PATH_ERR) && hook_watched(hook)) {
+		/* Fail closed: a path not known may be one a deny or audit rule
+		 * of this hook names; refused as by a deny rule, the event
+		 * saying why (path error, no rule index). */
+		ev->action = IG_ACT_DENY;
+		ev->rule = -1;
+	}
 
 	switch (ev->action) {
 	case IG_ACT_DENY:
@@ -565,7 +613,10 @@ static __always_inline int stage_filter(struct file *file, __u32 hook, __u32 pro
 		break;
 	default:
 		if (hook == IG_HOOK_OPEN) {
-			open_remember(file, dir, &dir_name, &name, &dm, rule_map);
+			/* Only a name matched in full is known unwatched: an
+			 * unresolved one walks again next time (fail safe). */
+			if (!(ev->flags & IG_F_PATH_ERR))
+				open_remember(file, dir, &dir_name, &name, &dm, rule_map);
 			return 0; /* opens are measured only under an audit rule */
 		}
 		ev->flags |= IG_F_NEED_HASH;

@@ -74,7 +74,8 @@ struct dir_match {
  * Hash the path and find the winning rule for this hook. Rules are matched
  * only on a path resolved in full: a path bpf_d_path could not give us
  * matches nothing, so it can never reach an allow rule (it meets the
- * digest check instead).
+ * digest check instead, or a refusal where a deny or audit rule names the
+ * hook: stage_filter).
  */
 static __always_inline void match_rules(struct ig_event *ev, __u32 hook, void *rules,
 					struct dir_match *dm)
@@ -105,6 +106,13 @@ static __always_inline void match_rules(struct ig_event *ev, __u32 hook, void *r
 static __always_inline bool hook_has_rules(__u32 hook)
 {
 	return *(volatile __u32 *)&ig_rule_hooks & (1U << hook);
+}
+
+/* Does any deny or audit rule in force name this hook? Then an access whose
+ * path cannot be resolved may be one it names. */
+static __always_inline bool hook_watched(__u32 hook)
+{
+	return *(volatile __u32 *)&ig_rule_hooks & IG_HOOK_WATCHED(hook);
 }
 
 #endif

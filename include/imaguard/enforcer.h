@@ -61,6 +61,7 @@ enum ig_flag {
 	IG_F_CACHED	= 1 << 6,	/* digest from the hash cache: stage 2 did not hash */
 	IG_F_CACHE_FILL	= 1 << 7,	/* a cache miss that stage 3 may fill */
 	IG_F_STALE	= 1 << 8,	/* not measured: no digest would be the content's (hash_error says why) */
+	IG_F_UNLINKED	= 1 << 9,	/* no link at the printed path (" (deleted)"): no allow rule */
 };
 
 /* Bumped whenever what the programs do changes in a way a daemon must not
@@ -71,6 +72,11 @@ enum ig_mode {
 	IG_MODE_MONITOR = 0,
 	IG_MODE_ENFORCE = 1,
 };
+
+/* ig_rule_hooks (the programs' .bss): bit 1 << h, some rule in force names
+ * hook h; bit IG_HOOK_WATCHED(h), some deny or audit rule does, so that an
+ * access to a file whose path cannot be resolved is refused there. */
+#define IG_HOOK_WATCHED(h) (1u << (8 + (h)))
 
 /* Rule actions; the numeric order is the precedence between equally specific rules. */
 enum ig_action {

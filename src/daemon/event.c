@@ -53,7 +53,8 @@ json_t *event_json_bytes(const char *s)
 	return j;
 }
 
-json_t *event_to_json(const struct ig_event *ev, enum ig_mode mode, const struct event_clock *clk)
+static json_t *event_fields(const struct ig_event *ev, enum ig_mode mode,
+			    const struct event_clock *clk)
 {
 	char time[RFC3339_NS_BUF], comm[IG_COMM_LEN + 1], hex[SHA256_HEX_LEN + 1], digest[80];
 	bool hashed = ev->flags & IG_F_HASHED;
@@ -87,6 +88,16 @@ json_t *event_to_json(const struct ig_event *ev, enum ig_mode mode, const struct
 			 "hash_algo", ev->hash_algo,
 			 "cgroup_id", (json_int_t)ev->cgroup_id, "mnt_ns", (json_int_t)ev->mnt_ns,
 			 "pid_ns", (json_int_t)ev->pid_ns, "rule", ev->rule);
+}
+
+json_t *event_to_json(const struct ig_event *ev, enum ig_mode mode, const struct event_clock *clk)
+{
+	json_t *j = event_fields(ev, mode, clk);
+
+	/* Last, and only when true: no link at the path (IG_F_UNLINKED). */
+	if (j && (ev->flags & IG_F_UNLINKED))
+		json_object_set_new(j, "unlinked", json_true());
+	return j;
 }
 
 void event_put_bytes(struct audit_out *o, const char *s, size_t n)
@@ -192,6 +203,8 @@ void event_put_access(struct audit_out *o, const struct ig_event *ev, enum ig_mo
 	audit_put_u64(o, ev->pid_ns);
 	AUDIT_PUT_LIT(o, ",\"rule\":");
 	audit_put_int(o, ev->rule);
+	if (ev->flags & IG_F_UNLINKED)
+		AUDIT_PUT_LIT(o, ",\"unlinked\":true");
 }
 
 json_t *event_counters_to_json(const struct ig_counters *c)

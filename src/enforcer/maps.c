@@ -96,6 +96,8 @@ static int rules_build(struct enforcer *e, const struct enforcer_rule *rules, si
 				slots[used].val.action[h] = r->action;
 				slots[used].val.rule[h] = i;
 				hooks |= 1u << h;
+				if (r->action == IG_ACT_AUDIT || r->action == IG_ACT_DENY)
+					hooks |= IG_HOOK_WATCHED(h);
 			}
 		used++;
 		if (r->kind == IG_RULE_EXACT) {

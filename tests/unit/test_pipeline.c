@@ -280,7 +280,8 @@ static void reference_append(struct audit_log *l, const struct ig_event *ev, enu
 	json_object_set_new(rec, "allowlist_sha256", have_al ? json_string(AL_SHA) : json_null());
 	json_object_update(rec, body);
 	json_decref(body);
-	if (!(ev->flags & (IG_F_HASHED | IG_F_PATH_ERR)) && (ev->flags & IG_F_NEED_HASH)) {
+	if (!(ev->flags & (IG_F_HASHED | IG_F_PATH_ERR | IG_F_UNLINKED)) &&
+	    (ev->flags & IG_F_NEED_HASH)) {
 		uint8_t d[SHA256_LEN];
 		char hex[SHA256_HEX_LEN + 1], val[80];
 		int fd = open(ev->path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
@@ -341,7 +342,8 @@ static void random_event(struct ig_event *ev, uint64_t *s, const char *self)
 	ev->time_ns = rnd(s) % (1ULL << 62);
 	ev->decision = (r >> 28) & 1;
 	ev->reason = (r >> 29) % (IG_REASON_MAX + 2);
-	ev->flags = (r >> 33) & (IG_F_HASHED | IG_F_WOULD_DENY | IG_F_PATH_ERR | IG_F_NEED_HASH);
+	ev->flags = (r >> 33) & (IG_F_HASHED | IG_F_WOULD_DENY | IG_F_PATH_ERR | IG_F_NEED_HASH |
+				 IG_F_UNLINKED);
 	ev->pid = (uint32_t)rnd(s);
 	ev->tid = (uint32_t)rnd(s);
 	ev->ppid = (uint32_t)rnd(s);
