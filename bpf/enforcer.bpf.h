@@ -9,6 +9,24 @@
 
 #include "imaguard/enforcer.h"
 
+/* The kernel's constants that vmlinux.h does not carry (macros, not types),
+ * spelt once for every program and header of this side. */
+#define EPERM		1
+#define ENOMEM		12
+#define EPROTONOSUPPORT	93
+#define PROT_EXEC	0x4
+#define VM_EXEC		0x4
+#define FMODE_WRITE	0x2
+#define SB_KERNMOUNT	(1 << 22)
+#define IG_S_IFMT	0170000
+#define IG_S_IFDIR	0040000
+#define IG_S_IFREG	0100000
+#define TMPFS_MAGIC	0x01021994
+#define HUGETLBFS_MAGIC	0x958458f6
+#define F_SEAL_SHRINK	0x0002
+#define F_SEAL_GROW	0x0004
+#define F_SEAL_WRITE	0x0008
+
 /* The tid-keyed record map: the hook is part of the key so that an open
  * nested inside an exec (the interpreter, say) never meets the exec's record. */
 struct ig_rec_key {

@@ -45,13 +45,6 @@ static __always_inline bool cacheable(struct inode *inode)
 	return false;
 }
 
-#define IG_S_IFMT	0170000
-#define IG_S_IFREG	0100000
-#define TMPFS_MAGIC	0x01021994
-#define HUGETLBFS_MAGIC	0x958458f6
-#define F_SEAL_SHRINK	0x0002
-#define F_SEAL_GROW	0x0004
-#define F_SEAL_WRITE	0x0008
 #define IG_SEALS_FIXED	(F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
 
 /* The seals of a file on an internal shmem or hugetlbfs mount (a memfd, SysV

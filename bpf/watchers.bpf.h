@@ -29,9 +29,6 @@ static __always_inline int names_changed(void)
 	return 0;
 }
 
-#define IG_S_IFMT  0170000
-#define IG_S_IFDIR 0040000
-
 #define IG_DCACHE_MOUNTED 0x00010000	/* d_flags: a mount point, in some namespace (6.1, 6.12) */
 
 /* A rename that moves more than its own dentry's name: a directory's, or a
