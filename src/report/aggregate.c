@@ -118,16 +118,25 @@ static int log_note_host(struct logrep *lr, const char *host)
 	return 0;
 }
 
-/* "sha256:<hex>" to the interned lowercase hex; NULL for null or junk. */
+/*
+ * A record's digest to the interned lowercase hex; NULL for null, "" or junk.
+ * Both forms the daemon writes are read wherever a digest appears: access
+ * records say "sha256:<hex>", summary repeats bare hex (docs/audit-format.md).
+ */
 static const char *digest_of(struct report *r, json_t *v)
 {
 	const char *s = json_string_value(v);
+	size_t n = s ? json_string_length(v) : 0;
 	char hex[SHA256_HEX_LEN + 1];
 
-	if (!s || strncmp(s, "sha256:", 7) || strlen(s + 7) != SHA256_HEX_LEN)
+	if (n > 7 && !strncmp(s, "sha256:", 7)) {
+		s += 7;
+		n -= 7;
+	}
+	if (n != SHA256_HEX_LEN)
 		return NULL;
 	for (int i = 0; i < SHA256_HEX_LEN; i++) {
-		char c = s[7 + i];
+		char c = s[i];
 
 		if (hex_value(c) < 0)
 			return NULL;

@@ -178,14 +178,22 @@ static void lost(struct wlog *w, long s, int count, const char *cause)
 		tally.lost_ringbuf += count;
 }
 
+/*
+ * A summary as src/daemon/pipeline.c renders it (pipeline_record_new, then
+ * summary_write and summary_entry): type, the allowlist's serial and
+ * SHA-256, period_s, then repeats, each {"hook", "path", "digest", "count"}
+ * with the digest as 64 bare lowercase hex digits ("" when the file was not
+ * hashed), never "sha256:<hex>" as in access records. The allowlist keys
+ * are set here so that they keep the daemon's place; append() fills them.
+ */
 static void summary(struct wlog *w, long s, const char *path, const char *digest, int count)
 {
-	char dg[80];
 	json_t *r;
 
-	snprintf(dg, sizeof(dg), "sha256:%s", digest);
-	r = json_pack("{s:s, s:i, s:[{s:s, s:s, s:s, s:i}]}", "type", "summary", "period_s", 60,
-		      "repeats", "hook", "mmap", "path", path, "digest", dg, "count", count);
+	r = json_pack("{s:s, s:n, s:n, s:i, s:[{s:s, s:s, s:s, s:I}]}", "type", "summary",
+		      "allowlist_serial", "allowlist_sha256", "period_s", 60, "repeats", "hook",
+		      "mmap", "path", path, "digest", digest ? digest : "", "count",
+		      (json_int_t)count);
 	append(w, s, r);
 	tally.repeats += count;
 }
@@ -492,7 +500,12 @@ static void check(const char *dir, const char *report, bool with_allowlist)
 	/* libc: 3 maps plus 10 summarised repeats */
 	r = find(json_object_get(rep, "executed"), "path", "/usr/lib/x86_64-linux-gnu/libc.so.6",
 		 "hook", "mmap");
-	CHECK(r && geti(r, "count") == 13, "executed: libc mmap count is not 13");
+	CHECK(r && geti(r, "count") == 13 && json_is_true(json_object_get(r, "allowlisted")) &&
+		      !strcmp(json_string_value(json_object_get(r, "digest")) ?: "", D_LIBC),
+	      "executed: libc mmap is not 13 runs, allowlisted, with its digest");
+	CHECK(!find(json_object_get(rep, "not_allowlisted"), "path",
+		    "/usr/lib/x86_64-linux-gnu/libc.so.6", NULL, NULL),
+	      "not_allowlisted: libc's summarised repeats are a row of their own");
 
 	/* denials: /tmp/evil twice by uid 1000 with sh on db1 */
 	r = find(json_object_get(rep, "denials"), "path", "/tmp/evil", "comm", "sh");

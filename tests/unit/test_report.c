@@ -218,6 +218,73 @@ static void test_report_small(void **state)
 	json_decref(doc);
 }
 
+static int count_ran(const struct report_ran *ran, void *ctx)
+{
+	json_t *o = ctx;
+
+	return json_object_set_new(o, ran->path, json_integer((json_int_t)ran->count));
+}
+
+/*
+ * Summaries as the daemon writes them: the digest in bare hex, "" when the
+ * file was not hashed. The repeats of a library first logged as allowlisted
+ * fold into its one row, and propose's walk counts every sighting.
+ */
+static void test_report_summary_digest(void **state)
+{
+	struct fx *f = *state;
+	const char *logs[] = { f->log };
+	struct report_opts o = { .now = "2026-02-01T00:00:00Z" };
+	struct audit_log *l;
+	struct report *r;
+	json_t *doc, *ex, *row, *ran;
+	bool ok;
+
+	assert_int_equal(audit_log_open(&l, f->log, NULL), 0);
+	append(l, "{s:s, s:s, s:s, s:s}", "type", "start", "time", "2026-01-01T00:00:00.000000000Z",
+	       "host", "alpha", "mode", "monitor");
+	access_rec(l, "2026-01-01T00:00:01.000000000Z", "monitor", "/lib/libc.so.6", DIG_A,
+		   "allowlisted", false);
+	/* 7 repeats in bare hex, 3 in the "sha256:" form also read, 4 unhashed */
+	append(l, "{s:s, s:s, s:n, s:n, s:i, s:[{s:s, s:s, s:s, s:i}, {s:s, s:s, s:s, s:i}]}",
+	       "type", "summary", "time", "2026-01-01T00:01:00.000000000Z", "allowlist_serial",
+	       "allowlist_sha256", "period_s", 60, "repeats", "hook", "exec", "path",
+	       "/lib/libc.so.6", "digest", DIG_A + 7, "count", 7, "hook", "exec", "path",
+	       "/bin/unhashed", "digest", "", "count", 4);
+	append(l, "{s:s, s:s, s:i, s:[{s:s, s:s, s:s, s:i}]}", "type", "summary", "time",
+	       "2026-01-01T00:02:00.000000000Z", "period_s", 60, "repeats", "hook", "exec", "path",
+	       "/lib/libc.so.6", "digest", DIG_A, "count", 3);
+	audit_log_close(l);
+
+	doc = build(logs, 1, &ok);
+	assert_true(ok);
+	assert_int_equal(ival(json_object_get(doc, "summary"), "repeats", NULL), 14);
+	ex = json_object_get(doc, "executed");
+	assert_int_equal(json_array_size(ex), 2);
+	row = json_array_get(ex, 0);
+	assert_string_equal(json_string_value(json_object_get(row, "path")), "/bin/unhashed");
+	assert_true(json_is_null(json_object_get(row, "digest")));
+	row = json_array_get(ex, 1);
+	assert_string_equal(json_string_value(json_object_get(row, "path")), "/lib/libc.so.6");
+	assert_string_equal(json_string_value(json_object_get(row, "digest")), DIG_A + 7);
+	assert_true(json_is_true(json_object_get(row, "allowlisted")));
+	assert_int_equal(ival(row, "count", NULL), 11);
+	/* only the unhashed file ran unlisted */
+	assert_int_equal(json_array_size(json_object_get(doc, "not_allowlisted")), 1);
+	json_decref(doc);
+
+	/* propose's walk: libc once, with all 11 sightings; no digest, no entry */
+	r = report_new(&o);
+	assert_non_null(r);
+	assert_int_equal(report_add_log(r, f->log), 0);
+	ran = json_object();
+	assert_int_equal(report_foreach_ran(r, count_ran, ran), 0);
+	assert_int_equal(json_object_size(ran), 1);
+	assert_int_equal(json_integer_value(json_object_get(ran, "/lib/libc.so.6")), 11);
+	json_decref(ran);
+	report_free(r);
+}
+
 /* One byte changed: the report says so, and still reads the records. */
 static void test_report_broken_chain(void **state)
 {
@@ -394,6 +461,7 @@ int main(void)
 		cmocka_unit_test(test_report_time),
 		cmocka_unit_test(test_report_escape),
 		cmocka_unit_test_setup_teardown(test_report_small, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_report_summary_digest, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_report_broken_chain, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_report_gzip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_report_hostile_input, setup, teardown),

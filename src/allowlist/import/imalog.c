@@ -107,7 +107,16 @@ static int ima_line(struct import_ctx *c, const char *s, size_t n)
 	/* A violation (file opened for write while measured, or the other way
 	 * round) is logged with a zero template hash and no usable digest. */
 	if (strspn(f, "0") >= fn) {
-		import_skip_reason(c, "violation record");
+		/* but a boot_aggregate of zeros is the kernel's without a TPM */
+		const char *t = s, *d;
+		size_t dn;
+
+		if (field(&t, end, &f, &fn) && field(&t, end, &d, &dn) &&
+		    ((end - t == 14 && !memcmp(t, "boot_aggregate", 14)) ||
+		     (end - t > 14 && !memcmp(t, "boot_aggregate ", 15))))
+			import_skip_reason(c, "boot_aggregate");
+		else
+			import_skip_reason(c, "violation record");
 		return 0;
 	}
 	if (!field(&s, end, &f, &fn) || !fn)

@@ -230,25 +230,50 @@ int import_parse_lines(struct import_ctx *c, const char *buf, size_t len,
 
 /* ---- entry points ------------------------------------------------------------ */
 
+static uint64_t malformed_count(const struct import *im)
+{
+	uint64_t n = 0;
+
+	for (size_t i = 0; i < im->nskips; i++)
+		if (!strcmp(im->skips[i].reason, "malformed line") ||
+		    !strcmp(im->skips[i].reason, "malformed entry"))
+			n += im->skips[i].count;
+	return n;
+}
+
 int import_buf(struct import *im, enum import_format f, const char *name, const char *buf,
 	       size_t len)
 {
 	struct import_ctx c = { .im = im, .name = name, .format = format_names[f] };
+	uint64_t imported = im->imported, skipped = import_skipped(im);
+	uint64_t malformed = malformed_count(im), bad;
+	int err = -EINVAL;
 
 	im->err[0] = '\0';
 	im->malformed = false;
 	switch (f) {
 	case IMPORT_SHA256SUM:
-		return import_parse_lines(&c, buf, len, sha256sum_line);
+		err = import_parse_lines(&c, buf, len, sha256sum_line);
+		break;
 	case IMPORT_KEYLIME:
-		return keylime_buf(&c, buf, len);
+		err = keylime_buf(&c, buf, len);
+		break;
 	case IMPORT_FAPOLICYD:
-		return fapolicyd_buf(&c, buf, len);
+		err = fapolicyd_buf(&c, buf, len);
+		break;
 	case IMPORT_SANTA:
-		return santa_buf(&c, buf, len);
+		err = santa_buf(&c, buf, len);
+		break;
 	case IMPORT_IMALOG:
-		return imalog_buf(&c, buf, len);
+		err = imalog_buf(&c, buf, len);
+		break;
 	}
-	return -EINVAL;
+	/* --skip-bad steps over lines, not over a whole input of the wrong
+	 * kind: one where every line or entry was malformed is an error. */
+	bad = malformed_count(im) - malformed;
+	if (!err && bad && im->imported == imported && import_skipped(im) - skipped == bad)
+		err = import_fail(&c, "no well-formed %s among %llu (is it %s?)",
+				  c.line ? "line" : "entry", (unsigned long long)bad, c.format);
+	return err;
 }
 

@@ -11,40 +11,77 @@
 #include "util/digest.h"
 #include "util/hex.h"
 
-/* Hex lengths of the other common algorithms (md5, sha1, sha224, sha384,
- * sha512): a digest of one of these is a skip, any other length malformed. */
-static bool other_algo_len(size_t n)
-{
-	return n == 32 || n == 40 || n == 56 || n == 96 || n == 128;
-}
+/* What the flat list's first data line showed (import_ctx.form). */
+enum { FLAT_START, FLAT_LIST };
 
-/* The flat allowlist of older Keylime releases: "<hex> <path>" lines of any
- * algorithm, as sha1sum or sha256sum wrote them. */
+/*
+ * The flat allowlist of older Keylime releases, read as Keylime reads it:
+ * a line is a digest and a path split at the first run of blanks, the
+ * digest maybe written "<algo>:<hex>" (Keylime's own lists start with
+ * "sha256:<hex>  boot_aggregate"). A "%keyring:<name>" path is a keyring's
+ * digest, not a file.
+ */
 static int keylime_flat_line(struct import_ctx *c, const char *s, size_t n)
 {
-	size_t h, p;
-	char *path;
+	size_t h, p, d = 0;
+	const char *colon;
+	char alg[24], *path;
 	int err;
 
-	if (import_blank(s, n) || s[0] == '#')
+	while (n && (*s == ' ' || *s == '\t')) {
+		s++;
+		n--;
+	}
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	if (!n || s[0] == '#')
 		return 0;
 	if (memchr(s, '\0', n))
 		return import_bad(c, "NUL byte in line");
-	h = hex_span(s, n, false);
-	for (p = h; p < n && (s[p] == ' ' || s[p] == '\t'); p++)
+	for (p = 0; p < n && s[p] != ' ' && s[p] != '\t'; p++)
 		;
-	if (!h || p == h || p == n)
+	colon = memchr(s, ':', p);
+	if (colon) {
+		d = (size_t)(colon - s) + 1;
+		import_printable(alg, sizeof(alg), s, d - 1 < sizeof(alg) ? d - 1 : sizeof(alg) - 1);
+	}
+	h = hex_span(s + d, p - d, false);
+	/* One word of no digest on the first line: a list of regexes, one a
+	 * line, is an exclude list (--skip-bad would only skip all of it). */
+	if (c->form == FLAT_START && p == n && h != p - d) {
+		char word[24];
+
+		import_printable(word, sizeof(word), s, n);
+		return import_fail(c, "line %lu: '%s' is a single word, not '<digest> <path>': this "
+				      "looks like a Keylime exclude list, which has no allowlist "
+				      "equivalent (write imaguard rules for what it excludes)",
+				   c->line, word);
+	}
+	c->form = FLAT_LIST;
+	if (!h || h != p - d || p == n || (colon && colon == s))
 		return import_bad(c, "expected '<hex digest> <path>'");
+	while (p < n && (s[p] == ' ' || s[p] == '\t'))
+		p++;
+	if (n - p == 14 && !memcmp(s + p, "boot_aggregate", 14)) {
+		import_skip_reason(c, "boot_aggregate");
+		return 0;
+	}
+	if (n - p >= 9 && !memcmp(s + p, "%keyring:", 9)) {
+		import_skip_reason(c, "keyring digest (not a file)");
+		return 0;
+	}
+	if (colon && strcmp(alg, "sha256")) {
+		import_skip_reason(c, "%s digest (not SHA-256)", alg);
+		return 0;
+	}
 	if (h != SHA256_HEX_LEN) {
-		if (!other_algo_len(h))
-			return import_bad(c, "digest has %zu hex digits", h);
 		import_skip_reason(c, "digest of %zu hex digits (not SHA-256)", h);
 		return 0;
 	}
 	path = import_dup_n(s + p, n - p);
 	if (!path)
 		return -ENOMEM;
-	err = import_add(c, s, path, NULL);
+	err = import_add(c, s + d, path, NULL);
 	free(path);
 	return err;
 }
@@ -67,9 +104,9 @@ static int keylime_digest(struct import_ctx *c, const char *path, json_t *d)
 	n = json_string_length(d);
 	if (!n || hex_span(hex, n, false) != n)
 		return import_bad(c, "not a hex digest");
+	/* Keylime's verifier takes any length from 40 to 128 and compares it
+	 * with the measured digest: whatever is not SHA-256 is left out. */
 	if (n != SHA256_HEX_LEN) {
-		if (!other_algo_len(n))
-			return import_bad(c, "digest has %zu hex digits", n);
 		import_skip_reason(c, "digest of %zu hex digits (not SHA-256)", n);
 		return 0;
 	}

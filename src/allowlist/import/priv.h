@@ -18,6 +18,7 @@ struct import_ctx {
 	const char *format;	/* the default source */
 	unsigned long line;	/* text formats: the current line */
 	char entry[128];	/* JSON formats: the current entry */
+	int form;		/* a format's own state, 0 at the start of each input */
 };
 
 /* Lines of a buffer that need not end in a newline; numbers from 1. A line

@@ -83,11 +83,20 @@ static int sum_tagged(struct import_ctx *c, const char *s, size_t n, bool escape
 	return err;
 }
 
+/*
+ * How the untagged lines of one input separate the digest from the name
+ * (import_ctx.form), fixed by the first of them as `sha256sum -c` does:
+ * two characters, a space and ' ' or '*' (sha256sum's own), or one space
+ * (the "<hex> <name>" of BSD `sha256 -r`). A file that mixes them is
+ * refused, so that a name cannot gain or lose a leading space.
+ */
+enum { SUM_UNKNOWN, SUM_TWO, SUM_ONE };
+
 int sha256sum_line(struct import_ctx *c, const char *s, size_t n)
 {
 	bool escaped = false;
 	char *name = NULL;
-	size_t h;
+	size_t h, at;
 	int err;
 
 	if (import_blank(s, n) || s[0] == '#')
@@ -102,14 +111,24 @@ int sha256sum_line(struct import_ctx *c, const char *s, size_t n)
 	h = hex_span(s, n, false);
 	if (h == 0 || h == n || s[h] != ' ')
 		return sum_tagged(c, s, n, escaped);
-	if (h + 2 > n || (s[h + 1] != ' ' && s[h + 1] != '*'))
-		return import_bad(c, "expected two spaces or ' *' after the digest");
+	if (h + 2 > n)
+		return import_bad(c, "no file name");
+	if (c->form != SUM_ONE && (s[h + 1] == ' ' || s[h + 1] == '*')) {
+		c->form = SUM_TWO;
+		at = h + 2;
+	} else if (c->form != SUM_TWO) {
+		c->form = SUM_ONE;
+		at = h + 1;
+	} else {
+		return import_bad(c, "one space after the digest where earlier lines have two "
+				     "(sha256sum -c refuses the mix)");
+	}
 	if (h != SHA256_HEX_LEN)
 		return import_bad(c, "digest has %zu hex digits, not 64 (not sha256sum output?)",
 				  h);
-	if (h + 2 == n)
+	if (at == n)
 		return import_bad(c, "no file name");
-	err = sum_name(c, s + h + 2, n - h - 2, escaped, &name);
+	err = sum_name(c, s + at, n - at, escaped, &name);
 	if (!err && name)
 		err = import_add(c, s, name, NULL);
 	free(name);
