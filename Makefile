@@ -13,7 +13,7 @@
 #   make vmtest     the VM suite only: KERNELS="6.1 6.12" T=<test name>
 #   make vmshell    a shell in the guest: KERNEL=6.1
 #   make vmlinux    regenerate the pinned bpf/vmlinux_6.1.h from the Debian 6.1 kernel
-#   make install    DESTDIR= prefix=/usr/local
+#   make install    DESTDIR= prefix=/usr/local sysconfdir=/etc (make uninstall)
 #   V=1             show full commands
 
 .DELETE_ON_ERROR:
@@ -132,7 +132,7 @@ $(B)/imaguard: $(B)/obj/src/main.o $(B)/obj/libimaguard.a
 UNIT_BINS      := $(addprefix $(B)/obj/tests/unit/,$(UNITS))
 UNIT_BINS_ASAN := $(addprefix $(B)/asan/tests/unit/,$(UNITS))
 
-.PHONY: deps unit unit-asan hosttest fuzz fuzz-quick vmtest vmshell check demo bench bench-quick vmlinux clean install
+.PHONY: deps unit unit-asan hosttest fuzz fuzz-quick vmtest vmshell check demo bench bench-quick vmlinux clean install uninstall
 deps:
 	$(Q)scripts/deps.sh
 
@@ -245,16 +245,48 @@ bench-quick: $(VM_DEPS) $(BENCH_DRIVERS) $(BENCH_BINS) $(B)/imaguard
 vmlinux:
 	$(Q)scripts/gen-vmlinux.sh bpf/vmlinux_6.1.h
 
+# The config the unit reads goes to $(sysconfdir)/imaguard, never over one
+# already there (the operator's); `make uninstall` removes it only while it
+# is still the file installed, byte for byte.
+sysconfdir ?= /etc
+CONF      := $(DESTDIR)$(sysconfdir)/imaguard/imaguard.conf
+UNIT      := $(DESTDIR)$(prefix)/lib/systemd/system/imaguard.service
+MAN8      := $(wildcard man/*.8)
+MAN5      := $(wildcard man/*.5)
+INSTALLED := $(DESTDIR)$(prefix)/sbin/imaguard $(UNIT) \
+	$(DESTDIR)$(prefix)/share/doc/imaguard/imaguard.conf.example \
+	$(DESTDIR)$(prefix)/share/doc/imaguard/logrotate.example \
+	$(patsubst man/%,$(DESTDIR)$(prefix)/share/man/man8/%,$(MAN8)) \
+	$(patsubst man/%,$(DESTDIR)$(prefix)/share/man/man5/%,$(MAN5)) \
+	$(DESTDIR)$(prefix)/share/bash-completion/completions/imaguard
+
 install: $(B)/imaguard
 	install -D -m 0755 $(B)/imaguard $(DESTDIR)$(prefix)/sbin/imaguard
-	install -D -m 0644 contrib/imaguard.service $(DESTDIR)$(prefix)/lib/systemd/system/imaguard.service
-	sed -i 's|/usr/local/sbin/imaguard|$(prefix)/sbin/imaguard|' $(DESTDIR)$(prefix)/lib/systemd/system/imaguard.service
+	install -D -m 0644 contrib/imaguard.service $(UNIT)
+	sed -i -e 's|/usr/local/sbin/imaguard|$(prefix)/sbin/imaguard|' \
+		-e 's|/etc/imaguard/imaguard.conf|$(sysconfdir)/imaguard/imaguard.conf|' $(UNIT)
+	@if [ -e $(CONF) ]; then \
+		echo "install: keeping $(CONF)"; \
+	else \
+		echo "install -D -m 0644 contrib/imaguard.conf $(CONF)"; \
+		install -D -m 0644 contrib/imaguard.conf $(CONF); \
+	fi
 	install -D -m 0644 contrib/imaguard.conf $(DESTDIR)$(prefix)/share/doc/imaguard/imaguard.conf.example
 	install -D -m 0644 contrib/imaguard.logrotate $(DESTDIR)$(prefix)/share/doc/imaguard/logrotate.example
-	install -D -m 0644 man/imaguard.8 $(DESTDIR)$(prefix)/share/man/man8/imaguard.8
-	install -D -m 0644 man/imaguard-allowlist.5 $(DESTDIR)$(prefix)/share/man/man5/imaguard-allowlist.5
-	install -D -m 0644 man/imaguard-rules.5 $(DESTDIR)$(prefix)/share/man/man5/imaguard-rules.5
+	install -d -m 0755 $(DESTDIR)$(prefix)/share/man/man8 $(DESTDIR)$(prefix)/share/man/man5
+	install -m 0644 $(MAN8) $(DESTDIR)$(prefix)/share/man/man8/
+	install -m 0644 $(MAN5) $(DESTDIR)$(prefix)/share/man/man5/
 	install -D -m 0644 contrib/completion/imaguard.bash $(DESTDIR)$(prefix)/share/bash-completion/completions/imaguard
+
+uninstall:
+	rm -f $(INSTALLED)
+	rmdir $(DESTDIR)$(prefix)/share/doc/imaguard 2>/dev/null || true
+	@if [ -e $(CONF) ] && ! cmp -s contrib/imaguard.conf $(CONF); then \
+		echo "uninstall: keeping $(CONF): it was changed"; \
+	else \
+		echo "rm -f $(CONF)"; rm -f $(CONF); \
+		rmdir $(DESTDIR)$(sysconfdir)/imaguard 2>/dev/null || true; \
+	fi
 
 clean:
 	rm -rf $(B)/obj $(B)/asan $(B)/fuzz $(B)/bpf $(B)/gen $(B)/imaguard $(B)/vm/bin $(B)/vm/dyn $(B)/vm/initramfs* $(B)/vm/logs $(B)/bench/bin \

@@ -27,51 +27,73 @@
 
 enum { OPT_STATE_DIR = 256, OPT_PIN_DIR, OPT_JSON, OPT_PROM, OPT_TIMEOUT };
 
-/* The pid holding the daemon's lock, or 0 when no daemon runs. */
-static pid_t daemon_pid(const char *state_dir)
+/*
+ * Whether a daemon holds the lock of state_dir: *pid is its pid, 0 when no
+ * daemon runs, -1 when one holds the lock but its pid cannot be read.
+ * A directory or lock that cannot be read is an error, never "no daemon":
+ * the state directory is 0700, so a user without the right to read it
+ * would otherwise be told that nothing runs while the daemon enforces.
+ */
+static int daemon_pid(const char *state_dir, pid_t *pid)
 {
 	char path[PATH_MAX], buf[32] = "";
-	pid_t pid = 0;
 	ssize_t n;
-	int fd;
+	int fd, err;
 
+	*pid = 0;
 	snprintf(path, sizeof(path), "%s/%s", state_dir, LOCK_FILE);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
+	if (fd < 0) {
+		err = -errno;
+		if (err == -ENOENT)
+			return 0;
+		pr_err("cannot open the lock '%s': %s", path, strerror(-err));
+		return err;
+	}
 	if (flock(fd, LOCK_SH | LOCK_NB) && errno == EWOULDBLOCK) {
 		n = read(fd, buf, sizeof(buf) - 1);
-		pid = n > 0 ? (pid_t)atoi(buf) : -1;
+		*pid = n > 0 ? (pid_t)atoi(buf) : -1;
+		if (*pid == 0)
+			*pid = -1;
 	}
 	close(fd);
-	return pid;
+	return 0;
 }
 
-static json_t *gather(const char *state_dir, const char *pin_dir, pid_t *pid)
+/*
+ * *st is what status reports, NULL when no daemon runs and nothing is
+ * pinned; the return is 0 or a negative errno (reported) when the state
+ * directory cannot be read.
+ */
+static int gather(const char *state_dir, const char *pin_dir, pid_t *pid, json_t **st)
 {
 	struct enforcer *e = NULL;
 	char path[PATH_MAX];
 	struct ig_counters c;
-	json_t *st;
+	int err;
 
+	*st = NULL;
+	err = daemon_pid(state_dir, pid);
+	if (err)
+		return err;
 	snprintf(path, sizeof(path), "%s/%s", state_dir, STATUS_FILE);
-	*pid = daemon_pid(state_dir);
-	st = json_load_file(path, 0, NULL);
+	*st = json_load_file(path, 0, NULL);
 	if (!enforcer_adopt(&e, pin_dir)) {
-		if (!st)
-			st = json_pack("{s:s}", "mode", names_mode(enforcer_mode(e)));
+		if (!*st)
+			*st = json_pack("{s:s}", "mode", names_mode(enforcer_mode(e)));
 		if (!enforcer_counters(e, &c))
-			json_object_set_new(st, "counters", event_counters_to_json(&c));
-		json_object_set_new(st, "pinned", json_true());
+			json_object_set_new(*st, "counters", event_counters_to_json(&c));
+		json_object_set_new(*st, "pinned", json_true());
 		enforcer_free(e);
-	} else if (st && *pid > 0) {
-		json_object_set_new(st, "pinned", json_false());
+	} else if (*st && *pid) {
+		json_object_set_new(*st, "pinned", json_false());
 	} else {
-		json_decref(st);
-		return NULL;
+		json_decref(*st);
+		*st = NULL;
+		return 0;
 	}
-	json_object_set_new(st, "running", json_boolean(*pid > 0));
-	return st;
+	json_object_set_new(*st, "running", json_boolean(*pid));
+	return 0;
 }
 
 static long long num(json_t *o, const char *k)
@@ -79,40 +101,71 @@ static long long num(json_t *o, const char *k)
 	return json_integer_value(json_object_get(o, k));
 }
 
+/* A metric's HELP and TYPE lines, which precede its samples. */
+static void prom_family(const char *name, const char *type, const char *help)
+{
+	printf("# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static void prom_value(const char *name, const char *type, const char *help, long long v)
+{
+	prom_family(name, type, help);
+	printf("%s %lld\n", name, v);
+}
+
+/* One sample per key of obj, the key as the label's value (escaped as the
+ * text format wants: backslash, double quote and newline). */
+static void prom_labelled(const char *name, const char *help, const char *label, json_t *obj)
+{
+	const char *k, *p;
+	json_t *v;
+
+	prom_family(name, "counter", help);
+	json_object_foreach(obj, k, v) {
+		printf("%s{%s=\"", name, label);
+		for (p = k; *p; p++) {
+			if (*p == '\\' || *p == '"')
+				printf("\\%c", *p);
+			else if (*p == '\n')
+				fputs("\\n", stdout);
+			else
+				putchar(*p);
+		}
+		printf("\"} %lld\n", (long long)json_integer_value(v));
+	}
+}
+
 static void print_prometheus(json_t *st)
 {
-	json_t *c = json_object_get(st, "counters"), *v;
-	const char *k;
+	json_t *c = json_object_get(st, "counters");
 
-	printf("# TYPE imaguard_up gauge\nimaguard_up %d\n",
-	       json_is_true(json_object_get(st, "running")));
-	printf("# TYPE imaguard_enforce_mode gauge\nimaguard_enforce_mode %d\n",
-	       names_mode_parse(json_string_value(json_object_get(st, "mode"))) == IG_MODE_ENFORCE);
+	prom_value("imaguard_up", "gauge", "1 when the daemon runs, 0 when it does not",
+		   json_is_true(json_object_get(st, "running")));
+	if (!st)
+		return;
+	prom_value("imaguard_enforce_mode", "gauge", "1 in enforce mode, 0 in monitor mode",
+		   names_mode_parse(json_string_value(json_object_get(st, "mode"))) ==
+			   IG_MODE_ENFORCE);
 	if (json_is_integer(json_object_get(st, "allowlist_serial")))
-		printf("# TYPE imaguard_allowlist_serial gauge\nimaguard_allowlist_serial %lld\n",
-		       num(st, "allowlist_serial"));
-	printf("# TYPE imaguard_allowlist_entries gauge\nimaguard_allowlist_entries %lld\n",
-	       num(st, "entries"));
-	printf("# TYPE imaguard_events_total counter\nimaguard_events_total %lld\n",
-	       num(c, "events"));
-	printf("# TYPE imaguard_lost_events_total counter\nimaguard_lost_events_total %lld\n",
-	       num(c, "lost"));
-	printf("# TYPE imaguard_folded_maps_total counter\nimaguard_folded_maps_total %lld\n",
-	       num(c, "folds"));
-	printf("# TYPE imaguard_hash_errors_total counter\nimaguard_hash_errors_total %lld\n",
-	       num(c, "hash_errors"));
-	printf("# TYPE imaguard_order_violations_total counter\n"
-	       "imaguard_order_violations_total %lld\n", num(c, "order_violations"));
-	printf("# TYPE imaguard_names_missed_total counter\n"
-	       "imaguard_names_missed_total %lld\n", num(st, "names_missed"));
-	printf("# TYPE imaguard_denies_total counter\n");
-	json_object_foreach(json_object_get(c, "denies"), k, v)
-		printf("imaguard_denies_total{reason=\"%s\"} %lld\n", k,
-		       (long long)json_integer_value(v));
-	printf("# TYPE imaguard_hook_runs_total counter\n");
-	json_object_foreach(json_object_get(c, "runs"), k, v)
-		printf("imaguard_hook_runs_total{hook=\"%s\"} %lld\n", k,
-		       (long long)json_integer_value(v));
+		prom_value("imaguard_allowlist_serial", "gauge",
+			   "serial of the allowlist in force", num(st, "allowlist_serial"));
+	prom_value("imaguard_allowlist_entries", "gauge", "entries of the allowlist in force",
+		   num(st, "entries"));
+	prom_value("imaguard_events_total", "counter", "events submitted to the ring buffer",
+		   num(c, "events"));
+	prom_value("imaguard_lost_events_total", "counter",
+		   "events lost: the ring buffer had no room", num(c, "lost"));
+	prom_value("imaguard_folded_maps_total", "counter",
+		   "repeated maps counted in the kernel without an event", num(c, "folds"));
+	prom_value("imaguard_hash_errors_total", "counter",
+		   "accesses whose digest could not be had", num(c, "hash_errors"));
+	prom_value("imaguard_order_violations_total", "counter",
+		   "accesses whose hook stages did not all run in order", num(c, "order_violations"));
+	prom_value("imaguard_names_missed_total", "counter",
+		   "rename and mount watcher runs the kernel skipped", num(st, "names_missed"));
+	prom_labelled("imaguard_denies_total", "accesses denied in enforce mode, by reason", "reason", json_object_get(c, "denies"));
+	prom_labelled("imaguard_hook_runs_total", "runs of each LSM hook's first stage", "hook",
+		      json_object_get(c, "runs"));
 }
 
 static void print_text(json_t *st, pid_t pid)
@@ -120,7 +173,7 @@ static void print_text(json_t *st, pid_t pid)
 	json_t *c = json_object_get(st, "counters"), *v;
 	const char *k;
 
-	printf("state:      %s%s\n", pid > 0 ? "running" : "not running",
+	printf("state:      %s%s\n", pid ? "running" : "not running",
 	       json_is_true(json_object_get(st, "pinned")) ? ", pinned (enforcement stays)" : "");
 	if (pid > 0)
 		printf("pid:        %d\n", pid);
@@ -133,7 +186,7 @@ static void print_text(json_t *st, pid_t pid)
 		printf("allowlist:  none\n");
 	printf("rules:      %s\n",
 	       json_string_value(json_object_get(st, "rules_sha256")) ?: "none");
-	if (num(st, "started") && pid > 0)
+	if (num(st, "started") && pid)
 		printf("uptime:     %lld s\n", (long long)time(NULL) - num(st, "started"));
 	printf("events:     %lld (lost %lld; repeated maps counted in the kernel %lld)\n",
 	       num(c, "events"), num(c, "lost"), num(c, "folds"));
@@ -169,7 +222,13 @@ static int run_status(const struct cli_cmd *cmd, int argc, char **argv)
 		return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
 	if (json && prom)
 		return cli_usage_error(cmd, "--json and --prometheus cannot be combined");
-	st = gather(state_dir, pin_dir, &pid);
+	if (gather(state_dir, pin_dir, &pid, &st))
+		return EXIT_FAIL;
+	if (!st && prom) {
+		/* for a scraper, a daemon that is down is a value, not a failure */
+		print_prometheus(NULL);
+		return EXIT_OK;
+	}
 	if (!st) {
 		pr_err("no running or pinned enforcer: nothing at '%s' or '%s'", state_dir, pin_dir);
 		return EXIT_FAIL;
@@ -200,6 +259,9 @@ const struct cli_cmd cmd_status = {
 	.summary = "mode, allowlist, rules and counters of a running or pinned enforcer",
 	.run = run_status,
 	.opts = status_opts,
+	.details = "Exit 1 when neither a daemon runs nor a chain is pinned, and when the state\n"
+		   "directory cannot be read (as another user than the daemon's). With\n"
+		   "--prometheus, no daemon is a value: imaguard_up 0 is printed, exit 0.",
 };
 
 static int run_stop(const struct cli_cmd *cmd, int argc, char **argv)
@@ -207,7 +269,7 @@ static int run_stop(const struct cli_cmd *cmd, int argc, char **argv)
 	const char *state_dir = STATE_DIR_DEFAULT, *pin_dir = PIN_DIR_DEFAULT, *arg;
 	uint64_t timeout = 30;
 	int key, found;
-	pid_t pid;
+	pid_t pid, now = 0;
 
 	while ((key = cli_next(cmd, argc, argv, &arg)) != CLI_END) {
 		switch (key) {
@@ -224,15 +286,26 @@ static int run_stop(const struct cli_cmd *cmd, int argc, char **argv)
 	/* before anything is stopped: a stray word may be a mistyped option */
 	if (optind < argc)
 		return cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
-	pid = daemon_pid(state_dir);
+	if (daemon_pid(state_dir, &pid))
+		return EXIT_FAIL;
+	if (pid < 0) {
+		pr_err("a daemon holds the lock in '%s' but its pid cannot be read: nothing stopped",
+		       state_dir);
+		return EXIT_FAIL;
+	}
 	if (pid > 0) {
 		if (kill(pid, SIGTERM)) {
 			pr_err("cannot signal the daemon (pid %d): %s", pid, strerror(errno));
 			return EXIT_FAIL;
 		}
-		for (uint64_t i = 0; i < timeout * 10 && daemon_pid(state_dir) > 0; i++)
+		for (uint64_t i = 0; i <= timeout * 10; i++) {
+			if (daemon_pid(state_dir, &now))
+				return EXIT_FAIL;
+			if (!now)
+				break;
 			usleep(100000);
-		if (daemon_pid(state_dir) > 0) {
+		}
+		if (now) {
 			pr_err("the daemon (pid %d) did not stop within %llu s", pid,
 			       (unsigned long long)timeout);
 			return EXIT_FAIL;
@@ -263,5 +336,6 @@ const struct cli_cmd cmd_stop = {
 	.details = "The daemon of --state-dir is sent SIGTERM and waited for, then the pins\n"
 		   "under --pin-dir are removed. Exit 1, with nothing removed, when another\n"
 		   "process (a daemon of another --state-dir) holds the pinned chain, and\n"
-		   "exit 1 when the daemon does not stop within --timeout.",
+		   "exit 1 when the daemon does not stop within --timeout, and when the state\n"
+		   "directory cannot be read (as another user than the daemon's).",
 };
