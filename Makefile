@@ -39,7 +39,7 @@ endif
 WARN      := -Wall -Wextra -Werror
 CFLAGS    ?= -O2 -g
 BASECFLAGS = $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude -Isrc -I$(B)/gen -MMD -MP
-LDLIBS    := -lbpf -lelf -lz -ljansson -lcrypto -lpthread
+LDLIBS    := -lbpf -lelf -lz -ljansson -lcrypto -larchive -lpthread
 SANFLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 $(WARN) -Wno-unused-parameter \

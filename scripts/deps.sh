@@ -6,6 +6,7 @@ set -euo pipefail
 pkgs=(
 	make gcc clang llvm libclang-rt-14-dev bpftool pkg-config
 	libbpf-dev libelf-dev zlib1g-dev libzstd-dev libssl-dev libjansson-dev libcmocka-dev
+	libarchive-dev
 	openssl chromium python3-prometheus-client mandoc
 	qemu-system-x86 busybox-static e2fsprogs cpio xz-utils lz4 zstd kmod jq
 )

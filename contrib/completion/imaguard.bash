@@ -54,7 +54,7 @@ _imaguard() {
 	fi
 	case $cmd in
 	allowlist) [ "$COMP_CWORD" -eq 2 ] &&
-		{ COMPREPLY=($(compgen -W "build import propose show sign verify" -- "$cur")); return; } ;;
+		{ COMPREPLY=($(compgen -W "build check import propose show sign verify" -- "$cur")); return; } ;;
 	audit) [ "$COMP_CWORD" -eq 2 ] && { COMPREPLY=($(compgen -W "verify" -- "$cur")); return; } ;;
 	rules) [ "$COMP_CWORD" -eq 2 ] && { COMPREPLY=($(compgen -W "check match" -- "$cur")); return; } ;;
 	esac

@@ -347,7 +347,7 @@ static const struct cli_cmd cmd_allowlist_show = {
 static const struct cli_cmd *const allowlist_cmds[] = {
 	&cmd_allowlist_build, &cmd_allowlist_import, &cmd_allowlist_sign,
 	&cmd_allowlist_verify, &cmd_allowlist_show,
-	&cmd_allowlist_propose,
+	&cmd_allowlist_propose, &cmd_allowlist_check,
 	NULL,
 };
 

@@ -8,6 +8,7 @@
 
 #include "allowlist/allowlist.h"
 #include "allowlist/build.h"
+#include "allowlist/deb.h"
 #include "allowlist/head.h"
 #include "cmd/commands.h"
 #include "util/log.h"
@@ -19,6 +20,7 @@ enum {
 	OPT_EXPIRES,
 	OPT_EXCLUDE,
 	OPT_SOURCE,
+	OPT_DEB,
 };
 
 static const struct cli_opt build_options[] = {
@@ -31,6 +33,8 @@ static const struct cli_opt build_options[] = {
 	{ "exclude", OPT_EXCLUDE, "PREFIX", "leave out PREFIX and everything below it "
 					    "(repeatable)" },
 	{ "source", OPT_SOURCE, "S", "the entries' source (default: file)" },
+	{ "deb", OPT_DEB, NULL, "each PATH is a Debian package (.deb) or a directory of them: "
+				"hash their files without installing them" },
 	{ "jobs", 'j', "N", "hashing threads (default: one per online CPU)" },
 	{ "one-file-system", 'x', NULL, "do not descend into other mounted file systems" },
 	{ "keep-going", 'k', NULL, "write the allowlist even if some files could not be read" },
@@ -48,6 +52,58 @@ static void print_summary(const struct build_stats *st)
 		(unsigned long long)st->failed);
 }
 
+/* --deb: every package is read (in parallel) before anything is added, so
+ * that a bad one stops the build with nothing written, and packages are
+ * added in the order given, so an unchanged file shared by two versions
+ * always keeps the same source. */
+static int build_debs(const char *const *args, size_t nargs, unsigned int jobs, bool summary,
+		      struct allowlist *al)
+{
+	struct deb_pkg *pkgs = NULL;
+	char **files = NULL;
+	size_t n = 0;
+	uint64_t shared = 0, hashed = 0, regular = 0, special = 0, bytes = 0;
+	int err;
+
+	err = deb_list(args, nargs, &files, &n);
+	if (err)
+		return err;
+	pkgs = calloc(n ? n : 1, sizeof(*pkgs));
+	if (!pkgs) {
+		pr_err("out of memory");
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	err = deb_read_all(files, n, jobs, pkgs);
+	if (err) {
+		if (err != -ENOMEM && n > 1)
+			pr_err("no allowlist written");
+		goto cleanup;
+	}
+	for (size_t i = 0; i < n; i++) {
+		err = deb_add_to_allowlist(&pkgs[i], al, &shared);
+		if (err) {
+			pr_err("cannot add the files of '%s': %s", files[i], strerror(-err));
+			goto cleanup;
+		}
+		hashed += pkgs[i].count;
+		regular += pkgs[i].regular;
+		special += pkgs[i].special;
+		bytes += pkgs[i].bytes;
+	}
+	if (summary)
+		pr_info("%zu packages: %llu of %llu files hashed (%.1f MB), %llu of them listed "
+			"already by an earlier package; %llu links, directories or special files",
+			n, (unsigned long long)hashed, (unsigned long long)regular, bytes / 1e6,
+			(unsigned long long)shared, (unsigned long long)special);
+cleanup:
+	for (size_t i = 0; pkgs && i < n; i++)
+		deb_pkg_fini(&pkgs[i]);
+	free(pkgs);
+	deb_list_free(files);
+	return err;
+}
+
 static int run_build(const struct cli_cmd *cmd, int argc, char **argv)
 {
 	struct build_opts o = { 0 };
@@ -57,7 +113,7 @@ static int run_build(const struct cli_cmd *cmd, int argc, char **argv)
 	const char *arg, *output = NULL;
 	char **excludes = NULL;
 	size_t nexcl = 0;
-	bool keep_going = false, quiet = false;
+	bool keep_going = false, quiet = false, deb = false;
 	uint64_t jobs;
 	int c, err, rc = EXIT_USAGE;
 
@@ -109,6 +165,9 @@ static int run_build(const struct cli_cmd *cmd, int argc, char **argv)
 				goto cleanup;
 			o.jobs = (unsigned int)jobs;
 			break;
+		case OPT_DEB:
+			deb = true;
+			break;
 		case 'x':
 			o.one_file_system = true;
 			break;
@@ -129,6 +188,10 @@ static int run_build(const struct cli_cmd *cmd, int argc, char **argv)
 		cli_usage_error(cmd, "at least one PATH is required");
 		goto cleanup;
 	}
+	if (deb && (nexcl || o.source || o.one_file_system || keep_going)) {
+		cli_usage_error(cmd, "--deb takes none of --exclude, --source, -x, --keep-going");
+		goto cleanup;
+	}
 	o.roots = (const char *const *)argv + optind;
 	o.nroots = argc - optind;
 	o.excludes = (const char *const *)excludes;
@@ -144,6 +207,14 @@ static int run_build(const struct cli_cmd *cmd, int argc, char **argv)
 	if (allowlist_head_apply(cmd, &h, al))
 		goto cleanup;
 	rc = EXIT_FAIL;
+	if (deb) {
+		if (build_debs(o.roots, o.nroots, o.jobs, o.progress, al))
+			goto cleanup;
+		if (allowlist_output(al, output))
+			goto cleanup;
+		rc = EXIT_OK;
+		goto cleanup;
+	}
 	err = build_run(&o, al, &st);
 	if (err) {
 		pr_err("allowlist build stopped: %s", strerror(-err));
@@ -172,8 +243,9 @@ cleanup:
 
 const struct cli_cmd cmd_allowlist_build = {
 	.path = "allowlist build",
-	.args = "[OPTION]... PATH...",
-	.summary = "hash the ELF files and #! scripts under each PATH into an allowlist",
+	.args = "[OPTION]... PATH...  |  --deb [OPTION]... FILE.deb|DIR...",
+	.summary = "hash the ELF files and #! scripts under each PATH, or in Debian packages, "
+		   "into an allowlist",
 	.run = run_build,
 	.opts = build_options,
 	.details =
@@ -189,5 +261,13 @@ const struct cli_cmd cmd_allowlist_build = {
 		"writes the allowlist without those files and exits 0. Files removed during\n"
 		"the walk are counted, not failures. Kernel pseudo file systems (proc,\n"
 		"sysfs, debugfs, cgroup and the like) are never walked, so '/' is safe to\n"
-		"give. On a terminal a progress line shows files, bytes and rate on stderr.",
+		"give. On a terminal a progress line shows files, bytes and rate on stderr.\n"
+		"\n"
+		"With --deb each PATH is a Debian package, or a directory whose *.deb files\n"
+		"are all read (an apt cache, an `apt-get download` directory). Packages are\n"
+		"read without installing them and nothing is extracted to disk; each entry\n"
+		"carries the path the file installs to and the source deb:PACKAGE=VERSION\n"
+		"from the package's control file. Symlinks and directories are not entries.\n"
+		"A package that cannot be read (corrupt, truncated, not a .deb) is named\n"
+		"with the reason and nothing is written.",
 };

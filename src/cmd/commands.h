@@ -7,7 +7,7 @@
 #include "util/version.h"
 
 extern const struct cli_cmd cmd_probe;
-extern const struct cli_cmd cmd_allowlist_build, cmd_allowlist_import;
+extern const struct cli_cmd cmd_allowlist_build, cmd_allowlist_import, cmd_allowlist_check;
 extern const struct cli_cmd cmd_allowlist, cmd_hash, cmd_rules;
 extern const struct cli_cmd cmd_report, cmd_allowlist_propose;
 
