@@ -50,7 +50,13 @@
  *     remembered) on a hook some deny or audit rule names is refused as by
  *     a deny rule, an open too (closed: it may be a name such a rule
  *     names); on other hooks the digest decides, and such an open is
- *     never remembered as unwatched.
+ *     never remembered as unwatched. A path not proven the host's
+ *     (IG_F_FOREIGN_PATH, path_host_relative: the task in another mount
+ *     namespace or under another root, or the file on a mount not in the
+ *     host's namespace) gets no allow rule and satisfies no bind_path
+ *     entry: the digest decides against path-free entries (closed). Deny
+ *     and audit rules match such a path as printed, as before: a name made
+ *     up there escapes them no more than it could (not closed here).
  *
  * Stage 1 reads the context and the full path (bpf_d_path), matches the path
  * rules and stores a record in `records`, keyed by (tid, hook): stage 2 may
@@ -96,6 +102,10 @@ const volatile __u32 ig_mode = IG_MODE_MONITOR;
 /* What these programs do, as a daemon taking over a pinned chain sees it. */
 const volatile __u32 ig_chain_version = IG_CHAIN_VERSION;
 const volatile __u64 ig_hash_seed = 0;	/* random per load: see struct ig_rule_key */
+/* The loader's mount namespace (the inode number of its /proc/self/ns/mnt,
+ * read at load; an adopted chain keeps the one it was loaded with): the only
+ * one whose paths allow rules and bind_path entries trust. 0: none. */
+const volatile __u64 ig_host_mnt_ns = 0;
 
 /* Runtime: bumped by the loader after every policy swap: remembered names,
  * their verdicts and folds of another value are forgotten (struct
@@ -330,6 +340,67 @@ static __always_inline bool file_unlinked(struct file *file)
 	return dentry && !dentry->d_hash.pprev && dentry->d_parent != dentry;
 }
 
+/* The count of changes to the task's root and working directory (fs->seq),
+ * odd while one is under way; FS_SEQ_NONE when it cannot be read (this
+ * kernel keeps it otherwise): the root is then read once, unguarded. */
+#define FS_SEQ_NONE (~0ULL)
+static __always_inline __u64 fs_seq(void)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct fs_struct *fs = task->fs;
+
+	if (!fs || !bpf_core_field_exists(fs->seq.seqcount.sequence))
+		return FS_SEQ_NONE;
+	return *(volatile unsigned int *)&fs->seq.seqcount.sequence;
+}
+
+/*
+ * The path printed for the file is the host's own: the task is in the host's
+ * mount namespace, its root is that namespace's root (its root mount, or the
+ * mount on top of it, as after switch_root from an initramfs), and the
+ * file's mount is in that namespace. bpf_d_path prints relative to the
+ * task's root and through its mounts, so a root elsewhere (chroot), another
+ * namespace's mounts (unshare -m and a bind mount) or a detached mount
+ * (open_tree) can show any content at any name. False when any of it cannot
+ * be read (fail closed: no allow rule, the digest decides). A few loads; the
+ * struct mount around a vfsmount is found by the running kernel's offset.
+ */
+static __always_inline bool path_host_relative(struct ig_event *ev, struct file *file,
+					       __u64 seq)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	unsigned long off = bpf_core_field_offset(struct mount, mnt);
+	struct fs_struct *fs = task->fs;
+	struct vfsmount *root_mnt;
+	struct mnt_namespace *ns;
+	struct mount *top, *rm, *fm;
+
+	if (!ig_host_mnt_ns || ev->mnt_ns != ig_host_mnt_ns)
+		return false; /* another mount namespace, or none known: fail closed */
+	ns = task->nsproxy->mnt_ns;
+	if (!fs || !ns)
+		return false; /* no root to prove: fail closed */
+	root_mnt = fs->root.mnt;
+	if (!root_mnt || fs->root.dentry != root_mnt->mnt_root)
+		return false; /* a root inside a mount, a chroot: fail closed */
+	top = BPF_CORE_READ(ns, root);
+	/* Read, not loaded: arithmetic on a scalar, not a typed pointer. */
+	rm = (struct mount *)((unsigned long)BPF_CORE_READ(fs, root.mnt) - off);
+	if (rm != top && (BPF_CORE_READ(rm, mnt_parent) != top ||
+			  BPF_CORE_READ(rm, mnt_mountpoint) != BPF_CORE_READ(top, mnt.mnt_root)))
+		return false; /* a root on another mount, a chroot: fail closed */
+	if (!file->f_path.mnt)
+		return false; /* no mount to place it in: fail closed */
+	fm = (struct mount *)((unsigned long)BPF_CORE_READ(file, f_path.mnt) - off);
+	if (BPF_CORE_READ(fm, mnt_ns) != ns)
+		return false; /* detached, internal or another namespace's: fail closed */
+	/* seq: read before the path was printed or recalled. A root changed
+	 * since (another thread sharing it, a chroot and back) may have
+	 * printed it from elsewhere: fail closed. */
+	asm volatile("" ::: "memory");
+	return seq == FS_SEQ_NONE || (!(seq & 1) && fs_seq() == seq);
+}
+
 /* ---- verdicts and events: verdict.bpf.h ---------------------------------- */
 
 #include "verdict.bpf.h"
@@ -390,6 +461,7 @@ static __always_inline int stage_filter(struct file *file, __u32 hook, __u32 pro
 	struct ig_record *rec;
 	__u32 zero = 0;
 	int verdict;
+	__u64 seq;
 
 	/* A repeat already sent leaves here, counted in its fold slot. */
 	if (hook == IG_HOOK_MMAP && fold_repeat(file, &name, c))
@@ -423,6 +495,7 @@ static __always_inline int stage_filter(struct file *file, __u32 hook, __u32 pro
 	ev->stages = IG_STAGE_FILTER;
 	if (ig_probe_tgid && ev->pid == ig_probe_tgid)
 		ev->flags |= IG_F_PROBE;
+	seq = fs_seq(); /* before the path: path_host_relative */
 	if (hook != IG_HOOK_OPEN)
 		found = name_recall(ev, file, hook, &name);
 	if (found == NAME_NONE && measurable)
@@ -443,6 +516,17 @@ static __always_inline int stage_filter(struct file *file, __u32 hook, __u32 pro
 			 * the digest decides, as under no rule (deny and audit
 			 * rules still hold). Remembered names are of linked
 			 * dentries only (name_key), so none brings an allow back. */
+			ev->action = IG_ACT_NONE;
+			ev->rule = -1;
+		}
+	}
+	if (!path_host_relative(ev, file, seq)) {
+		ev->flags |= IG_F_FOREIGN_PATH;
+		if (ev->action == IG_ACT_ALLOW) {
+			/* Fail closed: the name may show any content (another
+			 * root or mount namespace); the digest decides against
+			 * path-free entries. Checked on every access, after a
+			 * recalled verdict too (deny and audit rules hold). */
 			ev->action = IG_ACT_NONE;
 			ev->rule = -1;
 		}

@@ -77,8 +77,8 @@ static __always_inline bool allowlisted(struct ig_event *ev, __u32 policy)
 	__builtin_memcpy(key.digest, ev->digest, IG_SHA256_LEN);
 	if (bpf_map_lookup_elem(list, &key))
 		return true;
-	if (ev->flags & IG_F_PATH_ERR)
-		return false; /* a path-bound entry needs the path resolved in full */
+	if (ev->flags & (IG_F_PATH_ERR | IG_F_FOREIGN_PATH))
+		return false; /* a path-bound entry needs the host's path, resolved in full */
 	key.path_hash = ev->path_hash;
 	key.path_len = ev->path_len - 1;
 	return bpf_map_lookup_elem(list, &key) != NULL;

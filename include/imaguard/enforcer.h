@@ -62,11 +62,13 @@ enum ig_flag {
 	IG_F_CACHE_FILL	= 1 << 7,	/* a cache miss that stage 3 may fill */
 	IG_F_STALE	= 1 << 8,	/* not measured: no digest would be the content's (hash_error says why) */
 	IG_F_UNLINKED	= 1 << 9,	/* no link at the printed path (" (deleted)"): no allow rule */
+	IG_F_FOREIGN_PATH = 1 << 10,	/* path not proven the host's (another root or mount
+					 * namespace): no allow rule, no bind_path entry */
 };
 
 /* Bumped whenever what the programs do changes in a way a daemon must not
  * inherit from a chain an older build pinned (enforcer_adopt refuses it). */
-#define IG_CHAIN_VERSION 5
+#define IG_CHAIN_VERSION 6
 
 enum ig_mode {
 	IG_MODE_MONITOR = 0,

@@ -97,6 +97,9 @@ json_t *event_to_json(const struct ig_event *ev, enum ig_mode mode, const struct
 	/* Last, and only when true: no link at the path (IG_F_UNLINKED). */
 	if (j && (ev->flags & IG_F_UNLINKED))
 		json_object_set_new(j, "unlinked", json_true());
+	/* Only when true: the path is not proven the host's (IG_F_FOREIGN_PATH). */
+	if (j && (ev->flags & IG_F_FOREIGN_PATH))
+		json_object_set_new(j, "foreign_path", json_true());
 	return j;
 }
 
@@ -205,6 +208,8 @@ void event_put_access(struct audit_out *o, const struct ig_event *ev, enum ig_mo
 	audit_put_int(o, ev->rule);
 	if (ev->flags & IG_F_UNLINKED)
 		AUDIT_PUT_LIT(o, ",\"unlinked\":true");
+	if (ev->flags & IG_F_FOREIGN_PATH)
+		AUDIT_PUT_LIT(o, ",\"foreign_path\":true");
 }
 
 json_t *event_counters_to_json(const struct ig_counters *c)

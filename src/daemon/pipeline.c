@@ -285,7 +285,8 @@ void pipeline_set_allowlist(struct pipeline *p, uint64_t serial, const char *sha
  * When the kernel could not give a digest (IMA without SHA-256 in monitor
  * mode, or an open IMA had not measured yet), measure the file here and say
  * so: digest_source "userspace". Racy by nature, so it never decides; never
- * for an unlinked file, whose printed name may be another file's.
+ * for an unlinked file or a path not proven the host's, whose printed name
+ * may be another file's.
  */
 static bool userspace_digest(const struct ig_event *ev, char hex[SHA256_HEX_LEN + 1])
 {
@@ -293,7 +294,7 @@ static bool userspace_digest(const struct ig_event *ev, char hex[SHA256_HEX_LEN 
 	bool ok;
 	int fd;
 
-	if ((ev->flags & (IG_F_HASHED | IG_F_PATH_ERR | IG_F_UNLINKED)) ||
+	if ((ev->flags & (IG_F_HASHED | IG_F_PATH_ERR | IG_F_UNLINKED | IG_F_FOREIGN_PATH)) ||
 	    !(ev->flags & IG_F_NEED_HASH))
 		return false;
 	fd = open(ev->path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "enforcer/priv.h"
@@ -65,6 +66,7 @@ int enforcer_lsm_check(void)
 int enforcer_open(struct enforcer **out, const struct enforcer_opts *opts)
 {
 	struct enforcer *e;
+	struct stat st;
 	int err;
 
 	e = calloc(1, sizeof(*e));
@@ -82,6 +84,14 @@ int enforcer_open(struct enforcer **out, const struct enforcer_opts *opts)
 		pr_err("cannot seed the path hash: %s", strerror(-err));
 		goto fail;
 	}
+	/* The mount namespace whose paths allow rules and bind_path entries
+	 * trust: this one. Without it no path would be trusted: refuse. */
+	if (stat("/proc/self/ns/mnt", &st)) {
+		err = -errno;
+		pr_err("cannot read this process's mount namespace: %s", strerror(-err));
+		goto fail;
+	}
+	e->skel->rodata->ig_host_mnt_ns = st.st_ino;
 	e->skel->rodata->ig_mode = opts->mode;
 	e->skel->rodata->ig_hash_seed = e->hash_seed;
 	if (opts->ringbuf_bytes) {
