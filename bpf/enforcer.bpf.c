@@ -26,10 +26,12 @@
  * (a) An exec or executable map that cannot be measured (no room for its
  *     record, a helper error, a digest other than a full SHA-256, a file
  *     truncated by name or with a writer open, anything but a regular file,
- *     a memfd not sealed against writes) is a hash error, and one whose
- *     digest is not in the allowlist (or with no allowlist at all) is not
- *     allowlisted: both are refused in enforce mode and recorded as would-deny
- *     in monitor mode. An unmeasured file must not run.
+ *     a memfd not sealed against writes, a file on FUSE or on an overlay
+ *     mounted in a user namespace unless ig_trust_fs trusts it) is a hash
+ *     error, and one whose digest is not in the allowlist (or with no
+ *     allowlist at all) is not allowlisted: both are refused in enforce mode
+ *     and recorded as would-deny in monitor mode. An unmeasured file must
+ *     not run.
  * (b) Under the mm's lock nothing may sleep to hash nor print a path: the
  *     digest comes from the hash cache or it is a hash error, as in (a); the
  *     name is the one remembered on the inode or none (path-free entries).
@@ -106,6 +108,9 @@ const volatile __u64 ig_hash_seed = 0;	/* random per load: see struct ig_rule_ke
  * read at load; an adopted chain keeps the one it was loaded with): the only
  * one whose paths allow rules and bind_path entries trust. 0: none. */
 const volatile __u64 ig_host_mnt_ns = 0;
+/* File-system kinds trusted although their content can change under IMA's
+ * digest (enum ig_trust_fs bits; see content_error). */
+const volatile __u32 ig_trust_fs = 0;
 
 /* Runtime: bumped by the loader after every policy swap: remembered names,
  * their verdicts and folds of another value are forgotten (struct

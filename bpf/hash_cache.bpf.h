@@ -67,6 +67,28 @@ static __always_inline __u32 internal_seals(struct inode *inode, unsigned long m
 	return 0;
 }
 
+/* File systems whose content can change under the digest IMA keeps, which
+ * bpf_ima_file_hash hands back (IMA's own staleness checks run only in its
+ * own hook, after this one), unless the operator trusts them (ig_trust_fs):
+ * - FUSE, whoever mounted it: a server can serve other bytes after IMA's
+ *   read (fuseblk and virtiofs share the magic);
+ * - an overlay mounted from a user namespace other than the initial one:
+ *   whoever owns that namespace owns its layers and can rewrite a lower
+ *   file in place under the overlay inode. Only the initial namespace has
+ *   level 0, a test that needs no knob and holds whatever namespace the
+ *   loader runs in. Root's overlays (every container image) are made in
+ *   the initial one. */
+static __always_inline bool untrusted_fs(struct super_block *sb)
+{
+	unsigned long magic = sb->s_magic;
+
+	if (magic == FUSE_SUPER_MAGIC)
+		return !(ig_trust_fs & IG_TRUST_FS_FUSE);
+	if (magic == OVERLAYFS_SUPER_MAGIC && !(ig_trust_fs & IG_TRUST_FS_OVERLAY))
+		return BPF_CORE_READ(sb, s_user_ns, level) != 0;
+	return false;
+}
+
 /*
  * Stage 1, exec and executable maps: why the content has no digest to judge
  * it by, or 0. IMA hashes i_size bytes of whatever it is given, so a device
@@ -74,8 +96,10 @@ static __always_inline __u32 internal_seals(struct inode *inode, unsigned long m
  * content digest. A file on an internal mount (a memfd) takes writes from a
  * descriptor that holds no write access, so neither IMA nor the cache can
  * see its content change, during the exec or after it: only one sealed
- * against every write, growth and shrink holds still. A few loads, and one
- * read for an internal mount.
+ * against every write, growth and shrink holds still. A file on a mount
+ * whose content can change under IMA's digest (untrusted_fs) has no digest
+ * either, unless the operator trusts that kind of file system. A few loads,
+ * and one read for an internal mount or an overlay.
  */
 static __always_inline __s32 content_error(struct inode *inode)
 {
@@ -84,6 +108,9 @@ static __always_inline __s32 content_error(struct inode *inode)
 	if (!inode || (inode->i_mode & IG_S_IFMT) != IG_S_IFREG)
 		return IG_ERR_NOT_REGULAR;
 	sb = inode->i_sb;
+	/* Fails closed when it decides: refused in enforce mode. */
+	if (sb && untrusted_fs(sb))
+		return IG_ERR_UNTRUSTED_FS;
 	if (!sb || !(sb->s_flags & SB_KERNMOUNT))
 		return 0;
 	if ((internal_seals(inode, sb->s_magic) & IG_SEALS_FIXED) != IG_SEALS_FIXED)

@@ -75,6 +75,18 @@ enum ig_mode {
 	IG_MODE_ENFORCE = 1,
 };
 
+/* File-system kinds the operator trusts although their content can change
+ * under IMA's digest (the ig_trust_fs load-time knob, `--trust-fs`). */
+enum ig_trust_fs {
+	/* overlayfs mounted from a user namespace other than the initial one:
+	 * whoever owns that namespace can change a lower file under the digest
+	 * IMA keeps on the overlay inode. */
+	IG_TRUST_FS_OVERLAY = 1 << 0,
+	/* FUSE (fuse, fuseblk, virtiofs: one magic), whoever mounted it: its
+	 * server is a process that can serve other bytes after IMA's read. */
+	IG_TRUST_FS_FUSE = 1 << 1,
+};
+
 /* ig_rule_hooks (the programs' .bss): bit 1 << h, some rule in force names
  * hook h; bit IG_HOOK_WATCHED(h), some deny or audit rule does, so that an
  * access to a file whose path cannot be resolved is refused there. */
@@ -199,6 +211,11 @@ struct ig_event {
  * file on an internal mount) not sealed against writes, growth and shrink:
  * its content may change under the digest. */
 #define IG_ERR_UNSEALED (-26)	/* -ETXTBSY */
+/* ig_event.hash_error for an exec or executable map of a file on a file
+ * system whose content can change under IMA's digest without IMA seeing it
+ * (FUSE, an overlay mounted in a user namespace), not trusted by the
+ * operator (enum ig_trust_fs). */
+#define IG_ERR_UNTRUSTED_FS (-66)	/* -EREMOTE */
 
 /* Per-CPU counters; userspace sums the CPUs. */
 struct ig_counters {

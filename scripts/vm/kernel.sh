@@ -2,7 +2,9 @@
 # Fetch, unpack and cache one Debian 12 cloud kernel for the guest.
 #
 #   scripts/vm/kernel.sh 6.1|6.12     prints the cache directory, which holds
-#                                      vmlinuz, loop.ko (uncompressed), release
+#                                      vmlinuz, loop.ko, overlay.ko and,
+#                                      where FUSE is a module, fuse.ko
+#                                      (uncompressed), config, release
 #
 # The package name carries an ABI number that changes with every security
 # update, so it is resolved through the meta-package each time apt knows it;
@@ -44,7 +46,10 @@ if ! pkg=$(resolve); then
 fi
 
 dir="$cache/$pkg"
-if [ -e "$dir/vmlinuz" ] && [ -e "$dir/loop.ko" ] && [ -e "$dir/release" ]; then
+# A cache from before a module was added here lacks it: fetched again.
+if [ -e "$dir/vmlinuz" ] && [ -e "$dir/loop.ko" ] && [ -e "$dir/overlay.ko" ] &&
+	[ -e "$dir/release" ] && [ -e "$dir/config" ] &&
+	{ ! grep -q '^CONFIG_FUSE_FS=m' "$dir/config" || [ -e "$dir/fuse.ko" ]; }; then
 	echo "$dir"
 	exit 0
 fi
@@ -60,13 +65,23 @@ dpkg-deb -x "$deb" "$tmp/x"
 mkdir -p "$tmp/out"
 cp "$tmp"/x/boot/vmlinuz-* "$tmp/out/vmlinuz"
 cp "$tmp"/x/boot/config-* "$tmp/out/config"
+# module NAME PATH-IN-TREE: that module, uncompressed, as $tmp/out/NAME.ko.
+module() {
+	local m
+	m=$(find "$tmp/x/lib/modules" -path "*/$2.ko*" | head -n 1)
+	[ -n "$m" ] || { echo "imaguard: $pkg has no $1 module" >&2; exit 1; }
+	case $m in
+	*.xz) xz -dc "$m" >"$tmp/out/$1.ko" ;;
+	*.zst) zstd -qdc "$m" >"$tmp/out/$1.ko" ;;
+	*) cp "$m" "$tmp/out/$1.ko" ;;
+	esac
+}
+module loop drivers/block/loop
+module overlay fs/overlayfs/overlay
+if grep -q '^CONFIG_FUSE_FS=m' "$tmp/out/config"; then
+	module fuse fs/fuse/fuse
+fi
 loop=$(find "$tmp/x/lib/modules" -path '*/drivers/block/loop.ko*' | head -n 1)
-[ -n "$loop" ] || { echo "imaguard: $pkg has no loop module" >&2; exit 1; }
-case $loop in
-*.xz) xz -dc "$loop" >"$tmp/out/loop.ko" ;;
-*.zst) zstd -qdc "$loop" >"$tmp/out/loop.ko" ;;
-*) cp "$loop" "$tmp/out/loop.ko" ;;
-esac
 basename "$(dirname "$(dirname "$(dirname "$(dirname "$loop")")")")" >"$tmp/out/release"
 rm -rf "$dir"
 mv "$tmp/out" "$dir"

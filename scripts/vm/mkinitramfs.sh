@@ -3,7 +3,8 @@
 #   build/vm/initramfs/common.cpio.gz   busybox, imaguard and its libraries,
 #                                       the static test helpers, the tests,
 #                                       an ext4 image of test data
-#   build/vm/initramfs/<release>.cpio.gz  that kernel's loop.ko
+#   build/vm/initramfs/<release>.cpio.gz  that kernel's loop.ko, overlay.ko
+#                                       and fuse.ko (where FUSE is a module)
 #
 #   scripts/vm/mkinitramfs.sh KERNEL_DIR...
 set -euo pipefail
@@ -66,7 +67,8 @@ for kdir in "$@"; do
 	rel=$(cat "$kdir/release")
 	k="$out/k-$rel"
 	rm -rf "$k" && mkdir -p "$k/lib/modules"
-	cp "$kdir/loop.ko" "$k/lib/modules/loop.ko"
+	cp "$kdir/loop.ko" "$kdir/overlay.ko" "$k/lib/modules/"
+	[ ! -e "$kdir/fuse.ko" ] || cp "$kdir/fuse.ko" "$k/lib/modules/"
 	(cd "$k" && find . -print0 | sort -z | cpio --null -o -H newc --quiet | gzip -1) \
 		>"$out/$rel.cpio.gz"
 	cat "$out/common.cpio.gz" "$out/$rel.cpio.gz" >"$out/initrd-$rel.gz"

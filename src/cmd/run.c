@@ -24,7 +24,7 @@
 enum {
 	OPT_ALLOWLIST = 256, OPT_SIG, OPT_TRUST, OPT_RULES, OPT_MODE, OPT_AUDIT_LOG,
 	OPT_STATE_DIR, OPT_PIDFILE, OPT_PIN, OPT_PIN_DIR, OPT_UNPIN, OPT_LOG_ALL, OPT_SUMMARY,
-	OPT_CONFIG, OPT_VERBOSE,
+	OPT_CONFIG, OPT_VERBOSE, OPT_TRUST_FS,
 };
 
 static const struct cli_opt run_opts_table[] = {
@@ -46,6 +46,9 @@ static const struct cli_opt run_opts_table[] = {
 	  "remove the pins and exit (the chain detaches); refused while a daemon holds it" },
 	{ "log-all", OPT_LOG_ALL, NULL, "record every executable map and audited open, not "
 	  "only the first of each (path, digest, hook)" },
+	{ "trust-fs", OPT_TRUST_FS, "KIND", "run files from FUSE (KIND fuse) or from overlays "
+	  "mounted in a user namespace (overlay), whose content can change under IMA's digest "
+	  "(refused by default; repeatable)" },
 	{ "summary-interval", OPT_SUMMARY, "SECONDS", "how often repeats are summarised (60)" },
 	{ "verbose", OPT_VERBOSE, NULL, "more messages" },
 	{ 0 },
@@ -113,6 +116,14 @@ static int set_opt(const struct opt_src *src, struct daemon_opts *o, int key, co
 		if (names_mode_parse(arg) < 0)
 			return opt_error(src, "invalid mode '%s': monitor or enforce", arg);
 		o->mode = (enum ig_mode)names_mode_parse(arg);
+		break;
+	case OPT_TRUST_FS:
+		if (!strcmp(arg, "overlay"))
+			o->trust_fs |= IG_TRUST_FS_OVERLAY;
+		else if (!strcmp(arg, "fuse"))
+			o->trust_fs |= IG_TRUST_FS_FUSE;
+		else
+			return opt_error(src, "invalid trust-fs '%s': fuse or overlay", arg);
 		break;
 	case OPT_SUMMARY:
 		if (cli_strtou64(arg, 1, 86400, &v))

@@ -594,7 +594,7 @@ static int open_trail(struct daemon *d)
 
 static int start(struct daemon *d)
 {
-	struct enforcer_opts eo = { .mode = d->o.mode };
+	struct enforcer_opts eo = { .mode = d->o.mode, .trust_fs = d->o.trust_fs };
 	struct policy p;
 	char self[PATH_MAX];
 	ssize_t n;
@@ -625,6 +625,13 @@ static int start(struct daemon *d)
 			       "--pin-dir %s' first", d->o.pin_dir,
 			       names_mode(enforcer_mode(d->e)),
 			       names_mode(d->o.mode), d->o.pin_dir);
+			err = -EEXIST;
+			goto fail;
+		}
+		if (enforcer_trust_fs(d->e) != d->o.trust_fs) {
+			pr_err("the chain pinned at '%s' trusts other file systems than --trust-fs "
+			       "says: 'imaguard stop --pin-dir %s' first", d->o.pin_dir,
+			       d->o.pin_dir);
 			err = -EEXIST;
 			goto fail;
 		}

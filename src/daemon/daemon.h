@@ -20,6 +20,7 @@ struct daemon_opts {
 	int ntrust;
 	int ntrust_file;	/* of them from the config file, until the command line gives one */
 	enum ig_mode mode;
+	unsigned int trust_fs;	/* enum ig_trust_fs bits (--trust-fs, repeatable) */
 	bool log_all;
 	bool unpin;
 	int summary_s;

@@ -94,6 +94,8 @@ int enforcer_open(struct enforcer **out, const struct enforcer_opts *opts)
 	e->skel->rodata->ig_host_mnt_ns = st.st_ino;
 	e->skel->rodata->ig_mode = opts->mode;
 	e->skel->rodata->ig_hash_seed = e->hash_seed;
+	e->skel->rodata->ig_trust_fs = opts->trust_fs;
+	e->trust_fs = opts->trust_fs;
 	if (opts->ringbuf_bytes) {
 		err = bpf_map__set_max_entries(e->skel->maps.events, opts->ringbuf_bytes);
 		if (err) {
@@ -161,6 +163,11 @@ cleanup:
 enum ig_mode enforcer_mode(const struct enforcer *e)
 {
 	return e->mode;
+}
+
+unsigned int enforcer_trust_fs(const struct enforcer *e)
+{
+	return e->trust_fs;
 }
 
 void enforcer_free(struct enforcer *e)

@@ -15,6 +15,7 @@ struct enforcer;
 struct enforcer_opts {
 	enum ig_mode mode;
 	unsigned int ringbuf_bytes;	/* 0: the object's default; else a power of two >= page */
+	unsigned int trust_fs;		/* enum ig_trust_fs bits */
 };
 
 /* One path rule as the kernel sees it; its index is its position in the array. */
@@ -96,6 +97,8 @@ int enforcer_unpin(const char *dir);
 int enforcer_unpin_unheld(const char *dir, pid_t except);
 bool enforcer_adopted(const struct enforcer *e);
 enum ig_mode enforcer_mode(const struct enforcer *e);
+/* The enum ig_trust_fs bits the chain was loaded with. */
+unsigned int enforcer_trust_fs(const struct enforcer *e);
 /* Detaches the chain unless it is pinned; an adopted chain stays attached. */
 void enforcer_free(struct enforcer *e);
 

@@ -43,6 +43,7 @@ struct enforcer {
 	int fds[EM_MAX];		/* the skeleton's, or owned when adopted */
 	bool adopted;
 	enum ig_mode mode;
+	unsigned int trust_fs;		/* enum ig_trust_fs bits the chain was loaded with */
 	struct ring_buffer *rb;
 	struct bpf_link *links[IG_HOOK_MAX][3];
 	struct bpf_link *aux_links[AUX_MAX];

@@ -8,6 +8,7 @@
  *   igtest [--mode monitor|enforce] [--allow FILE] [--rule SPEC]... --events FILE
  *          --pidfile FILE [--counters FILE] [--ringbuf-kb N] [--pause-consumer]
  *          [--reload-allow FILE] [--reload-rule SPEC]... [--reload-fault]
+ *          [--trust-fs overlay|fuse]...
  *
  *   --allow FILE   lines "<sha256 hex>" (any path) or "<sha256 hex> bind <path>"
  *   --rule SPEC    ACTION:PATH[:r][:hooks=exec,mmap,open]; a directory ends in '/'
@@ -17,6 +18,8 @@
  * error to stderr. --reload-fault adds, to the first reload only, a rule
  * the loader refuses (a relative path), so that the swap fails in its rules
  * step, as any failure there would (no memory for the map, say).
+ * --trust-fs overlay trusts overlays mounted in a user namespace, fuse
+ * trusts FUSE (enum ig_trust_fs), as `imaguard run --trust-fs` does.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -194,6 +197,7 @@ int main(int argc, char **argv)
 		{ "reload-allow", required_argument, NULL, 'A' },
 		{ "reload-rule", required_argument, NULL, 'R' },
 		{ "reload-fault", no_argument, NULL, 'F' },
+		{ "trust-fs", required_argument, NULL, 'T' },
 		{ 0 },
 	};
 	static struct enforcer_allow allow[MAX_ALLOW], reload_allow[MAX_ALLOW];
@@ -253,6 +257,16 @@ int main(int argc, char **argv)
 			break;
 		case 'F':
 			rp.fault = true;
+			break;
+		case 'T':
+			if (!strcmp(optarg, "overlay")) {
+				eo.trust_fs |= IG_TRUST_FS_OVERLAY;
+			} else if (!strcmp(optarg, "fuse")) {
+				eo.trust_fs |= IG_TRUST_FS_FUSE;
+			} else {
+				fprintf(stderr, "igtest: bad --trust-fs '%s'\n", optarg);
+				return 2;
+			}
 			break;
 		default:
 			return 2;
