@@ -66,7 +66,7 @@ enum ig_flag {
 
 /* Bumped whenever what the programs do changes in a way a daemon must not
  * inherit from a chain an older build pinned (enforcer_adopt refuses it). */
-#define IG_CHAIN_VERSION 5
+#define IG_CHAIN_VERSION 6
 
 enum ig_mode {
 	IG_MODE_MONITOR = 0,
@@ -185,6 +185,9 @@ struct ig_event {
 
 /* ig_event.hash_error when stage 1 had no room for the record. */
 #define IG_ERR_NO_RECORD (-28)	/* -ENOSPC */
+/* ig_event.hash_error when every scratch slot of stage 1's CPU was held
+ * (that many tasks preempted inside stage 1 there): no record was built. */
+#define IG_ERR_BUSY (-16)	/* -EBUSY */
 /* ig_event.hash_error for a file truncated by name (IG_F_STALE). */
 #define IG_ERR_STALE (-116)	/* -ESTALE */
 /* ig_event.hash_error for a mprotect to executable of a file whose digest
