@@ -24,9 +24,10 @@
  *   ig_names_pivotroot    fexit/chroot_fs_refs         watcher: all names  never refuses (d)
  *
  * (a) An exec or executable map that cannot be measured (no room for its
- *     record, a helper error, a digest other than a full SHA-256, a file
- *     truncated by name or with a writer open, anything but a regular file,
- *     a memfd not sealed against writes) is a hash error, and one whose
+ *     record, no scratch slot free to build it in, a helper error, a
+ *     digest other than a full SHA-256, a file truncated by name or with
+ *     a writer open, anything but a regular file, a memfd not sealed
+ *     against writes) is a hash error, and one whose
  *     digest is not in the allowlist (or with no allowlist at all) is not
  *     allowlisted: both are refused in enforce mode and recorded as would-deny
  *     in monitor mode. An unmeasured file must not run.
@@ -56,6 +57,11 @@
  * rules and stores a record in `records`, keyed by (tid, hook): stage 2 may
  * sleep, so per-CPU storage would be clobbered meanwhile, and the hook in the
  * key keeps an mmap nested in an exec from meeting the exec's record.
+ * Stage 1 itself builds the record in per-CPU scratch, but in a slot it
+ * claims: it keeps its CPU, yet may be preempted (preempt=full, PREEMPT_RT)
+ * and another task run stage 1 there meanwhile. With every slot of the
+ * CPU held, it decides alone with a hash error (see scratch), failing
+ * closed as in (a), and as in (f) for an open under a deny or audit rule.
  *
  * The trampoline runs a hook's programs newest first, so the loader attaches
  * stage 3, then 2, then 1, and proves the order with a probe exec before it
