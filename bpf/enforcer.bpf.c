@@ -60,8 +60,9 @@
  * Stage 1 itself builds the record in per-CPU scratch, but in a slot it
  * claims: it keeps its CPU, yet may be preempted (preempt=full, PREEMPT_RT)
  * and another task run stage 1 there meanwhile. With every slot of the
- * CPU held, it decides alone with a hash error (see scratch), failing
- * closed as in (a), and as in (f) for an open under a deny or audit rule.
+ * CPU held it builds in task storage; with none of that to be had either,
+ * it decides alone with a hash error (see scratch), failing closed as in
+ * (a), and as in (f) for an open under a deny or audit rule.
  *
  * The trampoline runs a hook's programs newest first, so the loader attaches
  * stage 3, then 2, then 1, and proves the order with a probe exec before it
@@ -178,7 +179,10 @@ struct {
  * scratch_claims, set with one atomic fetch-or) and stage_filter gives it
  * back on its way out, whatever the path. IG_SCRATCH_SLOTS per CPU: they
  * fill only when that many tasks are preempted inside stage 1 on one CPU.
- * Then stage 1 has nowhere to build and decides alone (filter_busy): an
+ * Then stage 1 builds in scratch_task, the task's own record, allocated
+ * for this run and freed at its end. Only when that fails too (no memory,
+ * or the kernel's task-storage lock held on this CPU by a preempted task)
+ * does stage 1 have nowhere to build and decide alone (filter_busy): an
  * exec or executable map is a hash error (IG_ERR_BUSY), refused in enforce
  * mode (fail closed); an open passes with the error in its event, unless
  * a deny or audit rule names opens: then it is refused as an unknown path.
@@ -198,6 +202,14 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } scratch_claims SEC(".maps");
+
+/* Stage 1's record when every slot of its CPU is held: the task's own. */
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct ig_record);
+} scratch_task SEC(".maps");
 
 /* Rules: slot ig_policy holds the map in force, the other one the previous
  * or the next policy's; the loader fills a new one whole, sized to its
@@ -392,20 +404,20 @@ static __always_inline bool record_store(struct ig_rec_key *key, struct ig_recor
 
 /* ---- stage 1's scratch ----------------------------------------------------- */
 
-/* A slot of this CPU's scratch that no other task holds, or NULL when all
- * are held. The CPU cannot change under the program, but another task may
- * run between any two instructions, so a slot is taken only by the atomic
- * fetch-or that finds its bit clear. *held and *bit say what to give back. */
-static __always_inline struct ig_record *scratch_claim(__u64 **held, __u64 *bit)
+/* A slot of this CPU's scratch that no other task holds, else the task's
+ * own record (scratch_task), or NULL when neither can be had. The CPU
+ * cannot change under the program, but another task may run between any
+ * two instructions, so a slot is taken only by the atomic fetch-or that
+ * finds its bit clear. *held and *bit say what to give back, *own that the
+ * task's record is to be freed. */
+static __always_inline struct ig_record *scratch_claim(__u64 **held, __u64 *bit, bool *own)
 {
 	struct ig_record *rec;
 	__u64 *claims;
 	__u32 zero = 0, i;
 
 	claims = bpf_map_lookup_elem(&scratch_claims, &zero);
-	if (!claims)
-		return NULL; /* index 0 of a per-CPU array always exists */
-	for (i = 0; i < IG_SCRATCH_SLOTS; i++) {
+	for (i = 0; claims && i < IG_SCRATCH_SLOTS; i++) {
 		__u64 b = 1ULL << i;
 
 		if (*(volatile __u64 *)claims & b)
@@ -417,7 +429,10 @@ static __always_inline struct ig_record *scratch_claim(__u64 **held, __u64 *bit)
 		rec = bpf_map_lookup_elem(&scratch, &i);
 		return rec; /* NULL never: i is below max_entries */
 	}
-	return NULL;
+	rec = bpf_task_storage_get(&scratch_task, bpf_get_current_task_btf(), NULL,
+				   BPF_LOCAL_STORAGE_GET_F_CREATE);
+	*own = rec != NULL;
+	return rec;
 }
 
 /*
@@ -443,7 +458,12 @@ static __always_inline int filter_busy(struct file *file, __u32 hook, __u32 prot
 		/* The same verdict, with no event to send (counted lost). */
 		if (c)
 			c->lost++;
-		return closed && ig_mode == IG_MODE_ENFORCE ? -EPERM : 0;
+		if (!closed || ig_mode != IG_MODE_ENFORCE)
+			return 0;
+		if (c)
+			c->denies[hook == IG_HOOK_OPEN ? IG_REASON_RULE_DENY :
+							 IG_REASON_HASH_ERROR]++;
+		return -EPERM;
 	}
 	__builtin_memset(ev, 0, IG_EVENT_HDR_LEN + 8);
 	fill_context(ev, file, hook);
@@ -473,9 +493,10 @@ static __always_inline int filter_busy(struct file *file, __u32 hook, __u32 prot
 /* ---- the three stages ---------------------------------------------------- */
 
 /* Stage 1's work, in the scratch slot it claims: *held and *bit name the
- * slot to give back, set once claimed (see stage_filter). */
+ * slot to give back, *own the task's record to free, set once claimed
+ * (see stage_filter). */
 static __always_inline int filter_body(struct file *file, __u32 hook, __u32 prot,
-				       bool measurable, __u64 **held, __u64 *bit)
+				       bool measurable, __u64 **held, __u64 *bit, bool *own)
 {
 	struct ig_counters *c = counters_get();
 	/* The generations before the rules they describe (see ig_rules_gen);
@@ -515,9 +536,9 @@ static __always_inline int filter_body(struct file *file, __u32 hook, __u32 prot
 	rule_map = slot(&rules, policy);
 	if (c)
 		c->runs[hook]++;
-	rec = scratch_claim(held, bit);
+	rec = scratch_claim(held, bit, own);
 	if (!rec)
-		return filter_busy(file, hook, prot, c); /* every slot held: see scratch */
+		return filter_busy(file, hook, prot, c); /* nowhere to build: see scratch */
 	ev = &rec->ev;
 	rec->file = (__u64)file;
 	rec->policy = policy;
@@ -640,11 +661,14 @@ static __always_inline int stage_filter(struct file *file, __u32 hook, __u32 pro
 {
 	__u64 *held = NULL;
 	__u64 bit = 0;
+	bool own = false;
 	int verdict;
 
-	verdict = filter_body(file, hook, prot, measurable, &held, &bit);
+	verdict = filter_body(file, hook, prot, measurable, &held, &bit, &own);
 	if (held)
 		__sync_fetch_and_and(held, ~bit);
+	else if (own)
+		bpf_task_storage_delete(&scratch_task, bpf_get_current_task_btf());
 	return verdict;
 }
 
