@@ -24,14 +24,14 @@
  *   ig_names_pivotroot    fexit/chroot_fs_refs         watcher: all names  never refuses (d)
  *
  * (a) An exec or executable map that cannot be measured (no room for its
- *     record, a helper error, a digest other than a full SHA-256, a file
- *     truncated by name or with a writer open, anything but a regular file,
- *     a memfd not sealed against writes, a file on FUSE or on an overlay
- *     mounted in a user namespace unless ig_trust_fs trusts it) is a hash
- *     error, and one whose digest is not in the allowlist (or with no
- *     allowlist at all) is not allowlisted: both are refused in enforce mode
- *     and recorded as would-deny in monitor mode. An unmeasured file must
- *     not run.
+ *     record, no scratch slot free to build it in, a helper error, a
+ *     digest other than a full SHA-256, a file truncated by name or with
+ *     a writer open, anything but a regular file, a memfd not sealed
+ *     against writes, a file on FUSE or on an overlay mounted in a user
+ *     namespace unless ig_trust_fs trusts it) is a hash error, and one
+ *     whose digest is not in the allowlist (or with no allowlist at all)
+ *     is not allowlisted: both are refused in enforce mode and recorded as
+ *     would-deny in monitor mode. An unmeasured file must not run.
  * (b) Under the mm's lock nothing may sleep to hash nor print a path: the
  *     digest comes from the hash cache or it is a hash error, as in (a); the
  *     name is the one remembered on the inode or none (path-free entries).
@@ -64,6 +64,12 @@
  * rules and stores a record in `records`, keyed by (tid, hook): stage 2 may
  * sleep, so per-CPU storage would be clobbered meanwhile, and the hook in the
  * key keeps an mmap nested in an exec from meeting the exec's record.
+ * Stage 1 itself builds the record in per-CPU scratch, but in a slot it
+ * claims: it keeps its CPU, yet may be preempted (preempt=full, PREEMPT_RT)
+ * and another task run stage 1 there meanwhile. With every slot of the
+ * CPU held it builds in task storage; with none of that to be had either,
+ * it decides alone with a hash error (see scratch), failing closed as in
+ * (a), and as in (f) for an open under a deny or audit rule.
  *
  * The trampoline runs a hook's programs newest first, so the loader attaches
  * stage 3, then 2, then 1, and proves the order with a probe exec before it
@@ -178,14 +184,46 @@ struct {
 	__type(value, struct ig_record);
 } records_long SEC(".maps");
 
-/* Stage 1 builds a record here before storing it: too big for the stack,
- * and never held across a sleep. One per CPU: it cannot fill. */
+/*
+ * Stage 1 builds a record in a slot of scratch before storing it: too big
+ * for the stack, and never held across a sleep. A non-sleepable LSM
+ * program keeps its CPU but, since 6.1.54, may be preempted (preempt=full,
+ * PREEMPT_RT), and other tasks may run stage 1 on that CPU meanwhile: so
+ * each stage 1 claims a slot no other task holds (its bit in this CPU's
+ * scratch_claims, set with one atomic fetch-or) and stage_filter gives it
+ * back on its way out, whatever the path. IG_SCRATCH_SLOTS per CPU: they
+ * fill only when that many tasks are preempted inside stage 1 on one CPU.
+ * Then stage 1 builds in scratch_task, the task's own record, allocated
+ * for this run and freed at its end. Only when that fails too (no memory,
+ * or the kernel's task-storage lock held on this CPU by a preempted task)
+ * does stage 1 have nowhere to build and decide alone (filter_busy): an
+ * exec or executable map is a hash error (IG_ERR_BUSY), refused in enforce
+ * mode (fail closed); an open passes with the error in its event, unless
+ * a deny or audit rule names opens: then it is refused as an unknown path.
+ */
+#define IG_SCRATCH_SLOTS 8
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, IG_SCRATCH_SLOTS);
+	__type(key, __u32);
+	__type(value, struct ig_record);
+} scratch SEC(".maps");
+
+/* Bit i set: slot i of this CPU's scratch is held by a task in stage 1. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
+	__type(value, __u64);
+} scratch_claims SEC(".maps");
+
+/* Stage 1's record when every slot of its CPU is held: the task's own. */
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct ig_record);
-} scratch SEC(".maps");
+} scratch_task SEC(".maps");
 
 /* Rules: slot ig_policy holds the map in force, the other one the previous
  * or the next policy's; the loader fills a new one whole, sized to its
@@ -439,14 +477,101 @@ static __always_inline bool record_store(struct ig_rec_key *key, struct ig_recor
 	return true;
 }
 
+/* ---- stage 1's scratch ----------------------------------------------------- */
+
+/* A slot of this CPU's scratch that no other task holds, else the task's
+ * own record (scratch_task), or NULL when neither can be had. The CPU
+ * cannot change under the program, but another task may run between any
+ * two instructions, so a slot is taken only by the atomic fetch-or that
+ * finds its bit clear. *held and *bit say what to give back, *own that the
+ * task's record is to be freed. */
+static __always_inline struct ig_record *scratch_claim(__u64 **held, __u64 *bit, bool *own)
+{
+	struct ig_record *rec;
+	__u64 *claims;
+	__u32 zero = 0, i;
+
+	claims = bpf_map_lookup_elem(&scratch_claims, &zero);
+	for (i = 0; claims && i < IG_SCRATCH_SLOTS; i++) {
+		__u64 b = 1ULL << i;
+
+		if (*(volatile __u64 *)claims & b)
+			continue;
+		if (__sync_fetch_and_or(claims, b) & b)
+			continue; /* taken meanwhile by a task that ran in between */
+		*held = claims;
+		*bit = b;
+		rec = bpf_map_lookup_elem(&scratch, &i);
+		return rec; /* NULL never: i is below max_entries */
+	}
+	rec = bpf_task_storage_get(&scratch_task, bpf_get_current_task_btf(), NULL,
+				   BPF_LOCAL_STORAGE_GET_F_CREATE);
+	*own = rec != NULL;
+	return rec;
+}
+
+/*
+ * Stage 1 with no scratch slot free on this CPU: nowhere to build a record,
+ * so no path and no rule; the event goes straight into the ring. An exec or
+ * executable map cannot be measured: a hash error, refused in enforce mode
+ * (fail closed). An open passes with the error in its event, unless a deny
+ * or audit rule names opens: refused as an unknown path is (fail closed, as
+ * for IG_F_PATH_ERR: it may be a name such a rule names).
+ */
+static __always_inline int filter_busy(struct file *file, __u32 hook, __u32 prot,
+				       struct ig_counters *c)
+{
+	bool closed = hook != IG_HOOK_OPEN || hook_watched(hook);
+	struct ig_event *ev;
+	__u64 flags;
+	int verdict = 0;
+
+	if (c)
+		c->hash_errors++;
+	ev = bpf_ringbuf_reserve(&events, IG_EVENT_HDR_LEN + 8, 0);
+	if (!ev) {
+		/* The same verdict, with no event to send (counted lost). */
+		if (c)
+			c->lost++;
+		if (!closed || ig_mode != IG_MODE_ENFORCE)
+			return 0;
+		if (c)
+			c->denies[hook == IG_HOOK_OPEN ? IG_REASON_RULE_DENY :
+							 IG_REASON_HASH_ERROR]++;
+		return -EPERM;
+	}
+	__builtin_memset(ev, 0, IG_EVENT_HDR_LEN + 8);
+	fill_context(ev, file, hook);
+	ev->prot = prot;
+	ev->stages = IG_STAGE_FILTER;
+	if (ig_probe_tgid && ev->pid == ig_probe_tgid)
+		ev->flags |= IG_F_PROBE;
+	path_unknown(ev);
+	ev->flags |= IG_F_STALE;
+	ev->hash_error = IG_ERR_BUSY;
+	if (hook != IG_HOOK_OPEN)
+		verdict = refuse(ev, IG_REASON_HASH_ERROR, c);
+	else if (closed)
+		verdict = refuse(ev, IG_REASON_RULE_DENY, c);
+	else
+		ev->reason = IG_REASON_HASH_ERROR;
+	flags = wakeup_flags(ev);
+	bpf_ringbuf_submit(ev, flags);
+	if (c) {
+		c->events++;
+		if (flags != BPF_RB_NO_WAKEUP)
+			c->wakeups++;
+	}
+	return verdict;
+}
+
 /* ---- the three stages ---------------------------------------------------- */
 
-/* Stage 1. Returns 0 to hand on to stages 2 and 3, or a verdict reached alone
- * (with its event sent). Without stages 2 and 3 (measurable false: a
- * mprotect), a digest the cache does not hold is a hash error, and a name
- * not remembered on the inode is not known. */
-static __always_inline int stage_filter(struct file *file, __u32 hook, __u32 prot,
-					bool measurable)
+/* Stage 1's work, in the scratch slot it claims: *held and *bit name the
+ * slot to give back, *own the task's record to free, set once claimed
+ * (see stage_filter). */
+static __always_inline int filter_body(struct file *file, __u32 hook, __u32 prot,
+				       bool measurable, __u64 **held, __u64 *bit, bool *own)
 {
 	struct ig_counters *c = counters_get();
 	/* The generations before the rules they describe (see ig_rules_gen);
@@ -464,7 +589,6 @@ static __always_inline int stage_filter(struct file *file, __u32 hook, __u32 pro
 	void *rule_map;
 	struct ig_event *ev;
 	struct ig_record *rec;
-	__u32 zero = 0;
 	int verdict;
 	__u64 seq;
 
@@ -488,9 +612,9 @@ static __always_inline int stage_filter(struct file *file, __u32 hook, __u32 pro
 	rule_map = slot(&rules, policy);
 	if (c)
 		c->runs[hook]++;
-	rec = bpf_map_lookup_elem(&scratch, &zero);
+	rec = scratch_claim(held, bit, own);
 	if (!rec)
-		return 0; /* fail open: index 0 of a per-CPU array always exists */
+		return filter_busy(file, hook, prot, c); /* nowhere to build: see scratch */
 	ev = &rec->ev;
 	rec->file = (__u64)file;
 	rec->policy = policy;
@@ -612,6 +736,27 @@ static __always_inline int stage_filter(struct file *file, __u32 hook, __u32 pro
 	else
 		verdict = refuse(ev, IG_REASON_HASH_ERROR, c);
 	emit(ev, c);
+	return verdict;
+}
+
+/* Stage 1. Returns 0 to hand on to stages 2 and 3, or a verdict reached alone
+ * (with its event sent). Without stages 2 and 3 (measurable false: a
+ * mprotect), a digest the cache does not hold is a hash error, and a name
+ * not remembered on the inode is not known. The scratch slot the body
+ * claims is given back here, on every path out of it. */
+static __always_inline int stage_filter(struct file *file, __u32 hook, __u32 prot,
+					bool measurable)
+{
+	__u64 *held = NULL;
+	__u64 bit = 0;
+	bool own = false;
+	int verdict;
+
+	verdict = filter_body(file, hook, prot, measurable, &held, &bit, &own);
+	if (held)
+		__sync_fetch_and_and(held, ~bit);
+	else if (own)
+		bpf_task_storage_delete(&scratch_task, bpf_get_current_task_btf());
 	return verdict;
 }
 

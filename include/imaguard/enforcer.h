@@ -199,6 +199,9 @@ struct ig_event {
 
 /* ig_event.hash_error when stage 1 had no room for the record. */
 #define IG_ERR_NO_RECORD (-28)	/* -ENOSPC */
+/* ig_event.hash_error when every scratch slot of stage 1's CPU was held
+ * (that many tasks preempted inside stage 1 there): no record was built. */
+#define IG_ERR_BUSY (-16)	/* -EBUSY */
 /* ig_event.hash_error for a file truncated by name (IG_F_STALE). */
 #define IG_ERR_STALE (-116)	/* -ESTALE */
 /* ig_event.hash_error for a mprotect to executable of a file whose digest
