@@ -89,7 +89,9 @@
  * rules), hash_cache.bpf.h (each inode's content hashed once), names.bpf.h
  * (each name resolved once), opens.bpf.h (unwatched opens skip the path
  * walk), folds.bpf.h (an allowed map's repeats counted, not sent) and
- * watchers.bpf.h; verdict.bpf.h judges an access and sends its event;
+ * watchers.bpf.h; paths.bpf.h tells whether a printed path is the
+ * file's own; verdict.bpf.h judges an access and sends its event;
+ * scratch.bpf.h gives stage 1 a record no other task holds;
  * enforcer.bpf.h holds the layouts and kernel constants only this side uses.
  * An exec or map left with nothing to measure (digest cached, or allowed by
  * rule) is decided in stage 1 with stage 3's own code, and stages 2 and 3
@@ -183,47 +185,6 @@ struct {
 	__type(key, struct ig_rec_key);
 	__type(value, struct ig_record);
 } records_long SEC(".maps");
-
-/*
- * Stage 1 builds a record in a slot of scratch before storing it: too big
- * for the stack, and never held across a sleep. A non-sleepable LSM
- * program keeps its CPU but, since 6.1.54, may be preempted (preempt=full,
- * PREEMPT_RT), and other tasks may run stage 1 on that CPU meanwhile: so
- * each stage 1 claims a slot no other task holds (its bit in this CPU's
- * scratch_claims, set with one atomic fetch-or) and stage_filter gives it
- * back on its way out, whatever the path. IG_SCRATCH_SLOTS per CPU: they
- * fill only when that many tasks are preempted inside stage 1 on one CPU.
- * Then stage 1 builds in scratch_task, the task's own record, allocated
- * for this run and freed at its end. Only when that fails too (no memory,
- * or the kernel's task-storage lock held on this CPU by a preempted task)
- * does stage 1 have nowhere to build and decide alone (filter_busy): an
- * exec or executable map is a hash error (IG_ERR_BUSY), refused in enforce
- * mode (fail closed); an open passes with the error in its event, unless
- * a deny or audit rule names opens: then it is refused as an unknown path.
- */
-#define IG_SCRATCH_SLOTS 8
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, IG_SCRATCH_SLOTS);
-	__type(key, __u32);
-	__type(value, struct ig_record);
-} scratch SEC(".maps");
-
-/* Bit i set: slot i of this CPU's scratch is held by a task in stage 1. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u64);
-} scratch_claims SEC(".maps");
-
-/* Stage 1's record when every slot of its CPU is held: the task's own. */
-struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct ig_record);
-} scratch_task SEC(".maps");
 
 /* Rules: slot ig_policy holds the map in force, the other one the previous
  * or the next policy's; the loader fills a new one whole, sized to its
@@ -363,86 +324,9 @@ static __always_inline void resolve_path(struct ig_event *ev, struct file *file)
 		ev->path_len = n;
 }
 
-/*
- * No link at the path the event names, told from the dentry and the inode,
- * never from the printed " (deleted)", which a real name may end in: the
- * dentry was unlinked (unhashed and not a root: the kernel's d_unlinked,
- * which is when d_path adds the suffix; the inode may keep other links),
- * or the inode has no link at all (a memfd or an O_TMPFILE file: the
- * pseudo name of the first ends in the suffix too, though its dentry is a
- * root). Read after the path is printed: a dentry unhashed before that is
- * never hashed again, so a path printed with the suffix is always marked.
- */
-static __always_inline bool file_unlinked(struct file *file)
-{
-	struct dentry *dentry = file->f_path.dentry;
-	struct inode *inode = file->f_inode;
+/* ---- whether a printed path is the file's own: paths.bpf.h -------------- */
 
-	if (inode && inode->i_nlink == 0)
-		return true;
-	return dentry && !dentry->d_hash.pprev && dentry->d_parent != dentry;
-}
-
-/* The count of changes to the task's root and working directory (fs->seq),
- * odd while one is under way; FS_SEQ_NONE when it cannot be read (this
- * kernel keeps it otherwise): the root is then read once, unguarded. */
-#define FS_SEQ_NONE (~0ULL)
-static __always_inline __u64 fs_seq(void)
-{
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct fs_struct *fs = task->fs;
-
-	if (!fs || !bpf_core_field_exists(fs->seq.seqcount.sequence))
-		return FS_SEQ_NONE;
-	return *(volatile unsigned int *)&fs->seq.seqcount.sequence;
-}
-
-/*
- * The path printed for the file is the host's own: the task is in the host's
- * mount namespace, its root is that namespace's root (its root mount, or the
- * mount on top of it, as after switch_root from an initramfs), and the
- * file's mount is in that namespace. bpf_d_path prints relative to the
- * task's root and through its mounts, so a root elsewhere (chroot), another
- * namespace's mounts (unshare -m and a bind mount) or a detached mount
- * (open_tree) can show any content at any name. False when any of it cannot
- * be read (fail closed: no allow rule, the digest decides). A few loads; the
- * struct mount around a vfsmount is found by the running kernel's offset.
- */
-static __always_inline bool path_host_relative(struct ig_event *ev, struct file *file,
-					       __u64 seq)
-{
-	struct task_struct *task = bpf_get_current_task_btf();
-	unsigned long off = bpf_core_field_offset(struct mount, mnt);
-	struct fs_struct *fs = task->fs;
-	struct vfsmount *root_mnt;
-	struct mnt_namespace *ns;
-	struct mount *top, *rm, *fm;
-
-	if (!ig_host_mnt_ns || ev->mnt_ns != ig_host_mnt_ns)
-		return false; /* another mount namespace, or none known: fail closed */
-	ns = task->nsproxy->mnt_ns;
-	if (!fs || !ns)
-		return false; /* no root to prove: fail closed */
-	root_mnt = fs->root.mnt;
-	if (!root_mnt || fs->root.dentry != root_mnt->mnt_root)
-		return false; /* a root inside a mount, a chroot: fail closed */
-	top = BPF_CORE_READ(ns, root);
-	/* Read, not loaded: arithmetic on a scalar, not a typed pointer. */
-	rm = (struct mount *)((unsigned long)BPF_CORE_READ(fs, root.mnt) - off);
-	if (rm != top && (BPF_CORE_READ(rm, mnt_parent) != top ||
-			  BPF_CORE_READ(rm, mnt_mountpoint) != BPF_CORE_READ(top, mnt.mnt_root)))
-		return false; /* a root on another mount, a chroot: fail closed */
-	if (!file->f_path.mnt)
-		return false; /* no mount to place it in: fail closed */
-	fm = (struct mount *)((unsigned long)BPF_CORE_READ(file, f_path.mnt) - off);
-	if (BPF_CORE_READ(fm, mnt_ns) != ns)
-		return false; /* detached, internal or another namespace's: fail closed */
-	/* seq: read before the path was printed or recalled. A root changed
-	 * since (another thread sharing it, a chroot and back) may have
-	 * printed it from elsewhere: fail closed. */
-	asm volatile("" ::: "memory");
-	return seq == FS_SEQ_NONE || (!(seq & 1) && fs_seq() == seq);
-}
+#include "paths.bpf.h"
 
 /* ---- verdicts and events: verdict.bpf.h ---------------------------------- */
 
@@ -477,93 +361,9 @@ static __always_inline bool record_store(struct ig_rec_key *key, struct ig_recor
 	return true;
 }
 
-/* ---- stage 1's scratch ----------------------------------------------------- */
+/* ---- stage 1's scratch: scratch.bpf.h ----------------------------------- */
 
-/* A slot of this CPU's scratch that no other task holds, else the task's
- * own record (scratch_task), or NULL when neither can be had. The CPU
- * cannot change under the program, but another task may run between any
- * two instructions, so a slot is taken only by the atomic fetch-or that
- * finds its bit clear. *held and *bit say what to give back, *own that the
- * task's record is to be freed. */
-static __always_inline struct ig_record *scratch_claim(__u64 **held, __u64 *bit, bool *own)
-{
-	struct ig_record *rec;
-	__u64 *claims;
-	__u32 zero = 0, i;
-
-	claims = bpf_map_lookup_elem(&scratch_claims, &zero);
-	for (i = 0; claims && i < IG_SCRATCH_SLOTS; i++) {
-		__u64 b = 1ULL << i;
-
-		if (*(volatile __u64 *)claims & b)
-			continue;
-		if (__sync_fetch_and_or(claims, b) & b)
-			continue; /* taken meanwhile by a task that ran in between */
-		*held = claims;
-		*bit = b;
-		rec = bpf_map_lookup_elem(&scratch, &i);
-		return rec; /* NULL never: i is below max_entries */
-	}
-	rec = bpf_task_storage_get(&scratch_task, bpf_get_current_task_btf(), NULL,
-				   BPF_LOCAL_STORAGE_GET_F_CREATE);
-	*own = rec != NULL;
-	return rec;
-}
-
-/*
- * Stage 1 with no scratch slot free on this CPU: nowhere to build a record,
- * so no path and no rule; the event goes straight into the ring. An exec or
- * executable map cannot be measured: a hash error, refused in enforce mode
- * (fail closed). An open passes with the error in its event, unless a deny
- * or audit rule names opens: refused as an unknown path is (fail closed, as
- * for IG_F_PATH_ERR: it may be a name such a rule names).
- */
-static __always_inline int filter_busy(struct file *file, __u32 hook, __u32 prot,
-				       struct ig_counters *c)
-{
-	bool closed = hook != IG_HOOK_OPEN || hook_watched(hook);
-	struct ig_event *ev;
-	__u64 flags;
-	int verdict = 0;
-
-	if (c)
-		c->hash_errors++;
-	ev = bpf_ringbuf_reserve(&events, IG_EVENT_HDR_LEN + 8, 0);
-	if (!ev) {
-		/* The same verdict, with no event to send (counted lost). */
-		if (c)
-			c->lost++;
-		if (!closed || ig_mode != IG_MODE_ENFORCE)
-			return 0;
-		if (c)
-			c->denies[hook == IG_HOOK_OPEN ? IG_REASON_RULE_DENY :
-							 IG_REASON_HASH_ERROR]++;
-		return -EPERM;
-	}
-	__builtin_memset(ev, 0, IG_EVENT_HDR_LEN + 8);
-	fill_context(ev, file, hook);
-	ev->prot = prot;
-	ev->stages = IG_STAGE_FILTER;
-	if (ig_probe_tgid && ev->pid == ig_probe_tgid)
-		ev->flags |= IG_F_PROBE;
-	path_unknown(ev);
-	ev->flags |= IG_F_STALE;
-	ev->hash_error = IG_ERR_BUSY;
-	if (hook != IG_HOOK_OPEN)
-		verdict = refuse(ev, IG_REASON_HASH_ERROR, c);
-	else if (closed)
-		verdict = refuse(ev, IG_REASON_RULE_DENY, c);
-	else
-		ev->reason = IG_REASON_HASH_ERROR;
-	flags = wakeup_flags(ev);
-	bpf_ringbuf_submit(ev, flags);
-	if (c) {
-		c->events++;
-		if (flags != BPF_RB_NO_WAKEUP)
-			c->wakeups++;
-	}
-	return verdict;
-}
+#include "scratch.bpf.h"
 
 /* ---- the three stages ---------------------------------------------------- */
 
