@@ -173,6 +173,14 @@ static __u32 value_size(int fd)
 	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.value_size;
 }
 
+/* A global data section's map holds the section's bytes, which end at its
+ * last variable; the skeleton's struct of it may add tail padding (a u32
+ * after a u64). The same layout when the size rounds up to the struct's. */
+static bool section_fits(__u32 value_size, size_t struct_size, size_t align)
+{
+	return value_size && (value_size + align - 1) / align * align == struct_size;
+}
+
 int enforcer_adopt(struct enforcer **out, const char *dir)
 {
 	struct enforcer_bpf__rodata ro = {};
@@ -196,8 +204,9 @@ int enforcer_adopt(struct enforcer **out, const char *dir)
 	/* Before the links, whose set may differ too. Globals are written
 	 * whole at this build's offsets, and the programs must be this
 	 * build's: a chain loaded by another is not taken over. */
-	same = value_size(e->fds[EM_BSS]) == sizeof(struct enforcer_bpf__bss) &&
-	       value_size(e->fds[EM_RODATA]) == sizeof(ro);
+	same = section_fits(value_size(e->fds[EM_BSS]), sizeof(struct enforcer_bpf__bss),
+			    __alignof__(struct enforcer_bpf__bss)) &&
+	       section_fits(value_size(e->fds[EM_RODATA]), sizeof(ro), __alignof__(ro));
 	if (same && bpf_map_lookup_elem(e->fds[EM_RODATA], &zero, &ro)) {
 		err = -errno;
 		goto fail;
