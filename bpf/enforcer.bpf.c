@@ -112,9 +112,10 @@ const volatile __u32 ig_mode = IG_MODE_MONITOR;
 /* What these programs do, as a daemon taking over a pinned chain sees it. */
 const volatile __u32 ig_chain_version = IG_CHAIN_VERSION;
 const volatile __u64 ig_hash_seed = 0;	/* random per load: see struct ig_rule_key */
-/* The loader's mount namespace (the inode number of its /proc/self/ns/mnt,
- * read at load; an adopted chain keeps the one it was loaded with): the only
- * one whose paths allow rules and bind_path entries trust. 0: none. */
+/* The host's mount namespace (the inode number of /proc/1/ns/mnt, else of
+ * the loader's own, read at load; an adopted chain keeps the one it was
+ * loaded with): the only one whose paths allow rules and bind_path entries
+ * trust. 0: none. */
 const volatile __u64 ig_host_mnt_ns = 0;
 /* File-system kinds trusted although their content can change under IMA's
  * digest (enum ig_trust_fs bits; see content_error). */

@@ -85,11 +85,19 @@ int enforcer_open(struct enforcer **out, const struct enforcer_opts *opts)
 		goto fail;
 	}
 	/* The mount namespace whose paths allow rules and bind_path entries
-	 * trust: this one. Without it no path would be trusted: refuse. */
-	if (stat("/proc/self/ns/mnt", &st)) {
+	 * trust: init's, the host's, even when this daemon runs in one of its
+	 * own (a service manager's PrivateTmp= or ProtectSystem= makes one).
+	 * Reading init's needs ptrace access to it; without that, this one,
+	 * said aloud. Without either no path would be trusted: refuse. */
+	if (stat("/proc/1/ns/mnt", &st)) {
 		err = -errno;
-		pr_err("cannot read this process's mount namespace: %s", strerror(-err));
-		goto fail;
+		if (stat("/proc/self/ns/mnt", &st)) {
+			err = -errno;
+			pr_err("cannot read this process's mount namespace: %s", strerror(-err));
+			goto fail;
+		}
+		pr_warn("cannot read init's mount namespace (%s): allow rules and bind_path "
+			"entries apply only to processes in this daemon's", strerror(-err));
 	}
 	e->skel->rodata->ig_host_mnt_ns = st.st_ino;
 	e->skel->rodata->ig_mode = opts->mode;
