@@ -9,6 +9,7 @@ pkgs=(
 	libarchive-dev
 	openssl chromium python3-prometheus-client mandoc
 	qemu-system-x86 busybox-static e2fsprogs cpio xz-utils lz4 zstd kmod jq
+	systemd
 )
 
 missing=()

@@ -19,6 +19,8 @@
 #
 # A test may ask for its own boot with a line "# boot: ARGS" (for example
 # "# boot: ima_hash=sha1"); tests with the same ARGS share one boot.
+# "ig.systemd=1" among ARGS boots the host's systemd as PID 1, which runs
+# those tests as a service (scripts/vm/mksystemd.sh).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 mode=${1:-test}
@@ -103,8 +105,13 @@ panicked() { grep -aq "$panic_msg" "$1" && ! grep -aq '^@@ DONE' "$1"; }
 boot() {
 	local k=$1 append=$2 log=$3 rel
 	rel=$(cat "${kdir[$k]}/release")
+	local initrd="$VM_INITRAMFS/initrd-$rel.gz"
+	# ig.systemd=1: systemd as PID 1 (scripts/vm/mksystemd.sh)
+	case " $append " in
+	*" ig.systemd=1 "*) initrd="$VM_INITRAMFS/initrd-systemd-$rel.gz" append="$append rdinit=/opt/ig/systemd/init" ;;
+	esac
 	local args=(-accel tcg -m "$mem" -smp "$smp" -no-reboot -nic none
-		-kernel "${kdir[$k]}/vmlinuz" -initrd "$VM_INITRAMFS/initrd-$rel.gz"
+		-kernel "${kdir[$k]}/vmlinuz" -initrd "$initrd"
 		-append "console=ttyS0 panic=-1 softlockup_panic=1 ima_policy=tcb loglevel=4 $append")
 	[ "$mode" = bench ] && args+=("${bench_qemu[@]}")
 	if [ "${4:-}" = interactive ]; then
@@ -200,6 +207,15 @@ for name in $selected; do
 	b=${b:--}	# bash refuses an empty key
 	groups[$b]="${groups[$b]:-}${groups[$b]:+,}$name"
 done
+
+# Boots with systemd as PID 1 get its overlay; a host without systemd fails
+# the run here (mksystemd.sh says why).
+case " ${!groups[*]} " in
+*ig.systemd=1*)
+	# shellcheck disable=SC2046
+	"$top/scripts/vm/mksystemd.sh" $(for k in $kernels; do echo "${kdir[$k]}"; done)
+	;;
+esac
 
 # One run per (kernel, boot group), VM_JOBS at a time.
 runs=()
