@@ -2,8 +2,8 @@
 # The systemd unit: systemd reads every line of it, its sandbox scores "OK"
 # or better in `systemd-analyze security`, and it leaves open what the
 # daemon needs (the directories of the shipped config, bpf(2), exec of the
-# canary). That the daemon starts under it is for a machine with systemd
-# and BPF-LSM to prove.
+# canary). That the daemon starts under it is proven in a guest with
+# systemd as PID 1 (tests/vm/t_systemd_unit.sh).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -35,6 +35,10 @@ for d in $(sed -n 's/^\(state-dir\|audit-log\) //p' "$top/contrib/imaguard.conf"
 	grep -q "^ReadWritePaths=.*$d\( \|$\)" "$unit" || fail "the config's $d is not writable"
 done
 grep -q '^ReadWritePaths=.* /sys/fs/bpf\( \|$\)' "$unit" || fail "the pins' bpffs is not writable"
+# ProtectKernelTunables= makes bpffs read-only whatever ReadWritePaths= says
+# (systemd 252): the tunables are read-only by path instead.
+! grep -q '^ProtectKernelTunables=yes' "$unit" || fail "ProtectKernelTunables= leaves no pinning"
+grep -q '^ReadOnlyPaths=.*/proc/sys .*/sys$' "$unit" || fail "the kernel tunables are writable"
 grep -q '^SystemCallFilter=@system-service .*\bbpf\b' "$unit" || fail "bpf(2) is not allowed"
 ! grep -Eq '^(NoExecPaths|InaccessiblePaths)=.*/var/lib/imaguard' "$unit" ||
 	fail "the canary in the state directory cannot be run"
