@@ -148,7 +148,8 @@ cp $PUB /etc/imaguard/allowlist-signing.pub.pem
 mkdir -p $EXT4/ruled && cp $hello $EXT4/ruled/hello
 printf '{"format":"imaguard-rules/1","rules":[{"action":"allow","path":"%s/ruled/"}]}\n' $EXT4 \
 	>/etc/imaguard/rules.json
-sed -i -e 's/^mode monitor$/mode enforce/' -e 's|^# \(allowlist\|trust\|rules\) |\1 |' $CONF
+sed -i -e 's/^mode monitor$/mode enforce/' -e 's|^# \(allowlist\|trust\|rules\) |\1 |' \
+	-e 's/^summary-interval .*/summary-interval 1/' $CONF
 grep '^[a-z]' $CONF | sed 's/^/  config: /'
 mkdir -p /run/systemd/system/$U.d
 printf '[Service]\nSystemCallErrorNumber=kill\n' >/run/systemd/system/$U.d/kill.conf
@@ -175,6 +176,10 @@ execit $EXT4/ruled/hello >/tmp/su.out 2>&1 || fail "the host path's allow rule d
 wait_rec "\"path\":\"$EXT4/ruled/hello\"" '"reason":"rule-allow"' ||
 	die "no rule-allow record for $EXT4/ruled/hello"
 echo "ok: unlisted refused (EPERM, recorded), listed runs, host-path rule allows"
+# The periodic work (summaries of repeats, status, fsync) under the filter too.
+for i in 1 2 3; do /usr/bin/true; done
+wait_rec '"type":"summary"' '"path":"/usr/bin/true"' || die "no summary of the repeats"
+echo "ok: a summary written: $(grep '"type":"summary"' $LOG | tail -n 1 | cut -c1-120)"
 
 reload_ok
 assert_eq "MainPID after reload" "$pid" "$(show MainPID)"
