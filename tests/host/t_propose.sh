@@ -26,9 +26,9 @@ pairs() {
 ran() {
 	grep -h '"mode":"monitor"' "$@" | grep '"decision":"allow"' | grep -E '"hook":"(exec|mmap)"' |
 		sed 's/.*"path":"\([^"]*\)".*"digest":"sha256:\([0-9a-f]*\)".*/\2 \1/'
-	# summaries carry the digest as bare hex, as the daemon writes them
+	# summaries carry the digest as access records do (format 2)
 	grep -h '"type":"summary"' "$@" |
-		sed 's/.*"path":"\([^"]*\)","digest":"\([0-9a-f]\{64\}\)".*/\2 \1/'
+		sed 's/.*"path":"\([^"]*\)","digest":"sha256:\([0-9a-f]\{64\}\)".*/\2 \1/'
 }
 
 # no base: serial 1, exactly what ran
@@ -43,8 +43,8 @@ diff expected listed || fail "the proposal does not list exactly what ran"
 grep -q '"source": "observed"' new.json || fail "no source \"observed\""
 grep -q '"comment": "observed 4 times, first 2026-03-01T10:02:10Z on web1"' new.json ||
 	fail "the server's comment lacks its count and first sighting"
-# libc: mapped once on each host, then 10 repeats in a summary (digest in
-# bare hex): one entry, counted 12 times
+# libc: mapped once on each host, then 10 repeats in a summary: one entry,
+# counted 12 times
 grep -c '"path": "/usr/lib/x86_64-linux-gnu/libc.so.6"' new.json | grep -qx 1 ||
 	fail "libc is not exactly one entry"
 grep -q '"comment": "observed 12 times, first 2026-03-01T10:00:05Z on web1"' new.json ||

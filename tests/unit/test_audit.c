@@ -763,6 +763,99 @@ static void test_audit_verify_value_forms(void **state)
 	}
 }
 
+#define HEX "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
+#define REP(d) "\"repeats\":[{\"hook\":\"mmap\",\"path\":\"/l\",\"digest\":" d ",\"count\":3}]"
+
+/* One log of lines whose types and bodies are given: intact, or bad at
+ * line bad_line with why. */
+static void forms_case(const char *path, const char *const *type, const char *const *body,
+		       size_t n, uint64_t bad_line, const char *why)
+{
+	struct audit_verify_result res;
+	const char *time[8];
+
+	assert_true(n <= 8);
+	for (size_t i = 0; i < n; i++)
+		time[i] = TIME;
+	chain_tt(path, type, time, body, n);
+	if (!bad_line) {
+		int err = audit_verify_file(path, NULL, &res);
+
+		if (err)
+			fail_msg("'%s' (line %zu): %s", body[n - 1], n, res.why);
+	} else {
+		expect_bad(path, bad_line, why);
+	}
+}
+
+/* Each format's digest forms (docs/audit-format.md, "Format versions"):
+ * format 1 (a start record without "format") has bare hex or "" in its
+ * summaries, format 2 sha256:<hex> or null; access records always have
+ * sha256:<hex> or null. A log may hold both formats, each after its start
+ * record; a mixed or unknown form is named. */
+static void test_audit_verify_formats(void **state)
+{
+	static const char *const t3[] = { "start", "access", "summary" };
+	static const char *const t5[] = { "start", "summary", "start", "summary", "access" };
+	static const char *const t2[] = { "summary", "summary" };
+	static const char *const t1[] = { "start" };
+	static const char *const t2s[] = { "summary", "start" };
+	struct fx *f = *state;
+	const char *v1[] = { "\"version\":\"0.9\"", "\"digest\":\"sha256:" HEX "\"",
+			     REP("\"" HEX "\"") };
+	const char *v2[] = { "\"format\":2", "\"digest\":null", REP("\"sha256:" HEX "\"") };
+	const char *both[] = { "", REP("\"" HEX "\"") ",\"x\":1", "\"format\":2",
+			       REP("\"sha256:" HEX "\""), "\"digest\":\"sha256:" HEX "\"" };
+
+	forms_case(f->log, t3, v1, 3, 0, NULL);
+	forms_case(f->log, t3, v2, 3, 0, NULL);
+	forms_case(f->log, t5, both, 5, 0, NULL);
+	/* "" in format 1, null in format 2: no digest */
+	v1[2] = REP("\"\"");
+	forms_case(f->log, t3, v1, 3, 0, NULL);
+	v2[2] = REP("null");
+	forms_case(f->log, t3, v2, 3, 0, NULL);
+	/* mixed: each format's summary in the other's form */
+	v1[2] = REP("\"sha256:" HEX "\"");
+	forms_case(f->log, t3, v1, 3, 3, "summary digest 1 is sha256:<hex> where format 1 writes "
+		   "bare hex: mixed digest forms");
+	v2[2] = REP("\"" HEX "\"");
+	forms_case(f->log, t3, v2, 3, 3, "summary digest 1 is bare hex where format 2 writes "
+		   "sha256:<hex>");
+	v2[2] = REP("\"\"");
+	forms_case(f->log, t3, v2, 3, 3, "\"\" is not how format 2 writes no digest");
+	v1[2] = REP("null");
+	forms_case(f->log, t3, v1, 3, 3, "null is not how format 1 writes no digest");
+	/* neither form, in either record */
+	v2[2] = REP("\"sha256:" HEX "0\"");
+	forms_case(f->log, t3, v2, 3, 3, "summary digest 1 is not a SHA-256 digest");
+	v2[2] = REP("\"SHA256:" HEX "\"");
+	forms_case(f->log, t3, v2, 3, 3, "summary digest 1 is not a SHA-256 digest");
+	v2[2] = REP("7");
+	forms_case(f->log, t3, v2, 3, 3, "summary digest 1 is not a SHA-256 digest");
+	v2[1] = "\"digest\":\"" HEX "\"";
+	forms_case(f->log, t3, v2, 3, 2, "access digest is not sha256:<64 lowercase hex");
+	v1[1] = "\"digest\":\"sha256:00112233445566778899AABBCCDDEEFF00112233445566778899aabbccddeeff\"";
+	forms_case(f->log, t3, v1, 3, 2, "access digest is not sha256:<64 lowercase hex");
+	v1[1] = "\"digest\":[1]";
+	forms_case(f->log, t3, v1, 3, 2, "access digest is not a string or null");
+	/* no start record (a rotated log's rest): the first form settles it */
+	const char *cont[] = { REP("\"" HEX "\""), REP("\"sha256:" HEX "\"") };
+	forms_case(f->log, t2, cont, 2, 2, "mixed digest forms");
+	cont[1] = REP("\"" HEX "\"");
+	forms_case(f->log, t2, cont, 2, 0, NULL);
+	/* a format this build does not know, and a format that is not one */
+	const char *fmt[] = { "\"format\":3" };
+	forms_case(f->log, t1, fmt, 1, 1, "unknown format 3: this build reads formats 1 to 2");
+	fmt[0] = "\"format\":\"2\"";
+	forms_case(f->log, t1, fmt, 1, 1, "key 'format' is not a positive integer");
+	fmt[0] = "\"format\":0,\"nested\":[1]";
+	forms_case(f->log, t1, fmt, 1, 1, "key 'format' is not a positive integer");
+	/* a start record resets what a summary before it settled */
+	const char *reset[] = { REP("\"" HEX "\""), "\"format\":1,\"a\":[]" };
+	forms_case(f->log, t2s, reset, 2, 0, NULL);
+}
+
 /* A record's type is one the trail defines and its time is RFC 3339 UTC
  * with nanoseconds, whether the verifier's own scanner or jansson reads the
  * line (a nested value sends it to jansson); the writer refuses the same. */
@@ -1066,6 +1159,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_audit_long_line, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_verify_value_forms, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_verify_type_time, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audit_verify_formats, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_prev_hash, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_gz, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_verify_fd_and_errors, setup, teardown),
