@@ -128,4 +128,33 @@ grep -q "warning" err || fail "accepting a broken chain is not warned about"
 rc=0
 "$IMAGUARD" allowlist propose web1.log >/dev/null 2>&1 || rc=$?
 [ "$rc" -eq 2 ] || fail "propose without -o exited $rc, want 2"
+# ---- logs the daemon itself wrote in the guest (tests/data/auditlog/) ----
+real=$TESTDATA/auditlog
+# shellcheck disable=SC1091
+. "$real/scenario.env"
+# no base: the listed libc copy, mapped MON_LIB_RUNS times (one access
+# record, the rest in summaries), is one entry counted that often
+"$IMAGUARD" allowlist propose --created 2026-12-07T00:00:00Z -o real.json "$real/monitor.log" >out
+grep -c "\"path\": \"$LIBC_PATH\"" real.json | grep -qx 1 || fail "the libc copy is not exactly one entry"
+grep -q "  + $LIBC_DIGEST  $LIBC_PATH  (observed $MON_LIB_RUNS times, " out ||
+	fail "the libc copy is not counted $MON_LIB_RUNS times: $(grep -F "$LIBC_PATH" out)"
+# hello ran (exec and its mapping) before and after the reload
+grep -q "  + $HELLO_DIGEST  $HELLO_PATH  (observed $((2 * (MON_HELLO_RUNS + HELLO_AFTER_RELOAD))) times, " out ||
+	fail "hello's count: $(grep -F "$HELLO_PATH" out)"
+# every pair that ran allowed in the log, and nothing else
+ran "$real/monitor.log" | sort -u >real-expected
+pairs real.json >real-listed
+diff real-expected real-listed || fail "the proposal from the daemon's log does not list what ran"
+# with the list in force before the reload as base: exactly hello and the
+# unlisted copy of true are new; the libc copy is already listed
+cp "$real/allowlist-1.json" real-base.json
+"$IMAGUARD" allowlist sign --key k.key real-base.json
+"$IMAGUARD" allowlist propose --base real-base.json --trust k.pub --created 2026-12-07T00:00:00Z \
+	-o real-next.json "$real/monitor.log" >out
+grep -q '^added: 2$' out || fail "from the base, added: $(grep '^added' out)"
+grep '^  + ' out | awk '{ print $3 }' | sort >added
+printf '%s\n%s\n' "$HELLO_PATH" "$UNLISTED_PATH" | sort | diff - added ||
+	fail "from the base, added the wrong entries"
+grep -qF "$LIBC_PATH" real-next.json && fail "the listed libc copy was proposed"
+
 echo "propose: all checks passed"

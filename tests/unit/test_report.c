@@ -377,6 +377,79 @@ static void test_report_summary_digest(void **state)
 	free(buf);
 }
 
+/* KEY=VALUE from tests/data/auditlog/scenario.env into buf. */
+static const char *scenario(const char *key, char *buf, size_t size)
+{
+	const char *td = getenv("TESTDATA");
+	char path[PATH_MAX], line[512];
+	size_t n = strlen(key);
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/auditlog/scenario.env", td ? td : "tests/data");
+	fp = fopen(path, "r");
+	if (!fp)
+		fail_msg("cannot read '%s'", path);
+	buf[0] = '\0';
+	while (fgets(line, sizeof(line), fp))
+		if (!strncmp(line, key, n) && line[n] == '=') {
+			line[strcspn(line, "\n")] = '\0';
+			snprintf(buf, size, "%s", line + n + 1);
+		}
+	fclose(fp);
+	if (!buf[0])
+		fail_msg("'%s' has no %s", path, key);
+	return buf;
+}
+
+/*
+ * The log the daemon wrote in the guest in monitor mode
+ * (tests/data/auditlog/, t_auditlog_capture.sh): the listed libc copy it
+ * mapped MON_LIB_RUNS times, once as an access record and the rest as
+ * summary repeats, is one row with every run, and propose's walk sees it
+ * once with the same count.
+ */
+static void test_report_daemon_log(void **state)
+{
+	const char *td = getenv("TESTDATA");
+	struct report_opts o = { .now = "2026-12-07T00:00:00Z" };
+	char log[PATH_MAX], libc[256], dig[80], runs[16];
+	const char *logs[] = { log };
+	json_t *doc, *ex, *row, *ran;
+	struct report *r;
+	size_t i, found = 0;
+	bool ok;
+
+	(void)state;
+	snprintf(log, sizeof(log), "%s/auditlog/monitor.log", td ? td : "tests/data");
+	scenario("LIBC_PATH", libc, sizeof(libc));
+	scenario("LIBC_DIGEST", dig, sizeof(dig));
+	scenario("MON_LIB_RUNS", runs, sizeof(runs));
+	doc = build(logs, 1, &ok);
+	assert_true(ok);
+	ex = json_object_get(doc, "executed");
+	json_array_foreach(ex, i, row) {
+		if (strcmp(json_string_value(json_object_get(row, "path")), libc))
+			continue;
+		found++;
+		assert_string_equal(json_string_value(json_object_get(row, "digest")), dig);
+		assert_string_equal(json_string_value(json_object_get(row, "hook")), "mmap");
+		assert_int_equal(ival(row, "count", NULL), atoi(runs));
+	}
+	assert_int_equal(found, 1);
+	json_array_foreach(json_object_get(doc, "not_allowlisted"), i, row)
+		assert_string_not_equal(json_string_value(json_object_get(row, "path")), libc);
+	json_decref(doc);
+
+	r = report_new(&o);
+	assert_non_null(r);
+	assert_int_equal(report_add_log(r, log), 0);
+	ran = json_object();
+	assert_int_equal(report_foreach_ran(r, count_ran, ran), 0);
+	assert_int_equal(json_integer_value(json_object_get(ran, libc)), atoi(runs));
+	json_decref(ran);
+	report_free(r);
+}
+
 /* One byte changed: the report says so, and still reads the records. */
 static void test_report_broken_chain(void **state)
 {
@@ -554,6 +627,7 @@ int main(void)
 		cmocka_unit_test(test_report_escape),
 		cmocka_unit_test_setup_teardown(test_report_small, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_report_summary_digest, setup, teardown),
+		cmocka_unit_test(test_report_daemon_log),
 		cmocka_unit_test_setup_teardown(test_report_broken_chain, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_report_gzip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_report_hostile_input, setup, teardown),
