@@ -175,6 +175,27 @@ enum audit_digest_form audit_digest_form_of(const char *type, int format);
  * none or bad. */
 int audit_digest_hex(const json_t *v, char hex[65]);
 
+/* ---- Elastic Common Schema ----------------------------------------------- */
+
+/*
+ * The trail's records as ECS documents (docs/audit-format.md, "ECS output"):
+ * an access record, a start, reload, lost or stop record each give one, a
+ * summary one per repeat. Keys ECS has no field for go under "imaguard".
+ * Digests of either format give file.hash.sha256.
+ */
+#define AUDIT_ECS_VERSION "8.11.0"
+
+/* What one trail's documents carry from record to record: the host of its
+ * latest start record (host.name), or the one given before the first. */
+struct audit_ecs {
+	char host[256];
+};
+
+void audit_ecs_init(struct audit_ecs *st, const char *host);
+/* Append rec's documents to the array out: 0, -EINVAL when rec is not a
+ * record (an object with a string type and time), -ENOMEM. */
+int audit_ecs_map(struct audit_ecs *st, const json_t *rec, json_t *out);
+
 struct audit_verify_result {
 	uint64_t lines;		/* lines read, intact or not */
 	uint64_t bad_line;	/* first bad line, 1-based; 0 when intact */

@@ -856,6 +856,142 @@ static void test_audit_verify_formats(void **state)
 	forms_case(f->log, t2s, reset, 2, 0, NULL);
 }
 
+static const char *ecs_str(json_t *d, const char *a, const char *b, const char *c)
+{
+	json_t *v = json_object_get(json_object_get(d, a), b);
+
+	return json_string_value(c ? json_object_get(v, c) : v);
+}
+
+static json_int_t ecs_int(json_t *d, const char *a, const char *b, const char *c)
+{
+	json_t *v = json_object_get(json_object_get(d, a), b);
+
+	return json_integer_value(c ? json_object_get(v, c) : v);
+}
+
+/* The ECS mapping, field by field (docs/audit-format.md, "ECS output"). */
+static void test_audit_ecs_mapping(void **state)
+{
+	struct audit_ecs st;
+	json_t *out = json_array(), *rec, *d;
+
+	(void)state;
+	audit_ecs_init(&st, "given");
+	/* before any start record: the host given */
+	rec = json_pack("{s:s, s:s, s:i, s:s, s:s, s:s, s:s, s:b, s:s, s:i, s:i, s:i, s:i, s:s,"
+			" s:s, s:i, s:s, s:i}",
+			"type", "access", "time", TIME, "seq", 7, "prev", ZEROS, "hook", "exec",
+			"decision", "deny", "reason", "not-allowlisted", "would_deny", 0, "mode",
+			"enforce", "pid", 42, "tid", 43, "ppid", 1, "uid", 1000, "comm", "sh", "path",
+			"/tmp/x", "ino", 12, "digest", "sha256:" HEX, "rule", -1);
+	assert_int_equal(audit_ecs_map(&st, rec, out), 0);
+	json_decref(rec);
+	assert_int_equal(json_array_size(out), 1);
+	d = json_array_get(out, 0);
+	assert_string_equal(json_string_value(json_object_get(d, "@timestamp")), TIME);
+	assert_string_equal(ecs_str(d, "ecs", "version", NULL), AUDIT_ECS_VERSION);
+	assert_string_equal(ecs_str(d, "event", "kind", NULL), "event");
+	assert_string_equal(ecs_str(d, "event", "action", NULL), "exec");
+	assert_string_equal(ecs_str(d, "event", "outcome", NULL), "failure");
+	assert_string_equal(ecs_str(d, "event", "reason", NULL), "not-allowlisted");
+	assert_string_equal(ecs_str(d, "host", "name", NULL), "given");
+	assert_int_equal(ecs_int(d, "process", "pid", NULL), 42);
+	assert_int_equal(ecs_int(d, "process", "thread", "id"), 43);
+	assert_int_equal(ecs_int(d, "process", "parent", "pid"), 1);
+	assert_string_equal(ecs_str(d, "process", "name", NULL), "sh");
+	assert_string_equal(ecs_str(d, "process", "executable", NULL), "/tmp/x");
+	assert_string_equal(ecs_str(d, "user", "id", NULL), "1000");
+	assert_string_equal(ecs_str(d, "file", "path", NULL), "/tmp/x");
+	assert_string_equal(ecs_str(d, "file", "name", NULL), "x");
+	assert_string_equal(ecs_str(d, "file", "hash", "sha256"), HEX);
+	assert_string_equal(ecs_str(d, "file", "inode", NULL), "12");
+	/* what ECS has no field for, under imaguard, as the trail has it */
+	assert_int_equal(ecs_int(d, "imaguard", "seq", NULL), 7);
+	assert_int_equal(ecs_int(d, "imaguard", "rule", NULL), -1);
+	assert_string_equal(ecs_str(d, "imaguard", "hook", NULL), "exec");
+	assert_string_equal(ecs_str(d, "imaguard", "reason", NULL), "not-allowlisted");
+	assert_string_equal(ecs_str(d, "imaguard", "mode", NULL), "enforce");
+	assert_string_equal(ecs_str(d, "imaguard", "type", NULL), "access");
+	assert_true(json_is_false(json_object_get(json_object_get(d, "imaguard"), "would_deny")));
+	json_array_clear(out);
+
+	/* a start record names the host from then on */
+	rec = json_pack("{s:s, s:s, s:i, s:s, s:s, s:i}", "type", "start", "time", TIME, "seq", 1,
+			"host", "web1", "kernel", "6.12", "pid", 99);
+	assert_int_equal(audit_ecs_map(&st, rec, out), 0);
+	json_decref(rec);
+	d = json_array_get(out, 0);
+	assert_string_equal(ecs_str(d, "event", "action", NULL), "start");
+	assert_string_equal(ecs_str(d, "event", "outcome", NULL), "success");
+	assert_string_equal(ecs_str(d, "host", "name", NULL), "web1");
+	assert_string_equal(ecs_str(d, "host", "os", "kernel"), "6.12");
+	assert_int_equal(ecs_int(d, "process", "pid", NULL), 99);
+	json_array_clear(out);
+
+	/* a mapping allowed, with no digest: no file.hash, outcome success */
+	rec = json_pack("{s:s, s:s, s:s, s:s, s:s, s:n}", "type", "access", "time", TIME, "hook",
+			"mmap", "decision", "allow", "path", "/lib/l.so", "digest");
+	assert_int_equal(audit_ecs_map(&st, rec, out), 0);
+	json_decref(rec);
+	d = json_array_get(out, 0);
+	assert_string_equal(ecs_str(d, "event", "outcome", NULL), "success");
+	assert_string_equal(ecs_str(d, "host", "name", NULL), "web1");
+	assert_null(json_object_get(json_object_get(d, "file"), "hash"));
+	assert_null(json_object_get(json_object_get(d, "process"), "executable"));
+	json_array_clear(out);
+
+	/* a summary: one metric per repeat, either format's digest */
+	rec = json_pack("{s:s, s:s, s:i, s:[{s:s, s:s, s:s, s:i}, {s:s, s:s, s:s, s:i},"
+			" {s:s, s:s, s:n, s:i}]}", "type", "summary", "time", TIME, "period_s", 60,
+			"repeats", "hook", "mmap", "path", "/a", "digest", "sha256:" HEX, "count", 3,
+			"hook", "mmap", "path", "/b", "digest", HEX, "count", 4, "hook", "open",
+			"path", "/c", "digest", "count", 5);
+	assert_int_equal(audit_ecs_map(&st, rec, out), 0);
+	json_decref(rec);
+	assert_int_equal(json_array_size(out), 3);
+	for (size_t i = 0; i < 3; i++) {
+		d = json_array_get(out, i);
+		assert_string_equal(ecs_str(d, "event", "kind", NULL), "metric");
+		assert_int_equal(ecs_int(d, "imaguard", "count", NULL), 3 + (json_int_t)i);
+		assert_int_equal(ecs_int(d, "imaguard", "period_s", NULL), 60);
+		if (i < 2)
+			assert_string_equal(ecs_str(d, "file", "hash", "sha256"), HEX);
+		else
+			assert_null(json_object_get(json_object_get(d, "file"), "hash"));
+	}
+	assert_string_equal(ecs_str(json_array_get(out, 2), "event", "action", NULL), "open");
+	json_array_clear(out);
+
+	/* reload and stop outcomes; lost is a failure to deliver */
+	rec = json_pack("{s:s, s:s, s:b, s:s}", "type", "reload", "time", TIME, "ok", 0, "reason",
+			"bad signature");
+	assert_int_equal(audit_ecs_map(&st, rec, out), 0);
+	json_decref(rec);
+	rec = json_pack("{s:s, s:s, s:s}", "type", "stop", "time", TIME, "reason", "error");
+	assert_int_equal(audit_ecs_map(&st, rec, out), 0);
+	json_decref(rec);
+	rec = json_pack("{s:s, s:s, s:i, s:s}", "type", "lost", "time", TIME, "count", 5, "cause",
+			"ringbuf");
+	assert_int_equal(audit_ecs_map(&st, rec, out), 0);
+	json_decref(rec);
+	assert_string_equal(ecs_str(json_array_get(out, 0), "event", "outcome", NULL), "failure");
+	assert_string_equal(ecs_str(json_array_get(out, 0), "imaguard", "reason", NULL),
+			    "bad signature");
+	assert_string_equal(ecs_str(json_array_get(out, 1), "event", "outcome", NULL), "failure");
+	assert_string_equal(ecs_str(json_array_get(out, 2), "event", "action", NULL), "lost");
+	assert_int_equal(ecs_int(json_array_get(out, 2), "imaguard", "count", NULL), 5);
+	json_array_clear(out);
+
+	/* not a record */
+	rec = json_pack("{s:s}", "type", "access");
+	assert_int_equal(audit_ecs_map(&st, rec, out), -EINVAL);
+	json_decref(rec);
+	assert_int_equal(audit_ecs_map(&st, NULL, out), -EINVAL);
+	assert_int_equal(json_array_size(out), 0);
+	json_decref(out);
+}
+
 /* A record's type is one the trail defines and its time is RFC 3339 UTC
  * with nanoseconds, whether the verifier's own scanner or jansson reads the
  * line (a nested value sends it to jansson); the writer refuses the same. */
@@ -1160,6 +1296,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_audit_verify_value_forms, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_verify_type_time, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_verify_formats, setup, teardown),
+		cmocka_unit_test(test_audit_ecs_mapping),
 		cmocka_unit_test_setup_teardown(test_audit_prev_hash, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_gz, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_verify_fd_and_errors, setup, teardown),
