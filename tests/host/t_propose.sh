@@ -145,6 +145,11 @@ grep -q "  + $HELLO_DIGEST  $HELLO_PATH  (observed $((2 * (MON_HELLO_RUNS + HELL
 ran "$real/monitor.log" | sort -u >real-expected
 pairs real.json >real-listed
 diff real-expected real-listed || fail "the proposal from the daemon's log does not list what ran"
+# the same log as format 1 wrote it proposes the same
+. "$(dirname "$0")/lib.sh"
+audit_format1 "$real/monitor.log" real-v1.log
+"$IMAGUARD" allowlist propose --created 2026-12-07T00:00:00Z -o real-v1.json real-v1.log >/dev/null
+cmp real.json real-v1.json || fail "format 1 and format 2 of one log propose differently"
 # with the list in force before the reload as base: exactly hello and the
 # unlisted copy of true are new; the libc copy is already listed
 cp "$real/allowlist-1.json" real-base.json

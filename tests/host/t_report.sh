@@ -178,6 +178,22 @@ for b in bad:
 sys.exit(1 if bad else 0)
 PY
 
+# the same log as format 1 wrote it reads the same
+. "$(dirname "$0")/lib.sh"
+audit_format1 "$real/monitor.log" real-v1.log
+"$IMAGUARD" report --allowlist real-al.json --trust k.pub -o real-v1.json real-v1.log
+python3 - real-mon.json real-v1.json <<'PY' || fail "format 1 and format 2 of one log report differently"
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+for k in ("executed", "not_allowlisted", "denials", "coverage", "drift"):
+    if a.get(k) != b.get(k):
+        sys.exit(f"section {k} differs")
+sa, sb = a["summary"], b["summary"]
+for k in ("events", "repeats", "executables", "not_allowlisted", "would_deny"):
+    if sa[k] != sb[k]:
+        sys.exit(f"summary.{k}: {sa[k]} != {sb[k]}")
+PY
+
 # a log of the daemon's with its summaries turned back into format 1's bare
 # hex under format 2's start record mixes the forms: refused, exit 1
 sed 's/"digest":"sha256:\([0-9a-f]\{64\}\)","count"/"digest":"\1","count"/' \
