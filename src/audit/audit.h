@@ -27,6 +27,11 @@ struct audit_log_opts {
 	 * continues after rotation. NULL: 64 zeros. Ignored when the file
 	 * already has lines, whose own chain goes on. */
 	const char *prev_hash;
+	/* NULL, or a file to which each line is also appended as ECS
+	 * documents (audit_ecs_map), flushed with the log. The log is the
+	 * record of truth: a failure there is logged once and the log goes
+	 * on without it. */
+	const char *ecs_path;
 };
 
 /*

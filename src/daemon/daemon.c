@@ -579,7 +579,8 @@ cleanup:
 static int open_trail(struct daemon *d)
 {
 	struct pipeline_opts po = {
-		.audit_log = d->o.audit_log, .mode = d->o.mode, .log_all = d->o.log_all,
+		.audit_log = d->o.audit_log, .ecs_log = d->o.ecs_log, .mode = d->o.mode,
+		.log_all = d->o.log_all,
 		.summary_s = d->o.summary_s,
 		.allowlist_serial = d->al ? allowlist_serial(d->al) : 0,
 		.allowlist_sha256 = d->al ? d->al_sha_hex : NULL,

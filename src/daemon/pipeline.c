@@ -501,6 +501,7 @@ int pipeline_open(struct pipeline **out, const struct pipeline_opts *o)
 		return err;
 	}
 	p->audit_log = o->audit_log;
+	lo.ecs_path = o->ecs_log;
 	p->mode = o->mode;
 	p->log_all = o->log_all;
 	p->summary_s = o->summary_s > 0 ? o->summary_s : SUMMARY_DEFAULT_S;

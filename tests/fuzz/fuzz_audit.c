@@ -7,7 +7,8 @@
  * jansson; a reference here reads every line with jansson, and the two must
  * name the same first bad line for the same kind of reason. Whatever record
  * the writer accepts must come back as an intact log whose line parses to the
- * same keys and values, and whatever it refuses leaves the log empty.
+ * same keys and values, and whatever it refuses leaves the log empty. The
+ * ECS mapping takes any record and refuses anything else.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -290,9 +291,36 @@ cleanup:
 	json_decref(rec);
 }
 
+/* The ECS mapping on whatever object the bytes hold: a record (string type
+ * and time) gives documents that each carry @timestamp and event.action;
+ * anything else is refused with nothing added. */
+static void fuzz_ecs(const uint8_t *data, size_t size)
+{
+	json_t *rec = json_loadb((const char *)data, size, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
+	json_t *out = json_array(), *d;
+	struct audit_ecs st;
+	bool record;
+	size_t i;
+	int err;
+
+	audit_ecs_init(&st, "fuzz");
+	record = json_is_object(rec) && json_is_string(json_object_get(rec, "type")) &&
+		 json_is_string(json_object_get(rec, "time"));
+	err = audit_ecs_map(&st, rec, out);
+	if (record ? err != 0 : err != -EINVAL || json_array_size(out))
+		abort();
+	json_array_foreach(out, i, d)
+		if (!json_is_string(json_object_get(d, "@timestamp")) ||
+		    !json_is_string(json_object_get(json_object_get(d, "event"), "action")))
+			abort();
+	json_decref(out);
+	json_decref(rec);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	fuzz_verify(data, size);
 	fuzz_write(data, size);
+	fuzz_ecs(data, size);
 	return 0;
 }

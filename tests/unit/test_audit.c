@@ -992,6 +992,87 @@ static void test_audit_ecs_mapping(void **state)
 	json_decref(out);
 }
 
+/* The writer's ECS copy (audit_log_opts.ecs_path) is the mapping of the
+ * lines it wrote, line by line, batched or not, and the trail is as it
+ * would be without it. */
+static void test_audit_ecs_copy(void **state)
+{
+	struct fx *f = *state;
+	char ecs[PATH_MAX + 8], *trail, *copy, *want = NULL, *line, *nl;
+	size_t tlen, clen, wlen = 0;
+	struct audit_verify_result res;
+	struct audit_ecs st;
+	FILE *w;
+
+	snprintf(ecs, sizeof(ecs), "%s.ecs", f->log);
+	for (int batch = 0; batch < 2; batch++) {
+		struct audit_log_opts o = { .batch_bytes = batch ? 4096 : 0, .ecs_path = ecs };
+		struct audit_log *l;
+		json_t *rec, *docs = json_array(), *d;
+		size_t i;
+
+		unlink(f->log);
+		unlink(ecs);
+		assert_int_equal(audit_log_open(&l, f->log, &o), 0);
+		rec = json_pack("{s:s, s:i, s:s}", "type", "start", "format", AUDIT_FORMAT, "host",
+				"h1");
+		assert_int_equal(audit_log_append(l, rec), 0);
+		json_decref(rec);
+		rec = json_pack("{s:s, s:s, s:s, s:i, s:s, s:s}", "type", "access", "hook", "exec",
+				"decision", "allow", "pid", 5, "path", "/bin/x", "digest",
+				"sha256:" HEX);
+		assert_int_equal(audit_log_append(l, rec), 0);
+		json_decref(rec);
+		rec = json_pack("{s:s, s:i, s:[{s:s, s:s, s:s, s:i}, {s:s, s:s, s:n, s:i}]}",
+				"type", "summary", "period_s", 60, "repeats", "hook", "mmap", "path",
+				"/l", "digest", "sha256:" HEX, "count", 2, "hook", "mmap", "path", "/m",
+				"digest", "count", 3);
+		assert_int_equal(audit_log_append(l, rec), 0);
+		json_decref(rec);
+		audit_log_close(l);
+		assert_int_equal(audit_verify_file(f->log, NULL, &res), 0);
+		assert_int_equal(res.lines, 3);
+
+		/* what the converter makes of the trail */
+		trail = slurp(f->log, &tlen);
+		w = open_memstream(&want, &wlen);
+		assert_non_null(w);
+		audit_ecs_init(&st, NULL);
+		for (line = trail; (nl = strchr(line, '\n')); line = nl + 1) {
+			rec = json_loadb(line, nl - line, 0, NULL);
+			assert_int_equal(audit_ecs_map(&st, rec, docs), 0);
+			json_decref(rec);
+			json_array_foreach(docs, i, d) {
+				assert_int_equal(json_dumpf(d, w, JSON_COMPACT), 0);
+				fputc('\n', w);
+			}
+			json_array_clear(docs);
+		}
+		fclose(w);
+		copy = slurp(ecs, &clen);
+		assert_int_equal(clen, wlen);
+		assert_memory_equal(copy, want, wlen);
+		/* 1 start + 1 access + 2 repeats */
+		assert_int_equal((size_t)(strchr(copy, '\0') - copy), clen);
+		for (i = 0, line = copy; (nl = strchr(line, '\n')); line = nl + 1)
+			i++;
+		assert_int_equal(i, 4);
+		assert_non_null(strstr(copy, "\"host\":{\"name\":\"h1\"}"));
+		free(copy);
+		free(want);
+		want = NULL;
+		free(trail);
+		json_decref(docs);
+	}
+	/* an ECS file that cannot be opened: the log is not opened either */
+	{
+		struct audit_log_opts o = { .ecs_path = "/nonexistent/dir/x.ecs" };
+		struct audit_log *l;
+
+		assert_int_equal(audit_log_open(&l, f->log, &o), -ENOENT);
+	}
+}
+
 /* A record's type is one the trail defines and its time is RFC 3339 UTC
  * with nanoseconds, whether the verifier's own scanner or jansson reads the
  * line (a nested value sends it to jansson); the writer refuses the same. */
@@ -1297,6 +1378,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_audit_verify_type_time, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_verify_formats, setup, teardown),
 		cmocka_unit_test(test_audit_ecs_mapping),
+		cmocka_unit_test_setup_teardown(test_audit_ecs_copy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_prev_hash, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_gz, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_verify_fd_and_errors, setup, teardown),

@@ -5,8 +5,9 @@
 # this test uses (one access record, the rest as summary repeats), a listed
 # program, an unlisted one, a reload and a stop. Each log must verify, start
 # with format 2 and write every digest, in summaries too, as sha256:<hex>.
-# The logs, the allowlists in force and what the test did (scenario.env)
-# are handed to the host with export_file.
+# The daemon's ECS copy (--ecs-log) must be exactly what `audit ecs` makes
+# of the trail. The logs, the allowlists in force and what the test did
+# (scenario.env) are handed to the host with export_file.
 . /opt/ig/tests/lib.sh
 need_bpf_lsm
 need_ext4
@@ -33,10 +34,11 @@ ENF_LIB_RUNS=6 ENF_HELLO_RUNS=2 ENF_UNLISTED_RUNS=2
 # with what enforce refuses expected to fail.
 capture() {
 	mode=$1 S=/tmp/cap-state-$1 LOG=/tmp/cap-$1.log
-	rm -rf $S $LOG
+	ECS=/tmp/cap-$1.ecs
+	rm -rf $S $LOG $ECS
 	make_allowlist /tmp/cap-$mode-1.json 1 "$hello_d"
 	$IG run --mode $mode --allowlist /tmp/cap-$mode-1.json --trust $PUB --state-dir $S \
-		--audit-log $LOG --summary-interval 1 --pidfile /tmp/cap.pid 2>/tmp/cap.err &
+		--audit-log $LOG --ecs-log $ECS --summary-interval 1 --pidfile /tmp/cap.pid 2>/tmp/cap.err &
 	daemon=$!
 	trap 'kill $daemon 2>/dev/null; wait $daemon 2>/dev/null' EXIT
 	wait_ready /tmp/cap.pid $daemon || { daemon_diag /tmp/cap.err $S; fail "$mode: not ready"; }
@@ -94,6 +96,9 @@ capture() {
 	n=$((n + $(grep '"type":"summary"' $LOG | grep -o "\"path\":\"$CAP/lib/libc.so.6\",[^}]*\"count\":[0-9]*" |
 		sed 's/.*"count"://' | awk '{ s += $1 } END { print s + 0 }')))
 	assert_eq "$mode: sightings of the libc copy" $lib $n
+	$IG audit ecs -o /tmp/cap-conv.ecs $LOG || fail "$mode: audit ecs refused the trail"
+	cmp $ECS /tmp/cap-conv.ecs || fail "$mode: the daemon's ECS copy differs from audit ecs of its trail"
+	assert_eq "$mode: ECS documents" "$(wc -l </tmp/cap-conv.ecs)" "$(wc -l <$ECS)"
 	export_file $LOG $mode.log
 	[ $mode = enforce ] || export_file /tmp/cap-$mode-2.json allowlist-2.json
 }
