@@ -5,7 +5,8 @@
 # writes (or one docs/audit-format.md gives beside it: null for no rules or
 # no allowlist). Nested objects are compared a level down (a summary's
 # repeats, a stop's counters). A generator that drifts from the daemon fails
-# here, not in the tests that read its logs.
+# here, not in the tests that read its logs. audit verify names a log made
+# newer than the build, or with mixed forms, and reads format 1.
 set -euo pipefail
 command -v python3 >/dev/null || { echo "python3 not installed"; exit 77; }
 top=$(cd "$(dirname "$IMAGUARD")/.." && pwd)
@@ -102,4 +103,31 @@ lost=$(grep -h '"type":"lost"' db1.log | head -n 1)
 for k in type time seq prev allowlist_serial allowlist_sha256 count cause gap_s; do
 	grep -q "\"$k\":" <<<"$lost" || fail "the generator's lost record lacks '$k': $lost"
 done
+# audit verify on the daemon's log made newer than this build, or mixed:
+# the first line that is not in its format's form is named, exit 1
+. "$(dirname "$0")/lib.sh"
+rechain() {
+	python3 - "$1" <<'PY'
+import hashlib, re, sys
+prev = "0" * 64
+lines = open(sys.argv[1]).read().splitlines()
+with open(sys.argv[1], "w") as out:
+    for line in lines:
+        line = re.sub(r'"prev":"[0-9a-f]{64}"', f'"prev":"{prev}"', line, count=1)
+        out.write(line + "\n")
+        prev = hashlib.sha256(line.encode()).hexdigest()
+PY
+}
+sed '1s/"format":2,/"format":3,/' "$real/monitor.log" >newer.log
+rechain newer.log
+expect 1 "$IMAGUARD" audit verify newer.log
+grep -qxF "imaguard: 'newer.log': line 1: unknown format 3: this build reads formats 1 to 2" err ||
+	fail "a newer format: $(cat err)"
+sed '1s/"format":2,//' "$real/monitor.log" >mixed.log
+rechain mixed.log
+expect 1 "$IMAGUARD" audit verify mixed.log
+grep -q "^imaguard: 'mixed.log': line [0-9]*: summary digest 1 is sha256:<hex> where format 1 writes bare hex: mixed digest forms\$" err ||
+	fail "mixed forms: $(cat err)"
+audit_format1 "$real/monitor.log" v1.log
+expect 0 "$IMAGUARD" audit verify v1.log
 echo "auditlog forms ok"
