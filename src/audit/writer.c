@@ -631,9 +631,11 @@ int audit_log_flush(struct audit_log *l)
 		return l->broken;
 	if (l->line)
 		return -EBUSY;	/* a line is being rendered over the buffer's end */
-	/* the trail first: a document never reaches its file before its line */
+	/* the trail first: a document never reaches its file before its line,
+	 * and waits with it when the trail's write is refused */
 	err = write_out(l);
-	ecs_flush(l);
+	if (!err)
+		ecs_flush(l);
 	return err;
 }
 
