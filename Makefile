@@ -12,6 +12,7 @@
 #                   gated on gross regressions only)
 #   make vmtest     the VM suite only: KERNELS="6.1 6.12" T=<test name>
 #   make vmshell    a shell in the guest: KERNEL=6.1
+#   make testdata-auditlog  recapture tests/data/auditlog/ from the daemon in the guest
 #   make vmlinux    regenerate the pinned bpf/vmlinux_6.1.h from the Debian 6.1 kernel
 #   make install    DESTDIR= prefix=/usr/local sysconfdir=/etc (make uninstall)
 #   V=1             show full commands
@@ -184,6 +185,12 @@ vmtest: $(VM_DEPS)
 
 vmshell: $(VM_DEPS)
 	$(Q)scripts/vm/run.sh shell
+
+# The audit logs the host tests read, as the daemon writes them in the guest
+# (tests/data/auditlog/README).
+.PHONY: testdata-auditlog
+testdata-auditlog: $(VM_DEPS)
+	$(Q)scripts/testdata-auditlog.sh
 
 # ---- test tools: programs the host tests run (tests/tools/*.c, linking the library)
 TOOL_SRCS := $(sort $(wildcard tests/tools/*.c))

@@ -14,7 +14,8 @@
 # BENCH_OUT where the bench results go (build/bench), BENCH_CLOCK=icount|host
 # (icount), BENCH_ONLY=name[,name] some guest workloads only (igbench --only),
 # VM_SMP (2; bench on icount: 1), VM_JOBS guests at once (2), VM_VERBOSE=1 shows the output of
-# passing tests too, VM_TESTS_DIR another directory of
+# passing tests too, VM_FILES_DIR where the files tests export go, one
+# directory per kernel (build/vm/logs/run-PID/files), VM_TESTS_DIR another directory of
 # t_*.sh files (the harness's own self-tests use tests/vm/selftest).
 #
 # A test may ask for its own boot with a line "# boot: ARGS" (for example
@@ -238,6 +239,35 @@ for r in "${runs[@]}"; do
 done
 wait
 
+# export_files LOG DIR TAG: the files the guest's tests exported
+# (tests/vm/lib.sh: export_file), each decoded into DIR and checked against
+# the SHA-256 the guest printed; a damaged one is removed and fails the run.
+files_dir=${VM_FILES_DIR:-$logdir/files}
+export_files() {
+	local log=$1 dir=$2 tag=$3 name sum got rc=0
+	while read -r _ _ name sum; do
+		case $name in
+		'' | .* | *[!A-Za-z0-9._-]*)
+			echo "FAIL [$tag] the guest exported a file with a bad name: '$name'"
+			rc=1
+			continue
+			;;
+		esac
+		mkdir -p "$dir"
+		sed -n "/^@@ FILE $name /,/^@@ END $name\$/p" "$log" | sed -n 's/^@@B //p' |
+			base64 -d >"$dir/$name" 2>/dev/null || true
+		got=$(sha256sum <"$dir/$name" | cut -d' ' -f1)
+		if [ "$got" != "$sum" ]; then
+			echo "FAIL [$tag] exported file $name arrived damaged (SHA-256 $got, not $sum)"
+			rm -f "$dir/$name"
+			rc=1
+			continue
+		fi
+		echo "vm: [$tag] exported $dir/$name"
+	done < <(grep -a '^@@ FILE ' "$log")
+	return $rc
+}
+
 passed=0 failed=0 skipped=0 bad=0
 i=0
 for r in "${runs[@]}"; do
@@ -270,6 +300,7 @@ for r in "${runs[@]}"; do
 	fi
 	read -r p f s < <(grep -a '^@@ SUMMARY' "$log" | tail -n 1 | cut -d' ' -f3-)
 	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+	export_files "$log" "$files_dir/$k" "$tag" || bad=$((bad + 1))
 done
 failed=$((failed + bad))
 echo "vm: $passed passed, $failed failed, $skipped skipped"

@@ -27,6 +27,11 @@ struct audit_log_opts {
 	 * continues after rotation. NULL: 64 zeros. Ignored when the file
 	 * already has lines, whose own chain goes on. */
 	const char *prev_hash;
+	/* NULL, or a file to which each line is also appended as ECS
+	 * documents (audit_ecs_map), flushed with the log. The log is the
+	 * record of truth: a failure there is logged once and the log goes
+	 * on without it. */
+	const char *ecs_path;
 };
 
 /*
@@ -143,10 +148,67 @@ int audit_put_str(struct audit_out *o, const char *s, size_t n);
  */
 bool audit_type_known(const char *s, size_t n);
 
+/* ---- the format -------------------------------------------------------- */
+
+/*
+ * The trail's format version (docs/audit-format.md, "Format versions"): a
+ * start record carries it as "format"; one without it is format 1. It holds
+ * for the records after that start record, up to the next one: a log that
+ * a newer daemon extended holds both. Format 1 wrote a summary's repeat
+ * digests as bare hex ("" for none); format 2 writes every digest as access
+ * records always did, "sha256:<hex>" or null.
+ */
+#define AUDIT_FORMAT 2
+#define AUDIT_DIGEST_PREFIX "sha256:"
+
+enum audit_digest_form {
+	AUDIT_DIGEST_NONE,	/* null, or "" (format 1's summaries) */
+	AUDIT_DIGEST_PREFIXED,	/* "sha256:" and 64 lowercase hex digits */
+	AUDIT_DIGEST_BARE,	/* 64 lowercase hex digits (format 1's summaries) */
+	AUDIT_DIGEST_BAD,	/* anything else */
+};
+
+/* What form a digest's JSON value has (v may be NULL: absent, read as none). */
+enum audit_digest_form audit_digest_form(const json_t *v);
+/* The same on a string's raw text (not null). */
+enum audit_digest_form audit_digest_form_str(const char *s, size_t n);
+/* The form a digest must have in a record of type ("access" or "summary")
+ * under format: PREFIXED or BARE (NONE is always allowed beside it, as null
+ * under format 2 and "" in a format-1 summary). */
+enum audit_digest_form audit_digest_form_of(const char *type, int format);
+/* The 64 lowercase hex digits of a digest in either form; -EINVAL when v is
+ * none or bad. */
+int audit_digest_hex(const json_t *v, char hex[65]);
+
+/* ---- Elastic Common Schema ----------------------------------------------- */
+
+/*
+ * The trail's records as ECS documents (docs/audit-format.md, "ECS output"):
+ * an access record, a start, reload, lost or stop record each give one, a
+ * summary one per repeat. Keys ECS has no field for go under "imaguard".
+ * Digests of either format give file.hash.sha256.
+ */
+#define AUDIT_ECS_VERSION "8.11.0"
+
+/* What one trail's documents carry from record to record: the host of its
+ * latest start record (host.name), or the one given before the first. */
+struct audit_ecs {
+	char host[256];
+};
+
+void audit_ecs_init(struct audit_ecs *st, const char *host);
+/* Append rec's documents to the array out: 0, -EINVAL when rec is not a
+ * record (an object with a string type and time), -ENOMEM. */
+int audit_ecs_map(struct audit_ecs *st, const json_t *rec, json_t *out);
+
 struct audit_verify_result {
 	uint64_t lines;		/* lines read, intact or not */
 	uint64_t bad_line;	/* first bad line, 1-based; 0 when intact */
 	char why[256];		/* what is wrong with it */
+	/* The bad line is whole and chained, but in a form this build does
+	 * not read: a format it does not know, or a digest not in its
+	 * format's form. Readers refuse such a log rather than misread it. */
+	bool form;
 	/* SHA-256 hex of the last intact line ("" when none): where a log
 	 * that continues this one after rotation must chain from. */
 	char last_hash[65];

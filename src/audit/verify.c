@@ -33,6 +33,11 @@ struct verifier {
 	bool have_start;	/* prev_hash given: the chain starts there */
 	uint64_t seq;		/* of the last good line */
 	char prev[SHA256_HEX_LEN + 1];	/* what the next line's prev must be */
+	/* The format of the records since the last start record (0 before
+	 * one: a log that continues a rotated one), and the form a summary's
+	 * digests took there: the first one seen settles it. */
+	int format;
+	enum audit_digest_form summary_form;
 	EVP_MD_CTX *md_ctx;
 	EVP_MD *md;
 };
@@ -57,12 +62,13 @@ static bool is_lower_hex64(const char *s, size_t n)
 }
 
 /* What the chain needs from a line: the kinds of its four keys (-1 when
- * absent), seq's value and prev's text. */
+ * absent), seq's value and prev's text; and for the format, a start
+ * record's "format" and an access record's "digest". */
 struct fields {
-	int type, time, seq, prev;
-	json_int_t seqv;
-	const char *types, *times, *prevs;
-	size_t typen, timen, prevn;
+	int type, time, seq, prev, format, digest;
+	json_int_t seqv, formatv;
+	const char *types, *times, *prevs, *digests;
+	size_t typen, timen, prevn, digestn;
 };
 
 /*
@@ -219,6 +225,15 @@ static bool fast_fields(const char *p, size_t len, struct fields *f)
 			 * fails the hex test exactly when the decoded one would */
 			f->prevs = v + 1;
 			f->prevn = kind == JSON_STRING ? (size_t)(p - v - 2) : 0;
+		} else if (key_is(key[nk], keylen[nk], "format")) {
+			f->format = kind;
+			f->formatv = kind == JSON_INTEGER ? iv : 0;
+		} else if (key_is(key[nk], keylen[nk], "digest")) {
+			/* as with prev: no escape decodes to a character of
+			 * "sha256:" or a hex digit */
+			f->digest = kind;
+			f->digests = v + 1;
+			f->digestn = kind == JSON_STRING ? (size_t)(p - v - 2) : 0;
 		}
 		nk++;
 		p = skip_ws(p, e);
@@ -255,6 +270,13 @@ static void json_fields(json_t *j, struct fields *f)
 	f->prev = x ? (int)json_typeof(x) : -1;
 	f->prevs = json_string_value(x);
 	f->prevn = json_string_length(x);
+	x = json_object_get(j, "format");
+	f->format = x ? (int)json_typeof(x) : -1;
+	f->formatv = json_integer_value(x);
+	x = json_object_get(j, "digest");
+	f->digest = x ? (int)json_typeof(x) : -1;
+	f->digests = json_string_value(x);
+	f->digestn = json_string_length(x);
 }
 
 #define SHOWN_MAX 40
@@ -298,6 +320,107 @@ static int check_keys(struct verifier *v, const struct fields *f, uint64_t no)
 	return 0;
 }
 
+static const char *const form_name[] = {
+	[AUDIT_DIGEST_NONE] = "none",
+	[AUDIT_DIGEST_PREFIXED] = "sha256:<hex>",
+	[AUDIT_DIGEST_BARE] = "bare hex",
+	[AUDIT_DIGEST_BAD] = "neither form",
+};
+
+/* A start record's format: absent is 1; the ones this build reads are 1 to
+ * AUDIT_FORMAT. A newer one is refused rather than misread. */
+static int check_start(struct verifier *v, const struct fields *f, uint64_t no)
+{
+	if (f->format < 0) {
+		v->format = 1;
+	} else if (f->format != JSON_INTEGER || f->formatv < 1) {
+		return bad(v->res, no, "key 'format' is not a positive integer");
+	} else if (f->formatv > AUDIT_FORMAT) {
+		return bad(v->res, no, "unknown format %lld: this build reads formats 1 to %d",
+			   (long long)f->formatv, AUDIT_FORMAT);
+	} else {
+		v->format = (int)f->formatv;
+	}
+	v->summary_form = AUDIT_DIGEST_NONE;
+	return 0;
+}
+
+/* An access record's digest: "sha256:<hex>" or null in every format. */
+static int check_access(struct verifier *v, const struct fields *f, uint64_t no)
+{
+	char buf[SHOWN_MAX + 4];
+
+	if (f->digest < 0 || f->digest == JSON_NULL)
+		return 0;
+	if (f->digest == JSON_STRING &&
+	    audit_digest_form_str(f->digests, f->digestn) == AUDIT_DIGEST_PREFIXED)
+		return 0;
+	if (f->digest != JSON_STRING)
+		return bad(v->res, no, "access digest is not a string or null");
+	return bad(v->res, no, "access digest is not sha256:<64 lowercase hex digits>: '%s'",
+		   shown(f->digests, f->digestn, buf));
+}
+
+/*
+ * A summary's repeat digests: bare hex or "" under format 1, "sha256:<hex>"
+ * or null under format 2. Where no start record says which (a log that
+ * continues a rotated one), the first digest settles it for the rest.
+ */
+static int check_summary(struct verifier *v, json_t *j, uint64_t no)
+{
+	json_t *reps = json_object_get(j, "repeats"), *it, *d;
+	char buf[SHOWN_MAX + 4];
+	size_t i;
+
+	json_array_foreach(reps, i, it) {
+		enum audit_digest_form form, want;
+
+		d = json_object_get(it, "digest");
+		if (!d)
+			continue;
+		form = audit_digest_form(d);
+		if (form == AUDIT_DIGEST_BAD)
+			return bad(v->res, no, "summary digest %zu is not a SHA-256 digest%s%s%s", i + 1,
+				   json_is_string(d) ? ": '" : "",
+				   json_is_string(d) ? shown(json_string_value(d),
+							     json_string_length(d), buf) : "",
+				   json_is_string(d) ? "'" : "");
+		if (form == AUDIT_DIGEST_NONE) {
+			/* format 1 wrote "", format 2 writes null */
+			if (json_is_null(d) ? v->format == 1 : v->format > 1)
+				return bad(v->res, no, "summary digest %zu: %s is not how format %d "
+					   "writes no digest", i + 1, json_is_null(d) ? "null" : "\"\"",
+					   v->format);
+			continue;
+		}
+		want = v->format ? audit_digest_form_of("summary", v->format) : v->summary_form;
+		if (want != AUDIT_DIGEST_NONE && form != want)
+			return bad(v->res, no, "summary digest %zu is %s where format %d%s writes "
+				   "%s: mixed digest forms", i + 1, form_name[form],
+				   v->format ? v->format : form == AUDIT_DIGEST_BARE ? 2 : 1,
+				   v->format ? "" : " (so far in this log)", form_name[want]);
+		v->summary_form = form;
+	}
+	return 0;
+}
+
+/* The digest forms of the format in force (docs/audit-format.md, "Format
+ * versions"): j is the parsed line, or NULL when the scan read it. */
+static int check_forms(struct verifier *v, const struct fields *f, json_t *j, uint64_t no)
+{
+	int err = 0;
+
+	if (f->typen == 5 && !memcmp(f->types, "start", 5))
+		err = check_start(v, f, no);
+	else if (f->typen == 6 && !memcmp(f->types, "access", 6))
+		err = check_access(v, f, no);
+	/* a summary always holds an array: never the scan's */
+	else if (j && f->typen == 7 && !memcmp(f->types, "summary", 7))
+		err = check_summary(v, j, no);
+	v->res->form = err != 0;
+	return err;
+}
+
 /*
  * One line, without its newline. seq is checked before prev so that a
  * removed or swapped line is named as such: either also breaks the link,
@@ -305,7 +428,8 @@ static int check_keys(struct verifier *v, const struct fields *f, uint64_t no)
  */
 static int check_line(struct verifier *v, const char *line, size_t len)
 {
-	struct fields f = { -1, -1, -1, -1, 0, NULL, NULL, NULL, 0, 0, 0 };
+	struct fields f = { .type = -1, .time = -1, .seq = -1, .prev = -1, .format = -1,
+			    .digest = -1 };
 	uint64_t no = v->res->lines, seq;
 	json_error_t je;
 	json_t *j = NULL;
@@ -354,6 +478,9 @@ static int check_line(struct verifier *v, const char *line, size_t len)
 			goto cleanup;
 		}
 	}
+	err = check_forms(v, &f, j, no);
+	if (err)
+		goto cleanup;
 	v->seq = seq;
 	err = hash_hex(v->md_ctx, v->md, line, len, v->prev);
 cleanup:

@@ -51,6 +51,14 @@ struct audit_log {
 	size_t fill;		/* bytes of whole lines appended, not yet written */
 	char *line;		/* the line being rendered, NULL between lines */
 	struct audit_out out;	/* its cursor */
+	/* The ECS copy (audit_log_opts.ecs_path): each line's documents wait
+	 * in ecs_buf and are written after the lines they come from. */
+	int ecs_fd;		/* -1: none */
+	struct audit_ecs ecs_state;
+	json_t *ecs_docs;
+	char *ecs_buf;
+	size_t ecs_len, ecs_cap;
+	bool ecs_failed;	/* said once; the trail goes on regardless */
 	size_t cap;
 	char buf[];		/* cap bytes: waiting lines, then the one being rendered */
 };
@@ -194,6 +202,73 @@ bool audit_type_known(const char *s, size_t n)
 }
 
 static int write_out(struct audit_log *l);
+
+static int write_all(int fd, const char *p, size_t n, size_t *done);
+
+static void ecs_fail(struct audit_log *l, int err)
+{
+	l->ecs_failed = true;
+	pr_err("cannot write the ECS copy of the audit log: %s; the audit log itself goes on",
+	       strerror(-err));
+}
+
+/* One document and its newline at the end of ecs_buf. */
+static int ecs_put(struct audit_log *l, const json_t *d)
+{
+	size_t n = json_dumpb(d, NULL, 0, JSON_COMPACT);
+	char *grown;
+
+	if (!n)
+		return -EINVAL;
+	if (l->ecs_len + n + 1 > l->ecs_cap) {
+		size_t cap = (l->ecs_len + n + 1) * 2;
+
+		grown = realloc(l->ecs_buf, cap);
+		if (!grown)
+			return -ENOMEM;
+		l->ecs_buf = grown;
+		l->ecs_cap = cap;
+	}
+	json_dumpb(d, l->ecs_buf + l->ecs_len, n, JSON_COMPACT);
+	l->ecs_len += n;
+	l->ecs_buf[l->ecs_len++] = '\n';
+	return 0;
+}
+
+/* The line's ECS documents, to be written after it. The copy is derived: a
+ * failure is logged once and never keeps a line from the trail. */
+static void ecs_tee(struct audit_log *l, const char *line, size_t n)
+{
+	json_t *rec, *d;
+	size_t i;
+	int err;
+
+	if (l->ecs_fd < 0 || l->ecs_failed)
+		return;
+	rec = json_loadb(line, n, 0, NULL);
+	err = rec ? audit_ecs_map(&l->ecs_state, rec, l->ecs_docs) : -EINVAL;
+	json_decref(rec);
+	json_array_foreach(l->ecs_docs, i, d)
+		err = err ?: ecs_put(l, d);
+	json_array_clear(l->ecs_docs);
+	if (err)
+		ecs_fail(l, err);
+}
+
+static void ecs_flush(struct audit_log *l)
+{
+	size_t done;
+	int err;
+
+	if (l->ecs_fd < 0 || l->ecs_failed || !l->ecs_len)
+		return;
+	err = write_all(l->ecs_fd, l->ecs_buf, l->ecs_len, &done);
+	if (err) {
+		ecs_fail(l, err);
+		return;
+	}
+	l->ecs_len = 0;
+}
 
 /*
  * Start a line at the end of the waiting ones (first writing those out if
@@ -349,6 +424,7 @@ int audit_log_open(struct audit_log **out, const char *path, const struct audit_
 	if (!l)
 		return -ENOMEM;
 	l->fd = -1;
+	l->ecs_fd = -1;
 	l->batch = cap - AUDIT_LINE_MAX;
 	l->cap = cap;
 	memcpy(l->prev, ZERO_HASH, sizeof(ZERO_HASH));
@@ -368,6 +444,18 @@ int audit_log_open(struct audit_log **out, const char *path, const struct audit_
 			goto cleanup;
 		}
 		digest_to_hex(d, l->prev);
+	}
+	if (o && o->ecs_path) {
+		l->ecs_fd = open(o->ecs_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+		err = l->ecs_fd >= 0 ? 0 : -errno;
+		l->ecs_docs = json_array();
+		if (!err && !l->ecs_docs)
+			err = -ENOMEM;
+		if (err) {
+			pr_err("cannot open the ECS log '%s': %s", o->ecs_path, strerror(-err));
+			goto cleanup;
+		}
+		audit_ecs_init(&l->ecs_state, NULL);
 	}
 	if (!strcmp(path, "-")) {
 		/* A stream has no last line to read back: its chain starts fresh. */
@@ -511,6 +599,7 @@ int audit_log_end(struct audit_log *l)
 			return err;
 		}
 		l->seq++;
+		ecs_tee(l, line, n);
 		l->fill += n + 1;
 		return l->fill >= l->batch ? write_out(l) : 0;
 	}
@@ -529,16 +618,25 @@ int audit_log_end(struct audit_log *l)
 	}
 	l->seq++;
 	l->dirty = true;
+	ecs_tee(l, line, n);
+	ecs_flush(l);
 	return sync_if_due(l);
 }
 
 int audit_log_flush(struct audit_log *l)
 {
+	int err;
+
 	if (l->broken)
 		return l->broken;
 	if (l->line)
 		return -EBUSY;	/* a line is being rendered over the buffer's end */
-	return write_out(l);
+	/* the trail first: a document never reaches its file before its line,
+	 * and waits with it when the trail's write is refused */
+	err = write_out(l);
+	if (!err)
+		ecs_flush(l);
+	return err;
 }
 
 int audit_log_sync(struct audit_log *l)
@@ -582,6 +680,10 @@ void audit_log_close(struct audit_log *l)
 		pr_err("cannot sync the audit log: %s", strerror(-err));
 	if (l->own_fd && l->fd >= 0)
 		close(l->fd);
+	if (l->ecs_fd >= 0)
+		close(l->ecs_fd);
+	json_decref(l->ecs_docs);
+	free(l->ecs_buf);
 	EVP_MD_CTX_free(l->md_ctx);
 	EVP_MD_free(l->md);
 	free(l);

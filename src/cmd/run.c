@@ -22,7 +22,7 @@
 /* ---- options ------------------------------------------------------------- */
 
 enum {
-	OPT_ALLOWLIST = 256, OPT_SIG, OPT_TRUST, OPT_RULES, OPT_MODE, OPT_AUDIT_LOG,
+	OPT_ALLOWLIST = 256, OPT_SIG, OPT_TRUST, OPT_RULES, OPT_MODE, OPT_AUDIT_LOG, OPT_ECS_LOG,
 	OPT_STATE_DIR, OPT_PIDFILE, OPT_PIN, OPT_PIN_DIR, OPT_UNPIN, OPT_LOG_ALL, OPT_SUMMARY,
 	OPT_CONFIG, OPT_VERBOSE, OPT_TRUST_FS,
 };
@@ -36,6 +36,8 @@ static const struct cli_opt run_opts_table[] = {
 	{ "mode", OPT_MODE, "MODE", "monitor (default) or enforce" },
 	{ "audit-log", OPT_AUDIT_LOG, "FILE", "the audit trail, '-' for stdout (default "
 	  AUDIT_LOG_DEFAULT ")" },
+	{ "ecs-log", OPT_ECS_LOG, "FILE", "also append the audit trail to FILE as Elastic Common "
+	  "Schema documents (the trail stays the record of truth)" },
 	{ "state-dir", OPT_STATE_DIR, "DIR", "anti-rollback state, lock, status (default "
 	  STATE_DIR_DEFAULT ")" },
 	{ "pidfile", OPT_PIDFILE, "FILE", "written once enforcement is proven live" },
@@ -88,6 +90,7 @@ static int set_opt(const struct opt_src *src, struct daemon_opts *o, int key, co
 	case OPT_SIG: o->sig = arg; break;
 	case OPT_RULES: o->rules = arg; break;
 	case OPT_AUDIT_LOG: o->audit_log = arg; break;
+	case OPT_ECS_LOG: o->ecs_log = arg; break;
 	case OPT_STATE_DIR: o->state_dir = arg; break;
 	case OPT_PIDFILE: o->pidfile = arg; break;
 	case OPT_PIN:

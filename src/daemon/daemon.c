@@ -35,6 +35,7 @@
 #include <jansson.h>
 
 #include "allowlist/allowlist.h"
+#include "audit/audit.h"
 #include "daemon/daemon.h"
 #include "util/digest.h"
 #include "enforcer/enforcer.h"
@@ -441,6 +442,7 @@ static void write_start(struct daemon *d)
 	uname(&u);
 	gethostname(host, sizeof(host) - 1);
 	r = pipeline_record_new(d->pl, "start");
+	json_object_set_new(r, "format", json_integer(AUDIT_FORMAT));
 	json_object_set_new(r, "version", json_string(IMAGUARD_VERSION));
 	json_object_set_new(r, "host", json_string(host));
 	json_object_set_new(r, "kernel", json_string(u.release));
@@ -577,7 +579,8 @@ cleanup:
 static int open_trail(struct daemon *d)
 {
 	struct pipeline_opts po = {
-		.audit_log = d->o.audit_log, .mode = d->o.mode, .log_all = d->o.log_all,
+		.audit_log = d->o.audit_log, .ecs_log = d->o.ecs_log, .mode = d->o.mode,
+		.log_all = d->o.log_all,
 		.summary_s = d->o.summary_s,
 		.allowlist_serial = d->al ? allowlist_serial(d->al) : 0,
 		.allowlist_sha256 = d->al ? d->al_sha_hex : NULL,

@@ -16,6 +16,7 @@
 
 struct daemon_opts {
 	const char *allowlist, *sig, *rules, *audit_log, *state_dir, *pidfile, *pin_dir;
+	const char *ecs_log;	/* NULL, or the ECS copy of the audit log */
 	const char *trust[TRUST_MAX];
 	int ntrust;
 	int ntrust_file;	/* of them from the config file, until the command line gives one */

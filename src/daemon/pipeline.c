@@ -421,14 +421,19 @@ uint64_t pipeline_folds_taken(const struct pipeline *p)
 
 /* ---- summaries ------------------------------------------------------------- */
 
+/* The digest in the access record's form, "sha256:<hex>" or null (format 2
+ * of docs/audit-format.md; format 1 wrote bare hex or ""). */
 static json_t *summary_entry(const struct seen *e)
 {
-	char hex[SHA256_HEX_LEN + 1] = "";
+	char dg[sizeof(AUDIT_DIGEST_PREFIX) + SHA256_HEX_LEN];
 
-	if (e->hashed)
-		digest_to_hex(e->digest, hex);
-	return json_pack("{s:s, s:o, s:s, s:I}", "hook", names_hook(e->hook), "path",
-			 event_json_bytes(e->path), "digest", hex, "count",
+	if (e->hashed) {
+		memcpy(dg, AUDIT_DIGEST_PREFIX, sizeof(AUDIT_DIGEST_PREFIX) - 1);
+		digest_to_hex(e->digest, dg + sizeof(AUDIT_DIGEST_PREFIX) - 1);
+	}
+	return json_pack("{s:s, s:o, s:o, s:I}", "hook", names_hook(e->hook), "path",
+			 event_json_bytes(e->path), "digest",
+			 e->hashed ? json_string(dg) : json_null(), "count",
 			 (json_int_t)e->repeats);
 }
 
@@ -496,6 +501,7 @@ int pipeline_open(struct pipeline **out, const struct pipeline_opts *o)
 		return err;
 	}
 	p->audit_log = o->audit_log;
+	lo.ecs_path = o->ecs_log;
 	p->mode = o->mode;
 	p->log_all = o->log_all;
 	p->summary_s = o->summary_s > 0 ? o->summary_s : SUMMARY_DEFAULT_S;

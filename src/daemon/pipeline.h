@@ -21,6 +21,7 @@ struct pipeline;
 
 struct pipeline_opts {
 	const char *audit_log;	/* path, or "-" */
+	const char *ecs_log;	/* NULL, or a path for the ECS copy (audit_log_opts.ecs_path) */
 	enum ig_mode mode;
 	bool log_all;		/* every map and audited open gets its own record */
 	int summary_s;		/* how often repeats are summarised; 0: 60 */

@@ -239,6 +239,14 @@ int report_add_log(struct report *r, const char *path)
 		fprintf(stderr, "\r\033[Kreport: verifying the chain of %.40s", path);
 	verify_chain(lr);
 	r->links_done = false;
+	/* Chained but in a form this build does not read (a newer format, or
+	 * digests of two formats mixed): refused rather than misread. */
+	if (lr->chain == CHAIN_BROKEN && lr->vr.form) {
+		lr->chain = CHAIN_UNREADABLE;
+		pr_err("cannot read audit log '%s': line %llu: %s", path,
+		       (unsigned long long)lr->vr.bad_line, lr->vr.why);
+		return -EBADMSG;
+	}
 	if (lr->chain == CHAIN_BROKEN && !lr->needs_link)
 		pr_warn("audit log '%s': chain broken at line %llu: %s", path,
 			(unsigned long long)lr->vr.bad_line, lr->vr.why);

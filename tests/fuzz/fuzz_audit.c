@@ -7,7 +7,8 @@
  * jansson; a reference here reads every line with jansson, and the two must
  * name the same first bad line for the same kind of reason. Whatever record
  * the writer accepts must come back as an intact log whose line parses to the
- * same keys and values, and whatever it refuses leaves the log empty.
+ * same keys and values, and whatever it refuses leaves the log empty. The
+ * ECS mapping takes any record and refuses anything else.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -68,8 +69,76 @@ static bool ref_time(json_t *tm)
 	return !rfc3339_parse(base, &t);
 }
 
+/* The digest forms of docs/audit-format.md's "Format versions", spelt out
+ * apart from the verifier's own checks: 'p' sha256:<hex>, 'b' bare hex,
+ * 'n' null, 'e' "", 'x' anything else. */
+static char ref_form(json_t *d)
+{
+	const char *s = json_string_value(d);
+	size_t n = json_string_length(d);
+
+	if (json_is_null(d))
+		return 'n';
+	if (!json_is_string(d))
+		return 'x';
+	if (!n)
+		return 'e';
+	if (n == 64 && strspn(s, "0123456789abcdef") == 64)
+		return 'b';
+	if (n == 71 && !strncmp(s, "sha256:", 7) && strspn(s + 7, "0123456789abcdef") == 64)
+		return 'p';
+	return 'x';
+}
+
+/* format: the last start record's (0 before one); sform: the summary
+ * digest form settled while it is 0. */
+struct ref_state {
+	int format;
+	char sform;
+};
+
+static bool ref_forms(json_t *j, struct ref_state *st)
+{
+	const char *type = json_string_value(json_object_get(j, "type"));
+	json_t *x, *it;
+	size_t i;
+
+	if (!strcmp(type, "start")) {
+		x = json_object_get(j, "format");
+		if (x && (!json_is_integer(x) || json_integer_value(x) < 1 ||
+			  json_integer_value(x) > 2))
+			return false;
+		st->format = x ? (int)json_integer_value(x) : 1;
+		st->sform = 0;
+		return true;
+	}
+	if (!strcmp(type, "access")) {
+		x = json_object_get(j, "digest");
+		return !x || ref_form(x) == 'n' || ref_form(x) == 'p';
+	}
+	if (strcmp(type, "summary"))
+		return true;
+	json_array_foreach(json_object_get(j, "repeats"), i, it) {
+		char f;
+
+		x = json_object_get(it, "digest");
+		if (!x)
+			continue;
+		f = ref_form(x);
+		if (f == 'x' || (f == 'n' && st->format == 1) || (f == 'e' && st->format == 2))
+			return false;
+		if (f == 'n' || f == 'e')
+			continue;
+		if ((st->format == 1 && f != 'b') || (st->format == 2 && f != 'p') ||
+		    (!st->format && st->sform && f != st->sform))
+			return false;
+		st->sform = f;
+	}
+	return true;
+}
+
 static bool ref_line(const char *line, size_t len, uint64_t no, uint64_t *seq, char *prev,
-		     bool *json_bad)
+		     bool *json_bad, struct ref_state *st)
 {
 	uint8_t d[SHA256_LEN];
 	json_t *j, *t, *tm, *sq, *pv;
@@ -95,6 +164,7 @@ static bool ref_line(const char *line, size_t len, uint64_t no, uint64_t *seq, c
 	else if (ok)
 		ok = (uint64_t)json_integer_value(sq) == *seq + 1 &&
 		     !strcmp(json_string_value(pv), prev);
+	ok = ok && ref_forms(j, st);
 	if (ok) {
 		*seq = json_integer_value(sq);
 		sha256_buf(line, len, d);
@@ -109,6 +179,7 @@ static uint64_t ref_verify(const uint8_t *data, size_t size, bool *json_bad)
 {
 	char prev[SHA256_HEX_LEN + 1] = ZEROS;
 	const char *p = (const char *)data, *e = p + size, *nl;
+	struct ref_state st = { 0, 0 };
 	uint64_t seq = 0, no = 0;
 
 	*json_bad = false;
@@ -117,7 +188,7 @@ static uint64_t ref_verify(const uint8_t *data, size_t size, bool *json_bad)
 		nl = memchr(p, '\n', e - p);
 		if (!nl || nl - p + 1 > AUDIT_LINE_MAX)
 			return no;	/* cut short, or too long */
-		if (!ref_line(p, nl - p, no, &seq, prev, json_bad))
+		if (!ref_line(p, nl - p, no, &seq, prev, json_bad, &st))
 			return no;
 	}
 	return 0;
@@ -166,7 +237,9 @@ static void fuzz_write(const uint8_t *data, size_t size)
 	struct audit_log *l;
 	json_t *rec, *back;
 	char path[64], *line;
-	int fd, err;
+	int fd, err, vrc;
+	bool json_bad;
+	uint64_t want;
 	off_t end;
 
 	rec = json_loadb((const char *)data, size, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
@@ -187,12 +260,17 @@ static void fuzz_write(const uint8_t *data, size_t size)
 	end = lseek(fd, 0, SEEK_END);
 	if (lseek(fd, 0, SEEK_SET))
 		abort();
-	if (audit_verify_fd(fd, NULL, &res) || res.lines != (err ? 0 : 2))
+	line = malloc(end + 1);
+	if (!line || pread(fd, line, end, 0) != end)
+		abort();
+	/* The writer takes any digest; the verifier holds it to its format's
+	 * form, as the reference does. */
+	vrc = audit_verify_fd(fd, NULL, &res);
+	want = ref_verify((const uint8_t *)line, end, &json_bad);
+	if (json_bad || res.bad_line != want || (want ? vrc != -EBADMSG : vrc != 0) ||
+	    (!want && res.lines != (err ? 0 : 2)))
 		abort();
 	if (!err) {
-		line = malloc(end);
-		if (!line || pread(fd, line, end, 0) != end)
-			abort();
 		back = json_loadb(line, (char *)memchr(line, '\n', end) - line, JSON_ALLOW_NUL, NULL);
 		if (!back)
 			abort();
@@ -206,10 +284,36 @@ static void fuzz_write(const uint8_t *data, size_t size)
 		if (!json_equal(back, rec))
 			abort();
 		json_decref(back);
-		free(line);
 	}
+	free(line);
 	close(fd);
 cleanup:
+	json_decref(rec);
+}
+
+/* The ECS mapping on whatever object the bytes hold: a record (string type
+ * and time) gives documents that each carry @timestamp and event.action;
+ * anything else is refused with nothing added. */
+static void fuzz_ecs(const uint8_t *data, size_t size)
+{
+	json_t *rec = json_loadb((const char *)data, size, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
+	json_t *out = json_array(), *d;
+	struct audit_ecs st;
+	bool record;
+	size_t i;
+	int err;
+
+	audit_ecs_init(&st, "fuzz");
+	record = json_is_object(rec) && json_is_string(json_object_get(rec, "type")) &&
+		 json_is_string(json_object_get(rec, "time"));
+	err = audit_ecs_map(&st, rec, out);
+	if (record ? err != 0 : err != -EINVAL || json_array_size(out))
+		abort();
+	json_array_foreach(out, i, d)
+		if (!json_is_string(json_object_get(d, "@timestamp")) ||
+		    !json_is_string(json_object_get(json_object_get(d, "event"), "action")))
+			abort();
+	json_decref(out);
 	json_decref(rec);
 }
 
@@ -217,5 +321,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	fuzz_verify(data, size);
 	fuzz_write(data, size);
+	fuzz_ecs(data, size);
 	return 0;
 }

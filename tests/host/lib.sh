@@ -22,3 +22,21 @@ need_command() {
 		cat err; exit 1
 	fi
 }
+
+# audit_format1 IN OUT: the audit log IN as format 1 wrote it (no "format"
+# in start records, summary digests as bare hex), chained afresh.
+audit_format1() {
+	python3 - "$1" "$2" <<'PY'
+import hashlib, re, sys
+prev = "0" * 64
+with open(sys.argv[2], "w") as out:
+    for line in open(sys.argv[1]):
+        line = line.rstrip("\n").replace('"format":2,', "")
+        if '"type":"summary"' in line:
+            line = re.sub(r'"digest":"sha256:([0-9a-f]{64})"', r'"digest":"\1"', line)
+            line = line.replace('"digest":null', '"digest":""')
+        line = re.sub(r'"prev":"[0-9a-f]{64}"', f'"prev":"{prev}"', line, count=1)
+        out.write(line + "\n")
+        prev = hashlib.sha256(line.encode()).hexdigest()
+PY
+}

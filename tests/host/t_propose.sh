@@ -26,9 +26,9 @@ pairs() {
 ran() {
 	grep -h '"mode":"monitor"' "$@" | grep '"decision":"allow"' | grep -E '"hook":"(exec|mmap)"' |
 		sed 's/.*"path":"\([^"]*\)".*"digest":"sha256:\([0-9a-f]*\)".*/\2 \1/'
-	# summaries carry the digest as bare hex, as the daemon writes them
+	# summaries carry the digest as access records do (format 2)
 	grep -h '"type":"summary"' "$@" |
-		sed 's/.*"path":"\([^"]*\)","digest":"\([0-9a-f]\{64\}\)".*/\2 \1/'
+		sed 's/.*"path":"\([^"]*\)","digest":"sha256:\([0-9a-f]\{64\}\)".*/\2 \1/'
 }
 
 # no base: serial 1, exactly what ran
@@ -43,8 +43,8 @@ diff expected listed || fail "the proposal does not list exactly what ran"
 grep -q '"source": "observed"' new.json || fail "no source \"observed\""
 grep -q '"comment": "observed 4 times, first 2026-03-01T10:02:10Z on web1"' new.json ||
 	fail "the server's comment lacks its count and first sighting"
-# libc: mapped once on each host, then 10 repeats in a summary (digest in
-# bare hex): one entry, counted 12 times
+# libc: mapped once on each host, then 10 repeats in a summary: one entry,
+# counted 12 times
 grep -c '"path": "/usr/lib/x86_64-linux-gnu/libc.so.6"' new.json | grep -qx 1 ||
 	fail "libc is not exactly one entry"
 grep -q '"comment": "observed 12 times, first 2026-03-01T10:00:05Z on web1"' new.json ||
@@ -128,4 +128,38 @@ grep -q "warning" err || fail "accepting a broken chain is not warned about"
 rc=0
 "$IMAGUARD" allowlist propose web1.log >/dev/null 2>&1 || rc=$?
 [ "$rc" -eq 2 ] || fail "propose without -o exited $rc, want 2"
+# ---- logs the daemon itself wrote in the guest (tests/data/auditlog/) ----
+real=$TESTDATA/auditlog
+# shellcheck disable=SC1091
+. "$real/scenario.env"
+# no base: the listed libc copy, mapped MON_LIB_RUNS times (one access
+# record, the rest in summaries), is one entry counted that often
+"$IMAGUARD" allowlist propose --created 2026-12-07T00:00:00Z -o real.json "$real/monitor.log" >out
+grep -c "\"path\": \"$LIBC_PATH\"" real.json | grep -qx 1 || fail "the libc copy is not exactly one entry"
+grep -q "  + $LIBC_DIGEST  $LIBC_PATH  (observed $MON_LIB_RUNS times, " out ||
+	fail "the libc copy is not counted $MON_LIB_RUNS times: $(grep -F "$LIBC_PATH" out)"
+# hello ran (exec and its mapping) before and after the reload
+grep -q "  + $HELLO_DIGEST  $HELLO_PATH  (observed $((2 * (MON_HELLO_RUNS + HELLO_AFTER_RELOAD))) times, " out ||
+	fail "hello's count: $(grep -F "$HELLO_PATH" out)"
+# every pair that ran allowed in the log, and nothing else
+ran "$real/monitor.log" | sort -u >real-expected
+pairs real.json >real-listed
+diff real-expected real-listed || fail "the proposal from the daemon's log does not list what ran"
+# the same log as format 1 wrote it proposes the same
+. "$(dirname "$0")/lib.sh"
+audit_format1 "$real/monitor.log" real-v1.log
+"$IMAGUARD" allowlist propose --created 2026-12-07T00:00:00Z -o real-v1.json real-v1.log >/dev/null
+cmp real.json real-v1.json || fail "format 1 and format 2 of one log propose differently"
+# with the list in force before the reload as base: exactly hello and the
+# unlisted copy of true are new; the libc copy is already listed
+cp "$real/allowlist-1.json" real-base.json
+"$IMAGUARD" allowlist sign --key k.key real-base.json
+"$IMAGUARD" allowlist propose --base real-base.json --trust k.pub --created 2026-12-07T00:00:00Z \
+	-o real-next.json "$real/monitor.log" >out
+grep -q '^added: 2$' out || fail "from the base, added: $(grep '^added' out)"
+grep '^  + ' out | awk '{ print $3 }' | sort >added
+printf '%s\n%s\n' "$HELLO_PATH" "$UNLISTED_PATH" | sort | diff - added ||
+	fail "from the base, added the wrong entries"
+grep -qF "$LIBC_PATH" real-next.json && fail "the listed libc copy was proposed"
+
 echo "propose: all checks passed"

@@ -120,4 +120,89 @@ has x.md "&lt;script&gt;alert(1)&lt;/script&gt;"
 "$IMAGUARD" report --now 2026-03-02T00:00:00Z -o d2.json "${logs[@]}"
 cmp -s d1.json d2.json || fail "two runs over the same logs differ"
 
+# ---- logs the daemon itself wrote in the guest (tests/data/auditlog/) ----
+# The numbers are what t_auditlog_capture.sh did (scenario.env): a listed
+# library, mapped from a path only that test uses, is one row counted once
+# per run (its access record plus the summaries' repeats), allowlisted, and
+# never among what ran unlisted.
+real=$TESTDATA/auditlog
+# shellcheck disable=SC1091
+. "$real/scenario.env"
+cp "$real/allowlist-1.json" real-al.json
+"$IMAGUARD" allowlist sign --key k.key real-al.json
+"$IMAGUARD" report --allowlist real-al.json --trust k.pub -o real-mon.json "$real/monitor.log"
+"$IMAGUARD" report --allowlist real-al.json --trust k.pub -o real-enf.json "$real/enforce.log"
+python3 - real-mon.json real-enf.json <<PY || fail "the report misreads the daemon's own logs"
+import json, sys
+mon, enf = (json.load(open(p)) for p in sys.argv[1:3])
+bad = []
+def check(what, want, got):
+    if want != got:
+        bad.append(f"{what}: want {want!r}, got {got!r}")
+def rows(doc, section, path, hook=None):
+    return [r for r in doc[section] if r["path"] == path and (hook is None or r.get("hook") == hook)]
+for doc, mode, lib, hello, unl in ((mon, "monitor", $MON_LIB_RUNS, $MON_HELLO_RUNS, $MON_UNLISTED_RUNS),
+                                   (enf, "enforce", $ENF_LIB_RUNS, $ENF_HELLO_RUNS, $ENF_UNLISTED_RUNS)):
+    s = doc["summary"]
+    check(f"{mode}: chains_ok", True, s["chains_ok"])
+    check(f"{mode}: modes", [mode], s["modes"])
+    check(f"{mode}: reloads", 1, s["reloads"])
+    check(f"{mode}: serials", [1, 2], s["allowlist_serials"])
+    r = rows(doc, "executed", "$LIBC_PATH")
+    check(f"{mode}: rows of the libc copy", 1, len(r))
+    if r:
+        check(f"{mode}: libc copy's hook", "mmap", r[0]["hook"])
+        check(f"{mode}: libc copy's runs", lib, r[0]["count"])
+        check(f"{mode}: libc copy's digest", "$LIBC_DIGEST", r[0]["digest"])
+        check(f"{mode}: libc copy allowlisted", True, r[0]["allowlisted"])
+    check(f"{mode}: libc copy among the unlisted", [], rows(doc, "not_allowlisted", "$LIBC_PATH"))
+    # hello: unlisted until the reload, listed after it
+    ex = rows(doc, "executed", "$HELLO_PATH", "exec")
+    check(f"{mode}: hello's execs", [hello + $HELLO_AFTER_RELOAD], [x["count"] for x in ex])
+    ex = rows(doc, "executed", "$UNLISTED_PATH", "exec")
+    check(f"{mode}: unlisted true's execs", [unl], [x["count"] for x in ex])
+    # every repeat of every summary is counted
+    n = 0
+    for line in open("$real/%s.log" % mode):
+        rec = json.loads(line)
+        n += sum(x["count"] for x in rec.get("repeats", []))
+    check(f"{mode}: repeats", n, s["repeats"])
+check("monitor: would_deny of hello", $MON_HELLO_RUNS,
+      rows(mon, "executed", "$HELLO_PATH", "exec")[0]["would_deny"])
+check("monitor: denials", 0, mon["summary"]["denials"])
+d = {x["path"]: x["count"] for x in enf["denials"] if x["hook"] == "exec"}
+check("enforce: hello denied", $ENF_HELLO_RUNS, d.get("$HELLO_PATH"))
+check("enforce: unlisted true denied", $ENF_UNLISTED_RUNS, d.get("$UNLISTED_PATH"))
+for b in bad:
+    print("FAIL:", b)
+sys.exit(1 if bad else 0)
+PY
+
+# the same log as format 1 wrote it reads the same
+. "$(dirname "$0")/lib.sh"
+audit_format1 "$real/monitor.log" real-v1.log
+"$IMAGUARD" report --allowlist real-al.json --trust k.pub -o real-v1.json real-v1.log
+python3 - real-mon.json real-v1.json <<'PY' || fail "format 1 and format 2 of one log report differently"
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+for k in ("executed", "not_allowlisted", "denials", "coverage", "drift"):
+    if a.get(k) != b.get(k):
+        sys.exit(f"section {k} differs")
+sa, sb = a["summary"], b["summary"]
+for k in ("events", "repeats", "executables", "not_allowlisted", "would_deny"):
+    if sa[k] != sb[k]:
+        sys.exit(f"summary.{k}: {sa[k]} != {sb[k]}")
+PY
+
+# a log of the daemon's with its summaries turned back into format 1's bare
+# hex under format 2's start record mixes the forms: refused, exit 1
+sed 's/"digest":"sha256:\([0-9a-f]\{64\}\)","count"/"digest":"\1","count"/' \
+	"$real/monitor.log" >mixed.log
+rc=0
+"$IMAGUARD" report -o mixed.json mixed.log 2>err || rc=$?
+[ "$rc" -eq 1 ] || fail "a log of mixed digest forms exited $rc, want 1"
+# (the edited line is named before the next one's prev shows the edit)
+grep -q "cannot read audit log 'mixed.log': line [0-9]*: summary digest 1 is bare hex where format 2 writes sha256:<hex>: mixed digest forms" err ||
+	fail "mixed forms: $(cat err)"
+
 echo "report: all checks passed"

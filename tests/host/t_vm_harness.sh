@@ -7,7 +7,7 @@ top=$(cd "$(dirname "$IMAGUARD")/.." && pwd)
 command -v qemu-system-x86_64 >/dev/null || { echo "qemu-system-x86_64 missing"; exit 77; }
 
 set +e
-out=$(T= VM_TESTS_DIR="$top/tests/vm/selftest" KERNELS=6.1 VM_TIMEOUT=40 \
+out=$(T= VM_TESTS_DIR="$top/tests/vm/selftest" KERNELS=6.1 VM_TIMEOUT=40 VM_FILES_DIR="$PWD/files" \
 	"$top/scripts/vm/run.sh" test 2>&1)
 rc=$?
 set -e
@@ -21,5 +21,8 @@ grep -q '^FAIL \[6.1 ig.selftest=hang\] the guest did not finish within 40s' <<<
 grep -q "^WARN \[6.1 ig.selftest=panic panic=0\] the first boot's kernel panicked" <<<"$out"
 grep -q "^FAIL \[6.1 ig.selftest=panic panic=0\] the guest's kernel panicked, twice" <<<"$out"
 grep -q '^    | .*Kernel panic - not syncing' <<<"$out"
-grep -q '^vm: 1 passed, 3 failed, 1 skipped$' <<<"$out"
+grep -q '^vm: 2 passed, 3 failed, 1 skipped$' <<<"$out"
+# an exported file arrives as it was, bytes that are not text too
+grep -q "^vm: \[6.1\] exported $PWD/files/6.1/exported.bin$" <<<"$out"
+printf 'first line\n\001 not text \377\nlast line without newline' | cmp - files/6.1/exported.bin
 echo "harness self-test ok"

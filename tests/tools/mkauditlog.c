@@ -121,10 +121,10 @@ static void append(struct wlog *w, long s, json_t *rec)
 
 static void start(struct wlog *w, long s, const char *host)
 {
-	json_t *r = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:b}", "type", "start",
-			      "version", "0.1.0", "host", host, "kernel", "6.1.0-31-cloud-amd64",
-			      "mode", w->mode, "rules_sha256", hexof("rules"), "pid", 100 + w->host,
-			      "attach_order", "reverse", "adopted", 0);
+	json_t *r = json_pack("{s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:i, s:b}", "type", "start",
+			      "format", AUDIT_FORMAT, "version", "0.1.0", "host", host, "kernel",
+			      "6.1.0-31-cloud-amd64", "mode", w->mode, "rules_sha256",
+			      hexof("rules"), "pid", 100 + w->host, "adopted", 0);
 
 	append(w, s, r);
 }
@@ -144,13 +144,13 @@ static void access_rec(struct wlog *w, long s, const char *hook, const char *pat
 	/* The namespaces' inode numbers do not fit an int: json_int_t, as
 	 * src/daemon/event.c writes them. */
 	r = json_pack("{s:s, s:s, s:s, s:b, s:s, s:s, s:i, s:i, s:i, s:i, s:i, s:s, s:s, s:i, s:i, "
-		      "s:o, s:s, s:i, s:s, s:i, s:I, s:I, s:i}",
+		      "s:o, s:s, s:i, s:i, s:i, s:I, s:I, s:i}",
 		      "type", "access", "hook", hook, "decision", deny ? "deny" : "allow",
 		      "would_deny", would, "reason", reason, "mode", w->mode, "pid", pid, "tid",
 		      pid, "ppid", 1, "uid", uid, "gid", uid, "comm", comm, "path", path, "dev",
 		      2049, "ino", 1234, "digest", digest ? json_string(dg) : json_null(),
 		      "digest_source", digest ? "ima" : "none", "hash_error", digest ? 0 : 95,
-		      "hash_algo", "sha256", "cgroup_id", 1, "mnt_ns",
+		      "hash_algo", 4, "cgroup_id", 1, "mnt_ns",
 		      (json_int_t)4026531841, "pid_ns", (json_int_t)4026531836, "rule", -1);
 	if (!r)
 		die("cannot build a record for '%s'", path);
@@ -182,18 +182,21 @@ static void lost(struct wlog *w, long s, int count, const char *cause)
  * A summary as src/daemon/pipeline.c renders it (pipeline_record_new, then
  * summary_write and summary_entry): type, the allowlist's serial and
  * SHA-256, period_s, then repeats, each {"hook", "path", "digest", "count"}
- * with the digest as 64 bare lowercase hex digits ("" when the file was not
- * hashed), never "sha256:<hex>" as in access records. The allowlist keys
- * are set here so that they keep the daemon's place; append() fills them.
+ * with the digest as access records have it, "sha256:<hex>" or null (format
+ * 2). The allowlist keys are set here so that they keep the daemon's place;
+ * append() fills them. tests/host/t_auditlog_forms.sh holds every record
+ * type written here against the logs the daemon wrote in the guest.
  */
 static void summary(struct wlog *w, long s, const char *path, const char *digest, int count)
 {
+	char dg[80];
 	json_t *r;
 
-	r = json_pack("{s:s, s:n, s:n, s:i, s:[{s:s, s:s, s:s, s:I}]}", "type", "summary",
+	snprintf(dg, sizeof(dg), "sha256:%s", digest ? digest : "");
+	r = json_pack("{s:s, s:n, s:n, s:i, s:[{s:s, s:s, s:o, s:I}]}", "type", "summary",
 		      "allowlist_serial", "allowlist_sha256", "period_s", 60, "repeats", "hook",
-		      "mmap", "path", path, "digest", digest ? digest : "", "count",
-		      (json_int_t)count);
+		      "mmap", "path", path, "digest", digest ? json_string(dg) : json_null(),
+		      "count", (json_int_t)count);
 	append(w, s, r);
 	tally.repeats += count;
 }
@@ -225,8 +228,15 @@ static void gen_web1(const char *dir)
 			   "not-allowlisted", 33, "bash", 210 + i);
 	lost(&w, 400, 5, "ringbuf");
 	summary(&w, 600, "/usr/lib/x86_64-linux-gnu/libc.so.6", D_LIBC, 10);
-	json_t *stop = json_pack("{s:s, s:s, s:{s:i}}", "type", "stop", "reason", "signal",
-				 "counters", "events", 9);
+	/* the counters as src/daemon/event.c renders them */
+	json_t *stop = json_pack("{s:s, s:s, s:{s:i, s:i, s:{s:i, s:i, s:i}, s:{s:i, s:i, s:i},"
+				 " s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i}}",
+				 "type", "stop", "reason", "signal", "counters", "events", 9,
+				 "lost", 5, "runs", "exec", 6, "mmap", 3, "open", 0, "denies",
+				 "not-allowlisted", 0, "rule-deny", 0, "hash-error", 0,
+				 "hash_errors", 0, "order_violations", 0, "record_full", 0,
+				 "hashes", 9, "cache_hits", 0, "wakeups", 4, "open_skips", 0,
+				 "name_hits", 0, "folds", 0);
 	append(&w, 900, stop);
 	audit_log_close(w.l);
 }

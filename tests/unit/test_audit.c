@@ -763,6 +763,316 @@ static void test_audit_verify_value_forms(void **state)
 	}
 }
 
+#define HEX "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
+#define REP(d) "\"repeats\":[{\"hook\":\"mmap\",\"path\":\"/l\",\"digest\":" d ",\"count\":3}]"
+
+/* One log of lines whose types and bodies are given: intact, or bad at
+ * line bad_line with why. */
+static void forms_case(const char *path, const char *const *type, const char *const *body,
+		       size_t n, uint64_t bad_line, const char *why)
+{
+	struct audit_verify_result res;
+	const char *time[8];
+
+	assert_true(n <= 8);
+	for (size_t i = 0; i < n; i++)
+		time[i] = TIME;
+	chain_tt(path, type, time, body, n);
+	if (!bad_line) {
+		int err = audit_verify_file(path, NULL, &res);
+
+		if (err)
+			fail_msg("'%s' (line %zu): %s", body[n - 1], n, res.why);
+	} else {
+		expect_bad(path, bad_line, why);
+	}
+}
+
+/* Each format's digest forms (docs/audit-format.md, "Format versions"):
+ * format 1 (a start record without "format") has bare hex or "" in its
+ * summaries, format 2 sha256:<hex> or null; access records always have
+ * sha256:<hex> or null. A log may hold both formats, each after its start
+ * record; a mixed or unknown form is named. */
+static void test_audit_verify_formats(void **state)
+{
+	static const char *const t3[] = { "start", "access", "summary" };
+	static const char *const t5[] = { "start", "summary", "start", "summary", "access" };
+	static const char *const t2[] = { "summary", "summary" };
+	static const char *const t1[] = { "start" };
+	static const char *const t2s[] = { "summary", "start" };
+	struct fx *f = *state;
+	const char *v1[] = { "\"version\":\"0.9\"", "\"digest\":\"sha256:" HEX "\"",
+			     REP("\"" HEX "\"") };
+	const char *v2[] = { "\"format\":2", "\"digest\":null", REP("\"sha256:" HEX "\"") };
+	const char *both[] = { "", REP("\"" HEX "\"") ",\"x\":1", "\"format\":2",
+			       REP("\"sha256:" HEX "\""), "\"digest\":\"sha256:" HEX "\"" };
+
+	forms_case(f->log, t3, v1, 3, 0, NULL);
+	forms_case(f->log, t3, v2, 3, 0, NULL);
+	forms_case(f->log, t5, both, 5, 0, NULL);
+	/* "" in format 1, null in format 2: no digest */
+	v1[2] = REP("\"\"");
+	forms_case(f->log, t3, v1, 3, 0, NULL);
+	v2[2] = REP("null");
+	forms_case(f->log, t3, v2, 3, 0, NULL);
+	/* mixed: each format's summary in the other's form */
+	v1[2] = REP("\"sha256:" HEX "\"");
+	forms_case(f->log, t3, v1, 3, 3, "summary digest 1 is sha256:<hex> where format 1 writes "
+		   "bare hex: mixed digest forms");
+	v2[2] = REP("\"" HEX "\"");
+	forms_case(f->log, t3, v2, 3, 3, "summary digest 1 is bare hex where format 2 writes "
+		   "sha256:<hex>");
+	v2[2] = REP("\"\"");
+	forms_case(f->log, t3, v2, 3, 3, "\"\" is not how format 2 writes no digest");
+	v1[2] = REP("null");
+	forms_case(f->log, t3, v1, 3, 3, "null is not how format 1 writes no digest");
+	/* neither form, in either record */
+	v2[2] = REP("\"sha256:" HEX "0\"");
+	forms_case(f->log, t3, v2, 3, 3, "summary digest 1 is not a SHA-256 digest");
+	v2[2] = REP("\"SHA256:" HEX "\"");
+	forms_case(f->log, t3, v2, 3, 3, "summary digest 1 is not a SHA-256 digest");
+	v2[2] = REP("7");
+	forms_case(f->log, t3, v2, 3, 3, "summary digest 1 is not a SHA-256 digest");
+	v2[1] = "\"digest\":\"" HEX "\"";
+	forms_case(f->log, t3, v2, 3, 2, "access digest is not sha256:<64 lowercase hex");
+	v1[1] = "\"digest\":\"sha256:00112233445566778899AABBCCDDEEFF00112233445566778899aabbccddeeff\"";
+	forms_case(f->log, t3, v1, 3, 2, "access digest is not sha256:<64 lowercase hex");
+	v1[1] = "\"digest\":[1]";
+	forms_case(f->log, t3, v1, 3, 2, "access digest is not a string or null");
+	/* no start record (a rotated log's rest): the first form settles it */
+	const char *cont[] = { REP("\"" HEX "\""), REP("\"sha256:" HEX "\"") };
+	forms_case(f->log, t2, cont, 2, 2, "mixed digest forms");
+	cont[1] = REP("\"" HEX "\"");
+	forms_case(f->log, t2, cont, 2, 0, NULL);
+	/* a format this build does not know, and a format that is not one */
+	const char *fmt[] = { "\"format\":3" };
+	forms_case(f->log, t1, fmt, 1, 1, "unknown format 3: this build reads formats 1 to 2");
+	fmt[0] = "\"format\":\"2\"";
+	forms_case(f->log, t1, fmt, 1, 1, "key 'format' is not a positive integer");
+	fmt[0] = "\"format\":0,\"nested\":[1]";
+	forms_case(f->log, t1, fmt, 1, 1, "key 'format' is not a positive integer");
+	/* a start record resets what a summary before it settled */
+	const char *reset[] = { REP("\"" HEX "\""), "\"format\":1,\"a\":[]" };
+	forms_case(f->log, t2s, reset, 2, 0, NULL);
+}
+
+static const char *ecs_str(json_t *d, const char *a, const char *b, const char *c)
+{
+	json_t *v = json_object_get(json_object_get(d, a), b);
+
+	return json_string_value(c ? json_object_get(v, c) : v);
+}
+
+static json_int_t ecs_int(json_t *d, const char *a, const char *b, const char *c)
+{
+	json_t *v = json_object_get(json_object_get(d, a), b);
+
+	return json_integer_value(c ? json_object_get(v, c) : v);
+}
+
+/* The ECS mapping, field by field (docs/audit-format.md, "ECS output"). */
+static void test_audit_ecs_mapping(void **state)
+{
+	struct audit_ecs st;
+	json_t *out = json_array(), *rec, *d;
+
+	(void)state;
+	audit_ecs_init(&st, "given");
+	/* before any start record: the host given */
+	rec = json_pack("{s:s, s:s, s:i, s:s, s:s, s:s, s:s, s:b, s:s, s:i, s:i, s:i, s:i, s:s,"
+			" s:s, s:i, s:s, s:i}",
+			"type", "access", "time", TIME, "seq", 7, "prev", ZEROS, "hook", "exec",
+			"decision", "deny", "reason", "not-allowlisted", "would_deny", 0, "mode",
+			"enforce", "pid", 42, "tid", 43, "ppid", 1, "uid", 1000, "comm", "sh", "path",
+			"/tmp/x", "ino", 12, "digest", "sha256:" HEX, "rule", -1);
+	assert_int_equal(audit_ecs_map(&st, rec, out), 0);
+	json_decref(rec);
+	assert_int_equal(json_array_size(out), 1);
+	d = json_array_get(out, 0);
+	assert_string_equal(json_string_value(json_object_get(d, "@timestamp")), TIME);
+	assert_string_equal(ecs_str(d, "ecs", "version", NULL), AUDIT_ECS_VERSION);
+	assert_string_equal(ecs_str(d, "event", "kind", NULL), "event");
+	assert_string_equal(ecs_str(d, "event", "action", NULL), "exec");
+	assert_string_equal(ecs_str(d, "event", "outcome", NULL), "failure");
+	assert_string_equal(ecs_str(d, "event", "reason", NULL), "not-allowlisted");
+	assert_string_equal(ecs_str(d, "host", "name", NULL), "given");
+	assert_int_equal(ecs_int(d, "process", "pid", NULL), 42);
+	assert_int_equal(ecs_int(d, "process", "thread", "id"), 43);
+	assert_int_equal(ecs_int(d, "process", "parent", "pid"), 1);
+	assert_string_equal(ecs_str(d, "process", "name", NULL), "sh");
+	assert_string_equal(ecs_str(d, "process", "executable", NULL), "/tmp/x");
+	assert_string_equal(ecs_str(d, "user", "id", NULL), "1000");
+	assert_string_equal(ecs_str(d, "file", "path", NULL), "/tmp/x");
+	assert_string_equal(ecs_str(d, "file", "name", NULL), "x");
+	assert_string_equal(ecs_str(d, "file", "hash", "sha256"), HEX);
+	assert_string_equal(ecs_str(d, "file", "inode", NULL), "12");
+	/* what ECS has no field for, under imaguard, as the trail has it */
+	assert_int_equal(ecs_int(d, "imaguard", "seq", NULL), 7);
+	assert_int_equal(ecs_int(d, "imaguard", "rule", NULL), -1);
+	assert_string_equal(ecs_str(d, "imaguard", "hook", NULL), "exec");
+	assert_string_equal(ecs_str(d, "imaguard", "reason", NULL), "not-allowlisted");
+	assert_string_equal(ecs_str(d, "imaguard", "mode", NULL), "enforce");
+	assert_string_equal(ecs_str(d, "imaguard", "type", NULL), "access");
+	assert_true(json_is_false(json_object_get(json_object_get(d, "imaguard"), "would_deny")));
+	json_array_clear(out);
+
+	/* a start record names the host from then on */
+	rec = json_pack("{s:s, s:s, s:i, s:s, s:s, s:i}", "type", "start", "time", TIME, "seq", 1,
+			"host", "web1", "kernel", "6.12", "pid", 99);
+	assert_int_equal(audit_ecs_map(&st, rec, out), 0);
+	json_decref(rec);
+	d = json_array_get(out, 0);
+	assert_string_equal(ecs_str(d, "event", "action", NULL), "start");
+	assert_string_equal(ecs_str(d, "event", "outcome", NULL), "success");
+	assert_string_equal(ecs_str(d, "host", "name", NULL), "web1");
+	assert_string_equal(ecs_str(d, "host", "os", "kernel"), "6.12");
+	assert_int_equal(ecs_int(d, "process", "pid", NULL), 99);
+	json_array_clear(out);
+
+	/* a mapping allowed, with no digest: no file.hash, outcome success */
+	rec = json_pack("{s:s, s:s, s:s, s:s, s:s, s:n}", "type", "access", "time", TIME, "hook",
+			"mmap", "decision", "allow", "path", "/lib/l.so", "digest");
+	assert_int_equal(audit_ecs_map(&st, rec, out), 0);
+	json_decref(rec);
+	d = json_array_get(out, 0);
+	assert_string_equal(ecs_str(d, "event", "outcome", NULL), "success");
+	assert_string_equal(ecs_str(d, "host", "name", NULL), "web1");
+	assert_null(json_object_get(json_object_get(d, "file"), "hash"));
+	assert_null(json_object_get(json_object_get(d, "process"), "executable"));
+	json_array_clear(out);
+
+	/* a summary: one metric per repeat, either format's digest */
+	rec = json_pack("{s:s, s:s, s:i, s:[{s:s, s:s, s:s, s:i}, {s:s, s:s, s:s, s:i},"
+			" {s:s, s:s, s:n, s:i}]}", "type", "summary", "time", TIME, "period_s", 60,
+			"repeats", "hook", "mmap", "path", "/a", "digest", "sha256:" HEX, "count", 3,
+			"hook", "mmap", "path", "/b", "digest", HEX, "count", 4, "hook", "open",
+			"path", "/c", "digest", "count", 5);
+	assert_int_equal(audit_ecs_map(&st, rec, out), 0);
+	json_decref(rec);
+	assert_int_equal(json_array_size(out), 3);
+	for (size_t i = 0; i < 3; i++) {
+		d = json_array_get(out, i);
+		assert_string_equal(ecs_str(d, "event", "kind", NULL), "metric");
+		assert_int_equal(ecs_int(d, "imaguard", "count", NULL), 3 + (json_int_t)i);
+		assert_int_equal(ecs_int(d, "imaguard", "period_s", NULL), 60);
+		if (i < 2)
+			assert_string_equal(ecs_str(d, "file", "hash", "sha256"), HEX);
+		else
+			assert_null(json_object_get(json_object_get(d, "file"), "hash"));
+	}
+	assert_string_equal(ecs_str(json_array_get(out, 2), "event", "action", NULL), "open");
+	json_array_clear(out);
+
+	/* reload and stop outcomes; lost is a failure to deliver */
+	rec = json_pack("{s:s, s:s, s:b, s:s}", "type", "reload", "time", TIME, "ok", 0, "reason",
+			"bad signature");
+	assert_int_equal(audit_ecs_map(&st, rec, out), 0);
+	json_decref(rec);
+	rec = json_pack("{s:s, s:s, s:s}", "type", "stop", "time", TIME, "reason", "error");
+	assert_int_equal(audit_ecs_map(&st, rec, out), 0);
+	json_decref(rec);
+	rec = json_pack("{s:s, s:s, s:i, s:s}", "type", "lost", "time", TIME, "count", 5, "cause",
+			"ringbuf");
+	assert_int_equal(audit_ecs_map(&st, rec, out), 0);
+	json_decref(rec);
+	assert_string_equal(ecs_str(json_array_get(out, 0), "event", "outcome", NULL), "failure");
+	assert_string_equal(ecs_str(json_array_get(out, 0), "imaguard", "reason", NULL),
+			    "bad signature");
+	assert_string_equal(ecs_str(json_array_get(out, 1), "event", "outcome", NULL), "failure");
+	assert_string_equal(ecs_str(json_array_get(out, 2), "event", "action", NULL), "lost");
+	assert_int_equal(ecs_int(json_array_get(out, 2), "imaguard", "count", NULL), 5);
+	json_array_clear(out);
+
+	/* not a record */
+	rec = json_pack("{s:s}", "type", "access");
+	assert_int_equal(audit_ecs_map(&st, rec, out), -EINVAL);
+	json_decref(rec);
+	assert_int_equal(audit_ecs_map(&st, NULL, out), -EINVAL);
+	assert_int_equal(json_array_size(out), 0);
+	json_decref(out);
+}
+
+/* The writer's ECS copy (audit_log_opts.ecs_path) is the mapping of the
+ * lines it wrote, line by line, batched or not, and the trail is as it
+ * would be without it. */
+static void test_audit_ecs_copy(void **state)
+{
+	struct fx *f = *state;
+	char ecs[PATH_MAX + 8], *trail, *copy, *want = NULL, *line, *nl;
+	size_t tlen, clen, wlen = 0;
+	struct audit_verify_result res;
+	struct audit_ecs st;
+	FILE *w;
+
+	snprintf(ecs, sizeof(ecs), "%s.ecs", f->log);
+	for (int batch = 0; batch < 2; batch++) {
+		struct audit_log_opts o = { .batch_bytes = batch ? 4096 : 0, .ecs_path = ecs };
+		struct audit_log *l;
+		json_t *rec, *docs = json_array(), *d;
+		size_t i;
+
+		unlink(f->log);
+		unlink(ecs);
+		assert_int_equal(audit_log_open(&l, f->log, &o), 0);
+		rec = json_pack("{s:s, s:i, s:s}", "type", "start", "format", AUDIT_FORMAT, "host",
+				"h1");
+		assert_int_equal(audit_log_append(l, rec), 0);
+		json_decref(rec);
+		rec = json_pack("{s:s, s:s, s:s, s:i, s:s, s:s}", "type", "access", "hook", "exec",
+				"decision", "allow", "pid", 5, "path", "/bin/x", "digest",
+				"sha256:" HEX);
+		assert_int_equal(audit_log_append(l, rec), 0);
+		json_decref(rec);
+		rec = json_pack("{s:s, s:i, s:[{s:s, s:s, s:s, s:i}, {s:s, s:s, s:n, s:i}]}",
+				"type", "summary", "period_s", 60, "repeats", "hook", "mmap", "path",
+				"/l", "digest", "sha256:" HEX, "count", 2, "hook", "mmap", "path", "/m",
+				"digest", "count", 3);
+		assert_int_equal(audit_log_append(l, rec), 0);
+		json_decref(rec);
+		audit_log_close(l);
+		assert_int_equal(audit_verify_file(f->log, NULL, &res), 0);
+		assert_int_equal(res.lines, 3);
+
+		/* what the converter makes of the trail */
+		trail = slurp(f->log, &tlen);
+		w = open_memstream(&want, &wlen);
+		assert_non_null(w);
+		audit_ecs_init(&st, NULL);
+		for (line = trail; (nl = strchr(line, '\n')); line = nl + 1) {
+			rec = json_loadb(line, nl - line, 0, NULL);
+			assert_int_equal(audit_ecs_map(&st, rec, docs), 0);
+			json_decref(rec);
+			json_array_foreach(docs, i, d) {
+				assert_int_equal(json_dumpf(d, w, JSON_COMPACT), 0);
+				fputc('\n', w);
+			}
+			json_array_clear(docs);
+		}
+		fclose(w);
+		copy = slurp(ecs, &clen);
+		assert_int_equal(clen, wlen);
+		assert_memory_equal(copy, want, wlen);
+		/* 1 start + 1 access + 2 repeats */
+		assert_int_equal((size_t)(strchr(copy, '\0') - copy), clen);
+		for (i = 0, line = copy; (nl = strchr(line, '\n')); line = nl + 1)
+			i++;
+		assert_int_equal(i, 4);
+		assert_non_null(strstr(copy, "\"host\":{\"name\":\"h1\"}"));
+		free(copy);
+		free(want);
+		want = NULL;
+		free(trail);
+		json_decref(docs);
+	}
+	/* an ECS file that cannot be opened: the log is not opened either */
+	{
+		struct audit_log_opts o = { .ecs_path = "/nonexistent/dir/x.ecs" };
+		struct audit_log *l;
+
+		assert_int_equal(audit_log_open(&l, f->log, &o), -ENOENT);
+	}
+}
+
 /* A record's type is one the trail defines and its time is RFC 3339 UTC
  * with nanoseconds, whether the verifier's own scanner or jansson reads the
  * line (a nested value sends it to jansson); the writer refuses the same. */
@@ -1066,6 +1376,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_audit_long_line, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_verify_value_forms, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_verify_type_time, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audit_verify_formats, setup, teardown),
+		cmocka_unit_test(test_audit_ecs_mapping),
+		cmocka_unit_test_setup_teardown(test_audit_ecs_copy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_prev_hash, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_gz, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_verify_fd_and_errors, setup, teardown),

@@ -116,6 +116,33 @@ static void write_small(const char *path)
 	audit_log_close(l);
 }
 
+/* Write the lines of buf to path with seq and prev chained afresh, as a
+ * writer of those lines would have. */
+static void spit_chain(const char *path, char *buf)
+{
+	char prev[SHA256_HEX_LEN + 1], line[4096], *nl, *q;
+	uint8_t d[SHA256_LEN];
+	FILE *fp = fopen(path, "w");
+
+	assert_non_null(fp);
+	memset(prev, '0', SHA256_HEX_LEN);
+	prev[SHA256_HEX_LEN] = '\0';
+	for (char *p = buf; (nl = strchr(p, '\n')); p = nl + 1) {
+		size_t n = nl - p;
+
+		assert_true(n < sizeof(line));
+		memcpy(line, p, n);
+		line[n] = '\0';
+		q = strstr(line, "\"prev\":\"");
+		assert_non_null(q);
+		memcpy(q + 8, prev, SHA256_HEX_LEN);
+		fprintf(fp, "%s\n", line);
+		sha256_buf(line, n, d);
+		digest_to_hex(d, prev);
+	}
+	fclose(fp);
+}
+
 static json_t *build(const char *const *logs, size_t n, bool *chains_ok)
 {
 	struct report_opts o = { .now = "2026-02-01T00:00:00Z" };
@@ -226,61 +253,199 @@ static int count_ran(const struct report_ran *ran, void *ctx)
 }
 
 /*
- * Summaries as the daemon writes them: the digest in bare hex, "" when the
- * file was not hashed. The repeats of a library first logged as allowlisted
- * fold into its one row, and propose's walk counts every sighting.
+ * A log of one format: a library first logged as allowlisted, its repeats
+ * in two summaries, and a file that was not hashed. Format 1 (a start
+ * record without "format") wrote summary digests in bare hex, "" for none;
+ * format 2 writes "sha256:<hex>", null for none.
+ */
+static void write_summaries(const char *path, int format)
+{
+	struct audit_log *l;
+	json_t *none = format == 1 ? json_string("") : json_null();
+	const char *libc = format == 1 ? DIG_A + 7 : DIG_A;
+
+	assert_int_equal(audit_log_open(&l, path, NULL), 0);
+	if (format == 1)
+		append(l, "{s:s, s:s, s:s, s:s}", "type", "start", "time",
+		       "2026-01-01T00:00:00.000000000Z", "host", "alpha", "mode", "monitor");
+	else
+		append(l, "{s:s, s:s, s:i, s:s, s:s}", "type", "start", "time",
+		       "2026-01-01T00:00:00.000000000Z", "format", format, "host", "alpha", "mode",
+		       "monitor");
+	access_rec(l, "2026-01-01T00:00:01.000000000Z", "monitor", "/lib/libc.so.6", DIG_A,
+		   "allowlisted", false);
+	/* 7 + 3 repeats of libc, 4 unhashed */
+	append(l, "{s:s, s:s, s:n, s:n, s:i, s:[{s:s, s:s, s:s, s:i}, {s:s, s:s, s:O, s:i}]}",
+	       "type", "summary", "time", "2026-01-01T00:01:00.000000000Z", "allowlist_serial",
+	       "allowlist_sha256", "period_s", 60, "repeats", "hook", "exec", "path",
+	       "/lib/libc.so.6", "digest", libc, "count", 7, "hook", "exec", "path",
+	       "/bin/unhashed", "digest", none, "count", 4);
+	append(l, "{s:s, s:s, s:i, s:[{s:s, s:s, s:s, s:i}]}", "type", "summary", "time",
+	       "2026-01-01T00:02:00.000000000Z", "period_s", 60, "repeats", "hook", "exec", "path",
+	       "/lib/libc.so.6", "digest", libc, "count", 3);
+	audit_log_close(l);
+	json_decref(none);
+}
+
+/*
+ * Summaries as the daemon writes them, in either format: the repeats of a
+ * library first logged as allowlisted fold into its one row, and propose's
+ * walk counts every sighting. A log whose summaries mix the two forms, or
+ * of a format this build does not know, is refused, not misread.
  */
 static void test_report_summary_digest(void **state)
 {
 	struct fx *f = *state;
 	const char *logs[] = { f->log };
 	struct report_opts o = { .now = "2026-02-01T00:00:00Z" };
-	struct audit_log *l;
 	struct report *r;
 	json_t *doc, *ex, *row, *ran;
 	bool ok;
+	char *buf, *p;
+	FILE *fp;
 
-	assert_int_equal(audit_log_open(&l, f->log, NULL), 0);
-	append(l, "{s:s, s:s, s:s, s:s}", "type", "start", "time", "2026-01-01T00:00:00.000000000Z",
-	       "host", "alpha", "mode", "monitor");
-	access_rec(l, "2026-01-01T00:00:01.000000000Z", "monitor", "/lib/libc.so.6", DIG_A,
-		   "allowlisted", false);
-	/* 7 repeats in bare hex, 3 in the "sha256:" form also read, 4 unhashed */
-	append(l, "{s:s, s:s, s:n, s:n, s:i, s:[{s:s, s:s, s:s, s:i}, {s:s, s:s, s:s, s:i}]}",
-	       "type", "summary", "time", "2026-01-01T00:01:00.000000000Z", "allowlist_serial",
-	       "allowlist_sha256", "period_s", 60, "repeats", "hook", "exec", "path",
-	       "/lib/libc.so.6", "digest", DIG_A + 7, "count", 7, "hook", "exec", "path",
-	       "/bin/unhashed", "digest", "", "count", 4);
-	append(l, "{s:s, s:s, s:i, s:[{s:s, s:s, s:s, s:i}]}", "type", "summary", "time",
-	       "2026-01-01T00:02:00.000000000Z", "period_s", 60, "repeats", "hook", "exec", "path",
-	       "/lib/libc.so.6", "digest", DIG_A, "count", 3);
-	audit_log_close(l);
+	for (int format = 1; format <= AUDIT_FORMAT; format++) {
+		write_summaries(f->log, format);
+		doc = build(logs, 1, &ok);
+		assert_true(ok);
+		assert_int_equal(ival(json_object_get(doc, "summary"), "repeats", NULL), 14);
+		ex = json_object_get(doc, "executed");
+		assert_int_equal(json_array_size(ex), 2);
+		row = json_array_get(ex, 0);
+		assert_string_equal(json_string_value(json_object_get(row, "path")), "/bin/unhashed");
+		assert_true(json_is_null(json_object_get(row, "digest")));
+		row = json_array_get(ex, 1);
+		assert_string_equal(json_string_value(json_object_get(row, "path")), "/lib/libc.so.6");
+		assert_string_equal(json_string_value(json_object_get(row, "digest")), DIG_A + 7);
+		assert_true(json_is_true(json_object_get(row, "allowlisted")));
+		assert_int_equal(ival(row, "count", NULL), 11);
+		/* only the unhashed file ran unlisted */
+		assert_int_equal(json_array_size(json_object_get(doc, "not_allowlisted")), 1);
+		json_decref(doc);
 
-	doc = build(logs, 1, &ok);
-	assert_true(ok);
-	assert_int_equal(ival(json_object_get(doc, "summary"), "repeats", NULL), 14);
-	ex = json_object_get(doc, "executed");
-	assert_int_equal(json_array_size(ex), 2);
-	row = json_array_get(ex, 0);
-	assert_string_equal(json_string_value(json_object_get(row, "path")), "/bin/unhashed");
-	assert_true(json_is_null(json_object_get(row, "digest")));
-	row = json_array_get(ex, 1);
-	assert_string_equal(json_string_value(json_object_get(row, "path")), "/lib/libc.so.6");
-	assert_string_equal(json_string_value(json_object_get(row, "digest")), DIG_A + 7);
-	assert_true(json_is_true(json_object_get(row, "allowlisted")));
-	assert_int_equal(ival(row, "count", NULL), 11);
-	/* only the unhashed file ran unlisted */
-	assert_int_equal(json_array_size(json_object_get(doc, "not_allowlisted")), 1);
-	json_decref(doc);
+		/* propose's walk: libc once, with all 11 sightings; no digest, no entry */
+		r = report_new(&o);
+		assert_non_null(r);
+		assert_int_equal(report_add_log(r, f->log), 0);
+		ran = json_object();
+		assert_int_equal(report_foreach_ran(r, count_ran, ran), 0);
+		assert_int_equal(json_object_size(ran), 1);
+		assert_int_equal(json_integer_value(json_object_get(ran, "/lib/libc.so.6")), 11);
+		json_decref(ran);
+		report_free(r);
+		unlink(f->log);
+	}
 
-	/* propose's walk: libc once, with all 11 sightings; no digest, no entry */
+	/* format 2's start record over format 1's summaries: the third line
+	 * mixes the forms, and the log is refused */
+	write_summaries(f->log, 1);
+	fp = fopen(f->log, "r");
+	assert_non_null(fp);
+	buf = calloc(1, 4096);
+	assert_non_null(buf);
+	assert_true(fread(buf, 1, 4095, fp) > 0);
+	fclose(fp);
+	p = strstr(buf, "\"host\"");
+	assert_non_null(p);
+	memmove(p + 11, p, strlen(p) + 1);
+	memcpy(p, "\"format\":2,", 11);
+	spit_chain(f->log, buf);
 	r = report_new(&o);
 	assert_non_null(r);
-	assert_int_equal(report_add_log(r, f->log), 0);
+	assert_int_equal(report_add_log(r, f->log), -EBADMSG);
+	assert_int_equal(report_build(r, &doc), 0);
+	assert_false(report_chains_ok(r));
+	report_free(r);
+	json_decref(doc);
+	unlink(f->log);
+
+	/* a newer format than this build reads */
+	buf[0] = '\0';
+	write_summaries(f->log, 2);
+	fp = fopen(f->log, "r");
+	assert_non_null(fp);
+	assert_true(fread(buf, 1, 4095, fp) > 0);
+	fclose(fp);
+	p = strstr(buf, "\"format\":2");
+	assert_non_null(p);
+	p[9] = '9';
+	spit_chain(f->log, buf);
+	r = report_new(&o);
+	assert_non_null(r);
+	assert_int_equal(report_add_log(r, f->log), -EBADMSG);
+	report_free(r);
+	free(buf);
+}
+
+/* KEY=VALUE from tests/data/auditlog/scenario.env into buf. */
+static const char *scenario(const char *key, char *buf, size_t size)
+{
+	const char *td = getenv("TESTDATA");
+	char path[PATH_MAX], line[512];
+	size_t n = strlen(key);
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/auditlog/scenario.env", td ? td : "tests/data");
+	fp = fopen(path, "r");
+	if (!fp)
+		fail_msg("cannot read '%s'", path);
+	buf[0] = '\0';
+	while (fgets(line, sizeof(line), fp))
+		if (!strncmp(line, key, n) && line[n] == '=') {
+			line[strcspn(line, "\n")] = '\0';
+			snprintf(buf, size, "%s", line + n + 1);
+		}
+	fclose(fp);
+	if (!buf[0])
+		fail_msg("'%s' has no %s", path, key);
+	return buf;
+}
+
+/*
+ * The log the daemon wrote in the guest in monitor mode
+ * (tests/data/auditlog/, t_auditlog_capture.sh): the listed libc copy it
+ * mapped MON_LIB_RUNS times, once as an access record and the rest as
+ * summary repeats, is one row with every run, and propose's walk sees it
+ * once with the same count.
+ */
+static void test_report_daemon_log(void **state)
+{
+	const char *td = getenv("TESTDATA");
+	struct report_opts o = { .now = "2026-12-07T00:00:00Z" };
+	char log[PATH_MAX], libc[256], dig[80], runs[16];
+	const char *logs[] = { log };
+	json_t *doc, *ex, *row, *ran;
+	struct report *r;
+	size_t i, found = 0;
+	bool ok;
+
+	(void)state;
+	snprintf(log, sizeof(log), "%s/auditlog/monitor.log", td ? td : "tests/data");
+	scenario("LIBC_PATH", libc, sizeof(libc));
+	scenario("LIBC_DIGEST", dig, sizeof(dig));
+	scenario("MON_LIB_RUNS", runs, sizeof(runs));
+	doc = build(logs, 1, &ok);
+	assert_true(ok);
+	ex = json_object_get(doc, "executed");
+	json_array_foreach(ex, i, row) {
+		if (strcmp(json_string_value(json_object_get(row, "path")), libc))
+			continue;
+		found++;
+		assert_string_equal(json_string_value(json_object_get(row, "digest")), dig);
+		assert_string_equal(json_string_value(json_object_get(row, "hook")), "mmap");
+		assert_int_equal(ival(row, "count", NULL), atoi(runs));
+	}
+	assert_int_equal(found, 1);
+	json_array_foreach(json_object_get(doc, "not_allowlisted"), i, row)
+		assert_string_not_equal(json_string_value(json_object_get(row, "path")), libc);
+	json_decref(doc);
+
+	r = report_new(&o);
+	assert_non_null(r);
+	assert_int_equal(report_add_log(r, log), 0);
 	ran = json_object();
 	assert_int_equal(report_foreach_ran(r, count_ran, ran), 0);
-	assert_int_equal(json_object_size(ran), 1);
-	assert_int_equal(json_integer_value(json_object_get(ran, "/lib/libc.so.6")), 11);
+	assert_int_equal(json_integer_value(json_object_get(ran, libc)), atoi(runs));
 	json_decref(ran);
 	report_free(r);
 }
@@ -462,6 +627,7 @@ int main(void)
 		cmocka_unit_test(test_report_escape),
 		cmocka_unit_test_setup_teardown(test_report_small, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_report_summary_digest, setup, teardown),
+		cmocka_unit_test(test_report_daemon_log),
 		cmocka_unit_test_setup_teardown(test_report_broken_chain, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_report_gzip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_report_hostile_input, setup, teardown),

@@ -239,3 +239,14 @@ wait_ready() {
 		sleep 0.2
 	done
 }
+
+# ---- files for the host ------------------------------------------------------
+# export_file SRC NAME: hand SRC to the host as NAME. The guest's init prints
+# every exported file on the console once the tests are done (base64 between
+# "@@ FILE NAME SHA256" and "@@ END NAME"); scripts/vm/run.sh writes it to
+# build/vm/logs/run-PID/files/KERNEL/NAME and checks its SHA-256.
+IG_EXPORT=/tmp/ig-export
+export_file() {
+	mkdir -p $IG_EXPORT
+	cp "$1" "$IG_EXPORT/$2"
+}

@@ -41,7 +41,7 @@ trail_maps() {
 	a=$(grep '"type":"access"' $LOG | grep '"hook":"mmap"' | grep '"decision":"allow"' |
 		grep -c "\"path\":\"$1\"")
 	r=$(grep '"type":"summary"' $LOG |
-		grep -o "{\"hook\":\"mmap\",\"path\":\"$1\",\"digest\":\"[0-9a-f]*\",\"count\":[0-9]*}" |
+		grep -o "{\"hook\":\"mmap\",\"path\":\"$1\",\"digest\":\"sha256:[0-9a-f]*\",\"count\":[0-9]*}" |
 		sed 's/.*"count":\([0-9]*\)}$/\1/' | awk '{ s += $1 } END { print s + 0 }')
 	echo $((a + r))
 }
@@ -56,7 +56,7 @@ grep -q "repeated maps are sent one by one" /tmp/fold-run.err && fail "folding i
 
 # Repeats of one allowed map: folded, and every one counted in a summary.
 for i in $(seq 30); do maps_ok $D/lib; done
-wait_grep "\"path\":\"$D/lib\",\"digest\":\"$hello_sha\",\"count\":" $LOG ||
+wait_grep "\"path\":\"$D/lib\",\"digest\":\"sha256:$hello_sha\",\"count\":" $LOG ||
 	fail "no summary counts the repeated maps of $D/lib"
 
 # status shows the kernel's count (written every second).
