@@ -679,6 +679,12 @@ static int start(struct daemon *d)
 		}
 	}
 	fold_renew(d);
+	/* From here on no other process may stop or trace this one. */
+	err = enforcer_set_daemon(d->e, getpid());
+	if (err) {
+		pr_err("cannot name this process as the daemon in the chain: %s", strerror(-err));
+		return err;
+	}
 	if (d->o.mode == IG_MODE_ENFORCE && (err = canary(d)))
 		return err;
 	if (d->o.pin_dir && (err = enforcer_pin(d->e, d->o.pin_dir)))
@@ -738,6 +744,9 @@ int daemon_run(const struct daemon_opts *o)
 		pipeline_record_write(d.pl, r);
 		write_status(&d);
 	}
+	/* No daemon any more: the chain (if pinned) guards no pid. */
+	if (d.e)
+		enforcer_set_daemon(d.e, 0);
 	if (d.o.pidfile && !err)
 		unlink(d.o.pidfile);
 	pipeline_free(d.pl);

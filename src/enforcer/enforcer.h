@@ -96,6 +96,10 @@ int enforcer_unpin(const char *dir);
  * chain (a daemon driving it): then -EBUSY, said why, nothing removed. */
 int enforcer_unpin_unheld(const char *dir, pid_t except);
 bool enforcer_adopted(const struct enforcer *e);
+/* Name tgid (its thread-group leader, by pid and start time) as the daemon
+ * no other process may signal, trace or limit (bpf/guard.bpf.h); 0: none.
+ * 0 or -errno. */
+int enforcer_set_daemon(struct enforcer *e, pid_t tgid);
 enum ig_mode enforcer_mode(const struct enforcer *e);
 /* The enum ig_trust_fs bits the chain was loaded with. */
 unsigned int enforcer_trust_fs(const struct enforcer *e);
