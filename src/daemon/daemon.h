@@ -12,6 +12,10 @@
 #define AUDIT_LOG_DEFAULT "/var/log/imaguard/audit.log"
 #define STATUS_FILE "status.json"
 #define LOCK_FILE "run.lock"
+/* Locked mode's hand-over: `stop --unlock` puts the token here and sends
+ * SIGTERM; the daemon answers a refusal in UNLOCK_RESULT_FILE. */
+#define UNLOCK_TOKEN_FILE "unlock.token"
+#define UNLOCK_RESULT_FILE "unlock.result"
 #define TRUST_MAX 16
 
 struct daemon_opts {
@@ -23,6 +27,7 @@ struct daemon_opts {
 	unsigned int trust_fs;	/* enum ig_trust_fs bits (--trust-fs, repeatable) */
 	bool log_all;
 	bool unpin;
+	bool locked;		/* SIGTERM stops only with a valid unlock token */
 	int summary_s;
 };
 
