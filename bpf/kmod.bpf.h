@@ -14,15 +14,21 @@
  *                      is measured as stored, compressed.
  *   kernel_load_data   the kernel is handed a buffer (init_module, kexec_load,
  *                      the firmware fallback): there is no file to measure,
- *                      so it is a hash error, refused in enforce mode (closed).
+ *                      so it is a hash error, refused in enforce mode (closed),
+ *                      unless the operator allows that kind (ig_kbuf_allow).
  *
  * One event per read, hook "module" for a module, else "kernel_read", with
  * the kind in ig_event.prot (enum ig_kread). The event is built in the ring
- * buffer itself; with no room there the verdict is the same and only the
- * record is lost (counted).
+ * buffer itself once the verdict is reached; with no room there the verdict
+ * is the same and only the record is lost (counted).
  */
 #ifndef IG_BPF_KMOD_H
 #define IG_BPF_KMOD_H
+
+/* Load-time knob: the kinds (1 << enum ig_kread) the operator lets the
+ * kernel take from a buffer (`run --allow-kernel-buffer`): allowed by
+ * rule, recorded. */
+const volatile __u32 ig_kbuf_allow = 0;
 
 static __always_inline __u32 kread_kind(__u32 id)
 {
@@ -79,29 +85,36 @@ static __always_inline void kread_context(struct ig_event *ev, __u32 kind)
 	bpf_get_current_comm(ev->comm, sizeof(ev->comm));
 }
 
-/* The verdict on code the kernel reads or is handed: reason, and the
- * refusal in enforce mode (the would-deny mark in monitor mode). */
-static __always_inline int kread_verdict(struct ig_event *ev, __u32 reason,
-					 struct ig_counters *c)
+/* The verdict on code the kernel reads or is handed, counted: 0, or
+ * -EPERM in enforce mode for anything but an allowed reason. */
+static __always_inline int kread_verdict(__u32 reason, struct ig_counters *c)
 {
-	if (reason == IG_REASON_ALLOWLISTED) {
-		if (ev)
-			ev->reason = reason;
+	if (reason == IG_REASON_ALLOWLISTED || reason == IG_REASON_RULE_ALLOW)
 		return 0;
-	}
-	if (c && reason < IG_REASON_MAX && ig_mode == IG_MODE_ENFORCE)
+	if (ig_mode != IG_MODE_ENFORCE)
+		return 0; /* monitor: recorded as would-deny */
+	if (c && reason < IG_REASON_MAX)
 		c->denies[reason]++;
-	if (ev) {
-		ev->reason = reason;
-		if (ig_mode == IG_MODE_ENFORCE)
-			ev->decision = IG_DENY;
-		else
-			ev->flags |= IG_F_WOULD_DENY;
-	}
-	return ig_mode == IG_MODE_ENFORCE ? -EPERM : 0;
+	return -EPERM;
 }
 
-/* kernel_read_file: file measured and looked up; sleepable. */
+/* The decision into ev, once it has a record. */
+static __always_inline void kread_decided(struct ig_event *ev, __u32 reason, int verdict)
+{
+	ev->reason = reason;
+	if (verdict)
+		ev->decision = IG_DENY;
+	else if (reason != IG_REASON_ALLOWLISTED && reason != IG_REASON_RULE_ALLOW)
+		ev->flags |= IG_F_WOULD_DENY;
+	ev->stages = IG_STAGES_ALL;
+}
+
+/*
+ * kernel_read_file: the file measured and looked up, decided, then
+ * recorded: the record is taken from the ring only once the digest is
+ * known (nothing held across the hash), and with no room there the verdict
+ * stands and only the record is lost (counted). Sleepable.
+ */
 static __always_inline int kread_judge(struct file *file, __u32 kind)
 {
 	__u32 policy = *(volatile __u32 *)&ig_policy & 1;
@@ -111,36 +124,17 @@ static __always_inline int kread_judge(struct file *file, __u32 kind)
 	__u32 reason;
 	__s32 err;
 	void *list;
-	long algo, n;
+	long algo = -1, n;
 	int verdict;
 
-	ev = bpf_ringbuf_reserve(&events, sizeof(*ev), 0);
-	if (ev) {
-		__builtin_memset(ev, 0, IG_EVENT_HDR_LEN);
-		kread_context(ev, kind);
-		ev->dev = BPF_CORE_READ(file, f_inode, i_sb, s_dev);
-		ev->ino = BPF_CORE_READ(file, f_inode, i_ino);
-		n = bpf_d_path(&file->f_path, ev->path, IG_PATH_MAX);
-		if (n <= 0 || n > IG_PATH_MAX) {
-			ev->flags |= IG_F_PATH_ERR; /* recorded without it; the digest decides */
-			ev->path[0] = '\0';
-			ev->path_len = 1;
-		} else {
-			ev->path_len = n;
-		}
-	} else if (c) {
-		c->lost++; /* the verdict below stands; only its record is lost */
-	}
-
 	err = content_error(file->f_inode);
-	algo = -1;
 	if (!err) {
 		algo = bpf_ima_file_hash(file, key.digest, IG_SHA256_LEN);
+		if (c)
+			c->hashes++;
 		if (algo != (long)bpf_core_enum_value(enum hash_algo, HASH_ALGO_SHA256))
 			err = algo < 0 ? algo : -EPROTONOSUPPORT;
 	}
-	if (c)
-		c->hashes++;
 	if (err) {
 		/* Fail closed: no digest to judge it by (refused in enforce mode). */
 		reason = IG_REASON_HASH_ERROR;
@@ -153,50 +147,73 @@ static __always_inline int kread_judge(struct file *file, __u32 kind)
 		reason = list && bpf_map_lookup_elem(list, &key) ? IG_REASON_ALLOWLISTED :
 								   IG_REASON_NOT_ALLOWLISTED;
 	}
-	verdict = kread_verdict(ev, reason, c);
-	if (!ev)
+	verdict = kread_verdict(reason, c);
+
+	ev = bpf_ringbuf_reserve(&events, sizeof(*ev), 0);
+	if (!ev) {
+		if (c)
+			c->lost++; /* the verdict stands; only its record is lost */
 		return verdict;
+	}
+	__builtin_memset(ev, 0, IG_EVENT_HDR_LEN);
+	kread_context(ev, kind);
+	kread_decided(ev, reason, verdict);
+	ev->dev = BPF_CORE_READ(file, f_inode, i_sb, s_dev);
+	ev->ino = BPF_CORE_READ(file, f_inode, i_ino);
 	ev->hash_error = err;
 	ev->hash_algo = algo;
 	if (!err) {
 		ev->flags |= IG_F_HASHED;
 		__builtin_memcpy(ev->digest, key.digest, IG_SHA256_LEN);
 	}
-	ev->stages = IG_STAGES_ALL;
+	n = bpf_d_path(&file->f_path, ev->path, IG_PATH_MAX);
+	if (n <= 0 || n > IG_PATH_MAX) {
+		ev->flags |= IG_F_PATH_ERR; /* recorded without it; the digest decided */
+		ev->path[0] = '\0';
+		ev->path_len = 1;
+	} else {
+		ev->path_len = n;
+	}
 	bpf_ringbuf_submit(ev, verdict ? BPF_RB_FORCE_WAKEUP : 0);
 	if (c)
 		c->events++;
 	return verdict;
 }
 
-/* kernel_load_data: no file; refused in enforce mode. */
+/* kernel_load_data: no file; refused in enforce mode unless the operator
+ * allows that kind from a buffer. */
 static __always_inline int kload_judge(__u32 kind)
 {
 	struct ig_counters *c = counters_get();
 	struct ig_event *ev;
+	__u32 reason = IG_REASON_HASH_ERROR;
 	int verdict;
 
-	ev = bpf_ringbuf_reserve(&events, IG_EVENT_HDR_LEN + 8, 0);
-	if (ev) {
-		__builtin_memset(ev, 0, IG_EVENT_HDR_LEN);
-		kread_context(ev, kind);
-		ev->flags = IG_F_PATH_ERR;
-		ev->path_len = 1;
-		ev->path[0] = '\0';
-		ev->hash_error = IG_ERR_NO_FILE;
-		ev->stages = IG_STAGES_ALL;
-	} else if (c) {
-		c->lost++;
-	}
-	if (c)
+	if (kind < 32 && (ig_kbuf_allow & (1u << kind)))
+		reason = IG_REASON_RULE_ALLOW; /* the operator allows this kind: recorded */
+	else if (c)
 		c->hash_errors++;
-	/* Fail closed: nothing to measure (refused in enforce mode). */
-	verdict = kread_verdict(ev, IG_REASON_HASH_ERROR, c);
-	if (ev) {
-		bpf_ringbuf_submit(ev, BPF_RB_FORCE_WAKEUP);
+	/* Otherwise fail closed: nothing to measure (refused in enforce mode). */
+	verdict = kread_verdict(reason, c);
+	ev = bpf_ringbuf_reserve(&events, IG_EVENT_HDR_LEN + 8, 0);
+	if (!ev) {
 		if (c)
-			c->events++;
+			c->lost++;
+		return verdict;
 	}
+	__builtin_memset(ev, 0, IG_EVENT_HDR_LEN);
+	kread_context(ev, kind);
+	kread_decided(ev, reason, verdict);
+	if (reason == IG_REASON_RULE_ALLOW)
+		ev->action = IG_ACT_ALLOW;
+	else
+		ev->hash_error = IG_ERR_NO_FILE;
+	ev->flags |= IG_F_PATH_ERR;
+	ev->path_len = 1;
+	ev->path[0] = '\0';
+	bpf_ringbuf_submit(ev, verdict ? BPF_RB_FORCE_WAKEUP : 0);
+	if (c)
+		c->events++;
 	return verdict;
 }
 

@@ -24,7 +24,7 @@
 enum {
 	OPT_ALLOWLIST = 256, OPT_SIG, OPT_TRUST, OPT_RULES, OPT_MODE, OPT_AUDIT_LOG,
 	OPT_STATE_DIR, OPT_PIDFILE, OPT_PIN, OPT_PIN_DIR, OPT_UNPIN, OPT_LOG_ALL, OPT_SUMMARY,
-	OPT_CONFIG, OPT_VERBOSE, OPT_TRUST_FS, OPT_LOCKED,
+	OPT_CONFIG, OPT_VERBOSE, OPT_TRUST_FS, OPT_LOCKED, OPT_KBUF,
 };
 
 static const struct cli_opt run_opts_table[] = {
@@ -49,6 +49,9 @@ static const struct cli_opt run_opts_table[] = {
 	{ "trust-fs", OPT_TRUST_FS, "KIND", "run files from FUSE (KIND fuse) or from overlays "
 	  "mounted in a user namespace (overlay), whose content can change under IMA's digest "
 	  "(refused by default; repeatable)" },
+	{ "allow-kernel-buffer", OPT_KBUF, "KIND", "let the kernel take KIND (module, kexec, "
+	  "firmware, policy) from a buffer, which has no file to measure (refused in enforce "
+	  "mode by default; repeatable)" },
 	{ "locked", OPT_LOCKED, NULL, "locked mode: SIGTERM stops the daemon only with an unlock "
 	  "token ('imaguard stop --unlock'); implies --pin" },
 	{ "summary-interval", OPT_SUMMARY, "SECONDS", "how often repeats are summarised (60)" },
@@ -127,6 +130,19 @@ static int set_opt(const struct opt_src *src, struct daemon_opts *o, int key, co
 			o->trust_fs |= IG_TRUST_FS_FUSE;
 		else
 			return opt_error(src, "invalid trust-fs '%s': fuse or overlay", arg);
+		break;
+	case OPT_KBUF:
+		if (!strcmp(arg, "module"))
+			o->kbuf_allow |= 1u << IG_KREAD_MODULE;
+		else if (!strcmp(arg, "kexec"))
+			o->kbuf_allow |= 1u << IG_KREAD_KEXEC_IMAGE | 1u << IG_KREAD_KEXEC_INITRAMFS;
+		else if (!strcmp(arg, "firmware"))
+			o->kbuf_allow |= 1u << IG_KREAD_FIRMWARE;
+		else if (!strcmp(arg, "policy"))
+			o->kbuf_allow |= 1u << IG_KREAD_POLICY;
+		else
+			return opt_error(src, "invalid allow-kernel-buffer '%s': module, kexec, "
+					 "firmware or policy", arg);
 		break;
 	case OPT_SUMMARY:
 		if (cli_strtou64(arg, 1, 86400, &v))

@@ -672,7 +672,8 @@ static int open_trail(struct daemon *d)
 
 static int start(struct daemon *d)
 {
-	struct enforcer_opts eo = { .mode = d->o.mode, .trust_fs = d->o.trust_fs };
+	struct enforcer_opts eo = { .mode = d->o.mode, .trust_fs = d->o.trust_fs,
+				    .kbuf_allow = d->o.kbuf_allow };
 	struct policy p;
 	char self[PATH_MAX];
 	ssize_t n;
@@ -706,9 +707,11 @@ static int start(struct daemon *d)
 			err = -EEXIST;
 			goto fail;
 		}
-		if (enforcer_trust_fs(d->e) != d->o.trust_fs) {
+		if (enforcer_trust_fs(d->e) != d->o.trust_fs ||
+		    enforcer_kbuf_allow(d->e) != d->o.kbuf_allow) {
 			pr_err("the chain pinned at '%s' trusts other file systems than --trust-fs "
-			       "says: 'imaguard stop --pin-dir %s' first", d->o.pin_dir,
+			       "says, or allows other kernel buffers than --allow-kernel-buffer: "
+			       "'imaguard stop --pin-dir %s' first", d->o.pin_dir,
 			       d->o.pin_dir);
 			err = -EEXIST;
 			goto fail;

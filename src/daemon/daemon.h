@@ -25,6 +25,7 @@ struct daemon_opts {
 	int ntrust_file;	/* of them from the config file, until the command line gives one */
 	enum ig_mode mode;
 	unsigned int trust_fs;	/* enum ig_trust_fs bits (--trust-fs, repeatable) */
+	unsigned int kbuf_allow;	/* 1 << enum ig_kread (--allow-kernel-buffer) */
 	bool log_all;
 	bool unpin;
 	bool locked;		/* SIGTERM stops only with a valid unlock token */

@@ -104,6 +104,8 @@ int enforcer_open(struct enforcer **out, const struct enforcer_opts *opts)
 	e->skel->rodata->ig_hash_seed = e->hash_seed;
 	e->skel->rodata->ig_trust_fs = opts->trust_fs;
 	e->trust_fs = opts->trust_fs;
+	e->skel->rodata->ig_kbuf_allow = opts->kbuf_allow;
+	e->kbuf_allow = opts->kbuf_allow;
 	if (opts->ringbuf_bytes) {
 		err = bpf_map__set_max_entries(e->skel->maps.events, opts->ringbuf_bytes);
 		if (err) {
@@ -176,6 +178,11 @@ enum ig_mode enforcer_mode(const struct enforcer *e)
 unsigned int enforcer_trust_fs(const struct enforcer *e)
 {
 	return e->trust_fs;
+}
+
+unsigned int enforcer_kbuf_allow(const struct enforcer *e)
+{
+	return e->kbuf_allow;
 }
 
 void enforcer_free(struct enforcer *e)

@@ -48,6 +48,7 @@ struct enforcer {
 	bool adopted;
 	enum ig_mode mode;
 	unsigned int trust_fs;		/* enum ig_trust_fs bits the chain was loaded with */
+	unsigned int kbuf_allow;	/* 1 << enum ig_kread, the same */
 	struct ring_buffer *rb;
 	struct bpf_link *links[IG_HOOK_MAX][3];
 	struct bpf_link *aux_links[AUX_MAX];

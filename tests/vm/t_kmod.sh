@@ -1,6 +1,7 @@
 # Kernel modules are code too: a module whose digest is not in the allowlist
 # is refused, whether the kernel reads its file (finit_module) or is handed
-# a buffer (init_module, which has no file to measure); a listed one loads.
+# a buffer (init_module, which has no file to measure, unless the operator
+# allows modules from a buffer); a listed one loads.
 # Each is recorded with hook "module". crc7.ko is not loaded at boot.
 . /opt/ig/tests/lib.sh
 need_bpf_lsm
@@ -60,6 +61,22 @@ echo "ok: listed module loaded, recorded"
 # Enforcement of programs is unchanged.
 if $hello 2>/dev/null; then fail "hello ran"; fi
 /usr/bin/true || fail "a listed program was refused"
+
+# The operator may let modules come from a buffer: then init_module loads,
+# recorded as allowed by rule.
+kill -TERM $daemon
+wait $daemon 2>/dev/null || true
+rm -f /tmp/kmod.pid
+$IG run --mode enforce --allowlist /tmp/km.json --trust $PUB --state-dir $S \
+	--audit-log $LOG --pidfile /tmp/kmod.pid --allow-kernel-buffer module 2>>/tmp/kmod.err &
+daemon=$!
+wait_ready /tmp/kmod.pid $daemon || { daemon_diag /tmp/kmod.err $S; fail "not ready with --allow-kernel-buffer"; }
+kload init $M || fail "a module from a buffer was refused under --allow-kernel-buffer module"
+grep -q '^crc7 ' /proc/modules || fail "the module from a buffer is not loaded"
+rmmod crc7
+wait_grep '"hook":"module","decision":"allow","would_deny":false,"reason":"rule-allow".*"path":""' $LOG ||
+	{ grep '"module"' $LOG; fail "no record of the module from a buffer allowed"; }
+echo "ok: --allow-kernel-buffer module lets init_module load, recorded"
 
 # allowlist build takes a module tree (the modules are ELF files).
 $IG allowlist build -q -o /tmp/mods.json /lib/modules
