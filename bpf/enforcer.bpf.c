@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * imaguard's kernel side: three chained programs on each of three LSM hooks,
- * one on file_mprotect, and eight watchers that make the caches forget.
+ * one on file_mprotect, eight watchers that make the caches forget, three
+ * that guard the daemon and two that judge code the kernel itself reads.
  *
  *   program               section                      stage               fails
  *   ig_exec_filter        lsm/bprm_check_security      1 filter            closed (a)
@@ -22,6 +23,11 @@
  *   ig_names_umount       fexit/path_umount            watcher: all names  never refuses (d)
  *   ig_names_move_mount   fexit/do_move_mount          watcher: all names  never refuses (d)
  *   ig_names_pivotroot    fexit/chroot_fs_refs         watcher: all names  never refuses (d)
+ *   ig_guard_kill         lsm/task_kill                the daemon guarded  closed (g)
+ *   ig_guard_ptrace       lsm/ptrace_access_check      the daemon guarded  closed (g)
+ *   ig_guard_rlimit       lsm/task_setrlimit           the daemon guarded  closed (g)
+ *   ig_kread              lsm.s/kernel_read_file       kernel code, alone  closed (h)
+ *   ig_kload              lsm/kernel_load_data         kernel code, alone  closed (h)
  *
  * (a) An exec or executable map that cannot be measured (no room for its
  *     record, no scratch slot free to build it in, a helper error, a
@@ -59,6 +65,15 @@
  *     entry: the digest decides against path-free entries (closed). Deny
  *     and audit rules match such a path as printed, as before: a name made
  *     up there escapes them no more than it could (not closed here).
+ * (g) guard.bpf.h: no process but the daemon (named in ig_daemon_tgid by
+ *     `imaguard run`) may send it a signal that stops or ends it, trace it
+ *     or reach its memory, or change its limits: refused in either mode,
+ *     each a `tamper` event. Without a daemon named nothing is guarded.
+ * (h) kmod.bpf.h: a file the kernel reads as code (a module, a kexec image,
+ *     firmware) is measured and judged against path-free allowlist entries
+ *     in one sleepable program, as in (a); a buffer handed to the kernel
+ *     (init_module, kexec_load) has no file to measure: a hash error,
+ *     refused in enforce mode.
  *
  * Stage 1 reads the context and the full path (bpf_d_path), matches the path
  * rules and stores a record in `records`, keyed by (tid, hook): stage 2 may
@@ -883,4 +898,84 @@ SEC("fexit/chroot_fs_refs")
 int BPF_PROG(ig_names_pivotroot)
 {
 	return names_changed();
+}
+
+/*
+ * ---- the daemon's protection (guard.bpf.h) and code the kernel reads
+ * (kmod.bpf.h). Outside the chains: one program per hook, attached before
+ * the chains with the watchers.
+ */
+#include "guard.bpf.h"
+#include "kmod.bpf.h"
+
+/* A signal another process sends the daemon: only those that neither stop
+ * nor end it pass (signal_harmless). cred is set only for a signal sent on
+ * behalf of another task (USB async I/O): never the daemon's own. */
+SEC("lsm/task_kill")
+int BPF_PROG(ig_guard_kill, struct task_struct *p, struct kernel_siginfo *info, int sig,
+	     const struct cred *cred, int ret)
+{
+	__u32 tgid = *(volatile __u32 *)&ig_daemon_tgid;
+
+	if (ret)
+		return ret; /* refused by an earlier program: keep the refusal */
+	if (signal_harmless(sig))
+		return 0;
+	if (!tgid || !p || (__u32)p->tgid != tgid || !is_daemon(p, tgid))
+		return 0; /* not aimed at the daemon */
+	if (!cred && is_daemon(bpf_get_current_task_btf(), tgid))
+		return 0; /* the daemon signalling itself */
+	/* Closed, in either mode: it would stop or end the daemon. */
+	return tamper_refuse(IG_TAMPER_SIGNAL, sig, tgid);
+}
+
+/* ptrace_may_access() in attach mode on the daemon: ptrace attach and
+ * seize, process_vm_readv/writev, /proc/PID/mem, pidfd_getfd. Read mode
+ * (ps, /proc/PID/stat, fd, maps) passes. */
+SEC("lsm/ptrace_access_check")
+int BPF_PROG(ig_guard_ptrace, struct task_struct *child, unsigned int mode, int ret)
+{
+	__u32 tgid = *(volatile __u32 *)&ig_daemon_tgid;
+
+	if (ret)
+		return ret;
+	if (!(mode & PTRACE_MODE_ATTACH) || !guarded(child, tgid))
+		return 0; /* a read-only look, or not the daemon */
+	return tamper_refuse(IG_TAMPER_PTRACE, mode, tgid); /* closed, in either mode */
+}
+
+/* prlimit(2) on the daemon by another process. */
+SEC("lsm/task_setrlimit")
+int BPF_PROG(ig_guard_rlimit, struct task_struct *p, unsigned int resource,
+	     struct rlimit *new_rlim, int ret)
+{
+	__u32 tgid = *(volatile __u32 *)&ig_daemon_tgid;
+
+	if (ret)
+		return ret;
+	if (!guarded(p, tgid))
+		return 0; /* not the daemon, or the daemon itself */
+	return tamper_refuse(IG_TAMPER_RLIMIT, resource, tgid); /* closed, in either mode */
+}
+
+/* A file the kernel reads as code or policy: measured, judged by the
+ * allowlist (closed in enforce mode). Sleepable, to measure. */
+SEC("lsm.s/kernel_read_file")
+int BPF_PROG(ig_kread, struct file *file, enum kernel_read_file_id id, bool contents, int ret)
+{
+	if (ret)
+		return ret;
+	if (!file)
+		return 0; /* nothing read: nothing to judge */
+	return kread_judge(file, kread_kind(id));
+}
+
+/* Code or policy handed to the kernel in a buffer: nothing to measure,
+ * refused in enforce mode (closed). */
+SEC("lsm/kernel_load_data")
+int BPF_PROG(ig_kload, enum kernel_load_data_id id, bool contents, int ret)
+{
+	if (ret)
+		return ret;
+	return kload_judge(kload_kind(id));
 }

@@ -37,6 +37,7 @@ static const struct cli_cmd *const top_cmds[] = {
 	&cmd_run,
 	&cmd_status,
 	&cmd_stop,
+	&cmd_unlock_token,
 	&cmd_version,
 	NULL,
 };

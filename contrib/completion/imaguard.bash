@@ -49,7 +49,7 @@ _imaguard() {
 	local words meta w
 	local -a path
 	if [ "$COMP_CWORD" -eq 1 ]; then
-		COMPREPLY=($(compgen -W "allowlist audit hash probe report rules run status stop version --help --version" -- "$cur"))
+		COMPREPLY=($(compgen -W "allowlist audit hash probe report rules run status stop unlock-token version --help --version" -- "$cur"))
 		return
 	fi
 	case $cmd in

@@ -26,6 +26,40 @@ enum ig_hook {
 	IG_HOOK_MAX,
 };
 
+/* ig_event.hook of events outside the three chains (no rules, no runs
+ * counter): code the kernel itself reads (ig_event.prot holds the enum
+ * ig_kread kind), and refused attempts on the daemon, which are no access
+ * at all (IG_HOOK_TAMPER: see enum ig_tamper). */
+#define IG_HOOK_MODULE	8	/* kernel_read_file, kernel_load_data: a module */
+#define IG_HOOK_KREAD	9	/* the same for firmware, kexec images, policies */
+#define IG_HOOK_TAMPER	10	/* task_kill, ptrace_access_check, task_setrlimit */
+
+/* ig_event.prot of an IG_HOOK_MODULE or IG_HOOK_KREAD event: what the
+ * kernel reads (its kernel_read_file_id / kernel_load_data_id). */
+enum ig_kread {
+	IG_KREAD_OTHER = 0,
+	IG_KREAD_MODULE,
+	IG_KREAD_FIRMWARE,
+	IG_KREAD_KEXEC_IMAGE,
+	IG_KREAD_KEXEC_INITRAMFS,
+	IG_KREAD_POLICY,
+	IG_KREAD_X509,
+	IG_KREAD_MAX,
+};
+
+/*
+ * An IG_HOOK_TAMPER event: another process tried to stop, trace or starve
+ * the daemon and was refused. ig_event.action says what, ig_event.prot the
+ * detail, ig_event.ino the daemon's tgid; pid, uid, comm and the rest are
+ * the caller's. No path, no digest.
+ */
+enum ig_tamper {
+	IG_TAMPER_SIGNAL = 1,	/* prot: the signal number */
+	IG_TAMPER_PTRACE = 2,	/* prot: the ptrace access mode (PTRACE_MODE_*) */
+	IG_TAMPER_RLIMIT = 3,	/* prot: the resource (RLIMIT_*) */
+	IG_TAMPER_MAX,
+};
+
 /* Stages mark the record as they run; the loader's probe reads the marks. */
 enum ig_stage {
 	IG_STAGE_FILTER  = 1 << 0,
@@ -68,7 +102,7 @@ enum ig_flag {
 
 /* Bumped whenever what the programs do changes in a way a daemon must not
  * inherit from a chain an older build pinned (enforcer_adopt refuses it). */
-#define IG_CHAIN_VERSION 6
+#define IG_CHAIN_VERSION 7
 
 enum ig_mode {
 	IG_MODE_MONITOR = 0,
@@ -219,6 +253,9 @@ struct ig_event {
  * (FUSE, an overlay mounted in a user namespace), not trusted by the
  * operator (enum ig_trust_fs). */
 #define IG_ERR_UNTRUSTED_FS (-66)	/* -EREMOTE */
+/* ig_event.hash_error for code the kernel is handed in a buffer
+ * (kernel_load_data: init_module, kexec_load): no file to measure. */
+#define IG_ERR_NO_FILE (-9)	/* -EBADF */
 
 /* Per-CPU counters; userspace sums the CPUs. */
 struct ig_counters {
@@ -235,6 +272,7 @@ struct ig_counters {
 	__u64 open_skips;		/* opens known unwatched without a path walk */
 	__u64 name_hits;		/* execs and maps named from ig_name, no path walk */
 	__u64 folds;			/* maps counted in a fold slot, not sent */
+	__u64 tamper;			/* refused attempts on the daemon (IG_HOOK_TAMPER) */
 };
 
 #endif

@@ -2,8 +2,10 @@
 # Fetch, unpack and cache one Debian 12 cloud kernel for the guest.
 #
 #   scripts/vm/kernel.sh 6.1|6.12     prints the cache directory, which holds
-#                                      vmlinuz, loop.ko, overlay.ko and,
-#                                      where FUSE is a module, fuse.ko
+#                                      vmlinuz, loop.ko, overlay.ko, crc7.ko
+#                                      (a module no test needs at boot, for
+#                                      t_kmod) and, where FUSE is a module,
+#                                      fuse.ko
 #                                      (uncompressed), config, release
 #
 # The package name carries an ABI number that changes with every security
@@ -48,6 +50,7 @@ fi
 dir="$cache/$pkg"
 # A cache from before a module was added here lacks it: fetched again.
 if [ -e "$dir/vmlinuz" ] && [ -e "$dir/loop.ko" ] && [ -e "$dir/overlay.ko" ] &&
+	[ -e "$dir/crc7.ko" ] &&
 	[ -e "$dir/release" ] && [ -e "$dir/config" ] &&
 	{ ! grep -q '^CONFIG_FUSE_FS=m' "$dir/config" || [ -e "$dir/fuse.ko" ]; }; then
 	echo "$dir"
@@ -78,6 +81,7 @@ module() {
 }
 module loop drivers/block/loop
 module overlay fs/overlayfs/overlay
+module crc7 lib/crc7
 if grep -q '^CONFIG_FUSE_FS=m' "$tmp/out/config"; then
 	module fuse fs/fuse/fuse
 fi

@@ -69,6 +69,8 @@ for kdir in "$@"; do
 	rm -rf "$k" && mkdir -p "$k/lib/modules"
 	cp "$kdir/loop.ko" "$kdir/overlay.ko" "$k/lib/modules/"
 	[ ! -e "$kdir/fuse.ko" ] || cp "$kdir/fuse.ko" "$k/lib/modules/"
+	# Not loaded at boot: t_kmod loads it, listed and not.
+	[ ! -e "$kdir/crc7.ko" ] || cp "$kdir/crc7.ko" "$k/lib/modules/"
 	(cd "$k" && find . -print0 | sort -z | cpio --null -o -H newc --quiet | gzip -1) \
 		>"$out/$rel.cpio.gz"
 	cat "$out/common.cpio.gz" "$out/$rel.cpio.gz" >"$out/initrd-$rel.gz"

@@ -188,6 +188,20 @@ bool build_wanted(const void *head, size_t len)
 	return len >= 2 && h[0] == '#' && h[1] == '!';
 }
 
+bool build_wanted_name(const char *path)
+{
+	static const char *const suffixes[] = { ".ko.xz", ".ko.zst", ".ko.gz" };
+	size_t n = strlen(path);
+
+	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+		size_t k = strlen(suffixes[i]);
+
+		if (n > k && !strcmp(path + n - k, suffixes[i]))
+			return true;
+	}
+	return false;
+}
+
 /* Called by the hashing threads: classify, hash, add. */
 static void hash_job(struct build *b, struct sha256_reader *r, const struct job *j)
 {
@@ -205,7 +219,7 @@ static void hash_job(struct build *b, struct sha256_reader *r, const struct job 
 		count(&b->failed, 1);
 		return;
 	}
-	if (!build_wanted(head, (size_t)n)) {
+	if (!build_wanted(head, (size_t)n) && !build_wanted_name(j->path)) {
 		count(&b->other, 1);
 		return;
 	}

@@ -45,5 +45,8 @@ int build_run(const struct build_opts *o, struct allowlist *al, struct build_sta
 
 /* The file's first bytes decide whether it is hashed: \x7fELF or #!. */
 bool build_wanted(const void *head, size_t len);
+/* Whether a file is hashed by its name whatever its first bytes: a kernel
+ * module compressed as the kernel reads it (.ko.xz, .ko.zst, .ko.gz). */
+bool build_wanted_name(const char *path);
 
 #endif

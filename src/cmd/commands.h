@@ -11,6 +11,6 @@ extern const struct cli_cmd cmd_allowlist_build, cmd_allowlist_import, cmd_allow
 extern const struct cli_cmd cmd_allowlist, cmd_hash, cmd_rules;
 extern const struct cli_cmd cmd_report, cmd_allowlist_propose;
 
-extern const struct cli_cmd cmd_run, cmd_status, cmd_stop, cmd_audit;
+extern const struct cli_cmd cmd_run, cmd_status, cmd_stop, cmd_audit, cmd_unlock_token;
 
 #endif

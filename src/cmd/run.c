@@ -24,7 +24,7 @@
 enum {
 	OPT_ALLOWLIST = 256, OPT_SIG, OPT_TRUST, OPT_RULES, OPT_MODE, OPT_AUDIT_LOG, OPT_ECS_LOG,
 	OPT_STATE_DIR, OPT_PIDFILE, OPT_PIN, OPT_PIN_DIR, OPT_UNPIN, OPT_LOG_ALL, OPT_SUMMARY,
-	OPT_CONFIG, OPT_VERBOSE, OPT_TRUST_FS,
+	OPT_CONFIG, OPT_VERBOSE, OPT_TRUST_FS, OPT_LOCKED, OPT_KBUF,
 };
 
 static const struct cli_opt run_opts_table[] = {
@@ -51,6 +51,11 @@ static const struct cli_opt run_opts_table[] = {
 	{ "trust-fs", OPT_TRUST_FS, "KIND", "run files from FUSE (KIND fuse) or from overlays "
 	  "mounted in a user namespace (overlay), whose content can change under IMA's digest "
 	  "(refused by default; repeatable)" },
+	{ "allow-kernel-buffer", OPT_KBUF, "KIND", "let the kernel take KIND (module, kexec, "
+	  "firmware, policy) from a buffer, which has no file to measure (refused in enforce "
+	  "mode by default; repeatable)" },
+	{ "locked", OPT_LOCKED, NULL, "locked mode: SIGTERM stops the daemon only with an unlock "
+	  "token ('imaguard stop --unlock'); implies --pin" },
 	{ "summary-interval", OPT_SUMMARY, "SECONDS", "how often repeats are summarised (60)" },
 	{ "verbose", OPT_VERBOSE, NULL, "more messages" },
 	{ 0 },
@@ -103,6 +108,7 @@ static int set_opt(const struct opt_src *src, struct daemon_opts *o, int key, co
 			o->pin_dir = PIN_DIR_DEFAULT;
 		break;
 	case OPT_UNPIN: o->unpin = true; break;
+	case OPT_LOCKED: o->locked = true; break;
 	case OPT_LOG_ALL: o->log_all = true; break;
 	case OPT_VERBOSE: log_level = LOG_DEBUG; break;
 	case OPT_TRUST:
@@ -127,6 +133,19 @@ static int set_opt(const struct opt_src *src, struct daemon_opts *o, int key, co
 			o->trust_fs |= IG_TRUST_FS_FUSE;
 		else
 			return opt_error(src, "invalid trust-fs '%s': fuse or overlay", arg);
+		break;
+	case OPT_KBUF:
+		if (!strcmp(arg, "module"))
+			o->kbuf_allow |= 1u << IG_KREAD_MODULE;
+		else if (!strcmp(arg, "kexec"))
+			o->kbuf_allow |= 1u << IG_KREAD_KEXEC_IMAGE | 1u << IG_KREAD_KEXEC_INITRAMFS;
+		else if (!strcmp(arg, "firmware"))
+			o->kbuf_allow |= 1u << IG_KREAD_FIRMWARE;
+		else if (!strcmp(arg, "policy"))
+			o->kbuf_allow |= 1u << IG_KREAD_POLICY;
+		else
+			return opt_error(src, "invalid allow-kernel-buffer '%s': module, kexec, "
+					 "firmware or policy", arg);
 		break;
 	case OPT_SUMMARY:
 		if (cli_strtou64(arg, 1, 86400, &v))
@@ -260,6 +279,12 @@ static int run_daemon(const struct cli_cmd *cmd, int argc, char **argv)
 		return cli_usage_error(cmd, "enforce mode needs --allowlist");
 	if (o.allowlist && !o.ntrust)
 		return cli_usage_error(cmd, "--allowlist needs at least one --trust key");
+	if (o.locked && !o.ntrust)
+		return cli_usage_error(cmd, "--locked needs --allowlist and --trust: the unlock "
+				       "token is checked with the trusted keys");
+	/* Locked: the chain outlives the daemon, whatever ends it. */
+	if (o.locked && !o.pin_dir)
+		o.pin_dir = PIN_DIR_DEFAULT;
 
 	return daemon_run(&o);
 }
@@ -275,5 +300,10 @@ const struct cli_cmd cmd_run = {
 		   "the maps are filled and, in enforce mode, a canary with an unlisted digest\n"
 		   "was refused. SIGHUP reloads allowlist and rules (a failure keeps the old\n"
 		   "ones and is recorded); SIGTERM and SIGINT stop. With --pin the chain stays\n"
-		   "attached after the daemon exits and the next run adopts it.",
+		   "attached after the daemon exits and the next run adopts it.\n"
+		   "No other process may stop, kill, trace or limit the daemon (SIGKILL, SIGSTOP,\n"
+		   "ptrace, process_vm_writev, /proc/PID/mem and prlimit are refused and\n"
+		   "recorded as `tamper`). With --locked, SIGTERM and SIGINT stop it only with a\n"
+		   "valid unlock token handed over by 'imaguard stop --unlock FILE' (see\n"
+		   "'imaguard unlock-token'); without one only a reboot ends enforcement.",
 };

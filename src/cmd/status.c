@@ -24,8 +24,10 @@
 #include "util/log.h"
 #include "util/names.h"
 #include "allowlist/state.h"
+#include "crypto/token.h"
+#include "util/fileio.h"
 
-enum { OPT_STATE_DIR = 256, OPT_PIN_DIR, OPT_JSON, OPT_PROM, OPT_TIMEOUT };
+enum { OPT_STATE_DIR = 256, OPT_PIN_DIR, OPT_JSON, OPT_PROM, OPT_TIMEOUT, OPT_UNLOCK };
 
 /*
  * Whether a daemon holds the lock of state_dir: *pid is its pid, 0 when no
@@ -173,8 +175,10 @@ static void print_text(json_t *st, pid_t pid)
 	json_t *c = json_object_get(st, "counters"), *v;
 	const char *k;
 
-	printf("state:      %s%s\n", pid ? "running" : "not running",
-	       json_is_true(json_object_get(st, "pinned")) ? ", pinned (enforcement stays)" : "");
+	printf("state:      %s%s%s\n", pid ? "running" : "not running",
+	       json_is_true(json_object_get(st, "pinned")) ? ", pinned (enforcement stays)" : "",
+	       pid && json_is_true(json_object_get(st, "locked")) ?
+		       ", locked (stops only with an unlock token)" : "");
 	if (pid > 0)
 		printf("pid:        %d\n", pid);
 	printf("mode:       %s\n", json_string_value(json_object_get(st, "mode")) ?: "unknown");
@@ -264,9 +268,64 @@ const struct cli_cmd cmd_status = {
 		   "--prometheus, no daemon is a value: imaguard_up 0 is printed, exit 0.",
 };
 
+/* Whether the daemon of state_dir said it runs in locked mode. */
+static bool daemon_locked(const char *state_dir)
+{
+	char path[PATH_MAX];
+	json_t *st;
+	bool locked;
+
+	snprintf(path, sizeof(path), "%s/%s", state_dir, STATUS_FILE);
+	st = json_load_file(path, 0, NULL);
+	locked = json_is_true(json_object_get(st, "locked"));
+	json_decref(st);
+	return locked;
+}
+
+/* Locked mode: the token goes into the state directory before SIGTERM,
+ * where the daemon reads it (and removes it) when the signal comes. */
+static int hand_over(const char *state_dir, const char *token)
+{
+	char path[PATH_MAX];
+	uint8_t *buf = NULL;
+	size_t len;
+	int err;
+
+	err = fileio_read_once(token, TOKEN_MAX_SIZE, &buf, &len);
+	if (err)
+		return err; /* said why */
+	snprintf(path, sizeof(path), "%s/%s", state_dir, UNLOCK_RESULT_FILE);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/%s", state_dir, UNLOCK_TOKEN_FILE);
+	err = fileio_write_atomic(path, buf, len, 0600);
+	free(buf);
+	if (err)
+		pr_err("cannot hand the token over in '%s': %s", path, strerror(-err));
+	return err;
+}
+
+/* The daemon's refusal of the token handed over, if it answered: "" else. */
+static void unlock_answer(const char *state_dir, char *buf, size_t size)
+{
+	char path[PATH_MAX];
+	ssize_t n = -1;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", state_dir, UNLOCK_RESULT_FILE);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, buf, size - 1);
+		close(fd);
+	}
+	buf[n > 0 ? n : 0] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+}
+
 static int run_stop(const struct cli_cmd *cmd, int argc, char **argv)
 {
 	const char *state_dir = STATE_DIR_DEFAULT, *pin_dir = PIN_DIR_DEFAULT, *arg;
+	const char *token = NULL;
+	char answer[256] = "";
 	uint64_t timeout = 30;
 	int key, found;
 	pid_t pid, now = 0;
@@ -279,6 +338,7 @@ static int run_stop(const struct cli_cmd *cmd, int argc, char **argv)
 			if (cli_parse_u64(cmd, "--timeout", arg, 1, 3600, &timeout))
 				return EXIT_USAGE;
 			break;
+		case OPT_UNLOCK: token = arg; break;
 		case CLI_HELP: return EXIT_OK;
 		default: return EXIT_USAGE;
 		}
@@ -293,6 +353,16 @@ static int run_stop(const struct cli_cmd *cmd, int argc, char **argv)
 		       state_dir);
 		return EXIT_FAIL;
 	}
+	if (pid > 0 && daemon_locked(state_dir)) {
+		if (!token) {
+			pr_err("the daemon (pid %d) runs in locked mode: it stops only with "
+			       "'imaguard stop --unlock TOKEN' (see 'imaguard unlock-token'); "
+			       "nothing stopped", pid);
+			return EXIT_FAIL;
+		}
+		if (hand_over(state_dir, token))
+			return EXIT_FAIL;
+	}
 	if (pid > 0) {
 		if (kill(pid, SIGTERM)) {
 			pr_err("cannot signal the daemon (pid %d): %s", pid, strerror(errno));
@@ -303,6 +373,13 @@ static int run_stop(const struct cli_cmd *cmd, int argc, char **argv)
 				return EXIT_FAIL;
 			if (!now)
 				break;
+			if (token)
+				unlock_answer(state_dir, answer, sizeof(answer));
+			if (answer[0]) {
+				pr_err("the daemon (pid %d) did not stop: unlock token %s; it goes "
+				       "on enforcing", pid, answer);
+				return EXIT_FAIL;
+			}
 			usleep(100000);
 		}
 		if (now) {
@@ -324,6 +401,8 @@ static const struct cli_opt stop_opts[] = {
 	{ "state-dir", OPT_STATE_DIR, "DIR", "the daemon's state directory (" STATE_DIR_DEFAULT ")" },
 	{ "pin-dir", OPT_PIN_DIR, "DIR", "where the chain is pinned (" PIN_DIR_DEFAULT ")" },
 	{ "timeout", OPT_TIMEOUT, "SECONDS", "how long to wait for the daemon (30)" },
+	{ "unlock", OPT_UNLOCK, "TOKEN", "a daemon in locked mode: the unlock token file "
+	  "('imaguard unlock-token') it stops with" },
 	{ 0 },
 };
 
@@ -337,5 +416,10 @@ const struct cli_cmd cmd_stop = {
 		   "under --pin-dir are removed. Exit 1, with nothing removed, when another\n"
 		   "process (a daemon of another --state-dir) holds the pinned chain, and\n"
 		   "exit 1 when the daemon does not stop within --timeout, and when the state\n"
-		   "directory cannot be read (as another user than the daemon's).",
+		   "directory cannot be read (as another user than the daemon's).\n"
+		   "A daemon in locked mode ('run --locked') stops only with --unlock TOKEN:\n"
+		   "the token is put in the state directory, the daemon checks it on SIGTERM\n"
+		   "and removes the pins itself; a token it refuses (expired, for another\n"
+		   "host, not signed by a trusted key) is reported with the reason, exit 1,\n"
+		   "and enforcement goes on.",
 };

@@ -48,6 +48,7 @@
 #include "daemon/pipeline.h"
 #include "rules/rules.h"
 #include "crypto/sig.h"
+#include "crypto/token.h"
 #include "allowlist/state.h"
 
 #define CANARY_REFUSED 42
@@ -64,6 +65,8 @@ struct daemon {
 	uint64_t lost_reported;
 	time_t started;
 	int lock_fd;
+	bool unlocked;		/* locked mode: a valid unlock token came with the stop */
+	struct token token;	/* that token */
 };
 
 /* ---- the audit trail --------------------------------------------------- */
@@ -414,6 +417,7 @@ static void write_status(struct daemon *d)
 		       "rules_sha256", d->o.rules ? json_string(d->rules_sha_hex) : json_null(),
 		       "started", (json_int_t)d->started, "updated", (json_int_t)time(NULL),
 		       "pin_dir", d->o.pin_dir, "counters", event_counters_to_json(&c));
+	json_object_set_new(st, "locked", json_boolean(d->o.locked));
 	/* Skipped runs of the rename and mount watchers (enforcer_names_missed). */
 	json_object_set_new(st, "names_missed",
 			    json_integer((json_int_t)enforcer_names_missed(d->e)));
@@ -477,6 +481,80 @@ static void write_gap(struct daemon *d)
 	json_object_set_new(r, "gap_s", gap >= 0 ? json_integer(gap) : json_null());
 	pipeline_record_write(d->pl, r);
 	d->lost_reported = c.lost;
+}
+
+/* ---- locked mode ------------------------------------------------------------ */
+
+/* The sender of a signal, for the record: its name, "" when gone. */
+static void sender_comm(pid_t pid, char *buf, size_t size)
+{
+	char path[64];
+	ssize_t n;
+	int fd;
+
+	buf[0] = '\0';
+	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+}
+
+/*
+ * A SIGTERM or SIGINT in locked mode: the stop goes ahead only with a valid
+ * unlock token in the state directory, put there by `stop --unlock` (and
+ * removed here whatever it holds). Otherwise the refusal is recorded as
+ * `tamper`, told to `stop` in UNLOCK_RESULT_FILE, and the daemon goes on.
+ */
+static bool unlock(struct daemon *d, const struct signalfd_siginfo *si)
+{
+	char path[PATH_MAX], result[PATH_MAX], host[256] = "", mid[64], msg[160], comm[32];
+	struct token_host here = { .hostname = host, .now = time(NULL) };
+	const char *why = "no unlock token";
+	uint8_t *buf = NULL;
+	size_t len;
+	int err = -ENOENT;
+	json_t *r;
+
+	snprintf(path, sizeof(path), "%s/%s", d->o.state_dir, UNLOCK_TOKEN_FILE);
+	snprintf(result, sizeof(result), "%s/%s", d->o.state_dir, UNLOCK_RESULT_FILE);
+	gethostname(host, sizeof(host) - 1);
+	if (!token_machine_id(mid, sizeof(mid)))
+		here.machine_id = mid;
+	if (!access(path, F_OK)) {
+		err = fileio_read_once(path, TOKEN_MAX_SIZE, &buf, &len);
+		unlink(path); /* one attempt per token handed over */
+		if (err)
+			why = "unreadable unlock token";
+		else
+			err = token_check(d->trust, buf, len, &here, &d->token, &why);
+		free(buf);
+	}
+	if (!err) {
+		d->unlocked = true;
+		unlink(result);
+		pr_info("locked mode: a valid unlock token (host %s, nonce %s): stopping",
+			d->token.host, d->token.nonce);
+		return true;
+	}
+	snprintf(msg, sizeof(msg), "refused: %s\n", why);
+	fileio_write_atomic(result, msg, strlen(msg), 0600);
+	sender_comm((pid_t)si->ssi_pid, comm, sizeof(comm));
+	r = pipeline_record_new(d->pl, "tamper");
+	json_object_set_new(r, "what", json_string("stop"));
+	json_object_set_new(r, "signal", json_integer(si->ssi_signo));
+	json_object_set_new(r, "refused", json_true());
+	json_object_set_new(r, "reason", json_string(why));
+	json_object_set_new(r, "pid", json_integer(si->ssi_pid));
+	json_object_set_new(r, "uid", json_integer(si->ssi_uid));
+	json_object_set_new(r, "comm", event_json_bytes(comm));
+	json_object_set_new(r, "target_pid", json_integer(getpid()));
+	pipeline_record_write(d->pl, r);
+	pr_warn("locked mode: stop from pid %u refused (%s): still enforcing", si->ssi_pid, why);
+	return false;
 }
 
 /* ---- the loop ------------------------------------------------------------ */
@@ -548,7 +626,7 @@ static int loop(struct daemon *d)
 				if (si.ssi_signo == SIGHUP) {
 					enforcer_poll(d->e, 0);
 					reload(d);
-				} else {
+				} else if (!d->o.locked || unlock(d, &si)) {
 					stop = true;
 				}
 			}
@@ -597,7 +675,8 @@ static int open_trail(struct daemon *d)
 
 static int start(struct daemon *d)
 {
-	struct enforcer_opts eo = { .mode = d->o.mode, .trust_fs = d->o.trust_fs };
+	struct enforcer_opts eo = { .mode = d->o.mode, .trust_fs = d->o.trust_fs,
+				    .kbuf_allow = d->o.kbuf_allow };
 	struct policy p;
 	char self[PATH_MAX];
 	ssize_t n;
@@ -631,9 +710,11 @@ static int start(struct daemon *d)
 			err = -EEXIST;
 			goto fail;
 		}
-		if (enforcer_trust_fs(d->e) != d->o.trust_fs) {
+		if (enforcer_trust_fs(d->e) != d->o.trust_fs ||
+		    enforcer_kbuf_allow(d->e) != d->o.kbuf_allow) {
 			pr_err("the chain pinned at '%s' trusts other file systems than --trust-fs "
-			       "says: 'imaguard stop --pin-dir %s' first", d->o.pin_dir,
+			       "says, or allows other kernel buffers than --allow-kernel-buffer: "
+			       "'imaguard stop --pin-dir %s' first", d->o.pin_dir,
 			       d->o.pin_dir);
 			err = -EEXIST;
 			goto fail;
@@ -682,6 +763,12 @@ static int start(struct daemon *d)
 		}
 	}
 	fold_renew(d);
+	/* From here on no other process may stop or trace this one. */
+	err = enforcer_set_daemon(d->e, getpid());
+	if (err) {
+		pr_err("cannot name this process as the daemon in the chain: %s", strerror(-err));
+		return err;
+	}
 	if (d->o.mode == IG_MODE_ENFORCE && (err = canary(d)))
 		return err;
 	if (d->o.pin_dir && (err = enforcer_pin(d->e, d->o.pin_dir)))
@@ -735,12 +822,25 @@ int daemon_run(const struct daemon_opts *o)
 		err = loop(&d);
 		rc = err || pipeline_failed(d.pl) ? EXIT_FAIL : EXIT_OK;
 		r = pipeline_record_new(d.pl, "stop");
-		json_object_set_new(r, "reason", json_string(err ? "error" : "signal"));
+		json_object_set_new(r, "reason",
+				    json_string(err ? "error" : d.unlocked ? "unlock" : "signal"));
+		if (d.unlocked)
+			json_object_set_new(r, "unlock",
+					    json_pack("{s:s, s:I, s:s}", "host", d.token.host,
+						      "not_after", (json_int_t)d.token.not_after,
+						      "nonce", d.token.nonce));
 		if (!enforcer_counters(d.e, &c))
 			json_object_set_new(r, "counters", event_counters_to_json(&c));
 		pipeline_record_write(d.pl, r);
 		write_status(&d);
 	}
+	/* No daemon any more: the chain (if pinned) guards no pid. */
+	if (d.e)
+		enforcer_set_daemon(d.e, 0);
+	/* Unlocked: the daemon removes the pins itself, so the chain
+	 * detaches as it exits. */
+	if (d.unlocked && d.o.pin_dir)
+		enforcer_unpin(d.o.pin_dir);
 	if (d.o.pidfile && !err)
 		unlink(d.o.pidfile);
 	pipeline_free(d.pl);

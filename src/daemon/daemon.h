@@ -12,6 +12,10 @@
 #define AUDIT_LOG_DEFAULT "/var/log/imaguard/audit.log"
 #define STATUS_FILE "status.json"
 #define LOCK_FILE "run.lock"
+/* Locked mode's hand-over: `stop --unlock` puts the token here and sends
+ * SIGTERM; the daemon answers a refusal in UNLOCK_RESULT_FILE. */
+#define UNLOCK_TOKEN_FILE "unlock.token"
+#define UNLOCK_RESULT_FILE "unlock.result"
 #define TRUST_MAX 16
 
 struct daemon_opts {
@@ -22,8 +26,10 @@ struct daemon_opts {
 	int ntrust_file;	/* of them from the config file, until the command line gives one */
 	enum ig_mode mode;
 	unsigned int trust_fs;	/* enum ig_trust_fs bits (--trust-fs, repeatable) */
+	unsigned int kbuf_allow;	/* 1 << enum ig_kread (--allow-kernel-buffer) */
 	bool log_all;
 	bool unpin;
+	bool locked;		/* SIGTERM stops only with a valid unlock token */
 	int summary_s;
 };
 

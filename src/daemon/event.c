@@ -100,6 +100,9 @@ json_t *event_to_json(const struct ig_event *ev, enum ig_mode mode, const struct
 	/* Only when true: the path is not proven the host's (IG_F_FOREIGN_PATH). */
 	if (j && (ev->flags & IG_F_FOREIGN_PATH))
 		json_object_set_new(j, "foreign_path", json_true());
+	/* Code the kernel reads: what it is. */
+	if (j && (ev->hook == IG_HOOK_MODULE || ev->hook == IG_HOOK_KREAD))
+		json_object_set_new(j, "kind", json_string(names_kread(ev->prot)));
 	return j;
 }
 
@@ -210,6 +213,10 @@ void event_put_access(struct audit_out *o, const struct ig_event *ev, enum ig_mo
 		AUDIT_PUT_LIT(o, ",\"unlinked\":true");
 	if (ev->flags & IG_F_FOREIGN_PATH)
 		AUDIT_PUT_LIT(o, ",\"foreign_path\":true");
+	if (ev->hook == IG_HOOK_MODULE || ev->hook == IG_HOOK_KREAD) {
+		AUDIT_PUT_LIT(o, ",\"kind\":");
+		put_name(o, names_kread(ev->prot));
+	}
 }
 
 json_t *event_counters_to_json(const struct ig_counters *c)
@@ -223,7 +230,7 @@ json_t *event_counters_to_json(const struct ig_counters *c)
 		    r != IG_REASON_RULE_AUDIT)
 			json_object_set_new(denies, names_reason(r),
 					    json_integer((json_int_t)c->denies[r]));
-	return json_pack("{s:I, s:I, s:o, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+	return json_pack("{s:I, s:I, s:o, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 			 "events", (json_int_t)c->events, "lost", (json_int_t)c->lost,
 			 "runs", runs, "denies", denies,
 			 "hash_errors", (json_int_t)c->hash_errors,
@@ -231,5 +238,6 @@ json_t *event_counters_to_json(const struct ig_counters *c)
 			 "record_full", (json_int_t)c->record_full,
 			 "hashes", (json_int_t)c->hashes, "cache_hits", (json_int_t)c->cache_hits,
 			 "wakeups", (json_int_t)c->wakeups, "open_skips", (json_int_t)c->open_skips,
-			 "name_hits", (json_int_t)c->name_hits, "folds", (json_int_t)c->folds);
+			 "name_hits", (json_int_t)c->name_hits, "folds", (json_int_t)c->folds,
+			 "tamper", (json_int_t)c->tamper);
 }

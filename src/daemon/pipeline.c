@@ -324,15 +324,52 @@ static void write_access(struct pipeline *p, const struct ig_event *ev)
 	note_write_error(p, err);
 }
 
+/* A refused attempt on the daemon, as the kernel saw it (IG_HOOK_TAMPER). */
+static void write_tamper(struct pipeline *p, const struct ig_event *ev)
+{
+	static const char *const whats[IG_TAMPER_MAX] = {
+		[IG_TAMPER_SIGNAL] = "signal", [IG_TAMPER_PTRACE] = "ptrace",
+		[IG_TAMPER_RLIMIT] = "rlimit",
+	};
+	static const char *const details[IG_TAMPER_MAX] = {
+		[IG_TAMPER_SIGNAL] = "signal", [IG_TAMPER_PTRACE] = "ptrace_mode",
+		[IG_TAMPER_RLIMIT] = "resource",
+	};
+	char time[RFC3339_NS_BUF], comm[IG_COMM_LEN + 1];
+	bool known = ev->action < IG_TAMPER_MAX && whats[ev->action];
+	json_t *r = pipeline_record_new(p, "tamper");
+
+	rfc3339_format_ns(event_realtime_ns(&p->clk, ev->time_ns), time);
+	memcpy(comm, ev->comm, IG_COMM_LEN);
+	comm[IG_COMM_LEN] = '\0';
+	json_object_set_new(r, "time", json_string(time));
+	json_object_set_new(r, "what", json_string(known ? whats[ev->action] : "unknown"));
+	json_object_set_new(r, known ? details[ev->action] : "detail",
+			    json_integer((json_int_t)ev->prot));
+	json_object_set_new(r, "refused", json_true());
+	json_object_set_new(r, "pid", json_integer((json_int_t)ev->pid));
+	json_object_set_new(r, "ppid", json_integer((json_int_t)ev->ppid));
+	json_object_set_new(r, "uid", json_integer((json_int_t)ev->uid));
+	json_object_set_new(r, "gid", json_integer((json_int_t)ev->gid));
+	json_object_set_new(r, "comm", event_json_bytes(comm));
+	json_object_set_new(r, "target_pid", json_integer((json_int_t)ev->ino));
+	pipeline_record_write(p, r);
+}
+
 int pipeline_event(void *pipeline, const struct ig_event *ev)
 {
 	struct pipeline *p = pipeline;
 	bool fresh = true;
 	size_t idx;
 
+	if (ev->hook == IG_HOOK_TAMPER) {
+		write_tamper(p, ev);
+		return 0;
+	}
 	/* Maps and audited opens: the first sighting in this run is recorded,
-	 * repeats are counted for the summary. Execs and refusals always are. */
-	if (ev->hook != IG_HOOK_EXEC && ev->decision != IG_DENY &&
+	 * repeats are counted for the summary. Execs, code the kernel reads and
+	 * refusals always are. */
+	if (ev->hook != IG_HOOK_EXEC && ev->hook < IG_HOOK_MAX && ev->decision != IG_DENY &&
 	    !(ev->flags & IG_F_WOULD_DENY) && !p->log_all &&
 	    !seen_note(&p->seen, ev, &fresh, &idx) && p->folds && ev->fold_slot &&
 	    ev->fold_slot < IG_FOLD_SLOTS)

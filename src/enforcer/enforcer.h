@@ -16,6 +16,7 @@ struct enforcer_opts {
 	enum ig_mode mode;
 	unsigned int ringbuf_bytes;	/* 0: the object's default; else a power of two >= page */
 	unsigned int trust_fs;		/* enum ig_trust_fs bits */
+	unsigned int kbuf_allow;	/* 1 << enum ig_kread: kinds allowed from a buffer */
 };
 
 /* One path rule as the kernel sees it; its index is its position in the array. */
@@ -96,9 +97,16 @@ int enforcer_unpin(const char *dir);
  * chain (a daemon driving it): then -EBUSY, said why, nothing removed. */
 int enforcer_unpin_unheld(const char *dir, pid_t except);
 bool enforcer_adopted(const struct enforcer *e);
+/* Name tgid (its thread-group leader, by pid and start time) as the daemon
+ * no other process may signal, trace or limit (bpf/guard.bpf.h); 0: none.
+ * 0 or -errno. */
+int enforcer_set_daemon(struct enforcer *e, pid_t tgid);
 enum ig_mode enforcer_mode(const struct enforcer *e);
 /* The enum ig_trust_fs bits the chain was loaded with. */
 unsigned int enforcer_trust_fs(const struct enforcer *e);
+/* The kinds of code (1 << enum ig_kread) the chain lets the kernel take
+ * from a buffer. */
+unsigned int enforcer_kbuf_allow(const struct enforcer *e);
 /* Detaches the chain unless it is pinned; an adopted chain stays attached. */
 void enforcer_free(struct enforcer *e);
 

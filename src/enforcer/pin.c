@@ -235,6 +235,7 @@ int enforcer_adopt(struct enforcer **out, const char *dir)
 	}
 	e->mode = ro.ig_mode;
 	e->trust_fs = ro.ig_trust_fs;
+	e->kbuf_allow = ro.ig_kbuf_allow;
 	e->hash_seed = ro.ig_hash_seed;
 	e->rb = ring_buffer__new(e->fds[EM_EVENTS], enforcer_on_ringbuf, e, NULL);
 	if (!e->rb) {

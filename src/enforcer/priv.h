@@ -27,15 +27,19 @@ static const char *const emap_names[EM_MAX] = {
 };
 
 /* Programs outside the chain, attached before it and pinned as link-<name>:
- * those that keep its caches honest, and the one judging a mprotect that
- * makes a file mapping executable (one program: it cannot measure). */
+ * those that keep its caches honest, the one judging a mprotect that
+ * makes a file mapping executable (one program: it cannot measure), those
+ * that guard the daemon, and those judging code the kernel reads. */
 enum aux {
 	AUX_TRUNCATE, AUX_RENAME, AUX_MOUNT, AUX_UMOUNT, AUX_MOVE_MOUNT, AUX_PIVOTROOT,
-	AUX_DETACH, AUX_INSTANTIATE, AUX_MPROTECT, AUX_MAX
+	AUX_DETACH, AUX_INSTANTIATE, AUX_MPROTECT,
+	AUX_GUARD_KILL, AUX_GUARD_PTRACE, AUX_GUARD_RLIMIT, AUX_KREAD, AUX_KLOAD,
+	AUX_MAX
 };
 static const char *const aux_names[AUX_MAX] = {
 	"truncate", "rename", "mount", "umount", "move-mount", "pivotroot", "detach-mounts",
 	"instantiate", "mprotect",
+	"guard-kill", "guard-ptrace", "guard-rlimit", "kernel-read", "kernel-load",
 };
 
 struct enforcer {
@@ -44,6 +48,7 @@ struct enforcer {
 	bool adopted;
 	enum ig_mode mode;
 	unsigned int trust_fs;		/* enum ig_trust_fs bits the chain was loaded with */
+	unsigned int kbuf_allow;	/* 1 << enum ig_kread, the same */
 	struct ring_buffer *rb;
 	struct bpf_link *links[IG_HOOK_MAX][3];
 	struct bpf_link *aux_links[AUX_MAX];
@@ -145,6 +150,11 @@ static inline struct bpf_program *aux_prog(const struct enforcer *e, enum aux a)
 	case AUX_DETACH:	return s->progs.ig_names_detach;
 	case AUX_INSTANTIATE:	return s->progs.ig_names_instantiate;
 	case AUX_MPROTECT:	return s->progs.ig_mprotect;
+	case AUX_GUARD_KILL:	return s->progs.ig_guard_kill;
+	case AUX_GUARD_PTRACE:	return s->progs.ig_guard_ptrace;
+	case AUX_GUARD_RLIMIT:	return s->progs.ig_guard_rlimit;
+	case AUX_KREAD:		return s->progs.ig_kread;
+	case AUX_KLOAD:		return s->progs.ig_kload;
 	default:		return NULL;
 	}
 }

@@ -58,7 +58,26 @@ static int parse(const char *const *tab, unsigned int n, const char *s)
 
 const char *names_hook(unsigned int v)
 {
-	return name(hooks, NAMES_COUNT(hooks), v);
+	/* Events outside the chains: never a rule's hook (names_hook_parse). */
+	switch (v) {
+	case IG_HOOK_MODULE: return "module";
+	case IG_HOOK_KREAD: return "kernel_read";
+	case IG_HOOK_TAMPER: return "tamper";
+	default: return name(hooks, NAMES_COUNT(hooks), v);
+	}
+}
+
+const char *names_kread(unsigned int v)
+{
+	static const char *const kinds[] = {
+		[IG_KREAD_OTHER] = "other", [IG_KREAD_MODULE] = "module",
+		[IG_KREAD_FIRMWARE] = "firmware", [IG_KREAD_KEXEC_IMAGE] = "kexec-image",
+		[IG_KREAD_KEXEC_INITRAMFS] = "kexec-initramfs", [IG_KREAD_POLICY] = "policy",
+		[IG_KREAD_X509] = "x509-certificate",
+	};
+	_Static_assert(NAMES_COUNT(kinds) == IG_KREAD_MAX, "a kind without a name");
+
+	return name(kinds, NAMES_COUNT(kinds), v);
 }
 
 const char *names_reason(unsigned int v)

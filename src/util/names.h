@@ -10,7 +10,8 @@
 #include "imaguard/enforcer.h"
 
 /* The name of a value; "unknown" for one out of range. */
-const char *names_hook(unsigned int hook);		/* exec, mmap, open */
+const char *names_hook(unsigned int hook);		/* exec, mmap, open; module, kernel_read, tamper */
+const char *names_kread(unsigned int kind);		/* enum ig_kread: module, firmware, ... */
 const char *names_reason(unsigned int reason);		/* measured, allowlisted, ... */
 const char *names_action(unsigned int action);		/* none, allow, audit, deny */
 const char *names_mode(unsigned int mode);		/* monitor, enforce */

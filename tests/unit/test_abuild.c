@@ -179,6 +179,13 @@ static void test_abuild_wanted(void **state)
 	assert_false(build_wanted("", 0));
 	assert_false(build_wanted("# comment\n", 10));
 	assert_false(build_wanted("MZ\x90\x00", 4));
+	/* Compressed kernel modules go by name: the kernel reads them as stored. */
+	assert_true(build_wanted_name("/lib/modules/6.12.0/kernel/lib/crc7.ko.xz"));
+	assert_true(build_wanted_name("/lib/modules/x/a.ko.zst"));
+	assert_true(build_wanted_name("/lib/modules/x/a.ko.gz"));
+	assert_false(build_wanted_name("/usr/share/doc/a/changelog.gz"));
+	assert_false(build_wanted_name("/lib/modules/x/a.ko"));
+	assert_false(build_wanted_name(".ko.xz"));
 }
 
 static void test_abuild_utf8(void **state)
