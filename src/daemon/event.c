@@ -100,6 +100,9 @@ json_t *event_to_json(const struct ig_event *ev, enum ig_mode mode, const struct
 	/* Only when true: the path is not proven the host's (IG_F_FOREIGN_PATH). */
 	if (j && (ev->flags & IG_F_FOREIGN_PATH))
 		json_object_set_new(j, "foreign_path", json_true());
+	/* A script's: the interpreter reading it (its index in the list). */
+	if (j && ev->hook == IG_HOOK_SCRIPT)
+		json_object_set_new(j, "interp", json_integer(ev->interp));
 	return j;
 }
 
@@ -210,6 +213,10 @@ void event_put_access(struct audit_out *o, const struct ig_event *ev, enum ig_mo
 		AUDIT_PUT_LIT(o, ",\"unlinked\":true");
 	if (ev->flags & IG_F_FOREIGN_PATH)
 		AUDIT_PUT_LIT(o, ",\"foreign_path\":true");
+	if (ev->hook == IG_HOOK_SCRIPT) {
+		AUDIT_PUT_LIT(o, ",\"interp\":");
+		audit_put_u64(o, ev->interp);
+	}
 }
 
 json_t *event_counters_to_json(const struct ig_counters *c)
