@@ -188,6 +188,22 @@ bool build_wanted(const void *head, size_t len)
 	return len >= 2 && h[0] == '#' && h[1] == '!';
 }
 
+bool build_script_name(const char *path, const char *const *exts)
+{
+	const char *base = strrchr(path, '/');
+	const char *dot;
+
+	base = base ? base + 1 : path;
+	dot = strrchr(base, '.');
+	for (; exts && *exts; exts++) {
+		if (!strcmp(*exts, "*"))
+			return true;
+		if (dot && !strcmp(dot + 1, *exts))
+			return true;
+	}
+	return false;
+}
+
 /* Called by the hashing threads: classify, hash, add. */
 static void hash_job(struct build *b, struct sha256_reader *r, const struct job *j)
 {
@@ -205,7 +221,7 @@ static void hash_job(struct build *b, struct sha256_reader *r, const struct job 
 		count(&b->failed, 1);
 		return;
 	}
-	if (!build_wanted(head, (size_t)n)) {
+	if (!build_wanted(head, (size_t)n) && !build_script_name(j->path, b->o->script_exts)) {
 		count(&b->other, 1);
 		return;
 	}

@@ -23,6 +23,10 @@ struct build_opts {
 	const char *source;		/* each entry's source; NULL: "file" */
 	bool one_file_system;		/* do not descend into other mounts */
 	bool progress;			/* a progress line on stderr (a terminal) */
+	/* Also interpreted code: files whose name has one of these extensions
+	 * (without the '.'; "*": every regular file), whatever their first
+	 * bytes (NULL: ELF and #! only). */
+	const char *const *script_exts;
 };
 
 struct build_stats {
@@ -45,5 +49,8 @@ int build_run(const struct build_opts *o, struct allowlist *al, struct build_sta
 
 /* The file's first bytes decide whether it is hashed: \x7fELF or #!. */
 bool build_wanted(const void *head, size_t len);
+/* Is path code by its name: its last component's extension (after the last
+ * '.') is one of exts (NULL-terminated; "*" matches every file)? */
+bool build_script_name(const char *path, const char *const *exts);
 
 #endif
