@@ -43,10 +43,27 @@ cat $D/listed.sh $D/listed.awk >/dev/null
 # script_ev PATH: the script events of PATH
 script_ev() { ev '"hook":"script"' "$(ev_path "$1")"; }
 
+# perl, when the guest has it: a script and a module (require, found
+# through -I) are judged as busybox's are
+PERL=/usr/bin/perl
+if [ -x $PERL ]; then
+	printf 'print "PL-LISTED\\n";\n' >$D/listed.pl
+	printf 'print "PL-EVIL\\n";\n' >$D/evil.pl
+	printf 'print "MOD-LISTED\\n"; 1;\n' >$D/ListedMod.pm
+	printf 'print "MOD-EVIL\\n"; 1;\n' >$D/EvilMod.pm
+	sync
+	digest $D/listed.pl >>/tmp/interp.allow
+	digest $D/ListedMod.pm >>/tmp/interp.allow
+	out=$($PERL -I$D -e 'require EvilMod' 2>&1)
+	assert_eq "unlisted perl module without the enforcer" MOD-EVIL "$out"
+	cat $D/listed.pl $D/ListedMod.pm >/dev/null	# IMA, as above
+	perl_interp="--interp $PERL"
+fi
+
 # ---- enforce
 IGT_READY_S=400
 t0=$(date +%s)
-igtest_start --mode enforce --allow /tmp/interp.allow --interp /bin/busybox
+igtest_start --mode enforce --allow /tmp/interp.allow --interp /bin/busybox $perl_interp
 echo "igtest ready after $(($(date +%s) - t0)) s"
 cat $IGT_ERR
 hook=$(sed -n 's/.*scripts judged at \([a-z_]*\).*/\1/p' $IGT_ERR)
@@ -95,6 +112,23 @@ assert_eq "data file read by sh" data-line "$out"
 out=$(sh -c 'echo inline-ok' 2>&1) || fail "sh -c refused: $out"
 assert_eq "inline code (a documented limit: not judged)" inline-ok "$out"
 
+if [ -n "$perl_interp" ]; then
+	out=$($PERL $D/evil.pl 2>&1) || true
+	echo "perl evil.pl: $out"
+	case $out in *PL-EVIL*) fail "unlisted perl script ran" ;; esac
+	out=$($PERL $D/listed.pl 2>&1) || fail "listed perl script refused: $out"
+	assert_eq "listed perl script" PL-LISTED "$out"
+	out=$($PERL -I$D -e 'require EvilMod; print "AFTER\n"' 2>&1) || true
+	echo "perl require EvilMod: $out"
+	case $out in *MOD-EVIL*|*AFTER*) fail "unlisted perl module loaded" ;; esac
+	wait_ev 30 '"hook":"script"' "$(ev_path $D/EvilMod.pm)" '"decision":"deny"' ||
+		fail "no script deny event for EvilMod.pm"
+	script_ev $D/EvilMod.pm | head -n 1 | grep -q '"interp":2' ||
+		fail "EvilMod.pm's event does not name perl (interpreter 2)"
+	out=$($PERL -I$D -e 'require ListedMod' 2>&1) || fail "listed perl module refused: $out"
+	assert_eq "listed perl module" MOD-LISTED "$out"
+fi
+
 # a script nobody read before: hashed at file_post_open; at file_open (6.1)
 # IMA holds no digest yet, a hash error (refused all the same)
 out=$(sh $D/fresh.sh 2>&1) || true
@@ -124,6 +158,25 @@ ev_sync
 n=$(script_ev $D/listed.sh | grep -c '"decision":"deny"')
 [ "$n" -ge 1 ] || fail "no deny event for the rewritten script"
 [ -z "$(script_ev $D/data.txt)" ] || fail "the data file was judged as code"
+igtest_stop
+
+# ---- names with no extension: not code by default (a script run as
+# `sh noext` is not judged), code once the empty extension is listed
+printf 'echo NOEXT-RAN\n' >$D/noext
+sync
+igtest_start --mode enforce --allow /tmp/interp.allow --interp /bin/busybox
+out=$(sh $D/noext 2>&1)
+assert_eq "sh noext, default extensions (a documented limit)" NOEXT-RAN "$out"
+igtest_stop
+igtest_start --mode enforce --allow /tmp/interp.allow --interp /bin/busybox \
+	--script-ext sh --script-ext ''
+out=$(sh $D/noext 2>&1) || true
+echo "sh noext, empty extension listed: $out"
+case $out in *NOEXT-RAN*) fail "unlisted script with no extension ran" ;; esac
+wait_ev 30 '"hook":"script"' "$(ev_path $D/noext)" '"decision":"deny"' ||
+	fail "no script deny event for noext"
+out=$(sh -c "read x <$D/data.txt; echo \$x" 2>&1) || fail "data file refused: $out"
+assert_eq "data.txt, with an extension not listed" data-line "$out"
 igtest_stop
 
 # ---- file_open on a kernel that has file_post_open: the evidence that it
