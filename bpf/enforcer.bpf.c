@@ -75,8 +75,9 @@
  *     must be cached or IMA's from an earlier measured open, else it is a
  *     hash error (refused). A fork whose mark finds no memory is refused
  *     in enforce mode. Not judged (fails open, documented): files with no
- *     code extension, interpreters exec'd with no digest (allowed by a path
- *     rule), inline code.
+ *     code extension (a name with no '.' unless "" is listed), interpreters
+ *     exec'd with no digest (allowed by a path rule) or before the chain
+ *     was attached, inline code.
  *
  * Stage 1 reads the context and the full path (bpf_d_path), matches the path
  * rules and stores a record in `records`, keyed by (tid, hook): stage 2 may

@@ -84,8 +84,8 @@ static __always_inline __u32 interp_current(void)
 /*
  * Is this open code read by an interpreter? A regular file opened for
  * reading, whose name's extension (after the last '.', in the first
- * IG_NAME_SCAN bytes of the name) is a code extension, or any such file
- * when "*" is one. One pass keeps the bytes after the last '.' seen; a
+ * IG_NAME_SCAN bytes of the name) is a code extension, one with no '.'
+ * when the empty extension is listed, or any such file when "*" is. One pass keeps the bytes after the last '.' seen; a
  * name longer than IG_NAME_SCAN is judged by its first bytes only, so an
  * extension past them is not seen (fails open; documented).
  */
@@ -125,8 +125,13 @@ static __always_inline bool script_open(struct file *file)
 			len = IG_EXT_LEN; /* longer than any extension kept */
 		}
 	}
-	if (!dot || !len || len >= IG_EXT_LEN)
-		return false; /* no extension, or none that could be listed: not code by name */
+	if (!dot)
+		/* No extension: code only where the empty extension is listed
+		 * (the all-zero key); else not code by name (fails open, as
+		 * the operator chose). */
+		return bpf_map_lookup_elem(&script_exts, &k) != NULL;
+	if (!len || len >= IG_EXT_LEN)
+		return false; /* "x." or past 7 bytes: no extension that could be listed */
 	__builtin_memcpy(k.ext, &ext, sizeof(k.ext));
 	return bpf_map_lookup_elem(&script_exts, &k) != NULL;
 }

@@ -200,6 +200,8 @@ bool build_script_name(const char *path, const char *const *exts)
 			return true;
 		if (dot && !strcmp(dot + 1, *exts))
 			return true;
+		if (!dot && !**exts)
+			return true; /* "": a name with no '.' */
 	}
 	return false;
 }

@@ -50,7 +50,8 @@ int build_run(const struct build_opts *o, struct allowlist *al, struct build_sta
 /* The file's first bytes decide whether it is hashed: \x7fELF or #!. */
 bool build_wanted(const void *head, size_t len);
 /* Is path code by its name: its last component's extension (after the last
- * '.') is one of exts (NULL-terminated; "*" matches every file)? */
+ * '.') is one of exts (NULL-terminated; "" matches a name with no '.', "*"
+ * every file)? */
 bool build_script_name(const char *path, const char *const *exts);
 
 #endif

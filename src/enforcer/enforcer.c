@@ -133,9 +133,10 @@ int enforcer_set_script_exts(struct enforcer *e, const char *const *exts, size_t
 		struct ig_ext_key k = {};
 		__u32 one = 1;
 
-		if (!exts[i][0] || strlen(exts[i]) >= IG_EXT_LEN || strchr(exts[i], '.') ||
+		/* "": names with no '.' at all. */
+		if (strlen(exts[i]) >= IG_EXT_LEN || strchr(exts[i], '.') ||
 		    strchr(exts[i], '/')) {
-			pr_err("invalid code extension '%s' (1 to %d bytes, no '.' nor '/')",
+			pr_err("invalid code extension '%s' (at most %d bytes, no '.' nor '/')",
 			       exts[i], IG_EXT_LEN - 1);
 			return -EINVAL;
 		}

@@ -56,7 +56,8 @@ int enforcer_set_policy(struct enforcer *e, const struct enforcer_rule *rules, s
  */
 int enforcer_set_interps(struct enforcer *e, const __u8 (*digests)[IG_SHA256_LEN], size_t n);
 /* What makes a file code: its name's extension (without the '.', shorter
- * than IG_EXT_LEN), "*" for every regular file. Replaces the set in place. */
+ * than IG_EXT_LEN; "" for a name with no '.'), "*" for every regular file.
+ * Replaces the set in place. */
 int enforcer_set_script_exts(struct enforcer *e, const char *const *exts, size_t n);
 /* The default code extensions (NULL-terminated). */
 extern const char *const enforcer_script_exts_default[];

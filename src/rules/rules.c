@@ -349,9 +349,9 @@ static const char *interp_problem(const char *s)
 static const char *ext_problem(const char *s)
 {
 	if (!strcmp(s, "*"))
-		return NULL;
-	if (!*s || strlen(s) >= IG_EXT_LEN)
-		return "an extension has 1 to 7 bytes";
+		return NULL; /* every file; "" is a name with no '.' */
+	if (strlen(s) >= IG_EXT_LEN)
+		return "an extension has at most 7 bytes";
 	if (strchr(s, '.') || strchr(s, '/'))
 		return "an extension has no '.' nor '/'";
 	return NULL;

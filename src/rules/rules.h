@@ -52,7 +52,8 @@ struct rule {
  *   "default_interpreters": true|false  (default true) also the usual
  *       interpreters that exist on this host (rules_default_interpreters);
  *   "script_extensions": ["py", ...]  what makes a file code (without the
- *       '.'; "*": every regular file); default: the enforcer's list.
+ *       '.'; "": a name with no '.'; "*": every regular file); default:
+ *       the enforcer's list.
  */
 struct rules {
 	struct rule *v;

@@ -197,6 +197,8 @@ static void test_abuild_script_name(void **state)
 	assert_false(build_script_name("/x/a.pyx", exts));
 	assert_false(build_script_name("/x/a.py", NULL));
 	assert_true(build_script_name("/x/README", all));
+	assert_true(build_script_name("/x/README", (const char *const[]){ "", NULL }));
+	assert_false(build_script_name("/x/a.py", (const char *const[]){ "", NULL }));
 }
 
 static void test_abuild_utf8(void **state)

@@ -143,7 +143,7 @@ static void test_rules_parse_interpreters(void **state)
 	parse_bad(DOCX(",\"interpreters\":[\"sha256:00\"]"), "64 hex digits");
 	parse_bad(DOCX(",\"interpreters\":\"/bin/sh\""), "must be an array of strings");
 	parse_bad(DOCX(",\"script_extensions\":[\".py\"]"), "no '.'");
-	parse_bad(DOCX(",\"script_extensions\":[\"toolongext\"]"), "1 to 7 bytes");
+	parse_bad(DOCX(",\"script_extensions\":[\"toolongext\"]"), "at most 7 bytes");
 	parse_bad(DOCX(",\"default_interpreters\":1"), "true or false");
 	r = parse_ok(DOC("{\"action\":\"allow\",\"path\":\"/srv/data/\",\"hooks\":[\"script\"]}"));
 	assert_int_equal(r->v[0].hooks, RULE_HOOK_BIT(IG_HOOK_SCRIPT));
