@@ -51,7 +51,11 @@ struct {
  * interpreter. An exec with no digest (allowed by a path rule, a hash
  * error) is not one: its task's scripts go unjudged (fails open; an
  * exec with a hash error is refused in enforce mode anyway). No memory
- * for the note: the same (fails open, counted nowhere; see docs). */
+ * for the note: the same (fails open, counted nowhere; see docs). A note
+ * left by an exec that failed after its verdict is overwritten by the
+ * next exec's; only one decided with no verdict at all (no record room,
+ * no scratch slot: refused in enforce mode) could inherit it, in monitor
+ * mode, where it only means more is judged. */
 static __always_inline void interp_note_exec(const struct ig_event *ev)
 {
 	struct task_struct *task = bpf_get_current_task_btf();

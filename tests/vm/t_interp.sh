@@ -58,7 +58,32 @@ if [ -x $PERL ]; then
 	assert_eq "unlisted perl module without the enforcer" MOD-EVIL "$out"
 	cat $D/listed.pl $D/ListedMod.pm >/dev/null	# IMA, as above
 	perl_interp="--interp $PERL"
+	# 100 listed modules, required by 5 runs: each hashed once (the
+	# per-inode cache), and the time of the runs without and with the chain
+	mkdir -p $D/mods
+	i=1
+	while [ $i -le 100 ]; do printf '%s;\n' $i >$D/mods/M$i.pm; i=$((i + 1)); done
+	sync
+	sha256sum $D/mods/*.pm | cut -d' ' -f1 >>/tmp/interp.allow
+	cat $D/mods/*.pm >/dev/null	# IMA, as above
 fi
+# centiseconds since boot
+now_cs() {
+	read -r up _ </proc/uptime
+	frac=${up#*.}
+	echo $((${up%.*} * 100 + ${frac#0}))
+}
+# mods_runs N: N runs of perl requiring the 100 modules; prints centiseconds
+mods_runs() {
+	t0=$(now_cs)
+	k=0
+	while [ $k -lt $1 ]; do
+		$PERL -I$D/mods -e 'require "M$_.pm" for 1..100' || fail "perl refused a listed module"
+		k=$((k + 1))
+	done
+	echo $(($(now_cs) - t0))
+}
+[ -z "$perl_interp" ] || off_cs=$(mods_runs 5)
 
 # ---- enforce
 IGT_READY_S=400
@@ -127,6 +152,17 @@ if [ -n "$perl_interp" ]; then
 		fail "EvilMod.pm's event does not name perl (interpreter 2)"
 	out=$($PERL -I$D -e 'require ListedMod' 2>&1) || fail "listed perl module refused: $out"
 	assert_eq "listed perl module" MOD-LISTED "$out"
+	c1=$(counters)
+	on_cs=$(mods_runs 5)
+	c2=$(counters)
+	d_hash=$(($(ctr "$c2" hashes) - $(ctr "$c1" hashes)))
+	d_hit=$(($(ctr "$c2" cache_hits) - $(ctr "$c1" cache_hits)))
+	echo "5 runs requiring 100 listed modules: ${off_cs}0 ms without the chain," \
+		"${on_cs}0 ms with it; $d_hash hashes, $d_hit cache hits"
+	[ $d_hash -le 110 ] || fail "$d_hash hashes for 100 modules required 5 times"
+	[ $d_hit -ge 400 ] || fail "only $d_hit cache hits for 500 module reads"
+	[ -z "$(ev '"hook":"script"' "$D/mods/" '"decision":"deny"')" ] ||
+		fail "a listed module was refused"
 fi
 
 # a script nobody read before: hashed at file_post_open; at file_open (6.1)
