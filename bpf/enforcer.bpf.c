@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * imaguard's kernel side: three chained programs on each of three LSM hooks,
+ * imaguard's kernel side: three chained programs on each of four LSM hooks,
  * one on file_mprotect, eight watchers that make the caches forget, three
- * that guard the daemon and two that judge code the kernel itself reads.
+ * that guard the daemon, two that judge code the kernel itself reads, and
+ * two that keep the interpreter mark.
  *
  *   program               section                      stage               fails
  *   ig_exec_filter        lsm/bprm_check_security      1 filter            closed (a)
@@ -15,6 +16,13 @@
  *   ig_open_filter        lsm/file_open                1, under open rules open (c)
  *   ig_open_measure       lsm.s/file_open              2                   open (c)
  *   ig_open_emit          lsm/file_open                3, event only       open (c)
+ *   ig_script_filter      lsm/file_post_open           1, interpreters'    closed (a, i)
+ *   ig_script_measure     lsm.s/file_post_open         2   code only       closed (a, i)
+ *   ig_script_emit        lsm/file_post_open           3                   closed (a, i)
+ *   ig_script_open_*      lsm(.s)/file_open            1-3, where the kernel
+ *                                                      has no file_post_open  closed (a, i)
+ *   ig_interp_commit      lsm/bprm_committed_creds     the task's mark     never refuses (i)
+ *   ig_interp_fork        lsm/task_alloc               mark to new tasks   closed (i)
  *   ig_truncate           lsm/path_truncate            watcher: digests    closed (e)
  *   ig_names_instantiate  lsm/d_instantiate            watcher: one inode  never refuses (d)
  *   ig_names_rename       fexit/vfs_rename             watcher: all names  never refuses (d)
@@ -74,6 +82,17 @@
  *     in one sleepable program, as in (a); a buffer handed to the kernel
  *     (init_module, kexec_load) has no file to measure: a hash error,
  *     refused in enforce mode.
+ *
+ * (i) Interpreted code (interp.bpf.h): a task that exec'd a named
+ *     interpreter has each regular file it opens for reading with a code
+ *     extension judged as in (a). On file_post_open the file is readable
+ *     and stage 2 hashes it; where only file_open exists (6.1) the digest
+ *     must be cached or IMA's from an earlier measured open, else it is a
+ *     hash error (refused). A fork whose mark finds no memory is refused
+ *     in enforce mode. Not judged (fails open, documented): files with no
+ *     code extension (a name with no '.' unless "" is listed), interpreters
+ *     exec'd with no digest (allowed by a path rule) or before the chain
+ *     was attached, inline code.
  *
  * Stage 1 reads the context and the full path (bpf_d_path), matches the path
  * rules and stores a record in `records`, keyed by (tid, hook): stage 2 may
@@ -344,6 +363,10 @@ static __always_inline void resolve_path(struct ig_event *ev, struct file *file)
 
 #include "paths.bpf.h"
 
+/* ---- interpreters and the code they read: interp.bpf.h ------------------- */
+
+#include "interp.bpf.h"
+
 /* ---- verdicts and events: verdict.bpf.h ---------------------------------- */
 
 #include "verdict.bpf.h"
@@ -437,6 +460,8 @@ static __always_inline int filter_body(struct file *file, __u32 hook, __u32 prot
 	__builtin_memset(ev, 0, IG_EVENT_HDR_LEN);
 	fill_context(ev, file, hook);
 	ev->prot = prot;
+	if (hook == IG_HOOK_SCRIPT)
+		ev->interp = interp_current();
 	ev->stages = IG_STAGE_FILTER;
 	if (ig_probe_tgid && ev->pid == ig_probe_tgid)
 		ev->flags |= IG_F_PROBE;
@@ -978,4 +1003,114 @@ int BPF_PROG(ig_kload, enum kernel_load_data_id id, bool contents, int ret)
 	if (ret)
 		return ret;
 	return kload_judge(kload_kind(id));
+}
+
+/*
+ * ---- interpreted code (interp.bpf.h): a file an interpreter opens for
+ * reading as code is judged like an exec, hook "script", failing closed
+ * as in (a). It needs the file readable, which it is only once the open is
+ * done: file_post_open (6.9 and later; sleepable for BPF from 6.11), where
+ * stage 2 hashes it before the interpreter can read a byte. A kernel
+ * without that hook judges it at file_open, where nothing can read it yet
+ * (see (c)): the digest must come from the hash cache or from IMA's own
+ * measurement of an earlier open; with neither it is a hash error, refused
+ * in enforce mode. The loader loads one set of the two, by whether the
+ * kernel has file_post_open. Then the interpreter mark: set by an exec's
+ * verdict (interp_note_exec), made the task's at bprm_committed_creds,
+ * handed to new tasks at task_alloc.
+ */
+static __always_inline int script_filter(struct file *file)
+{
+	if (!interp_current())
+		return 0; /* not an interpreter's task: nothing to judge */
+	if (!script_open(file))
+		return 0; /* not code by the extension list (see script_open) */
+	return stage_filter(file, IG_HOOK_SCRIPT, 0, true);
+}
+
+SEC("lsm/file_post_open")
+int BPF_PROG(ig_script_filter, struct file *file, int mask, int ret)
+{
+	if (ret)
+		return ret; /* refused by an earlier program: keep the refusal */
+	return script_filter(file);
+}
+
+SEC("lsm.s/file_post_open")
+int BPF_PROG(ig_script_measure, struct file *file, int mask, int ret)
+{
+	if (ret)
+		return ret;
+	return stage_measure(file, IG_HOOK_SCRIPT);
+}
+
+SEC("lsm/file_post_open")
+int BPF_PROG(ig_script_emit, struct file *file, int mask, int ret)
+{
+	if (ret)
+		return ret;
+	return stage_emit(file, IG_HOOK_SCRIPT);
+}
+
+SEC("lsm/file_open")
+int BPF_PROG(ig_script_open_filter, struct file *file, int ret)
+{
+	if (ret)
+		return ret;
+	return script_filter(file);
+}
+
+SEC("lsm.s/file_open")
+int BPF_PROG(ig_script_open_measure, struct file *file, int ret)
+{
+	if (ret)
+		return ret;
+	/* Not readable yet: bpf_ima_file_hash gives IMA's digest of an
+	 * earlier measurement, or an error (a hash error, refused). */
+	return stage_measure(file, IG_HOOK_SCRIPT);
+}
+
+SEC("lsm/file_open")
+int BPF_PROG(ig_script_open_emit, struct file *file, int ret)
+{
+	if (ret)
+		return ret;
+	return stage_emit(file, IG_HOOK_SCRIPT);
+}
+
+/* The exec succeeded: the program it judged last (the interpreter of a
+ * `#!` script, after the script) is the one the task runs now. */
+SEC("lsm/bprm_committed_creds")
+int BPF_PROG(ig_interp_commit, struct linux_binprm *bprm)
+{
+	struct ig_interp_task *t;
+
+	t = bpf_task_storage_get(&interp_task, bpf_get_current_task_btf(), 0, 0);
+	if (t) {
+		t->interp = t->pending;
+		t->pending = 0;
+	}
+	return 0;
+}
+
+/* A new thread or process of an interpreter's task is the interpreter too
+ * (a forked python imports as its parent would). No memory for the mark:
+ * refused in enforce mode (fails closed: unmarked, its scripts would go
+ * unjudged); monitor mode lets it go unmarked. */
+SEC("lsm/task_alloc")
+int BPF_PROG(ig_interp_fork, struct task_struct *task, unsigned long clone_flags, int ret)
+{
+	struct ig_interp_task *t, *n;
+
+	if (ret)
+		return ret;
+	t = bpf_task_storage_get(&interp_task, bpf_get_current_task_btf(), 0, 0);
+	if (!t || !t->interp)
+		return 0; /* the parent is no interpreter: nothing to hand on */
+	n = bpf_task_storage_get(&interp_task, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!n)
+		return ig_mode == IG_MODE_ENFORCE ? -ENOMEM : 0;
+	n->interp = t->interp;
+	n->pending = 0;
+	return 0;
 }

@@ -23,6 +23,7 @@ enum ig_hook {
 	IG_HOOK_EXEC = 0,	/* bprm_check_security */
 	IG_HOOK_MMAP = 1,	/* mmap_file */
 	IG_HOOK_OPEN = 2,	/* file_open */
+	IG_HOOK_SCRIPT = 3,	/* code read by an interpreter: file_post_open, else file_open */
 	IG_HOOK_MAX,
 };
 
@@ -102,7 +103,7 @@ enum ig_flag {
 
 /* Bumped whenever what the programs do changes in a way a daemon must not
  * inherit from a chain an older build pinned (enforcer_adopt refuses it). */
-#define IG_CHAIN_VERSION 7
+#define IG_CHAIN_VERSION 8
 
 enum ig_mode {
 	IG_MODE_MONITOR = 0,
@@ -213,7 +214,8 @@ struct ig_event {
 	__u32 prot;		/* mmap_file: prot */
 	__u32 path_len;		/* bytes in path, NUL included; 0 when unknown */
 	__u32 fold_slot;	/* its repeats are counted in folds[fold_slot]; 0: none */
-	__u32 pad;
+	__u32 interp;		/* script: the interpreter's 1-based index in the loader's
+				 * list (enforcer_set_interps); 0: none */
 	__u8 digest[IG_DIGEST_MAX];
 	char comm[IG_COMM_LEN];
 	char path[IG_PATH_MAX];
@@ -256,6 +258,23 @@ struct ig_event {
 /* ig_event.hash_error for code the kernel is handed in a buffer
  * (kernel_load_data: init_module, kexec_load): no file to measure. */
 #define IG_ERR_NO_FILE (-9)	/* -EBADF */
+
+/*
+ * Interpreters and the code they read (IG_HOOK_SCRIPT): the interpreters
+ * by digest, and the file-name extensions that make a file code; the
+ * extension "*" makes every regular file an interpreter reads code.
+ */
+#define IG_INTERP_MAX		1024
+#define IG_SCRIPT_EXT_MAX	256
+#define IG_EXT_LEN		8	/* an extension's bytes, NUL included */
+
+struct ig_interp_key {
+	__u8 digest[IG_SHA256_LEN];
+};
+
+struct ig_ext_key {
+	char ext[IG_EXT_LEN];	/* after the last '.', NUL-padded */
+};
 
 /* Per-CPU counters; userspace sums the CPUs. */
 struct ig_counters {

@@ -202,6 +202,24 @@ bool build_wanted_name(const char *path)
 	return false;
 }
 
+bool build_script_name(const char *path, const char *const *exts)
+{
+	const char *base = strrchr(path, '/');
+	const char *dot;
+
+	base = base ? base + 1 : path;
+	dot = strrchr(base, '.');
+	for (; exts && *exts; exts++) {
+		if (!strcmp(*exts, "*"))
+			return true;
+		if (dot && !strcmp(dot + 1, *exts))
+			return true;
+		if (!dot && !**exts)
+			return true; /* "": a name with no '.' */
+	}
+	return false;
+}
+
 /* Called by the hashing threads: classify, hash, add. */
 static void hash_job(struct build *b, struct sha256_reader *r, const struct job *j)
 {
@@ -219,7 +237,8 @@ static void hash_job(struct build *b, struct sha256_reader *r, const struct job 
 		count(&b->failed, 1);
 		return;
 	}
-	if (!build_wanted(head, (size_t)n) && !build_wanted_name(j->path)) {
+	if (!build_wanted(head, (size_t)n) && !build_wanted_name(j->path) &&
+	    !build_script_name(j->path, b->o->script_exts)) {
 		count(&b->other, 1);
 		return;
 	}

@@ -23,6 +23,10 @@ struct build_opts {
 	const char *source;		/* each entry's source; NULL: "file" */
 	bool one_file_system;		/* do not descend into other mounts */
 	bool progress;			/* a progress line on stderr (a terminal) */
+	/* Also interpreted code: files whose name has one of these extensions
+	 * (without the '.'; "*": every regular file), whatever their first
+	 * bytes (NULL: ELF and #! only). */
+	const char *const *script_exts;
 };
 
 struct build_stats {
@@ -48,5 +52,9 @@ bool build_wanted(const void *head, size_t len);
 /* Whether a file is hashed by its name whatever its first bytes: a kernel
  * module compressed as the kernel reads it (.ko.xz, .ko.zst, .ko.gz). */
 bool build_wanted_name(const char *path);
+/* Is path code by its name: its last component's extension (after the last
+ * '.') is one of exts (NULL-terminated; "" matches a name with no '.', "*"
+ * every file)? */
+bool build_script_name(const char *path, const char *const *exts);
 
 #endif

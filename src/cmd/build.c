@@ -11,6 +11,7 @@
 #include "allowlist/deb.h"
 #include "allowlist/head.h"
 #include "cmd/commands.h"
+#include "enforcer/enforcer.h"
 #include "util/log.h"
 #include "util/utf8.h"
 
@@ -21,6 +22,7 @@ enum {
 	OPT_EXCLUDE,
 	OPT_SOURCE,
 	OPT_DEB,
+	OPT_SCRIPTS,
 };
 
 static const struct cli_opt build_options[] = {
@@ -35,6 +37,9 @@ static const struct cli_opt build_options[] = {
 	{ "source", OPT_SOURCE, "S", "the entries' source (default: file)" },
 	{ "deb", OPT_DEB, NULL, "each PATH is a Debian package (.deb) or a directory of them: "
 				"hash their files without installing them" },
+	{ "scripts", OPT_SCRIPTS, NULL, "also interpreted code: files named with a code "
+					"extension (.py .pyc .pl .pm .rb .php .js .mjs .cjs .lua "
+					".tcl .sh .bash .awk), as the kernel judges them" },
 	{ "jobs", 'j', "N", "hashing threads (default: one per online CPU)" },
 	{ "one-file-system", 'x', NULL, "do not descend into other mounted file systems" },
 	{ "keep-going", 'k', NULL, "write the allowlist even if some files could not be read" },
@@ -168,6 +173,9 @@ static int run_build(const struct cli_cmd *cmd, int argc, char **argv)
 		case OPT_DEB:
 			deb = true;
 			break;
+		case OPT_SCRIPTS:
+			o.script_exts = enforcer_script_exts_default;
+			break;
 		case 'x':
 			o.one_file_system = true;
 			break;
@@ -186,6 +194,10 @@ static int run_build(const struct cli_cmd *cmd, int argc, char **argv)
 	}
 	if (optind >= argc) {
 		cli_usage_error(cmd, "at least one PATH is required");
+		goto cleanup;
+	}
+	if (deb && o.script_exts) {
+		cli_usage_error(cmd, "--scripts takes no --deb");
 		goto cleanup;
 	}
 	if (deb && (nexcl || o.source || o.one_file_system || keep_going)) {
@@ -264,6 +276,9 @@ const struct cli_cmd cmd_allowlist_build = {
 		"the walk are counted, not failures. Kernel pseudo file systems (proc,\n"
 		"sysfs, debugfs, cgroup and the like) are never walked, so '/' is safe to\n"
 		"give. On a terminal a progress line shows files, bytes and rate on stderr.\n"
+		"With --scripts, files whose name has a code extension are hashed too, as\n"
+		"the kernel judges what a named interpreter reads (a Python module, a\n"
+		"sourced shell file, __pycache__/*.pyc).\n"
 		"\n"
 		"With --deb each PATH is a Debian package, or a directory whose *.deb files\n"
 		"are all read (an apt cache, an `apt-get download` directory). Packages are\n"

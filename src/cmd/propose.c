@@ -298,7 +298,8 @@ const struct cli_cmd cmd_allowlist_propose = {
 	.run = run_propose,
 	.opts = propose_opts,
 	.details = "NEW holds the base's entries plus one entry, source \"observed\", for each\n"
-		   "(digest, path) that ran (exec or executable mmap) in monitor mode and is not\n"
+		   "(digest, path) that ran (exec, executable mmap, or a script a named\n"
+		   "interpreter read: hook script) in monitor mode and is not\n"
 		   "listed; its comment gives the count and the first sighting. The serial is\n"
 		   "the base's plus one (1 without a base; a base at the highest serial,\n"
 		   "2^63-1, is refused). The diff is printed: what was added\n"

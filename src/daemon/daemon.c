@@ -40,6 +40,7 @@
 #include "util/digest.h"
 #include "enforcer/enforcer.h"
 #include "daemon/event.h"
+#include "daemon/interp.h"
 #include "util/cli.h"
 #include "util/fileio.h"
 #include "util/log.h"
@@ -181,7 +182,13 @@ static int policy_apply(struct daemon *d, const struct policy *p)
 		memcpy(ka[i].digest, en->digest, IG_SHA256_LEN);
 		ka[i].bind_path = en->bind_path ? en->path : NULL;
 	}
-	err = enforcer_set_policy(d->e, kr, nr, ka, na);
+	/* Interpreters and code extensions first: every path is hashed before
+	 * any map changes, so a named interpreter that cannot be read leaves
+	 * the policy in force as it was. Replaced in place, not with the
+	 * policy's flip (see docs/design.md). */
+	err = interp_apply(d->e, p->rules);
+	if (!err)
+		err = enforcer_set_policy(d->e, kr, nr, ka, na);
 cleanup:
 	free(kr);
 	free(ka);

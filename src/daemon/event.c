@@ -103,6 +103,9 @@ json_t *event_to_json(const struct ig_event *ev, enum ig_mode mode, const struct
 	/* Code the kernel reads: what it is. */
 	if (j && (ev->hook == IG_HOOK_MODULE || ev->hook == IG_HOOK_KREAD))
 		json_object_set_new(j, "kind", json_string(names_kread(ev->prot)));
+	/* A script's: the interpreter reading it (its index in the list). */
+	if (j && ev->hook == IG_HOOK_SCRIPT)
+		json_object_set_new(j, "interp", json_integer(ev->interp));
 	return j;
 }
 
@@ -216,6 +219,10 @@ void event_put_access(struct audit_out *o, const struct ig_event *ev, enum ig_mo
 	if (ev->hook == IG_HOOK_MODULE || ev->hook == IG_HOOK_KREAD) {
 		AUDIT_PUT_LIT(o, ",\"kind\":");
 		put_name(o, names_kread(ev->prot));
+	}
+	if (ev->hook == IG_HOOK_SCRIPT) {
+		AUDIT_PUT_LIT(o, ",\"interp\":");
+		audit_put_u64(o, ev->interp);
 	}
 }
 

@@ -32,6 +32,17 @@ static void hook_progs(const struct enforcer *e, unsigned int hook, struct hook_
 		*hp = (struct hook_progs){ { s->progs.ig_open_filter, s->progs.ig_open_measure,
 					     s->progs.ig_open_emit } };
 		break;
+	case IG_HOOK_SCRIPT:
+		/* The set loaded: see enforcer_open. */
+		if (e->script_post_open)
+			*hp = (struct hook_progs){ { s->progs.ig_script_filter,
+						     s->progs.ig_script_measure,
+						     s->progs.ig_script_emit } };
+		else
+			*hp = (struct hook_progs){ { s->progs.ig_script_open_filter,
+						     s->progs.ig_script_open_measure,
+						     s->progs.ig_script_open_emit } };
+		break;
 	default:
 		*hp = (struct hook_progs){ { NULL } };
 	}

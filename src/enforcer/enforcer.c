@@ -63,10 +63,97 @@ int enforcer_lsm_check(void)
 	return -EOPNOTSUPP;
 }
 
+/* Does the running kernel's BTF have this function (an LSM hook's BPF
+ * attach point)? No BTF: no. */
+bool kernel_has_func(const char *name)
+{
+	struct btf *vm = btf__load_vmlinux_btf();
+	bool has;
+
+	if (!vm)
+		return false;
+	has = btf__find_by_name_kind(vm, name, BTF_KIND_FUNC) >= 0;
+	btf__free(vm);
+	return has;
+}
+
+const char *const enforcer_script_exts_default[] = {
+	"py", "pyc", "pl", "pm", "rb", "php", "js", "mjs", "cjs", "lua", "tcl", "sh", "bash",
+	"awk", NULL,
+};
+
+const char *enforcer_script_hook(const struct enforcer *e)
+{
+	return e->script_post_open ? "file_post_open" : "file_open";
+}
+
+/* Empty a hash map whose keys are keylen bytes. */
+static int map_clear(int fd, size_t keylen)
+{
+	__u8 key[64], next[64];
+
+	if (keylen > sizeof(key))
+		return -EINVAL;
+	while (!bpf_map_get_next_key(fd, NULL, next)) {
+		memcpy(key, next, keylen);
+		if (bpf_map_delete_elem(fd, key))
+			return -errno;
+	}
+	return 0;
+}
+
+int enforcer_set_interps(struct enforcer *e, const __u8 (*digests)[IG_SHA256_LEN], size_t n)
+{
+	int fd = e->fds[EM_INTERPS], err;
+
+	if (n > IG_INTERP_MAX)
+		return -E2BIG;
+	err = map_clear(fd, sizeof(struct ig_interp_key));
+	for (size_t i = 0; !err && i < n; i++) {
+		struct ig_interp_key k;
+		__u32 idx = i + 1;
+
+		memcpy(k.digest, digests[i], IG_SHA256_LEN);
+		if (bpf_map_update_elem(fd, &k, &idx, BPF_ANY))
+			err = -errno;
+	}
+	if (err)
+		pr_err("cannot set the interpreters: %s", strerror(-err));
+	return err;
+}
+
+int enforcer_set_script_exts(struct enforcer *e, const char *const *exts, size_t n)
+{
+	int fd = e->fds[EM_SCRIPT_EXTS], err;
+
+	if (n > IG_SCRIPT_EXT_MAX)
+		return -E2BIG;
+	err = map_clear(fd, sizeof(struct ig_ext_key));
+	for (size_t i = 0; !err && i < n; i++) {
+		struct ig_ext_key k = {};
+		__u32 one = 1;
+
+		/* "": names with no '.' at all. */
+		if (strlen(exts[i]) >= IG_EXT_LEN || strchr(exts[i], '.') ||
+		    strchr(exts[i], '/')) {
+			pr_err("invalid code extension '%s' (at most %d bytes, no '.' nor '/')",
+			       exts[i], IG_EXT_LEN - 1);
+			return -EINVAL;
+		}
+		memcpy(k.ext, exts[i], strlen(exts[i]));
+		if (bpf_map_update_elem(fd, &k, &one, BPF_ANY))
+			err = -errno;
+	}
+	if (err)
+		pr_err("cannot set the code extensions: %s", strerror(-err));
+	return err;
+}
+
 int enforcer_open(struct enforcer **out, const struct enforcer_opts *opts)
 {
 	struct enforcer *e;
 	struct stat st;
+	size_t n_ext;
 	int err;
 
 	e = calloc(1, sizeof(*e));
@@ -114,6 +201,15 @@ int enforcer_open(struct enforcer **out, const struct enforcer_opts *opts)
 			goto fail;
 		}
 	}
+	/* One script chain of the two: file_post_open where the kernel has
+	 * it (the file is readable there), else file_open. */
+	e->script_post_open = !opts->script_at_open && kernel_has_func("bpf_lsm_file_post_open");
+	bpf_program__set_autoload(e->skel->progs.ig_script_filter, e->script_post_open);
+	bpf_program__set_autoload(e->skel->progs.ig_script_measure, e->script_post_open);
+	bpf_program__set_autoload(e->skel->progs.ig_script_emit, e->script_post_open);
+	bpf_program__set_autoload(e->skel->progs.ig_script_open_filter, !e->script_post_open);
+	bpf_program__set_autoload(e->skel->progs.ig_script_open_measure, !e->script_post_open);
+	bpf_program__set_autoload(e->skel->progs.ig_script_open_emit, !e->script_post_open);
 	err = enforcer_bpf__load(e->skel);
 	if (err) {
 		pr_err("cannot load the BPF programs: %s", strerror(-err));
@@ -127,6 +223,13 @@ int enforcer_open(struct enforcer **out, const struct enforcer_opts *opts)
 	e->fds[EM_BSS] = bpf_map__fd(e->skel->maps.bss);
 	e->fds[EM_FOLDS] = bpf_map__fd(e->skel->maps.folds);
 	e->fds[EM_QUIESCE] = bpf_map__fd(e->skel->maps.quiesce);
+	e->fds[EM_INTERPS] = bpf_map__fd(e->skel->maps.interps);
+	e->fds[EM_SCRIPT_EXTS] = bpf_map__fd(e->skel->maps.script_exts);
+	for (n_ext = 0; enforcer_script_exts_default[n_ext]; n_ext++)
+		;
+	err = enforcer_set_script_exts(e, enforcer_script_exts_default, n_ext);
+	if (err)
+		goto fail;
 	e->rb = ring_buffer__new(e->fds[EM_EVENTS], enforcer_on_ringbuf, e, NULL);
 	if (!e->rb) {
 		err = -errno;

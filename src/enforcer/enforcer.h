@@ -17,6 +17,9 @@ struct enforcer_opts {
 	unsigned int ringbuf_bytes;	/* 0: the object's default; else a power of two >= page */
 	unsigned int trust_fs;		/* enum ig_trust_fs bits */
 	unsigned int kbuf_allow;	/* 1 << enum ig_kread: kinds allowed from a buffer */
+	/* Judge interpreters' code at file_open even where file_post_open
+	 * exists (to show what that hook can measure; see docs/design.md). */
+	bool script_at_open;
 };
 
 /* One path rule as the kernel sees it; its index is its position in the array. */
@@ -46,6 +49,21 @@ int enforcer_open(struct enforcer **out, const struct enforcer_opts *opts);
  * step; on failure the old rules and the old allowlist both stay. */
 int enforcer_set_policy(struct enforcer *e, const struct enforcer_rule *rules, size_t nrules,
 			const struct enforcer_allow *allow, size_t nallow);
+/*
+ * Interpreters, by digest (a renamed copy is still one): a task that execs
+ * one has every file it opens for reading as code judged like an exec
+ * (hook "script"). An event's interp field is the 1-based index in this
+ * list. Replaces the list in place; 0 or a negative errno.
+ */
+int enforcer_set_interps(struct enforcer *e, const __u8 (*digests)[IG_SHA256_LEN], size_t n);
+/* What makes a file code: its name's extension (without the '.', shorter
+ * than IG_EXT_LEN; "" for a name with no '.'), "*" for every regular file.
+ * Replaces the set in place. */
+int enforcer_set_script_exts(struct enforcer *e, const char *const *exts, size_t n);
+/* The default code extensions (NULL-terminated). */
+extern const char *const enforcer_script_exts_default[];
+/* "file_post_open" or "file_open": where the script chain is attached. */
+const char *enforcer_script_hook(const struct enforcer *e);
 /* The seeded path hash both sides use for rule and allowlist keys. */
 __u64 enforcer_path_hash(const struct enforcer *e, const char *path, size_t len);
 /* Attach stage 3, 2, 1 and prove the order with a probe exec of prove_path;

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "enforcer/enforcer.h"
@@ -20,10 +21,11 @@
 /* The maps a running chain is reached through, pinned under these names. */
 enum emap {
 	EM_EVENTS, EM_COUNTERS, EM_RULES, EM_ALLOW, EM_RODATA, EM_BSS, EM_FOLDS, EM_QUIESCE,
-	EM_MAX
+	EM_INTERPS, EM_SCRIPT_EXTS, EM_MAX
 };
 static const char *const emap_names[EM_MAX] = {
 	"events", "counters", "rules", "allowlist", "rodata", "bss", "folds", "quiesce",
+	"interps", "script-exts",
 };
 
 /* Programs outside the chain, attached before it and pinned as link-<name>:
@@ -34,12 +36,14 @@ enum aux {
 	AUX_TRUNCATE, AUX_RENAME, AUX_MOUNT, AUX_UMOUNT, AUX_MOVE_MOUNT, AUX_PIVOTROOT,
 	AUX_DETACH, AUX_INSTANTIATE, AUX_MPROTECT,
 	AUX_GUARD_KILL, AUX_GUARD_PTRACE, AUX_GUARD_RLIMIT, AUX_KREAD, AUX_KLOAD,
+	AUX_INTERP_COMMIT, AUX_INTERP_FORK,
 	AUX_MAX
 };
 static const char *const aux_names[AUX_MAX] = {
 	"truncate", "rename", "mount", "umount", "move-mount", "pivotroot", "detach-mounts",
 	"instantiate", "mprotect",
 	"guard-kill", "guard-ptrace", "guard-rlimit", "kernel-read", "kernel-load",
+	"interp-commit", "interp-fork",
 };
 
 struct enforcer {
@@ -54,6 +58,7 @@ struct enforcer {
 	struct bpf_link *aux_links[AUX_MAX];
 	__u64 hash_seed;
 	bool reversed;			/* attached 1,2,3 instead of 3,2,1 */
+	bool script_post_open;		/* the script chain is on file_post_open, not file_open */
 	struct ig_event proof;		/* the order probe's event */
 	enforcer_event_fn handler;
 	void *handler_ctx;
@@ -136,6 +141,9 @@ static inline int bss_flip_policy(struct enforcer *e, __u32 slot)
 	return bpf_map_update_elem(e->fds[EM_BSS], &zero, &bss, BPF_ANY) ? -errno : 0;
 }
 
+/* Does the running kernel's BTF have this function? */
+bool kernel_has_func(const char *name);
+
 static inline struct bpf_program *aux_prog(const struct enforcer *e, enum aux a)
 {
 	const struct enforcer_bpf *s = e->skel;
@@ -155,6 +163,8 @@ static inline struct bpf_program *aux_prog(const struct enforcer *e, enum aux a)
 	case AUX_GUARD_RLIMIT:	return s->progs.ig_guard_rlimit;
 	case AUX_KREAD:		return s->progs.ig_kread;
 	case AUX_KLOAD:		return s->progs.ig_kload;
+	case AUX_INTERP_COMMIT:	return s->progs.ig_interp_commit;
+	case AUX_INTERP_FORK:	return s->progs.ig_interp_fork;
 	default:		return NULL;
 	}
 }

@@ -31,7 +31,8 @@ static int cmp_exe(const void *pa, const void *pb)
 
 static bool ran_hook(int hook)
 {
-	return hook == HOOK_EXEC || hook == HOOK_MMAP;
+	/* A script read by a named interpreter ran as much as a program did. */
+	return hook == HOOK_EXEC || hook == HOOK_MMAP || hook == HOOK_SCRIPT;
 }
 
 static int cmp_name(const void *a, const void *b)

@@ -16,7 +16,7 @@
 /* The audit trail's hooks and reasons, each with an "other" bucket for a
  * name this build does not know; their names are util/names.h's. */
 enum { HOOK_EXEC = IG_HOOK_EXEC, HOOK_MMAP = IG_HOOK_MMAP, HOOK_OPEN = IG_HOOK_OPEN,
-       HOOK_OTHER = IG_HOOK_MAX, HOOK_N };
+       HOOK_SCRIPT = IG_HOOK_SCRIPT, HOOK_OTHER = IG_HOOK_MAX, HOOK_N };
 enum {
 	REASON_ALLOWLISTED,
 	REASON_NOT_ALLOWLISTED,

@@ -66,7 +66,8 @@ static int parse_hooks(json_t *v, unsigned int *hooks, size_t idx, char *err, si
 
 		if (!bit)
 			return failf(err, errlen,
-				     "rule %zu: unknown hook %s%.32s%s (want exec, mmap or open)",
+				     "rule %zu: unknown hook %s%.32s%s (want exec, mmap, open or "
+				     "script)",
 				     idx, s ? "'" : "", s ? s : "(not a string)", s ? "'" : "");
 		if (*hooks & bit)
 			return failf(err, errlen, "rule %zu: hook '%s' listed twice", idx, s);
@@ -277,6 +278,20 @@ static void name_line(char *err, size_t errlen, size_t line)
 	snprintf(err, errlen, "line %zu: %s", line, why);
 }
 
+const char *const rules_default_interpreters[] = {
+	"/usr/bin/python3*", "/usr/bin/perl", "/usr/bin/ruby*", "/usr/bin/php*",
+	"/usr/bin/node", "/usr/bin/nodejs", "/usr/bin/lua*", "/usr/bin/tclsh*",
+	"/bin/sh", "/bin/bash", "/bin/dash", "/bin/busybox", "/usr/bin/bash", "/usr/bin/dash",
+	"/usr/bin/busybox", "/usr/bin/awk", "/usr/bin/gawk", "/usr/bin/mawk", NULL,
+};
+
+static void strv_free(char **v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
 void rules_free(struct rules *r)
 {
 	if (!r)
@@ -286,7 +301,60 @@ void rules_free(struct rules *r)
 		free(r->v[i].comment);
 	}
 	free(r->v);
+	strv_free(r->interps, r->ninterps);
+	strv_free(r->script_exts, r->nexts);
 	free(r);
+}
+
+/* A top-level array of strings, each checked by ok (NULL: fine, else why
+ * not), copied into *out. */
+static int parse_strv(json_t *v, const char *field, const char *(*ok)(const char *),
+		      char ***out, size_t *n, char *err, size_t errlen)
+{
+	size_t i;
+	json_t *e;
+
+	if (!json_is_array(v))
+		return failf(err, errlen, "'%s' must be an array of strings", field);
+	*out = calloc(json_array_size(v) ? json_array_size(v) : 1, sizeof(**out));
+	if (!*out)
+		return -ENOMEM;
+	json_array_foreach(v, i, e) {
+		const char *s = json_string_value(e), *why;
+
+		if (!s || strlen(s) != json_string_length(e))
+			return failf(err, errlen, "'%s' entry %zu: not a string without NUL",
+				     field, i);
+		why = ok(s);
+		if (why)
+			return failf(err, errlen, "'%s' entry %zu '%.128s': %s", field, i, s, why);
+		(*out)[i] = strdup(s);
+		if (!(*out)[i])
+			return -ENOMEM;
+		*n = i + 1;
+	}
+	return 0;
+}
+
+static const char *interp_problem(const char *s)
+{
+	if (!strncmp(s, "sha256:", 7)) {
+		size_t n = strspn(s + 7, "0123456789abcdefABCDEF");
+
+		return n == 64 && !s[71] ? NULL : "not sha256: and 64 hex digits";
+	}
+	return path_problem(s, strlen(s));
+}
+
+static const char *ext_problem(const char *s)
+{
+	if (!strcmp(s, "*"))
+		return NULL; /* every file; "" is a name with no '.' */
+	if (strlen(s) >= IG_EXT_LEN)
+		return "an extension has at most 7 bytes";
+	if (strchr(s, '.') || strchr(s, '/'))
+		return "an extension has no '.' nor '/'";
+	return NULL;
 }
 
 int rules_parse(const void *buf, size_t len, struct rules **out, char *err, size_t errlen)
@@ -309,8 +377,30 @@ int rules_parse(const void *buf, size_t len, struct rules **out, char *err, size
 		name_line(err, errlen, line_of(buf, len, NULL, 0));
 		goto cleanup;
 	}
+	r = calloc(1, sizeof(*r));
+	if (!r) {
+		rc = -ENOMEM;
+		goto cleanup;
+	}
 	json_object_foreach(doc, key, v) {
-		if (!strcmp(key, "format")) {
+		if (!strcmp(key, "interpreters")) {
+			if (r->interps)
+				rc = failf(err, errlen, "'interpreters' given twice");
+			else
+				rc = parse_strv(v, key, interp_problem, &r->interps, &r->ninterps,
+						err, errlen);
+		} else if (!strcmp(key, "script_extensions")) {
+			if (r->script_exts)
+				rc = failf(err, errlen, "'script_extensions' given twice");
+			else
+				rc = parse_strv(v, key, ext_problem, &r->script_exts, &r->nexts,
+						err, errlen);
+		} else if (!strcmp(key, "default_interpreters")) {
+			if (!json_is_boolean(v))
+				rc = failf(err, errlen,
+					   "'default_interpreters' must be true or false");
+			r->no_default_interps = json_is_false(v);
+		} else if (!strcmp(key, "format")) {
 			if (!json_is_string(v) || strcmp(json_string_value(v), RULES_FORMAT))
 				rc = failf(err, errlen, "unsupported format: want \"%s\"",
 					   RULES_FORMAT);
@@ -332,9 +422,7 @@ int rules_parse(const void *buf, size_t len, struct rules **out, char *err, size
 		rc = failf(err, errlen, "missing '%s'", have_format ? "rules" : "format");
 		goto cleanup;
 	}
-	r = calloc(1, sizeof(*r));
-	if (!r || (json_array_size(list) &&
-		   !(r->v = calloc(json_array_size(list), sizeof(*r->v))))) {
+	if (json_array_size(list) && !(r->v = calloc(json_array_size(list), sizeof(*r->v)))) {
 		rc = -ENOMEM;
 		goto cleanup;
 	}

@@ -45,10 +45,29 @@ struct rule {
 	char *comment;		/* NULL when none */
 };
 
+/*
+ * Optional top-level fields, for interpreted code (hook "script"):
+ *   "interpreters": ["/usr/bin/python3.11", "sha256:<hex>", ...]  named by
+ *       path (hashed when the policy is applied) or by digest;
+ *   "default_interpreters": true|false  (default true) also the usual
+ *       interpreters that exist on this host (rules_default_interpreters);
+ *   "script_extensions": ["py", ...]  what makes a file code (without the
+ *       '.'; "": a name with no '.'; "*": every regular file); default:
+ *       the enforcer's list.
+ */
 struct rules {
 	struct rule *v;
 	size_t n;
+	char **interps;		/* paths or "sha256:<hex>" */
+	size_t ninterps;
+	char **script_exts;	/* NULL: the default set */
+	size_t nexts;
+	bool no_default_interps;
 };
+
+/* The usual interpreters' paths, looked for at start (NULL-terminated); a
+ * '*' in one is a glob. Those that exist are hashed. */
+extern const char *const rules_default_interpreters[];
 
 /* Strict parse, as allowlist_parse: -EINVAL with a message naming the line
  * ("line N: ", but for a missing top-level field) and the rule if any. */

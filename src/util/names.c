@@ -9,6 +9,7 @@ static const char *const hooks[] = {
 	[IG_HOOK_EXEC] = "exec",
 	[IG_HOOK_MMAP] = "mmap",
 	[IG_HOOK_OPEN] = "open",
+	[IG_HOOK_SCRIPT] = "script",
 };
 _Static_assert(NAMES_COUNT(hooks) == IG_HOOK_MAX, "a hook without a name");
 

@@ -121,4 +121,23 @@ grep -q "^imaguard: invalid --serial '9223372036854775808': must be between 0 an
 expect 0 "$IMAGUARD" allowlist build --serial 9223372036854775807 -o big.json tree
 expect 0 "$IMAGUARD" allowlist show big.json
 grep -q '^serial: *9223372036854775807$' out
+
+# --scripts: interpreted code by its name too (a module without #!, a
+# __pycache__ file), as the kernel judges what an interpreter reads; not
+# data, not an extension-less file without #!.
+mkdir -p code/pkg/__pycache__
+printf 'import os\n' > code/pkg/mod.py
+printf 'compiled' > code/pkg/__pycache__/mod.cpython-311.pyc
+printf 'x = 1\n' > code/pkg/data.txt
+printf 'echo hi\n' > code/pkg/lib.sh
+printf 'plain\n' > code/pkg/NOEXT
+expect 0 "$IMAGUARD" allowlist build --serial 1 --created 2026-01-01T00:00:00Z code
+[ "$(grep -c '"digest"' out)" -eq 0 ]
+expect 0 "$IMAGUARD" allowlist build --scripts --serial 1 --created 2026-01-01T00:00:00Z code
+[ "$(grep -c '"digest"' out)" -eq 3 ]
+grep -q "\"$top/code/pkg/mod.py\"" out
+grep -q "\"$top/code/pkg/__pycache__/mod.cpython-311.pyc\"" out
+grep -q "\"$top/code/pkg/lib.sh\"" out
+! grep -q 'data.txt\|NOEXT' out
+expect 2 "$IMAGUARD" allowlist build --scripts --deb code
 echo ok

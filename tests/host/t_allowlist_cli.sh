@@ -111,7 +111,7 @@ cat > bad.json <<'JSON'
 ]}
 JSON
 expect 1 "$IMAGUARD" rules check bad.json
-grep -qxF "imaguard: rules 'bad.json' refused: line 4: rule 1: unknown hook 'read' (want exec, mmap or open)" err
+grep -qxF "imaguard: rules 'bad.json' refused: line 4: rule 1: unknown hook 'read' (want exec, mmap, open or script)" err
 expect 2 "$IMAGUARD" rules match --hook read rules.json /x
 
 # options may follow the arguments; "--" ends them

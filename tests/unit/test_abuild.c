@@ -188,6 +188,26 @@ static void test_abuild_wanted(void **state)
 	assert_false(build_wanted_name(".ko.xz"));
 }
 
+static void test_abuild_script_name(void **state)
+{
+	static const char *const exts[] = { "py", "sh", "pyc", NULL };
+	static const char *const all[] = { "*", NULL };
+
+	(void)state;
+	assert_true(build_script_name("/usr/lib/python3/os.py", exts));
+	assert_true(build_script_name("/x/__pycache__/os.cpython-311.pyc", exts));
+	assert_true(build_script_name("run.sh", exts));
+	assert_false(build_script_name("/etc/os.py/data", exts)); /* the last component's */
+	assert_false(build_script_name("/usr/bin/python3", exts));
+	assert_false(build_script_name("/x/README", exts));
+	assert_false(build_script_name("/x/notes.txt", exts));
+	assert_false(build_script_name("/x/a.pyx", exts));
+	assert_false(build_script_name("/x/a.py", NULL));
+	assert_true(build_script_name("/x/README", all));
+	assert_true(build_script_name("/x/README", (const char *const[]){ "", NULL }));
+	assert_false(build_script_name("/x/a.py", (const char *const[]){ "", NULL }));
+}
+
 static void test_abuild_utf8(void **state)
 {
 	(void)state;
@@ -417,6 +437,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_abuild_wanted),
+		cmocka_unit_test(test_abuild_script_name),
 		cmocka_unit_test(test_abuild_utf8),
 		cmocka_unit_test(test_abuild_walk_tree),
 		cmocka_unit_test(test_abuild_excludes_whole_components),

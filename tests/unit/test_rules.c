@@ -39,6 +39,8 @@ static void parse_bad(const char *doc, const char *want)
 }
 
 #define DOC(rules) "{\"format\":\"imaguard-rules/1\",\"rules\":[" rules "]}"
+/* No rules, and more top-level fields. */
+#define DOCX(more) "{\"format\":\"imaguard-rules/1\",\"rules\":[]" more "}"
 
 static void test_rules_parse_fields(void **state)
 {
@@ -114,6 +116,40 @@ static void test_rules_parse_rejects(void **state)
 /* Every error names the line, as the allowlist's do: a rule's where the
  * rule starts, a field's where its value starts; only a field that is
  * missing from the document has none. */
+static void test_rules_parse_interpreters(void **state)
+{
+	static const char hex[] =
+		"sha256:00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+	struct rules *r;
+
+	(void)state;
+	r = parse_ok(DOC(""));
+	assert_int_equal(r->ninterps, 0);
+	assert_null(r->script_exts);
+	assert_false(r->no_default_interps);
+	rules_free(r);
+	r = parse_ok("{\"format\":\"imaguard-rules/1\",\"rules\":[],"
+		     "\"interpreters\":[\"/opt/py/bin/python3\",\"" "sha256:"
+		     "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\"],"
+		     "\"default_interpreters\":false,\"script_extensions\":[\"py\",\"*\"]}");
+	assert_int_equal(r->ninterps, 2);
+	assert_string_equal(r->interps[0], "/opt/py/bin/python3");
+	assert_string_equal(r->interps[1], hex);
+	assert_true(r->no_default_interps);
+	assert_int_equal(r->nexts, 2);
+	assert_string_equal(r->script_exts[1], "*");
+	rules_free(r);
+	parse_bad(DOCX(",\"interpreters\":[\"python3\"]"), "not absolute");
+	parse_bad(DOCX(",\"interpreters\":[\"sha256:00\"]"), "64 hex digits");
+	parse_bad(DOCX(",\"interpreters\":\"/bin/sh\""), "must be an array of strings");
+	parse_bad(DOCX(",\"script_extensions\":[\".py\"]"), "no '.'");
+	parse_bad(DOCX(",\"script_extensions\":[\"toolongext\"]"), "at most 7 bytes");
+	parse_bad(DOCX(",\"default_interpreters\":1"), "true or false");
+	r = parse_ok(DOC("{\"action\":\"allow\",\"path\":\"/srv/data/\",\"hooks\":[\"script\"]}"));
+	assert_int_equal(r->v[0].hooks, RULE_HOOK_BIT(IG_HOOK_SCRIPT));
+	rules_free(r);
+}
+
 static void test_rules_parse_names_lines(void **state)
 {
 	static const struct {
@@ -445,6 +481,7 @@ int main(void)
 		cmocka_unit_test(test_rules_parse_fields),
 		cmocka_unit_test(test_rules_parse_rejects),
 		cmocka_unit_test(test_rules_parse_names_lines),
+		cmocka_unit_test(test_rules_parse_interpreters),
 		cmocka_unit_test(test_rules_parse_accepts_edge_paths),
 		cmocka_unit_test(test_rules_match_table),
 		cmocka_unit_test(test_rules_match_exhaustive),

@@ -115,9 +115,9 @@ igtest_start() {
 			fail "igtest exited with status $rc before it was ready"
 		fi
 		n=$((n + 1))
-		if [ $n -gt 600 ]; then
+		if [ $n -gt $((${IGT_READY_S:-120} * 5)) ]; then
 			echo "--- igtest stderr:"; cat $IGT_ERR
-			fail "igtest not ready after 120 s"
+			fail "igtest not ready after ${IGT_READY_S:-120} s"
 		fi
 		bsleep 0.2
 	done

@@ -1036,7 +1036,7 @@ static int noop_prog_fd(const struct bench *b, int h, int s)
 		  b->noop->progs.noop_open_emit },
 	};
 
-	return bpf_program__fd(p[h][s]);
+	return p[h][s] ? bpf_program__fd(p[h][s]) : -1; /* script: no no-op twin */
 }
 
 static json_t *stat_entry(enum arm a, int h, int s, const struct prog_stat *d,

@@ -8,7 +8,8 @@
  *   igtest [--mode monitor|enforce] [--allow FILE] [--rule SPEC]... --events FILE
  *          --pidfile FILE [--counters FILE] [--ringbuf-kb N] [--pause-consumer]
  *          [--reload-allow FILE] [--reload-rule SPEC]... [--reload-fault]
- *          [--trust-fs overlay|fuse]...
+ *          [--trust-fs overlay|fuse]... [--interp PATH]... [--script-ext EXT]...
+ *          [--script-at-open]
  *
  *   --allow FILE   lines "<sha256 hex>" (any path) or "<sha256 hex> bind <path>"
  *   --rule SPEC    ACTION:PATH[:r][:hooks=exec,mmap,open]; a directory ends in '/'
@@ -20,8 +21,13 @@
  * step, as any failure there would (no memory for the map, say).
  * --trust-fs overlay trusts overlays mounted in a user namespace, fuse
  * trusts FUSE (enum ig_trust_fs), as `imaguard run --trust-fs` does.
+ * --interp names an interpreter by the file's digest (hashed here); with
+ * --script-ext the code extensions are these instead of the default ones;
+ * --script-at-open judges scripts at file_open even where file_post_open
+ * exists. stderr says which hook the script chain is on.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -36,6 +42,7 @@
 
 #define MAX_RULES 64
 #define MAX_ALLOW 65536
+#define MAX_INTERPS 64
 
 static volatile sig_atomic_t stop, dump, resume, reload;
 
@@ -126,7 +133,8 @@ static int parse_rule(char *spec, struct enforcer_rule *r)
 			for (char *h = strtok(opt + 6, ","); h; h = strtok(NULL, ","))
 				r->hooks |= !strcmp(h, "exec") ? 1u << IG_HOOK_EXEC :
 					    !strcmp(h, "mmap") ? 1u << IG_HOOK_MMAP :
-					    !strcmp(h, "open") ? 1u << IG_HOOK_OPEN : 0;
+					    !strcmp(h, "open") ? 1u << IG_HOOK_OPEN :
+					    !strcmp(h, "script") ? 1u << IG_HOOK_SCRIPT : 0;
 			/* strtok was re-aimed at the hook list: nothing may follow it */
 			break;
 		} else {
@@ -198,6 +206,9 @@ int main(int argc, char **argv)
 		{ "reload-rule", required_argument, NULL, 'R' },
 		{ "reload-fault", no_argument, NULL, 'F' },
 		{ "trust-fs", required_argument, NULL, 'T' },
+		{ "interp", required_argument, NULL, 'I' },
+		{ "script-ext", required_argument, NULL, 'X' },
+		{ "script-at-open", no_argument, NULL, 'O' },
 		{ 0 },
 	};
 	static struct enforcer_allow allow[MAX_ALLOW], reload_allow[MAX_ALLOW];
@@ -208,7 +219,9 @@ int main(int argc, char **argv)
 	const char *events = NULL, *pidfile = NULL, *counters = NULL, *allow_file = NULL;
 	struct ctx ctx = { 0 };
 	struct enforcer *e = NULL;
-	size_t nrules = 0, nallow = 0;
+	size_t nrules = 0, nallow = 0, ninterps = 0, nexts = 0;
+	static __u8 interps[MAX_INTERPS][IG_SHA256_LEN];
+	static const char *exts[IG_SCRIPT_EXT_MAX];
 	bool paused = false;
 	char self[4096];
 	ssize_t n;
@@ -268,6 +281,26 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'I': {
+			int fd = open(optarg, O_RDONLY | O_CLOEXEC);
+
+			if (ninterps == MAX_INTERPS || fd < 0 ||
+			    sha256_fd(fd, interps[ninterps], NULL)) {
+				fprintf(stderr, "igtest: cannot hash interpreter '%s'\n", optarg);
+				return 2;
+			}
+			close(fd);
+			ninterps++;
+			break;
+		}
+		case 'X':
+			if (nexts == IG_SCRIPT_EXT_MAX)
+				return 2;
+			exts[nexts++] = optarg;
+			break;
+		case 'O':
+			eo.script_at_open = true;
+			break;
 		default:
 			return 2;
 		}
@@ -305,6 +338,13 @@ int main(int argc, char **argv)
 	if (enforcer_lsm_check() || enforcer_open(&e, &eo))
 		return 1;
 	enforcer_set_handler(e, on_event, &ctx);
+	if (enforcer_set_interps(e, (const __u8 (*)[IG_SHA256_LEN])interps, ninterps) ||
+	    (nexts && enforcer_set_script_exts(e, exts, nexts))) {
+		enforcer_free(e);
+		return 1;
+	}
+	fprintf(stderr, "igtest: %zu interpreters, scripts judged at %s\n", ninterps,
+		enforcer_script_hook(e));
 	if (enforcer_set_policy(e, rules, nrules, allow, nallow) || enforcer_attach(e, self)) {
 		enforcer_free(e);
 		return 1;
