@@ -31,11 +31,11 @@ static const char *const emap_names[EM_MAX] = {
  * makes a file mapping executable (one program: it cannot measure). */
 enum aux {
 	AUX_TRUNCATE, AUX_RENAME, AUX_MOUNT, AUX_UMOUNT, AUX_MOVE_MOUNT, AUX_PIVOTROOT,
-	AUX_DETACH, AUX_INSTANTIATE, AUX_MPROTECT, AUX_MAX
+	AUX_DETACH, AUX_INSTANTIATE, AUX_MPROTECT, AUX_MAP_END, AUX_MAX
 };
 static const char *const aux_names[AUX_MAX] = {
 	"truncate", "rename", "mount", "umount", "move-mount", "pivotroot", "detach-mounts",
-	"instantiate", "mprotect",
+	"instantiate", "mprotect", "map-end",
 };
 
 struct enforcer {
@@ -145,6 +145,7 @@ static inline struct bpf_program *aux_prog(const struct enforcer *e, enum aux a)
 	case AUX_DETACH:	return s->progs.ig_names_detach;
 	case AUX_INSTANTIATE:	return s->progs.ig_names_instantiate;
 	case AUX_MPROTECT:	return s->progs.ig_mprotect;
+	case AUX_MAP_END:	return s->progs.ig_map_end;
 	default:		return NULL;
 	}
 }
