@@ -24,6 +24,7 @@
  *   ig_interp_commit      lsm/bprm_committed_creds     the task's mark     never refuses (i)
  *   ig_interp_fork        lsm/task_alloc               mark to new tasks   closed (i)
  *   ig_truncate           lsm/path_truncate            watcher: digests    closed (e)
+ *   ig_map_end            fexit/vm_mmap_pgoff          watcher: maps       closed (g)
  *   ig_names_instantiate  lsm/d_instantiate            watcher: one inode  never refuses (d)
  *   ig_names_rename       fexit/vfs_rename             watcher: all names  never refuses (d)
  *   ig_names_detach       fexit/__detach_mounts        watcher: all names  never refuses (d)
@@ -58,6 +59,11 @@
  *     given. A spurious bump costs one more path walk or measurement.
  * (e) A watcher too, but a truncate(2) by name it cannot mark (no memory)
  *     is refused in enforce mode (see ig_truncate).
+ * (g) An executable map counted in flight (mapped.bpf.h) is counted out
+ *     there; a run the kernel skips leaves writes to that file refused
+ *     until its inode is freed. ig_open_filter and ig_truncate refuse a
+ *     write to content mapped executable in enforce mode, whatever the
+ *     open rules (closed).
  * (f) Paths: rules match a path printed in full. A file with no link at
  *     the printed path (IG_F_UNLINKED: unlinked while open, a memfd, an
  *     O_TMPFILE file) gets no allow rule, the digest decides (closed);
@@ -125,7 +131,8 @@
  * walk), folds.bpf.h (an allowed map's repeats counted, not sent) and
  * watchers.bpf.h; paths.bpf.h tells whether a printed path is the
  * file's own; verdict.bpf.h judges an access and sends its event;
- * scratch.bpf.h gives stage 1 a record no other task holds;
+ * scratch.bpf.h gives stage 1 a record no other task holds; mapped.bpf.h
+ * keeps content mapped executable from being rewritten in place;
  * enforcer.bpf.h holds the layouts and kernel constants only this side uses.
  * An exec or map left with nothing to measure (digest cached, or allowed by
  * rule) is decided in stage 1 with stage 3's own code, and stages 2 and 3
@@ -299,14 +306,14 @@ static __always_inline void *slot(void *outer, __u32 policy)
 
 /* ---- context --------------------------------------------------------------- */
 
-/* Direct loads through the hook's BTF pointers: each costs one instruction
- * where a probe read costs a helper call. */
-static __always_inline void fill_context(struct ig_event *ev, struct file *file, __u32 hook)
+/* The task's side of the context. Direct loads through the hook's BTF
+ * pointers: each costs one instruction where a probe read costs a helper
+ * call. */
+static __always_inline void fill_task(struct ig_event *ev, __u32 hook)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u64 uid_gid = bpf_get_current_uid_gid();
-	struct inode *inode = file->f_inode;
 	struct upid upid = {};
 	struct pid *pid;
 	__u32 level;
@@ -334,9 +341,20 @@ static __always_inline void fill_context(struct ig_event *ev, struct file *file,
 	 * NUL (__set_task_comm pads); a rename meanwhile may tear it, as it
 	 * may the helper's copy. */
 	__builtin_memcpy(ev->comm, task->comm, sizeof(ev->comm));
+	ev->rule = -1;
+}
+
+/* The task's and the inode's. */
+static __always_inline void fill_inode(struct ig_event *ev, struct inode *inode, __u32 hook)
+{
+	fill_task(ev, hook);
 	ev->dev = inode->i_sb->s_dev;
 	ev->ino = inode->i_ino;
-	ev->rule = -1;
+}
+
+static __always_inline void fill_context(struct ig_event *ev, struct file *file, __u32 hook)
+{
+	fill_inode(ev, file->f_inode, hook);
 }
 
 /* No usable path: recorded, never matched against a rule (the digest alone
@@ -370,6 +388,10 @@ static __always_inline void resolve_path(struct ig_event *ev, struct file *file)
 /* ---- verdicts and events: verdict.bpf.h ---------------------------------- */
 
 #include "verdict.bpf.h"
+
+/* ---- no write to content mapped executable: mapped.bpf.h ---------------- */
+
+#include "mapped.bpf.h"
 
 /* ---- in-flight records ---------------------------------------------------- */
 
@@ -453,7 +475,7 @@ static __always_inline int filter_body(struct file *file, __u32 hook, __u32 prot
 		c->runs[hook]++;
 	rec = scratch_claim(held, bit, own);
 	if (!rec)
-		return filter_busy(file, hook, prot, c); /* nowhere to build: see scratch */
+		return filter_busy(file, hook, prot, IG_ERR_BUSY, c); /* nowhere to build: see scratch */
 	ev = &rec->ev;
 	rec->file = (__u64)file;
 	rec->policy = policy;
@@ -718,6 +740,10 @@ int BPF_PROG(ig_mmap_filter, struct file *file, unsigned long reqprot, unsigned 
 		return ret;
 	if (!file || !(prot & PROT_EXEC))
 		return 0; /* not an executable file mapping: nothing to judge */
+	if (!map_begin(file, true))
+		/* Fail closed: unmarked, the content could be rewritten
+		 * under the mapping once judged (mapped.bpf.h). */
+		return filter_busy(file, IG_HOOK_MMAP, prot, IG_ERR_NO_MARK, counters_get());
 	return stage_filter(file, IG_HOOK_MMAP, prot, true);
 }
 
@@ -764,6 +790,9 @@ int BPF_PROG(ig_mprotect, struct vm_area_struct *vma, unsigned long reqprot,
 		return 0; /* not a file mapping turning executable: nothing to judge */
 	if (vma->vm_flags & VM_EXEC)
 		return 0; /* already executable: judged when it became so */
+	if (!map_begin(file, false))
+		/* Fail closed, as for a map (ig_mmap_filter). */
+		return filter_busy(file, IG_HOOK_MMAP, prot, IG_ERR_NO_MARK, counters_get());
 	return stage_filter(file, IG_HOOK_MMAP, prot, false);
 }
 
@@ -774,9 +803,16 @@ int BPF_PROG(ig_open_filter, struct file *file, int ret)
 	if (ret)
 		return ret;
 	/* do_dentry_open took write access before this hook: the content may
-	 * change from here on. */
-	if (file->f_mode & FMODE_WRITE)
+	 * change from here on, unless it is mapped executable (mapped.bpf.h:
+	 * refused in enforce mode, closed). */
+	if (file->f_mode & FMODE_WRITE) {
+		if (write_busy(file->f_inode)) {
+			ret = write_refuse(&file->f_path, file->f_inode);
+			if (ret)
+				return ret;
+		}
 		cache_invalidate(file->f_inode);
+	}
 	return stage_filter(file, IG_HOOK_OPEN, 0, true);
 }
 
@@ -812,6 +848,12 @@ int BPF_PROG(ig_truncate, const struct path *path, int ret)
 
 	if (ret || !inode)
 		return ret; /* refused already, or nothing to truncate */
+	if (write_busy(inode)) {
+		/* Closed: content mapped executable stays as judged (mapped.bpf.h). */
+		ret = write_refuse(NULL, inode);
+		if (ret)
+			return ret;
+	}
 	if (!truncate_by_name()) {
 		/* An open file's truncate: its writer's close follows. */
 		cache_invalidate(inode);
@@ -830,6 +872,22 @@ int BPF_PROG(ig_truncate, const struct path *path, int ret)
 	}
 	hc->truncated = 1;
 	__sync_fetch_and_add(&hc->gen, 1);
+	return 0;
+}
+
+/*
+ * ---- vm_mmap_pgoff's end: an executable map counted by ig_mmap_filter is
+ * in i_mmap now, or failed; either way it is no longer in flight
+ * (mapped.bpf.h). A run the kernel skips (another task preempted inside
+ * this program on the CPU) leaves the count up: writes to that file are
+ * refused until its inode is freed (closed).
+ */
+SEC("fexit/vm_mmap_pgoff")
+int BPF_PROG(ig_map_end, struct file *file, unsigned long addr, unsigned long len,
+	     unsigned long prot, unsigned long flag, unsigned long pgoff, unsigned long ret)
+{
+	if (file && (prot & PROT_EXEC))
+		map_end(file);
 	return 0;
 }
 

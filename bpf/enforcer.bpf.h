@@ -12,6 +12,7 @@
 /* The kernel's constants that vmlinux.h does not carry (macros, not types),
  * spelt once for every program and header of this side. */
 #define EPERM		1
+#define ETXTBSY		26
 #define ENOMEM		12
 #define EPROTONOSUPPORT	93
 #define PROT_EXEC	0x4
@@ -146,6 +147,10 @@ struct ig_hash_cache {
 	/* A directory: the name by which every child's open is unwatched
 	 * (IG_RULE_FILES), under the lock too. */
 	struct ig_name_key children;
+	/* Content mapped executable (or made so by mprotect) at some time
+	 * while this chain ran: set before the map's writer check, never
+	 * cleared (mapped.bpf.h). */
+	__u32 exec_mapped;
 };
 
 #endif

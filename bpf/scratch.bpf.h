@@ -87,7 +87,7 @@ static __always_inline struct ig_record *scratch_claim(__u64 **held, __u64 *bit,
  * or audit rule names opens: refused as an unknown path is (fail closed, as
  * for IG_F_PATH_ERR: it may be a name such a rule names).
  */
-static __always_inline int filter_busy(struct file *file, __u32 hook, __u32 prot,
+static __always_inline int filter_busy(struct file *file, __u32 hook, __u32 prot, __s32 err,
 				       struct ig_counters *c)
 {
 	bool closed = hook != IG_HOOK_OPEN || hook_watched(hook);
@@ -117,7 +117,7 @@ static __always_inline int filter_busy(struct file *file, __u32 hook, __u32 prot
 		ev->flags |= IG_F_PROBE;
 	path_unknown(ev);
 	ev->flags |= IG_F_STALE;
-	ev->hash_error = IG_ERR_BUSY;
+	ev->hash_error = err;
 	if (hook != IG_HOOK_OPEN)
 		verdict = refuse(ev, IG_REASON_HASH_ERROR, c);
 	else if (closed)

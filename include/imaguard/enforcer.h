@@ -82,6 +82,7 @@ enum ig_reason {
 	IG_REASON_RULE_ALLOW,
 	IG_REASON_RULE_AUDIT,
 	IG_REASON_HASH_ERROR,
+	IG_REASON_TEXT_BUSY,		/* a write to content mapped executable since it was judged */
 	IG_REASON_MAX,
 };
 
@@ -103,7 +104,7 @@ enum ig_flag {
 
 /* Bumped whenever what the programs do changes in a way a daemon must not
  * inherit from a chain an older build pinned (enforcer_adopt refuses it). */
-#define IG_CHAIN_VERSION 8
+#define IG_CHAIN_VERSION 9
 
 enum ig_mode {
 	IG_MODE_MONITOR = 0,
@@ -275,6 +276,10 @@ struct ig_interp_key {
 struct ig_ext_key {
 	char ext[IG_EXT_LEN];	/* after the last '.', NUL-padded */
 };
+/* ig_event.hash_error for an executable map or mprotect whose inode could
+ * not be marked as mapped (no memory): its content could then be rewritten
+ * under the mapping, so it is refused in enforce mode. */
+#define IG_ERR_NO_MARK (-12)	/* -ENOMEM */
 
 /* Per-CPU counters; userspace sums the CPUs. */
 struct ig_counters {

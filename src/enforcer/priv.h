@@ -37,6 +37,7 @@ enum aux {
 	AUX_DETACH, AUX_INSTANTIATE, AUX_MPROTECT,
 	AUX_GUARD_KILL, AUX_GUARD_PTRACE, AUX_GUARD_RLIMIT, AUX_KREAD, AUX_KLOAD,
 	AUX_INTERP_COMMIT, AUX_INTERP_FORK,
+	AUX_MAP_END,
 	AUX_MAX
 };
 static const char *const aux_names[AUX_MAX] = {
@@ -44,6 +45,7 @@ static const char *const aux_names[AUX_MAX] = {
 	"instantiate", "mprotect",
 	"guard-kill", "guard-ptrace", "guard-rlimit", "kernel-read", "kernel-load",
 	"interp-commit", "interp-fork",
+	"map-end",
 };
 
 struct enforcer {
@@ -165,6 +167,7 @@ static inline struct bpf_program *aux_prog(const struct enforcer *e, enum aux a)
 	case AUX_KLOAD:		return s->progs.ig_kload;
 	case AUX_INTERP_COMMIT:	return s->progs.ig_interp_commit;
 	case AUX_INTERP_FORK:	return s->progs.ig_interp_fork;
+	case AUX_MAP_END:	return s->progs.ig_map_end;
 	default:		return NULL;
 	}
 }

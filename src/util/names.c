@@ -21,6 +21,7 @@ static const char *const reasons[] = {
 	[IG_REASON_RULE_ALLOW] = "rule-allow",
 	[IG_REASON_RULE_AUDIT] = "rule-audit",
 	[IG_REASON_HASH_ERROR] = "hash-error",
+	[IG_REASON_TEXT_BUSY] = "text-busy",
 };
 _Static_assert(NAMES_COUNT(reasons) == IG_REASON_MAX, "a reason without a name");
 
