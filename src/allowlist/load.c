@@ -1,21 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The one path by which an allowlist file becomes trusted. The file is read
- * once: the bytes whose signature is checked are the bytes that are parsed
- * and hashed, so nothing can change between the checks.
+ * The one path by which an allowlist file becomes trusted: verified, then
+ * parsed. The file is read once into memory this process owns, that memory
+ * is made read-only, its signature is checked by OpenSSL over all of it, and
+ * only then are the same bytes handed to the parser. No byte of a file whose
+ * signature fails ever reaches the parser, which is the code an attacker's
+ * input would aim at.
  *
- * A million entries are 170 MB of JSON, more than the list they make. So
- * the file is streamed through a window: a reading thread reads it and
- * takes its SHA-256 (the rollback state's, and what an ECDSA or RSA key
- * verifies), a second thread feeds an Ed25519 key's SHA-512, and the parse
- * runs beside them; bytes all three have passed are unmapped, and the reader
- * stays at most WINDOW ahead of the slowest. The peak is then the list and
- * the window, not the file and the list.
+ * Why a read() into anonymous memory and not a mapping of the file: the
+ * pages of a file mapping are the page cache's until they are written to.
+ * With MAP_SHARED, and with MAP_PRIVATE for every page not yet copied on
+ * write, a write to the file by anyone else (root, or the file's owner) shows
+ * through, and mprotect(PROT_READ) does not stop it: only this process's own
+ * writes are refused. A mapping verified and then parsed could so be parsed
+ * with bytes the signature never covered. Forcing the copy (writing every
+ * page) costs what read() costs, and a file truncated meanwhile would kill
+ * the daemon with SIGBUS. read() copies each byte once into pages no one
+ * else can reach; PROT_READ then keeps this process's own code from
+ * changing them between the verify and the parse.
  *
- * So the parse sees bytes before the signature over them is known. What it
- * builds is kept only once the signature holds, and what it finds wrong is
- * told only then: a file whose signature fails is refused for that, whatever
- * its bytes say. The parser is the one fuzzed with any input.
+ * The cost is memory: the file and the list it makes are held at once for
+ * the length of the parse (docs/signing.md has the measurement).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -25,309 +30,168 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include <openssl/err.h>
-#include <openssl/evp.h>
-
 #include "allowlist/priv.h"
+#include "util/digest.h"
 #include "util/fileio.h"
 #include "util/log.h"
 #include "crypto/sig.h"
 #include "allowlist/state.h"
 
-/* Bytes read and hashed in one step, and published to the others. */
-#define READ_STEP (1u << 20)
-/* How far the reader may run ahead of the parse and the Ed25519 hash: the
- * memory the stream costs beside the list, and enough that neither waits
- * for the reader while it hashes its next step. */
-#define WINDOW (4u << 20)
+unsigned long allowlist_load_parses;
 
-struct listfile {
-	uint8_t *buf;		/* address space for the largest allowed file */
-	size_t map_len, max;
-	size_t usable;		/* bytes of buf made writable, for the reader */
-	int fd;
-	const char *path;
-	struct sig_stream *sig;	/* fed on its own thread when it wants data */
-
-	pthread_mutex_t lock;
-	pthread_cond_t moved;	/* any of the offsets below changed */
-	size_t read;		/* bytes read, and hashed into sha */
-	bool eof;		/* read is all there will be */
-	int read_err;
-	size_t parsed;		/* the parse reads nothing below */
-	size_t parse_need;	/* the parse waits for this many bytes */
-	size_t signed_at;	/* the Ed25519 hashes have this many */
-	size_t released;	/* bytes unmapped from the start */
-	uint8_t sha[SHA256_LEN];
+/* The file's bytes: a private anonymous mapping that grows as the file is
+ * read, zeroed, so a NUL always follows what was read (fileio_read_fd stops
+ * only short of cap). The parse gives back what it has passed (released). */
+struct listbuf {
+	struct readbuf rb;
+	size_t mapped, released;
 };
 
-/* Caller holds f->lock. Make buf writable up to at least upto, a huge page
- * at a time, asking for huge pages as the index tables do. Only the reader
- * asks; the pages given back below may have made it so already. */
-static int listfile_usable(struct listfile *f, size_t upto)
+static size_t page_round(size_t n)
 {
-	size_t end;
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
 
-	if (upto <= f->usable)
+	return (n + pg - 1) / pg * pg;
+}
+
+static int listbuf_grow(struct readbuf *rb, size_t cap)
+{
+	struct listbuf *lb = (struct listbuf *)rb;
+	size_t want = page_round(cap);
+	void *m;
+
+	if (want <= lb->mapped) {
+		rb->cap = cap;
 		return 0;
-	end = upto + HUGE_PAGE - 1;
-	end -= end % HUGE_PAGE;
-	if (end > f->map_len)
-		end = f->map_len;
-	if (mprotect(f->buf + f->usable, end - f->usable, PROT_READ | PROT_WRITE))
-		return -errno;
-	madvise(f->buf + f->usable, end - f->usable, MADV_HUGEPAGE);
-	f->usable = end;
+	}
+	if (!rb->buf) {
+		/* Huge pages where the kernel has them: a 170 MB list is
+		 * then 85 faults rather than 43,000. */
+		m = allowlist_map_huge(want);
+		if (!m)
+			return -ENOMEM;
+	} else {
+		m = mremap(rb->buf, lb->mapped, want, MREMAP_MAYMOVE);
+		if (m == MAP_FAILED)
+			return -ENOMEM;
+	}
+	rb->buf = m;
+	rb->cap = cap;
+	lb->mapped = want;
 	return 0;
 }
 
-/* Caller holds f->lock. The offset below which neither the parse nor the
- * Ed25519 hash reads any more. */
-static size_t listfile_slowest(const struct listfile *f)
+/* The parser reads nothing below upto any more (allowlist_parse_releasing):
+ * those pages go while the list grows, so that the peak is less than the
+ * whole file and the whole list. The mapping starts on a page. */
+static void listbuf_release(void *arg, size_t upto)
 {
-	return f->parsed < f->signed_at ? f->parsed : f->signed_at;
-}
+	struct listbuf *lb = arg;
 
-/*
- * Caller holds f->lock. Give back what no one needs any more, in whole huge
- * pages (the mapping starts on one): moved to where the reader goes next,
- * while there is room, so that the window's pages are reused rather than
- * unmapped behind and faulted in (and zeroed) again ahead; the bytes they
- * hold are read over. Pages the reader has no need of yet, or no room for
- * near the end, are unmapped.
- */
-static void listfile_release_locked(struct listfile *f)
-{
-	size_t upto = listfile_slowest(f), n;
-
-	if (upto > f->read)
-		upto = f->read;
-	upto -= upto % HUGE_PAGE;
-	if (upto <= f->released)
+	upto -= upto % (size_t)sysconf(_SC_PAGESIZE);
+	if (upto <= lb->released)
 		return;
-	n = upto - f->released;
-	if (f->usable % HUGE_PAGE == 0 && f->usable < f->read + HUGE_PAGE &&
-	    f->map_len - f->usable >= n &&
-	    mremap(f->buf + f->released, n, n, MREMAP_MAYMOVE | MREMAP_FIXED,
-		   f->buf + f->usable) != MAP_FAILED)
-		f->usable += n;
-	else
-		munmap(f->buf + f->released, n);
-	f->released = upto;
+	munmap(lb->rb.buf + lb->released, upto - lb->released);
+	lb->released = upto;
 }
 
-static void listfile_parsed(void *arg, size_t upto)
+static void listbuf_free(struct listbuf *lb)
 {
-	struct listfile *f = arg;
-
-	pthread_mutex_lock(&f->lock);
-	f->parsed = upto;
-	listfile_release_locked(f);
-	pthread_cond_broadcast(&f->moved);
-	pthread_mutex_unlock(&f->lock);
+	if (lb->rb.buf && lb->mapped > lb->released)
+		munmap(lb->rb.buf + lb->released, lb->mapped - lb->released);
+	lb->rb.buf = NULL;
 }
 
-static size_t listfile_more(void *arg, size_t need, bool *eof)
-{
-	struct listfile *f = arg;
-	size_t have;
-
-	pthread_mutex_lock(&f->lock);
-	f->parse_need = need;
-	pthread_cond_broadcast(&f->moved);
-	while (f->read < need && !f->eof)
-		pthread_cond_wait(&f->moved, &f->lock);
-	have = f->read;
-	*eof = f->eof;
-	pthread_mutex_unlock(&f->lock);
-	return have;
-}
-
-/* The parse is over, and holds nothing back. */
-static void listfile_parse_done(struct listfile *f)
-{
-	listfile_parsed(f, SIZE_MAX);
-}
-
-/* Caller holds f->lock. The reader waits while it is a window ahead of
- * whoever is slowest, unless the parse waits for more than that (one value
- * longer than the window). */
-static bool reader_may_go(const struct listfile *f)
-{
-	size_t slowest = listfile_slowest(f);
-
-	return slowest >= f->read || f->read - slowest < WINDOW || f->parse_need > f->read;
-}
-
-/*
- * Read the file to its end (a file that grows while it is read is read as
- * far as it goes, and still against the limit), hashing each step. The
- * bytes land where the parse and the Ed25519 thread find them; the address
- * space for the largest allowed file was taken at the start, so no byte
- * moves while anyone reads it (only pages given back move, ahead of it).
- */
-static void *reader_thread(void *arg)
-{
-	struct listfile *f = arg;
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	size_t at = 0;
-	int err = 0;
-
-	if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL))
-		err = -ENOMEM;
-	while (!err) {
-		size_t room = f->map_len - at;
-		ssize_t n;
-
-		if (room > READ_STEP)
-			room = READ_STEP;
-		pthread_mutex_lock(&f->lock);
-		while (!reader_may_go(f))
-			pthread_cond_wait(&f->moved, &f->lock);
-		err = room ? listfile_usable(f, at + room) : 0;
-		pthread_mutex_unlock(&f->lock);
-		if (!room) {
-			pr_err("cannot read '%s': over the limit of %zu bytes", f->path, f->max);
-			err = -EFBIG;
-			break;
-		}
-		if (err) {
-			pr_err("cannot read '%s': %s", f->path, strerror(-err));
-			break;
-		}
-		n = read(f->fd, f->buf + at, room);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			err = -errno;
-			pr_err("cannot read '%s': %s", f->path, strerror(-err));
-			break;
-		}
-		if (!n)
-			break;
-		if (!EVP_DigestUpdate(ctx, f->buf + at, (size_t)n)) {
-			err = -ENOMEM;
-			break;
-		}
-		at += (size_t)n;
-		pthread_mutex_lock(&f->lock);
-		f->read = at;
-		pthread_cond_broadcast(&f->moved);
-		pthread_mutex_unlock(&f->lock);
-	}
-	if (!err && at > f->max) {
-		pr_err("cannot read '%s': over the limit of %zu bytes", f->path, f->max);
-		err = -EFBIG;
-	}
-	if (!err && !EVP_DigestFinal_ex(ctx, f->sha, NULL))
-		err = -ENOMEM;
-	if (err == -ENOMEM)
-		pr_err("cannot hash '%s': %s", f->path, strerror(ENOMEM));
-	ERR_clear_error();
-	EVP_MD_CTX_free(ctx);
-	pthread_mutex_lock(&f->lock);
-	f->read_err = err;
-	f->eof = true;
-	listfile_release_locked(f);
-	pthread_cond_broadcast(&f->moved);
-	pthread_mutex_unlock(&f->lock);
-	return NULL;
-}
-
-/* The Ed25519 keys' SHA-512 over what has been read, a step at a time. */
-static void *signer_thread(void *arg)
-{
-	struct listfile *f = arg;
-	size_t at = 0;
-
-	for (;;) {
-		size_t upto;
-		bool done;
-
-		pthread_mutex_lock(&f->lock);
-		while (f->read == at && !f->eof)
-			pthread_cond_wait(&f->moved, &f->lock);
-		upto = f->read;
-		done = f->eof && upto == at;
-		pthread_mutex_unlock(&f->lock);
-		if (done)
-			break;
-		if (upto - at > READ_STEP)
-			upto = at + READ_STEP;
-		sig_stream_update(f->sig, f->buf + at, upto - at);
-		at = upto;
-		pthread_mutex_lock(&f->lock);
-		f->signed_at = at;
-		listfile_release_locked(f);
-		pthread_cond_broadcast(&f->moved);
-		pthread_mutex_unlock(&f->lock);
-	}
-	pthread_mutex_lock(&f->lock);
-	f->signed_at = SIZE_MAX;
-	listfile_release_locked(f);
-	pthread_cond_broadcast(&f->moved);
-	pthread_mutex_unlock(&f->lock);
-	return NULL;
-}
-
-struct listfile_threads {
-	pthread_t reader, signer;
-	bool reading, signing;
-};
-
-/* The reader, and the signer if an Ed25519 key wants the data. A thread
- * that cannot be made is an error: run here instead, the reader would read
- * the whole file before the parse began. */
-static int listfile_start(struct listfile *f, struct listfile_threads *t)
+/* Read all of fd, at most max bytes (a file that grows while it is read is
+ * read as far as it goes, and still against the limit), then seal it. */
+static int listbuf_read(struct listbuf *lb, int fd, const char *path, size_t size, size_t max)
 {
 	int err;
 
-	if (!sig_stream_wants_data(f->sig))
-		f->signed_at = SIZE_MAX;
-	err = -pthread_create(&t->reader, NULL, reader_thread, f);
-	t->reading = !err;
-	if (!err && sig_stream_wants_data(f->sig)) {
-		err = -pthread_create(&t->signer, NULL, signer_thread, f);
-		t->signing = !err;
+	/* One byte past the size, so that growth is seen and a NUL follows. */
+	if (listbuf_grow(&lb->rb, size + 1)) {
+		pr_err("cannot read '%s': %s", path, strerror(ENOMEM));
+		return -ENOMEM;
 	}
-	if (err) {
-		pr_err("cannot read '%s': %s", f->path, strerror(-err));
-		/* Whichever thread runs must not wait for the other. */
-		pthread_mutex_lock(&f->lock);
-		f->signed_at = SIZE_MAX;
-		f->eof = true;
-		pthread_cond_broadcast(&f->moved);
-		pthread_mutex_unlock(&f->lock);
+	err = fileio_read_fd(fd, path, max, &lb->rb);
+	if (err)
+		return err;
+	if (mprotect(lb->rb.buf, lb->mapped, PROT_READ)) {
+		err = -errno;
+		pr_err("cannot read '%s': %s", path, strerror(-err));
+		return err;
 	}
-	return err;
+	return 0;
 }
 
-/* Wait for both threads; whatever happened, they are over after this. */
-static int listfile_join(struct listfile *f, struct listfile_threads *t)
+/*
+ * The file's SHA-256 (the rollback state's, and what an ECDSA or RSA key
+ * verifies) is taken on a thread of its own while OpenSSL checks an Ed25519
+ * key over the same read-only bytes: the two passes over the file are the
+ * larger part of the load before the parse. Without the thread it is taken
+ * where it is first needed.
+ */
+struct file_sha {
+	const void *data;
+	size_t len;
+	pthread_t thread;
+	bool running, done;
+	int err;
+	uint8_t sha[SHA256_LEN];
+};
+
+static void *file_sha_thread(void *arg)
 {
-	listfile_parse_done(f);
-	if (t->reading)
-		pthread_join(t->reader, NULL);
-	if (t->signing)
-		pthread_join(t->signer, NULL);
-	t->reading = t->signing = false;
-	return f->read_err;
+	struct file_sha *h = arg;
+
+	h->err = sha256_buf(h->data, h->len, h->sha);
+	return NULL;
+}
+
+static void file_sha_start(struct file_sha *h)
+{
+	h->running = !pthread_create(&h->thread, NULL, file_sha_thread, h);
+}
+
+/* The digest, or NULL; whatever happened, the thread is over after this.
+ * Nothing to wait for before the file was read. */
+static const uint8_t *file_sha_wait(void *arg)
+{
+	struct file_sha *h = arg;
+
+	if (!h->done && h->data) {
+		if (h->running)
+			pthread_join(h->thread, NULL);
+		else
+			file_sha_thread(h);
+		h->running = false;
+		h->done = true;
+	}
+	return h->err ? NULL : h->sha;
+}
+
+/* The parse, on bytes whose signature has verified: the only call of the
+ * parser in the load, counted so that tests can see whether it ran. */
+static int parse_verified(struct listbuf *lb, struct allowlist **al, char *why, size_t whylen)
+{
+	struct allowlist_release rel = { .release = listbuf_release, .arg = lb };
+
+	allowlist_load_parses++;
+	return allowlist_parse_releasing(lb->rb.buf, lb->rb.len, &rel, al, why, whylen);
 }
 
 int allowlist_load_verified(const struct allowlist_load_opts *o, struct allowlist **out)
 {
-	struct listfile f = { .lock = PTHREAD_MUTEX_INITIALIZER,
-			      .moved = PTHREAD_COND_INITIALIZER, .fd = -1, .path = o->path };
-	struct allowlist_release rel = { .release = listfile_parsed, .more = listfile_more,
-					 .arg = &f };
-	struct listfile_threads threads = { 0 };
+	struct listbuf lb = { .rb = { .grow = listbuf_grow } };
+	struct file_sha h = { 0 };
+	const uint8_t *sha;
 	uint8_t *sig = NULL;
-	size_t siglen, size;
+	size_t siglen, size, max;
 	char *sig_path = NULL, why[512];
 	struct allowlist *al = NULL;
 	struct allowlist_state st;
 	time_t now = o->now ? o->now : time(NULL), exp;
-	int err, parse_err;
+	int err, fd = -1;
 
 	if (!sig_keyring_count(o->trust)) {
 		pr_err("cannot verify '%s': no trusted key given", o->path);
@@ -341,50 +205,47 @@ int allowlist_load_verified(const struct allowlist_load_opts *o, struct allowlis
 	if (!sig_path)
 		return -ENOMEM;
 
-	f.max = o->max_size ? o->max_size : ALLOWLIST_MAX_SIZE;
-	f.fd = fileio_open_checked(o->path, f.max, &size);
-	if (f.fd < 0) {
-		err = f.fd;
+	max = o->max_size ? o->max_size : ALLOWLIST_MAX_SIZE;
+	fd = fileio_open_checked(o->path, max, &size);
+	if (fd < 0) {
+		err = fd;
 		goto cleanup;
 	}
 	err = fileio_read_once(sig_path, SIG_MAX_SIZE, &sig, &siglen);
 	if (err)
 		goto cleanup;
-	err = sig_stream_begin(o->trust, sig, siglen, &f.sig);
-	if (err) {
-		pr_err("cannot verify '%s': %s", o->path, strerror(-err));
-		goto cleanup;
-	}
-	/* One byte past the limit, so that a file over it is seen. */
-	f.map_len = f.max + 1;
-	/* Only the window is ever made usable (listfile_usable). */
-	f.buf = allowlist_map_aligned(f.map_len, PROT_NONE);
-	if (!f.buf) {
-		pr_err("cannot read '%s': %s", o->path, strerror(ENOMEM));
-		err = -ENOMEM;
-		goto cleanup;
-	}
-	err = listfile_start(&f, &threads);
+	err = listbuf_read(&lb, fd, o->path, size, max);
 	if (err)
 		goto cleanup;
-
-	parse_err = allowlist_parse_releasing(f.buf, size, &rel, &al, why, sizeof(why));
-	err = listfile_join(&f, &threads);
-	if (err)
+	h.data = lb.rb.buf;
+	h.len = lb.rb.len;
+	file_sha_start(&h);
+	err = sig_keyring_verify_hashed(o->trust, lb.rb.buf, lb.rb.len, file_sha_wait, &h, sig,
+					siglen, NULL);
+	sha = file_sha_wait(&h);
+	if (!sha) {
+		pr_err("cannot hash '%s': %s", o->path, strerror(-h.err));
+		err = h.err;
 		goto cleanup;
-	/* The signature first: a file it does not cover is refused for that. */
-	err = sig_stream_end(f.sig, f.sha, NULL);
-	if (err) {
+	}
+	if (err == -EBADMSG) {
 		pr_err("allowlist '%s' refused: signature '%s' does not verify with any trusted key",
 		       o->path, sig_path);
 		goto cleanup;
 	}
-	err = parse_err;
+	if (err) {
+		pr_err("cannot verify '%s': %s", o->path, strerror(-err));
+		goto cleanup;
+	}
+
+	err = parse_verified(&lb, &al, why, sizeof(why));
 	if (err) {
 		pr_err("allowlist '%s' refused: %s", o->path, err == -ENOMEM ? "out of memory" : why);
 		goto cleanup;
 	}
-	allowlist_set_file_sha256(al, f.sha);
+	/* The list holds copies of its strings: the rest of the file can go. */
+	listbuf_free(&lb);
+	allowlist_set_file_sha256(al, sha);
 
 	if (allowlist_expiry(al, &exp) && now >= exp) {
 		pr_err("allowlist '%s' refused: expired at %s", o->path, allowlist_expires(al));
@@ -395,12 +256,12 @@ int allowlist_load_verified(const struct allowlist_load_opts *o, struct allowlis
 		err = state_read(o->state_dir, &st);
 		if (err)
 			goto cleanup;
-		err = state_check(&st, o->path, allowlist_serial(al), f.sha);
+		err = state_check(&st, o->path, allowlist_serial(al), sha);
 		if (err)
 			goto cleanup;
 		/* Last: every check above passed, so this serial is now the floor. */
 		if (o->commit) {
-			err = state_commit(o->state_dir, allowlist_serial(al), f.sha);
+			err = state_commit(o->state_dir, allowlist_serial(al), sha);
 			if (err)
 				goto cleanup;
 		}
@@ -408,13 +269,11 @@ int allowlist_load_verified(const struct allowlist_load_opts *o, struct allowlis
 	*out = al;
 	al = NULL;
 cleanup:
-	listfile_join(&f, &threads);	/* before the mapping goes */
+	file_sha_wait(&h);	/* before the bytes go */
 	allowlist_free(al);
-	if (f.buf && f.map_len > f.released)
-		munmap(f.buf + f.released, f.map_len - f.released);
-	if (f.fd >= 0)
-		close(f.fd);
-	sig_stream_free(f.sig);
+	listbuf_free(&lb);
+	if (fd >= 0)
+		close(fd);
 	free(sig);
 	free(sig_path);
 	return err;

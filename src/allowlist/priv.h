@@ -79,6 +79,10 @@ struct allowlist_release {
 int allowlist_parse_releasing(const void *buf, size_t len, const struct allowlist_release *rel,
 			      struct allowlist **out, char *err, size_t errlen);
 
+/* Parses allowlist_load_verified has started: one for each file whose
+ * signature verified, none for any other. Tests read it to see the order. */
+extern unsigned long allowlist_load_parses;
+
 /* How far the parse moves between two offers (2 MB, a huge page); tests set
  * it to 1 to have every entry offered. */
 extern size_t allowlist_release_step;

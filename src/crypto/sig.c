@@ -13,13 +13,13 @@
 #include <openssl/rsa.h>
 
 #include "util/digest.h"
-#include "crypto/ed25519.h"
 #include "util/fileio.h"
 #include "util/log.h"
 #include "crypto/sig.h"
 
 #define KEY_MAX_SIZE (64u << 10)
 #define RSA_MIN_BITS 2048
+#define ED25519_SIG_LEN 64
 
 enum sig_alg { SIG_ED25519, SIG_ECDSA_P256, SIG_RSA, SIG_RSA_PSS_ONLY };
 
@@ -172,8 +172,8 @@ int sig_keyring_add_file(struct sig_keyring *kr, const char *path)
  * exactly this, so the verdict is the same, and trying several keys and
  * paddings costs one hash. Only a result of exactly 1 counts: OpenSSL also
  * returns 0 and negative values, and some paths -2. */
-static bool verify_one_sha256(const struct sig_key *k, int rsa_pad, const uint8_t sha[32],
-			      const uint8_t *sig, size_t siglen)
+static bool verify_one_sha256(const struct sig_key *k, int rsa_pad,
+			      const uint8_t sha[SHA256_LEN], const uint8_t *sig, size_t siglen)
 {
 	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, k->pkey, NULL);
 	bool ok = false;
@@ -193,15 +193,15 @@ static bool verify_one_sha256(const struct sig_key *k, int rsa_pad, const uint8_
 	}
 	if (EVP_PKEY_CTX_set_signature_md(ctx, EVP_sha256()) <= 0)
 		goto cleanup;
-	ok = EVP_PKEY_verify(ctx, sig, siglen, sha, 32) == 1;
+	ok = EVP_PKEY_verify(ctx, sig, siglen, sha, SHA256_LEN) == 1;
 cleanup:
 	ERR_clear_error();
 	EVP_PKEY_CTX_free(ctx);
 	return ok;
 }
 
-static bool verify_sha256_key(const struct sig_key *k, const uint8_t sha[32], const uint8_t *sig,
-			      size_t siglen)
+static bool verify_sha256_key(const struct sig_key *k, const uint8_t sha[SHA256_LEN],
+			      const uint8_t *sig, size_t siglen)
 {
 	switch (k->alg) {
 	case SIG_ECDSA_P256:
@@ -218,182 +218,97 @@ static bool verify_sha256_key(const struct sig_key *k, const uint8_t sha[32], co
 }
 
 /*
- * Pure Ed25519 hashes R || A || M, R from the signature and A the key, so
- * each pair of an Ed25519 key and a 64-byte reading of the signature file is
- * a SHA-512 of its own, fed as the data arrives; ed25519_verify_hashed
- * finishes the check from it. OpenSSL's one call would need the whole data
- * in memory at once.
+ * Pure Ed25519 through OpenSSL's one-shot verify over the whole message: it
+ * hashes R || A || M itself and decides. The caller holds the data in
+ * memory anyway (the allowlist loader verifies before it parses), so no
+ * curve arithmetic of our own is needed. Only a result of exactly 1 counts.
  */
-struct ed_hash {
-	size_t key;		/* in the keyring */
-	const uint8_t *sig;	/* ED25519_SIG_LEN bytes, in the stream's readings */
-	uint8_t pub[ED25519_KEY_LEN];
-	EVP_MD_CTX *ctx;	/* NULL once hashing failed: the pair does not verify */
-};
+static bool verify_ed25519_key(const struct sig_key *k, const void *data, size_t len,
+			       const uint8_t *sig, size_t siglen)
+{
+	EVP_MD_CTX *ctx;
+	bool ok = false;
 
-struct sig_stream {
-	const struct sig_keyring *kr;
-	/* The signature file's two readings: the bytes themselves, and the
-	 * base64 line decoded (NULL when it is not one). Both are tried: a
-	 * base64 line is never a valid raw signature for these algorithms and
-	 * vice versa, and each must still verify. */
-	uint8_t *raw, *decoded;
+	if (siglen != ED25519_SIG_LEN)
+		return false;	/* never a valid one: spare OpenSSL the pass */
+	ctx = EVP_MD_CTX_new();
+	if (ctx && EVP_DigestVerifyInit_ex(ctx, NULL, NULL, NULL, NULL, k->pkey, NULL) == 1)
+		ok = EVP_DigestVerify(ctx, sig, siglen, data, len) == 1;
+	ERR_clear_error();
+	EVP_MD_CTX_free(ctx);
+	return ok;
+}
+
+/* The signature file's two readings, each tried: the bytes themselves, and
+ * the base64 line decoded. A base64 line is never a valid raw signature for
+ * these algorithms and vice versa, and each must still verify. */
+struct sig_readings {
+	const uint8_t *raw, *decoded;
 	size_t rawlen, dlen;
-	struct ed_hash *ed;
-	size_t n_ed;
 };
 
-static int ed_hash_start(struct sig_stream *s, size_t key, const uint8_t *sig)
+static bool verify_readings(const struct sig_key *k, const void *data, size_t len,
+			    const uint8_t *sha256, const struct sig_readings *r)
 {
-	struct ed_hash *e = &s->ed[s->n_ed];
-	size_t publen = sizeof(e->pub);
-
-	e->key = key;
-	e->sig = sig;
-	e->ctx = EVP_MD_CTX_new();
-	s->n_ed++;	/* freed with the stream, whatever happens below */
-	if (!e->ctx ||
-	    EVP_PKEY_get_raw_public_key(s->kr->keys[key].pkey, e->pub, &publen) != 1 ||
-	    publen != sizeof(e->pub) || !EVP_DigestInit_ex(e->ctx, EVP_sha512(), NULL) ||
-	    !EVP_DigestUpdate(e->ctx, sig, ED25519_SIG_LEN / 2) ||
-	    !EVP_DigestUpdate(e->ctx, e->pub, sizeof(e->pub))) {
-		ERR_clear_error();
-		return -ENOMEM;
-	}
-	return 0;
+	if (k->alg == SIG_ED25519)
+		return (r->decoded && verify_ed25519_key(k, data, len, r->decoded, r->dlen)) ||
+		       verify_ed25519_key(k, data, len, r->raw, r->rawlen);
+	return sha256 && ((r->decoded && verify_sha256_key(k, sha256, r->decoded, r->dlen)) ||
+			  verify_sha256_key(k, sha256, r->raw, r->rawlen));
 }
 
-void sig_stream_free(struct sig_stream *s)
+int sig_keyring_verify_hashed(const struct sig_keyring *kr, const void *data, size_t len,
+			      const uint8_t *(*sha256)(void *arg), void *arg,
+			      const uint8_t *sigfile, size_t sigfile_len, const char **which)
 {
-	if (!s)
-		return;
-	for (size_t i = 0; i < s->n_ed; i++)
-		EVP_MD_CTX_free(s->ed[i].ctx);
-	free(s->ed);
-	free(s->raw);
-	free(s->decoded);
-	free(s);
-}
-
-int sig_stream_begin(const struct sig_keyring *kr, const uint8_t *sigfile, size_t sigfile_len,
-		     struct sig_stream **out)
-{
-	struct sig_stream *s;
-	int err = 0;
+	struct sig_readings r = { .raw = sigfile, .rawlen = sigfile_len };
+	const uint8_t *sha = NULL;
+	uint8_t *decoded = NULL;
+	bool asked = false;
+	int err = -EBADMSG;
 
 	if (!kr || !kr->n)
 		return -ENOKEY;
-	s = calloc(1, sizeof(*s));
-	if (!s)
-		return -ENOMEM;
-	s->kr = kr;
-	s->raw = malloc(sigfile_len ? sigfile_len : 1);
-	s->ed = calloc(2 * kr->n, sizeof(*s->ed));
-	if (!s->raw || !s->ed) {
-		err = -ENOMEM;
-		goto cleanup;
-	}
-	memcpy(s->raw, sigfile, sigfile_len);
-	s->rawlen = sigfile_len;
-	if (sig_base64_decode((const char *)sigfile, sigfile_len, &s->decoded, &s->dlen))
-		s->decoded = NULL;
-	for (size_t i = 0; i < kr->n && !err; i++) {
-		if (kr->keys[i].alg != SIG_ED25519)
-			continue;
-		if (s->decoded && s->dlen == ED25519_SIG_LEN)
-			err = ed_hash_start(s, i, s->decoded);
-		if (!err && s->rawlen == ED25519_SIG_LEN)
-			err = ed_hash_start(s, i, s->raw);
-	}
-cleanup:
-	if (err) {
-		sig_stream_free(s);
-		return err;
-	}
-	*out = s;
-	return 0;
-}
-
-bool sig_stream_wants_data(const struct sig_stream *s)
-{
-	return s->n_ed > 0;
-}
-
-void sig_stream_update(struct sig_stream *s, const void *data, size_t len)
-{
-	for (size_t i = 0; i < s->n_ed; i++) {
-		struct ed_hash *e = &s->ed[i];
-
-		if (e->ctx && !EVP_DigestUpdate(e->ctx, data, len)) {
-			ERR_clear_error();
-			EVP_MD_CTX_free(e->ctx);
-			e->ctx = NULL;
-		}
-	}
-}
-
-static bool verify_ed25519_key(struct sig_stream *s, size_t key)
-{
-	uint8_t h[64];
-
-	for (size_t i = 0; i < s->n_ed; i++) {
-		struct ed_hash *e = &s->ed[i];
-		bool hashed;
-
-		if (e->key != key || !e->ctx)
-			continue;
-		hashed = EVP_DigestFinal_ex(e->ctx, h, NULL);
-		ERR_clear_error();
-		EVP_MD_CTX_free(e->ctx);	/* a hash is finished once */
-		e->ctx = NULL;
-		if (hashed && ed25519_verify_hashed(e->pub, e->sig, h))
-			return true;
-	}
-	return false;
-}
-
-int sig_stream_end(struct sig_stream *s, const uint8_t *sha256, const char **which)
-{
-	const struct sig_keyring *kr = s->kr;
-
+	if (!sig_base64_decode((const char *)sigfile, sigfile_len, &decoded, &r.dlen))
+		r.decoded = decoded;	/* otherwise not a base64 line: the raw reading only */
 	for (size_t i = 0; i < kr->n; i++) {
 		const struct sig_key *k = &kr->keys[i];
-		bool ok;
 
-		if (k->alg == SIG_ED25519)
-			ok = verify_ed25519_key(s, i);
-		else
-			ok = sha256 && ((s->decoded && verify_sha256_key(k, sha256, s->decoded,
-									   s->dlen)) ||
-					verify_sha256_key(k, sha256, s->raw, s->rawlen));
-		if (ok) {
+		if (k->alg != SIG_ED25519 && !asked) {
+			sha = sha256(arg);
+			asked = true;
+		}
+		if (verify_readings(k, data, len, sha, &r)) {
 			if (which)
 				*which = k->name;
-			return 0;
+			err = 0;
+			break;
 		}
 	}
-	return -EBADMSG;
+	free(decoded);
+	return err;
+}
+
+struct buf_sha {
+	const void *data;
+	size_t len;
+	uint8_t sha[SHA256_LEN];
+};
+
+static const uint8_t *buf_sha256(void *arg)
+{
+	struct buf_sha *b = arg;
+
+	return sha256_buf(b->data, b->len, b->sha) ? NULL : b->sha;
 }
 
 int sig_keyring_verify(const struct sig_keyring *kr, const void *data, size_t len,
 		       const uint8_t *sigfile, size_t sigfile_len, const char **which)
 {
-	struct sig_stream *s = NULL;
-	uint8_t sha[SHA256_LEN];
-	bool need_sha = false;
-	int err;
+	struct buf_sha b = { .data = data, .len = len };
 
-	err = sig_stream_begin(kr, sigfile, sigfile_len, &s);
-	if (err)
-		return err;
-	sig_stream_update(s, data, len);
-	for (size_t i = 0; i < kr->n; i++)
-		need_sha |= kr->keys[i].alg != SIG_ED25519;
-	if (need_sha && sha256_buf(data, len, sha))
-		need_sha = false;	/* those keys then fail */
-	err = sig_stream_end(s, need_sha ? sha : NULL, which);
-	sig_stream_free(s);
-	return err;
+	return sig_keyring_verify_hashed(kr, data, len, buf_sha256, &b, sigfile, sigfile_len,
+					 which);
 }
 
 /* An encrypted key's passphrase is asked for only where someone can type it:

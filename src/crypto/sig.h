@@ -29,28 +29,25 @@ size_t sig_keyring_count(const struct sig_keyring *kr);
 /*
  * 0 when the contents of a signature file (base64 line or raw bytes) verify
  * data under any one of the keys; *which (may be NULL) names that key.
- * -EBADMSG when none does, -ENOKEY for an empty keyring. Reports nothing:
- * the caller knows what was being verified.
+ * -EBADMSG when none does, -ENOKEY for an empty keyring. Reports
+ * nothing: the caller knows what was being verified. Every key is checked by
+ * OpenSSL's own verify: an Ed25519 key with the one-shot EVP_DigestVerify
+ * over all of data (one pass of SHA-512 over it for each Ed25519 key tried),
+ * an ECDSA or RSA key with EVP_PKEY_verify over data's SHA-256.
  */
 int sig_keyring_verify(const struct sig_keyring *kr, const void *data, size_t len,
 		       const uint8_t *sigfile, size_t sigfile_len, const char **which);
 
 /*
- * The same verdict for data that arrives in pieces, so that it need not be
- * in memory at once. begin decodes the signature file; update hashes each
- * piece in order, for the Ed25519 keys (needed only when wants_data); end
- * takes the data's SHA-256, which the caller computes anyway, for the keys
- * that sign that (ECDSA, RSA; NULL: those keys fail). end is called once.
- * begin: 0, -ENOKEY for an empty keyring or -ENOMEM; end: 0 or -EBADMSG.
+ * The same for a caller that takes data's SHA-256 (what the ECDSA and RSA
+ * keys verify) itself, needing it anyway, perhaps on another thread while
+ * the Ed25519 keys read data: sha256(arg) is called once, when the first
+ * ECDSA or RSA key is tried (never if there is none), and returns the
+ * digest, or NULL when it could not be taken (those keys then fail).
  */
-struct sig_stream;
-
-int sig_stream_begin(const struct sig_keyring *kr, const uint8_t *sigfile, size_t sigfile_len,
-		     struct sig_stream **out);
-bool sig_stream_wants_data(const struct sig_stream *s);
-void sig_stream_update(struct sig_stream *s, const void *data, size_t len);
-int sig_stream_end(struct sig_stream *s, const uint8_t *sha256, const char **which);
-void sig_stream_free(struct sig_stream *s);
+int sig_keyring_verify_hashed(const struct sig_keyring *kr, const void *data, size_t len,
+			      const uint8_t *(*sha256)(void *arg), void *arg,
+			      const uint8_t *sigfile, size_t sigfile_len, const char **which);
 
 /*
  * Sign data with the PEM private key in path: Ed25519, ECDSA P-256 + SHA-256

@@ -923,12 +923,12 @@ static int load_with(const char *list, const char *key, struct allowlist **al)
 }
 
 /*
- * The load streams the file, larger than its window here, through the
- * signature and the parse at once. A change anywhere is refused for its
- * signature, and so is a file that is also malformed: the signature is
- * judged first. Only a signed file's own problem is told as such.
+ * A large file, given back to the system behind the parse as it goes, with
+ * each key type. A change anywhere is refused for its signature, and so is
+ * a file that is also malformed: the signature is judged first. Only a
+ * signed file's own problem is told as such.
  */
-static void test_allowlist_load_streamed(void **state)
+static void test_allowlist_load_large(void **state)
 {
 	static const char *const keys[] = { "p256", "rsa2048", "ed25519" };
 	char dir[TMPDIR_MAX], list[PATH_MAX];
@@ -974,6 +974,83 @@ static void test_allowlist_load_streamed(void **state)
 	assert_int_equal(load_with(list, "p256", &al), -EBADMSG);
 	assert_null(al);
 	munmap(buf, map_len);
+	assert_int_equal(tmpdir_remove(dir), 0);
+}
+
+/* Overwrite the signature file next to list with a copy whose decoded
+ * signature has one bit flipped: still a base64 line of the right length. */
+static void corrupt_signature(const char *list)
+{
+	char sigp[PATH_MAX + 8], *b64;
+	uint8_t *line, *raw;
+	size_t len, rawlen;
+
+	snprintf(sigp, sizeof(sigp), "%s.sig", list);
+	assert_int_equal(fileio_read_once(sigp, SIG_MAX_SIZE, &line, &len), 0);
+	assert_int_equal(sig_base64_decode((const char *)line, len, &raw, &rawlen), 0);
+	raw[rawlen / 2] ^= 0x10;
+	b64 = sig_base64_encode(raw, rawlen);
+	assert_non_null(b64);
+	assert_int_equal(fileio_write_atomic(sigp, b64, strlen(b64), 0644), 0);
+	free(b64);
+	free(raw);
+	free(line);
+}
+
+/*
+ * Verify, then parse: with a signature that does not verify, the parser is
+ * never called, whatever the bytes are (a valid list, or one that would
+ * make the parser fail at its first byte); with one that verifies it is
+ * called exactly once. allowlist_load_parses counts the calls.
+ */
+static void test_allowlist_load_verifies_before_parsing(void **state)
+{
+	static const char *const keys[] = { "ed25519", "p256", "rsa2048" };
+	static const char good[] = "{\"format\":\"imaguard-allowlist/1\",\"serial\":3,"
+				   "\"created\":\"2026-01-01T00:00:00Z\",\"hash_algo\":\"sha256\","
+				   "\"entries\":[]}";
+	static const char loud[] = "\x00 this is not JSON, and the parser would say so";
+	char dir[TMPDIR_MAX], list[PATH_MAX];
+	struct allowlist *al = NULL;
+	unsigned long before;
+
+	(void)state;
+	assert_int_equal(tmpdir_make(dir, "order"), 0);
+	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+		/* the control: a good signature reaches the parser, once */
+		write_signed(dir, good, sizeof(good) - 1, keys[k], list, sizeof(list));
+		before = allowlist_load_parses;
+		assert_int_equal(load_with(list, keys[k], &al), 0);
+		assert_int_equal(allowlist_load_parses, before + 1);
+		allowlist_free(al);
+		al = NULL;
+
+		/* the same list, its signature corrupt */
+		corrupt_signature(list);
+		before = allowlist_load_parses;
+		assert_int_equal(load_with(list, keys[k], &al), -EBADMSG);
+		assert_int_equal(allowlist_load_parses, before);
+		assert_null(al);
+
+		/* the signer's list, then bytes the parser would refuse loudly
+		 * put in its place: the signature's error, the parser unasked */
+		write_signed(dir, good, sizeof(good) - 1, keys[k], list, sizeof(list));
+		assert_int_equal(fileio_write_atomic(list, loud, sizeof(loud) - 1, 0644), 0);
+		before = allowlist_load_parses;
+		assert_int_equal(load_with(list, keys[k], &al), -EBADMSG);
+		assert_int_equal(allowlist_load_parses, before);
+
+		/* signed by another trusted-looking key than the one trusted */
+		write_signed(dir, loud, sizeof(loud) - 1, keys[(k + 1) % 3], list, sizeof(list));
+		assert_int_equal(load_with(list, keys[k], &al), -EBADMSG);
+		assert_int_equal(allowlist_load_parses, before);
+
+		/* and signed: now the parser runs, and says what is wrong */
+		write_signed(dir, loud, sizeof(loud) - 1, keys[k], list, sizeof(list));
+		assert_int_equal(load_with(list, keys[k], &al), -EINVAL);
+		assert_int_equal(allowlist_load_parses, before + 1);
+		assert_null(al);
+	}
 	assert_int_equal(tmpdir_remove(dir), 0);
 }
 
@@ -1063,7 +1140,7 @@ static void test_allowlist_scale(void **state)
 			      n, len >> 20, t1 - t0, t3 - t2, ru.ru_maxrss / 1024);
 	}
 	assert_int_equal(allowlist_count(loaded), n);
-	/* hashed beside the parse, which gave the file back as it went */
+	/* hashed beside the signature check, before the parse */
 	assert_true(allowlist_file_sha256(loaded, got_sha));
 	assert_memory_equal(got_sha, file_sha, SHA256_LEN);
 	for (size_t i = 0; i < n; i += n / 97 + 1) {
@@ -1101,7 +1178,8 @@ int main(void)
 		cmocka_unit_test(test_allowlist_parse_releasing),
 		cmocka_unit_test(test_allowlist_index_sizes),
 		cmocka_unit_test(test_allowlist_parse_streamed),
-		cmocka_unit_test(test_allowlist_load_streamed),
+		cmocka_unit_test(test_allowlist_load_large),
+		cmocka_unit_test(test_allowlist_load_verifies_before_parsing),
 		cmocka_unit_test(test_allowlist_strings_kept_once),
 		cmocka_unit_test(test_allowlist_lookup_path_lengths),
 		cmocka_unit_test(test_allowlist_load_grows_while_reading),
