@@ -8,8 +8,9 @@
 # (or FUZZ_SECONDS, when also given, whichever comes first) over a corpus
 # kept between runs in build/fuzz/corpus-long/<name>/, read together with the
 # seeds; a table gives per target the executions, libFuzzer's final coverage
-# (cov: edges, ft: features), the time, exec/s and, for a run cut short by
-# FUZZ_SECONDS, the time FUZZ_RUNS would take at that rate. FUZZ_MERGE=1
+# (cov: edges, ft: features), the time, exec/s (and per CPU second, which a
+# busy machine does not skew) and, for a run cut short by FUZZ_SECONDS, the
+# time FUZZ_RUNS would take at that rate. FUZZ_MERGE=1
 # then merges into tests/fuzz/corpus/<name>/ the inputs of that corpus that
 # add coverage (-merge=1); nothing else writes to the tree.
 set -euo pipefail
@@ -30,21 +31,26 @@ long() {
 	local execs rate cov ft el proj limit=()
 	mkdir -p "$corpus"
 	[ -n "${FUZZ_SECONDS:-}" ] && limit=(-max_total_time="$FUZZ_SECONDS")
+	# wall and CPU seconds: on a busy machine the CPU rate is the one
+	# that carries over to another
+	local TIMEFORMAT='%R %U %S' cpu cpurate=?
 	t0=$(date +%s)
-	(cd "$work" && "$f" -runs="$runs" "${limit[@]}" -print_final_stats=1 \
-		-artifact_prefix="$work/" "$corpus" corpus >log 2>&1) || rc=$?
+	{ time (cd "$work" && "$f" -runs="$runs" "${limit[@]}" -print_final_stats=1 \
+		-artifact_prefix="$work/" "$corpus" corpus >log 2>&1); } 2>"$work/times" || rc=$?
 	t1=$(date +%s)
 	el=$((t1 - t0))
+	cpu=$(awk '{ printf "%.2f", $2 + $3 }' "$work/times")
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/log")
 	rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$work/log")
 	cov=$(grep -o 'cov: [0-9]* ft: [0-9]*' "$work/log" | tail -1)
 	ft=${cov##*ft: } cov=${cov#cov: } cov=${cov%% *}
+	[ -n "$execs" ] && cpurate=$(awk -v n="$execs" -v c="$cpu" 'BEGIN { printf "%d", (c > 0 ? n / c : 0) }')
 	proj=-
 	if [ -n "$rate" ] && [ "$rate" -gt 0 ] && [ "${execs:-0}" -lt "$runs" ]; then
 		proj=$(hms $((runs / rate)))
 	fi
-	table+=("$(printf '%-24s %12s %7s %8s %10s %8s %12s' "$name" "${execs:-?}" "${cov:-?}" \
-		"${ft:-?}" "$(hms "$el")" "${rate:-?}" "$proj")")
+	table+=("$(printf '%-24s %12s %7s %8s %10s %8s %10s %12s' "$name" "${execs:-?}" \
+		"${cov:-?}" "${ft:-?}" "$(hms "$el")" "${rate:-?}" "$cpurate" "$proj")")
 	if [ "$rc" -ne 0 ]; then
 		echo "FAIL fuzz-long/$name: see $work/log"
 		tail -n 40 "$work/log" | sed 's/^/    | /'
@@ -106,8 +112,8 @@ for f in "$@"; do
 	fi
 done
 if [ ${#table[@]} -gt 0 ]; then
-	printf '%-24s %12s %7s %8s %10s %8s %12s\n' target executions cov ft time exec/s \
-		"for $runs"
+	printf '%-24s %12s %7s %8s %10s %8s %10s %12s\n' target executions cov ft time exec/s \
+		exec/cpu-s "for $runs"
 	printf '%s\n' "${table[@]}"
 fi
 echo "fuzz: $passed passed, $failed failed"
