@@ -87,8 +87,11 @@ static char *arena_copy(struct allowlist *al, const char *s, size_t len)
 	char *p;
 
 	if (!c || c->size - c->used < need) {
-		size_t next = c ? (c->size < ARENA_CHUNK / 2 ? c->size * 2 : ARENA_CHUNK) : ARENA_FIRST;
-		size_t size = need > next ? need : next;
+		size_t next = c && c->size < ARENA_CHUNK / 2 ? c->size * 2 : ARENA_CHUNK, size;
+
+		if (!c)
+			next = ARENA_FIRST;
+		size = need > next ? need : next;
 
 		c = malloc(sizeof(*c) + size);
 		if (!c)

@@ -182,9 +182,11 @@ static void chart_timeline(FILE *f, const json_t *doc)
 	/* One label under the axis: the span the bars cover, end included,
 	 * and how wide a bar is. */
 	if (n) {
-		const char *first = json_string_value(json_object_get(json_array_get(bk, 0), "start"));
-		const char *last = json_string_value(json_object_get(json_array_get(bk, n - 1), "start"));
+		const json_t *b0 = json_array_get(bk, 0), *bn = json_array_get(bk, n - 1);
+		const char *first = json_string_value(json_object_get(b0, "start"));
+		const char *last = json_string_value(json_object_get(bn, "start"));
 		char end[RFC3339_NS_BUF] = "";
+		bool same_day;
 		int64_t ns;
 
 		report_short_time(first, t0);
@@ -195,10 +197,10 @@ static void chart_timeline(FILE *f, const json_t *doc)
 			report_short_time(last, t1);
 		}
 		/* the end's date only when it differs from the start's */
+		same_day = strlen(t1) == 19 && !strncmp(t0, t1, 10);
 		fprintf(f, "<text id=\"timeline-axis\" x=\"%d\" y=\"%d\" font-size=\"11\" "
 			   "text-anchor=\"middle\">%s – %s UTC · %lld s a bar</text>",
-			left + w / 2, top + h + 14, t0, strlen(t1) == 19 && !strncmp(t0, t1, 10) ? t1 + 11 : t1,
-			num(tl, "bucket_s"));
+			left + w / 2, top + h + 14, t0, same_day ? t1 + 11 : t1, num(tl, "bucket_s"));
 	} else {
 		fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"13\" fill=\"#7b8794\">no events</text>",
 			left + 10, top + h / 2);
@@ -312,7 +314,8 @@ static int chart_coverage(FILE *f, const json_t *cov)
 		if (cov_unlisted(rows[i])) {
 			const json_t *u = rows[i];
 
-			memmove(rows + COV_BARS, rows + COV_BARS - 1, (i - COV_BARS + 1) * sizeof(*rows));
+			memmove(rows + COV_BARS, rows + COV_BARS - 1,
+				(i - COV_BARS + 1) * sizeof(*rows));
 			rows[COV_BARS - 1] = u;
 			break;
 		}
@@ -337,6 +340,7 @@ static int chart_coverage(FILE *f, const json_t *cov)
 		bool out = cov_unlisted(r);
 		int y = 6 + (int)i * rowh;
 		double wa = (double)w * (double)num(r, "executed") / (double)max;
+		double wl = (double)w * (double)json_integer_value(listed) / (double)max;
 
 		fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"12\" text-anchor=\"end\">", left - 6,
 			y + 14);
@@ -347,22 +351,21 @@ static int chart_coverage(FILE *f, const json_t *cov)
 		if (json_is_integer(listed))
 			fprintf(f, "<rect class=\"cov-idle\" x=\"%d\" y=\"%d\" width=\"%.1f\" "
 				   "height=\"16\" fill=\"" COV_IDLE "\"/>",
-				left, y + 2, (double)w * (double)json_integer_value(listed) / (double)max);
+				left, y + 2, wl);
 		fprintf(f, "<rect class=\"%s\" x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"16\" "
 			   "fill=\"%s\"/>",
-			out ? "cov-unlisted" : "cov-ran", left, y + 2, wa, out ? COV_UNLISTED : COV_RAN);
+			out ? "cov-unlisted" : "cov-ran", left, y + 2, wa,
+			out ? COV_UNLISTED : COV_RAN);
 		fprintf(f, "<text x=\"%.1f\" y=\"%d\" font-size=\"11\">%lld",
-			left + (json_is_integer(listed) && json_integer_value(listed) > num(r, "executed")
-					? (double)w * (double)json_integer_value(listed) / (double)max
-					: wa) + 4,
-			y + 14, num(r, "executed"));
+			left + (wl > wa ? wl : wa) + 4, y + 14, num(r, "executed"));
 		if (json_is_integer(listed))
 			fprintf(f, " / %lld", (long long)json_integer_value(listed));
 		fprintf(f, "</text>");
 	}
 	if (n > shown)
 		fprintf(f, "<text id=\"coverage-more\" x=\"%d\" y=\"%d\" font-size=\"11\" "
-			   "fill=\"#52606d\">and %zu more source%s with fewer runs: in the table below</text>",
+			   "fill=\"#52606d\">and %zu more source%s with fewer runs: "
+			   "in the table below</text>",
 			10, 6 + (int)shown * rowh + 12, n - shown, n - shown == 1 ? "" : "s");
 	fprintf(f, "<rect x=\"10\" y=\"%d\" width=\"10\" height=\"10\" fill=\"" COV_RAN "\"/>"
 		   "<text x=\"24\" y=\"%d\" font-size=\"11\">entries that ran</text>"
