@@ -133,7 +133,7 @@ $(B)/imaguard: $(B)/obj/src/main.o $(B)/obj/libimaguard.a
 UNIT_BINS      := $(addprefix $(B)/obj/tests/unit/,$(UNITS))
 UNIT_BINS_ASAN := $(addprefix $(B)/asan/tests/unit/,$(UNITS))
 
-.PHONY: deps unit unit-asan hosttest fuzz fuzz-quick vmtest vmshell check demo bench bench-quick vmlinux clean install uninstall
+.PHONY: deps unit unit-asan hosttest fuzz fuzz-quick fuzz-long vmtest vmshell check demo bench bench-quick vmlinux clean install uninstall
 deps:
 	$(Q)scripts/deps.sh
 
@@ -155,6 +155,15 @@ fuzz: $(FUZZERS)
 
 fuzz-quick: $(FUZZERS)
 	$(Q)FUZZ_SECONDS=5 scripts/run-fuzz.sh $(FUZZERS)
+
+# Each fuzzer to FUZZ_RUNS inputs (FUZZ_LONG_SECONDS, when set, cuts a target
+# short: the table then projects the time of the full run), its corpus kept in
+# $(B)/fuzz/corpus-long/<name>/; FUZZ_MERGE=1 merges what adds coverage into
+# the seeds in tests/fuzz/corpus/.
+FUZZ_RUNS ?= 10000000
+fuzz-long: $(FUZZERS)
+	$(Q)FUZZ_RUNS=$(FUZZ_RUNS) FUZZ_MERGE=$(FUZZ_MERGE) \
+		$(if $(FUZZ_LONG_SECONDS),FUZZ_SECONDS=$(FUZZ_LONG_SECONDS)) scripts/run-fuzz.sh $(FUZZERS)
 
 # The layering, read from the sources: includes go down the layers of src/
 # only, and only enforcer/ uses libbpf (scripts/check-layout.sh). The symbols

@@ -19,6 +19,10 @@
 #include "allowlist/priv.h"
 #include "util/utf8.h"
 
+/* Arena chunks double from ARENA_FIRST up to ARENA_CHUNK: a list of a few
+ * entries (a test's, a fuzzer's input, a small host's) pays for a small
+ * chunk, a big one for a few more chunks than a fixed size would take. */
+#define ARENA_FIRST (16u << 10)
 #define ARENA_CHUNK (4u << 20)
 #define MAX_ENTRIES (UINT32_MAX / 4)
 /* Distinct sources and comments kept once each; past this many they are
@@ -83,7 +87,11 @@ static char *arena_copy(struct allowlist *al, const char *s, size_t len)
 	char *p;
 
 	if (!c || c->size - c->used < need) {
-		size_t size = need > ARENA_CHUNK ? need : ARENA_CHUNK;
+		size_t next = c && c->size < ARENA_CHUNK / 2 ? c->size * 2 : ARENA_CHUNK, size;
+
+		if (!c)
+			next = ARENA_FIRST;
+		size = need > next ? need : next;
 
 		c = malloc(sizeof(*c) + size);
 		if (!c)
@@ -92,7 +100,7 @@ static char *arena_copy(struct allowlist *al, const char *s, size_t len)
 		c->used = 0;
 		/* An oversized string gets its own chunk behind the current one,
 		 * so the current chunk's free space is not wasted. */
-		if (al->arena && size > ARENA_CHUNK) {
+		if (al->arena && size > next) {
 			c->next = al->arena->next;
 			al->arena->next = c;
 		} else {

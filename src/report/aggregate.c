@@ -229,6 +229,7 @@ static int fold_access(struct report *r, struct logrep *lr, json_t *rec, int64_t
 	e->denied += deny;
 	e->allowlisted_rec += rsn == REASON_ALLOWLISTED;
 	e->reason = reason;
+	e->logs |= report_log_bit(r, lr);
 
 	if (deny) {
 		struct deny_key k;
@@ -255,6 +256,7 @@ static int fold_access(struct report *r, struct logrep *lr, json_t *rec, int64_t
 		if (timed)
 			span(&d->first, &d->last, t);
 		d->pid = int_field(rec, "pid", -1);
+		d->logs |= report_log_bit(r, lr);
 	}
 	return 0;
 }
@@ -286,6 +288,7 @@ static int fold_summary(struct report *r, struct logrep *lr, json_t *rec, int64_
 			e->last = INT64_MIN;
 		}
 		e->count += (uint64_t)n;
+		e->logs |= report_log_bit(r, lr);
 		if (timed)
 			span(&e->first, &e->last, t);
 		/* A repeat was allowed (a denied one is always logged), and the

@@ -116,6 +116,14 @@ static const char *chained_from(const struct report *r, const struct logrep *lr)
 	return NULL;
 }
 
+bool report_logs_broken(const struct report *r, uint64_t logs)
+{
+	for (size_t i = 0; i < r->nlogs; i++)
+		if (r->logs[i].chain != CHAIN_INTACT && (logs & (1ull << (i < 63 ? i : 63))))
+			return true;
+	return false;
+}
+
 static json_t *logs_json(struct jb *b, const struct report *r)
 {
 	json_t *a = json_array();
@@ -290,6 +298,7 @@ static json_t *denials_json(struct jb *b, struct report *r)
 		put(b, o, "count", jint(d->count));
 		put(b, o, "first", jtime(d->first));
 		put(b, o, "last", jtime(d->last));
+		put(b, o, "from_broken_log", json_boolean(report_logs_broken(r, d->logs)));
 		push(b, a, o);
 	}
 	free(vals);

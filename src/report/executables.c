@@ -60,6 +60,7 @@ struct merged {
 	uint64_t count, monitor, would_deny, denied, allowlisted_rec;
 	int64_t first, last;
 	json_t *hosts;
+	uint64_t logs;
 };
 
 static void merge(struct jb *b, struct exe *const *ex, size_t i, size_t j, struct merged *m)
@@ -78,6 +79,7 @@ static void merge(struct jb *b, struct exe *const *ex, size_t i, size_t j, struc
 		m->would_deny += e->would_deny;
 		m->denied += e->denied;
 		m->allowlisted_rec += e->allowlisted_rec;
+		m->logs |= e->logs;
 		if (e->first < m->first)
 			m->first = e->first;
 		if (e->last > m->last)
@@ -133,6 +135,7 @@ json_t *report_executed_json(struct jb *b, struct report *r, const struct view *
 		put(b, o, "first_seen", jtime(m.first));
 		put(b, o, "last_seen", jtime(m.last));
 		put(b, o, "hosts", m.hosts);
+		put(b, o, "from_broken_log", json_boolean(report_logs_broken(r, m.logs)));
 		push(b, a, o);
 		i = j;
 	}
@@ -194,6 +197,7 @@ json_t *report_not_listed_json(struct jb *b, struct report *r, const struct view
 		put(b, o, "first_seen", jtime(m.first));
 		put(b, o, "last_seen", jtime(m.last));
 		put(b, o, "hosts", m.hosts);
+		put(b, o, "from_broken_log", json_boolean(report_logs_broken(r, m.logs)));
 		items[n++] = o;
 		i = j;
 	}

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "util/digest.h"
+#include "util/rfc3339.h"
 #include "report/priv.h"
 #include "crypto/sig.h"
 
@@ -46,7 +47,16 @@ static const char style[] =
 	"th[aria-sort=descending]::after{content:' \\25bc'}"
 	"tbody tr:nth-child(even){background:#fafbfc}"
 	"code{font:12px ui-monospace,monospace}td{word-break:break-all}"
-	"nav a{margin-right:12px}.muted{color:#7b8794}";
+	"nav a{margin-right:12px}.muted{color:#7b8794}"
+	/* a row read from a log whose chain is broken */
+	"tr.broken td{background:#fff1f1}tr.broken td:first-child{box-shadow:inset 4px 0 #e12d39}"
+	".flag{color:#c81e1e;font-weight:600}"
+	/* a digest: 16 hex on screen (the title has it whole), all 64 in print */
+	"code.dg .dr{display:none}"
+	"@media print{body{background:#fff}header{background:none;color:#000}"
+	"nav,th::after{display:none}section,figure,.card{box-shadow:none;border:1px solid #ccc}"
+	"section{overflow:visible}tr{break-inside:avoid}"
+	"code.dg .dr{display:inline}code.dg .de{display:none}code.dg{word-break:break-all}}";
 
 /* Kept free of anything from the report: the CSP hash covers these bytes. */
 static const char script[] =
@@ -77,9 +87,23 @@ static const char script[] =
 	"var scripts=document.getElementsByTagName('script').length,"
 	"injected=document.querySelectorAll('img,iframe,object,embed,a[href^=javascript]').length;"
 	"var pass=ok&&tested>0&&scripts===1&&injected===0&&errors===0;"
+	/* what a rendering test needs and the markup alone cannot say: how
+	 * many digests show whole as laid out (innerText follows the CSS),
+	 * the rows marked broken, and where the coverage chart and its
+	 * (not allowlisted) bar are drawn, in CSS pixels of the viewport */
+	"var dg=document.querySelectorAll('code.dg'),whole=0;"
+	"Array.prototype.forEach.call(dg,function(c){if(/^[0-9a-f]{64}$/.test(c.innerText.trim()))whole++;});"
+	"function box(e){if(!e)return'none';var r=e.getBoundingClientRect();"
+	"return[r.left,r.top,r.width,r.height].map(Math.round).join(',');}"
 	"var out=document.getElementById('selftest');"
 	"out.textContent='selftest: '+(pass?'pass':'fail')+' tables='+tested+' sorted='+ok+"
-	"' scripts='+scripts+' injected='+injected+' errors='+errors;out.hidden=false;}"
+	"' scripts='+scripts+' injected='+injected+' errors='+errors+"
+	"' digests='+dg.length+' whole='+whole+"
+	"' broken_rows='+document.querySelectorAll('tr.broken').length+"
+	"' width='+document.documentElement.scrollWidth+"
+	"' coverage_chart='+box(document.getElementById('chart-coverage'))+"
+	"' unlisted_bar='+box(document.querySelector('#chart-coverage rect.cov-unlisted'));"
+	"out.hidden=false;}"
 	"if(/[?&]selftest=1(&|$)/.test(location.search))selftest();"
 	"document.body.setAttribute('data-ready','1');"
 	"})();";
@@ -155,15 +179,28 @@ static void chart_timeline(FILE *f, const json_t *doc)
 				   "fill=\"#e45756\"/>",
 				x + 1, top + h - hd, bw > 3 ? bw - 2 : bw, hd);
 	}
+	/* One label under the axis: the span the bars cover, end included,
+	 * and how wide a bar is. */
 	if (n) {
-		report_short_time(json_string_value(json_object_get(json_array_get(bk, 0), "start")),
-				  t0);
-		report_short_time(
-			json_string_value(json_object_get(json_array_get(bk, n - 1), "start")), t1);
-		fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"11\">%s</text>", left,
-			top + h + 14, t0);
-		fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">%s</text>",
-			left + w, top + h + 14, t1);
+		const json_t *b0 = json_array_get(bk, 0), *bn = json_array_get(bk, n - 1);
+		const char *first = json_string_value(json_object_get(b0, "start"));
+		const char *last = json_string_value(json_object_get(bn, "start"));
+		char end[RFC3339_NS_BUF] = "";
+		bool same_day;
+		int64_t ns;
+
+		report_short_time(first, t0);
+		if (last && !rfc3339_parse_ns(last, &ns)) {
+			rfc3339_format_ns(ns + num(tl, "bucket_s") * 1000000000ll, end);
+			report_short_time(end, t1);
+		} else {
+			report_short_time(last, t1);
+		}
+		/* the end's date only when it differs from the start's */
+		same_day = strlen(t1) == 19 && !strncmp(t0, t1, 10);
+		fprintf(f, "<text id=\"timeline-axis\" x=\"%d\" y=\"%d\" font-size=\"11\" "
+			   "text-anchor=\"middle\">%s – %s UTC · %lld s a bar</text>",
+			left + w / 2, top + h + 14, t0, same_day ? t1 + 11 : t1, num(tl, "bucket_s"));
 	} else {
 		fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"13\" fill=\"#7b8794\">no events</text>",
 			left + 10, top + h / 2);
@@ -171,19 +208,19 @@ static void chart_timeline(FILE *f, const json_t *doc)
 	fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"10\" fill=\"#4c78a8\"/>"
 		   "<text x=\"%d\" y=\"%d\" font-size=\"11\">events</text>"
 		   "<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"10\" fill=\"#e45756\"/>"
-		   "<text x=\"%d\" y=\"%d\" font-size=\"11\">denials (per %lld s)</text></svg></figure>",
+		   "<text x=\"%d\" y=\"%d\" font-size=\"11\">denials</text></svg></figure>",
 		left, CHART_H - 12, left + 14, CHART_H - 3, left + 70, CHART_H - 12, left + 84,
-		CHART_H - 3, num(tl, "bucket_s"));
+		CHART_H - 3);
 }
 
-/* Horizontal bars: one row per item, value a and optional total b behind it. */
+/* Horizontal bars: one row per item. */
 struct hbar {
 	const char *label;
-	long long a, b;	/* b < 0: no background bar */
+	long long a;
 };
 
 static void chart_hbars(FILE *f, const char *caption, const struct hbar *bars, size_t n,
-			const char *ca, const char *cb, const char *legend)
+			const char *ca, const char *legend)
 {
 	const int left = 140, rowh = 22, w = CHART_W - left - 50;
 	int h = (int)(n ? n : 1) * rowh + 30;
@@ -192,8 +229,6 @@ static void chart_hbars(FILE *f, const char *caption, const struct hbar *bars, s
 	for (size_t i = 0; i < n; i++) {
 		if (bars[i].a > max)
 			max = bars[i].a;
-		if (bars[i].b > max)
-			max = bars[i].b;
 	}
 	fprintf(f, "<figure><figcaption>");
 	report_html_escape(f, caption);
@@ -212,15 +247,10 @@ static void chart_hbars(FILE *f, const char *caption, const struct hbar *bars, s
 		fprintf(f, "<title>");
 		report_html_escape(f, bars[i].label);
 		fprintf(f, "</title></text>");
-		if (bars[i].b >= 0)
-			fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"16\" fill=\"%s\"/>",
-				left, y + 2, (double)w * (double)bars[i].b / (double)max, cb);
 		fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"16\" fill=\"%s\"/>", left,
 			y + 2, wa, ca);
 		fprintf(f, "<text x=\"%.1f\" y=\"%d\" font-size=\"11\">%lld", left + wa + 4, y + 14,
 			bars[i].a);
-		if (bars[i].b >= 0)
-			fprintf(f, " / %lld", bars[i].b);
 		fprintf(f, "</text>");
 	}
 	fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"11\" fill=\"#52606d\">", left, h - 6);
@@ -228,37 +258,147 @@ static void chart_hbars(FILE *f, const char *caption, const struct hbar *bars, s
 	fprintf(f, "</text></svg></figure>");
 }
 
+/* The coverage chart's colours: entries of a source that ran, those that
+ * did not, and what ran outside the list. */
+#define COV_RAN "#54a24b"
+#define COV_IDLE "#d3cec4"
+#define COV_UNLISTED "#f58518"
+#define COV_BARS 15
+
+static long long cov_runs(const json_t *row)
+{
+	return num(row, "executions");
+}
+
+static bool cov_unlisted(const json_t *row)
+{
+	const char *src = json_string_value(json_object_get(row, "source"));
+
+	return src && !strcmp(src, "(not allowlisted)");
+}
+
+static int cmp_cov_runs(const void *pa, const void *pb)
+{
+	const json_t *a = *(const json_t *const *)pa, *b = *(const json_t *const *)pb;
+	const char *x = json_string_value(json_object_get(a, "source"));
+	const char *y = json_string_value(json_object_get(b, "source"));
+
+	if (cov_runs(a) != cov_runs(b))
+		return cov_runs(a) < cov_runs(b) ? 1 : -1;
+	if (num(a, "executed") != num(b, "executed"))
+		return num(a, "executed") < num(b, "executed") ? 1 : -1;
+	return strcmp(x ? x : "", y ? y : "");
+}
+
+/*
+ * The sources that ran most, most first, and what ran outside the list
+ * always (it is what the chart is for); the rest are counted under it and
+ * listed in the table. A source's bar is its entries, those that ran in
+ * the covered colour over those listed.
+ */
+static int chart_coverage(FILE *f, const json_t *cov)
+{
+	size_t n = json_array_size(cov), shown, i;
+	const json_t **rows = calloc(n ? n : 1, sizeof(*rows));
+	const int left = 150, rowh = 22, w = CHART_W - left - 56;
+	long long max = 1;
+	int h;
+
+	if (!rows)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		rows[i] = json_array_get(cov, i);
+	qsort(rows, n, sizeof(*rows), cmp_cov_runs);
+	shown = n < COV_BARS ? n : COV_BARS;
+	for (i = COV_BARS; i < n; i++)
+		if (cov_unlisted(rows[i])) {
+			const json_t *u = rows[i];
+
+			memmove(rows + COV_BARS, rows + COV_BARS - 1,
+				(i - COV_BARS + 1) * sizeof(*rows));
+			rows[COV_BARS - 1] = u;
+			break;
+		}
+	for (i = 0; i < shown; i++) {
+		json_t *listed = json_object_get(rows[i], "listed");
+
+		if (num(rows[i], "executed") > max)
+			max = num(rows[i], "executed");
+		if (json_is_integer(listed) && json_integer_value(listed) > max)
+			max = json_integer_value(listed);
+	}
+	h = (int)(shown ? shown : 1) * rowh + 30 + (n > shown ? 18 : 0);
+	fprintf(f, "<figure id=\"chart-coverage\"><figcaption>Coverage by source</figcaption>"
+		   "<svg role=\"img\" aria-label=\"coverage by source\" width=\"%d\" height=\"%d\" "
+		   "viewBox=\"0 0 %d %d\">",
+		CHART_W, h, CHART_W, h);
+	if (!shown)
+		fprintf(f, "<text x=\"10\" y=\"20\" font-size=\"13\" fill=\"#7b8794\">none</text>");
+	for (i = 0; i < shown; i++) {
+		const json_t *r = rows[i];
+		json_t *listed = json_object_get(r, "listed");
+		bool out = cov_unlisted(r);
+		int y = 6 + (int)i * rowh;
+		double wa = (double)w * (double)num(r, "executed") / (double)max;
+		double wl = (double)w * (double)json_integer_value(listed) / (double)max;
+
+		fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"12\" text-anchor=\"end\">", left - 6,
+			y + 14);
+		report_html_escape(f, json_string_value(json_object_get(r, "source")));
+		fprintf(f, "<title>");
+		report_html_escape(f, json_string_value(json_object_get(r, "source")));
+		fprintf(f, ": %lld runs</title></text>", cov_runs(r));
+		if (json_is_integer(listed))
+			fprintf(f, "<rect class=\"cov-idle\" x=\"%d\" y=\"%d\" width=\"%.1f\" "
+				   "height=\"16\" fill=\"" COV_IDLE "\"/>",
+				left, y + 2, wl);
+		fprintf(f, "<rect class=\"%s\" x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"16\" "
+			   "fill=\"%s\"/>",
+			out ? "cov-unlisted" : "cov-ran", left, y + 2, wa,
+			out ? COV_UNLISTED : COV_RAN);
+		fprintf(f, "<text x=\"%.1f\" y=\"%d\" font-size=\"11\">%lld",
+			left + (wl > wa ? wl : wa) + 4, y + 14, num(r, "executed"));
+		if (json_is_integer(listed))
+			fprintf(f, " / %lld", (long long)json_integer_value(listed));
+		fprintf(f, "</text>");
+	}
+	if (n > shown)
+		fprintf(f, "<text id=\"coverage-more\" x=\"%d\" y=\"%d\" font-size=\"11\" "
+			   "fill=\"#52606d\">and %zu more source%s with fewer runs: "
+			   "in the table below</text>",
+			10, 6 + (int)shown * rowh + 12, n - shown, n - shown == 1 ? "" : "s");
+	fprintf(f, "<rect x=\"10\" y=\"%d\" width=\"10\" height=\"10\" fill=\"" COV_RAN "\"/>"
+		   "<text x=\"24\" y=\"%d\" font-size=\"11\">entries that ran</text>"
+		   "<rect x=\"118\" y=\"%d\" width=\"10\" height=\"10\" fill=\"" COV_IDLE "\"/>"
+		   "<text x=\"132\" y=\"%d\" font-size=\"11\">listed, never ran</text>"
+		   "<rect x=\"238\" y=\"%d\" width=\"10\" height=\"10\" fill=\"" COV_UNLISTED "\"/>"
+		   "<text x=\"252\" y=\"%d\" font-size=\"11\">ran, not allowlisted</text>",
+		h - 15, h - 6, h - 15, h - 6, h - 15, h - 6);
+	fprintf(f, "</svg></figure>");
+	free(rows);
+	return 0;
+}
+
 static int charts(FILE *f, const json_t *doc)
 {
 	const json_t *dr = json_object_get(doc, "denials_by_reason");
-	json_t *cov = json_object_get(doc, "coverage"), *v;
-	size_t n = json_object_size(dr) + json_array_size(cov), k = 0, i;
+	json_t *v;
+	size_t n = json_object_size(dr), k = 0;
 	struct hbar *bars = calloc(n ? n : 1, sizeof(*bars));
 	const char *key;
+	int err;
 
 	if (!bars)
 		return -ENOMEM;
 	fprintf(f, "<div class=\"charts\">");
 	chart_timeline(f, doc);
 	json_object_foreach((json_t *)dr, key, v)
-		bars[k++] = (struct hbar){ key, (long long)json_integer_value(v), -1 };
-	chart_hbars(f, "Denials by reason", bars, k, "#e45756", NULL, "denied accesses");
-	k = 0;
-	/* the fifteen largest sources: a chart, not a table */
-	json_array_foreach(cov, i, v) {
-		json_t *listed = json_object_get(v, "listed");
-
-		if (k == 15)
-			break;
-		bars[k++] = (struct hbar){ json_string_value(json_object_get(v, "source")),
-					   num(v, "executed"),
-					   json_is_integer(listed) ? json_integer_value(listed) : -1 };
-	}
-	chart_hbars(f, "Coverage by source", bars, k, "#54a24b", "#d3cec4",
-		    "entries that ran / entries listed");
+		bars[k++] = (struct hbar){ key, (long long)json_integer_value(v) };
+	chart_hbars(f, "Denials by reason", bars, k, "#e45756", "denied accesses");
+	err = chart_coverage(f, json_object_get(doc, "coverage"));
 	fprintf(f, "</div>");
 	free(bars);
-	return 0;
+	return err;
 }
 
 /* ---- page ------------------------------------------------------------------------ */
@@ -295,7 +435,8 @@ static void banner(FILE *f, const json_t *doc)
 		report_html_escape(f, json_string_value(json_object_get(l, "why")));
 		fprintf(f, "</li>");
 	}
-	fprintf(f, "</ul></div>");
+	fprintf(f, "</ul>Rows read from them are marked <span class=\"flag\">⚠ broken log</span> "
+		   "in the tables below.</div>");
 }
 
 static void cards(FILE *f, const json_t *doc)
@@ -348,7 +489,10 @@ static void html_table(FILE *f, const json_t *doc, const struct report_table *t)
 	json_array_foreach(rows, i, row) {
 		if (i == HTML_ROWS_MAX)
 			break;
-		fprintf(f, "<tr>");
+		bool broken = json_is_true(json_object_get(row, "from_broken_log"));
+
+		fprintf(f, broken ? "<tr class=\"broken\" title=\"read from a log whose chain is broken\">"
+				  : "<tr>");
 		for (c = t->cols; c->title; c++) {
 			json_t *v = json_object_get(row, c->key);
 
@@ -356,12 +500,18 @@ static void html_table(FILE *f, const json_t *doc, const struct report_table *t)
 				fprintf(f, "<td class=\"n\" data-n=\"%lld\">",
 					json_is_integer(v) ? (long long)json_integer_value(v) : -1);
 			else if (c->kind == COL_DIGEST && json_is_string(v))
-				fprintf(f, "<td title=\"%s\"><code>", json_string_value(v));
+				fprintf(f, "<td title=\"%s\">", json_string_value(v));
 			else
 				fprintf(f, "<td>");
-			if (c->kind == COL_DIGEST && json_is_string(v))
-				/* hex, checked when read: nothing to escape */
-				fprintf(f, "%.16s…</code>", json_string_value(v));
+			if (broken && c == t->cols)
+				fprintf(f, "<span class=\"flag\">⚠ broken log</span> ");
+			if (c->kind == COL_DIGEST && json_is_string(v) &&
+			    strlen(json_string_value(v)) > 16)
+				/* hex, checked when read: nothing to escape; the
+				 * rest is shown in print only (style) */
+				fprintf(f, "<code class=\"dg\">%.16s<span class=\"dr\">%s</span>"
+					   "<span class=\"de\">…</span></code>",
+					json_string_value(v), json_string_value(v) + 16);
 			else
 				report_cell(f, row, c, report_html_escape);
 			fprintf(f, "</td>");

@@ -45,6 +45,7 @@ struct exe {
 	uint64_t would_deny, denied, allowlisted_rec;
 	int64_t first, last;	/* ns; INT64_MAX/INT64_MIN when no time was readable */
 	const char *reason;	/* the latest record's */
+	uint64_t logs;		/* the logs it was read from: report_log_bit */
 };
 
 struct deny_key {
@@ -57,6 +58,7 @@ struct deny {
 	struct deny_key k;
 	uint64_t count;
 	int64_t first, last, pid;	/* pid: the latest */
+	uint64_t logs;		/* the logs it was read from: report_log_bit */
 };
 
 struct host_key {
@@ -117,6 +119,19 @@ struct report {
 	uint64_t enforce_records;
 	uint64_t by_hook[HOOK_N], by_reason[REASON_N], deny_by_reason[REASON_N];
 };
+
+/* A row's logs as one bit per log: bit i for the i-th given log, the last
+ * bit for all from the 64th on (so such a row is marked when any of those
+ * is broken). Rows are marked from it once the chains are settled. */
+static inline uint64_t report_log_bit(const struct report *r, const struct logrep *lr)
+{
+	size_t i = (size_t)(lr - r->logs);
+
+	return 1ull << (i < 63 ? i : 63);
+}
+
+/* Whether any log of a row's report_log_bit set is not intact. */
+bool report_logs_broken(const struct report *r, uint64_t logs);
 
 /* Settle which logs continue a given one (before the chains are read). */
 void report_link_logs(struct report *r);

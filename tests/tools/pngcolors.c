@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * pngcolors FILE.png: print "WIDTHxHEIGHT COLOURS", the number of distinct
- * RGB colours in an 8-bit RGB or RGBA PNG (what a browser's screenshot is).
- * A blank or failed page is one or two colours; a rendered report is many.
+ * pngcolors FILE.png [X Y W H [RRGGBB...]]: print "WIDTHxHEIGHT COLOURS",
+ * the number of distinct RGB colours in an 8-bit RGB or RGBA PNG (what a
+ * browser's screenshot is). A blank or failed page is one or two colours; a
+ * rendered report is many. With a region (pixels, clipped to the image),
+ * COLOURS counts in it only, and then each RRGGBB given is printed on a
+ * line of its own with the number of the region's pixels of exactly that
+ * colour: "RRGGBB COUNT".
  */
 #include <arpa/inet.h>
 #include <stdint.h>
@@ -25,8 +29,21 @@ static int paeth(int a, int b, int c)
 	return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
 }
 
+static long arg(const char *s)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (*s == '\0' || *end || v < 0 || v > 100000)
+		die("a region is four numbers: X Y W H");
+	return v;
+}
+
 int main(int argc, char **argv)
 {
+	long rx = 0, ry = 0, rw = 100000, rh = 100000;
+	size_t nwant = 0, *count = NULL;
+	uint32_t *want = NULL;
 	static const uint8_t sig[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
 	uint8_t *file, *idat = NULL, *raw, *seen;
 	size_t len, nidat = 0, pos = 8, rawlen, stride, colours = 0;
@@ -35,8 +52,26 @@ int main(int argc, char **argv)
 	uLongf outlen;
 	FILE *f;
 
-	if (argc != 2)
-		die("usage: pngcolors FILE.png");
+	if (argc != 2 && argc < 6)
+		die("usage: pngcolors FILE.png [X Y W H [RRGGBB...]]");
+	if (argc >= 6) {
+		rx = arg(argv[2]);
+		ry = arg(argv[3]);
+		rw = arg(argv[4]);
+		rh = arg(argv[5]);
+		nwant = (size_t)argc - 6;
+		want = calloc(nwant + 1, sizeof(*want));
+		count = calloc(nwant + 1, sizeof(*count));
+		if (!want || !count)
+			die("out of memory");
+		for (size_t i = 0; i < nwant; i++) {
+			char *end;
+
+			want[i] = (uint32_t)strtoul(argv[6 + i], &end, 16);
+			if (strlen(argv[6 + i]) != 6 || *end)
+				die("a colour is six hex digits: RRGGBB");
+		}
+	}
 	f = fopen(argv[1], "rb");
 	if (!f)
 		die("cannot open the file");
@@ -108,9 +143,16 @@ int main(int argc, char **argv)
 				die("bad filter");
 			}
 		}
+		if ((long)y < ry || (long)y >= ry + rh)
+			continue;
 		for (size_t x = 0; x < stride; x += bpp) {
 			uint32_t rgb = (uint32_t)px[x] << 16 | (uint32_t)px[x + 1] << 8 | px[x + 2];
+			long col = (long)(x / (size_t)bpp);
 
+			if (col < rx || col >= rx + rw)
+				continue;
+			for (size_t i = 0; i < nwant; i++)
+				count[i] += rgb == want[i];
 			if (!(seen[rgb >> 3] & (1 << (rgb & 7)))) {
 				seen[rgb >> 3] |= 1 << (rgb & 7);
 				colours++;
@@ -118,6 +160,10 @@ int main(int argc, char **argv)
 		}
 	}
 	printf("%ux%u %zu\n", w, h, colours);
+	for (size_t i = 0; i < nwant; i++)
+		printf("%06x %zu\n", want[i], count[i]);
+	free(want);
+	free(count);
 	free(file);
 	free(idat);
 	free(raw);
