@@ -23,6 +23,12 @@ struct build_opts {
 	const char *source;		/* each entry's source; NULL: "file" */
 	bool one_file_system;		/* do not descend into other mounts */
 	bool progress;			/* a progress line on stderr (a terminal) */
+	/* --installed: roots are inside root (NULL: "/"), and entries carry
+	 * paths as seen from inside it; files skip() says a package owns are
+	 * left to the package side and counted in owned. */
+	const char *root;
+	bool (*skip)(const char *path, void *ctx);
+	void *skip_ctx;
 };
 
 struct build_stats {
@@ -34,6 +40,7 @@ struct build_stats {
 	uint64_t excluded;	/* paths that matched --exclude (not descended) */
 	uint64_t vanished;	/* removed between the directory read and the open */
 	uint64_t failed;	/* could not be read, or changed under the walk */
+	uint64_t owned;		/* left out: a package owns them (skip) */
 };
 
 /*
