@@ -794,7 +794,7 @@ static void draw(struct hashing *h, bool final)
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	secs = (now.tv_sec - h->started.tv_sec) + (now.tv_nsec - h->started.tv_nsec) / 1e9;
-	fprintf(stderr, "\rimaguard: %zu of %zu installed files, %.1f MB, %.1f MB/s%s\033[K",
+	fprintf(stderr, "\rimaguard: %zu of %zu installed files, %.1f MB, %.1f MB/s\033[K%s",
 		atomic_load(&h->done), h->n, mb, secs > 0 ? mb / secs : 0.0, final ? "\n" : " ...");
 }
 

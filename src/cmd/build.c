@@ -80,7 +80,7 @@ static int build_debs(const char *const *args, size_t nargs, unsigned int jobs, 
 		err = -ENOMEM;
 		goto cleanup;
 	}
-	err = deb_read_all(files, n, jobs, pkgs);
+	err = deb_read_all(files, n, jobs, summary, pkgs);
 	if (err) {
 		if (err != -ENOMEM && n > 1)
 			pr_err("no allowlist written");
