@@ -101,8 +101,8 @@ fi
 list=$work/files
 (cd "$tree" && find . -type f ! -name .complete -print0 | sed -z "s|^\./|$tree/|") >"$list"
 files=$(tr -cd '\0' <"$list" | wc -c)
-bytes=$(xargs -0 stat -c %s <"$list" | awk '{s += $1} END {print s}')
-debbytes=$(stat -c %s "$debs"/*.deb | awk '{s += $1} END {print s}')
+bytes=$(xargs -0 stat -c %s <"$list" | awk '{s += $1} END {printf "%d\n", s}')
+debbytes=$(stat -c %s "$debs"/*.deb | awk '{s += $1} END {printf "%d\n", s}')
 npkgs=$(ls "$debs"/*.deb | wc -l)
 
 # Warm: both sides read from the page cache.
