@@ -274,7 +274,9 @@ INSTALLED := $(DESTDIR)$(prefix)/sbin/imaguard $(UNIT) \
 	$(DESTDIR)$(prefix)/share/doc/imaguard/logrotate.example \
 	$(patsubst man/%,$(DESTDIR)$(prefix)/share/man/man8/%,$(MAN8)) \
 	$(patsubst man/%,$(DESTDIR)$(prefix)/share/man/man5/%,$(MAN5)) \
-	$(DESTDIR)$(prefix)/share/bash-completion/completions/imaguard
+	$(DESTDIR)$(prefix)/share/bash-completion/completions/imaguard \
+	$(DESTDIR)$(prefix)/lib/imaguard/apt-check \
+	$(DESTDIR)$(prefix)/share/doc/imaguard/apt.conf.example
 
 install: $(B)/imaguard
 	install -D -m 0755 $(B)/imaguard $(DESTDIR)$(prefix)/sbin/imaguard
@@ -293,10 +295,17 @@ install: $(B)/imaguard
 	install -m 0644 $(MAN8) $(DESTDIR)$(prefix)/share/man/man8/
 	install -m 0644 $(MAN5) $(DESTDIR)$(prefix)/share/man/man5/
 	install -D -m 0644 contrib/completion/imaguard.bash $(DESTDIR)$(prefix)/share/bash-completion/completions/imaguard
+	# The apt hook is installed, not enabled: copying the example to
+	# /etc/apt/apt.conf.d/ enables it (docs/packages.md).
+	install -D -m 0755 contrib/apt/imaguard-apt-check $(DESTDIR)$(prefix)/lib/imaguard/apt-check
+	install -D -m 0644 contrib/apt/80imaguard $(DESTDIR)$(prefix)/share/doc/imaguard/apt.conf.example
+	sed -i 's|/usr/lib/imaguard/apt-check|$(prefix)/lib/imaguard/apt-check|g' \
+		$(DESTDIR)$(prefix)/share/doc/imaguard/apt.conf.example
 
 uninstall:
 	rm -f $(INSTALLED)
 	rmdir $(DESTDIR)$(prefix)/share/doc/imaguard 2>/dev/null || true
+	rmdir $(DESTDIR)$(prefix)/lib/imaguard 2>/dev/null || true
 	@if [ -e $(CONF) ] && ! cmp -s contrib/imaguard.conf $(CONF); then \
 		echo "uninstall: keeping $(CONF): it was changed"; \
 	else \

@@ -28,7 +28,7 @@
 #   BENCH_OUT           where results go (build/bench)
 #   BENCH_HOST_CMDS     "name=command ..." the host instruments (default:
 #                       pipeline, allowlist and build, from build/bench/bin
-#                       and scripts/bench)
+#                       and scripts/bench; and deb in full mode)
 #   BENCH_GUEST_CMD     the guest run (default "scripts/vm/run.sh bench"); it
 #                       gets BENCH, KERNELS and BENCH_OUT and must leave
 #                       $BENCH_OUT/guest-<kernel>.json, or guest-<kernel>.failed
@@ -55,6 +55,11 @@ baseline=${BENCH_BASELINE:-$top/tests/bench/gate-baseline.json}
 [ -r "$baseline" ] || { echo "imaguard: bench: $baseline: cannot read the gate baseline" >&2; exit 1; }
 out=${BENCH_OUT:-$top/build/bench}
 host_cmds=${BENCH_HOST_CMDS:-pipeline=$top/build/bench/bin/bench_pipeline allowlist=$top/build/bench/bin/bench_allowlist build=$top/scripts/bench/build.sh}
+# allowlist build --deb on about 1 GB of packages: minutes, and a download
+# the first time; full runs (`make bench`) only, never `make check`.
+if [ -z "${BENCH_HOST_CMDS:-}" ] && [ "$mode" = full ]; then
+	host_cmds="$host_cmds deb=$top/scripts/bench/deb.sh"
+fi
 read -ra guest_cmd <<<"${BENCH_GUEST_CMD:-$top/scripts/vm/run.sh bench}"
 logs="$out/logs"
 mkdir -p "$out" "$logs"

@@ -63,7 +63,7 @@ struct build {
 	struct queue q;
 
 	/* Atomic: the progress thread reads them while the others count. */
-	_Atomic uint64_t files, hashed, bytes, other, special, excluded, vanished, failed;
+	_Atomic uint64_t files, hashed, bytes, other, special, excluded, vanished, failed, owned;
 	_Atomic int fatal;	/* first error that stops the build, as -errno */
 
 	/* Messages and the progress line share stderr: one lock, and a message
@@ -77,7 +77,14 @@ struct build {
 	char *path;
 	size_t path_cap;
 	dev_t root_dev;
+	size_t strip;		/* o->root's length: paths are recorded without it */
 };
+
+/* The walker's path as seen from inside o->root. */
+static const char *inner(const struct build *b, const char *path)
+{
+	return path[b->strip] ? path + b->strip : "/";
+}
 
 static void build_msg(struct build *b, enum log_level lvl, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -253,7 +260,7 @@ static void hash_job(struct build *b, struct sha256_reader *r, const struct job 
 		return;
 	}
 	if (utf8_valid(j->path)) {
-		e.path = j->path;
+		e.path = (char *)inner(b, j->path);
 	} else {
 		build_msg(b, LOG_WARN, "'%s': path is not UTF-8; entry recorded without it",
 			  j->path);
@@ -427,7 +434,7 @@ static void visit(struct build *b, int dfd, dev_t dev, const char *name, int dep
 	struct stat seen, got;
 	int fd, flags = O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY;
 
-	if (excluded(b, b->path)) {
+	if (excluded(b, inner(b, b->path))) {
 		count(&b->excluded, 1);
 		return;
 	}
@@ -447,6 +454,10 @@ static void visit(struct build *b, int dfd, dev_t dev, const char *name, int dep
 		}
 		flags |= O_DIRECTORY;
 	} else if (S_ISREG(seen.st_mode)) {
+		if (b->o->skip && b->o->skip(inner(b, b->path), b->o->skip_ctx)) {
+			count(&b->owned, 1);
+			return;
+		}
 		/* A FIFO swapped in after the fstatat would block the open. */
 		flags |= O_NONBLOCK;
 	} else {
@@ -532,9 +543,24 @@ static void walk_dir(struct build *b, int dfd, dev_t dev, int depth)
 
 static void walk_root(struct build *b, const char *root)
 {
-	char *abs = realpath(root, NULL);
+	char *abs = NULL, *joined = NULL;
 	struct stat st;
 	int fd;
+
+	if (b->strip && asprintf(&joined, "%s/%s", b->o->root, root) < 0) {
+		set_fatal(b, -ENOMEM);
+		return;
+	}
+	abs = realpath(joined ? joined : root, NULL);
+	free(joined);
+	/* Inside --root, a tree that resolves out of it is not the image's. */
+	if (abs && b->strip && (strncmp(abs, b->o->root, b->strip) ||
+				(abs[b->strip] && abs[b->strip] != '/'))) {
+		build_msg(b, LOG_ERR, "skipping '%s': leads out of '%s'", root, b->o->root);
+		count(&b->failed, 1);
+		free(abs);
+		return;
+	}
 
 	/* A symlink named on the command line is followed, as find -H does:
 	 * /bin on a merged-/usr system is meant as /usr/bin. Below it, nothing
@@ -548,7 +574,7 @@ static void walk_root(struct build *b, const char *root)
 		set_fatal(b, -ENOMEM);
 		goto cleanup;
 	}
-	if (excluded(b, b->path)) {
+	if (excluded(b, inner(b, b->path))) {
 		count(&b->excluded, 1);
 		goto cleanup;
 	}
@@ -572,7 +598,12 @@ static void walk_root(struct build *b, const char *root)
 	} else if (S_ISDIR(st.st_mode)) {
 		walk_dir(b, fd, st.st_dev, 0);
 	} else if (S_ISREG(st.st_mode)) {
-		visit_file(b, fd, &st);
+		if (b->o->skip && b->o->skip(inner(b, b->path), b->o->skip_ctx)) {
+			count(&b->owned, 1);
+			close(fd);
+		} else {
+			visit_file(b, fd, &st);
+		}
 	} else {
 		build_msg(b, LOG_WARN, "skipping '%s': not a regular file or directory", abs);
 		count(&b->special, 1);
@@ -607,6 +638,9 @@ int build_run(const struct build_opts *o, struct allowlist *al, struct build_sta
 
 		jobs = n > 0 ? (n > BUILD_MAX_JOBS ? BUILD_MAX_JOBS : (unsigned int)n) : 1;
 	}
+	/* o->root is resolved by the caller; "/" strips nothing. */
+	if (o->root && strcmp(o->root, "/"))
+		b.strip = strlen(o->root);
 	raise_nofile();
 	pthread_mutex_init(&b.al_lock, NULL);
 	pthread_mutex_init(&b.out_lock, NULL);
@@ -653,6 +687,7 @@ stop:
 		.excluded = get(&b.excluded),
 		.vanished = get(&b.vanished),
 		.failed = get(&b.failed),
+		.owned = get(&b.owned),
 	};
 cleanup:
 	queue_fini(&b.q);

@@ -27,6 +27,12 @@ struct build_opts {
 	 * (without the '.'; "*": every regular file), whatever their first
 	 * bytes (NULL: ELF and #! only). */
 	const char *const *script_exts;
+	/* --installed: roots are inside root (NULL: "/"), and entries carry
+	 * paths as seen from inside it; files skip() says a package owns are
+	 * left to the package side and counted in owned. */
+	const char *root;
+	bool (*skip)(const char *path, void *ctx);
+	void *skip_ctx;
 };
 
 struct build_stats {
@@ -38,6 +44,7 @@ struct build_stats {
 	uint64_t excluded;	/* paths that matched --exclude (not descended) */
 	uint64_t vanished;	/* removed between the directory read and the open */
 	uint64_t failed;	/* could not be read, or changed under the walk */
+	uint64_t owned;		/* left out: a package owns them (skip) */
 };
 
 /*

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -35,6 +36,7 @@
 #define HEAD_MIN 4		/* enough bytes for build_wanted() */
 #define CONTROL_MAX (1 << 20)	/* dpkg's control files are a few KiB */
 #define WHY_LEN 512
+#define PROGRESS_NS 100000000L	/* progress line at most ten times a second */
 
 /* Per thread: the fetched algorithm, a context and a buffer, reused. */
 struct hasher {
@@ -88,6 +90,7 @@ static int archive_fail(struct archive *a, char *why, size_t len, const char *wh
 
 struct member {
 	struct archive *outer;
+	_Atomic uint64_t *bytes;	/* package bytes read, for progress; may be NULL */
 	char *why;		/* the outer archive's error, which names the real cause */
 	size_t whylen;
 	bool failed;
@@ -102,6 +105,8 @@ static la_ssize_t member_read(struct archive *inner, void *data, const void **bu
 
 	if (r == ARCHIVE_EOF)
 		return 0;
+	if (r == ARCHIVE_OK && m->bytes)
+		atomic_fetch_add_explicit(m->bytes, size, memory_order_relaxed);
 	if (r != ARCHIVE_OK) {
 		m->failed = true;
 		archive_fail(m->outer, m->why, m->whylen, "cannot read the package");
@@ -432,11 +437,11 @@ static int check_format(struct archive *a, char *why, size_t len)
 }
 
 static int read_pkg(struct hasher *h, const char *path, struct deb_pkg *pkg, char *why,
-		    size_t whylen)
+		    size_t whylen, _Atomic uint64_t *bytes)
 {
 	struct archive *a = archive_read_new();
 	struct archive_entry *e;
-	struct member m = { .why = why, .whylen = whylen };
+	struct member m = { .why = why, .whylen = whylen, .bytes = bytes };
 	bool seen_format = false, seen_control = false, seen_data = false;
 	int r, err = 0;
 
@@ -509,7 +514,7 @@ int deb_read(const char *path, struct deb_pkg *pkg, char *why, size_t whylen)
 	why[0] = '\0';
 	if (hasher_init(&h))
 		return fail(why, whylen, -ENOMEM, "%s", strerror(ENOMEM));
-	err = read_pkg(&h, path, pkg, why, whylen);
+	err = read_pkg(&h, path, pkg, why, whylen, NULL);
 	hasher_free(&h);
 	return err;
 }
@@ -534,8 +539,16 @@ struct pool {
 	struct deb_pkg *pkgs;
 	char (*why)[WHY_LEN];
 	int *errs;
+	size_t *order;			/* largest package first */
+	off_t *sizes;
 	size_t n;
-	_Atomic size_t next;
+	_Atomic size_t next, done;
+	_Atomic uint64_t bytes;		/* of the packages, as read */
+
+	pthread_mutex_t lock;		/* the progress line */
+	pthread_cond_t wake;
+	bool finished;
+	struct timespec started;
 };
 
 static void *pool_thread(void *arg)
@@ -543,26 +556,97 @@ static void *pool_thread(void *arg)
 	struct pool *p = arg;
 	struct hasher h;
 	bool ready = !hasher_init(&h);
-	size_t i;
+	size_t k, i;
 
-	while ((i = atomic_fetch_add(&p->next, 1)) < p->n) {
+	while ((k = atomic_fetch_add(&p->next, 1)) < p->n) {
+		i = p->order[k];
 		p->why[i][0] = '\0';
 		if (!ready)
 			p->errs[i] = fail(p->why[i], WHY_LEN, -ENOMEM, "%s", strerror(ENOMEM));
 		else
-			p->errs[i] = read_pkg(&h, p->files[i], &p->pkgs[i], p->why[i], WHY_LEN);
+			p->errs[i] = read_pkg(&h, p->files[i], &p->pkgs[i], p->why[i], WHY_LEN,
+					      &p->bytes);
+		atomic_fetch_add(&p->done, 1);
 	}
 	if (ready)
 		hasher_free(&h);
 	return NULL;
 }
 
-int deb_read_all(char *const *files, size_t n, unsigned int jobs, struct deb_pkg *pkgs)
+/*
+ * Packages are handed out largest first: a large package taken last would
+ * leave every other thread idle while one decompresses it. The results
+ * stay in the order given.
+ */
+static int cmp_size(const void *a, const void *b, void *arg)
+{
+	const off_t *sizes = arg;
+	off_t x = sizes[*(const size_t *)a], y = sizes[*(const size_t *)b];
+
+	if (x != y)
+		return x > y ? -1 : 1;
+	return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
+}
+
+static void plan(struct pool *p)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		struct stat st;
+
+		p->order[i] = i;
+		p->sizes[i] = stat(p->files[i], &st) ? 0 : st.st_size;
+	}
+	qsort_r(p->order, p->n, sizeof(*p->order), cmp_size, p->sizes);
+}
+
+/* "packages done/total, MB read, MB/s" on stderr, ten times a second.
+ * Megabytes are those of the .deb files: what the disk and the
+ * decompressors get through. */
+static void draw(struct pool *p, bool final)
+{
+	struct timespec now;
+	double secs, mb = atomic_load(&p->bytes) / 1e6;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	secs = (now.tv_sec - p->started.tv_sec) + (now.tv_nsec - p->started.tv_nsec) / 1e9;
+	fprintf(stderr, "\rimaguard: %zu of %zu packages, %.1f MB, %.1f MB/s\033[K%s",
+		atomic_load(&p->done), p->n, mb, secs > 0 ? mb / secs : 0.0, final ? "\n" : " ...");
+}
+
+static void *progress_thread(void *arg)
+{
+	struct pool *p = arg;
+	struct timespec until;
+
+	pthread_mutex_lock(&p->lock);
+	while (!p->finished) {
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += PROGRESS_NS;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&p->wake, &p->lock, &until);
+		if (!p->finished)
+			draw(p, false);
+	}
+	draw(p, true);
+	pthread_mutex_unlock(&p->lock);
+	return NULL;
+}
+
+int deb_read_all(char *const *files, size_t n, unsigned int jobs, bool progress,
+		 struct deb_pkg *pkgs)
 {
 	struct pool p = { .files = files, .pkgs = pkgs, .n = n };
-	pthread_t *threads = NULL;
+	pthread_t *threads = NULL, pt;
 	unsigned int started = 0;
+	bool progress_started = false;
 	int err = 0;
+
+	pthread_mutex_init(&p.lock, NULL);
+	pthread_cond_init(&p.wake, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &p.started);
 
 	if (!jobs) {
 		long c = sysconf(_SC_NPROCESSORS_ONLN);
@@ -576,10 +660,13 @@ int deb_read_all(char *const *files, size_t n, unsigned int jobs, struct deb_pkg
 	p.why = calloc(n ? n : 1, sizeof(*p.why));
 	p.errs = calloc(n ? n : 1, sizeof(*p.errs));
 	threads = calloc(jobs, sizeof(*threads));
-	if (!p.why || !p.errs || !threads) {
+	p.order = calloc(n ? n : 1, sizeof(*p.order));
+	p.sizes = calloc(n ? n : 1, sizeof(*p.sizes));
+	if (!p.why || !p.errs || !threads || !p.order || !p.sizes) {
 		err = -ENOMEM;
 		goto cleanup;
 	}
+	plan(&p);
 	for (; started < jobs; started++) {
 		int e = pthread_create(&threads[started], NULL, pool_thread, &p);
 
@@ -592,8 +679,17 @@ int deb_read_all(char *const *files, size_t n, unsigned int jobs, struct deb_pkg
 			break;	/* fewer threads still read every package */
 		}
 	}
+	if (progress && !pthread_create(&pt, NULL, progress_thread, &p))
+		progress_started = true;
 	for (unsigned int i = 0; i < started; i++)
 		pthread_join(threads[i], NULL);
+	if (progress_started) {
+		pthread_mutex_lock(&p.lock);
+		p.finished = true;
+		pthread_cond_signal(&p.wake);
+		pthread_mutex_unlock(&p.lock);
+		pthread_join(pt, NULL);
+	}
 	/* Reported in the order given, whichever thread finished first. */
 	for (size_t i = 0; i < n; i++) {
 		if (!p.errs[i])
@@ -604,8 +700,12 @@ int deb_read_all(char *const *files, size_t n, unsigned int jobs, struct deb_pkg
 			err = -ENOMEM;
 	}
 cleanup:
+	pthread_mutex_destroy(&p.lock);
+	pthread_cond_destroy(&p.wake);
 	free(p.why);
 	free(p.errs);
+	free(p.order);
+	free(p.sizes);
 	free(threads);
 	return err;
 }

@@ -9,6 +9,7 @@
 #ifndef IMAGUARD_ALLOWLIST_DEB_H
 #define IMAGUARD_ALLOWLIST_DEB_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -53,8 +54,10 @@ void deb_list_free(char **list);
  * pkgs[0..n), in the order given. Each package that cannot be read is
  * reported as "'FILE': why"; the result is then -EINVAL (all are still tried,
  * so that every bad one is named), else 0. The caller frees each pkgs[i].
+ * With progress, a line on stderr says packages done of n and MB/s.
  */
-int deb_read_all(char *const *files, size_t n, unsigned int jobs, struct deb_pkg *pkgs);
+int deb_read_all(char *const *files, size_t n, unsigned int jobs, bool progress,
+		 struct deb_pkg *pkgs);
 
 /*
  * Add pkg's files to al with its source. A file that an earlier package

@@ -253,12 +253,15 @@ static int cmp_count(const void *a, const void *b)
 	return cmp_str(&x->name, &y->name);
 }
 
-/* Entries per source, most common first. */
-static int print_sources(const struct allowlist *al)
+/* Entries per source, most common first; with by_name, only "COUNT\tSOURCE"
+ * lines in source order, so that a package's versions stand together. */
+static int print_sources(const struct allowlist *al, bool by_name)
 {
-	size_t n = allowlist_count(al), ns = 0;
+	size_t n = allowlist_count(al), ns = 0, pkgs = 0, versions = 0, in_pkgs = 0;
 	const char **names = malloc((n ? n : 1) * sizeof(*names));
 	struct source_count *sc = malloc((n ? n : 1) * sizeof(*sc));
+	const char *last_pkg = NULL;
+	size_t last_len = 0;
 
 	if (!names || !sc) {
 		free(names);
@@ -274,14 +277,42 @@ static int print_sources(const struct allowlist *al)
 		else
 			sc[ns++] = (struct source_count){ names[i], 1 };
 	}
+	/* deb:<package>=<version>: in name order, one package's versions are
+	 * adjacent. */
+	for (size_t i = 0; i < ns; i++) {
+		const char *s = sc[i].name, *eq = s ? strchr(s, '=') : NULL;
+
+		if (!s || strncmp(s, "deb:", 4) || !eq)
+			continue;
+		versions++;
+		in_pkgs += sc[i].n;
+		if (!last_pkg || last_len != (size_t)(eq - s) || strncmp(last_pkg, s, last_len))
+			pkgs++;
+		last_pkg = s;
+		last_len = (size_t)(eq - s);
+	}
+	if (by_name) {
+		for (size_t i = 0; i < ns; i++)
+			printf("%zu\t%s\n", sc[i].n, sc[i].name ? sc[i].name : "(none)");
+		goto out;
+	}
 	qsort(sc, ns, sizeof(*sc), cmp_count);
+	if (versions)
+		printf("packages:  %zu in %zu versions (%zu entries)\n", pkgs, versions, in_pkgs);
 	printf("sources:   %zu\n", ns);
 	for (size_t i = 0; i < ns; i++)
 		printf("  %8zu  %s\n", sc[i].n, sc[i].name ? sc[i].name : "(none)");
+out:
 	free(names);
 	free(sc);
 	return 0;
 }
+
+static const struct cli_opt show_opts[] = {
+	{ "by-source", 's', NULL, "only the entries per source, one \"COUNT<tab>SOURCE\" line "
+				  "each, in source order" },
+	{ 0 },
+};
 
 static int run_show(const struct cli_cmd *cmd, int argc, char **argv)
 {
@@ -291,10 +322,14 @@ static int run_show(const struct cli_cmd *cmd, int argc, char **argv)
 	const char *arg;
 	size_t len, bound = 0;
 	time_t exp;
+	bool by_source = false;
 	int c, rc = EXIT_FAIL;
 
-	while ((c = cli_next(cmd, argc, argv, &arg)) != CLI_END)
-		return c == CLI_HELP ? EXIT_OK : EXIT_USAGE;
+	while ((c = cli_next(cmd, argc, argv, &arg)) != CLI_END) {
+		if (c != 's')
+			return c == CLI_HELP ? EXIT_OK : EXIT_USAGE;
+		by_source = true;
+	}
 	if (argc - optind != 1)
 		return cli_usage_error(cmd, "exactly one FILE is required");
 	arg = argv[optind];
@@ -311,6 +346,14 @@ static int run_show(const struct cli_cmd *cmd, int argc, char **argv)
 	digest_to_hex(sha, hex);
 	for (size_t i = 0; i < allowlist_count(al); i++)
 		bound += allowlist_entry_at(al, i)->bind_path;
+	if (by_source) {
+		if (print_sources(al, true)) {
+			pr_err("cannot summarise '%s': %s", arg, strerror(ENOMEM));
+			goto cleanup;
+		}
+		rc = EXIT_OK;
+		goto cleanup;
+	}
 
 	printf("file:      %s\n", arg);
 	printf("sha256:    %s\n", hex);
@@ -323,7 +366,7 @@ static int run_show(const struct cli_cmd *cmd, int argc, char **argv)
 	else
 		printf("expires:   never\n");
 	printf("entries:   %zu (%zu bound to their path)\n", allowlist_count(al), bound);
-	if (print_sources(al)) {
+	if (print_sources(al, false)) {
 		pr_err("cannot summarise '%s': %s", arg, strerror(ENOMEM));
 		goto cleanup;
 	}
@@ -336,10 +379,13 @@ cleanup:
 
 static const struct cli_cmd cmd_allowlist_show = {
 	.path = "allowlist show",
-	.args = "FILE",
+	.args = "[--by-source] FILE",
 	.summary = "summarise an allowlist: entries, sources, serial, expiry, SHA-256",
 	.run = run_show,
-	.details = "The file must be well-formed; its signature is not checked (use verify).",
+	.opts = show_opts,
+	.details = "The file must be well-formed; its signature is not checked (use verify).\n"
+		   "Sources of the form deb:PACKAGE=VERSION are also counted as packages\n"
+		   "and versions.",
 };
 
 /* ---- the group -------------------------------------------------------------- */

@@ -9,6 +9,7 @@
 #include "allowlist/allowlist.h"
 #include "allowlist/build.h"
 #include "allowlist/deb.h"
+#include "allowlist/dpkg.h"
 #include "allowlist/head.h"
 #include "cmd/commands.h"
 #include "enforcer/enforcer.h"
@@ -23,6 +24,8 @@ enum {
 	OPT_SOURCE,
 	OPT_DEB,
 	OPT_SCRIPTS,
+	OPT_INSTALLED,
+	OPT_ROOT,
 };
 
 static const struct cli_opt build_options[] = {
@@ -40,6 +43,9 @@ static const struct cli_opt build_options[] = {
 	{ "scripts", OPT_SCRIPTS, NULL, "also interpreted code: files named with a code "
 					"extension (.py .pyc .pl .pm .rb .php .js .mjs .cjs .lua "
 					".tcl .sh .bash .awk), as the kernel judges them" },
+	{ "installed", OPT_INSTALLED, NULL, "the packages installed (dpkg's database), and the "
+					    "files under each PATH that no package owns" },
+	{ "root", OPT_ROOT, "DIR", "with --installed: the system mounted at DIR (default: /)" },
 	{ "jobs", 'j', "N", "hashing threads (default: one per online CPU)" },
 	{ "one-file-system", 'x', NULL, "do not descend into other mounted file systems" },
 	{ "keep-going", 'k', NULL, "write the allowlist even if some files could not be read" },
@@ -79,7 +85,7 @@ static int build_debs(const char *const *args, size_t nargs, unsigned int jobs, 
 		err = -ENOMEM;
 		goto cleanup;
 	}
-	err = deb_read_all(files, n, jobs, pkgs);
+	err = deb_read_all(files, n, jobs, summary, pkgs);
 	if (err) {
 		if (err != -ENOMEM && n > 1)
 			pr_err("no allowlist written");
@@ -109,16 +115,81 @@ cleanup:
 	return err;
 }
 
+static bool owned_by_package(const char *path, void *db)
+{
+	return dpkg_db_owns(db, path);
+}
+
+/* --installed: the packages' files from dpkg's lists, then the walk of the
+ * PATHs for what no package owns. Failures of both count together. */
+static int build_installed(struct build_opts *o, const char *root, bool summary,
+			   struct allowlist *al, uint64_t *failed)
+{
+	struct dpkg_db *db = NULL;
+	struct dpkg_stats ds = { 0 };
+	struct build_stats st = { 0 };
+	char *real = NULL;
+	int err;
+
+	err = dpkg_db_load(root, &db);
+	if (err)
+		return err;
+	err = dpkg_db_hash(db, o->jobs, o->progress, al, &ds);
+	if (err) {
+		pr_err("allowlist build stopped: %s", strerror(-err));
+		goto cleanup;
+	}
+	if (summary || ds.failed)
+		pr_info("%llu packages: %llu files hashed (%.1f MB) of %llu paths listed; %llu "
+			"other files, %llu links, directories or special files, %llu missing, "
+			"%llu diverted, %llu owned by several packages, %llu modified since "
+			"installed, %llu failed",
+			(unsigned long long)ds.packages, (unsigned long long)ds.hashed,
+			ds.bytes / 1e6, (unsigned long long)ds.paths, (unsigned long long)ds.other,
+			(unsigned long long)ds.special, (unsigned long long)ds.missing,
+			(unsigned long long)ds.diverted, (unsigned long long)ds.shared,
+			(unsigned long long)ds.modified, (unsigned long long)ds.failed);
+	*failed = ds.failed;
+	if (!o->nroots)
+		goto cleanup;
+	real = realpath(root, NULL);
+	if (!real) {
+		err = -errno;
+		pr_err("cannot resolve '%s': %s", root, strerror(-err));
+		goto cleanup;
+	}
+	o->root = real;
+	o->skip = owned_by_package;
+	o->skip_ctx = db;
+	err = build_run(o, al, &st);
+	if (err) {
+		pr_err("allowlist build stopped: %s", strerror(-err));
+		goto cleanup;
+	}
+	if (summary || st.failed)
+		print_summary(&st);
+	if (summary)
+		pr_info("%llu files under the PATHs belong to a package; %llu of the others "
+			"listed with source file", (unsigned long long)st.owned,
+			(unsigned long long)st.hashed);
+	*failed += st.failed;
+cleanup:
+	o->root = NULL;
+	free(real);
+	dpkg_db_free(db);
+	return err;
+}
+
 static int run_build(const struct cli_cmd *cmd, int argc, char **argv)
 {
 	struct build_opts o = { 0 };
 	struct allowlist_head h = { 0 };
 	struct build_stats st = { 0 };
 	struct allowlist *al = NULL;
-	const char *arg, *output = NULL;
+	const char *arg, *output = NULL, *root = NULL;
 	char **excludes = NULL;
 	size_t nexcl = 0;
-	bool keep_going = false, quiet = false, deb = false;
+	bool keep_going = false, quiet = false, deb = false, installed = false;
 	uint64_t jobs;
 	int c, err, rc = EXIT_USAGE;
 
@@ -176,6 +247,12 @@ static int run_build(const struct cli_cmd *cmd, int argc, char **argv)
 		case OPT_SCRIPTS:
 			o.script_exts = enforcer_script_exts_default;
 			break;
+		case OPT_INSTALLED:
+			installed = true;
+			break;
+		case OPT_ROOT:
+			root = arg;
+			break;
 		case 'x':
 			o.one_file_system = true;
 			break;
@@ -192,7 +269,19 @@ static int run_build(const struct cli_cmd *cmd, int argc, char **argv)
 			goto cleanup;
 		}
 	}
-	if (optind >= argc) {
+	if (deb && installed) {
+		cli_usage_error(cmd, "--deb and --installed exclude each other");
+		goto cleanup;
+	}
+	if (root && !installed) {
+		cli_usage_error(cmd, "--root needs --installed");
+		goto cleanup;
+	}
+	if (installed && o.source) {
+		cli_usage_error(cmd, "--installed sets each entry's source; --source is refused");
+		goto cleanup;
+	}
+	if (optind >= argc && !installed) {
 		cli_usage_error(cmd, "at least one PATH is required");
 		goto cleanup;
 	}
@@ -227,13 +316,18 @@ static int run_build(const struct cli_cmd *cmd, int argc, char **argv)
 		rc = EXIT_OK;
 		goto cleanup;
 	}
-	err = build_run(&o, al, &st);
-	if (err) {
-		pr_err("allowlist build stopped: %s", strerror(-err));
-		goto cleanup;
+	if (installed) {
+		if (build_installed(&o, root ? root : "/", o.progress, al, &st.failed))
+			goto cleanup;
+	} else {
+		err = build_run(&o, al, &st);
+		if (err) {
+			pr_err("allowlist build stopped: %s", strerror(-err));
+			goto cleanup;
+		}
+		if (o.progress || st.failed)
+			print_summary(&st);
 	}
-	if (o.progress || st.failed)
-		print_summary(&st);
 	if (st.failed && !keep_going) {
 		pr_err("%llu files could not be hashed: no allowlist written (--keep-going writes "
 		       "one without them)", (unsigned long long)st.failed);
@@ -255,7 +349,8 @@ cleanup:
 
 const struct cli_cmd cmd_allowlist_build = {
 	.path = "allowlist build",
-	.args = "[OPTION]... PATH...  |  --deb [OPTION]... FILE.deb|DIR...",
+	.args = "[OPTION]... PATH...  |  --deb [OPTION]... FILE.deb|DIR...  |  "
+		"--installed [--root DIR] [OPTION]... [PATH]...",
 	.summary = "hash the ELF files and #! scripts under each PATH, or in Debian packages, "
 		   "into an allowlist",
 	.run = run_build,
@@ -286,5 +381,15 @@ const struct cli_cmd cmd_allowlist_build = {
 		"carries the path the file installs to and the source deb:PACKAGE=VERSION\n"
 		"from the package's control file. Symlinks and directories are not entries.\n"
 		"A package that cannot be read (corrupt, truncated, not a .deb) is named\n"
-		"with the reason and nothing is written.",
+		"with the reason and nothing is written.\n"
+		"\n"
+		"With --installed the packages dpkg has unpacked on this host (or under\n"
+		"--root DIR) are read through dpkg's own database: each ELF file and #!\n"
+		"script a package's file list names is hashed where it is on disk (after\n"
+		"dpkg-divert diversions, its directory resolved as the kernel sees it) with\n"
+		"the source deb:PACKAGE=VERSION; a file several packages list is hashed\n"
+		"once and given to the first of them, by name, whose md5sums match it; a\n"
+		"file whose content no owner's md5sums match is listed with the source\n"
+		"file and a warning. Each PATH (inside DIR) is then walked as above, and\n"
+		"the files there that no package owns are listed with the source file.",
 };

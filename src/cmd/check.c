@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "allowlist/allowlist.h"
 #include "allowlist/build.h"
@@ -154,7 +155,7 @@ static int run_check(const struct cli_cmd *cmd, int argc, char **argv)
 		pr_err("cannot check: %s", strerror(ENOMEM));
 		goto cleanup;
 	}
-	if (deb_read_all(files, n, (unsigned int)jobs, pkgs))
+	if (deb_read_all(files, n, (unsigned int)jobs, isatty(STDERR_FILENO), pkgs))
 		goto cleanup;
 	missing = report_missing(al, pkgs, n, &npkgs, &total);
 	if (missing)

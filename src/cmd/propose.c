@@ -121,6 +121,42 @@ static void print_removable(const json_t *doc)
 	}
 }
 
+/* The base's Debian package versions: which ran, which never did; and what
+ * ran that none of them shipped (the observed entries come from there). */
+static void print_packages(const json_t *doc)
+{
+	json_t *pk = json_object_get(doc, "packages"), *e;
+	json_t *ran = json_object_get(pk, "ran"), *never = json_object_get(pk, "never_ran");
+	json_t *other = json_object_get(pk, "not_shipped");
+	size_t i;
+
+	if (!json_is_array(ran) || !json_is_array(never) || !json_is_array(other) ||
+	    !(json_array_size(ran) + json_array_size(never)))
+		return;
+	printf("package versions seen running: %zu\n", json_array_size(ran));
+	json_array_foreach(ran, i, e)
+		printf("  %s=%s  %lld of %lld files, %lld executions\n",
+		       json_string_value(json_object_get(e, "package")),
+		       json_string_value(json_object_get(e, "version")),
+		       json_integer_value(json_object_get(e, "executed")),
+		       json_integer_value(json_object_get(e, "listed")),
+		       json_integer_value(json_object_get(e, "executions")));
+	printf("package versions never seen running: %zu\n", json_array_size(never));
+	json_array_foreach(never, i, e)
+		printf("  %s=%s  %lld files\n", json_string_value(json_object_get(e, "package")),
+		       json_string_value(json_object_get(e, "version")),
+		       json_integer_value(json_object_get(e, "listed")));
+	printf("ran, shipped by no listed package: %zu\n", json_array_size(other));
+	json_array_foreach(other, i, e) {
+		const char *src = json_string_value(json_object_get(e, "source"));
+		const char *path = json_string_value(json_object_get(e, "path"));
+
+		printf("  %s  %s  (%s)\n",
+		       json_string_value(json_object_get(e, "digest")) ?: "(no digest)",
+		       path ? path : "(no path)", src ? src : "not listed");
+	}
+}
+
 static int run_propose(const struct cli_cmd *cmd, int argc, char **argv)
 {
 	struct allowlist_load_opts lo = { 0 };
@@ -260,6 +296,7 @@ static int run_propose(const struct cli_cmd *cmd, int argc, char **argv)
 	if (p.already)
 		printf("already listed and seen running: %zu\n", p.already);
 	print_removable(doc);
+	print_packages(doc);
 	if (report_enforce_records(r))
 		printf("left out: %llu access records from enforce mode\n",
 		       (unsigned long long)report_enforce_records(r));

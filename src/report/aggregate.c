@@ -10,6 +10,7 @@
 
 #include "util/digest.h"
 #include "util/hex.h"
+#include "report/doc.h"
 #include "report/priv.h"
 #include "util/rfc3339.h"
 
@@ -364,4 +365,142 @@ int report_fold_record(struct report *r, struct logrep *lr, json_t *rec)
 		r->reloads_failed += !json_is_true(json_object_get(rec, "ok"));
 	}
 	return 0;
+}
+
+/* ---- packages ------------------------------------------------------------------ */
+
+/*
+ * The package view of a built document, from its coverage and executed
+ * sections: each source "deb:<package>=<version>" of the allowlist is one
+ * package version, which ran when any of its entries did; what ran under
+ * any other source (file, observed, manual, none) or outside the list was
+ * shipped by no package the list names.
+ */
+static json_t *package_row(struct jb *b, json_t *cov)
+{
+	const char *src = json_string_value(json_object_get(cov, "source"));
+	const char *eq = src ? strchr(src, '=') : NULL;
+	json_t *o;
+
+	if (!src || strncmp(src, "deb:", 4) || !eq || eq == src + 4)
+		return NULL;
+	o = json_object();
+	if (!o) {
+		b->oom = true;
+		return NULL;
+	}
+	put(b, o, "package", json_stringn(src + 4, (size_t)(eq - src - 4)));
+	put(b, o, "version", json_string(eq + 1));
+	put(b, o, "source", json_string(src));
+	put(b, o, "listed", json_incref(json_object_get(cov, "listed")));
+	put(b, o, "executed", json_incref(json_object_get(cov, "executed")));
+	put(b, o, "executions", json_incref(json_object_get(cov, "executions")));
+	return o;
+}
+
+static int cmp_package(const void *pa, const void *pb)
+{
+	json_t *a = *(json_t *const *)pa, *b = *(json_t *const *)pb;
+	int c = strcmp(json_string_value(json_object_get(a, "package")),
+		       json_string_value(json_object_get(b, "package")));
+
+	return c ? c : strcmp(json_string_value(json_object_get(a, "version")),
+			      json_string_value(json_object_get(b, "version")));
+}
+
+static json_t *sorted(struct jb *b, json_t **rows, size_t n)
+{
+	json_t *a = json_array();
+
+	if (!a)
+		b->oom = true;
+	qsort(rows, n, sizeof(*rows), cmp_package);
+	for (size_t i = 0; i < n; i++)
+		if (a)
+			push(b, a, rows[i]);
+		else
+			json_decref(rows[i]);
+	return a;
+}
+
+/* executed rows come sorted by (path, digest, hook): merge the hooks. */
+static json_t *not_shipped(struct jb *b, json_t *executed)
+{
+	json_t *a = json_array(), *row, *cur = NULL;
+	const char *cpath = NULL, *cdig = NULL;
+	size_t i;
+
+	if (!a) {
+		b->oom = true;
+		return NULL;
+	}
+	json_array_foreach(executed, i, row) {
+		const char *src = json_string_value(json_object_get(row, "source"));
+		const char *path = json_string_value(json_object_get(row, "path"));
+		const char *dig = json_string_value(json_object_get(row, "digest"));
+		json_int_t ran = json_integer_value(json_object_get(row, "count")) -
+				 json_integer_value(json_object_get(row, "denied"));
+
+		if (ran <= 0 || (src && !strncmp(src, "deb:", 4)))
+			continue;
+		if (cur && !cmp_strp(path, cpath) && !cmp_strp(dig, cdig)) {
+			json_int_t n = json_integer_value(json_object_get(cur, "count"));
+
+			put(b, cur, "count", json_integer(n + ran));
+			continue;
+		}
+		cur = json_object();
+		if (!cur) {
+			b->oom = true;
+			break;
+		}
+		cpath = path;
+		cdig = dig;
+		put(b, cur, "path", json_incref(json_object_get(row, "path")));
+		put(b, cur, "digest", json_incref(json_object_get(row, "digest")));
+		put(b, cur, "source", json_incref(json_object_get(row, "source")));
+		put(b, cur, "in_allowlist", json_incref(json_object_get(row, "in_allowlist")));
+		put(b, cur, "count", json_integer(ran));
+		push(b, a, cur);
+	}
+	return a;
+}
+
+json_t *report_packages_json(const json_t *doc)
+{
+	json_t *cov = json_object_get(doc, "coverage"), *o, *row;
+	json_t **ran = NULL, **never = NULL;
+	size_t i, nran = 0, nnever = 0, n = json_array_size(cov);
+	struct jb b = { 0 };
+
+	if (!json_is_object(json_object_get(doc, "allowlist")))
+		return json_null();
+	o = json_object();
+	ran = calloc(n ? n : 1, sizeof(*ran));
+	never = calloc(n ? n : 1, sizeof(*never));
+	if (!o || !ran || !never) {
+		b.oom = true;
+		goto cleanup;
+	}
+	json_array_foreach(cov, i, row) {
+		json_t *p = package_row(&b, row);
+
+		if (!p)
+			continue;
+		if (json_integer_value(json_object_get(row, "executed")) > 0)
+			ran[nran++] = p;
+		else
+			never[nnever++] = p;
+	}
+	put(&b, o, "ran", sorted(&b, ran, nran));
+	put(&b, o, "never_ran", sorted(&b, never, nnever));
+	put(&b, o, "not_shipped", not_shipped(&b, json_object_get(doc, "executed")));
+cleanup:
+	free(ran);
+	free(never);
+	if (b.oom) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
 }

@@ -428,6 +428,7 @@ int report_build(struct report *r, json_t **out)
 	put(&b, doc, "not_allowlisted", not_listed);
 	if (report_allowlist_sections(&b, r, &v, doc))
 		b.oom = true;
+	put(&b, doc, "packages", report_packages_json(doc));
 	put(&b, doc, "drift", report_drift_json(&b, &v));
 	put(&b, doc, "timeline", timeline_json(&b, r));
 	err = b.oom ? -ENOMEM : 0;

@@ -84,4 +84,9 @@ int report_allowlist_sections(struct jb *b, struct report *r, const struct view 
 			      json_t *doc);
 json_t *report_drift_json(struct jb *b, const struct view *v);
 
+/* The package view (report/aggregate.c), from the finished coverage and
+ * executed sections of doc: null without an allowlist, NULL when out of
+ * memory. */
+json_t *report_packages_json(const json_t *doc);
+
 #endif

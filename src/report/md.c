@@ -56,6 +56,24 @@ static const struct report_col cov_cols[] = {
 	{ 0 },
 };
 
+static const struct report_col package_cols[] = {
+	{ "Package", "package", COL_STR },
+	{ "Version", "version", COL_STR },
+	{ "Listed", "listed", COL_INT },
+	{ "Executed", "executed", COL_INT },
+	{ "Executions", "executions", COL_INT },
+	{ 0 },
+};
+
+static const struct report_col shipped_cols[] = {
+	{ "Path", "path", COL_STR },
+	{ "Digest", "digest", COL_DIGEST },
+	{ "Source", "source", COL_STR },
+	{ "Allowlisted", "in_allowlist", COL_BOOL },
+	{ "Count", "count", COL_INT },
+	{ 0 },
+};
+
 static const struct report_col mismatch_cols[] = {
 	{ "Path", "path", COL_STR },
 	{ "Digests and hosts", "variants", COL_VARIANTS },
@@ -93,6 +111,15 @@ const struct report_table report_tables[] = {
 	  "Every allowlist entry ran.", never_cols },
 	{ "coverage", "Coverage by source", "coverage", NULL,
 	  "Allowlist entries per source against what ran.", "Nothing ran.", cov_cols },
+	{ "packages-ran", "Package versions that ran", "packages", "ran",
+	  "Versions of Debian packages in the allowlist with at least one file that ran.",
+	  "No file of a listed package ran.", package_cols },
+	{ "packages-never-ran", "Listed package versions that never ran", "packages",
+	  "never_ran", "Versions of Debian packages in the allowlist none of whose files ran.",
+	  "Every listed package version ran.", package_cols },
+	{ "not-shipped", "Ran, shipped by no listed package", "packages", "not_shipped",
+	  "What ran under another source (file, observed, manual) or outside the list.",
+	  "Everything that ran came from a listed package.", shipped_cols },
 	{ "drift-digest", "Drift: the same path with different digests", "drift",
 	  "digest_mismatch", NULL, "No path ran with different digests on different hosts.",
 	  mismatch_cols },

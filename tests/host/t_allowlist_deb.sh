@@ -174,4 +174,13 @@ grep -q "\"digest\": \"$newsum\", \"path\": \"/bin/run-parts\", \"source\": \"de
 ! grep -q "\"path\": \"/usr/bin/savelog\", \"source\": \"deb:debianutils=$new\"" both.json
 expect 0 "$IMAGUARD" allowlist check --allowlist both.json --deb "$dutils" newer.deb
 [ ! -s out ]
+
+# Progress: on a terminal (script(1) gives the command one) a line counts
+# packages done of all and MB/s; with stderr not a terminal, nothing.
+expect 0 "$IMAGUARD" allowlist build --deb --serial 1 --created 2026-01-01T00:00:00Z -o quiet.json debs
+[ ! -s err ]
+command -v script >/dev/null || { echo "FAIL: script (util-linux) is needed"; exit 1; }
+script -qec "'$IMAGUARD' allowlist build --deb --serial 1 --created 2026-01-01T00:00:00Z -o tty.json debs" /dev/null > tty.out
+tr '\r' '\n' < tty.out | grep -q '^imaguard: 3 of 3 packages, [0-9.]* MB, [0-9.]* MB/s'
+cmp quiet.json tty.json
 echo "ok"

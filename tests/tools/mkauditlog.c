@@ -14,6 +14,9 @@
  *                           mismatch
  *   mkauditlog big FILE N   a monitor-mode log of N access records for the
  *                           bounded-memory test
+ *   mkauditlog trail FILE HOST
+ *                           a monitor-mode log of the accesses on stdin,
+ *                           "<hook> <reason> <digest> <path>" a line
  *   mkauditlog maxrss CMD...
  *                           run CMD, print its peak resident set in KiB on
  *                           stderr, exit with its status
@@ -628,6 +631,30 @@ static void big(const char *path, long n)
 	audit_log_close(w.l);
 }
 
+/*
+ * A monitor-mode trail of the accesses read from stdin, one per line:
+ * "<hook> <reason> <digest hex> <path>", one second apart: the real
+ * digests of real files, for tests that match a trail against a list.
+ */
+static void trail(const char *path, const char *host)
+{
+	struct wlog w = { .host = 0, .mode = "monitor", .serial = 1 };
+	char line[8192], hook[16], reason[32], digest[65];
+	long s = 1;
+	int off;
+
+	if (audit_log_open(&w.l, path, NULL))
+		die("cannot open '%s'", path);
+	start(&w, 0, host);
+	while (fgets(line, sizeof(line), stdin)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (sscanf(line, "%15s %31s %64s %n", hook, reason, digest, &off) != 3 || !line[off])
+			die("bad trail line '%s'", line);
+		access_rec(&w, s++, hook, line + off, digest, reason, 0, "sh", 500);
+	}
+	audit_log_close(w.l);
+}
+
 static int maxrss(char **cmd)
 {
 	struct rusage ru;
@@ -664,11 +691,15 @@ int main(int argc, char **argv)
 		check(argv[2], argv[3], argc == 5 && !strcmp(argv[4], "--with-allowlist"));
 		return 0;
 	}
+	if (argc == 4 && !strcmp(argv[1], "trail")) {
+		trail(argv[2], argv[3]);
+		return 0;
+	}
 	if (argc == 4 && !strcmp(argv[1], "big")) {
 		big(argv[2], atol(argv[3]));
 		return 0;
 	}
 	fprintf(stderr, "usage: mkauditlog gen DIR | check DIR REPORT.json [--with-allowlist] | "
-			"big FILE N | maxrss CMD...\n");
+			"big FILE N | trail FILE HOST | maxrss CMD...\n");
 	return 2;
 }

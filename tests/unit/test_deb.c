@@ -307,7 +307,7 @@ static void test_deb_versions_share_entries(void **state)
 		  "data.tar.gz", data_ok);
 	write_pkg(p2, ARCHIVE_FILTER_ZSTD, "control.tar.zst", control2, ARCHIVE_FILTER_ZSTD,
 		  "data.tar.zst", data2);
-	assert_int_equal(deb_read_all(files, 2, 2, pkgs), 0);
+	assert_int_equal(deb_read_all(files, 2, 2, false, pkgs), 0);
 	assert_int_equal(pkgs[0].count, 3);
 	assert_int_equal(pkgs[1].count, 2);
 	assert_int_equal(deb_add_to_allowlist(&pkgs[0], al, &shared), 0);
