@@ -5,13 +5,22 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 export IMAGUARD="$top/build/imaguard" TESTDATA="$top/tests/data"
 passed=0 failed=0 skipped=0
+# T names one test, with or without its t_ prefix; a name that matches no
+# test is an error, never a run of nothing that passes.
+T=${T:-}
+T=${T#t_}
+T=${T%.sh}
+if [ -n "$T" ] && [ ! -e "$top/tests/host/t_$T.sh" ]; then
+	echo "FAIL host/$T: no such test (tests/host/t_$T.sh)"
+	exit 1
+fi
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 for t in "$top"/tests/host/t_*.sh; do
 	[ -e "$t" ] || continue
 	name=$(basename "$t" .sh)
 	name=${name#t_}
-	if [ -n "${T:-}" ] && [ "$T" != "$name" ]; then continue; fi
+	if [ -n "$T" ] && [ "$T" != "$name" ]; then continue; fi
 	dir=$(mktemp -d)
 	set +e
 	(cd "$dir" && bash "$t") >"$out" 2>&1

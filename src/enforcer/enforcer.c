@@ -65,7 +65,7 @@ int enforcer_lsm_check(void)
 
 /* Does the running kernel's BTF have this function (an LSM hook's BPF
  * attach point)? No BTF: no. */
-bool kernel_has_func(const char *name)
+bool enforcer_kernel_has_func(const char *name)
 {
 	struct btf *vm = btf__load_vmlinux_btf();
 	bool has;
@@ -203,7 +203,7 @@ int enforcer_open(struct enforcer **out, const struct enforcer_opts *opts)
 	}
 	/* One script chain of the two: file_post_open where the kernel has
 	 * it (the file is readable there), else file_open. */
-	e->script_post_open = !opts->script_at_open && kernel_has_func("bpf_lsm_file_post_open");
+	e->script_post_open = !opts->script_at_open && enforcer_kernel_has_func("bpf_lsm_file_post_open");
 	bpf_program__set_autoload(e->skel->progs.ig_script_filter, e->script_post_open);
 	bpf_program__set_autoload(e->skel->progs.ig_script_measure, e->script_post_open);
 	bpf_program__set_autoload(e->skel->progs.ig_script_emit, e->script_post_open);

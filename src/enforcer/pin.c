@@ -237,7 +237,7 @@ int enforcer_adopt(struct enforcer **out, const char *dir)
 	e->trust_fs = ro.ig_trust_fs;
 	e->kbuf_allow = ro.ig_kbuf_allow;
 	/* As enforcer_open chose it on this kernel (only igtest forces file_open). */
-	e->script_post_open = kernel_has_func("bpf_lsm_file_post_open");
+	e->script_post_open = enforcer_kernel_has_func("bpf_lsm_file_post_open");
 	e->hash_seed = ro.ig_hash_seed;
 	e->rb = ring_buffer__new(e->fds[EM_EVENTS], enforcer_on_ringbuf, e, NULL);
 	if (!e->rb) {

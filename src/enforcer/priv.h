@@ -144,7 +144,7 @@ static inline int bss_flip_policy(struct enforcer *e, __u32 slot)
 }
 
 /* Does the running kernel's BTF have this function? */
-bool kernel_has_func(const char *name);
+bool enforcer_kernel_has_func(const char *name);
 
 static inline struct bpf_program *aux_prog(const struct enforcer *e, enum aux a)
 {
