@@ -26,7 +26,7 @@ d42=$(sha256sum $D/code42 | cut -d' ' -f1)
 attack() {
 	local f=$1/lib out=$1/out rc
 	printf "$code42" >$f
-	rm -f $1/go; mkfifo $1/go
+	rm -f $1/go $out; mkfifo $1/go
 	mapcall $f <$1/go >$out 2>&1 &
 	local mp=$!
 	exec 3>$1/go
@@ -67,7 +67,7 @@ for dir in $D $EXT4/wmap; do
 done
 # truncate(2) by name of mapped code, busybox's open+ftruncate, an O_TRUNC open
 printf "$code42" >$D/lib
-rm -f $D/go; mkfifo $D/go
+rm -f $D/go $D/out; mkfifo $D/go
 mapcall $D/lib <$D/go >$D/out 2>&1 &
 mp=$!
 exec 3>$D/go
