@@ -884,3 +884,121 @@ int BPF_PROG(ig_names_pivotroot)
 {
 	return names_changed();
 }
+
+/*
+ * ---- the guard: the enforcer's own maps, programs, links and pins are the
+ * daemon's alone (tamper.bpf.h). Each program passes what it is not about,
+ * and refuses (closed) a guarded act by anyone else, with a tamper event.
+ */
+#include "tamper.bpf.h"
+
+SEC("lsm/bpf_map")
+int BPF_PROG(ig_guard_map, struct bpf_map *map, fmode_t fmode, int ret)
+{
+	if (ret)
+		return ret; /* refused by an earlier program: keep the refusal */
+	if (!(fmode & FMODE_WRITE))
+		return 0; /* read-only: no entry written, no ring buffer consumed (open) */
+	if (!guarded(IG_GUARD_MAP, map->id) || guard_permits(true))
+		return 0;
+	return tamper_refuse(IG_TAMPER_MAP_WRITE, IG_GUARD_MAP, map->id, fmode, NULL);
+}
+
+SEC("lsm/bpf_prog")
+int BPF_PROG(ig_guard_prog, struct bpf_prog *prog, int ret)
+{
+	__u32 id = prog->aux->id;
+
+	if (ret)
+		return ret;
+	if (!guarded(IG_GUARD_PROG, id) || guard_permits(false))
+		return 0;
+	return tamper_refuse(IG_TAMPER_PROG_FD, IG_GUARD_PROG, id, 0, NULL);
+}
+
+/* A link's fd is what detaches or replaces its program; by id it is asked
+ * for here, by its pin in ig_guard_pin_open. */
+SEC("lsm/bpf")
+int BPF_PROG(ig_guard_bpf, int cmd, union bpf_attr *attr, unsigned int size, int ret)
+{
+	__u32 id;
+
+	if (ret)
+		return ret;
+	if (cmd != BPF_LINK_GET_FD_BY_ID)
+		return 0; /* maps and programs are judged when their fd is made */
+	id = BPF_CORE_READ(attr, link_id);
+	if (!guarded(IG_GUARD_LINK, id) || guard_permits(false))
+		return 0;
+	return tamper_refuse(IG_TAMPER_LINK_FD, IG_GUARD_LINK, id, cmd, NULL);
+}
+
+SEC("lsm/inode_permission")
+int BPF_PROG(ig_guard_pin_open, struct inode *inode, int mask, int ret)
+{
+	if (ret)
+		return ret;
+	/* Two loads and a compare on every other inode: this hook is hot. */
+	if (!ig_guard_pin_dev || inode->i_sb->s_dev != ig_guard_pin_dev)
+		return 0;
+	if (!guarded(IG_GUARD_LINK_PIN, inode->i_ino) || guard_permits(false))
+		return 0;
+	return tamper_refuse(IG_TAMPER_PIN_OPEN, IG_GUARD_LINK_PIN, inode->i_ino, mask, NULL);
+}
+
+SEC("lsm/inode_unlink")
+int BPF_PROG(ig_guard_unlink, struct inode *dir, struct dentry *dentry, int ret)
+{
+	if (ret)
+		return ret;
+	if (!is_pin_dir(dir) || guard_permits(false))
+		return 0;
+	return tamper_refuse(IG_TAMPER_PIN_UNLINK, 0, dentry->d_inode ? dentry->d_inode->i_ino : 0,
+			     0, dentry->d_name.name);
+}
+
+SEC("lsm/inode_rmdir")
+int BPF_PROG(ig_guard_rmdir, struct inode *dir, struct dentry *dentry, int ret)
+{
+	if (ret)
+		return ret;
+	if (!is_pin_dir(dentry->d_inode) || guard_permits(false))
+		return 0;
+	return tamper_refuse(IG_TAMPER_PIN_UNLINK, 0, ig_guard_pin_ino, 0, dentry->d_name.name);
+}
+
+SEC("lsm/inode_rename")
+int BPF_PROG(ig_guard_rename, struct inode *old_dir, struct dentry *old_dentry,
+	     struct inode *new_dir, struct dentry *new_dentry, int ret)
+{
+	if (ret)
+		return ret;
+	if (!is_pin_dir(old_dir) && !is_pin_dir(new_dir) && !is_pin_dir(old_dentry->d_inode))
+		return 0;
+	if (guard_permits(false))
+		return 0;
+	return tamper_refuse(IG_TAMPER_PIN_RENAME, 0,
+			     old_dentry->d_inode ? old_dentry->d_inode->i_ino : 0, 0,
+			     old_dentry->d_name.name);
+}
+
+SEC("lsm/sb_umount")
+int BPF_PROG(ig_guard_umount, struct vfsmount *mnt, int flags, int ret)
+{
+	if (ret)
+		return ret;
+	if (!ig_guard_pin_dev || mnt->mnt_sb->s_dev != ig_guard_pin_dev || guard_permits(false))
+		return 0;
+	return tamper_refuse(IG_TAMPER_UMOUNT, 0, ig_guard_pin_dev, flags, NULL);
+}
+
+/* The daemon's end leaves the chain vacant (see guard_permits). */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(ig_guard_exit, struct task_struct *p)
+{
+	__u64 daemon = *(volatile __u64 *)&ig_guard_tgid;
+
+	if (daemon && (__u64)p->pid == daemon)
+		__sync_val_compare_and_swap(&ig_guard_tgid, daemon, 0);
+	return 0;
+}

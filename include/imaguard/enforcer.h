@@ -64,11 +64,52 @@ enum ig_flag {
 	IG_F_UNLINKED	= 1 << 9,	/* no link at the printed path (" (deleted)"): no allow rule */
 	IG_F_FOREIGN_PATH = 1 << 10,	/* path not proven the host's (another root or mount
 					 * namespace): no allow rule, no bind_path entry */
+	IG_F_TAMPER	= 1 << 11,	/* not an access: an attempt on the enforcer itself
+					 * (ig_event.tamper says what; a `tamper` record) */
 };
+
+/*
+ * What a tamper event (IG_F_TAMPER) reports: an attempt on imaguard's own
+ * objects that the kernel refused, or a change the daemon found. The event
+ * carries the caller's pid, tid, uid, gid and comm, the object's id in ino
+ * and its kind (enum ig_guard_kind) in dev, the bpf(2) command or the
+ * open mode in prot, the pin's name in path, the errno given in hash_error.
+ */
+enum ig_tamper {
+	IG_TAMPER_NONE = 0,
+	IG_TAMPER_MAP_WRITE,	/* a writable fd to one of its maps (bpf_map) */
+	IG_TAMPER_PROG_FD,	/* an fd to one of its programs (bpf_prog) */
+	IG_TAMPER_LINK_FD,	/* an fd to one of its links, by id (bpf) */
+	IG_TAMPER_PIN_OPEN,	/* a link's pin opened (inode_permission) */
+	IG_TAMPER_PIN_UNLINK,	/* a pin, or the pin directory, removed */
+	IG_TAMPER_PIN_RENAME,	/* a pin renamed, or one planted in the directory */
+	IG_TAMPER_UMOUNT,	/* the bpffs holding the pins unmounted */
+	/* Found by the daemon, not refused: */
+	IG_TAMPER_LINK_GONE,	/* a link no longer reachable, or the chain's probe failed */
+	IG_TAMPER_PROG_CHANGED,	/* a link runs a program whose tag is not the one loaded */
+	IG_TAMPER_POLICY_CHANGED, /* the policy slot in force, or its maps, not the daemon's */
+	IG_TAMPER_MAX,
+};
+
+/* The objects the guard programs keep from everyone but the daemon: their
+ * ids (and the link pins' inode numbers) in the guard_ids map. */
+enum ig_guard_kind {
+	IG_GUARD_MAP = 1,
+	IG_GUARD_PROG = 2,
+	IG_GUARD_LINK = 3,
+	IG_GUARD_LINK_PIN = 4,	/* id: a link pin's inode number on the pin file system */
+};
+
+struct ig_guard_key {
+	__u32 kind;		/* enum ig_guard_kind */
+	__u32 id;
+};
+
+#define IG_GUARD_IDS_MAX 1024
 
 /* Bumped whenever what the programs do changes in a way a daemon must not
  * inherit from a chain an older build pinned (enforcer_adopt refuses it). */
-#define IG_CHAIN_VERSION 6
+#define IG_CHAIN_VERSION 7
 
 enum ig_mode {
 	IG_MODE_MONITOR = 0,
@@ -179,7 +220,7 @@ struct ig_event {
 	__u32 prot;		/* mmap_file: prot */
 	__u32 path_len;		/* bytes in path, NUL included; 0 when unknown */
 	__u32 fold_slot;	/* its repeats are counted in folds[fold_slot]; 0: none */
-	__u32 pad;
+	__u32 tamper;		/* enum ig_tamper with IG_F_TAMPER, else 0 */
 	__u8 digest[IG_DIGEST_MAX];
 	char comm[IG_COMM_LEN];
 	char path[IG_PATH_MAX];
@@ -235,6 +276,7 @@ struct ig_counters {
 	__u64 open_skips;		/* opens known unwatched without a path walk */
 	__u64 name_hits;		/* execs and maps named from ig_name, no path walk */
 	__u64 folds;			/* maps counted in a fold slot, not sent */
+	__u64 tamper;			/* attempts on the enforcer's own objects refused */
 };
 
 #endif
