@@ -73,6 +73,7 @@ int enforcer_open(struct enforcer **out, const struct enforcer_opts *opts)
 	if (!e)
 		return -ENOMEM;
 	e->mode = opts->mode;
+	e->policy_slot = -1;
 	e->skel = enforcer_bpf__open();
 	if (!e->skel) {
 		err = -errno;
@@ -104,6 +105,8 @@ int enforcer_open(struct enforcer **out, const struct enforcer_opts *opts)
 	e->skel->rodata->ig_hash_seed = e->hash_seed;
 	e->skel->rodata->ig_trust_fs = opts->trust_fs;
 	e->trust_fs = opts->trust_fs;
+	if (opts->guard && (err = guard_arm(e)))
+		goto fail;
 	if (opts->ringbuf_bytes) {
 		err = bpf_map__set_max_entries(e->skel->maps.events, opts->ringbuf_bytes);
 		if (err) {
@@ -125,6 +128,11 @@ int enforcer_open(struct enforcer **out, const struct enforcer_opts *opts)
 	e->fds[EM_BSS] = bpf_map__fd(e->skel->maps.bss);
 	e->fds[EM_FOLDS] = bpf_map__fd(e->skel->maps.folds);
 	e->fds[EM_QUIESCE] = bpf_map__fd(e->skel->maps.quiesce);
+	e->fds[EM_GUARD] = bpf_map__fd(e->skel->maps.data_guard);
+	e->fds[EM_GUARD_IDS] = bpf_map__fd(e->skel->maps.guard_ids);
+	err = guard_add_object(e);
+	if (err)
+		goto fail;
 	e->rb = ring_buffer__new(e->fds[EM_EVENTS], enforcer_on_ringbuf, e, NULL);
 	if (!e->rb) {
 		err = -errno;

@@ -16,6 +16,9 @@ struct enforcer_opts {
 	enum ig_mode mode;
 	unsigned int ringbuf_bytes;	/* 0: the object's default; else a power of two >= page */
 	unsigned int trust_fs;		/* enum ig_trust_fs bits */
+	/* Guard the chain's own objects for this process (bpf/tamper.bpf.h):
+	 * the daemon sets it, a test driver that must reach the maps does not. */
+	bool guard;
 };
 
 /* One path rule as the kernel sees it; its index is its position in the array. */
@@ -88,8 +91,15 @@ const char *enforcer_attach_order(const struct enforcer *e);
  * on bpffs. A later run adopts them without a gap; unpin removes them.
  */
 int enforcer_pin(struct enforcer *e, const char *dir);
-/* -ENOENT when nothing is pinned there. */
+/* -ENOENT when nothing is pinned there. The caller becomes the chain's
+ * daemon (bpf/tamper.bpf.h): only a daemon may adopt. */
 int enforcer_adopt(struct enforcer **out, const char *dir);
+/* The pinned chain's maps, read-only, for its counters and mode: what
+ * status may read while a daemon holds the chain. No events, no links. */
+int enforcer_adopt_readonly(struct enforcer **out, const char *dir);
+/* Changes to the chain found by the checks since it was loaded or adopted
+ * (links gone, programs replaced, another policy in force). */
+unsigned long long enforcer_tamper_found(const struct enforcer *e);
 /* Removes every pin under dir and dir itself; returns how many were found. */
 int enforcer_unpin(const char *dir);
 /* enforcer_unpin, unless a process other than this one and except holds the
