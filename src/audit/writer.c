@@ -185,7 +185,7 @@ static bool reserved_key(const char *k)
 bool audit_type_known(const char *s, size_t n)
 {
 	static const char *const types[] = { "access", "summary", "start", "stop", "reload",
-					     "lost" };
+					     "lost", "tamper" };
 
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
 		if (n == strlen(types[i]) && !memcmp(s, types[i], n))

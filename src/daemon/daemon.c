@@ -416,6 +416,9 @@ static void write_status(struct daemon *d)
 	/* Skipped runs of the rename and mount watchers (enforcer_names_missed). */
 	json_object_set_new(st, "names_missed",
 			    json_integer((json_int_t)enforcer_names_missed(d->e)));
+	/* Changes to the chain the daemon found (the refused are in counters). */
+	json_object_set_new(st, "tamper_found",
+			    json_integer((json_int_t)enforcer_tamper_found(d->e)));
 	text = json_dumps(st, JSON_COMPACT);
 	snprintf(path, sizeof(path), "%s/%s", d->o.state_dir, STATUS_FILE);
 	if (text)
@@ -572,6 +575,29 @@ cleanup:
 
 /* ---- run ------------------------------------------------------------------ */
 
+/* An attempt on the chain itself, refused in the kernel or found by the
+ * checks: a `tamper` record, written at once. */
+static void write_tamper(struct daemon *d, const struct ig_event *ev)
+{
+	json_t *r = pipeline_record_new(d->pl, "tamper");
+
+	event_put_tamper(r, ev);
+	pipeline_record_write(d->pl, r);
+	pr_warn("tamper: %s %s", event_tamper_name(ev->tamper),
+		ev->tamper < IG_TAMPER_LINK_GONE ? "refused" : "found");
+}
+
+static int on_event(void *ctx, const struct ig_event *ev)
+{
+	struct daemon *d = ctx;
+
+	if (ev->flags & IG_F_TAMPER) {
+		write_tamper(d, ev);
+		return 0;
+	}
+	return pipeline_event(d->pl, ev);
+}
+
 /* The trail is open and `start` written before the chain is loaded, so that
  * the decisions made while it attaches are recorded after it. */
 static int open_trail(struct daemon *d)
@@ -594,7 +620,7 @@ static int open_trail(struct daemon *d)
 
 static int start(struct daemon *d)
 {
-	struct enforcer_opts eo = { .mode = d->o.mode, .trust_fs = d->o.trust_fs };
+	struct enforcer_opts eo = { .mode = d->o.mode, .trust_fs = d->o.trust_fs, .guard = true };
 	struct policy p;
 	char self[PATH_MAX];
 	ssize_t n;
@@ -641,7 +667,7 @@ static int start(struct daemon *d)
 		err = open_trail(d);
 		if (err)
 			return err;
-		enforcer_set_handler(d->e, pipeline_event, d->pl);
+		enforcer_set_handler(d->e, on_event, d);
 		err = policy_apply_current(d);
 		if (err)
 			return err;
@@ -659,7 +685,7 @@ static int start(struct daemon *d)
 		err = enforcer_open(&d->e, &eo);
 		if (err)
 			return err;
-		enforcer_set_handler(d->e, pipeline_event, d->pl);
+		enforcer_set_handler(d->e, on_event, d);
 		/* Fill before attaching: the first decision already sees the lists. */
 		err = policy_apply_current(d);
 		if (!err)

@@ -212,6 +212,60 @@ void event_put_access(struct audit_out *o, const struct ig_event *ev, enum ig_mo
 		AUDIT_PUT_LIT(o, ",\"foreign_path\":true");
 }
 
+/* enum ig_tamper, the trail's spelling; the found kinds after the refused. */
+static const char *const tamper_names[IG_TAMPER_MAX] = {
+	[IG_TAMPER_NONE] = "none",
+	[IG_TAMPER_MAP_WRITE] = "map-write",
+	[IG_TAMPER_PROG_FD] = "prog-fd",
+	[IG_TAMPER_LINK_FD] = "link-fd",
+	[IG_TAMPER_PIN_OPEN] = "pin-open",
+	[IG_TAMPER_PIN_UNLINK] = "pin-unlink",
+	[IG_TAMPER_PIN_RENAME] = "pin-rename",
+	[IG_TAMPER_UMOUNT] = "umount",
+	[IG_TAMPER_LINK_GONE] = "link-gone",
+	[IG_TAMPER_PROG_CHANGED] = "prog-changed",
+	[IG_TAMPER_POLICY_CHANGED] = "policy-changed",
+};
+
+static const char *const guard_kind_names[] = {
+	[0] = "pin", [IG_GUARD_MAP] = "map", [IG_GUARD_PROG] = "prog", [IG_GUARD_LINK] = "link",
+	[IG_GUARD_LINK_PIN] = "link-pin",
+};
+
+const char *event_tamper_name(unsigned int what)
+{
+	return what < IG_TAMPER_MAX && tamper_names[what] ? tamper_names[what] : "unknown";
+}
+
+void event_put_tamper(json_t *r, const struct ig_event *ev)
+{
+	char comm[IG_COMM_LEN + 1];
+	/* What the kernel refused has a caller; what the daemon found has not. */
+	bool refused = ev->tamper < IG_TAMPER_LINK_GONE;
+
+	memcpy(comm, ev->comm, IG_COMM_LEN);
+	comm[IG_COMM_LEN] = '\0';
+	json_object_set_new(r, "what", json_string(event_tamper_name(ev->tamper)));
+	json_object_set_new(r, "action", json_string(refused ? "refused" : "found"));
+	json_object_set_new(r, "object",
+			    json_string(ev->dev < sizeof(guard_kind_names) / sizeof(*guard_kind_names)
+					? guard_kind_names[ev->dev] : "unknown"));
+	json_object_set_new(r, "id", json_integer((json_int_t)ev->ino));
+	json_object_set_new(r, "name", event_json_bytes(ev->path_len ? ev->path : ""));
+	/* the bpf(2) command, the fd's open mode or the permission mask asked */
+	json_object_set_new(r, "arg", json_integer((json_int_t)ev->prot));
+	if (!refused)
+		return;
+	json_object_set_new(r, "error", json_integer((int)(0U - (unsigned int)ev->hash_error)));
+	json_object_set_new(r, "pid", json_integer((json_int_t)ev->pid));
+	json_object_set_new(r, "tid", json_integer((json_int_t)ev->tid));
+	json_object_set_new(r, "ppid", json_integer((json_int_t)ev->ppid));
+	json_object_set_new(r, "uid", json_integer((json_int_t)ev->uid));
+	json_object_set_new(r, "gid", json_integer((json_int_t)ev->gid));
+	json_object_set_new(r, "comm", event_json_bytes(comm));
+	json_object_set_new(r, "cgroup_id", json_integer((json_int_t)ev->cgroup_id));
+}
+
 json_t *event_counters_to_json(const struct ig_counters *c)
 {
 	json_t *runs = json_object(), *denies = json_object();
@@ -223,7 +277,7 @@ json_t *event_counters_to_json(const struct ig_counters *c)
 		    r != IG_REASON_RULE_AUDIT)
 			json_object_set_new(denies, names_reason(r),
 					    json_integer((json_int_t)c->denies[r]));
-	return json_pack("{s:I, s:I, s:o, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+	return json_pack("{s:I, s:I, s:o, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 			 "events", (json_int_t)c->events, "lost", (json_int_t)c->lost,
 			 "runs", runs, "denies", denies,
 			 "hash_errors", (json_int_t)c->hash_errors,
@@ -231,5 +285,6 @@ json_t *event_counters_to_json(const struct ig_counters *c)
 			 "record_full", (json_int_t)c->record_full,
 			 "hashes", (json_int_t)c->hashes, "cache_hits", (json_int_t)c->cache_hits,
 			 "wakeups", (json_int_t)c->wakeups, "open_skips", (json_int_t)c->open_skips,
-			 "name_hits", (json_int_t)c->name_hits, "folds", (json_int_t)c->folds);
+			 "name_hits", (json_int_t)c->name_hits, "folds", (json_int_t)c->folds,
+			 "tamper", (json_int_t)c->tamper);
 }
