@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * imaguard's kernel side: three chained programs on each of three LSM hooks,
- * one on file_mprotect, and eight watchers that make the caches forget.
+ * one on file_mprotect, eight watchers that make the caches forget, and
+ * the guard of the enforcer's own objects.
  *
  *   program               section                      stage               fails
  *   ig_exec_filter        lsm/bprm_check_security      1 filter            closed (a)
@@ -22,6 +23,15 @@
  *   ig_names_umount       fexit/path_umount            watcher: all names  never refuses (d)
  *   ig_names_move_mount   fexit/do_move_mount          watcher: all names  never refuses (d)
  *   ig_names_pivotroot    fexit/chroot_fs_refs         watcher: all names  never refuses (d)
+ *   ig_guard_map          lsm/bpf_map                  guard: map fds      closed (g)
+ *   ig_guard_prog         lsm/bpf_prog                 guard: prog fds     closed (g)
+ *   ig_guard_bpf          lsm/bpf                      guard: link fds     closed (g)
+ *   ig_guard_pin_open     lsm/inode_permission         guard: link pins    closed (g)
+ *   ig_guard_unlink       lsm/inode_unlink             guard: pins         closed (g)
+ *   ig_guard_rmdir        lsm/inode_rmdir              guard: pin dir      closed (g)
+ *   ig_guard_rename       lsm/inode_rename             guard: pins         closed (g)
+ *   ig_guard_umount       lsm/sb_umount                guard: pins' bpffs  closed (g)
+ *   ig_guard_exit         tp_btf/sched_process_exit    the daemon's end    never refuses
  *
  * (a) An exec or executable map that cannot be measured (no room for its
  *     record, no scratch slot free to build it in, a helper error, a
@@ -59,6 +69,12 @@
  *     entry: the digest decides against path-free entries (closed). Deny
  *     and audit rules match such a path as printed, as before: a name made
  *     up there escapes them no more than it could (not closed here).
+ * (g) The enforcer's own maps, programs, links and pins are the daemon's
+ *     alone (tamper.bpf.h): anyone else is refused a writable map fd, a
+ *     program or link fd, and the removal, renaming or opening of a link
+ *     pin, with a tamper event. Once the daemon has exited, a process of its
+ *     executable may adopt the chain or remove its pins. A loader that
+ *     records no executable (the test driver) leaves the guard open.
  *
  * Stage 1 reads the context and the full path (bpf_d_path), matches the path
  * rules and stores a record in `records`, keyed by (tid, hook): stage 2 may
