@@ -1,10 +1,11 @@
 # Root against the enforcer's own objects, with bpftool: entries added to
 # and deleted from the allowlist in force, the policy slots swapped for a
 # map of the attacker's, the globals (.bss) rewritten, the links detached,
-# the pins removed, the event ring buffer drained by another reader. Each
-# is refused, with a `tamper` record naming it, the unlisted payload never
-# runs, and enforcement is live after: a listed program runs, an unlisted
-# one is refused, and `imaguard stop` still ends it.
+# the pins removed or their bpffs unmounted, the event ring buffer drained
+# by another reader. Each is refused, with a `tamper` record naming it, the
+# unlisted payload never runs, and enforcement is live after: a listed
+# program runs, an unlisted one is refused, and `imaguard stop` still ends
+# it.
 . /opt/ig/tests/lib.sh
 need_bpf_lsm
 need_ext4
@@ -17,7 +18,7 @@ rm -f /tmp/tm.pid
 $IG run --mode enforce --allowlist /tmp/tm.json --trust $PUB --state-dir $S \
 	--audit-log $LOG --pidfile /tmp/tm.pid --pin-dir $P 2>/tmp/tm.err &
 daemon=$!
-trap 'kill $daemon 2>/dev/null; wait $daemon 2>/dev/null; $IG stop --state-dir $S --pin-dir $P >/dev/null 2>&1; true' EXIT
+trap 'kill $daemon 2>/dev/null || true; wait $daemon 2>/dev/null || true; $IG stop --state-dir $S --pin-dir $P >/dev/null 2>&1 || true' EXIT
 wait_ready /tmp/tm.pid $daemon || { daemon_diag /tmp/tm.err $S; fail "the daemon never became ready"; }
 if $payload 2>/dev/null; then fail "the unlisted payload ran before any attack"; fi
 $hello >/dev/null || fail "a listed program is refused before any attack"
@@ -88,6 +89,8 @@ attempt "pin of a link removed" rm -f $P/link-exec-emit
 attempt "pin of a map removed" rm -f $P/map-allowlist
 attempt "pin renamed" mv -f $P/link-mmap-filter $P/moved
 attempt "pin directory renamed" mv -f $P /sys/fs/bpf/tm-moved
+attempt "bpffs of the pins unmounted" umount /sys/fs/bpf
+attempt "bpffs of the pins unmounted lazily" umount -l /sys/fs/bpf
 attempt "link detached through its pin" bpftool link detach pinned $P/link-exec-filter
 for l in $links; do
 	attempt "link $l detached" bpftool link detach id $l
@@ -105,7 +108,7 @@ grep '"type":"tamper"' $LOG | head -n 40
 ntamper=$(grep -c '"type":"tamper"' $LOG || true)
 echo "tamper records: $ntamper"
 [ "$ntamper" -gt 0 ] || { echo "TAMPERED: no tamper record"; bad=$((bad + 1)); }
-for what in map-write link-fd pin-open pin-unlink pin-rename; do
+for what in map-write link-fd pin-open pin-unlink pin-rename umount; do
 	grep '"type":"tamper"' $LOG | grep -q "\"what\":\"$what\"" ||
 		{ echo "no tamper record of $what"; bad=$((bad + 1)); }
 done
