@@ -903,8 +903,10 @@ int BPF_PROG(ig_names_pivotroot)
 
 /*
  * ---- the guard: the enforcer's own maps, programs, links and pins are the
- * daemon's alone (tamper.bpf.h). Each program passes what it is not about,
- * and refuses (closed) a guarded act by anyone else, with a tamper event.
+ * daemon's alone (tamper.bpf.h). Each program passes what it is not about
+ * (an object not guarded, the daemon, an unarmed guard: open, they are
+ * not the chain's or are its own), keeps an earlier refusal, and refuses
+ * (closed) a guarded act by anyone else, with a tamper event.
  */
 #include "tamper.bpf.h"
 

@@ -29,7 +29,7 @@ static __u32 kdev(dev_t dev)
 	return (__u32)(major(dev) << 20 | minor(dev));
 }
 
-__u32 obj_id(int fd)
+__u32 guard_obj_id(int fd)
 {
 	/* bpf_map_info, bpf_prog_info and bpf_link_info all open with type, id. */
 	union {
@@ -78,7 +78,7 @@ static int guard_add(struct enforcer *e, __u32 kind, __u32 id)
 
 int guard_add_fd(struct enforcer *e, __u32 kind, int fd)
 {
-	return e->guard ? guard_add(e, kind, obj_id(fd)) : 0;
+	return e->guard ? guard_add(e, kind, guard_obj_id(fd)) : 0;
 }
 
 void guard_drop(struct enforcer *e, __u32 kind, __u32 id)
@@ -98,10 +98,10 @@ int guard_add_object(struct enforcer *e)
 	if (!e->guard)
 		return 0;
 	bpf_object__for_each_map(map, e->skel->obj)
-		if ((err = guard_add(e, IG_GUARD_MAP, obj_id(bpf_map__fd(map)))))
+		if ((err = guard_add(e, IG_GUARD_MAP, guard_obj_id(bpf_map__fd(map)))))
 			return err;
 	bpf_object__for_each_program(prog, e->skel->obj)
-		if ((err = guard_add(e, IG_GUARD_PROG, obj_id(bpf_program__fd(prog)))))
+		if ((err = guard_add(e, IG_GUARD_PROG, guard_obj_id(bpf_program__fd(prog)))))
 			return err;
 	return 0;
 }
@@ -180,10 +180,10 @@ int guard_add_links(struct enforcer *e)
 	for (int h = 0; h < IG_HOOK_MAX; h++)
 		for (int st = 0; st < 3; st++)
 			if (e->links[h][st] &&
-			    (err = guard_add(e, IG_GUARD_LINK, obj_id(bpf_link__fd(e->links[h][st])))))
+			    (err = guard_add(e, IG_GUARD_LINK, guard_obj_id(bpf_link__fd(e->links[h][st])))))
 				return err;
 	for (int a = 0; a < AUX_MAX; a++)
-		if ((err = guard_add(e, IG_GUARD_LINK, obj_id(bpf_link__fd(e->aux_links[a])))))
+		if ((err = guard_add(e, IG_GUARD_LINK, guard_obj_id(bpf_link__fd(e->aux_links[a])))))
 			return err;
 	return 0;
 }
@@ -303,10 +303,10 @@ static void check_link(struct enforcer *e, struct bpf_link *link, const __u8 wan
 
 	if (err) {
 		found(e, IG_TAMPER_LINK_GONE, IG_GUARD_LINK,
-		      link ? obj_id(bpf_link__fd(link)) : 0, name);
+		      link ? guard_obj_id(bpf_link__fd(link)) : 0, name);
 		*bad |= 1u << IG_TAMPER_LINK_GONE;
 	} else if (memcmp(tag, want, BPF_TAG_SIZE)) {
-		found(e, IG_TAMPER_PROG_CHANGED, IG_GUARD_LINK, obj_id(bpf_link__fd(link)), name);
+		found(e, IG_TAMPER_PROG_CHANGED, IG_GUARD_LINK, guard_obj_id(bpf_link__fd(link)), name);
 		*bad |= 1u << IG_TAMPER_PROG_CHANGED;
 	}
 }

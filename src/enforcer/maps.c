@@ -273,8 +273,8 @@ int enforcer_set_policy(struct enforcer *e, const struct enforcer_rule *rules, s
 	/* What the checks expect in force (guard.c); the maps replaced are
 	 * gone from the kernel once no record holds them. */
 	e->policy_slot = (int)next;
-	e->policy_ids[0] = obj_id(rules_fd);
-	e->policy_ids[1] = obj_id(allow_fd);
+	e->policy_ids[0] = guard_obj_id(rules_fd);
+	e->policy_ids[1] = guard_obj_id(allow_fd);
 	guard_drop(e, IG_GUARD_MAP, old_rules);
 	guard_drop(e, IG_GUARD_MAP, old_allow);
 	goto cleanup;
@@ -282,8 +282,8 @@ unstage:
 	/* Never in force: free the new maps now rather than at the next swap. */
 	bpf_map_delete_elem(e->fds[EM_RULES], &next);
 	bpf_map_delete_elem(e->fds[EM_ALLOW], &next);
-	guard_drop(e, IG_GUARD_MAP, obj_id(rules_fd));
-	guard_drop(e, IG_GUARD_MAP, obj_id(allow_fd));
+	guard_drop(e, IG_GUARD_MAP, guard_obj_id(rules_fd));
+	guard_drop(e, IG_GUARD_MAP, guard_obj_id(allow_fd));
 cleanup:
 	if (rules_fd >= 0)
 		close(rules_fd);

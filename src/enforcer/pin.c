@@ -118,7 +118,7 @@ static pid_t pin_holder(const char *dir, pid_t except)
 	fd = map_get_readonly(path);
 	if (fd < 0)
 		return 0; /* nothing pinned there: nobody can hold it */
-	id = obj_id(fd);
+	id = guard_obj_id(fd);
 	close(fd);
 	if (!id)
 		return -EIO;

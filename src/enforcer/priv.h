@@ -210,6 +210,6 @@ int guard_adopt_tags(struct enforcer *e, const char *dir);
  * left; what differs is handed to the handler as a tamper event. */
 void guard_check(struct enforcer *e);
 /* The id of the map, program or link behind fd; 0 when it cannot be told. */
-__u32 obj_id(int fd);
+__u32 guard_obj_id(int fd);
 
 #endif
