@@ -100,6 +100,33 @@ attempt ".bss rewritten through the pin" bpftool map update pinned $P/map-bss ke
 	value hex $bss_val
 ls $P || true
 
+# A restart: with the daemon killed the chain is vacant, and still no one
+# else's; the next daemon (the same executable) adopts it and guards it.
+kill -KILL $daemon
+wait $daemon 2>/dev/null || true
+for id in $inner; do
+	attempt "vacant: allowlist entry added (map $id)" bpftool map update id $id key $pkey \
+		value hex 00 00 00 00
+done
+attempt "vacant: pin of a link removed" rm -f $P/link-exec-emit
+before=$(grep -c '"type":"tamper"' $LOG || true)
+rm -f /tmp/tm.pid
+$IG run --mode enforce --allowlist /tmp/tm.json --trust $PUB --state-dir $S \
+	--audit-log $LOG --pidfile /tmp/tm.pid --pin-dir $P 2>/tmp/tm.err &
+daemon=$!
+wait_ready /tmp/tm.pid $daemon || { daemon_diag /tmp/tm.err $S; fail "the next daemon never became ready"; }
+grep '"type":"start"' $LOG | tail -n 1 | grep -q '"adopted":true' || fail "the next daemon did not adopt"
+# What was refused while no daemon read is in the ring buffer: recorded now.
+wait_grep "\"what\":\"pin-unlink\".*\"comm\":\"rm\"" $LOG 10 || true
+attempt "after adoption: .bss rewritten" bpftool map update id $bss key 0 0 0 0 value hex $bss_val
+attempt "after adoption: pin renamed" mv -f $P/link-mmap-filter $P/moved
+n=0
+while [ "$(grep -c '"type":"tamper"' $LOG || true)" -lt $((before + 4)) ]; do
+	n=$((n + 1))
+	[ $n -lt 50 ] || { say "the next daemon recorded $(($(grep -c '"type":"tamper"' $LOG) - before)) of 4 refusals"; bad=$((bad + 1)); break; }
+	sleep 0.2
+done
+
 # Enforcement is live: a listed program runs, the unlisted one is refused.
 $hello >/dev/null || { echo "TAMPERED: a listed program is refused after the attacks"; bad=$((bad + 1)); }
 if $payload >/dev/null 2>&1; then echo "TAMPERED: the payload runs after the attacks"; bad=$((bad + 1)); fi
