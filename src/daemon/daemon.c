@@ -641,7 +641,7 @@ static int start(struct daemon *d)
 		goto fail;
 
 	adopt = d->o.pin_dir ? enforcer_adopt(&d->e, d->o.pin_dir) : -ENOENT;
-	if (adopt == -ESTALE) {
+	if (adopt == -ESTALE || adopt == -EPERM) {
 		err = adopt; /* said why: a chain this build cannot drive stays pinned */
 		goto fail;
 	}

@@ -267,7 +267,12 @@ static int adopt(struct enforcer **out, const char *dir, bool readonly)
 	return 0;
 fail:
 	/* Nothing was detached: the pinned chain goes on enforcing. */
-	pr_debug("cannot adopt '%s': %s", path, strerror(-err));
+	if (err == -EPERM)
+		pr_err("the chain pinned at '%s' refuses this process: its daemon still runs, "
+		       "or it was loaded by another imaguard executable (an upgrade: stop it "
+		       "with the old one, or reboot)", dir);
+	else
+		pr_debug("cannot adopt '%s': %s", path, strerror(-err));
 	enforcer_free(e);
 	return err;
 }
