@@ -29,6 +29,8 @@ install -m 0755 "$top/tests/vm/init" "$root/init"
 copy_with_libs "$top/build/imaguard" /usr/sbin/imaguard
 copy_with_libs /usr/bin/true /usr/bin/true
 copy_with_libs /usr/bin/sha256sum /usr/bin/sha256sum
+# bpftool: what root would reach the enforcer's own objects with (t_tamper_maps).
+copy_with_libs /usr/sbin/bpftool /usr/sbin/bpftool
 cp "$top"/build/vm/bin/* "$root/opt/ig/bin/"
 for f in "$top"/build/vm/dyn/*; do
 	[ -e "$f" ] && copy_with_libs "$f" "/opt/ig/bin/$(basename "$f")"
