@@ -9,7 +9,7 @@
 . /opt/ig/tests/lib.sh
 need_bpf_lsm
 need_ext4
-S=/tmp/ig-state-tamper LOG=/tmp/tamper.log P=/sys/fs/bpf/igtamper
+S=/tmp/ig-state-tdaemon LOG=/tmp/tdaemon.log P=/sys/fs/bpf/igtdaemon
 hello=$EXT4/bin/hello
 make_allowlist /tmp/td.json 1 "$(host_sha256 $hello)"
 

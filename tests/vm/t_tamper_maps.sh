@@ -100,9 +100,12 @@ attempt ".bss rewritten through the pin" bpftool map update pinned $P/map-bss ke
 	value hex $bss_val
 ls $P || true
 
-# A restart: with the daemon killed the chain is vacant, and still no one
+# A restart: with the daemon gone the chain is vacant, and still no one
 # else's; the next daemon (the same executable) adopts it and guards it.
-kill -KILL $daemon
+# SIGKILL is refused (the daemon is guarded by the same name as its
+# objects); SIGTERM stops it and leaves the pinned chain enforcing.
+attempt "daemon killed" kill -KILL $daemon
+kill -TERM $daemon 2>/dev/null || true
 wait $daemon 2>/dev/null || true
 for id in $inner; do
 	attempt "vacant: allowlist entry added (map $id)" bpftool map update id $id key $pkey \
