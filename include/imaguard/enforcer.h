@@ -28,8 +28,8 @@ enum ig_hook {
 
 /* ig_event.hook of events outside the three chains (no rules, no runs
  * counter): code the kernel itself reads (ig_event.prot holds the enum
- * ig_kread kind), and refused attempts on the daemon, which are no access
- * at all (IG_HOOK_TAMPER: see enum ig_tamper). */
+ * ig_kread kind), and attempts on the daemon or its chain, refused or
+ * found, which are no access at all (IG_HOOK_TAMPER: see enum ig_tamper). */
 #define IG_HOOK_MODULE	8	/* kernel_read_file, kernel_load_data: a module */
 #define IG_HOOK_KREAD	9	/* the same for firmware, kexec images, policies */
 #define IG_HOOK_TAMPER	10	/* an attempt on the daemon or its chain: enum ig_tamper */
