@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * imaguard's kernel side: three chained programs on each of four LSM hooks,
- * one on file_mprotect, eight watchers that make the caches forget, three
- * that guard the daemon, two that judge code the kernel itself reads, and
+ * one on file_mprotect, eight watchers that make the caches forget, one
+ * that counts executable maps out, those that guard the daemon and the
+ * enforcer's own objects, two that judge code the kernel itself reads, and
  * two that keep the interpreter mark.
  *
  *   program               section                      stage               fails
@@ -24,7 +25,7 @@
  *   ig_interp_commit      lsm/bprm_committed_creds     the task's mark     never refuses (i)
  *   ig_interp_fork        lsm/task_alloc               mark to new tasks   closed (i)
  *   ig_truncate           lsm/path_truncate            watcher: digests    closed (e)
- *   ig_map_end            fexit/vm_mmap_pgoff          watcher: maps       closed (g)
+ *   ig_map_end            fexit/vm_mmap_pgoff          watcher: maps       closed (j)
  *   ig_names_instantiate  lsm/d_instantiate            watcher: one inode  never refuses (d)
  *   ig_names_rename       fexit/vfs_rename             watcher: all names  never refuses (d)
  *   ig_names_detach       fexit/__detach_mounts        watcher: all names  never refuses (d)
@@ -32,9 +33,18 @@
  *   ig_names_umount       fexit/path_umount            watcher: all names  never refuses (d)
  *   ig_names_move_mount   fexit/do_move_mount          watcher: all names  never refuses (d)
  *   ig_names_pivotroot    fexit/chroot_fs_refs         watcher: all names  never refuses (d)
+ *   ig_guard_exit         tp_btf/sched_process_exit    the daemon's end    never refuses
  *   ig_guard_kill         lsm/task_kill                the daemon guarded  closed (g)
  *   ig_guard_ptrace       lsm/ptrace_access_check      the daemon guarded  closed (g)
  *   ig_guard_rlimit       lsm/task_setrlimit           the daemon guarded  closed (g)
+ *   ig_guard_map          lsm/bpf_map                  guard: map fds      closed (g)
+ *   ig_guard_prog         lsm/bpf_prog                 guard: prog fds     closed (g)
+ *   ig_guard_bpf          lsm/bpf                      guard: link fds     closed (g)
+ *   ig_guard_pin_open     lsm/inode_permission         guard: link pins    closed (g)
+ *   ig_guard_unlink       lsm/inode_unlink             guard: pins         closed (g)
+ *   ig_guard_rmdir        lsm/inode_rmdir              guard: pin dir      closed (g)
+ *   ig_guard_rename       lsm/inode_rename             guard: pins         closed (g)
+ *   ig_guard_umount       lsm/sb_umount                guard: pins' bpffs  closed (g)
  *   ig_kread              lsm.s/kernel_read_file       kernel code, alone  closed (h)
  *   ig_kload              lsm/kernel_load_data         kernel code, alone  closed (h)
  *
@@ -59,11 +69,6 @@
  *     given. A spurious bump costs one more path walk or measurement.
  * (e) A watcher too, but a truncate(2) by name it cannot mark (no memory)
  *     is refused in enforce mode (see ig_truncate).
- * (g) An executable map counted in flight (mapped.bpf.h) is counted out
- *     there; a run the kernel skips leaves writes to that file refused
- *     until its inode is freed. ig_open_filter and ig_truncate refuse a
- *     write to content mapped executable in enforce mode, whatever the
- *     open rules (closed).
  * (f) Paths: rules match a path printed in full. A file with no link at
  *     the printed path (IG_F_UNLINKED: unlinked while open, a memfd, an
  *     O_TMPFILE file) gets no allow rule, the digest decides (closed);
@@ -79,10 +84,15 @@
  *     entry: the digest decides against path-free entries (closed). Deny
  *     and audit rules match such a path as printed, as before: a name made
  *     up there escapes them no more than it could (not closed here).
- * (g) guard.bpf.h: no process but the daemon (named in ig_daemon_tgid by
- *     `imaguard run`) may send it a signal that stops or ends it, trace it
- *     or reach its memory, or change its limits: refused in either mode,
- *     each a `tamper` event. Without a daemon named nothing is guarded.
+ * (g) guard.bpf.h and tamper.bpf.h: no process but the daemon may send it
+ *     a signal that stops or ends it, trace it or reach its memory, or
+ *     change its limits; nor take a writable fd to the enforcer's maps, an
+ *     fd to its programs or links, or remove, rename or open a link pin:
+ *     refused in either mode, each a `tamper` event. The daemon is one
+ *     tgid (ig_guard_tgid), set by `imaguard run` before load and cleared
+ *     as it exits (ig_guard_exit); then a process of its executable may
+ *     adopt the chain (and becomes the daemon) or remove its pins. A loader
+ *     that records no executable (the test driver) guards nothing.
  * (h) kmod.bpf.h: a file the kernel reads as code (a module, a kexec image,
  *     firmware) is measured and judged against path-free allowlist entries
  *     in one sleepable program, as in (a); a buffer handed to the kernel
@@ -99,6 +109,11 @@
  *     code extension (a name with no '.' unless "" is listed), interpreters
  *     exec'd with no digest (allowed by a path rule) or before the chain
  *     was attached, inline code.
+ * (j) An executable map counted in flight (mapped.bpf.h) is counted out
+ *     there; a run the kernel skips leaves writes to that file refused
+ *     until its inode is freed. ig_open_filter and ig_truncate refuse a
+ *     write to content mapped executable in enforce mode, whatever the
+ *     open rules (closed).
  *
  * Stage 1 reads the context and the full path (bpf_d_path), matches the path
  * rules and stores a record in `records`, keyed by (tid, hook): stage 2 may
@@ -984,32 +999,35 @@ int BPF_PROG(ig_names_pivotroot)
 }
 
 /*
- * ---- the daemon's protection (guard.bpf.h) and code the kernel reads
- * (kmod.bpf.h). Outside the chains: one program per hook, attached before
- * the chains with the watchers.
+ * ---- the guard (tamper.bpf.h, guard.bpf.h): the daemon and the
+ * enforcer's own maps, programs, links and pins are the daemon's alone.
+ * Each program passes what it is not about (a process or object not
+ * guarded, the daemon itself, an unarmed guard: open, they are not the
+ * chain's or are its own), keeps an earlier refusal, and refuses (closed)
+ * a guarded act by anyone else, with a tamper event. Then code the kernel
+ * itself reads (kmod.bpf.h). Outside the chains: one program per hook,
+ * attached before the chains with the watchers.
  */
+#include "tamper.bpf.h"
 #include "guard.bpf.h"
 #include "kmod.bpf.h"
 
-/* A signal another process sends the daemon: only those that neither stop
- * nor end it pass (signal_harmless). cred is set only for a signal sent on
- * behalf of another task (USB async I/O): never the daemon's own. */
 SEC("lsm/task_kill")
 int BPF_PROG(ig_guard_kill, struct task_struct *p, struct kernel_siginfo *info, int sig,
 	     const struct cred *cred, int ret)
 {
-	__u32 tgid = *(volatile __u32 *)&ig_daemon_tgid;
+	__u32 tgid = daemon_tgid();
 
 	if (ret)
 		return ret; /* refused by an earlier program: keep the refusal */
 	if (signal_harmless(sig))
 		return 0;
-	if (!tgid || !p || (__u32)p->tgid != tgid || !is_daemon(p, tgid))
-		return 0; /* not aimed at the daemon */
-	if (!cred && is_daemon(bpf_get_current_task_btf(), tgid))
+	if (!tgid || !p || (__u32)p->tgid != tgid)
+		return 0; /* not aimed at the daemon, or none runs */
+	if (!cred && current_is_daemon(tgid))
 		return 0; /* the daemon signalling itself */
 	/* Closed, in either mode: it would stop or end the daemon. */
-	return tamper_refuse(IG_TAMPER_SIGNAL, sig, tgid);
+	return daemon_refuse(IG_TAMPER_SIGNAL, sig, tgid);
 }
 
 /* ptrace_may_access() in attach mode on the daemon: ptrace attach and
@@ -1018,13 +1036,13 @@ int BPF_PROG(ig_guard_kill, struct task_struct *p, struct kernel_siginfo *info, 
 SEC("lsm/ptrace_access_check")
 int BPF_PROG(ig_guard_ptrace, struct task_struct *child, unsigned int mode, int ret)
 {
-	__u32 tgid = *(volatile __u32 *)&ig_daemon_tgid;
+	__u32 tgid = daemon_tgid();
 
 	if (ret)
 		return ret;
-	if (!(mode & PTRACE_MODE_ATTACH) || !guarded(child, tgid))
+	if (!(mode & PTRACE_MODE_ATTACH) || !aims_at_daemon(child, tgid))
 		return 0; /* a read-only look, or not the daemon */
-	return tamper_refuse(IG_TAMPER_PTRACE, mode, tgid); /* closed, in either mode */
+	return daemon_refuse(IG_TAMPER_PTRACE, mode, tgid); /* closed, in either mode */
 }
 
 /* prlimit(2) on the daemon by another process. */
@@ -1032,13 +1050,124 @@ SEC("lsm/task_setrlimit")
 int BPF_PROG(ig_guard_rlimit, struct task_struct *p, unsigned int resource,
 	     struct rlimit *new_rlim, int ret)
 {
-	__u32 tgid = *(volatile __u32 *)&ig_daemon_tgid;
+	__u32 tgid = daemon_tgid();
 
 	if (ret)
 		return ret;
-	if (!guarded(p, tgid))
+	if (!aims_at_daemon(p, tgid))
 		return 0; /* not the daemon, or the daemon itself */
-	return tamper_refuse(IG_TAMPER_RLIMIT, resource, tgid); /* closed, in either mode */
+	return daemon_refuse(IG_TAMPER_RLIMIT, resource, tgid); /* closed, in either mode */
+}
+
+SEC("lsm/bpf_map")
+int BPF_PROG(ig_guard_map, struct bpf_map *map, fmode_t fmode, int ret)
+{
+	if (ret)
+		return ret; /* refused by an earlier program: keep the refusal */
+	if (!(fmode & FMODE_WRITE))
+		return 0; /* read-only: no entry written, no ring buffer consumed (open) */
+	if (!guard_listed(IG_GUARD_MAP, map->id) || guard_permits(true))
+		return 0;
+	return tamper_refuse(IG_TAMPER_MAP_WRITE, IG_GUARD_MAP, map->id, fmode, NULL);
+}
+
+SEC("lsm/bpf_prog")
+int BPF_PROG(ig_guard_prog, struct bpf_prog *prog, int ret)
+{
+	__u32 id = prog->aux->id;
+
+	if (ret)
+		return ret;
+	if (!guard_listed(IG_GUARD_PROG, id) || guard_permits(false))
+		return 0;
+	return tamper_refuse(IG_TAMPER_PROG_FD, IG_GUARD_PROG, id, 0, NULL);
+}
+
+/* A link's fd is what detaches or replaces its program; by id it is asked
+ * for here, by its pin in ig_guard_pin_open. */
+SEC("lsm/bpf")
+int BPF_PROG(ig_guard_bpf, int cmd, union bpf_attr *attr, unsigned int size, int ret)
+{
+	__u32 id;
+
+	if (ret)
+		return ret;
+	if (cmd != BPF_LINK_GET_FD_BY_ID)
+		return 0; /* maps and programs are judged when their fd is made */
+	id = BPF_CORE_READ(attr, link_id);
+	if (!guard_listed(IG_GUARD_LINK, id) || guard_permits(false))
+		return 0;
+	return tamper_refuse(IG_TAMPER_LINK_FD, IG_GUARD_LINK, id, cmd, NULL);
+}
+
+SEC("lsm/inode_permission")
+int BPF_PROG(ig_guard_pin_open, struct inode *inode, int mask, int ret)
+{
+	if (ret)
+		return ret;
+	/* Two loads and a compare on every other inode: this hook is hot. */
+	if (!ig_guard_pin_dev || inode->i_sb->s_dev != ig_guard_pin_dev)
+		return 0;
+	if (!guard_listed(IG_GUARD_LINK_PIN, inode->i_ino) || guard_permits(false))
+		return 0;
+	return tamper_refuse(IG_TAMPER_PIN_OPEN, IG_GUARD_LINK_PIN, inode->i_ino, mask, NULL);
+}
+
+SEC("lsm/inode_unlink")
+int BPF_PROG(ig_guard_unlink, struct inode *dir, struct dentry *dentry, int ret)
+{
+	if (ret)
+		return ret;
+	if (!is_pin_dir(dir) || guard_permits(false))
+		return 0;
+	return tamper_refuse(IG_TAMPER_PIN_UNLINK, 0, dentry->d_inode ? dentry->d_inode->i_ino : 0,
+			     0, dentry->d_name.name);
+}
+
+SEC("lsm/inode_rmdir")
+int BPF_PROG(ig_guard_rmdir, struct inode *dir, struct dentry *dentry, int ret)
+{
+	if (ret)
+		return ret;
+	if (!is_pin_dir(dentry->d_inode) || guard_permits(false))
+		return 0;
+	return tamper_refuse(IG_TAMPER_PIN_UNLINK, 0, ig_guard_pin_ino, 0, dentry->d_name.name);
+}
+
+SEC("lsm/inode_rename")
+int BPF_PROG(ig_guard_rename, struct inode *old_dir, struct dentry *old_dentry,
+	     struct inode *new_dir, struct dentry *new_dentry, int ret)
+{
+	if (ret)
+		return ret;
+	if (!is_pin_dir(old_dir) && !is_pin_dir(new_dir) && !is_pin_dir(old_dentry->d_inode))
+		return 0;
+	if (guard_permits(false))
+		return 0;
+	return tamper_refuse(IG_TAMPER_PIN_RENAME, 0,
+			     old_dentry->d_inode ? old_dentry->d_inode->i_ino : 0, 0,
+			     old_dentry->d_name.name);
+}
+
+SEC("lsm/sb_umount")
+int BPF_PROG(ig_guard_umount, struct vfsmount *mnt, int flags, int ret)
+{
+	if (ret)
+		return ret;
+	if (!ig_guard_pin_dev || mnt->mnt_sb->s_dev != ig_guard_pin_dev || guard_permits(false))
+		return 0;
+	return tamper_refuse(IG_TAMPER_UMOUNT, 0, ig_guard_pin_dev, flags, NULL);
+}
+
+/* The daemon's end leaves the chain vacant (see guard_permits). */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(ig_guard_exit, struct task_struct *p)
+{
+	__u64 daemon = *(volatile __u64 *)&ig_guard_tgid;
+
+	if (daemon && (__u64)p->pid == daemon)
+		__sync_val_compare_and_swap(&ig_guard_tgid, daemon, 0);
+	return 0;
 }
 
 /* A file the kernel reads as code or policy: measured, judged by the

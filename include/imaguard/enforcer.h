@@ -29,11 +29,11 @@ enum ig_hook {
 
 /* ig_event.hook of events outside the three chains (no rules, no runs
  * counter): code the kernel itself reads (ig_event.prot holds the enum
- * ig_kread kind), and refused attempts on the daemon, which are no access
- * at all (IG_HOOK_TAMPER: see enum ig_tamper). */
+ * ig_kread kind), and attempts on the daemon or its chain, refused or
+ * found, which are no access at all (IG_HOOK_TAMPER: see enum ig_tamper). */
 #define IG_HOOK_MODULE	8	/* kernel_read_file, kernel_load_data: a module */
 #define IG_HOOK_KREAD	9	/* the same for firmware, kexec images, policies */
-#define IG_HOOK_TAMPER	10	/* task_kill, ptrace_access_check, task_setrlimit */
+#define IG_HOOK_TAMPER	10	/* an attempt on the daemon or its chain: enum ig_tamper */
 
 /* ig_event.prot of an IG_HOOK_MODULE or IG_HOOK_KREAD event: what the
  * kernel reads (its kernel_read_file_id / kernel_load_data_id). */
@@ -46,19 +46,6 @@ enum ig_kread {
 	IG_KREAD_POLICY,
 	IG_KREAD_X509,
 	IG_KREAD_MAX,
-};
-
-/*
- * An IG_HOOK_TAMPER event: another process tried to stop, trace or starve
- * the daemon and was refused. ig_event.action says what, ig_event.prot the
- * detail, ig_event.ino the daemon's tgid; pid, uid, comm and the rest are
- * the caller's. No path, no digest.
- */
-enum ig_tamper {
-	IG_TAMPER_SIGNAL = 1,	/* prot: the signal number */
-	IG_TAMPER_PTRACE = 2,	/* prot: the ptrace access mode (PTRACE_MODE_*) */
-	IG_TAMPER_RLIMIT = 3,	/* prot: the resource (RLIMIT_*) */
-	IG_TAMPER_MAX,
 };
 
 /* Stages mark the record as they run; the loader's probe reads the marks. */
@@ -102,9 +89,58 @@ enum ig_flag {
 					 * namespace): no allow rule, no bind_path entry */
 };
 
+/*
+ * What an IG_HOOK_TAMPER event (a `tamper` record) reports, in
+ * ig_event.tamper: an attempt on the daemon or on imaguard's own objects
+ * that was refused, or a change the daemon found. A refusal carries the
+ * caller's pid, tid, ppid, uid, gid, comm and cgroup; each event the
+ * object's kind (enum ig_guard_kind) in dev and its id in ino, the detail
+ * in prot (below), a pin's or link's name in path, the errno given in
+ * hash_error.
+ */
+enum ig_tamper {
+	IG_TAMPER_NONE = 0,
+	/* Refused, aimed at the daemon (IG_GUARD_DAEMON, its tgid): */
+	IG_TAMPER_SIGNAL,	/* prot: the signal number (task_kill) */
+	IG_TAMPER_PTRACE,	/* prot: the ptrace access mode, PTRACE_MODE_* */
+	IG_TAMPER_RLIMIT,	/* prot: the resource, RLIMIT_* (task_setrlimit) */
+	IG_TAMPER_STOP,		/* prot: the signal; a locked daemon's stop without a
+				 * valid unlock token (the daemon refuses it) */
+	/* Refused, aimed at its objects: */
+	IG_TAMPER_MAP_WRITE,	/* a writable fd to one of its maps; prot: fmode */
+	IG_TAMPER_PROG_FD,	/* an fd to one of its programs */
+	IG_TAMPER_LINK_FD,	/* an fd to one of its links, by id; prot: the bpf cmd */
+	IG_TAMPER_PIN_OPEN,	/* a link's pin opened; prot: the permission mask */
+	IG_TAMPER_PIN_UNLINK,	/* a pin, or the pin directory, removed */
+	IG_TAMPER_PIN_RENAME,	/* a pin renamed, or one planted in the directory */
+	IG_TAMPER_UMOUNT,	/* the bpffs holding the pins unmounted; prot: flags */
+	/* Found by the daemon, not refused: */
+	IG_TAMPER_LINK_GONE,	/* a link no longer reachable, or the chain's probe failed */
+	IG_TAMPER_PROG_CHANGED,	/* a link runs a program whose tag is not the one loaded */
+	IG_TAMPER_POLICY_CHANGED, /* the policy slot in force, or its maps, not the daemon's */
+	IG_TAMPER_MAX,
+};
+
+/* The objects the guard programs keep from everyone but the daemon: their
+ * ids (and the link pins' inode numbers) in the guard_ids map. */
+enum ig_guard_kind {
+	IG_GUARD_MAP = 1,
+	IG_GUARD_PROG = 2,
+	IG_GUARD_LINK = 3,
+	IG_GUARD_LINK_PIN = 4,	/* id: a link pin's inode number on the pin file system */
+	IG_GUARD_DAEMON = 5,	/* id: the daemon's tgid (never in guard_ids) */
+};
+
+struct ig_guard_key {
+	__u32 kind;		/* enum ig_guard_kind */
+	__u32 id;
+};
+
+#define IG_GUARD_IDS_MAX 1024
+
 /* Bumped whenever what the programs do changes in a way a daemon must not
  * inherit from a chain an older build pinned (enforcer_adopt refuses it). */
-#define IG_CHAIN_VERSION 9
+#define IG_CHAIN_VERSION 10
 
 enum ig_mode {
 	IG_MODE_MONITOR = 0,
@@ -217,6 +253,7 @@ struct ig_event {
 	__u32 fold_slot;	/* its repeats are counted in folds[fold_slot]; 0: none */
 	__u32 interp;		/* script: the interpreter's 1-based index in the loader's
 				 * list (enforcer_set_interps); 0: none */
+	__u32 tamper;		/* enum ig_tamper with IG_HOOK_TAMPER, else 0 */
 	__u8 digest[IG_DIGEST_MAX];
 	char comm[IG_COMM_LEN];
 	char path[IG_PATH_MAX];
@@ -296,7 +333,7 @@ struct ig_counters {
 	__u64 open_skips;		/* opens known unwatched without a path walk */
 	__u64 name_hits;		/* execs and maps named from ig_name, no path walk */
 	__u64 folds;			/* maps counted in a fold slot, not sent */
-	__u64 tamper;			/* refused attempts on the daemon (IG_HOOK_TAMPER) */
+	__u64 tamper;			/* refused attempts on the daemon or its objects */
 };
 
 #endif

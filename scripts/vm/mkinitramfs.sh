@@ -31,6 +31,8 @@ copy_with_libs /usr/bin/true /usr/bin/true
 copy_with_libs /usr/bin/sha256sum /usr/bin/sha256sum
 # A real interpreter besides busybox's, for t_interp (modules by require).
 [ -x /usr/bin/perl ] && copy_with_libs /usr/bin/perl /usr/bin/perl
+# bpftool: what root would reach the enforcer's own objects with (t_tamper_maps).
+copy_with_libs /usr/sbin/bpftool /usr/sbin/bpftool
 cp "$top"/build/vm/bin/* "$root/opt/ig/bin/"
 for f in "$top"/build/vm/dyn/*; do
 	[ -e "$f" ] && copy_with_libs "$f" "/opt/ig/bin/$(basename "$f")"

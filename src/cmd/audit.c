@@ -103,7 +103,7 @@ static const struct cli_cmd cmd_audit_verify = {
 	.run = run_verify,
 	.opts = verify_opts,
 	.details = "Each line must be a JSON object with type, time, seq and prev: type one\n"
-		   "of start, access, summary, reload, lost, stop; time RFC 3339 UTC with\n"
+		   "of start, access, summary, reload, lost, tamper, stop; time RFC 3339 UTC with\n"
 		   "nanoseconds (2026-11-22T23:59:59.123456789Z); seq counts up by one from 1\n"
 		   "and prev is the SHA-256 of the line before (64 zeros on the first line).\n"
 		   "Digests have the form of the log's format, which a start record names\n"

@@ -80,7 +80,7 @@ static int gather(const char *state_dir, const char *pin_dir, pid_t *pid, json_t
 		return err;
 	snprintf(path, sizeof(path), "%s/%s", state_dir, STATUS_FILE);
 	*st = json_load_file(path, 0, NULL);
-	if (!enforcer_adopt(&e, pin_dir)) {
+	if (!enforcer_adopt_readonly(&e, pin_dir)) {
 		if (!*st)
 			*st = json_pack("{s:s}", "mode", names_mode(enforcer_mode(e)));
 		if (!enforcer_counters(e, &c))
@@ -165,6 +165,9 @@ static void print_prometheus(json_t *st)
 		   "accesses whose hook stages did not all run in order", num(c, "order_violations"));
 	prom_value("imaguard_names_missed_total", "counter",
 		   "rename and mount watcher runs the kernel skipped", num(st, "names_missed"));
+	prom_value("imaguard_tamper_total", "counter",
+		   "attempts on the enforcer's own objects refused, and changes to them found",
+		   num(c, "tamper") + num(st, "tamper_found"));
 	prom_labelled("imaguard_denies_total", "accesses denied in enforce mode, by reason", "reason", json_object_get(c, "denies"));
 	prom_labelled("imaguard_hook_runs_total", "runs of each LSM hook's first stage", "hook",
 		      json_object_get(c, "runs"));
@@ -199,6 +202,8 @@ static void print_text(json_t *st, pid_t pid)
 		printf(" %s %lld", k, (long long)json_integer_value(v));
 	printf("\nhash errors: %lld, order violations: %lld\n", num(c, "hash_errors"),
 	       num(c, "order_violations"));
+	printf("tamper:     %lld refused in the kernel, %lld found by the daemon\n",
+	       num(c, "tamper"), num(st, "tamper_found"));
 	if (num(st, "names_missed"))
 		printf("rename and mount watcher runs the kernel skipped: %lld "
 		       "(each made every remembered name forgotten)\n", num(st, "names_missed"));

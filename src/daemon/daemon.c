@@ -428,6 +428,9 @@ static void write_status(struct daemon *d)
 	/* Skipped runs of the rename and mount watchers (enforcer_names_missed). */
 	json_object_set_new(st, "names_missed",
 			    json_integer((json_int_t)enforcer_names_missed(d->e)));
+	/* Changes to the chain the daemon found (the refused are in counters). */
+	json_object_set_new(st, "tamper_found",
+			    json_integer((json_int_t)enforcer_tamper_found(d->e)));
 	text = json_dumps(st, JSON_COMPACT);
 	snprintf(path, sizeof(path), "%s/%s", d->o.state_dir, STATUS_FILE);
 	if (text)
@@ -521,10 +524,11 @@ static bool unlock(struct daemon *d, const struct signalfd_siginfo *si)
 	char path[PATH_MAX], result[PATH_MAX], host[256] = "", mid[64], msg[160], comm[32];
 	struct token_host here = { .hostname = host, .now = time(NULL) };
 	const char *why = "no unlock token";
+	struct timespec now;
+	struct ig_event ev;
 	uint8_t *buf = NULL;
 	size_t len;
 	int err = -ENOENT;
-	json_t *r;
 
 	snprintf(path, sizeof(path), "%s/%s", d->o.state_dir, UNLOCK_TOKEN_FILE);
 	snprintf(result, sizeof(result), "%s/%s", d->o.state_dir, UNLOCK_RESULT_FILE);
@@ -549,17 +553,26 @@ static bool unlock(struct daemon *d, const struct signalfd_siginfo *si)
 	}
 	snprintf(msg, sizeof(msg), "refused: %s\n", why);
 	fileio_write_atomic(result, msg, strlen(msg), 0600);
+	/* The same record as the kernel's refusals: only the sender's pid, uid
+	 * and comm are known here. */
+	memset(&ev, 0, sizeof(ev));
+	clock_gettime(CLOCK_BOOTTIME, &now);
+	ev.time_ns = (__u64)now.tv_sec * 1000000000ULL + (__u64)now.tv_nsec;
+	ev.hook = IG_HOOK_TAMPER;
+	ev.tamper = IG_TAMPER_STOP;
+	ev.decision = IG_DENY;
+	ev.hash_error = -EPERM;
+	ev.dev = IG_GUARD_DAEMON;
+	ev.ino = (__u64)getpid();
+	ev.prot = si->ssi_signo;
+	ev.rule = -1;
+	ev.pid = si->ssi_pid;
+	ev.tid = si->ssi_pid;
+	ev.uid = si->ssi_uid;
 	sender_comm((pid_t)si->ssi_pid, comm, sizeof(comm));
-	r = pipeline_record_new(d->pl, "tamper");
-	json_object_set_new(r, "what", json_string("stop"));
-	json_object_set_new(r, "signal", json_integer(si->ssi_signo));
-	json_object_set_new(r, "refused", json_true());
-	json_object_set_new(r, "reason", json_string(why));
-	json_object_set_new(r, "pid", json_integer(si->ssi_pid));
-	json_object_set_new(r, "uid", json_integer(si->ssi_uid));
-	json_object_set_new(r, "comm", event_json_bytes(comm));
-	json_object_set_new(r, "target_pid", json_integer(getpid()));
-	pipeline_record_write(d->pl, r);
+	snprintf(ev.comm, sizeof(ev.comm), "%s", comm);
+	ev.path_len = 1;
+	pipeline_tamper(d->pl, &ev, why);
 	pr_warn("locked mode: stop from pid %u refused (%s): still enforcing", si->ssi_pid, why);
 	return false;
 }
@@ -659,6 +672,16 @@ cleanup:
 
 /* ---- run ------------------------------------------------------------------ */
 
+static int on_event(void *ctx, const struct ig_event *ev)
+{
+	struct daemon *d = ctx;
+
+	if (ev->hook == IG_HOOK_TAMPER)
+		pr_warn("tamper: %s %s", event_tamper_name(ev->tamper),
+			event_tamper_refused(ev->tamper) ? "refused" : "found");
+	return pipeline_event(d->pl, ev);
+}
+
 /* The trail is open and `start` written before the chain is loaded, so that
  * the decisions made while it attaches are recorded after it. */
 static int open_trail(struct daemon *d)
@@ -683,7 +706,7 @@ static int open_trail(struct daemon *d)
 static int start(struct daemon *d)
 {
 	struct enforcer_opts eo = { .mode = d->o.mode, .trust_fs = d->o.trust_fs,
-				    .kbuf_allow = d->o.kbuf_allow };
+				    .kbuf_allow = d->o.kbuf_allow, .guard = true };
 	struct policy p;
 	char self[PATH_MAX];
 	ssize_t n;
@@ -704,7 +727,7 @@ static int start(struct daemon *d)
 		goto fail;
 
 	adopt = d->o.pin_dir ? enforcer_adopt(&d->e, d->o.pin_dir) : -ENOENT;
-	if (adopt == -ESTALE) {
+	if (adopt == -ESTALE || adopt == -EPERM) {
 		err = adopt; /* said why: a chain this build cannot drive stays pinned */
 		goto fail;
 	}
@@ -732,7 +755,7 @@ static int start(struct daemon *d)
 		err = open_trail(d);
 		if (err)
 			return err;
-		enforcer_set_handler(d->e, pipeline_event, d->pl);
+		enforcer_set_handler(d->e, on_event, d);
 		err = policy_apply_current(d);
 		if (err)
 			return err;
@@ -750,7 +773,7 @@ static int start(struct daemon *d)
 		err = enforcer_open(&d->e, &eo);
 		if (err)
 			return err;
-		enforcer_set_handler(d->e, pipeline_event, d->pl);
+		enforcer_set_handler(d->e, on_event, d);
 		/* Fill before attaching: the first decision already sees the lists. */
 		err = policy_apply_current(d);
 		if (!err)
@@ -770,12 +793,6 @@ static int start(struct daemon *d)
 		}
 	}
 	fold_renew(d);
-	/* From here on no other process may stop or trace this one. */
-	err = enforcer_set_daemon(d->e, getpid());
-	if (err) {
-		pr_err("cannot name this process as the daemon in the chain: %s", strerror(-err));
-		return err;
-	}
 	if (d->o.mode == IG_MODE_ENFORCE && (err = canary(d)))
 		return err;
 	if (d->o.pin_dir && (err = enforcer_pin(d->e, d->o.pin_dir)))
@@ -841,9 +858,6 @@ int daemon_run(const struct daemon_opts *o)
 		pipeline_record_write(d.pl, r);
 		write_status(&d);
 	}
-	/* No daemon any more: the chain (if pinned) guards no pid. */
-	if (d.e)
-		enforcer_set_daemon(d.e, 0);
 	/* Unlocked: the daemon removes the pins itself, so the chain
 	 * detaches as it exits. */
 	if (d.unlocked && d.o.pin_dir)

@@ -226,6 +226,70 @@ void event_put_access(struct audit_out *o, const struct ig_event *ev, enum ig_mo
 	}
 }
 
+/* enum ig_tamper, the trail's spelling; the found kinds after the refused. */
+static const char *const tamper_names[IG_TAMPER_MAX] = {
+	[IG_TAMPER_NONE] = "none",
+	[IG_TAMPER_SIGNAL] = "signal",
+	[IG_TAMPER_PTRACE] = "ptrace",
+	[IG_TAMPER_RLIMIT] = "rlimit",
+	[IG_TAMPER_STOP] = "stop",
+	[IG_TAMPER_MAP_WRITE] = "map-write",
+	[IG_TAMPER_PROG_FD] = "prog-fd",
+	[IG_TAMPER_LINK_FD] = "link-fd",
+	[IG_TAMPER_PIN_OPEN] = "pin-open",
+	[IG_TAMPER_PIN_UNLINK] = "pin-unlink",
+	[IG_TAMPER_PIN_RENAME] = "pin-rename",
+	[IG_TAMPER_UMOUNT] = "umount",
+	[IG_TAMPER_LINK_GONE] = "link-gone",
+	[IG_TAMPER_PROG_CHANGED] = "prog-changed",
+	[IG_TAMPER_POLICY_CHANGED] = "policy-changed",
+};
+
+static const char *const guard_kind_names[] = {
+	[0] = "pin", [IG_GUARD_MAP] = "map", [IG_GUARD_PROG] = "prog", [IG_GUARD_LINK] = "link",
+	[IG_GUARD_LINK_PIN] = "link-pin", [IG_GUARD_DAEMON] = "daemon",
+};
+
+const char *event_tamper_name(unsigned int what)
+{
+	return what < IG_TAMPER_MAX && tamper_names[what] ? tamper_names[what] : "unknown";
+}
+
+bool event_tamper_refused(unsigned int what)
+{
+	/* What was refused has a caller; what the daemon found has not. */
+	return what > IG_TAMPER_NONE && what < IG_TAMPER_LINK_GONE;
+}
+
+void event_put_tamper(json_t *r, const struct ig_event *ev)
+{
+	char comm[IG_COMM_LEN + 1];
+	bool refused = event_tamper_refused(ev->tamper);
+
+	memcpy(comm, ev->comm, IG_COMM_LEN);
+	comm[IG_COMM_LEN] = '\0';
+	json_object_set_new(r, "what", json_string(event_tamper_name(ev->tamper)));
+	json_object_set_new(r, "action", json_string(refused ? "refused" : "found"));
+	json_object_set_new(r, "object",
+			    json_string(ev->dev < sizeof(guard_kind_names) / sizeof(*guard_kind_names)
+					? guard_kind_names[ev->dev] : "unknown"));
+	json_object_set_new(r, "id", json_integer((json_int_t)ev->ino));
+	json_object_set_new(r, "name", event_json_bytes(ev->path_len ? ev->path : ""));
+	/* the signal, ptrace mode or resource; the bpf(2) command, the fd's
+	 * open mode, the permission mask asked or the umount flags */
+	json_object_set_new(r, "arg", json_integer((json_int_t)ev->prot));
+	if (!refused)
+		return;
+	json_object_set_new(r, "error", json_integer((int)(0U - (unsigned int)ev->hash_error)));
+	json_object_set_new(r, "pid", json_integer((json_int_t)ev->pid));
+	json_object_set_new(r, "tid", json_integer((json_int_t)ev->tid));
+	json_object_set_new(r, "ppid", json_integer((json_int_t)ev->ppid));
+	json_object_set_new(r, "uid", json_integer((json_int_t)ev->uid));
+	json_object_set_new(r, "gid", json_integer((json_int_t)ev->gid));
+	json_object_set_new(r, "comm", event_json_bytes(comm));
+	json_object_set_new(r, "cgroup_id", json_integer((json_int_t)ev->cgroup_id));
+}
+
 json_t *event_counters_to_json(const struct ig_counters *c)
 {
 	json_t *runs = json_object(), *denies = json_object();

@@ -40,6 +40,14 @@ void event_put_access(struct audit_out *o, const struct ig_event *ev, enum ig_mo
 /* n bytes of a name as event_json_bytes and the writer spell them. */
 void event_put_bytes(struct audit_out *o, const char *s, size_t n);
 
+/* A tamper event's (IG_HOOK_TAMPER) members, added to a `tamper` record
+ * r: what was attempted or found, on which object, by whom. */
+void event_put_tamper(json_t *r, const struct ig_event *ev);
+/* enum ig_tamper as the trail spells it; "unknown" out of range. */
+const char *event_tamper_name(unsigned int what);
+/* Whether what is a refusal (it has a caller), not a change found. */
+bool event_tamper_refused(unsigned int what);
+
 /* The kernel's counters, summed over CPUs, as one JSON object. */
 json_t *event_counters_to_json(const struct ig_counters *c);
 

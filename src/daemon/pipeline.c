@@ -324,35 +324,16 @@ static void write_access(struct pipeline *p, const struct ig_event *ev)
 	note_write_error(p, err);
 }
 
-/* A refused attempt on the daemon, as the kernel saw it (IG_HOOK_TAMPER). */
-static void write_tamper(struct pipeline *p, const struct ig_event *ev)
+void pipeline_tamper(struct pipeline *p, const struct ig_event *ev, const char *reason)
 {
-	static const char *const whats[IG_TAMPER_MAX] = {
-		[IG_TAMPER_SIGNAL] = "signal", [IG_TAMPER_PTRACE] = "ptrace",
-		[IG_TAMPER_RLIMIT] = "rlimit",
-	};
-	static const char *const details[IG_TAMPER_MAX] = {
-		[IG_TAMPER_SIGNAL] = "signal", [IG_TAMPER_PTRACE] = "ptrace_mode",
-		[IG_TAMPER_RLIMIT] = "resource",
-	};
-	char time[RFC3339_NS_BUF], comm[IG_COMM_LEN + 1];
-	bool known = ev->action < IG_TAMPER_MAX && whats[ev->action];
+	char time[RFC3339_NS_BUF];
 	json_t *r = pipeline_record_new(p, "tamper");
 
 	rfc3339_format_ns(event_realtime_ns(&p->clk, ev->time_ns), time);
-	memcpy(comm, ev->comm, IG_COMM_LEN);
-	comm[IG_COMM_LEN] = '\0';
 	json_object_set_new(r, "time", json_string(time));
-	json_object_set_new(r, "what", json_string(known ? whats[ev->action] : "unknown"));
-	json_object_set_new(r, known ? details[ev->action] : "detail",
-			    json_integer((json_int_t)ev->prot));
-	json_object_set_new(r, "refused", json_true());
-	json_object_set_new(r, "pid", json_integer((json_int_t)ev->pid));
-	json_object_set_new(r, "ppid", json_integer((json_int_t)ev->ppid));
-	json_object_set_new(r, "uid", json_integer((json_int_t)ev->uid));
-	json_object_set_new(r, "gid", json_integer((json_int_t)ev->gid));
-	json_object_set_new(r, "comm", event_json_bytes(comm));
-	json_object_set_new(r, "target_pid", json_integer((json_int_t)ev->ino));
+	event_put_tamper(r, ev);
+	if (reason)
+		json_object_set_new(r, "reason", json_string(reason));
 	pipeline_record_write(p, r);
 }
 
@@ -363,7 +344,7 @@ int pipeline_event(void *pipeline, const struct ig_event *ev)
 	size_t idx;
 
 	if (ev->hook == IG_HOOK_TAMPER) {
-		write_tamper(p, ev);
+		pipeline_tamper(p, ev, NULL);
 		return 0;
 	}
 	/* Maps and audited opens: the first sighting in this run is recorded,

@@ -42,6 +42,10 @@ int pipeline_open(struct pipeline **out, const struct pipeline_opts *o);
  * remembered (pipeline_failed).
  */
 int pipeline_event(void *pipeline, const struct ig_event *ev);
+/* A tamper event (IG_HOOK_TAMPER, from the kernel, the chain's checks or
+ * the daemon itself) as a `tamper` record, written at once; reason, when
+ * not NULL, says why the daemon refused it. */
+void pipeline_tamper(struct pipeline *p, const struct ig_event *ev, const char *reason);
 /* Everything the events so far produce, in the log: the summary of the
  * repeats counted since the last one, and every line not yet written.
  * 0, or -EIO when a write has failed (now or before). */

@@ -116,6 +116,11 @@ int enforcer_attach(struct enforcer *e, const char *prove_path)
 		err = enforcer_probe(e, prove_path, &ev);
 		if (err == 0 && ev.stages == IG_STAGES_ALL && !(ev.flags & IG_F_ORDER_BAD)) {
 			e->proof = ev;
+			err = guard_add_links(e);
+			if (err) {
+				detach_all(e);
+				return err;
+			}
 			pr_debug("chain order proven with attach order %s",
 				 enforcer_attach_order(e));
 			return 0;

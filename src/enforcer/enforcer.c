@@ -160,6 +160,7 @@ int enforcer_open(struct enforcer **out, const struct enforcer_opts *opts)
 	if (!e)
 		return -ENOMEM;
 	e->mode = opts->mode;
+	e->policy_slot = -1;
 	e->skel = enforcer_bpf__open();
 	if (!e->skel) {
 		err = -errno;
@@ -193,6 +194,8 @@ int enforcer_open(struct enforcer **out, const struct enforcer_opts *opts)
 	e->trust_fs = opts->trust_fs;
 	e->skel->rodata->ig_kbuf_allow = opts->kbuf_allow;
 	e->kbuf_allow = opts->kbuf_allow;
+	if (opts->guard && (err = guard_arm(e)))
+		goto fail;
 	if (opts->ringbuf_bytes) {
 		err = bpf_map__set_max_entries(e->skel->maps.events, opts->ringbuf_bytes);
 		if (err) {
@@ -228,6 +231,11 @@ int enforcer_open(struct enforcer **out, const struct enforcer_opts *opts)
 	for (n_ext = 0; enforcer_script_exts_default[n_ext]; n_ext++)
 		;
 	err = enforcer_set_script_exts(e, enforcer_script_exts_default, n_ext);
+	if (err)
+		goto fail;
+	e->fds[EM_GUARD] = bpf_map__fd(e->skel->maps.data_guard);
+	e->fds[EM_GUARD_IDS] = bpf_map__fd(e->skel->maps.guard_ids);
+	err = guard_add_object(e);
 	if (err)
 		goto fail;
 	e->rb = ring_buffer__new(e->fds[EM_EVENTS], enforcer_on_ringbuf, e, NULL);
@@ -318,53 +326,3 @@ void enforcer_free(struct enforcer *e)
 	free(e);
 }
 
-/* The start time of process tgid in clock ticks since boot (field 22 of
- * /proc/PID/stat, after the command in parentheses); 0 when unknown. */
-static unsigned long long start_ticks(pid_t tgid)
-{
-	char path[64], buf[1024], *p;
-	unsigned long long ticks = 0;
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", tgid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	p = strrchr(buf, ')');
-	/* State is field 3; start time field 22: 19 more blanks on. */
-	for (int field = 2; p && field < 22; field++)
-		p = strchr(p + 1, ' ');
-	if (p)
-		ticks = strtoull(p + 1, NULL, 10);
-	return ticks;
-}
-
-int enforcer_set_daemon(struct enforcer *e, pid_t tgid)
-{
-	struct enforcer_bpf__bss bss;
-	unsigned long long start = tgid ? start_ticks(tgid) : 0;
-	__u32 zero = 0;
-	int err;
-
-	if (tgid && !start)
-		return -ESRCH;
-	if (e->skel) {
-		/* The start before the pid: a half-written name matches no one. */
-		__atomic_store_n(&e->skel->bss->ig_daemon_tgid, 0, __ATOMIC_SEQ_CST);
-		__atomic_store_n(&e->skel->bss->ig_daemon_start, start, __ATOMIC_SEQ_CST);
-		__atomic_store_n(&e->skel->bss->ig_daemon_tgid, (__u32)tgid, __ATOMIC_SEQ_CST);
-		return 0;
-	}
-	err = bss_read(e, &bss);
-	if (err)
-		return err;
-	bss.ig_daemon_tgid = (__u32)tgid;
-	bss.ig_daemon_start = start;
-	return bpf_map_update_elem(e->fds[EM_BSS], &zero, &bss, BPF_ANY) ? -errno : 0;
-}

@@ -20,6 +20,9 @@ struct enforcer_opts {
 	/* Judge interpreters' code at file_open even where file_post_open
 	 * exists (to show what that hook can measure; see docs/design.md). */
 	bool script_at_open;
+	/* Guard the chain's own objects for this process (bpf/tamper.bpf.h):
+	 * the daemon sets it, a test driver that must reach the maps does not. */
+	bool guard;
 };
 
 /* One path rule as the kernel sees it; its index is its position in the array. */
@@ -107,18 +110,21 @@ const char *enforcer_attach_order(const struct enforcer *e);
  * on bpffs. A later run adopts them without a gap; unpin removes them.
  */
 int enforcer_pin(struct enforcer *e, const char *dir);
-/* -ENOENT when nothing is pinned there. */
+/* -ENOENT when nothing is pinned there. The caller becomes the chain's
+ * daemon (bpf/tamper.bpf.h): only a daemon may adopt. */
 int enforcer_adopt(struct enforcer **out, const char *dir);
+/* The pinned chain's maps, read-only, for its counters and mode: what
+ * status may read while a daemon holds the chain. No events, no links. */
+int enforcer_adopt_readonly(struct enforcer **out, const char *dir);
+/* Changes to the chain found by the checks since it was loaded or adopted
+ * (links gone, programs replaced, another policy in force). */
+unsigned long long enforcer_tamper_found(const struct enforcer *e);
 /* Removes every pin under dir and dir itself; returns how many were found. */
 int enforcer_unpin(const char *dir);
 /* enforcer_unpin, unless a process other than this one and except holds the
  * chain (a daemon driving it): then -EBUSY, said why, nothing removed. */
 int enforcer_unpin_unheld(const char *dir, pid_t except);
 bool enforcer_adopted(const struct enforcer *e);
-/* Name tgid (its thread-group leader, by pid and start time) as the daemon
- * no other process may signal, trace or limit (bpf/guard.bpf.h); 0: none.
- * 0 or -errno. */
-int enforcer_set_daemon(struct enforcer *e, pid_t tgid);
 enum ig_mode enforcer_mode(const struct enforcer *e);
 /* The enum ig_trust_fs bits the chain was loaded with. */
 unsigned int enforcer_trust_fs(const struct enforcer *e);

@@ -30,6 +30,27 @@ static int stage_in(int outer_fd, __u32 slot, int inner_fd, const char *what)
 	return err;
 }
 
+/* A filled inner map never changes again, not even by this daemon: a new
+ * policy is new maps in the other slot. The programs only read it. */
+static int freeze(int fd, const char *what)
+{
+	if (bpf_map_freeze(fd)) {
+		int err = -errno;
+
+		pr_err("cannot freeze the new %s map: %s", what, strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
+/* The id of the inner map in slot of outer; 0 for none. */
+static __u32 slot_id(int outer_fd, __u32 slot)
+{
+	__u32 id = 0;
+
+	return bpf_map_lookup_elem(outer_fd, &slot, &id) ? 0 : id;
+}
+
 struct rule_slot {
 	struct ig_rule_key key;
 	struct ig_rule_val val;
@@ -130,6 +151,9 @@ static int rules_build(struct enforcer *e, const struct enforcer_rule *rules, si
 		pr_err("cannot create the rules map (%zu keys): %s", out, strerror(-err));
 		goto cleanup;
 	}
+	err = guard_add_fd(e, IG_GUARD_MAP, fd); /* before a byte is in it */
+	if (err)
+		goto cleanup;
 	for (size_t i = 0; i < out; i++) {
 		if (bpf_map_update_elem(fd, &slots[i].key, &slots[i].val, BPF_NOEXIST)) {
 			err = -errno;
@@ -137,6 +161,9 @@ static int rules_build(struct enforcer *e, const struct enforcer_rule *rules, si
 			goto cleanup;
 		}
 	}
+	err = freeze(fd, "rules");
+	if (err)
+		goto cleanup;
 	*fdp = fd;
 	*hooksp = hooks;
 	fd = -1;
@@ -177,12 +204,18 @@ static int allow_build(struct enforcer *e, const struct enforcer_allow *allow, s
 		pr_err("cannot create the allowlist map (%zu entries): %s", n, strerror(-err));
 		goto cleanup;
 	}
+	err = guard_add_fd(e, IG_GUARD_MAP, fd); /* before a byte is in it */
+	if (err)
+		goto cleanup;
 	if (n && bpf_map_update_batch(fd, keys, vals, &count, NULL)) {
 		err = -errno;
 		pr_err("cannot fill the allowlist map (%u of %zu entries in): %s", count, n,
 		       strerror(-err));
 		goto cleanup;
 	}
+	err = freeze(fd, "allowlist");
+	if (err)
+		goto cleanup;
 	*fdp = fd;
 	fd = -1;
 cleanup:
@@ -206,7 +239,7 @@ int enforcer_set_policy(struct enforcer *e, const struct enforcer_rule *rules, s
 {
 	struct enforcer_bpf__bss bss;
 	int rules_fd = -1, allow_fd = -1, err;
-	__u32 hooks = 0, next;
+	__u32 hooks = 0, next, old_rules, old_allow;
 
 	err = rules_build(e, rules, nrules, &rules_fd, &hooks);
 	if (!err)
@@ -216,6 +249,8 @@ int enforcer_set_policy(struct enforcer *e, const struct enforcer_rule *rules, s
 	if (err)
 		goto cleanup;
 	next = !(bss.ig_policy & 1);
+	old_rules = slot_id(e->fds[EM_RULES], next);
+	old_allow = slot_id(e->fds[EM_ALLOW], next);
 	err = stage_in(e->fds[EM_RULES], next, rules_fd, "rules");
 	if (!err)
 		err = stage_in(e->fds[EM_ALLOW], next, allow_fd, "allowlist");
@@ -235,11 +270,20 @@ int enforcer_set_policy(struct enforcer *e, const struct enforcer_rule *rules, s
 	}
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	BSS_SET(e, ig_rule_hooks, hooks); /* failing, the wider set stays */
+	/* What the checks expect in force (guard.c); the maps replaced are
+	 * gone from the kernel once no record holds them. */
+	e->policy_slot = (int)next;
+	e->policy_ids[0] = guard_obj_id(rules_fd);
+	e->policy_ids[1] = guard_obj_id(allow_fd);
+	guard_drop(e, IG_GUARD_MAP, old_rules);
+	guard_drop(e, IG_GUARD_MAP, old_allow);
 	goto cleanup;
 unstage:
 	/* Never in force: free the new maps now rather than at the next swap. */
 	bpf_map_delete_elem(e->fds[EM_RULES], &next);
 	bpf_map_delete_elem(e->fds[EM_ALLOW], &next);
+	guard_drop(e, IG_GUARD_MAP, guard_obj_id(rules_fd));
+	guard_drop(e, IG_GUARD_MAP, guard_obj_id(allow_fd));
 cleanup:
 	if (rules_fd >= 0)
 		close(rules_fd);

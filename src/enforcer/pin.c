@@ -56,6 +56,12 @@ int enforcer_pin(struct enforcer *e, const char *dir)
 		if (err)
 			goto fail;
 	}
+	/* From here on the pins are this daemon's alone (bpf/tamper.bpf.h). */
+	err = guard_add_pins(e, dir);
+	if (err) {
+		enforcer_unpin(dir);
+		return err;
+	}
 	return 0;
 fail:
 	pr_err("cannot pin '%s': %s (is bpffs mounted on its parent?)", path, strerror(-err));
@@ -84,33 +90,38 @@ int enforcer_unpin(const char *dir)
 	return found;
 }
 
+/* A pinned map, read-only: what the guard lets anyone but the daemon have. */
+static int map_get_readonly(const char *path)
+{
+	LIBBPF_OPTS(bpf_obj_get_opts, ro, .file_flags = BPF_F_RDONLY);
+
+	return bpf_obj_get_opts(path, &ro);
+}
+
 /*
- * A process, other than this one and except, with a link of the chain
- * pinned at dir open: a daemon driving it, which unpinning would not stop.
- * Its pid, 0 for none (or nothing pinned), -errno when it cannot be told.
+ * A process, other than this one and except, with the event map of the
+ * chain pinned at dir open: a daemon driving it, which unpinning would not
+ * stop. Its pid, 0 for none (or nothing pinned), -errno when it cannot be
+ * told. The map, read-only: the links' pins are the daemon's alone.
  */
 static pid_t pin_holder(const char *dir, pid_t except)
 {
-	struct bpf_link_info info = {};
-	__u32 len = sizeof(info), id;
 	char path[4096], line[128];
 	pid_t holder = 0;
 	struct dirent *p, *f;
 	DIR *procs, *fds;
+	__u32 id;
 	int fd;
 
-	if (pin_path(path, sizeof(path), dir, "link", names_hook(IG_HOOK_EXEC),
-		     stage_names[0]))
+	if (pin_path(path, sizeof(path), dir, "map", emap_names[EM_EVENTS], NULL))
 		return 0;
-	fd = bpf_obj_get(path);
+	fd = map_get_readonly(path);
 	if (fd < 0)
 		return 0; /* nothing pinned there: nobody can hold it */
-	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
-		close(fd);
-		return -errno;
-	}
+	id = guard_obj_id(fd);
 	close(fd);
-	id = info.id;
+	if (!id)
+		return -EIO;
 	procs = opendir("/proc");
 	if (!procs)
 		return -errno;
@@ -133,8 +144,8 @@ static pid_t pin_holder(const char *dir, pid_t except)
 			if (!in)
 				continue;
 			while (fgets(line, sizeof(line), in))
-				if (!strncmp(line, "link_id:", 8) &&
-				    strtoul(line + 8, NULL, 10) == id) {
+				if (!strncmp(line, "map_id:", 7) &&
+				    strtoul(line + 7, NULL, 10) == id) {
 					holder = pid;
 					break;
 				}
@@ -181,7 +192,7 @@ static bool section_fits(__u32 value_size, size_t struct_size, size_t align)
 	return value_size && (value_size + align - 1) / align * align == struct_size;
 }
 
-int enforcer_adopt(struct enforcer **out, const char *dir)
+static int adopt(struct enforcer **out, const char *dir, bool readonly)
 {
 	struct enforcer_bpf__rodata ro = {};
 	struct enforcer *e;
@@ -194,9 +205,13 @@ int enforcer_adopt(struct enforcer **out, const char *dir)
 	if (!e)
 		return -ENOMEM;
 	e->adopted = true;
+	e->policy_slot = -1;
+	/* A daemon's first writable fd makes it the chain's daemon, once the
+	 * one before is gone (bpf/tamper.bpf.h); status only reads. */
+	e->guard = !readonly;
 	for (int m = 0; m < EM_MAX; m++) {
 		err = pin_path(path, sizeof(path), dir, "map", emap_names[m], NULL);
-		if (!err && (e->fds[m] = bpf_obj_get(path)) < 0)
+		if (!err && (e->fds[m] = readonly ? map_get_readonly(path) : bpf_obj_get(path)) < 0)
 			err = -errno;
 		if (err)
 			goto fail;
@@ -217,6 +232,16 @@ int enforcer_adopt(struct enforcer **out, const char *dir)
 		err = -ESTALE;
 		goto fail;
 	}
+	e->mode = ro.ig_mode;
+	e->trust_fs = ro.ig_trust_fs;
+	e->kbuf_allow = ro.ig_kbuf_allow;
+	/* As enforcer_open chose it on this kernel (only igtest forces file_open). */
+	e->script_post_open = enforcer_kernel_has_func("bpf_lsm_file_post_open");
+	e->hash_seed = ro.ig_hash_seed;
+	if (readonly) {
+		*out = e;
+		return 0;
+	}
 	for (int h = 0; h < IG_HOOK_MAX; h++)
 		for (int st = 0; st < 3; st++) {
 			err = pin_path(path, sizeof(path), dir, "link", names_hook(h),
@@ -233,12 +258,9 @@ int enforcer_adopt(struct enforcer **out, const char *dir)
 		if (err)
 			goto fail;
 	}
-	e->mode = ro.ig_mode;
-	e->trust_fs = ro.ig_trust_fs;
-	e->kbuf_allow = ro.ig_kbuf_allow;
-	/* As enforcer_open chose it on this kernel (only igtest forces file_open). */
-	e->script_post_open = enforcer_kernel_has_func("bpf_lsm_file_post_open");
-	e->hash_seed = ro.ig_hash_seed;
+	err = guard_adopt_tags(e, dir);
+	if (err)
+		goto fail;
 	e->rb = ring_buffer__new(e->fds[EM_EVENTS], enforcer_on_ringbuf, e, NULL);
 	if (!e->rb) {
 		err = -errno;
@@ -248,9 +270,24 @@ int enforcer_adopt(struct enforcer **out, const char *dir)
 	return 0;
 fail:
 	/* Nothing was detached: the pinned chain goes on enforcing. */
-	pr_debug("cannot adopt '%s': %s", path, strerror(-err));
+	if (err == -EPERM)
+		pr_err("the chain pinned at '%s' refuses this process: its daemon still runs, "
+		       "or it was loaded by another imaguard executable (an upgrade: stop it "
+		       "with the old one, or reboot)", dir);
+	else
+		pr_debug("cannot adopt '%s': %s", path, strerror(-err));
 	enforcer_free(e);
 	return err;
+}
+
+int enforcer_adopt(struct enforcer **out, const char *dir)
+{
+	return adopt(out, dir, false);
+}
+
+int enforcer_adopt_readonly(struct enforcer **out, const char *dir)
+{
+	return adopt(out, dir, true);
 }
 
 bool enforcer_adopted(const struct enforcer *e)

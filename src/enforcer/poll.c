@@ -140,6 +140,7 @@ int enforcer_poll(struct enforcer *e, int timeout_ms)
 	struct timespec t0;
 
 	names_check(e);
+	guard_check(e);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
 		long left = timeout_ms < 0 ? POLL_SLICE_MS : timeout_ms - elapsed_ms(&t0);

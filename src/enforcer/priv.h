@@ -21,11 +21,12 @@
 /* The maps a running chain is reached through, pinned under these names. */
 enum emap {
 	EM_EVENTS, EM_COUNTERS, EM_RULES, EM_ALLOW, EM_RODATA, EM_BSS, EM_FOLDS, EM_QUIESCE,
-	EM_INTERPS, EM_SCRIPT_EXTS, EM_MAX
+	EM_INTERPS, EM_SCRIPT_EXTS, EM_GUARD, EM_GUARD_IDS,
+	EM_MAX
 };
 static const char *const emap_names[EM_MAX] = {
 	"events", "counters", "rules", "allowlist", "rodata", "bss", "folds", "quiesce",
-	"interps", "script-exts",
+	"interps", "script-exts", "guard", "guard-ids",
 };
 
 /* Programs outside the chain, attached before it and pinned as link-<name>:
@@ -35,7 +36,12 @@ static const char *const emap_names[EM_MAX] = {
 enum aux {
 	AUX_TRUNCATE, AUX_RENAME, AUX_MOUNT, AUX_UMOUNT, AUX_MOVE_MOUNT, AUX_PIVOTROOT,
 	AUX_DETACH, AUX_INSTANTIATE, AUX_MPROTECT,
-	AUX_GUARD_KILL, AUX_GUARD_PTRACE, AUX_GUARD_RLIMIT, AUX_KREAD, AUX_KLOAD,
+	/* the guard of the daemon (bpf/guard.bpf.h) and of the chain's own
+	 * objects (bpf/tamper.bpf.h), and who the daemon is */
+	AUX_GUARD_EXIT, AUX_GUARD_KILL, AUX_GUARD_PTRACE, AUX_GUARD_RLIMIT,
+	AUX_GUARD_MAP, AUX_GUARD_PROG, AUX_GUARD_BPF, AUX_GUARD_PIN_OPEN,
+	AUX_GUARD_UNLINK, AUX_GUARD_RMDIR, AUX_GUARD_RENAME, AUX_GUARD_UMOUNT,
+	AUX_KREAD, AUX_KLOAD,
 	AUX_INTERP_COMMIT, AUX_INTERP_FORK,
 	AUX_MAP_END,
 	AUX_MAX
@@ -43,7 +49,10 @@ enum aux {
 static const char *const aux_names[AUX_MAX] = {
 	"truncate", "rename", "mount", "umount", "move-mount", "pivotroot", "detach-mounts",
 	"instantiate", "mprotect",
-	"guard-kill", "guard-ptrace", "guard-rlimit", "kernel-read", "kernel-load",
+	"guard-exit", "guard-kill", "guard-ptrace", "guard-rlimit",
+	"guard-map", "guard-prog", "guard-bpf", "guard-pin-open", "guard-unlink",
+	"guard-rmdir", "guard-rename", "guard-umount",
+	"kernel-read", "kernel-load",
 	"interp-commit", "interp-fork",
 	"map-end",
 };
@@ -72,6 +81,18 @@ struct enforcer {
 	/* names_check: the watchers' skipped runs seen so far, and when */
 	__u64 names_missed;
 	struct timespec names_checked, names_warned;
+	/* guard.c: the tags of the programs each link must run (tags_known),
+	 * the policy this daemon put in force (policy_slot -1: none yet), and
+	 * what the checks found (one record per kind until it is mended). */
+	bool guard;
+	bool tags_known;
+	__u8 tags[IG_HOOK_MAX][3][BPF_TAG_SIZE];
+	__u8 aux_tags[AUX_MAX][BPF_TAG_SIZE];
+	int policy_slot;
+	__u32 policy_ids[2];		/* rules, allowlist: the inner maps' ids */
+	struct timespec guard_checked;
+	unsigned int tamper_seen;	/* bit (1 << IG_TAMPER_*) reported and not mended */
+	unsigned long long tamper_found;
 };
 
 /* The globals as they are: mapped with the skeleton, else read from the map. */
@@ -160,9 +181,18 @@ static inline struct bpf_program *aux_prog(const struct enforcer *e, enum aux a)
 	case AUX_DETACH:	return s->progs.ig_names_detach;
 	case AUX_INSTANTIATE:	return s->progs.ig_names_instantiate;
 	case AUX_MPROTECT:	return s->progs.ig_mprotect;
+	case AUX_GUARD_EXIT:	return s->progs.ig_guard_exit;
 	case AUX_GUARD_KILL:	return s->progs.ig_guard_kill;
 	case AUX_GUARD_PTRACE:	return s->progs.ig_guard_ptrace;
 	case AUX_GUARD_RLIMIT:	return s->progs.ig_guard_rlimit;
+	case AUX_GUARD_MAP:	return s->progs.ig_guard_map;
+	case AUX_GUARD_PROG:	return s->progs.ig_guard_prog;
+	case AUX_GUARD_BPF:	return s->progs.ig_guard_bpf;
+	case AUX_GUARD_PIN_OPEN: return s->progs.ig_guard_pin_open;
+	case AUX_GUARD_UNLINK:	return s->progs.ig_guard_unlink;
+	case AUX_GUARD_RMDIR:	return s->progs.ig_guard_rmdir;
+	case AUX_GUARD_RENAME:	return s->progs.ig_guard_rename;
+	case AUX_GUARD_UMOUNT:	return s->progs.ig_guard_umount;
 	case AUX_KREAD:		return s->progs.ig_kread;
 	case AUX_KLOAD:		return s->progs.ig_kload;
 	case AUX_INTERP_COMMIT:	return s->progs.ig_interp_commit;
@@ -184,5 +214,26 @@ static inline long elapsed_ms(const struct timespec *t0)
 
 /* The ring buffer's callback (poll.c): the probe's event, else the handler. */
 int enforcer_on_ringbuf(void *ctx, void *data, size_t size);
+
+/* guard.c: the guard of the chain's own objects (bpf/tamper.bpf.h). */
+/* Before load: this process is the daemon, its executable the one that may
+ * adopt the chain once it is gone. */
+int guard_arm(struct enforcer *e);
+/* After load: every map and program of the object is guarded. */
+int guard_add_object(struct enforcer *e);
+/* One more object (kind enum ig_guard_kind) by its fd; drop one by id. */
+int guard_add_fd(struct enforcer *e, __u32 kind, int fd);
+void guard_drop(struct enforcer *e, __u32 kind, __u32 id);
+/* After attach: the links, and the tags their programs must keep. */
+int guard_add_links(struct enforcer *e);
+/* After pin: the pin directory and the links' pins. */
+int guard_add_pins(struct enforcer *e, const char *dir);
+/* Adoption: the pinned links run this build's programs, or -ESTALE. */
+int guard_adopt_tags(struct enforcer *e, const char *dir);
+/* Every poll, at most once a second: links, tags and policy as they were
+ * left; what differs is handed to the handler as a tamper event. */
+void guard_check(struct enforcer *e);
+/* The id of the map, program or link behind fd; 0 when it cannot be told. */
+__u32 guard_obj_id(int fd);
 
 #endif

@@ -1079,7 +1079,7 @@ static void test_audit_ecs_copy(void **state)
 static void test_audit_verify_type_time(void **state)
 {
 	static const char *const types[] = { "start", "access", "summary", "reload", "lost",
-					     "stop", "access" };
+					     "stop", "tamper" };
 	static const char *const times[] = {
 		TIME, "2024-02-29T23:59:59.999999999Z", "2016-12-31T23:59:60.000000000Z",
 		"0001-01-01T00:00:00.000000000Z", TIME, TIME, TIME,

@@ -9,7 +9,7 @@
 . /opt/ig/tests/lib.sh
 need_bpf_lsm
 need_ext4
-S=/tmp/ig-state-tamper LOG=/tmp/tamper.log P=/sys/fs/bpf/igtamper
+S=/tmp/ig-state-tdaemon LOG=/tmp/tdaemon.log P=/sys/fs/bpf/igtdaemon
 hello=$EXT4/bin/hello
 make_allowlist /tmp/td.json 1 "$(host_sha256 $hello)"
 
@@ -66,8 +66,8 @@ attack "pidfd_send_signal SIGKILL" igtrace pidfd-kill $daemon
 alive $daemon || fail "the daemon died"
 if $hello 2>/dev/null; then fail "enforcement ended"; fi
 /usr/bin/true || fail "a listed program was refused"
-wait_grep '"type":"tamper".*"what":"signal".*"signal":19' $LOG || { grep tamper $LOG; fail "no tamper record for SIGSTOP"; }
-wait_grep '"type":"tamper".*"what":"signal".*"signal":9' $LOG || fail "no tamper record for SIGKILL"
+wait_grep '"type":"tamper".*"what":"signal".*"arg":19,' $LOG || { grep tamper $LOG; fail "no tamper record for SIGSTOP"; }
+wait_grep '"type":"tamper".*"what":"signal".*"arg":9,' $LOG || fail "no tamper record for SIGKILL"
 wait_grep '"type":"tamper".*"what":"ptrace"' $LOG || fail "no tamper record for ptrace"
 wait_grep '"type":"tamper".*"what":"rlimit"' $LOG || fail "no tamper record for prlimit"
 echo "ok: $(grep -c '"type":"tamper"' $LOG) tamper records"
