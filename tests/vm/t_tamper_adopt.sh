@@ -1,5 +1,6 @@
 # Adoption takes only a chain of this build's programs. igtest (this build)
-# pins its chain, unguarded; a daemon then adopts it. With one link's fd
+# pins its chain, unguarded; a daemon then adopts it (and finds the policy
+# slot flipped behind it, once, in status and the counter). With one link's fd
 # first made to name a link running another program (--tamper-fault prog:
 # guard-rename's link runs guard-umount), the same adoption is refused with
 # an error naming that link, and the pinned chain is left as it was.
@@ -38,6 +39,34 @@ run_daemon
 wait_ready /tmp/ad.pid $daemon || { daemon_diag /tmp/ad.err $S; fail "the daemon did not adopt this build's chain"; }
 grep '"type":"start"' $LOG | tail -n 1 | grep -q '"adopted":true' || fail "the daemon started without adopting"
 echo "this build's chain: adopted"
+
+# The daemon's own check every poll. igtest recorded no executable, so the
+# guard refuses no one and root can still write the adopted chain's .bss:
+# ig_policy (its second word) flipped behind the daemon is found, once, and
+# shown by status and the Prometheus counter.
+bss=$(bpftool -j map lookup pinned $P/map-bss key 0 0 0 0 |
+	sed 's/.*"value":\[\([^]]*\)\].*/\1/' | tr ',"' ' ' | sed 's/0x//g')
+set -- $bss
+[ $# -ge 8 ] || fail "cannot read the .bss: '$bss'"
+b=$5
+new="$1 $2 $3 $4 ${b%?}$(echo ${b#?} | tr 0123456789abcdef 1032547698badcfe)"
+shift 5
+bpftool map update pinned $P/map-bss key 0 0 0 0 value hex $new $* ||
+	fail "cannot write the .bss of an unguarded chain"
+wait_grep '"what":"policy-changed"' $LOG 10 || fail "the daemon did not find the policy flipped"
+sleep 4 # four checks more while the change stays
+grep '"type":"tamper"' $LOG
+nk=$(grep '"type":"tamper"' $LOG | grep '"action":"found"' | grep -c '"what":"policy-changed"' || true)
+[ "$nk" -eq 1 ] || fail "$nk policy-changed records, not one"
+n=0
+until $IG status --state-dir $S --pin-dir $P >/tmp/ad.status && grep -q '1 found by the daemon' /tmp/ad.status; do
+	n=$((n + 1))
+	[ $n -lt 25 ] || { cat /tmp/ad.status; fail "status shows no change found"; }
+	sleep 0.2
+done
+grep '^tamper:' /tmp/ad.status
+$IG status --prometheus --state-dir $S --pin-dir $P | grep '^imaguard_tamper_total' | tee /tmp/ad.prom
+[ "$(awk '{ print $2 }' /tmp/ad.prom)" -ge 1 ] || fail "imaguard_tamper_total does not count it"
 $IG stop --state-dir $S --pin-dir $P || fail "stop failed"
 wait $daemon 2>/dev/null || true
 daemon=
