@@ -9,7 +9,7 @@
  *          --pidfile FILE [--counters FILE] [--ringbuf-kb N] [--pause-consumer]
  *          [--reload-allow FILE] [--reload-rule SPEC]... [--reload-fault]
  *          [--trust-fs overlay|fuse]... [--interp PATH]... [--script-ext EXT]...
- *          [--script-at-open]
+ *          [--script-at-open] [--tamper-fault policy|link|prog] [--pin DIR]
  *
  *   --allow FILE   lines "<sha256 hex>" (any path) or "<sha256 hex> bind <path>"
  *   --rule SPEC    ACTION:PATH[:r][:hooks=exec,mmap,open]; a directory ends in '/'
@@ -25,6 +25,12 @@
  * --script-ext the code extensions are these instead of the default ones;
  * --script-at-open judges scripts at file_open even where file_post_open
  * exists. stderr says which hook the script chain is on.
+ * --tamper-fault guards the chain for igtest (as the daemon's is) and, once
+ * it is ready, changes it as an attacker the kernel did not stop would
+ * (tamper_fault below); the check every poll must find it, once.
+ * --pin DIR pins the chain under DIR once ready (after the fault, which
+ * then changes what is pinned), unguarded, so that a daemon may try to
+ * adopt it; the pins outlive igtest.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -39,6 +45,8 @@
 #include "enforcer/enforcer.h"
 #include "daemon/event.h"
 #include "util/log.h"
+/* --tamper-fault changes the chain behind the enforcer's own bookkeeping. */
+#include "enforcer/priv.h"
 
 #define MAX_RULES 64
 #define MAX_ALLOW 65536
@@ -98,6 +106,10 @@ static int on_event(void *data, const struct ig_event *ev)
 	if (!j) {
 		fprintf(stderr, "igtest: cannot render an event\n");
 		return 0;
+	}
+	if (ev->hook == IG_HOOK_TAMPER) {
+		json_object_set_new(j, "type", json_string("tamper"));
+		event_put_tamper(j, ev);
 	}
 	json_dumpf(j, c->events, JSON_COMPACT);
 	fputc('\n', c->events);
@@ -184,11 +196,56 @@ static void write_counters(struct enforcer *e, const char *path)
 		return;
 	j = event_counters_to_json(&c);
 	json_object_set_new(j, "names_missed", json_integer((json_int_t)enforcer_names_missed(e)));
+	json_object_set_new(j, "tamper_found", json_integer((json_int_t)enforcer_tamper_found(e)));
 	json_dumpf(j, f, JSON_COMPACT);
 	fputc('\n', f);
 	fclose(f);
 	json_decref(j);
 	rename(tmp, path);
+}
+
+/*
+ * What --tamper-fault changes, behind the enforcer's bookkeeping:
+ *   policy  ig_policy flipped: the other slot in force;
+ *   link    the mmap hook's stage 1 link released: its fd now names
+ *           /dev/null, so the program is off the hook;
+ *   prog    the guard-rename link's fd made to name another link, whose
+ *           program (guard-umount, of a second copy of the object) has
+ *           another tag: the kernel cannot replace an LSM link's program
+ *           (its links have no update_prog), so this is how "the link runs
+ *           another program" is staged. The copy stays loaded till exit.
+ */
+static int tamper_fault(struct enforcer *e, const char *what)
+{
+	struct enforcer_bpf__bss bss;
+	struct enforcer_bpf *copy;
+	struct bpf_link *l;
+	int fd;
+
+	if (!strcmp(what, "policy")) {
+		if (bss_read(e, &bss))
+			return -EIO;
+		return BSS_SET(e, ig_policy, bss.ig_policy ^ 1);
+	}
+	if (!strcmp(what, "link")) {
+		fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (fd < 0 || dup2(fd, bpf_link__fd(e->links[IG_HOOK_MMAP][0])) < 0)
+			return -errno;
+		close(fd);
+		return 0;
+	}
+	if (!strcmp(what, "prog")) {
+		copy = enforcer_bpf__open_and_load();
+		if (!copy)
+			return -errno;
+		l = bpf_program__attach_lsm(copy->progs.ig_guard_umount);
+		if (!l)
+			return -errno;
+		if (dup2(bpf_link__fd(l), bpf_link__fd(e->aux_links[AUX_GUARD_RENAME])) < 0)
+			return -errno;
+		return 0;
+	}
+	return -EINVAL;
 }
 
 int main(int argc, char **argv)
@@ -209,11 +266,13 @@ int main(int argc, char **argv)
 		{ "interp", required_argument, NULL, 'I' },
 		{ "script-ext", required_argument, NULL, 'X' },
 		{ "script-at-open", no_argument, NULL, 'O' },
+		{ "tamper-fault", required_argument, NULL, 'K' },
+		{ "pin", required_argument, NULL, 'N' },
 		{ 0 },
 	};
 	static struct enforcer_allow allow[MAX_ALLOW], reload_allow[MAX_ALLOW];
 	static struct reload_policy rp = { .allow = reload_allow };
-	const char *reload_allow_file = NULL;
+	const char *reload_allow_file = NULL, *tamper = NULL, *pin_dir = NULL;
 	struct enforcer_rule rules[MAX_RULES];
 	struct enforcer_opts eo = { .mode = IG_MODE_MONITOR };
 	const char *events = NULL, *pidfile = NULL, *counters = NULL, *allow_file = NULL;
@@ -301,10 +360,23 @@ int main(int argc, char **argv)
 		case 'O':
 			eo.script_at_open = true;
 			break;
+		case 'K':
+			if (strcmp(optarg, "policy") && strcmp(optarg, "link") &&
+			    strcmp(optarg, "prog")) {
+				fprintf(stderr, "igtest: bad --tamper-fault '%s'\n", optarg);
+				return 2;
+			}
+			tamper = optarg;
+			break;
+		case 'N':
+			pin_dir = optarg;
+			break;
 		default:
 			return 2;
 		}
 	}
+	/* Guarded as the daemon's is, unless another process is to adopt it. */
+	eo.guard = tamper && !pin_dir;
 	if (!events || !pidfile) {
 		fprintf(stderr, "igtest: --events and --pidfile are required\n");
 		return 2;
@@ -357,6 +429,18 @@ int main(int argc, char **argv)
 		return 1;
 	fprintf(pf, "%d\n", getpid());
 	fclose(pf);
+	if (tamper) {
+		int err = tamper_fault(e, tamper);
+
+		fprintf(stderr, "igtest: tamper fault %s: %s\n", tamper, err ? strerror(-err) : "applied");
+		fflush(stderr);
+	}
+	if (pin_dir) {
+		int err = enforcer_pin(e, pin_dir);
+
+		fprintf(stderr, "igtest: pinned at %s: %s\n", pin_dir, err ? strerror(-err) : "ok");
+		fflush(stderr);
+	}
 
 	while (!stop) {
 		if (dump) {
