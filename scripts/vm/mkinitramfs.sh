@@ -78,7 +78,10 @@ sums() { # DIR PREFIX
 }
 { sums "$data" /mnt/ext4; sums "$root" ""; } >"$out/SHA256SUMS"
 mv "$out/SHA256SUMS" "$root/opt/ig/SHA256SUMS"
-mke2fs -q -F -t ext4 -L igdata -d "$data" "$root/opt/ig/data.ext4" 32M >/dev/null
+# The data, and 40 MB free for what the tests copy there: a fixed size
+# filled up as helpers were added, and every test after it failed.
+ext4_mb=$(($(du -sm "$data" | cut -f1) + 40))
+mke2fs -q -F -t ext4 -L igdata -d "$data" "$root/opt/ig/data.ext4" "${ext4_mb}M" >/dev/null
 
 (cd "$root" && find . -print0 | sort -z | cpio --null -o -H newc --quiet | gzip -1) \
 	>"$out/common.cpio.gz"
