@@ -140,7 +140,6 @@ static __always_inline int write_refuse(const struct path *path, struct inode *i
 	struct ig_counters *c = counters_get();
 	struct ig_hash_cache *hc;
 	struct ig_event *ev;
-	__u64 flags;
 	long n;
 	int verdict;
 
@@ -178,13 +177,7 @@ static __always_inline int write_refuse(const struct path *path, struct inode *i
 			ev->hash_algo = bpf_core_enum_value(enum hash_algo, HASH_ALGO_SHA256);
 	}
 	verdict = refuse(ev, IG_REASON_TEXT_BUSY, c) ? -ETXTBSY : 0;
-	flags = wakeup_flags(ev);
-	bpf_ringbuf_submit(ev, flags);
-	if (c) {
-		c->events++;
-		if (flags != BPF_RB_NO_WAKEUP)
-			c->wakeups++;
-	}
+	submit_counted(ev, c);
 	return verdict;
 }
 

@@ -92,7 +92,6 @@ static __always_inline int filter_busy(struct file *file, __u32 hook, __u32 prot
 {
 	bool closed = hook != IG_HOOK_OPEN || hook_watched(hook);
 	struct ig_event *ev;
-	__u64 flags;
 	int verdict = 0;
 
 	if (c)
@@ -124,13 +123,7 @@ static __always_inline int filter_busy(struct file *file, __u32 hook, __u32 prot
 		verdict = refuse(ev, IG_REASON_RULE_DENY, c);
 	else
 		ev->reason = IG_REASON_HASH_ERROR;
-	flags = wakeup_flags(ev);
-	bpf_ringbuf_submit(ev, flags);
-	if (c) {
-		c->events++;
-		if (flags != BPF_RB_NO_WAKEUP)
-			c->wakeups++;
-	}
+	submit_counted(ev, c);
 	return verdict;
 }
 

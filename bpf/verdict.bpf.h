@@ -48,6 +48,19 @@ static __always_inline bool emit_from(struct ig_event *ev, struct ig_counters *c
 	return true;
 }
 
+/* Send ev, reserved in the ring by its maker, and count it. */
+static __always_inline void submit_counted(struct ig_event *ev, struct ig_counters *c)
+{
+	__u64 flags = wakeup_flags(ev);
+
+	bpf_ringbuf_submit(ev, flags);
+	if (c) {
+		c->events++;
+		if (flags != BPF_RB_NO_WAKEUP)
+			c->wakeups++;
+	}
+}
+
 static __always_inline bool emit(struct ig_event *ev, struct ig_counters *c)
 {
 	return emit_from(ev, c, IG_PATH_MAX);
