@@ -10,44 +10,6 @@
 
 #define PROBE_TIMEOUT_MS 5000
 
-/* One hook's three programs, in stage order. */
-struct hook_progs {
-	struct bpf_program *stage[3];
-};
-
-static void hook_progs(const struct enforcer *e, unsigned int hook, struct hook_progs *hp)
-{
-	const struct enforcer_bpf *s = e->skel;
-
-	switch (hook) {
-	case IG_HOOK_EXEC:
-		*hp = (struct hook_progs){ { s->progs.ig_exec_filter, s->progs.ig_exec_measure,
-					     s->progs.ig_exec_emit } };
-		break;
-	case IG_HOOK_MMAP:
-		*hp = (struct hook_progs){ { s->progs.ig_mmap_filter, s->progs.ig_mmap_measure,
-					     s->progs.ig_mmap_emit } };
-		break;
-	case IG_HOOK_OPEN:
-		*hp = (struct hook_progs){ { s->progs.ig_open_filter, s->progs.ig_open_measure,
-					     s->progs.ig_open_emit } };
-		break;
-	case IG_HOOK_SCRIPT:
-		/* The set loaded: see enforcer_open. */
-		if (e->script_post_open)
-			*hp = (struct hook_progs){ { s->progs.ig_script_filter,
-						     s->progs.ig_script_measure,
-						     s->progs.ig_script_emit } };
-		else
-			*hp = (struct hook_progs){ { s->progs.ig_script_open_filter,
-						     s->progs.ig_script_open_measure,
-						     s->progs.ig_script_open_emit } };
-		break;
-	default:
-		*hp = (struct hook_progs){ { NULL } };
-	}
-}
-
 static void detach_all(struct enforcer *e)
 {
 	for (int h = 0; h < IG_HOOK_MAX; h++)
@@ -78,20 +40,17 @@ static int attach_all(struct enforcer *e, bool reversed)
 	}
 	e->skel->bss->ig_cache_epoch++;
 	for (int h = 0; h < IG_HOOK_MAX; h++) {
-		struct hook_progs hp;
-
-		hook_progs(e, h, &hp);
 		for (int i = 0; i < 3; i++) {
 			/* Normal: stage 3 first, so that it runs last. */
 			int s = reversed ? i : 2 - i;
 			int err;
 
-			if (!hp.stage[s])
+			if (!stage_prog(e, h, s))
 				continue;
-			e->links[h][s] = bpf_program__attach_lsm(hp.stage[s]);
+			e->links[h][s] = bpf_program__attach_lsm(stage_prog(e, h, s));
 			if (!e->links[h][s]) {
 				err = -errno;
-				pr_err("cannot attach '%s': %s", bpf_program__name(hp.stage[s]),
+				pr_err("cannot attach '%s': %s", bpf_program__name(stage_prog(e, h, s)),
 				       strerror(-err));
 				detach_all(e);
 				return err;

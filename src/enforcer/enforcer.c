@@ -77,6 +77,19 @@ bool enforcer_kernel_has_func(const char *name)
 	return has;
 }
 
+void enforcer_script_set(struct enforcer *e, bool post_open)
+{
+	struct enforcer_bpf *s = e->skel;
+
+	e->script_post_open = post_open;
+	bpf_program__set_autoload(s->progs.ig_script_filter, post_open);
+	bpf_program__set_autoload(s->progs.ig_script_measure, post_open);
+	bpf_program__set_autoload(s->progs.ig_script_emit, post_open);
+	bpf_program__set_autoload(s->progs.ig_script_open_filter, !post_open);
+	bpf_program__set_autoload(s->progs.ig_script_open_measure, !post_open);
+	bpf_program__set_autoload(s->progs.ig_script_open_emit, !post_open);
+}
+
 const char *const enforcer_script_exts_default[] = {
 	"py", "pyc", "pl", "pm", "rb", "php", "js", "mjs", "cjs", "lua", "tcl", "sh", "bash",
 	"awk", NULL,
@@ -206,13 +219,8 @@ int enforcer_open(struct enforcer **out, const struct enforcer_opts *opts)
 	}
 	/* One script chain of the two: file_post_open where the kernel has
 	 * it (the file is readable there), else file_open. */
-	e->script_post_open = !opts->script_at_open && enforcer_kernel_has_func("bpf_lsm_file_post_open");
-	bpf_program__set_autoload(e->skel->progs.ig_script_filter, e->script_post_open);
-	bpf_program__set_autoload(e->skel->progs.ig_script_measure, e->script_post_open);
-	bpf_program__set_autoload(e->skel->progs.ig_script_emit, e->script_post_open);
-	bpf_program__set_autoload(e->skel->progs.ig_script_open_filter, !e->script_post_open);
-	bpf_program__set_autoload(e->skel->progs.ig_script_open_measure, !e->script_post_open);
-	bpf_program__set_autoload(e->skel->progs.ig_script_open_emit, !e->script_post_open);
+	enforcer_script_set(e, !opts->script_at_open &&
+			    enforcer_kernel_has_func("bpf_lsm_file_post_open"));
 	err = enforcer_bpf__load(e->skel);
 	if (err) {
 		pr_err("cannot load the BPF programs: %s", strerror(-err));

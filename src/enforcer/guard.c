@@ -101,7 +101,8 @@ int guard_add_object(struct enforcer *e)
 		if ((err = guard_add(e, IG_GUARD_MAP, guard_obj_id(bpf_map__fd(map)))))
 			return err;
 	bpf_object__for_each_program(prog, e->skel->obj)
-		if ((err = guard_add(e, IG_GUARD_PROG, guard_obj_id(bpf_program__fd(prog)))))
+		if (bpf_program__fd(prog) >= 0 && /* the script set not loaded has none */
+		    (err = guard_add(e, IG_GUARD_PROG, guard_obj_id(bpf_program__fd(prog)))))
 			return err;
 	return 0;
 }
@@ -140,18 +141,6 @@ static int link_tag(struct bpf_link *link, __u8 tag[BPF_TAG_SIZE])
 	return err;
 }
 
-/* One hook's stage program in a loaded object (attach.c's order). */
-static struct bpf_program *stage_prog(const struct enforcer_bpf *s, int h, int st)
-{
-	struct bpf_program *const p[IG_HOOK_MAX][3] = {
-		{ s->progs.ig_exec_filter, s->progs.ig_exec_measure, s->progs.ig_exec_emit },
-		{ s->progs.ig_mmap_filter, s->progs.ig_mmap_measure, s->progs.ig_mmap_emit },
-		{ s->progs.ig_open_filter, s->progs.ig_open_measure, s->progs.ig_open_emit },
-	};
-
-	return p[h][st];
-}
-
 /* The tags of a loaded object's programs, in the enforcer's tables. */
 static int tags_of(struct enforcer *e, const struct enforcer *loaded)
 {
@@ -159,7 +148,7 @@ static int tags_of(struct enforcer *e, const struct enforcer *loaded)
 
 	for (int h = 0; h < IG_HOOK_MAX; h++)
 		for (int st = 0; st < 3; st++)
-			if ((err = prog_tag(bpf_program__fd(stage_prog(loaded->skel, h, st)),
+			if ((err = prog_tag(bpf_program__fd(stage_prog(loaded, h, st)),
 					    e->tags[h][st])))
 				return err;
 	for (int a = 0; a < AUX_MAX; a++)
@@ -173,8 +162,10 @@ int guard_add_links(struct enforcer *e)
 {
 	int err;
 
-	if ((err = tags_of(e, e)))
+	if ((err = tags_of(e, e))) {
+		pr_err("cannot read the tags of the programs just loaded: %s", strerror(-err));
 		return err;
+	}
 	if (!e->guard)
 		return 0;
 	for (int h = 0; h < IG_HOOK_MAX; h++)
@@ -234,10 +225,17 @@ int guard_adopt_tags(struct enforcer *e, const char *dir)
 	const char *bad = NULL;
 	int err;
 
-	/* This build's tags: its object loaded, never attached. */
-	ref.skel = enforcer_bpf__open_and_load();
-	if (!ref.skel) {
-		err = -errno;
+	/* This build's tags: its object loaded, never attached, with the
+	 * script set the pinned chain runs. */
+	ref.skel = enforcer_bpf__open();
+	err = ref.skel ? 0 : -errno;
+	if (!err) {
+		enforcer_script_set(&ref, e->script_post_open);
+		err = enforcer_bpf__load(ref.skel);
+		if (err)
+			enforcer_bpf__destroy(ref.skel);
+	}
+	if (err) {
 		pr_err("cannot load this build's programs to compare their tags: %s",
 		       strerror(-err));
 		return err;

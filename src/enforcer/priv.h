@@ -166,6 +166,35 @@ static inline int bss_flip_policy(struct enforcer *e, __u32 slot)
 
 /* Does the running kernel's BTF have this function? */
 bool enforcer_kernel_has_func(const char *name);
+/* Which of the script hook's two program sets e's object loads (opened,
+ * not loaded yet): file_post_open's, or file_open's. */
+void enforcer_script_set(struct enforcer *e, bool post_open);
+
+/* Hook h's stage st (0 filter, 1 measure, 2 emit) program, of the set this
+ * enforcer loaded (the script hook has two: see enforcer_open); NULL for
+ * a hook with none. */
+static inline struct bpf_program *stage_prog(const struct enforcer *e, int h, int st)
+{
+	const struct enforcer_bpf *s = e->skel;
+	struct bpf_program *const p[IG_HOOK_MAX][3] = {
+		[IG_HOOK_EXEC] = { s->progs.ig_exec_filter, s->progs.ig_exec_measure,
+				   s->progs.ig_exec_emit },
+		[IG_HOOK_MMAP] = { s->progs.ig_mmap_filter, s->progs.ig_mmap_measure,
+				   s->progs.ig_mmap_emit },
+		[IG_HOOK_OPEN] = { s->progs.ig_open_filter, s->progs.ig_open_measure,
+				   s->progs.ig_open_emit },
+		[IG_HOOK_SCRIPT] = { s->progs.ig_script_filter, s->progs.ig_script_measure,
+				     s->progs.ig_script_emit },
+	};
+
+	if (h == IG_HOOK_SCRIPT && !e->script_post_open) {
+		struct bpf_program *const o[3] = { s->progs.ig_script_open_filter,
+						   s->progs.ig_script_open_measure,
+						   s->progs.ig_script_open_emit };
+		return o[st];
+	}
+	return h >= 0 && h < IG_HOOK_MAX && st >= 0 && st < 3 ? p[h][st] : NULL;
+}
 
 static inline struct bpf_program *aux_prog(const struct enforcer *e, enum aux a)
 {
