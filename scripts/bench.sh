@@ -302,6 +302,14 @@ jq -r --argjson limit "$gate_ratio" --argjson gate "$gate" '
 		 table(["workload", "fs", "NOOP/OFF median [p25–p75]", "FULL/OFF median [p25–p75]",
 			"target (FULL/OFF)", "", "error", "OFF ns/op", "FULL adds ns/op",
 			"daemon ns/op", "FULL/OFF, daemon time in"])) + "\n" +
+		(if any((.workloads // [])[]; .first_run != null) then
+			"\n**First run after an attach** (under FULL every file a hash-cache miss)\n\n" +
+			([.workloads[] | select(.first_run != null) | .first_run as $f |
+				[.name, .fs, ($f.noop_off | spread), ($f.full_off | spread), ($f.full_runs | num),
+				 ($f.full_hashes_per_run | num), ($f.raw_ns_median.off | num),
+				 ($f.raw_ns_median.full | num)]] |
+			 table(["workload", "fs", "NOOP/OFF", "FULL/OFF", "FULL samples", "hashes per run",
+				"OFF ns", "FULL ns"])) + "\n" else "" end) +
 		(if (.cold_hash // []) | length > 0 then "\n**Cold hash**\n\n" + ([.cold_hash[] |
 			[.size, .fs, (.full_mb_s | num), (.openssl_mb_s | num), (.ratio | num), (.error // "")]] |
 			table(["size", "fs", "FULL MB/s", "OpenSSL MB/s", "ratio", "error"])) + "\n" else "" end) +

@@ -22,6 +22,13 @@
  * workload that no hook sees must come out at 1.00 +- 0.02 or the run is
  * marked noisy.
  *
+ * Interpreted code: perl requiring 100 modules and busybox sh sourcing 10
+ * scripts, with perl and busybox named interpreters and every script listed
+ * under FULL; an unlisted module and script must run under OFF and be
+ * refused under FULL before anything is timed (check_judges()). Their
+ * first run in each block, before the warm-up, is reported apart: under
+ * FULL the first since the attach, every file a hash-cache miss.
+ *
  * Cold hash: files of a few sizes, each iteration a new inode mapped
  * PROT_EXEC under OFF and FULL; what FULL adds per byte is set against
  * OpenSSL's SHA-256 of the same bytes in this process.
@@ -125,6 +132,8 @@ enum wl_kind {
 	WL_MMAP_LIB,
 	WL_MMAP_ANON,
 	WL_CREATE,
+	WL_PERL_MODS,
+	WL_SH_SOURCE,
 	WL_MAX,
 };
 
@@ -150,7 +159,21 @@ static const struct wl_desc wl_descs[WL_MAX] = {
 	 * whole open filter) and a new dentry (names forgotten on the
 	 * inode). No target: the issue sets none. */
 	[WL_CREATE] = { "create_unlink", true, NULL, 0 },
+	/* Interpreted code (hook script, perl and busybox named interpreters
+	 * under FULL): a listed perl script requiring 100 listed modules, and
+	 * busybox sh running a listed script that sources 10 listed ones. On
+	 * ext4 only: where the kernel has no file_post_open (6.1) the chain
+	 * takes the digest IMA measured when root read the file, and the
+	 * guest's tcb policy measures root's reads on ext4, not on tmpfs. No
+	 * target: the issue sets none. */
+	[WL_PERL_MODS] = { "perl_modules", false, NULL, 0 },
+	[WL_SH_SOURCE] = { "sh_source", false, NULL, 0 },
 };
+
+#define PERL		"/usr/bin/perl"
+#define BUSYBOX		"/bin/busybox"
+#define PERL_MODS	100
+#define SH_LIBS		10
 
 struct workload {
 	enum wl_kind kind;
@@ -167,6 +190,13 @@ struct workload {
 	long ctr_ops;
 	double daemon_ns;	/* FULL, timed blocks: the consumer thread's CPU time */
 	double wall[MAX_ROUNDS];	/* FULL with the consumer's time left in (ns per op) */
+	/* WL_PERL_MODS, WL_SH_SOURCE: the first run in each arm's pass, before
+	 * the warm-up; under FULL the first since the attach, which starts a
+	 * new hash-cache epoch: every script is a cache miss (ns) */
+	double first[ARM_MAX][MAX_ROUNDS];
+	long first_epoch;	/* the FULL attach its last FULL run came after */
+	long first_hashes, first_hits, first_n;	/* FULL's cold first runs: counters */
+	char *const *argv;	/* a spawned workload's arguments, NULL: path alone */
 	char err[256];
 };
 
@@ -223,6 +253,14 @@ struct bench {
 	int nrules;
 	size_t nallow;
 	size_t nreal;		/* allowlist entries with a real digest */
+	long full_epoch;	/* FULL attaches so far */
+	bool have_perl;		/* PERL exists: perl_modules runs */
+	char interp_dir[PATH_MAX];	/* the interpreted workloads' files */
+	char perl_inc[PATH_MAX], perl_main[PATH_MAX], sh_main[PATH_MAX];
+	char *perl_argv[5], *sh_argv[3];
+	/* Whether FULL refused an unlisted perl module and an unlisted sourced
+	 * script (check_judges()): -1 not checked, 0 no, 1 yes */
+	int judged_perl, judged_sh;
 
 	/* The consumer thread: polls only while FULL is attached, and never
 	 * while the main thread uses the ring buffer (enforcer_attach's probe
@@ -346,6 +384,18 @@ static json_t *spread_json(struct spread s)
 	json_object_set_new(j, "min", num(s.min));
 	json_object_set_new(j, "max", num(s.max));
 	return j;
+}
+
+/* num/den per round, the rounds where both are numbers. */
+static struct spread finite_ratios(const double *num, const double *den, int rounds)
+{
+	double r[MAX_ROUNDS];
+	int n = 0;
+
+	for (int i = 0; i < rounds; i++)
+		if (isfinite(num[i] / den[i]))
+			r[n++] = num[i] / den[i];
+	return spread_of(r, n);
 }
 
 /* num/den per round. */
@@ -554,6 +604,7 @@ static int arm_set(struct bench *b, enum arm a)
 		if (err)
 			break; /* the enforcer said why */
 		switch_took(b, SW_FULL_ATTACH, t0);
+		b->full_epoch++;
 		consumer_set(b, true);
 		break;
 	default:
@@ -568,9 +619,9 @@ static int arm_set(struct bench *b, enum arm a)
 
 /* ---- one block of iterations ------------------------------------------------- */
 
-static int spawn_wait(const char *path, posix_spawn_file_actions_t *fa)
+/* The child's exit status, 256 when a signal ended it, or a negative errno. */
+static int spawn_status(const char *path, char *const *argv, posix_spawn_file_actions_t *fa)
 {
-	char *const argv[] = { (char *)path, NULL };
 	int status, err;
 	pid_t pid;
 
@@ -579,7 +630,21 @@ static int spawn_wait(const char *path, posix_spawn_file_actions_t *fa)
 		return -err;
 	if (waitpid(pid, &status, 0) < 0)
 		return -errno;
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -ECHILD;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 256;
+}
+
+static int spawn_argv(const char *path, char *const *argv, posix_spawn_file_actions_t *fa)
+{
+	int st = spawn_status(path, argv, fa);
+
+	return st < 0 ? st : st ? -ECHILD : 0;
+}
+
+static int spawn_wait(const char *path, posix_spawn_file_actions_t *fa)
+{
+	char *const argv[] = { (char *)path, NULL };
+
+	return spawn_argv(path, argv, fa);
 }
 
 static posix_spawn_file_actions_t spawn_fa;
@@ -598,6 +663,12 @@ static int run_iters(struct workload *w, long n)
 	case WL_EXEC_DYNAMIC:
 		for (long i = 0; i < n; i++)
 			if ((err = spawn_wait(w->path, &spawn_fa)))
+				return err;
+		return 0;
+	case WL_PERL_MODS:
+	case WL_SH_SOURCE:
+		for (long i = 0; i < n; i++)
+			if ((err = spawn_argv(w->path, w->argv, &spawn_fa)))
 				return err;
 		return 0;
 	case WL_OPEN_SHORT:
@@ -728,12 +799,30 @@ static int block(struct bench *b, struct workload *w, int round)
 	long nc = b->block_ns / CHUNK_NS;
 	struct ig_counters c0, c1;
 	double norm[CHUNKS], slow[CHUNKS], total = 0, daemon = 0;
-	int err;
+	int err = 0;
 
 	nc = nc < 1 ? 1 : nc > CHUNKS ? CHUNKS : nc;
 	if (nc > w->n)
 		nc = w->n;
-	err = run_iters(w, w->n / 20 + 1);
+	if (w->argv) {
+		/* FULL's first run counts as cold only if nothing ran it since
+		 * the attach (the arm may stay attached across rounds) */
+		bool cold = a != ARM_FULL || w->first_epoch != b->full_epoch;
+		bool ctr = a == ARM_FULL && cold && !enforcer_counters(b->e, &c0);
+		long t0 = now_ns();
+
+		err = run_iters(w, 1);
+		w->first[a][round] = cold ? (double)(now_ns() - t0) : NAN;
+		if (a == ARM_FULL)
+			w->first_epoch = b->full_epoch;
+		if (ctr && !enforcer_counters(b->e, &c1)) {
+			w->first_hashes += (long)(c1.hashes - c0.hashes);
+			w->first_hits += (long)(c1.cache_hits - c0.cache_hits);
+			w->first_n++;
+		}
+	}
+	if (!err)
+		err = run_iters(w, w->n / 20 + 1);
 	if (err) {
 		wl_fail(w, a, err);
 		return err;
@@ -1245,6 +1334,119 @@ static int setup_base(const struct bench *b, const char *base, const char *lib)
 }
 
 /*
+ * The interpreted workloads' files on ext4: main.pl requiring mods/M1..100.pm
+ * (found through -I), main.sh sourcing lib1..10.sh, and an unlisted module
+ * and script that exit 7 if they run (check_judges()). Every file is read
+ * here by root, which the guest's IMA policy (tcb) measures on ext4: what a
+ * kernel without file_post_open needs to judge it at file_open.
+ */
+static int setup_interp(struct bench *b)
+{
+	char path[PATH_MAX], text[256];
+	int err, n;
+
+	if ((err = fmt(b->interp_dir, sizeof(b->interp_dir), "%s/interp", EXT4_BASE)) ||
+	    (err = fmt(b->perl_inc, sizeof(b->perl_inc), "-I%s/mods", b->interp_dir)) ||
+	    (err = fmt(path, sizeof(path), "%s/mods", b->interp_dir)) || (err = mkdirs(path)))
+		return err;
+	for (int i = 1; i <= PERL_MODS; i++) {
+		n = snprintf(text, sizeof(text),
+			     "package M%d;\nsub twice { return %d * 2 }\nour $loaded = %d;\n1;\n",
+			     i, i, i);
+		if (n < 0 || (size_t)n >= sizeof(text))
+			return -ENAMETOOLONG;
+		if ((err = fmt(path, sizeof(path), "%s/mods/M%d.pm", b->interp_dir, i)) ||
+		    (err = write_file(path, text)))
+			return err;
+	}
+	if ((err = fmt(path, sizeof(path), "%s/mods/Unlisted.pm", b->interp_dir)) ||
+	    (err = write_file(path, "exit 7;\n")) ||
+	    (err = fmt(b->perl_main, sizeof(b->perl_main), "%s/main.pl", b->interp_dir)) ||
+	    (err = write_file(b->perl_main, "require \"M$_.pm\" for 1 .. " "100" ";\nexit 0;\n")))
+		return err;
+	for (int i = 1; i <= SH_LIBS; i++) {
+		n = snprintf(text, sizeof(text), "v%d=%d\nf%d() { echo \"$v%d\"; }\n", i, i, i, i);
+		if (n < 0 || (size_t)n >= sizeof(text))
+			return -ENAMETOOLONG;
+		if ((err = fmt(path, sizeof(path), "%s/lib%d.sh", b->interp_dir, i)) ||
+		    (err = write_file(path, text)))
+			return err;
+	}
+	if ((err = fmt(b->sh_main, sizeof(b->sh_main), "%s/main.sh", b->interp_dir)))
+		return err;
+	{
+		char main_sh[SH_LIBS * (PATH_MAX / 4)] = "";
+		size_t len = 0;
+
+		for (int i = 1; i <= SH_LIBS; i++) {
+			n = snprintf(main_sh + len, sizeof(main_sh) - len, ". %s/lib%d.sh\n",
+				     b->interp_dir, i);
+			if (n < 0 || (size_t)n >= sizeof(main_sh) - len)
+				return -ENAMETOOLONG;
+			len += n;
+		}
+		if ((err = write_file(b->sh_main, main_sh)))
+			return err;
+	}
+	if ((err = fmt(path, sizeof(path), "%s/unlisted.sh", b->interp_dir)) ||
+	    (err = write_file(path, "exit 7\n")))
+		return err;
+	b->perl_argv[0] = "perl";
+	b->perl_argv[1] = b->perl_inc;
+	b->perl_argv[2] = b->perl_main;
+	b->perl_argv[3] = NULL;
+	b->sh_argv[0] = "sh";
+	b->sh_argv[1] = b->sh_main;
+	b->sh_argv[2] = NULL;
+	return 0;
+}
+
+/*
+ * Proof that FULL judges the interpreted workloads: an unlisted module
+ * (perl) and an unlisted sourced script (sh), in the same directories as
+ * the listed ones, run under OFF (exit 7) and are refused under FULL (any
+ * other status). A workload whose check fails is dropped with the reason:
+ * no arm may be fast because it does nothing. Called under arm.
+ */
+static void check_judges(struct bench *b, enum arm arm)
+{
+	char mod[PATH_MAX], cmd[PATH_MAX + 8];
+	char *perl_argv[] = { "perl", b->perl_inc, "-e", "require Unlisted", NULL };
+	char *sh_argv[] = { "sh", "-c", cmd, NULL };
+	int st;
+
+	if (fmt(mod, sizeof(mod), "%s/unlisted.sh", b->interp_dir) ||
+	    fmt(cmd, sizeof(cmd), ". %s", mod))
+		return;
+	for (int i = 0; i < b->nwl; i++) {
+		struct workload *w = &b->wl[i];
+		bool perl = w->kind == WL_PERL_MODS;
+		int *judged = perl ? &b->judged_perl : &b->judged_sh;
+
+		if ((!perl && w->kind != WL_SH_SOURCE) || w->err[0])
+			continue;
+		st = spawn_status(w->path, perl ? perl_argv : sh_argv, &spawn_fa);
+		if (arm == ARM_OFF && st != 7) {
+			(void)fmt(w->err, sizeof(w->err),
+				  "the unlisted %s did not run under off (status %d)",
+				  perl ? "module" : "script", st);
+		} else if (arm == ARM_FULL) {
+			*judged = st != 7;
+			if (st == 7)
+				(void)fmt(w->err, sizeof(w->err),
+					  "full ran the unlisted %s: nothing judged",
+					  perl ? "module" : "script");
+			else
+				fprintf(stderr, "igbench: %s: full refused the unlisted %s "
+					"(status %d)\n", wl_name(w), perl ? "module" : "script", st);
+		}
+		if (w->err[0])
+			fprintf(stderr, "igbench: %s failed: %s (dropped from the results)\n",
+				wl_name(w), w->err);
+	}
+}
+
+/*
  * The timed side (this thread, every child it spawns, the cold worker) on
  * one vCPU, the last: under emulation each vCPU is a host thread with its
  * own share of the host, and a process that moves between them changes
@@ -1315,6 +1517,34 @@ static int check_only(const char *list)
 		list += len + (list[len] == ',');
 	}
 	return 0;
+}
+
+/* An interpreted workload, on ext4 only (see wl_descs). */
+static void add_interp_workload(struct bench *b, enum wl_kind k)
+{
+	bool perl = k == WL_PERL_MODS;
+	struct workload *w;
+	int err;
+
+	if (!selected(b, wl_descs[k].name) || b->nwl == MAX_WORKLOADS)
+		return;
+	if (!b->have_ext4 || (perl && !b->have_perl)) {
+		fprintf(stderr, "igbench: %s skipped: %s\n", wl_descs[k].name,
+			b->have_ext4 ? "no " PERL : "no ext4");
+		return;
+	}
+	if (!b->interp_dir[0] && (err = setup_interp(b))) {
+		fprintf(stderr, "igbench: cannot set up %s's files: %s\n", wl_descs[k].name,
+			strerror(-err));
+		return;
+	}
+	w = &b->wl[b->nwl++];
+	memset(w, 0, sizeof(*w));
+	w->kind = k;
+	w->fs = "ext4";
+	w->fd = -1;
+	snprintf(w->path, sizeof(w->path), "%s", perl ? PERL : BUSYBOX);
+	w->argv = perl ? b->perl_argv : b->sh_argv;
 }
 
 static void add_workload(struct bench *b, enum wl_kind k, const char *fs, const char *base)
@@ -1413,6 +1643,91 @@ static int add_digest_of(struct enforcer_allow *a, size_t *n, const char *path)
 }
 
 /*
+ * Every file perl maps (its libraries), as /proc/self/maps says in a perl
+ * run under OFF: what its exec needs under FULL.
+ */
+static int add_perl_maps(struct enforcer_allow *a, size_t *n, size_t max)
+{
+	static const char maps[] = "/tmp/igbench-perl.maps";
+	char *argv[] = { "perl", "-e", "open(F, '<', '/proc/self/maps') and print <F>", NULL };
+	posix_spawn_file_actions_t fa;
+	char line[PATH_MAX + 128], last[PATH_MAX] = "";
+	FILE *f;
+	int st;
+
+	if (posix_spawn_file_actions_init(&fa))
+		return -ENOMEM;
+	st = posix_spawn_file_actions_addopen(&fa, 1, maps, O_WRONLY | O_CREAT | O_TRUNC, 0600)
+		     ? -ENOMEM
+		     : spawn_argv(PERL, argv, &fa);
+	posix_spawn_file_actions_destroy(&fa);
+	if (st)
+		return st;
+	f = fopen(maps, "r");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f) && *n < max) {
+		char *p = strchr(line, '/');
+
+		if (!p)
+			continue;
+		p[strcspn(p, "\n")] = '\0';
+		if (!strcmp(p, last))
+			continue;
+		snprintf(last, sizeof(last), "%s", p);
+		add_digest_of(a, n, p);
+	}
+	fclose(f);
+	return 0;
+}
+
+/* The interpreted workloads' interpreters (perl's libraries too) and
+ * scripts; the unlisted ones are read (IMA measures them, see
+ * setup_interp), never listed. */
+static int add_interp_digests(struct bench *b, struct enforcer_allow *a, size_t *n)
+{
+	char path[PATH_MAX];
+	int err = 0;
+
+	if (!b->interp_dir[0])
+		return 0;
+	if ((err = add_digest_of(a, n, BUSYBOX)))
+		return err;
+	if (b->have_perl && ((err = add_digest_of(a, n, PERL)) ||
+			     (err = add_perl_maps(a, n, *n + 32)) ||
+			     (err = add_digest_of(a, n, b->perl_main))))
+		return err;
+	for (int i = 1; b->have_perl && i <= PERL_MODS; i++)
+		if ((err = fmt(path, sizeof(path), "%s/mods/M%d.pm", b->interp_dir, i)) ||
+		    (err = add_digest_of(a, n, path)))
+			return err;
+	if ((err = add_digest_of(a, n, b->sh_main)))
+		return err;
+	for (int i = 1; i <= SH_LIBS; i++)
+		if ((err = fmt(path, sizeof(path), "%s/lib%d.sh", b->interp_dir, i)) ||
+		    (err = add_digest_of(a, n, path)))
+			return err;
+	{
+		const char *unlisted[] = { "mods/Unlisted.pm", "unlisted.sh" };
+		unsigned char buf[4096];
+
+		for (int i = 0; i < 2; i++) {
+			int fd;
+
+			if ((err = fmt(path, sizeof(path), "%s/%s", b->interp_dir, unlisted[i])))
+				return err;
+			fd = open(path, O_RDONLY | O_CLOEXEC);
+			if (fd < 0)
+				return -errno;
+			while (read(fd, buf, sizeof(buf)) > 0)
+				;
+			close(fd);
+		}
+	}
+	return 0;
+}
+
+/*
  * The real digests first (OpenSSL, here in the guest): the workloads'
  * files, every file this process maps (the loader and libc that `true`
  * maps too), and the cold content of every size; random digests fill up
@@ -1449,6 +1764,8 @@ static int build_allowlist(struct bench *b, const char *lib, struct enforcer_all
 		}
 		fclose(f);
 	}
+	if ((err = add_interp_digests(b, a, &n)))
+		goto fail;
 	for (int i = 0; i < b->ncold; i++) {
 		bool dup = false;
 
@@ -1511,6 +1828,38 @@ static json_t *workload_json(const struct workload *w)
 	for (int a = 0; a < ARM_MAX; a++)
 		json_object_set_new(raw, arm_names[a], num(median_of(w->slow[a], w->rounds)));
 	json_object_set_new(j, "meter_slowdown_median", raw);
+	if (w->argv) {
+		json_t *fr = json_object();
+
+		/* The first run in each pass: under FULL the first since the
+		 * attach (new hash-cache epoch), rounds where it was not left
+		 * out (NaN) */
+		json_object_set_new(fr, "full_off",
+				    spread_json(finite_ratios(w->first[ARM_FULL], w->first[ARM_OFF],
+							      w->rounds)));
+		json_object_set_new(fr, "noop_off",
+				    spread_json(finite_ratios(w->first[ARM_NOOP],
+							      w->first[ARM_OFF], w->rounds)));
+		raw = json_object();
+		for (int a = 0; a < ARM_MAX; a++) {
+			double v[MAX_ROUNDS];
+			int n = 0;
+
+			for (int r = 0; r < w->rounds; r++)
+				if (isfinite(w->first[a][r]))
+					v[n++] = w->first[a][r];
+			json_object_set_new(raw, arm_names[a], ns_json(median_of(v, n)));
+		}
+		json_object_set_new(fr, "raw_ns_median", raw);
+		json_object_set_new(fr, "full_runs", json_integer(w->first_n));
+		json_object_set_new(fr, "full_hashes_per_run",
+				    w->first_n ? json_real((double)w->first_hashes / w->first_n)
+					       : json_null());
+		json_object_set_new(fr, "full_cache_hits_per_run",
+				    w->first_n ? json_real((double)w->first_hits / w->first_n)
+					       : json_null());
+		json_object_set_new(j, "first_run", fr);
+	}
 	if (w->err[0])
 		json_object_set_new(j, "error", json_string(w->err));
 	return j;
@@ -1698,6 +2047,7 @@ static int setup_workloads(struct bench *b, const char *lib)
 	int err, null;
 
 	b->have_ext4 = !statfs(EXT4_MNT, &sfs) && sfs.f_type == EXT4_MAGIC;
+	b->have_perl = !access(PERL, X_OK);
 	if (!b->have_ext4)
 		fprintf(stderr, "igbench: %s is not ext4: ext4 workloads skipped\n", EXT4_MNT);
 	if ((err = setup_base(b, TMP_BASE, lib)) ||
@@ -1716,6 +2066,10 @@ static int setup_workloads(struct bench *b, const char *lib)
 	}
 	add_workload(b, WL_CONTROL, "none", NULL);
 	for (int k = WL_EXEC_STATIC; k < WL_MAX; k++) {
+		if (k == WL_PERL_MODS || k == WL_SH_SOURCE) {
+			add_interp_workload(b, k);
+			continue;
+		}
 		if (!wl_descs[k].per_fs) {
 			add_workload(b, k, "none", NULL);
 			continue;
@@ -1725,6 +2079,36 @@ static int setup_workloads(struct bench *b, const char *lib)
 			add_workload(b, k, "ext4", EXT4_BASE);
 	}
 	return setup_cold(b);
+}
+
+/* Perl and busybox named interpreters, by digest, when their workloads run. */
+static int set_interps(struct bench *b)
+{
+	__u8 d[2][IG_SHA256_LEN];
+	size_t n = 0;
+	int fd, err;
+
+	if (!b->interp_dir[0])
+		return 0;
+	for (int i = 0; i < 2; i++) {
+		const char *p = i ? PERL : BUSYBOX;
+
+		if (i && !b->have_perl)
+			continue;
+		fd = open(p, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return -errno;
+		err = sha256_fd(fd, d[n], NULL);
+		close(fd);
+		if (err)
+			return err;
+		n++;
+	}
+	err = enforcer_set_interps(b->e, (const __u8(*)[IG_SHA256_LEN])d, n);
+	if (!err)
+		fprintf(stderr, "igbench: %zu interpreters, scripts judged at %s\n", n,
+			enforcer_script_hook(b->e));
+	return err;
 }
 
 /*
@@ -1752,6 +2136,8 @@ static int setup_arms(struct bench *b, const char *lib, const cpu_set_t *all_cpu
 	if ((err = enforcer_open(&b->e, &eo)))
 		goto cleanup;
 	find_full_progs(b, max_id);
+	if ((err = set_interps(b)))
+		goto cleanup;
 	b->nrules = build_rules(b, &rules, &rule_strs);
 	if (b->nrules < 0) {
 		err = b->nrules;
@@ -1778,8 +2164,10 @@ static int setup_arms(struct bench *b, const char *lib, const cpu_set_t *all_cpu
 	b->consumer_up = true;
 	if (CPU_COUNT(all_cpus))
 		pthread_setaffinity_np(b->consumer, sizeof(*all_cpus), all_cpus);
+	check_judges(b, ARM_OFF);
 	if ((err = arm_set(b, ARM_FULL)))
 		goto cleanup;
+	check_judges(b, ARM_FULL);
 	if ((err = enforcer_ima_check(b->e)))
 		fprintf(stderr, "igbench: no SHA-256 from IMA: FULL would refuse everything\n");
 cleanup:
@@ -1810,9 +2198,12 @@ static int calibrate_all(struct bench *b)
 	for (int a = ARM_NOOP; a < ARM_MAX; a++) {
 		if ((err = arm_set(b, a)))
 			return err;
-		for (int i = 0; i < b->nwl; i++)
+		for (int i = 0; i < b->nwl; i++) {
 			if (!b->wl[i].err[0] && (err = run_iters(&b->wl[i], 2)))
 				wl_fail(&b->wl[i], a, err);
+			if (a == ARM_FULL)
+				b->wl[i].first_epoch = b->full_epoch; /* now warm */
+		}
 	}
 	return 0;
 }
@@ -1993,6 +2384,13 @@ static json_t *results_json(struct bench *b, const struct utsname *uts, json_t *
 				      (json_int_t)b->nreal, "attach_order",
 				      enforcer_attach_order(b->e)));
 	json_object_set_new(out, "raw_switch_ms", switches_json(b));
+	/* Whether FULL refused an unlisted module / sourced script (null:
+	 * not checked: the workload did not run) */
+	json_object_set_new(out, "interp_judged",
+			    json_pack("{s:o,s:o}", "perl_module",
+				      b->judged_perl < 0 ? json_null() : json_boolean(b->judged_perl),
+				      "sh_source",
+				      b->judged_sh < 0 ? json_null() : json_boolean(b->judged_sh)));
 	return out;
 }
 
@@ -2048,6 +2446,7 @@ int main(int argc, char **argv)
 	for (int h = 0; h < IG_HOOK_MAX; h++)
 		for (int st = 0; st < 3; st++)
 			b->full_fds[h][st] = -1;
+	b->judged_perl = b->judged_sh = -1;
 	switch (parse_args(b, argc, argv)) {
 	case 0:
 		break;
