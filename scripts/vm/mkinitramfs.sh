@@ -56,14 +56,15 @@ data="$out/data"
 rm -rf "$data" && mkdir -p "$data/bin"
 cp "$top"/build/vm/bin/* "$data/bin/"
 # One package in two versions (t_deb_upgrade.sh): igdemo 1.0 ships the
-# hello helper as /usr/bin/igdemo, 2.0 the same with a byte appended; the
+# hello helper as /usr/bin/igdemo, 2.0 the same with a line appended that no
+# other copy of hello has (tests make their unlisted copies with one newline); the
 # .debs, and each unpacked by dpkg-deb -x under pkg/<version>/.
 mkdir -p "$data/debs"
 for v in 1.0 2.0; do
 	p="$out/igdemo-$v"
 	rm -rf "$p" && mkdir -p "$p/DEBIAN" "$p/usr/bin"
 	cp "$top/build/vm/bin/hello" "$p/usr/bin/igdemo"
-	[ "$v" = 1.0 ] || printf '\n' >>"$p/usr/bin/igdemo"
+	[ "$v" = 1.0 ] || printf 'igdemo 2.0\n' >>"$p/usr/bin/igdemo"
 	printf 'Package: igdemo\nVersion: %s\nArchitecture: amd64\nMaintainer: imaguard tests <tests@invalid>\nDescription: one program in two versions\n' \
 		"$v" >"$p/DEBIAN/control"
 	dpkg-deb --root-owner-group -b "$p" "$data/debs/igdemo_${v}_amd64.deb" >/dev/null
