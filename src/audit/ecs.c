@@ -108,6 +108,17 @@ nomem:
 	return NULL;
 }
 
+/* Add the finished document d to out, or drop it when building it failed
+ * (err); out takes d either way, so nothing is freed twice. */
+static int doc_append(json_t *out, json_t *d, int err)
+{
+	if (err) {
+		json_decref(d);
+		return -ENOMEM;
+	}
+	return json_array_append_new(out, d) ? -ENOMEM : 0;
+}
+
 /* file.path, file.name and file.hash.sha256 (when the digest is one). */
 static int put_file(json_t *d, const json_t *path, const json_t *digest)
 {
@@ -163,13 +174,7 @@ static int map_access(struct audit_ecs *st, const json_t *rec, json_t *out)
 	err |= put_file(d, json_object_get(rec, "path"), json_object_get(rec, "digest"));
 	if ((v = keyword_int(json_object_get(rec, "ino"))))
 		err |= put2(d, "file", "inode", v);
-	if (err || json_array_append_new(out, d)) {
-		if (!err)
-			d = NULL;
-		json_decref(d);
-		return -ENOMEM;
-	}
-	return 0;
+	return doc_append(out, d, err);
 }
 
 /* One document per repeat: what ran again, and how often, in the period. */
@@ -192,12 +197,8 @@ static int map_summary(struct audit_ecs *st, const json_t *rec, json_t *out)
 				       json_object_get(it, "count"));
 		err |= json_object_set(json_object_get(d, "imaguard"), "hook",
 				       json_object_get(it, "hook"));
-		if (err || json_array_append_new(out, d)) {
-			if (!err)
-				d = NULL;
-			json_decref(d);
+		if (doc_append(out, d, err))
 			return -ENOMEM;
-		}
 	}
 	return 0;
 }
@@ -240,13 +241,7 @@ static int map_other(struct audit_ecs *st, const json_t *rec, const char *type, 
 		if ((v = json_object_get(rec, "kernel")))
 			err |= put3(d, "host", "os", "kernel", json_copy(v));
 	}
-	if (err || json_array_append_new(out, d)) {
-		if (!err)
-			d = NULL;
-		json_decref(d);
-		return -ENOMEM;
-	}
-	return 0;
+	return doc_append(out, d, err);
 }
 
 void audit_ecs_init(struct audit_ecs *st, const char *host)
