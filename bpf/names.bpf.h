@@ -3,7 +3,9 @@
  * Remembered names: each name is resolved once. An exec or map by a name
  * already seen takes the path, its hash and the rules' verdict from the
  * inode (struct ig_name) until its rename (any directory's rename: every
- * name), a mount change, an unlink or a rules or allowlist swap.
+ * name), a mount change, an unlink or a rules or allowlist swap; and only
+ * on file systems whose renames all pass through this kernel
+ * (renames_seen): elsewhere every access resolves its path.
  *
  * Included by bpf/enforcer.bpf.c alone, after its globals and maps.
  */
@@ -20,6 +22,23 @@ struct {
 	__type(value, struct ig_name);
 } names SEC(".maps");
 
+/* Whether every rename of this file system's names goes through this
+ * kernel's vfs_rename, which the watchers follow: only then can a name
+ * remembered here be told stale. A network or FUSE file system renames on
+ * the server and this kernel just moves its dentries (d_splice_alias of a
+ * directory found under a new name): no bump, so nothing is remembered
+ * there. An overlay counts as local when made in the initial user
+ * namespace (its layers are root's); one made in another can have its
+ * layers renamed under it by whoever owns that namespace. */
+static __always_inline bool renames_seen(struct inode *inode)
+{
+	struct super_block *sb = inode->i_sb;
+
+	if (sb && sb->s_magic == OVERLAYFS_SUPER_MAGIC)
+		return BPF_CORE_READ(sb, s_user_ns, level) == 0;
+	return cacheable(inode);
+}
+
 /* The name this access reaches the file by (struct ig_name_key); false when
  * it cannot be told without printing it: walk the path then. */
 static __always_inline bool name_key(struct ig_name_key *k, struct file *file)
@@ -34,6 +53,8 @@ static __always_inline bool name_key(struct ig_name_key *k, struct file *file)
 		return false; /* no root to name it from */
 	if (!dentry->d_hash.pprev)
 		return false; /* unlinked: bpf_d_path adds " (deleted)" */
+	if (!file->f_inode || !renames_seen(file->f_inode))
+		return false; /* renamed behind this kernel's back: resolve every time */
 	/* Read before the path is (if at all), so that a move of this dentry
 	 * after it makes the key stale; odd while one is under way. */
 	seq = dentry->d_seq.seqcount.sequence;

@@ -93,12 +93,14 @@ static long long aux_misses(const struct enforcer *e, enum aux a)
  * it. So each poll, at most every NAMES_CHECK_MS, looks at the watchers'
  * misses, and a new one forgets every remembered name, by the rules
  * generation that every name key carries. Until then a name may be stale.
+ * A bump that fails is owed still: the misses stay uncounted, and the next
+ * poll tries again at once.
  */
 static void names_check(struct enforcer *e)
 {
 	unsigned long long total = 0;
 	struct timespec now;
-	int err = 0;
+	int err = 0, bump;
 
 	if (e->names_checked.tv_sec && elapsed_ms(&e->names_checked) < NAMES_CHECK_MS)
 		return;
@@ -115,7 +117,17 @@ static void names_check(struct enforcer *e)
 	/* Fail safe: runs that cannot be counted are taken as missed. */
 	if (!err && total <= e->names_missed)
 		return;
-	bss_bump_rules_gen(e);
+	bump = bss_bump_rules_gen(e);
+	if (bump) {
+		e->names_checked.tv_sec = 0; /* owed: again at the next poll */
+		if (!e->names_warned.tv_sec || elapsed_ms(&e->names_warned) >= NAMES_WARN_MS) {
+			pr_warn("cannot forget the remembered names after missed runs of the "
+				"programs that follow renames and mounts: %s: trying again",
+				strerror(-bump));
+			e->names_warned = now;
+		}
+		return;
+	}
 	if (!e->names_warned.tv_sec || elapsed_ms(&e->names_warned) >= NAMES_WARN_MS) {
 		if (err)
 			pr_warn("cannot count the runs of the programs that follow renames and "

@@ -126,17 +126,19 @@ static inline int bss_set(struct enforcer *e, size_t off, __u32 v)
 
 #define BSS_SET(e, field, v) bss_set(e, offsetof(struct enforcer_bpf__bss, field), v)
 
-/* Remembered unwatched opens were judged under the old rules. */
-static inline void bss_bump_rules_gen(struct enforcer *e)
+/* Remembered unwatched opens were judged under the old rules: forget them.
+ * 0, or the error that left them remembered. */
+static inline int bss_bump_rules_gen(struct enforcer *e)
 {
 	struct enforcer_bpf__bss bss;
+	int err;
 
 	if (e->skel) {
 		__atomic_fetch_add(&e->skel->bss->ig_rules_gen, 1, __ATOMIC_SEQ_CST);
-		return;
+		return 0;
 	}
-	if (!bss_read(e, &bss))
-		BSS_SET(e, ig_rules_gen, bss.ig_rules_gen + 1);
+	err = bss_read(e, &bss);
+	return err ? err : BSS_SET(e, ig_rules_gen, bss.ig_rules_gen + 1);
 }
 
 /*

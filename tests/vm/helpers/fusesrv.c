@@ -8,8 +8,13 @@
  * lies after IMA's first read. Speaks /dev/fuse directly (no libfuse).
  * Prints "err <ERRNO> <step>" and exits 1 on failure; exits 0 once mounted.
  * The server exits when MNT is unmounted.
+ *
+ * Beside f, a directory holds a file x with the same bytes: the directory is
+ * MNT/a while SWITCH does not exist and MNT/b once it does, a rename done on
+ * the server, which this kernel learns of only by looking the new name up.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <linux/fuse.h>
 #include <stdio.h>
@@ -44,13 +49,23 @@ static size_t load(void)
 	return n > 0 ? (size_t)n : 0;
 }
 
+enum { INO_F = 2, INO_DIR, INO_X };
+
+/* The directory's name as the server tells it now. */
+static const char *dir_name(void)
+{
+	return access(sw, F_OK) ? "a" : "b";
+}
+
 static void attr(struct fuse_attr *a, __u64 ino)
 {
+	bool dir = ino == FUSE_ROOT_ID || ino == INO_DIR;
+
 	memset(a, 0, sizeof(*a));
 	a->ino = ino;
-	a->nlink = ino == FUSE_ROOT_ID ? 2 : 1;
-	a->mode = ino == FUSE_ROOT_ID ? (S_IFDIR | 0755) : (S_IFREG | 0755);
-	a->size = ino == FUSE_ROOT_ID ? 0 : load();
+	a->nlink = dir ? 2 : 1;
+	a->mode = dir ? (S_IFDIR | 0755) : (S_IFREG | 0755);
+	a->size = dir ? 0 : load();
 	a->blksize = 4096;
 	a->blocks = (a->size + 511) / 512;
 }
@@ -89,13 +104,19 @@ static void serve(int fd)
 			break;
 		}
 		case FUSE_LOOKUP: {
-			struct fuse_entry_out eo = { .nodeid = 2 };
+			struct fuse_entry_out eo = { 0 };
 
-			if (ih->nodeid != FUSE_ROOT_ID || strcmp(in, "f")) {
+			if (ih->nodeid == FUSE_ROOT_ID && !strcmp(in, "f"))
+				eo.nodeid = INO_F;
+			else if (ih->nodeid == FUSE_ROOT_ID && !strcmp(in, dir_name()))
+				eo.nodeid = INO_DIR;
+			else if (ih->nodeid == INO_DIR && !strcmp(in, "x"))
+				eo.nodeid = INO_X;
+			if (!eo.nodeid) {
 				reply(fd, ih->unique, -ENOENT, NULL, 0);
 				break;
 			}
-			attr(&eo.attr, 2);
+			attr(&eo.attr, eo.nodeid);
 			reply(fd, ih->unique, 0, &eo, sizeof(eo));
 			break;
 		}
