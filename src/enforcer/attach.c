@@ -61,11 +61,49 @@ static int attach_all(struct enforcer *e, bool reversed)
 	return 0;
 }
 
+/*
+ * Stage 1 hands its record to stage 3 through stage 2, which sleeps in
+ * bpf_ima_file_hash, and stage 1 itself can be preempted where the kernel
+ * preempts everywhere. A kernel that skips a program entered on a CPU where
+ * another task is still inside it (a recursion guard on LSM programs) would
+ * skip a stage of whichever task came second: its access passes unjudged,
+ * or is refused for a stage that never ran. Probed once per process: the
+ * kernel does not change under it. Fails closed: a kernel that guards, or a
+ * probe that cannot tell, loads no chain.
+ */
+static int reentry_check(const struct enforcer *e)
+{
+	static bool proven;
+	int r;
+
+	if (proven && !e->reentry_probe_tracing)
+		return 0;
+	r = enforcer_reentry_probe(e->reentry_probe_tracing);
+	if (r == 0) {
+		proven = !e->reentry_probe_tracing;
+		return 0;
+	}
+	if (r == 1) {
+		pr_err("this kernel skips a BPF-LSM program entered on a CPU where another task "
+		       "is still inside it (a recursion guard): a stage of the chain could be "
+		       "skipped, so it is not loaded; use a kernel that runs LSM programs "
+		       "without that guard");
+		return -EOPNOTSUPP;
+	}
+	pr_err("cannot tell whether this kernel skips a BPF-LSM program entered again on a "
+	       "CPU: %s: the chain is not loaded (the probe needs userfaultfd and "
+	       "sched_setaffinity)", strerror(-r));
+	return r;
+}
+
 int enforcer_attach(struct enforcer *e, const char *prove_path)
 {
 	struct ig_event ev;
 	int err;
 
+	err = reentry_check(e);
+	if (err)
+		return err;
 	for (int attempt = 0; attempt < 2; attempt++) {
 		bool reversed = attempt == 1;
 

@@ -205,6 +205,7 @@ int enforcer_open(struct enforcer **out, const struct enforcer_opts *opts)
 	e->skel->rodata->ig_hash_seed = e->hash_seed;
 	e->skel->rodata->ig_trust_fs = opts->trust_fs;
 	e->trust_fs = opts->trust_fs;
+	e->reentry_probe_tracing = opts->reentry_probe_tracing;
 	e->skel->rodata->ig_kbuf_allow = opts->kbuf_allow;
 	e->kbuf_allow = opts->kbuf_allow;
 	if (opts->guard && (err = guard_arm(e)))

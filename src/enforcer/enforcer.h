@@ -23,6 +23,9 @@ struct enforcer_opts {
 	/* Guard the chain's own objects for this process (bpf/tamper.bpf.h):
 	 * the daemon sets it, a test driver that must reach the maps does not. */
 	bool guard;
+	/* A test's: probe re-entry with the program every kernel guards, to
+	 * show that enforcer_attach then refuses (enforcer_reentry_probe). */
+	bool reentry_probe_tracing;
 };
 
 /* One path rule as the kernel sees it; its index is its position in the array. */
@@ -69,6 +72,14 @@ extern const char *const enforcer_script_exts_default[];
 const char *enforcer_script_hook(const struct enforcer *e);
 /* The seeded path hash both sides use for rule and allowlist keys. */
 __u64 enforcer_path_hash(const struct enforcer *e, const char *path, size_t len);
+/*
+ * Whether this kernel skips a BPF-LSM program entered on a CPU where another
+ * task is still inside it (its recursion guard): 0 when it does not, 1 when
+ * it does, or a negative errno when the probe could not tell. With tracing,
+ * the same probe on a sleepable fentry program, which every kernel guards.
+ * The chain needs 0: enforcer_attach refuses otherwise.
+ */
+int enforcer_reentry_probe(bool tracing);
 /* Attach stage 3, 2, 1 and prove the order with a probe exec of prove_path;
  * re-attach the other way round if the kernel runs them reversed. */
 int enforcer_attach(struct enforcer *e, const char *prove_path);

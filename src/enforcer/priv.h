@@ -70,6 +70,7 @@ struct enforcer {
 	__u64 hash_seed;
 	bool reversed;			/* attached 1,2,3 instead of 3,2,1 */
 	bool script_post_open;		/* the script chain is on file_post_open, not file_open */
+	bool reentry_probe_tracing;	/* enforcer_opts' */
 	struct ig_event proof;		/* the order probe's event */
 	enforcer_event_fn handler;
 	void *handler_ctx;

@@ -10,6 +10,7 @@
  *          [--reload-allow FILE] [--reload-rule SPEC]... [--reload-fault]
  *          [--trust-fs overlay|fuse]... [--interp PATH]... [--script-ext EXT]...
  *          [--script-at-open] [--tamper-fault policy|link|prog] [--pin DIR]
+ *          [--reentry-fault]
  *
  *   --allow FILE   lines "<sha256 hex>" (any path) or "<sha256 hex> bind <path>"
  *   --rule SPEC    ACTION:PATH[:r][:hooks=exec,mmap,open]; a directory ends in '/'
@@ -31,6 +32,9 @@
  * --pin DIR pins the chain under DIR once ready (after the fault, which
  * then changes what is pinned), unguarded, so that a daemon may try to
  * adopt it; the pins outlive igtest.
+ * --reentry-fault probes re-entry with the program every kernel guards
+ * (enforcer_reentry_probe), so the attach must refuse as on a kernel that
+ * guards LSM programs.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -276,6 +280,7 @@ int main(int argc, char **argv)
 		{ "script-at-open", no_argument, NULL, 'O' },
 		{ "tamper-fault", required_argument, NULL, 'K' },
 		{ "pin", required_argument, NULL, 'N' },
+		{ "reentry-fault", no_argument, NULL, 'E' },
 		{ 0 },
 	};
 	static struct enforcer_allow allow[MAX_ALLOW], reload_allow[MAX_ALLOW];
@@ -378,6 +383,9 @@ int main(int argc, char **argv)
 			break;
 		case 'N':
 			pin_dir = optarg;
+			break;
+		case 'E':
+			eo.reentry_probe_tracing = true;
 			break;
 		default:
 			return 2;
