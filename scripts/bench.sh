@@ -10,6 +10,10 @@
 # appears in results.json as the JSON it printed plus instrument, status
 # (ok, failed or missing), reason, exit, wall_s and command (and series, the
 # kernel, for the guest); its targets are also listed flat in "targets".
+# The guest's ratios are also in "rows", one per workload x fs x arm x
+# kernel (scripts/bench/report.jq says what a row holds), with the targets
+# judged on them (FULL/NOOP within the floor's limit, FULL/OFF at or below
+# each peer's) added to "targets"; results.md has them as a table per kernel.
 #
 # Exit status: 0 when every instrument ran and produced its JSON; a missed
 # target is reported, not a failure. With --gate (what `make check` uses) the
@@ -181,7 +185,8 @@ cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -
 jq -s --arg mode "$mode" --arg date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
 	--arg cpu "${cpu:-unknown}" --argjson cores "$(nproc)" --arg kernel "$(uname -r)" \
 	--argjson secs "$((SECONDS - t_start))" --argjson limit "$gate_ratio" \
-	--slurpfile baseline "$baseline" '
+	--slurpfile baseline "$baseline" -L "$top/scripts/bench" '
+	include "report";
 	($baseline[0] // {ratios: {}}) as $base |
 	def who: .instrument + (if .series then " " + .series else "" end);
 	def r3: (. * 1000 | round) / 1000;
@@ -233,10 +238,12 @@ jq -s --arg mode "$mode" --arg date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
 			)
 		}
 	} | .verdict.gate_failures = .verdict.failed_instruments + .verdict.regressions
+	| .rows = ($ins | bench_rows) | .targets += (.rows | bench_row_targets($ins))
 	' "$entries" >"$out/results.json.tmp"
 mv "$out/results.json.tmp" "$out/results.json"
 
-jq -r --argjson limit "$gate_ratio" --argjson gate "$gate" '
+jq -r --argjson limit "$gate_ratio" --argjson gate "$gate" -L "$top/scripts/bench" '
+	include "report";
 	def num: if type == "number" then
 			(if fabs >= 1000 then round elif fabs >= 10 then (. * 100 | round) / 100
 			 else (. * 1000 | round) / 1000 end | tostring)
@@ -328,6 +335,7 @@ jq -r --argjson limit "$gate_ratio" --argjson gate "$gate" '
 	([.instruments[] | [who, .status, ((.targets // []) |
 		"\(map(select(.met == true)) | length)/\(length)"), "\(.seconds // .wall_s // "–" | num) s", (.reason // "")]] |
 		table(["instrument", "status", "targets met", "time", "reason"])) + "\n",
+	bench_tables(.),
 	(.instruments[] |
 		"\n## \(who)" + (if .status != "ok" then ": **\(.status | ascii_upcase)**" else "" end) + "\n\n" +
 		(if .status != "ok" then "\(.reason)\n\n" else "" end) +
