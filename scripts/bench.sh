@@ -13,7 +13,8 @@
 # The guest's ratios are also in "rows", one per workload x fs x arm x
 # kernel (scripts/bench/report.jq says what a row holds), with the targets
 # judged on them (FULL/NOOP within the floor's limit, FULL/OFF at or below
-# each peer's) added to "targets"; results.md has them as a table per kernel.
+# each peer's) added to "targets"; results.md has them as a table per kernel
+# and build/bench/chart.svg draws them (scripts/bench/chart.sh).
 #
 # Exit status: 0 when every instrument ran and produced its JSON; a missed
 # target is reported, not a failure. With --gate (what `make check` uses) the
@@ -241,6 +242,8 @@ jq -s --arg mode "$mode" --arg date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
 	| .rows = ($ins | bench_rows) | .targets += (.rows | bench_row_targets($ins))
 	' "$entries" >"$out/results.json.tmp"
 mv "$out/results.json.tmp" "$out/results.json"
+"$top/scripts/bench/chart.sh" "$out/results.json" >"$out/chart.svg.tmp"
+mv "$out/chart.svg.tmp" "$out/chart.svg"
 
 jq -r --argjson limit "$gate_ratio" --argjson gate "$gate" -L "$top/scripts/bench" '
 	include "report";
@@ -354,7 +357,7 @@ echo
 cat "$out/results.md"
 echo
 jq -r '.verdict.warnings[] | "bench: warning: " + .' "$out/results.json" >&2
-echo "bench: results in ${out#"$top"/}/results.json and results.md ($((SECONDS - t_start)) s)" >&2
+echo "bench: results in ${out#"$top"/}/results.json, results.md and chart.svg ($((SECONDS - t_start)) s)" >&2
 if [ "$gate" = 1 ]; then
 	if jq -e '.verdict.gate_failures | length > 0' "$out/results.json" >/dev/null; then
 		jq -r '.verdict.gate_failures[] | "bench: gate: FAIL: " + .' "$out/results.json" >&2
