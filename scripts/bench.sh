@@ -10,6 +10,11 @@
 # appears in results.json as the JSON it printed plus instrument, status
 # (ok, failed or missing), reason, exit, wall_s and command (and series, the
 # kernel, for the guest); its targets are also listed flat in "targets".
+# The guest's ratios are also in "rows", one per workload x fs x arm x
+# kernel (scripts/bench/report.jq says what a row holds), with the targets
+# judged on them (FULL/NOOP within the floor's limit, FULL/OFF at or below
+# each peer's) added to "targets"; results.md has them as a table per kernel
+# and build/bench/chart.svg draws them (scripts/bench/chart.sh).
 #
 # Exit status: 0 when every instrument ran and produced its JSON; a missed
 # target is reported, not a failure. With --gate (what `make check` uses) the
@@ -181,7 +186,8 @@ cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -
 jq -s --arg mode "$mode" --arg date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
 	--arg cpu "${cpu:-unknown}" --argjson cores "$(nproc)" --arg kernel "$(uname -r)" \
 	--argjson secs "$((SECONDS - t_start))" --argjson limit "$gate_ratio" \
-	--slurpfile baseline "$baseline" '
+	--slurpfile baseline "$baseline" -L "$top/scripts/bench" '
+	include "report";
 	($baseline[0] // {ratios: {}}) as $base |
 	def who: .instrument + (if .series then " " + .series else "" end);
 	def r3: (. * 1000 | round) / 1000;
@@ -233,10 +239,14 @@ jq -s --arg mode "$mode" --arg date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
 			)
 		}
 	} | .verdict.gate_failures = .verdict.failed_instruments + .verdict.regressions
+	| .rows = ($ins | bench_rows) | .targets += (.rows | bench_row_targets($ins))
 	' "$entries" >"$out/results.json.tmp"
 mv "$out/results.json.tmp" "$out/results.json"
+"$top/scripts/bench/chart.sh" "$out/results.json" >"$out/chart.svg.tmp"
+mv "$out/chart.svg.tmp" "$out/chart.svg"
 
-jq -r --argjson limit "$gate_ratio" --argjson gate "$gate" '
+jq -r --argjson limit "$gate_ratio" --argjson gate "$gate" -L "$top/scripts/bench" '
+	include "report";
 	def num: if type == "number" then
 			(if fabs >= 1000 then round elif fabs >= 10 then (. * 100 | round) / 100
 			 else (. * 1000 | round) / 1000 end | tostring)
@@ -328,6 +338,7 @@ jq -r --argjson limit "$gate_ratio" --argjson gate "$gate" '
 	([.instruments[] | [who, .status, ((.targets // []) |
 		"\(map(select(.met == true)) | length)/\(length)"), "\(.seconds // .wall_s // "–" | num) s", (.reason // "")]] |
 		table(["instrument", "status", "targets met", "time", "reason"])) + "\n",
+	bench_tables(.),
 	(.instruments[] |
 		"\n## \(who)" + (if .status != "ok" then ": **\(.status | ascii_upcase)**" else "" end) + "\n\n" +
 		(if .status != "ok" then "\(.reason)\n\n" else "" end) +
@@ -346,7 +357,7 @@ echo
 cat "$out/results.md"
 echo
 jq -r '.verdict.warnings[] | "bench: warning: " + .' "$out/results.json" >&2
-echo "bench: results in ${out#"$top"/}/results.json and results.md ($((SECONDS - t_start)) s)" >&2
+echo "bench: results in ${out#"$top"/}/results.json, results.md and chart.svg ($((SECONDS - t_start)) s)" >&2
 if [ "$gate" = 1 ]; then
 	if jq -e '.verdict.gate_failures | length > 0' "$out/results.json" >/dev/null; then
 		jq -r '.verdict.gate_failures[] | "bench: gate: FAIL: " + .' "$out/results.json" >&2
