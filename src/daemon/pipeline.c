@@ -219,7 +219,6 @@ struct pipeline {
 	char al_members[160];
 	size_t al_members_len;
 	struct event_clock clk;
-	struct rfc3339_cache tcache;
 	struct seen_set seen;
 	/* Folded repeats (pipeline_set_folds): the kernel's counters, and per
 	 * slot the seen entry it counts for (index + 1; 0: no event named it
@@ -309,13 +308,12 @@ static bool userspace_digest(const struct ig_event *ev, char hex[SHA256_HEX_LEN 
 
 static void write_access(struct pipeline *p, const struct ig_event *ev)
 {
-	char time[RFC3339_NS_BUF], hex[SHA256_HEX_LEN + 1];
+	char hex[SHA256_HEX_LEN + 1];
 	bool measured = userspace_digest(ev, hex);
 	struct audit_out *o;
 	int err;
 
-	rfc3339_format_ns_cached(&p->tcache, event_realtime_ns(&p->clk, ev->time_ns), time);
-	err = audit_log_begin(p->log, "access", time, &o);
+	err = audit_log_begin_ns(p->log, "access", event_realtime_ns(&p->clk, ev->time_ns), &o);
 	if (!err) {
 		audit_put(o, p->al_members, p->al_members_len);
 		event_put_access(o, ev, p->mode, measured ? hex : NULL);
