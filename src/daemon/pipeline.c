@@ -31,9 +31,6 @@
 #define SEEN_MIN_SLOTS 4096
 #define SUMMARY_DEFAULT_S 60
 #define ARENA_CHUNK (64 * 1024)
-/* Lines wait in the writer until this much is buffered or the owner
- * flushes (the daemon: after every drain of the ring buffer). */
-#define BATCH_BYTES (128 * 1024)
 /* Room a summary line keeps for what is not its list: the chain's keys,
  * the allowlist's, period_s, with a wide margin. */
 #define SUMMARY_HEAD_ROOM 1024
@@ -503,7 +500,7 @@ static void write_summary(struct pipeline *p, time_t now)
 
 int pipeline_open(struct pipeline **out, const struct pipeline_opts *o)
 {
-	struct audit_log_opts lo = { .batch_bytes = BATCH_BYTES };
+	struct audit_log_opts lo = { .batch_bytes = PIPELINE_BATCH_BYTES };
 	struct pipeline *p = calloc(1, sizeof(*p));
 	int err;
 
