@@ -33,6 +33,8 @@
 #include "util/utf8.h"
 
 #define FSYNC_DEFAULT_MS 1000
+/* "YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ" */
+#define TIME_LEN 30
 
 struct audit_log {
 	int fd;
@@ -165,17 +167,23 @@ static int put_value(struct audit_out *o, const json_t *v)
 	}
 }
 
-/* "YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ"; gmtime_r only when the second changes. */
-static void put_now(struct audit_log *l, struct audit_out *o)
+/*
+ * The time a line carries, "YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ": from ns since
+ * the epoch, gmtime_r only when the second changes; a time before 1970
+ * (never a kernel stamp) is spelled the plain way and checked as a caller's
+ * would be. Into buf, which gets its length; -EINVAL when not in the form.
+ */
+static int time_text(struct audit_log *l, int64_t ns, char buf[RFC3339_NS_BUF], size_t *len)
 {
-	struct timespec ts;
-	char buf[RFC3339_NS_BUF];
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	rfc3339_format_ns_cached(&l->tcache, (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec, buf);
-	AUDIT_PUT_LIT(o, "\"");
-	audit_put(o, buf, strlen(buf));
-	AUDIT_PUT_LIT(o, "\"");
+	if (ns >= 0) {
+		/* every non-negative int64 is a 4-digit year: always the form */
+		rfc3339_format_ns_cached(&l->tcache, ns, buf);
+		*len = TIME_LEN;
+		return 0;
+	}
+	rfc3339_format_ns(ns, buf);
+	*len = strlen(buf);
+	return rfc3339_ns_valid(buf, *len) ? 0 : -EINVAL;
 }
 
 /* Called for every key of every record: look at the first byte before
@@ -273,7 +281,7 @@ static void ecs_flush(struct audit_log *l)
 /*
  * Start a line at the end of the waiting ones (first writing those out if
  * a whole line might not fit after them) and put the four keys every line
- * starts with. time NULL: now.
+ * starts with. time: already checked (rfc3339_ns_valid).
  */
 static int line_begin(struct audit_log *l, const char *type, size_t typelen, const char *time,
 		      size_t timelen)
@@ -286,34 +294,58 @@ static int line_begin(struct audit_log *l, const char *type, size_t typelen, con
 	if (l->line)
 		return -EBUSY;
 	/* a line the verifier would refuse is the caller's mistake */
-	if (!audit_type_known(type, typelen) || (time && !rfc3339_ns_valid(time, timelen)))
+	if (!audit_type_known(type, typelen))
 		return -EINVAL;
 	if (l->cap - l->fill < AUDIT_LINE_MAX && (err = write_out(l)))
 		return err;
 	l->line = l->buf + l->fill;
 	*o = (struct audit_out){ l->line, l->line + AUDIT_LINE_MAX - 1 /* the newline */, false };
+	/* a known type and a checked time are plain text: nothing to escape */
 	AUDIT_PUT_LIT(o, "{\"type\":");
-	err = audit_put_str(o, type, typelen);
+	audit_put_plain(o, type, typelen);
 	AUDIT_PUT_LIT(o, ",\"time\":");
-	if (time)
-		err = err ?: audit_put_str(o, time, timelen);
-	else
-		put_now(l, o);
+	audit_put_plain(o, time, timelen);
 	AUDIT_PUT_LIT(o, ",\"seq\":");
 	audit_put_u64(o, l->seq + 1);
 	AUDIT_PUT_LIT(o, ",\"prev\":\"");
 	audit_put(o, l->prev, SHA256_HEX_LEN);
 	AUDIT_PUT_LIT(o, "\"");
-	if (err)
-		l->line = NULL;
-	return err;
+	return 0;
+}
+
+/* A caller's time (NULL: now), checked. */
+static int line_begin_text(struct audit_log *l, const char *type, size_t typelen,
+			   const char *time, size_t timelen)
+{
+	char now[RFC3339_NS_BUF];
+	struct timespec ts;
+	int err;
+
+	if (time)
+		return rfc3339_ns_valid(time, timelen) ?
+			line_begin(l, type, typelen, time, timelen) : -EINVAL;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	err = time_text(l, (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec, now, &timelen);
+	return err ?: line_begin(l, type, typelen, now, timelen);
 }
 
 int audit_log_begin(struct audit_log *l, const char *type, const char *time,
 		    struct audit_out **out)
 {
-	int err = line_begin(l, type, strlen(type), time, time ? strlen(time) : 0);
+	int err = line_begin_text(l, type, strlen(type), time, time ? strlen(time) : 0);
 
+	*out = err ? NULL : &l->out;
+	return err;
+}
+
+int audit_log_begin_ns(struct audit_log *l, const char *type, int64_t time_ns,
+		       struct audit_out **out)
+{
+	char time[RFC3339_NS_BUF];
+	size_t len;
+	int err = time_text(l, time_ns, time, &len);
+
+	err = err ?: line_begin(l, type, strlen(type), time, len);
 	*out = err ? NULL : &l->out;
 	return err;
 }
@@ -510,8 +542,8 @@ int audit_log_append(struct audit_log *l, json_t *rec)
 	tv = json_object_get(rec, "time");
 	if (!json_is_string(type) || (tv && !json_is_string(tv)))
 		return -EINVAL;
-	err = line_begin(l, json_string_value(type), json_string_length(type),
-			 tv ? json_string_value(tv) : NULL, tv ? json_string_length(tv) : 0);
+	err = line_begin_text(l, json_string_value(type), json_string_length(type),
+			      tv ? json_string_value(tv) : NULL, tv ? json_string_length(tv) : 0);
 	if (err)
 		return err;
 	json_object_foreach(rec, key, v) {

@@ -141,7 +141,7 @@ void event_put_bytes(struct audit_out *o, const char *s, size_t n)
 /* A name from a table: always plain text. */
 static void put_name(struct audit_out *o, const char *name)
 {
-	audit_put_str(o, name, strlen(name));
+	audit_put_plain(o, name, strlen(name));
 }
 
 void event_put_access(struct audit_out *o, const struct ig_event *ev, enum ig_mode mode,

@@ -8,8 +8,10 @@
  * core, so nothing here allocates per event: a repeat costs one keyed hash
  * and one comparison; a record is rendered straight into the log's buffer
  * (event_put_access) and written with others in one write(2). What cannot
- * be made cheaper is the chain: the format hashes every line with SHA-256,
- * serially.
+ * be made cheaper here is the chain, whose format hashes every line with
+ * SHA-256, serially, and the kernel's taking of the bytes: together they
+ * are about three quarters of a distinct record's cost
+ * (docs/performance.md, "Distinct records with SHA-NI").
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -31,9 +33,6 @@
 #define SEEN_MIN_SLOTS 4096
 #define SUMMARY_DEFAULT_S 60
 #define ARENA_CHUNK (64 * 1024)
-/* Lines wait in the writer until this much is buffered or the owner
- * flushes (the daemon: after every drain of the ring buffer). */
-#define BATCH_BYTES (128 * 1024)
 /* Room a summary line keeps for what is not its list: the chain's keys,
  * the allowlist's, period_s, with a wide margin. */
 #define SUMMARY_HEAD_ROOM 1024
@@ -219,7 +218,6 @@ struct pipeline {
 	char al_members[160];
 	size_t al_members_len;
 	struct event_clock clk;
-	struct rfc3339_cache tcache;
 	struct seen_set seen;
 	/* Folded repeats (pipeline_set_folds): the kernel's counters, and per
 	 * slot the seen entry it counts for (index + 1; 0: no event named it
@@ -309,13 +307,12 @@ static bool userspace_digest(const struct ig_event *ev, char hex[SHA256_HEX_LEN 
 
 static void write_access(struct pipeline *p, const struct ig_event *ev)
 {
-	char time[RFC3339_NS_BUF], hex[SHA256_HEX_LEN + 1];
+	char hex[SHA256_HEX_LEN + 1];
 	bool measured = userspace_digest(ev, hex);
 	struct audit_out *o;
 	int err;
 
-	rfc3339_format_ns_cached(&p->tcache, event_realtime_ns(&p->clk, ev->time_ns), time);
-	err = audit_log_begin(p->log, "access", time, &o);
+	err = audit_log_begin_ns(p->log, "access", event_realtime_ns(&p->clk, ev->time_ns), &o);
 	if (!err) {
 		audit_put(o, p->al_members, p->al_members_len);
 		event_put_access(o, ev, p->mode, measured ? hex : NULL);
@@ -505,7 +502,7 @@ static void write_summary(struct pipeline *p, time_t now)
 
 int pipeline_open(struct pipeline **out, const struct pipeline_opts *o)
 {
-	struct audit_log_opts lo = { .batch_bytes = BATCH_BYTES };
+	struct audit_log_opts lo = { .batch_bytes = PIPELINE_BATCH_BYTES };
 	struct pipeline *p = calloc(1, sizeof(*p));
 	int err;
 

@@ -19,6 +19,10 @@
 
 struct pipeline;
 
+/* Lines wait in the audit log's writer until this much is buffered or the
+ * owner flushes (the daemon: after every drain of the ring buffer). */
+#define PIPELINE_BATCH_BYTES (128 * 1024)
+
 struct pipeline_opts {
 	const char *audit_log;	/* path, or "-" */
 	const char *ecs_log;	/* NULL, or a path for the ECS copy (audit_log_opts.ecs_path) */

@@ -1353,6 +1353,88 @@ static void test_audit_begin_end(void **state)
 	unlink(ref);
 }
 
+/* Numbers as printf spells them: every digit count, each side of a power
+ * of ten and of two, both ends of the range, and a cursor without room. */
+static void test_audit_put_numbers(void **state)
+{
+	char buf[48], ref[48];
+	struct audit_out o;
+	uint64_t p = 1;
+
+	(void)state;
+	for (int k = 0; k < 20; k++, p *= 10)
+		for (int b = 0; b < 64; b += 7)
+			for (int d = -1; d <= 1; d++) {
+				uint64_t v[2] = { p + d, ((uint64_t)1 << b) + d };
+
+				for (int i = 0; i < 2; i++) {
+					o = (struct audit_out){ buf, buf + sizeof(buf), false };
+					audit_put_u64(&o, v[i]);
+					*o.p = '\0';
+					snprintf(ref, sizeof(ref), "%llu", (unsigned long long)v[i]);
+					assert_string_equal(buf, ref);
+				}
+			}
+	o = (struct audit_out){ buf, buf + sizeof(buf), false };
+	audit_put_int(&o, INT64_MIN);
+	AUDIT_PUT_LIT(&o, " ");
+	audit_put_u64(&o, UINT64_MAX);
+	*o.p = '\0';
+	assert_string_equal(buf, "-9223372036854775808 18446744073709551615");
+	o = (struct audit_out){ buf, buf + 3, false };
+	audit_put_u64(&o, 1234);
+	assert_true(o.over);
+	assert_ptr_equal(o.p, buf + 3);
+}
+
+/* A time given in nanoseconds is the line a caller's text of it gives;
+ * before 1970 too. */
+static void test_audit_begin_ns(void **state)
+{
+	static const struct {
+		int64_t ns;
+		const char *text;
+	} t[] = {
+		{ 1772359200000000001LL, TIME },
+		{ 1772359200999999999LL, "2026-03-01T10:00:00.999999999Z" },
+		{ 1772359201000000000LL, "2026-03-01T10:00:01.000000000Z" },
+		{ 0, "1970-01-01T00:00:00.000000000Z" },
+		{ -1, "1969-12-31T23:59:59.999999999Z" },
+		{ INT64_MAX, "2262-04-11T23:47:16.854775807Z" },
+	};
+	struct fx *f = *state;
+	char ref[PATH_MAX];
+	struct audit_log *l, *m;
+	struct audit_out *o;
+	char *a, *b;
+	size_t alen, blen;
+
+	tmpdir_join(ref, sizeof(ref), f->dir, "ref.log");
+	assert_int_equal(audit_log_open(&l, f->log, NULL), 0);
+	assert_int_equal(audit_log_open(&m, ref, NULL), 0);
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		assert_int_equal(audit_log_begin_ns(l, "access", t[i].ns, &o), 0);
+		AUDIT_PUT_LIT(o, ",\"i\":");
+		audit_put_u64(o, i);
+		assert_int_equal(audit_log_end(l), 0);
+		assert_int_equal(audit_log_begin(m, "access", t[i].text, &o), 0);
+		AUDIT_PUT_LIT(o, ",\"i\":");
+		audit_put_u64(o, i);
+		assert_int_equal(audit_log_end(m), 0);
+	}
+	assert_int_equal(audit_log_begin_ns(l, "Access", 0, &o), -EINVAL);
+	assert_null(o);
+	audit_log_close(l);
+	audit_log_close(m);
+	a = slurp(f->log, &alen);
+	b = slurp(ref, &blen);
+	assert_int_equal(alen, blen);
+	assert_memory_equal(a, b, alen);
+	free(a);
+	free(b);
+	unlink(ref);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1390,6 +1472,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_audit_batch_write_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_batch_torn, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_begin_end, setup, teardown),
+		cmocka_unit_test(test_audit_put_numbers),
+		cmocka_unit_test_setup_teardown(test_audit_begin_ns, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("audit", tests, NULL, NULL);

@@ -35,6 +35,14 @@ static void test_util_hex(void **state)
 	assert_int_equal(hex_span("abCD12z", 7, false), 6);
 	assert_int_equal(hex_span("abCD12z", 7, true), 2);
 	assert_int_equal(hex_span("", 0, false), 0);
+	for (int b = 0; b < 256; b++) {
+		uint8_t one = (uint8_t)b;
+		char ref[3];
+
+		hex_encode(&one, 1, text);
+		snprintf(ref, sizeof(ref), "%02x", b);
+		assert_string_equal(text, ref);
+	}
 }
 
 static void test_util_utf8(void **state)
