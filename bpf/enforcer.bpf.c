@@ -33,7 +33,8 @@
  *   ig_names_umount       fexit/path_umount            watcher: all names  never refuses (d)
  *   ig_names_move_mount   fexit/do_move_mount          watcher: all names  never refuses (d)
  *   ig_names_pivotroot    fexit/chroot_fs_refs         watcher: all names  never refuses (d)
- *   ig_guard_exit         tp_btf/sched_process_exit    the daemon's end    never refuses
+ *   ig_guard_exit         tp_btf/sched_process_exit    the daemon's end,   never refuses
+ *                                                      a thread's records
  *   ig_guard_kill         lsm/task_kill                the daemon guarded  closed (g)
  *   ig_guard_ptrace       lsm/ptrace_access_check      the daemon guarded  closed (g)
  *   ig_guard_rlimit       lsm/task_setrlimit           the daemon guarded  closed (g)
@@ -49,7 +50,8 @@
  *   ig_kload              lsm/kernel_load_data         kernel code, alone  closed (h)
  *
  * (a) An exec or executable map that cannot be measured (no room for its
- *     record, no scratch slot free to build it in, a helper error, a
+ *     record, its user's quota of records spent, no scratch slot free to
+ *     build it in, a helper error, a
  *     digest other than a full SHA-256, a file truncated by name or with
  *     a writer open, anything but a regular file, a memfd not sealed
  *     against writes, a file on FUSE or on an overlay mounted in a user
@@ -119,6 +121,12 @@
  * rules and stores a record in `records`, keyed by (tid, hook): stage 2 may
  * sleep, so per-CPU storage would be clobbered meanwhile, and the hook in the
  * key keeps an mmap nested in an exec from meeting the exec's record.
+ * Stage 2 holds it as long as the file's read takes, which a user can make
+ * forever (a FUSE read never answered), so each record counts against the
+ * user the task answers to (quota.bpf.h): past its quota that user's own
+ * exec or map is refused as a quota (closed, as in (a)), and no one
+ * else's. Every way a record goes gives its count back: stage 3, the same
+ * thread's next record on that hook, the thread's end (ig_guard_exit).
  * Stage 1 itself builds the record in per-CPU scratch, but in a slot it
  * claims: it keeps its CPU, yet may be preempted (preempt=full, PREEMPT_RT)
  * and another task run stage 1 there meanwhile. With every slot of the
@@ -146,7 +154,8 @@
  * walk), folds.bpf.h (an allowed map's repeats counted, not sent) and
  * watchers.bpf.h; paths.bpf.h tells whether a printed path is the
  * file's own; verdict.bpf.h judges an access and sends its event;
- * scratch.bpf.h gives stage 1 a record no other task holds; mapped.bpf.h
+ * scratch.bpf.h gives stage 1 a record no other task holds; quota.bpf.h
+ * counts each user's records in flight; mapped.bpf.h
  * keeps content mapped executable from being rewritten in place;
  * enforcer.bpf.h holds the layouts and kernel constants only this side uses.
  * An exec or map left with nothing to measure (digest cached, or allowed by
@@ -216,18 +225,24 @@ __u32 ig_probe_tgid;
 __u32 ig_fold_epoch;
 __u32 ig_fold_epochs;
 
+/* ---- in-flight records per user: quota.bpf.h ---------------------------- */
+
+#include "quota.bpf.h"
+
 /*
  * In-flight records: one per thread inside a hook at once, in records when
  * the path fits IG_SHORT_PATH_MAX bytes (the value cut there), else in
  * records_long; a key is in one of them at most (stage 1 clears the other).
- * Each holds 4096, allocated as used. When the one it needs is full, stage
- * 1 decides alone (counted: record_full): an exec or executable map that
- * cannot be handed on to be measured is a hash error, refused in enforce
- * mode (fail closed); an open passes with the error in its event.
+ * Each holds IG_RECORDS_MAX, allocated as used, and each record is counted
+ * against its owner (quota.bpf.h). When its owner's quota is spent, or the
+ * map it needs is full, stage 1 decides alone (counted: record_full when
+ * full): an exec or executable map that cannot be handed on to be measured
+ * is refused in enforce mode (fail closed), as a quota or a hash error; an
+ * open passes with the error in its event.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 4096);
+	__uint(max_entries, IG_RECORDS_MAX);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	/* Sizes, no types: the value is a cut struct ig_record, which has no
 	 * type of its own, and 6.1 refuses a map typed by its key alone. */
@@ -237,7 +252,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 4096);
+	__uint(max_entries, IG_RECORDS_MAX);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct ig_rec_key);
 	__type(value, struct ig_record);
@@ -410,31 +425,70 @@ static __always_inline void resolve_path(struct ig_event *ev, struct file *file)
 
 /* ---- in-flight records ---------------------------------------------------- */
 
-static __always_inline void drop_record(void *map, struct ig_rec_key *key)
+/* The record of owner at key in map is deleted: its count given back. */
+static __always_inline void drop_record(void *map, struct ig_rec_key *key, __u32 owner)
 {
-	if (!bpf_map_delete_elem(map, key))
+	if (!bpf_map_delete_elem(map, key)) {
 		__sync_fetch_and_add(&ig_records_live, -1);
+		quota_give(owner);
+	}
 }
 
-/* Stage 1 hands rec on; false when the map it belongs in is full. */
-static __always_inline bool record_store(struct ig_rec_key *key, struct ig_record *rec)
+/* Whatever record key has in map, left by a chain cut short after stage 1. */
+static __always_inline void drop_stale(void *map, struct ig_rec_key *key)
+{
+	struct ig_record *rec = bpf_map_lookup_elem(map, key);
+
+	if (rec)
+		drop_record(map, key, rec->owner);
+}
+
+/* Stage 1 hands rec on: 0, IG_ERR_QUOTA when its owner's quota is spent,
+ * IG_ERR_NO_RECORD when the map it belongs in is full. */
+static __always_inline int record_store(struct ig_rec_key *key, struct ig_record *rec)
 {
 	bool fits = rec->ev.path_len <= IG_SHORT_PATH_MAX;
-	long err;
+	int err;
 
 	/* One per key: a chain cut short after stage 1 may have left one in
-	 * the other map, which stages 2 and 3 would otherwise find first.
-	 * None can exist while nothing is live. */
-	if (records_live())
-		drop_record(fits ? (void *)&records_long : (void *)&records, key);
+	 * either map, which stages 2 and 3 would otherwise find first, and
+	 * whose count is given back before this one's is taken. None can
+	 * exist while nothing is live. */
+	if (records_live()) {
+		drop_stale(&records, key);
+		drop_stale(&records_long, key);
+	}
+	rec->owner = quota_owner();
+	err = quota_take(rec->owner);
+	if (err)
+		return err;
 	if (fits)
 		err = bpf_map_update_elem(&records, key, rec, BPF_ANY);
 	else
 		err = bpf_map_update_elem(&records_long, key, rec, BPF_ANY);
-	if (err)
-		return false;
+	if (err) {
+		quota_give(rec->owner);
+		return IG_ERR_NO_RECORD;
+	}
 	__sync_fetch_and_add(&ig_records_live, 1);
-	return true;
+	return 0;
+}
+
+/* A thread's end: a record a chain cut short left under its tid would keep
+ * its owner's count up for good; none outlives the thread. */
+static __always_inline void records_exit(struct task_struct *p)
+{
+	struct ig_rec_key key = { .tid = p->pid };
+	__u32 hook;
+
+	if (!records_live())
+		return; /* no record anywhere: nothing to drop */
+#pragma unroll
+	for (hook = 0; hook < IG_HOOK_MAX; hook++) {
+		key.hook = hook;
+		drop_stale(&records, &key);
+		drop_stale(&records_long, &key);
+	}
 }
 
 /* ---- stage 1's scratch: scratch.bpf.h ----------------------------------- */
@@ -465,7 +519,7 @@ static __always_inline int filter_body(struct file *file, __u32 hook, __u32 prot
 	void *rule_map;
 	struct ig_event *ev;
 	struct ig_record *rec;
-	int verdict;
+	int verdict, err;
 	__u64 seq;
 
 	/* A repeat already sent leaves here, counted in its fold slot. */
@@ -603,14 +657,17 @@ static __always_inline int filter_body(struct file *file, __u32 hook, __u32 prot
 
 	key.tid = (__u32)bpf_get_current_pid_tgid();
 	key.hook = hook;
-	if (record_store(&key, rec))
+	err = record_store(&key, rec);
+	if (!err)
 		return 0;
 	/* Nowhere to hand the record on: it cannot be measured. */
-	if (c)
+	if (c && err == IG_ERR_NO_RECORD)
 		c->record_full++;
-	ev->hash_error = IG_ERR_NO_RECORD;
+	ev->hash_error = err;
 	if (hook == IG_HOOK_OPEN || ev->reason == IG_REASON_RULE_ALLOW)
 		verdict = 0;
+	else if (err == IG_ERR_QUOTA)
+		verdict = refuse(ev, IG_REASON_QUOTA, c); /* its owner's own refusal */
 	else
 		verdict = refuse(ev, IG_REASON_HASH_ERROR, c);
 	emit(ev, c);
@@ -684,7 +741,7 @@ static __always_inline int record_finish(struct ig_record *rec, void *map, __u32
 		/* Left by a chain another program cut short after stage 1: not
 		 * this access's. Stage 1 decided this one alone (an exec or
 		 * map with nothing to measure), so pass. */
-		drop_record(map, key);
+		drop_record(map, key, rec->owner);
 		return 0;
 	}
 	if (ev->stages != (IG_STAGE_FILTER | IG_STAGE_MEASURE)) {
@@ -697,7 +754,7 @@ static __always_inline int record_finish(struct ig_record *rec, void *map, __u32
 		cache_fill(rec, file);
 	verdict = judge(ev, rec->policy, hook, c);
 	emit_from(ev, c, room);
-	drop_record(map, key);
+	drop_record(map, key, rec->owner);
 	return verdict;
 }
 
@@ -1159,7 +1216,9 @@ int BPF_PROG(ig_guard_umount, struct vfsmount *mnt, int flags, int ret)
 	return tamper_refuse(IG_TAMPER_UMOUNT, 0, ig_guard_pin_dev, flags, NULL);
 }
 
-/* The daemon's end leaves the chain vacant (see guard_permits). */
+/* The daemon's end leaves the chain vacant (see guard_permits). Any
+ * thread's end drops the records a chain cut short left under its tid, so
+ * that no count of records in flight outlives its thread (quota.bpf.h). */
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(ig_guard_exit, struct task_struct *p)
 {
@@ -1167,6 +1226,7 @@ int BPF_PROG(ig_guard_exit, struct task_struct *p)
 
 	if (daemon && (__u64)p->pid == daemon)
 		__sync_val_compare_and_swap(&ig_guard_tgid, daemon, 0);
+	records_exit(p);
 	return 0;
 }
 

@@ -44,7 +44,7 @@ struct ig_record {
 				 * by a chain cut short never meets another file */
 	__u32 policy;		/* ig_policy as stage 1 read it: stage 3 checks that
 				 * slot's allowlist, the one of the rules stage 1 matched */
-	__u32 pad;
+	__u32 owner;		/* whose quota it counts against (quota.bpf.h) */
 	struct ig_event ev;	/* last: a short record ends inside its path */
 };
 

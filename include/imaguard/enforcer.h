@@ -70,6 +70,7 @@ enum ig_reason {
 	IG_REASON_RULE_AUDIT,
 	IG_REASON_HASH_ERROR,
 	IG_REASON_TEXT_BUSY,		/* a write to content mapped executable since it was judged */
+	IG_REASON_QUOTA,		/* its user's records in flight at their quota (IG_ERR_QUOTA) */
 	IG_REASON_MAX,
 };
 
@@ -140,7 +141,7 @@ struct ig_guard_key {
 
 /* Bumped whenever what the programs do changes in a way a daemon must not
  * inherit from a chain an older build pinned (enforcer_adopt refuses it). */
-#define IG_CHAIN_VERSION 10
+#define IG_CHAIN_VERSION 11
 
 enum ig_mode {
 	IG_MODE_MONITOR = 0,
@@ -273,6 +274,11 @@ struct ig_event {
 
 /* ig_event.hash_error when stage 1 had no room for the record. */
 #define IG_ERR_NO_RECORD (-28)	/* -ENOSPC */
+/* ig_event.hash_error when the user the task answers to (its real uid, or
+ * the owner of its outermost user namespace) holds as many records in
+ * flight as its quota allows: the access cannot be measured, refused as a
+ * quota (IG_REASON_QUOTA) in enforce mode; an open passes with it. */
+#define IG_ERR_QUOTA (-122)	/* -EDQUOT */
 /* ig_event.hash_error when every scratch slot of stage 1's CPU was held
  * (that many tasks preempted inside stage 1 there): no record was built. */
 #define IG_ERR_BUSY (-16)	/* -EBUSY */

@@ -22,6 +22,7 @@ static const char *const reasons[] = {
 	[IG_REASON_RULE_AUDIT] = "rule-audit",
 	[IG_REASON_HASH_ERROR] = "hash-error",
 	[IG_REASON_TEXT_BUSY] = "text-busy",
+	[IG_REASON_QUOTA] = "quota",
 };
 _Static_assert(NAMES_COUNT(reasons) == IG_REASON_MAX, "a reason without a name");
 

@@ -1,11 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * fusesrv MNT FIRST THEN SWITCH: mount a FUSE file system on MNT holding one
- * file, MNT/f (mode 0755), and serve it from the background: its bytes are
- * FIRST's while the file SWITCH does not exist, THEN's once it does. Each
- * open drops the page cache (no FOPEN_KEEP_CACHE) and attributes are never
- * cached, so every exec reads what the server says now: a FUSE server that
- * lies after IMA's first read. Speaks /dev/fuse directly (no libfuse).
+ * fusesrv MNT FIRST THEN SWITCH [hang]: mount a FUSE file system on MNT
+ * holding one file, MNT/f (mode 0755), and serve it from the background: its
+ * bytes are FIRST's while the file SWITCH does not exist, THEN's once it
+ * does. Each open drops the page cache (no FOPEN_KEEP_CACHE) and attributes
+ * are never cached, so every exec reads what the server says now: a FUSE
+ * server that lies after IMA's first read. Speaks /dev/fuse directly (no
+ * libfuse).
+ *
+ * hang: every user may reach the file (allow_other), a read of it is never
+ * answered, and opens keep the page cache (dropping it would wait on the
+ * page the unanswered read holds): whatever reads it waits until the
+ * connection is aborted (umount -f, or fusectl's abort).
  * Prints "err <ERRNO> <step>" and exits 1 on failure; exits 0 once mounted.
  * The server exits when MNT is unmounted.
  *
@@ -28,6 +34,7 @@
 #define BUF (256 * 1024)
 
 static const char *first, *then, *sw;
+static int hang;
 static char content[64 * 1024];
 
 static int fail(const char *step)
@@ -128,7 +135,7 @@ static void serve(int fd)
 			break;
 		}
 		case FUSE_OPEN: {
-			struct fuse_open_out oo = { 0 };
+			struct fuse_open_out oo = { .open_flags = hang ? FOPEN_KEEP_CACHE : 0 };
 
 			reply(fd, ih->unique, 0, &oo, sizeof(oo));
 			break;
@@ -137,6 +144,8 @@ static void serve(int fd)
 			struct fuse_read_in *ri = in;
 			size_t len = load(), off = ri->offset, want = ri->size;
 
+			if (hang)
+				break; /* never answered */
 			off = off < len ? off : len;
 			want = want < len - off ? want : len - off;
 			reply(fd, ih->unique, 0, content + off, want);
@@ -164,18 +173,19 @@ int main(int argc, char **argv)
 	char opts[128];
 	int fd, null;
 
-	if (argc != 5) {
-		fprintf(stderr, "usage: fusesrv MNT FIRST THEN SWITCH\n");
+	if (argc != 5 && !(argc == 6 && !strcmp(argv[5], "hang"))) {
+		fprintf(stderr, "usage: fusesrv MNT FIRST THEN SWITCH [hang]\n");
 		return 2;
 	}
 	first = argv[2];
 	then = argv[3];
 	sw = argv[4];
+	hang = argc == 6;
 	fd = open("/dev/fuse", O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		return fail("open");
-	snprintf(opts, sizeof(opts), "fd=%d,rootmode=40000,user_id=%u,group_id=%u", fd,
-		 (unsigned int)getuid(), (unsigned int)getgid());
+	snprintf(opts, sizeof(opts), "fd=%d,rootmode=40000,user_id=%u,group_id=%u%s", fd,
+		 (unsigned int)getuid(), (unsigned int)getgid(), hang ? ",allow_other" : "");
 	if (mount("fusesrv", argv[1], "fuse", MS_NOSUID | MS_NODEV, opts))
 		return fail("mount");
 	switch (fork()) {
