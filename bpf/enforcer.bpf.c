@@ -26,6 +26,8 @@
  *   ig_interp_fork        lsm/task_alloc               mark to new tasks   closed (i)
  *   ig_truncate           lsm/path_truncate            watcher: digests    closed (e)
  *   ig_map_end            fexit/vm_mmap_pgoff          watcher: maps       closed (j)
+ *   ig_lw_close           fentry/ima_file_free         watcher: IMA's      closed (k)
+ *   ig_lw_free            lsm/file_free_security       watcher: IMA's      closed (k)
  *   ig_names_instantiate  lsm/d_instantiate            watcher: one inode  never refuses (d)
  *   ig_names_rename       fexit/vfs_rename             watcher: all names  never refuses (d)
  *   ig_names_detach       fexit/__detach_mounts        watcher: all names  never refuses (d)
@@ -116,6 +118,10 @@
  *     until its inode is freed. ig_open_filter and ig_truncate refuse a
  *     write to content mapped executable in enforce mode, whatever the
  *     open rules (closed).
+ * (k) Watchers of IMA's last-writer check (lastwriter.bpf.h): a close they
+ *     cannot account for counts as one IMA may have missed, and the file's
+ *     next exec or map is a hash error until a writer closes it alone
+ *     (closed).
  *
  * Stage 1 reads the context and the full path (bpf_d_path), matches the path
  * rules and stores a record in `records`, keyed by (tid, hook): stage 2 may
@@ -422,6 +428,10 @@ static __always_inline void resolve_path(struct ig_event *ev, struct file *file)
 /* ---- no write to content mapped executable: mapped.bpf.h ---------------- */
 
 #include "mapped.bpf.h"
+
+/* ---- IMA's last writer: lastwriter.bpf.h --------------------------------- */
+
+#include "lastwriter.bpf.h"
 
 /* ---- in-flight records ---------------------------------------------------- */
 
@@ -960,6 +970,56 @@ int BPF_PROG(ig_map_end, struct file *file, unsigned long addr, unsigned long le
 {
 	if (file && (prot & PROT_EXEC))
 		map_end(file);
+	return 0;
+}
+
+/*
+ * A close of a regular file open for writing, right before IMA's own look
+ * at it (lastwriter.bpf.h): was this writer alone? Noted in the task, for
+ * ig_lw_free. Never refuses (a void hook): a note it cannot keep leaves
+ * nothing for ig_lw_free, which then counts the close as not alone.
+ */
+SEC("fentry/ima_file_free")
+int BPF_PROG(ig_lw_close, struct file *file)
+{
+	struct ig_closing *c;
+
+	if (!lw_watched(file))
+		return 0; /* not a writer's close of a regular file: IMA forgets nothing */
+	c = bpf_task_storage_get(&closing, bpf_get_current_task_btf(), 0,
+				 BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!c)
+		return 0; /* no memory: ig_lw_free finds no note, fails closed */
+	c->file = (__u64)file;
+	c->seq = __sync_add_and_fetch(&ig_close_seq, 1);
+	c->alone = file->f_inode->i_writecount.counter == 1;
+	return 0;
+}
+
+/*
+ * The same file's last hook, later in the same __fput and task: what the
+ * close saw goes to the inode. No note for this file (none could be kept,
+ * or another file's close ran in between) counts as not alone: closed, the
+ * next exec or map of the file is refused until a writer closes it alone.
+ */
+SEC("lsm/file_free_security")
+int BPF_PROG(ig_lw_free, struct file *file)
+{
+	struct ig_closing *c;
+	bool alone = false;
+	__u64 seq;
+
+	if (!lw_watched(file))
+		return 0;
+	c = bpf_task_storage_get(&closing, bpf_get_current_task_btf(), 0, 0);
+	if (c && c->file == (__u64)file) {
+		alone = c->alone;
+		seq = c->seq;
+		c->file = 0;
+	} else {
+		seq = __sync_add_and_fetch(&ig_close_seq, 1);
+	}
+	lw_note(file->f_inode, seq, alone);
 	return 0;
 }
 

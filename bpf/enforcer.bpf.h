@@ -151,6 +151,11 @@ struct ig_hash_cache {
 	 * while this chain ran: set before the map's writer check, never
 	 * cleared (mapped.bpf.h). */
 	__u32 exec_mapped;
+	/* IMA may still hold the digest of the bytes before the latest close
+	 * of a writer, which was not alone (lastwriter.bpf.h); close_seq is
+	 * that close's place in the order. Under the lock. */
+	__u32 ima_unsure;
+	__u64 close_seq;
 };
 
 #endif

@@ -78,7 +78,7 @@ static __always_inline bool fold_repeat(struct file *file, struct ig_name_key *k
 		/* The content the digest was sent for: the generation first,
 		 * then no writer, as cache_lookup reads them. */
 		hc = bpf_inode_storage_get(&hash_cache, inode, 0, 0);
-		if (!hc || hc->truncated || __sync_fetch_and_add(&hc->gen, 0) != f.gen ||
+		if (!hc || hc->truncated || hc->ima_unsure || __sync_fetch_and_add(&hc->gen, 0) != f.gen ||
 		    inode->i_writecount.counter > 0)
 			return false;
 	}

@@ -133,10 +133,11 @@ static __always_inline void cache_lookup(struct ig_record *rec, struct file *fil
 	if (!inode)
 		return;
 	hc = bpf_inode_storage_get(&hash_cache, inode, 0, 0);
-	if ((hc && hc->truncated) || inode->i_writecount.counter > 0) {
+	if ((hc && (hc->truncated || hc->ima_unsure)) || inode->i_writecount.counter > 0) {
 		/* Fail closed: IMA keeps a digest until the last writer
 		 * closes, so it may hand back the one from before a writer
-		 * that is still open, or before a truncate(2) (ig_truncate). */
+		 * that is still open, before a truncate(2) (ig_truncate), or
+		 * before writers that closed together (lastwriter.bpf.h). */
 		rec->ev.flags |= IG_F_STALE;
 		rec->ev.hash_error = IG_ERR_STALE;
 		return;

@@ -44,6 +44,7 @@ enum aux {
 	AUX_KREAD, AUX_KLOAD,
 	AUX_INTERP_COMMIT, AUX_INTERP_FORK,
 	AUX_MAP_END,
+	AUX_LW_CLOSE, AUX_LW_FREE,
 	AUX_MAX
 };
 static const char *const aux_names[AUX_MAX] = {
@@ -55,6 +56,7 @@ static const char *const aux_names[AUX_MAX] = {
 	"kernel-read", "kernel-load",
 	"interp-commit", "interp-fork",
 	"map-end",
+	"lastwriter-close", "lastwriter-free",
 };
 
 struct enforcer {
@@ -230,6 +232,8 @@ static inline struct bpf_program *aux_prog(const struct enforcer *e, enum aux a)
 	case AUX_INTERP_COMMIT:	return s->progs.ig_interp_commit;
 	case AUX_INTERP_FORK:	return s->progs.ig_interp_fork;
 	case AUX_MAP_END:	return s->progs.ig_map_end;
+	case AUX_LW_CLOSE:	return s->progs.ig_lw_close;
+	case AUX_LW_FREE:	return s->progs.ig_lw_free;
 	default:		return NULL;
 	}
 }
