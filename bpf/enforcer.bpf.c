@@ -33,7 +33,8 @@
  *   ig_names_umount       fexit/path_umount            watcher: all names  never refuses (d)
  *   ig_names_move_mount   fexit/do_move_mount          watcher: all names  never refuses (d)
  *   ig_names_pivotroot    fexit/chroot_fs_refs         watcher: all names  never refuses (d)
- *   ig_guard_exit         tp_btf/sched_process_exit    the daemon's end    never refuses
+ *   ig_guard_exit         tp_btf/sched_process_exit    the daemon's end,   never refuses
+ *                                                      a mark's end (i)
  *   ig_guard_kill         lsm/task_kill                the daemon guarded  closed (g)
  *   ig_guard_ptrace       lsm/ptrace_access_check      the daemon guarded  closed (g)
  *   ig_guard_rlimit       lsm/task_setrlimit           the daemon guarded  closed (g)
@@ -108,7 +109,9 @@
  *     in enforce mode. Not judged (fails open, documented): files with no
  *     code extension (a name with no '.' unless "" is listed), interpreters
  *     exec'd with no digest (allowed by a path rule) or before the chain
- *     was attached, inline code.
+ *     was attached, inline code. While no task holds a mark anywhere
+ *     (ig_interp_live, never below the truth), the script filter, fork and
+ *     commit leave on that one word, before any task-storage lookup.
  * (j) An executable map counted in flight (mapped.bpf.h) is counted out
  *     there; a run the kernel skips leaves writes to that file refused
  *     until its inode is freed. ig_open_filter and ig_truncate refuse a
@@ -1159,12 +1162,14 @@ int BPF_PROG(ig_guard_umount, struct vfsmount *mnt, int flags, int ret)
 	return tamper_refuse(IG_TAMPER_UMOUNT, 0, ig_guard_pin_dev, flags, NULL);
 }
 
-/* The daemon's end leaves the chain vacant (see guard_permits). */
+/* The daemon's end leaves the chain vacant (see guard_permits); any task's
+ * end takes its interpreter mark out of ig_interp_live (interp.bpf.h). */
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(ig_guard_exit, struct task_struct *p)
 {
 	__u64 daemon = *(volatile __u64 *)&ig_guard_tgid;
 
+	interp_exit(); /* p is current: each thread's mark counted out as it exits */
 	if (daemon && (__u64)p->pid == daemon)
 		__sync_val_compare_and_swap(&ig_guard_tgid, daemon, 0);
 	return 0;
@@ -1208,6 +1213,12 @@ int BPF_PROG(ig_kload, enum kernel_load_data_id id, bool contents, int ret)
  */
 static __always_inline int script_filter(struct file *file)
 {
+	/* The cheapest facts first: one word (no task marked anywhere), the
+	 * open's own mode and type, then the task's storage. */
+	if (!interp_any())
+		return 0; /* no interpreter's task anywhere: nothing to judge (ig_interp_live) */
+	if (!script_readable(file))
+		return 0; /* not a regular file read through this open: not code read */
 	if (!interp_current())
 		return 0; /* not an interpreter's task: nothing to judge */
 	if (!script_open(file))
@@ -1270,13 +1281,7 @@ int BPF_PROG(ig_script_open_emit, struct file *file, int ret)
 SEC("lsm/bprm_committed_creds")
 int BPF_PROG(ig_interp_commit, struct linux_binprm *bprm)
 {
-	struct ig_interp_task *t;
-
-	t = bpf_task_storage_get(&interp_task, bpf_get_current_task_btf(), 0, 0);
-	if (t) {
-		t->interp = t->pending;
-		t->pending = 0;
-	}
+	interp_commit();
 	return 0;
 }
 
@@ -1291,12 +1296,15 @@ int BPF_PROG(ig_interp_fork, struct task_struct *task, unsigned long clone_flags
 
 	if (ret)
 		return ret;
+	if (!interp_any())
+		return 0; /* open: no task is marked, the parent neither (ig_interp_live) */
 	t = bpf_task_storage_get(&interp_task, bpf_get_current_task_btf(), 0, 0);
 	if (!t || !t->interp)
 		return 0; /* the parent is no interpreter: nothing to hand on */
 	n = bpf_task_storage_get(&interp_task, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!n)
 		return ig_mode == IG_MODE_ENFORCE ? -ENOMEM : 0;
+	interp_count_up(n->pending || n->interp, true);
 	n->interp = t->interp;
 	n->pending = 0;
 	return 0;
