@@ -823,14 +823,8 @@ int BPF_PROG(ig_open_filter, struct file *file, int ret)
 	/* do_dentry_open took write access before this hook: the content may
 	 * change from here on, unless it is mapped executable (mapped.bpf.h:
 	 * refused in enforce mode, closed). */
-	if (file->f_mode & FMODE_WRITE) {
-		if (write_busy(file->f_inode)) {
-			ret = write_refuse(&file->f_path, file->f_inode);
-			if (ret)
-				return ret;
-		}
-		cache_invalidate(file->f_inode);
-	}
+	if ((file->f_mode & FMODE_WRITE) && (ret = write_open(file)))
+		return ret;
 	return stage_filter(file, IG_HOOK_OPEN, 0, true);
 }
 
