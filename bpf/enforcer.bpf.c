@@ -641,16 +641,19 @@ static __always_inline int stage_filter(struct file *file, __u32 hook, __u32 pro
 	return verdict;
 }
 
-/* Stage 2: the digest, when stage 1 asked for it. */
-static __always_inline int stage_measure(struct file *file, __u32 hook)
+/*
+ * Stages 2 and 3 have work only where a record is live; everywhere else
+ * (every unwatched open, a repeated map, a cached exec) they leave on one
+ * word. The work is a subprogram of its own, so that the way out is the
+ * program's whole body: no stack frame, no callee-saved registers to keep,
+ * as near the floor's empty program as a check can be.
+ */
+static __noinline int stage_measure_rec(struct file *file, __u32 hook)
 {
 	struct ig_rec_key key = { .hook = hook };
 	struct ig_record *rec;
 	long algo;
 
-	/* Our own stage 1's increment, if it stored a record, is seen here. */
-	if (!records_live())
-		return 0; /* no record anywhere: stage 1 wanted nothing here */
 	key.tid = (__u32)bpf_get_current_pid_tgid();
 	rec = bpf_map_lookup_elem(&records, &key);
 	if (!rec)
@@ -672,6 +675,15 @@ static __always_inline int stage_measure(struct file *file, __u32 hook)
 	else
 		rec->ev.hash_error = algo < 0 ? algo : -EPROTONOSUPPORT;
 	return 0;
+}
+
+/* Stage 2: the digest, when stage 1 asked for it. */
+static __always_inline int stage_measure(struct file *file, __u32 hook)
+{
+	/* Our own stage 1's increment, if it stored a record, is seen here. */
+	if (!records_live())
+		return 0; /* no record anywhere: stage 1 wanted nothing here */
+	return stage_measure_rec(file, hook);
 }
 
 /* Stage 3's work on the record found in map, whose paths have room for
@@ -704,15 +716,12 @@ static __always_inline int record_finish(struct ig_record *rec, void *map, __u32
 	return verdict;
 }
 
-/* Stage 3: verdict and event; the record is dropped here. */
-static __always_inline int stage_emit(struct file *file, __u32 hook)
+static __noinline int stage_emit_rec(struct file *file, __u32 hook)
 {
 	struct ig_rec_key key = { .hook = hook };
 	struct ig_counters *c;
 	struct ig_record *rec;
 
-	if (!records_live())
-		return 0; /* no record anywhere: stage 1 decided alone or wanted nothing */
 	key.tid = (__u32)bpf_get_current_pid_tgid();
 	c = counters_get();
 	rec = bpf_map_lookup_elem(&records, &key);
@@ -722,6 +731,14 @@ static __always_inline int stage_emit(struct file *file, __u32 hook)
 	if (rec)
 		return record_finish(rec, &records_long, IG_PATH_MAX, &key, file, hook, c);
 	return 0; /* none here: stage 1 decided alone or wanted nothing */
+}
+
+/* Stage 3: verdict and event; the record is dropped here. */
+static __always_inline int stage_emit(struct file *file, __u32 hook)
+{
+	if (!records_live())
+		return 0; /* no record anywhere: stage 1 decided alone or wanted nothing */
+	return stage_emit_rec(file, hook);
 }
 
 /* ---- bprm_check_security ---- */
