@@ -242,6 +242,14 @@ BENCH_DRIVERS := $(B)/vm/dyn/igbench
 
 $(eval $(call bpf_objects,tests/bench,$(B)/bench))
 
+# The floor's programs, one empty twin of each of the chain's.
+$(B)/bench/gen/noop-progs.h: tests/bench/noop-progs.awk bpf/enforcer.bpf.c $(wildcard bpf/*.bpf.h)
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)awk -f $< bpf/enforcer.bpf.c $(wildcard bpf/*.bpf.h) > $@
+$(B)/bench/bpf/noop.bpf.o: $(B)/bench/gen/noop-progs.h
+$(B)/bench/bpf/noop.bpf.o: BPF_CFLAGS += -I$(B)/bench/gen
+
 $(B)/obj/tests/vm/driver/igbench.o: $(BENCH_SKELS)
 $(B)/obj/tests/vm/driver/igbench.o: BASECFLAGS += -I$(B)/bench/gen
 

@@ -36,7 +36,8 @@
  *   ig_names_move_mount   fexit/do_move_mount          watcher: all names  never refuses (d)
  *   ig_names_pivotroot    fexit/chroot_fs_refs         watcher: all names  never refuses (d)
  *   ig_guard_exit         tp_btf/sched_process_exit    the daemon's end,   never refuses
- *                                                      a thread's records
+ *                                                      a thread's records,
+ *                                                      a mark's end (i)
  *   ig_guard_kill         lsm/task_kill                the daemon guarded  closed (g)
  *   ig_guard_ptrace       lsm/ptrace_access_check      the daemon guarded  closed (g)
  *   ig_guard_rlimit       lsm/task_setrlimit           the daemon guarded  closed (g)
@@ -112,7 +113,9 @@
  *     in enforce mode. Not judged (fails open, documented): files with no
  *     code extension (a name with no '.' unless "" is listed), interpreters
  *     exec'd with no digest (allowed by a path rule) or before the chain
- *     was attached, inline code.
+ *     was attached, inline code. While no task holds a mark anywhere
+ *     (ig_interp_live, never below the truth), the script filter, fork and
+ *     commit leave on that one word, before any task-storage lookup.
  * (j) An executable map counted in flight (mapped.bpf.h) is counted out
  *     there; a run the kernel skips leaves writes to that file refused
  *     until its inode is freed. ig_open_filter and ig_truncate refuse a
@@ -705,16 +708,19 @@ static __always_inline int stage_filter(struct file *file, __u32 hook, __u32 pro
 	return verdict;
 }
 
-/* Stage 2: the digest, when stage 1 asked for it. */
-static __always_inline int stage_measure(struct file *file, __u32 hook)
+/*
+ * Stages 2 and 3 have work only where a record is live; everywhere else
+ * (every unwatched open, a repeated map, a cached exec) they leave on one
+ * word. The work is a subprogram of its own, so that the way out is the
+ * program's whole body: no stack frame, no callee-saved registers to keep,
+ * as near the floor's empty program as a check can be.
+ */
+static __noinline int stage_measure_rec(struct file *file, __u32 hook)
 {
 	struct ig_rec_key key = { .hook = hook };
 	struct ig_record *rec;
 	long algo;
 
-	/* Our own stage 1's increment, if it stored a record, is seen here. */
-	if (!records_live())
-		return 0; /* no record anywhere: stage 1 wanted nothing here */
 	key.tid = (__u32)bpf_get_current_pid_tgid();
 	rec = bpf_map_lookup_elem(&records, &key);
 	if (!rec)
@@ -736,6 +742,15 @@ static __always_inline int stage_measure(struct file *file, __u32 hook)
 	else
 		rec->ev.hash_error = algo < 0 ? algo : -EPROTONOSUPPORT;
 	return 0;
+}
+
+/* Stage 2: the digest, when stage 1 asked for it. */
+static __always_inline int stage_measure(struct file *file, __u32 hook)
+{
+	/* Our own stage 1's increment, if it stored a record, is seen here. */
+	if (!records_live())
+		return 0; /* no record anywhere: stage 1 wanted nothing here */
+	return stage_measure_rec(file, hook);
 }
 
 /* Stage 3's work on the record found in map, whose paths have room for
@@ -768,15 +783,12 @@ static __always_inline int record_finish(struct ig_record *rec, void *map, __u32
 	return verdict;
 }
 
-/* Stage 3: verdict and event; the record is dropped here. */
-static __always_inline int stage_emit(struct file *file, __u32 hook)
+static __noinline int stage_emit_rec(struct file *file, __u32 hook)
 {
 	struct ig_rec_key key = { .hook = hook };
 	struct ig_counters *c;
 	struct ig_record *rec;
 
-	if (!records_live())
-		return 0; /* no record anywhere: stage 1 decided alone or wanted nothing */
 	key.tid = (__u32)bpf_get_current_pid_tgid();
 	c = counters_get();
 	rec = bpf_map_lookup_elem(&records, &key);
@@ -786,6 +798,14 @@ static __always_inline int stage_emit(struct file *file, __u32 hook)
 	if (rec)
 		return record_finish(rec, &records_long, IG_PATH_MAX, &key, file, hook, c);
 	return 0; /* none here: stage 1 decided alone or wanted nothing */
+}
+
+/* Stage 3: verdict and event; the record is dropped here. */
+static __always_inline int stage_emit(struct file *file, __u32 hook)
+{
+	if (!records_live())
+		return 0; /* no record anywhere: stage 1 decided alone or wanted nothing */
+	return stage_emit_rec(file, hook);
 }
 
 /* ---- bprm_check_security ---- */
@@ -887,14 +907,8 @@ int BPF_PROG(ig_open_filter, struct file *file, int ret)
 	/* do_dentry_open took write access before this hook: the content may
 	 * change from here on, unless it is mapped executable (mapped.bpf.h:
 	 * refused in enforce mode, closed). */
-	if (file->f_mode & FMODE_WRITE) {
-		if (write_busy(file->f_inode)) {
-			ret = write_refuse(&file->f_path, file->f_inode);
-			if (ret)
-				return ret;
-		}
-		cache_invalidate(file->f_inode);
-	}
+	if ((file->f_mode & FMODE_WRITE) && (ret = write_open(file)))
+		return ret;
 	return stage_filter(file, IG_HOOK_OPEN, 0, true);
 }
 
@@ -1278,12 +1292,14 @@ int BPF_PROG(ig_guard_umount, struct vfsmount *mnt, int flags, int ret)
 
 /* The daemon's end leaves the chain vacant (see guard_permits). Any
  * thread's end drops the records a chain cut short left under its tid, so
- * that no count of records in flight outlives its thread (quota.bpf.h). */
+ * that no count of records in flight outlives its thread (quota.bpf.h),
+ * and takes its interpreter mark out of ig_interp_live (interp.bpf.h). */
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(ig_guard_exit, struct task_struct *p)
 {
 	__u64 daemon = *(volatile __u64 *)&ig_guard_tgid;
 
+	interp_exit(); /* p is current: each thread's mark counted out as it exits */
 	if (daemon && (__u64)p->pid == daemon)
 		__sync_val_compare_and_swap(&ig_guard_tgid, daemon, 0);
 	records_exit(p);
@@ -1328,6 +1344,12 @@ int BPF_PROG(ig_kload, enum kernel_load_data_id id, bool contents, int ret)
  */
 static __always_inline int script_filter(struct file *file)
 {
+	/* The cheapest facts first: one word (no task marked anywhere), the
+	 * open's own mode and type, then the task's storage. */
+	if (!interp_any())
+		return 0; /* no interpreter's task anywhere: nothing to judge (ig_interp_live) */
+	if (!script_readable(file))
+		return 0; /* not a regular file read through this open: not code read */
 	if (!interp_current())
 		return 0; /* not an interpreter's task: nothing to judge */
 	if (!script_open(file))
@@ -1390,13 +1412,7 @@ int BPF_PROG(ig_script_open_emit, struct file *file, int ret)
 SEC("lsm/bprm_committed_creds")
 int BPF_PROG(ig_interp_commit, struct linux_binprm *bprm)
 {
-	struct ig_interp_task *t;
-
-	t = bpf_task_storage_get(&interp_task, bpf_get_current_task_btf(), 0, 0);
-	if (t) {
-		t->interp = t->pending;
-		t->pending = 0;
-	}
+	interp_commit();
 	return 0;
 }
 
@@ -1411,12 +1427,15 @@ int BPF_PROG(ig_interp_fork, struct task_struct *task, unsigned long clone_flags
 
 	if (ret)
 		return ret;
+	if (!interp_any())
+		return 0; /* open: no task is marked, the parent neither (ig_interp_live) */
 	t = bpf_task_storage_get(&interp_task, bpf_get_current_task_btf(), 0, 0);
 	if (!t || !t->interp)
 		return 0; /* the parent is no interpreter: nothing to hand on */
 	n = bpf_task_storage_get(&interp_task, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!n)
 		return ig_mode == IG_MODE_ENFORCE ? -ENOMEM : 0;
+	interp_count_up(n->pending || n->interp, true);
 	n->interp = t->interp;
 	n->pending = 0;
 	return 0;

@@ -47,6 +47,42 @@ struct {
 	__type(value, struct ig_interp_task);
 } interp_task SEC(".maps");
 
+/*
+ * Tasks holding a note or a mark (pending or interp not 0), at least: the
+ * hot paths (every open's script filter, every fork and every exec's
+ * commit) read this one word, and while it is 0 no task anywhere is an
+ * interpreter's, so they leave before the task-storage lookup. Counted
+ * up before a task's fields leave 0 and down after they return to 0 or at
+ * the task's exit (interp_exit), so that it never falls below the tasks
+ * marked; a task sees its own increment, or its parent's, made before it
+ * could open anything as an interpreter. What it can miss is a decrement
+ * (an exit while the chain is detached or not run, a fork failing after
+ * task_alloc): then it stays above the truth, which costs only the lookups
+ * it saves (never fails open). In its own map, as ig_records_live: an
+ * adopting daemon rewrites .bss whole.
+ */
+__u64 ig_interp_live SEC(".data.live");
+
+static __always_inline bool interp_any(void)
+{
+	return *(volatile __u64 *)&ig_interp_live != 0;
+}
+
+/* A task's note and mark change from (pending, interp) was to now (each
+ * "not 0" as a bool). Call with now before the store when it marks, with
+ * was after the store when it unmarks: see ig_interp_live. */
+static __always_inline void interp_count_up(bool was, bool now)
+{
+	if (!was && now)
+		__sync_fetch_and_add(&ig_interp_live, 1);
+}
+
+static __always_inline void interp_count_down(bool was, bool now)
+{
+	if (was && !now)
+		__sync_fetch_and_add(&ig_interp_live, -1);
+}
+
 /* An exec judged (stage 3, or stage 1 alone): note whether it runs an
  * interpreter. An exec with no digest (allowed by a path rule, a hash
  * error) is not one: its task's scripts go unjudged (fails open; an
@@ -63,14 +99,57 @@ static __always_inline void interp_note_exec(const struct ig_event *ev)
 	struct ig_interp_task *t;
 	__u32 *idx = NULL;
 
+	__u32 now;
+	bool was;
+
 	if (ev->flags & IG_F_HASHED) {
 		__builtin_memcpy(k.digest, ev->digest, IG_SHA256_LEN);
 		idx = bpf_map_lookup_elem(&interps, &k);
 	}
+	if (!idx && !interp_any())
+		return; /* no task holds a note or mark: this one's stays empty */
 	t = bpf_task_storage_get(&interp_task, task, 0,
 				 idx ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
-	if (t)
-		t->pending = idx ? *idx : 0;
+	if (!t)
+		return;
+	now = idx ? *idx : 0;
+	was = t->pending || t->interp;
+	interp_count_up(was, now || t->interp);
+	t->pending = now;
+	interp_count_down(was, now || t->interp);
+}
+
+/* The exec succeeded: its note becomes the task's mark. */
+static __always_inline void interp_commit(void)
+{
+	struct ig_interp_task *t;
+	bool was;
+
+	if (!interp_any())
+		return; /* no task holds a note or mark: nothing to make this one's */
+	t = bpf_task_storage_get(&interp_task, bpf_get_current_task_btf(), 0, 0);
+	if (!t)
+		return;
+	was = t->pending || t->interp;
+	t->interp = t->pending;
+	t->pending = 0;
+	interp_count_down(was, t->interp);
+}
+
+/* The task leaves: its mark with it (the storage goes when the task is
+ * freed). */
+static __always_inline void interp_exit(void)
+{
+	struct ig_interp_task *t;
+
+	if (!interp_any())
+		return; /* nothing to count down */
+	t = bpf_task_storage_get(&interp_task, bpf_get_current_task_btf(), 0, 0);
+	if (!t || (!t->pending && !t->interp))
+		return;
+	t->pending = 0;
+	t->interp = 0;
+	interp_count_down(true, false);
 }
 
 /* The interpreter index of the current task, 0: not an interpreter. */
@@ -78,12 +157,24 @@ static __always_inline __u32 interp_current(void)
 {
 	struct ig_interp_task *t;
 
+	if (!interp_any())
+		return 0; /* no task is marked, this one neither (see ig_interp_live) */
 	t = bpf_task_storage_get(&interp_task, bpf_get_current_task_btf(), 0, 0);
 	return t ? t->interp : 0;
 }
 
 #define IG_FMODE_READ	0x1
 #define IG_NAME_SCAN	64	/* bytes of a file name looked at for its extension */
+
+/* A regular file opened for reading: the only opens that can be code an
+ * interpreter reads. Two loads, before any lookup. */
+static __always_inline bool script_readable(struct file *file)
+{
+	struct inode *inode = file->f_inode;
+
+	return (file->f_mode & IG_FMODE_READ) && inode &&
+	       (inode->i_mode & IG_S_IFMT) == IG_S_IFREG;
+}
 
 /*
  * Is this open code read by an interpreter? A regular file opened for
@@ -98,16 +189,13 @@ static __always_inline bool script_open(struct file *file)
 	struct ig_ext_key any = { .ext = "*" };
 	struct ig_ext_key k = {};
 	char name[IG_NAME_SCAN];
-	struct inode *inode = file->f_inode;
 	__u64 ext = 0;
 	__u32 len = 0;
 	bool dot = false;
 	int n, i;
 
-	if (!(file->f_mode & IG_FMODE_READ))
-		return false; /* not read through this open */
-	if (!inode || (inode->i_mode & IG_S_IFMT) != IG_S_IFREG)
-		return false; /* only a regular file holds code an interpreter reads */
+	if (!script_readable(file))
+		return false; /* not read through this open, or not a regular file */
 	if (bpf_map_lookup_elem(&script_exts, &any))
 		return true;
 	n = bpf_probe_read_kernel_str(name, sizeof(name), file->f_path.dentry->d_name.name);

@@ -107,23 +107,29 @@ static __always_inline void map_end(struct file *file)
 		__sync_fetch_and_add(n, 1);
 }
 
-/* Whether write access to inode must be refused: see the top of this file. */
-static __always_inline bool write_busy(struct inode *inode)
+/* Whether write access to inode, whose cache entry is hc (NULL: none),
+ * must be refused: see the top of this file. */
+static __always_inline bool write_busy_in(struct inode *inode, struct ig_hash_cache *hc)
 {
-	struct ig_hash_cache *hc;
 	__u64 *n;
 
-	if (!markable(inode))
-		return false;
-	hc = bpf_inode_storage_get(&hash_cache, inode, 0, 0);
 	if (!hc || !hc->exec_mapped)
-		return false; /* never mapped executable while this chain ran */
+		return false; /* open: never mapped executable while this chain ran */
+	if (!markable(inode))
+		return false; /* open: map_begin marks no such inode (content_error judges it) */
 	/* The writer's i_writecount increment came first (an atomic): an
 	 * executable map that has not counted itself yet will see it. */
 	n = inflight_bucket(inode);
 	if (!n || *(volatile __u64 *)n)
 		return true;
 	return inode->i_mapping && BPF_CORE_READ(inode, i_mapping, i_mmap.rb_root.rb_node);
+}
+
+static __always_inline bool write_busy(struct inode *inode)
+{
+	if (!markable(inode))
+		return false;
+	return write_busy_in(inode, bpf_inode_storage_get(&hash_cache, inode, 0, 0));
 }
 
 /*
@@ -179,6 +185,37 @@ static __always_inline int write_refuse(const struct path *path, struct inode *i
 	verdict = refuse(ev, IG_REASON_TEXT_BUSY, c) ? -ETXTBSY : 0;
 	submit_counted(ev, c);
 	return verdict;
+}
+
+/*
+ * An open for writing (do_dentry_open took write access before the hook):
+ * refused while the content is mapped executable (closed, see the top of
+ * this file), else the cached digest is forgotten (cache_invalidate). One
+ * lookup serves both: an inode with no cache entry was never mapped
+ * executable while this chain ran and has no digest to forget. Returns the
+ * verdict.
+ */
+static __always_inline int write_open(struct file *file)
+{
+	struct inode *inode = file->f_inode;
+	struct ig_hash_cache *hc;
+	int ret;
+
+	if (!inode)
+		return 0; /* open: no inode, nothing to write to */
+	hc = bpf_inode_storage_get(&hash_cache, inode, 0, 0);
+	if (!hc)
+		/* Open, and nothing lost: no entry is no mark (never mapped
+		 * executable while this chain ran) and no digest to forget. */
+		return 0;
+	if (write_busy_in(inode, hc)) {
+		ret = write_refuse(&file->f_path, inode);
+		if (ret)
+			return ret;
+	}
+	__sync_fetch_and_add(&hc->gen, 1);
+	hc->truncated = 0;
+	return 0;
 }
 
 #endif

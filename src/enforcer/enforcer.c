@@ -100,6 +100,13 @@ const char *enforcer_script_hook(const struct enforcer *e)
 	return e->script_post_open ? "file_post_open" : "file_open";
 }
 
+bool enforcer_has_prog(const struct enforcer *e, const char *name)
+{
+	struct bpf_program *p = bpf_object__find_program_by_name(e->skel->obj, name);
+
+	return p && bpf_program__autoload(p);
+}
+
 /* Empty a hash map whose keys are keylen bytes. */
 static int map_clear(int fd, size_t keylen)
 {

@@ -70,6 +70,10 @@ int enforcer_set_script_exts(struct enforcer *e, const char *const *exts, size_t
 extern const char *const enforcer_script_exts_default[];
 /* "file_post_open" or "file_open": where the script chain is attached. */
 const char *enforcer_script_hook(const struct enforcer *e);
+/* Whether the chain loaded its program of this name (of two alternatives,
+ * the kernel may have the hook of one only): what a benchmark's floor
+ * mirrors. */
+bool enforcer_has_prog(const struct enforcer *e, const char *name);
 /* The seeded path hash both sides use for rule and allowlist keys. */
 __u64 enforcer_path_hash(const struct enforcer *e, const char *path, size_t len);
 /*

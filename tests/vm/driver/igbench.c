@@ -7,7 +7,7 @@
  * One process holds three arms and switches between them:
  *
  *   off    nothing attached
- *   noop   tests/bench/noop.bpf.c: the chain's nine programs with empty bodies, the
+ *   noop   tests/bench/noop.bpf.c: every program of the chain with an empty body, the
  *          cost of the trampolines alone
  *   full   the real chain (src/enforcer/enforcer.h) in enforce mode with a 50,000-entry
  *          allowlist and about a hundred rules, and the daemon's consumer
@@ -1903,8 +1903,8 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: igbench [--quick | --full] [--rounds N] [--only NAME[,...]] [--seed N]\n"
 		"\n"
-		"Times each workload with nothing attached (off), with empty programs on the\n"
-		"enforcer's nine hooks (noop) and with the enforcer and its consumer (full),\n"
+		"Times each workload with nothing attached (off), with an empty twin of every\n"
+		"program of the enforcer (noop) and with the enforcer and its consumer (full),\n"
 		"in a random arm order per round, and prints one line '@@BENCH {json}'.\n"
 		"\n"
 		"  --quick        %d rounds, short blocks, two cold-hash sizes (default)\n"
@@ -2111,6 +2111,30 @@ static int set_interps(struct bench *b)
 	return err;
 }
 
+/* The floor: the empty twin of every program the chain loaded. */
+static int noop_load(struct bench *b)
+{
+	struct bpf_program *p;
+	int err;
+
+	b->noop = noop_bpf__open();
+	if (!b->noop) {
+		err = -errno;
+		fprintf(stderr, "igbench: cannot open the noop programs: %s\n", strerror(-err));
+		return err;
+	}
+	bpf_object__for_each_program(p, b->noop->obj) {
+		char name[128];
+
+		snprintf(name, sizeof(name), "ig_%s", bpf_program__name(p) + strlen("noop_"));
+		bpf_program__set_autoload(p, enforcer_has_prog(b->e, name));
+	}
+	err = noop_bpf__load(b->noop);
+	if (err)
+		fprintf(stderr, "igbench: cannot load the noop programs: %s\n", strerror(-err));
+	return err;
+}
+
 /*
  * NOOP loaded; FULL loaded with its rules and allowlist, the pipeline open
  * and the consumer started (idle until FULL is attached); FULL attached once
@@ -2125,17 +2149,13 @@ static int setup_arms(struct bench *b, const char *lib, const cpu_set_t *all_cpu
 	__u32 max_id = 0;
 	int err = -EINVAL;
 
-	b->noop = noop_bpf__open_and_load();
-	if (!b->noop) {
-		err = -errno;
-		fprintf(stderr, "igbench: cannot load the noop programs: %s\n", strerror(-err));
-		return err;
-	}
 	for (__u32 id = 0; !bpf_prog_get_next_id(id, &id);)
 		max_id = id;
 	if ((err = enforcer_open(&b->e, &eo)))
 		goto cleanup;
 	find_full_progs(b, max_id);
+	if ((err = noop_load(b)))
+		goto cleanup;
 	if ((err = set_interps(b)))
 		goto cleanup;
 	b->nrules = build_rules(b, &rules, &rule_strs);
