@@ -11,7 +11,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 k=${KERNEL:-6.12}
 out="$top/tests/data/auditlog"
-files=(monitor.log enforce.log allowlist-1.json allowlist-2.json scenario.env)
+files=(monitor.log enforce.log many-sources.log allowlist-1.json allowlist-2.json scenario.env)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -19,7 +19,8 @@ KERNELS=$k T=auditlog_capture VM_FILES_DIR="$tmp" "$top/scripts/vm/run.sh" test
 for f in "${files[@]}"; do
 	[ -s "$tmp/$k/$f" ] || { echo "imaguard: testdata-auditlog: the guest exported no '$f'" >&2; exit 1; }
 done
-"$top/build/imaguard" audit verify "$tmp/$k/monitor.log" "$tmp/$k/enforce.log" >/dev/null
+"$top/build/imaguard" audit verify "$tmp/$k/monitor.log" "$tmp/$k/enforce.log" \
+	"$tmp/$k/many-sources.log" >/dev/null
 mkdir -p "$out"
 for f in "${files[@]}"; do
 	cp "$tmp/$k/$f" "$out/$f"

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -27,6 +28,7 @@ _Static_assert(sizeof(((struct audit_verify_result *)0)->last_hash) == SHA256_HE
 	       "last_hash holds one hex digest");
 
 #define VERIFY_CHUNK (256 * 1024)
+#define VERIFY_FIRST (8 * 1024)	/* the buffers for a short log */
 
 struct verifier {
 	struct audit_verify_result *res;
@@ -489,28 +491,58 @@ cleanup:
 }
 
 /*
- * Lines are cut from a fixed buffer: a complete line is checked where it
- * lies, the partial one at the end moves to the front before the next read.
- * Memory stays at one buffer whatever the file's size.
+ * Where the bytes come from: zlib for a gzip log (or a stream that cannot be
+ * peeked at, which gzread passes through when it is not gzip), read() for a
+ * plain one. zlib's buffers for a plain log would cost three quarters of a
+ * megabyte for every log, however short.
  */
-static int verify_gz(gzFile gz, struct verifier *v)
+struct source {
+	gzFile gz;
+	int fd;
+};
+
+static int source_read(struct source *src, struct verifier *v, char *buf, size_t len)
 {
-	size_t cap = AUDIT_LINE_MAX + VERIFY_CHUNK, fill = 0;
-	char *buf = malloc(cap);
-	int err = 0, n, errnum;
 	const char *msg;
+	ssize_t n;
+	int errnum;
+
+	if (!src->gz) {
+		do
+			n = read(src->fd, buf, len);
+		while (n < 0 && errno == EINTR);
+		return n < 0 ? -errno : (int)n;
+	}
+	n = gzread(src->gz, buf, len);
+	if (n >= 0)
+		return (int)n;
+	msg = gzerror(src->gz, &errnum);
+	return errnum == Z_ERRNO ? (errno ? -errno : -EIO) :
+	       bad(v->res, v->res->lines + 1, "compressed data is damaged: %s", msg);
+}
+
+/*
+ * Lines are cut from one buffer: a complete line is checked where it lies,
+ * the partial one at the end moves to the front before the next read. The
+ * buffer starts small and doubles while reads fill it, up to room for the
+ * longest line and a chunk: memory stays bounded whatever the file's size,
+ * and a short log costs a short buffer.
+ */
+static int verify_lines(struct source *src, struct verifier *v)
+{
+	size_t max = AUDIT_LINE_MAX + VERIFY_CHUNK, cap = VERIFY_FIRST, fill = 0, want;
+	char *buf = malloc(cap), *grown;
+	int err = 0, n, errnum;
 
 	if (!buf)
 		return -ENOMEM;
-	gzbuffer(gz, VERIFY_CHUNK);
 	do {
 		char *p = buf, *nl;
 
-		n = gzread(gz, buf + fill, cap - fill);
+		want = cap - fill;
+		n = source_read(src, v, buf + fill, want);
 		if (n < 0) {
-			msg = gzerror(gz, &errnum);
-			err = errnum == Z_ERRNO ? (errno ? -errno : -EIO) :
-			      bad(v->res, v->res->lines + 1, "compressed data is damaged: %s", msg);
+			err = n;
 			goto cleanup;
 		}
 		fill += n;
@@ -533,15 +565,29 @@ static int verify_gz(gzFile gz, struct verifier *v)
 				  AUDIT_LINE_MAX);
 			goto cleanup;
 		}
+		/* A full read says more is coming; a full buffer must grow
+		 * for the next read to have room. */
+		if ((size_t)n == want && cap < max) {
+			cap = cap * 2 < max ? cap * 2 : max;
+			grown = realloc(buf, cap);
+			if (!grown) {
+				err = -ENOMEM;
+				goto cleanup;
+			}
+			buf = grown;
+		}
 	} while (n > 0);
-	/* zlib hands out what it could decode from a cut stream and says so
-	 * only here: a log missing its tail is not intact, even when the cut
-	 * fell between lines or in the trailer. */
-	gzerror(gz, &errnum);
-	if (errnum == Z_BUF_ERROR) {
-		err = bad(v->res, v->res->lines + 1, "compressed log cut short after line %llu",
-			  (unsigned long long)v->res->lines);
-		goto cleanup;
+	if (src->gz) {
+		/* zlib hands out what it could decode from a cut stream and
+		 * says so only here: a log missing its tail is not intact,
+		 * even when the cut fell between lines or in the trailer. */
+		gzerror(src->gz, &errnum);
+		if (errnum == Z_BUF_ERROR) {
+			err = bad(v->res, v->res->lines + 1,
+				  "compressed log cut short after line %llu",
+				  (unsigned long long)v->res->lines);
+			goto cleanup;
+		}
 	}
 	if (fill) {
 		v->res->lines++;
@@ -552,12 +598,41 @@ cleanup:
 	return err;
 }
 
-/* Takes fd; gzread passes bytes that are not gzip through unchanged. */
+/* A seekable fd whose next bytes are not gzip's magic is read plainly; zlib
+ * takes the rest, with buffers no larger than a short file needs. */
+static int source_open(struct source *src, int fd)
+{
+	static const unsigned char magic[2] = { 0x1f, 0x8b };
+	unsigned char head[2];
+	unsigned int size = VERIFY_CHUNK;
+	off_t at = lseek(fd, 0, SEEK_CUR);
+	struct stat st;
+	ssize_t n = -1;
+
+	src->gz = NULL;
+	src->fd = fd;
+	if (at >= 0) {
+		do
+			n = pread(fd, head, sizeof(head), at);
+		while (n < 0 && errno == EINTR);
+		if (n >= 0 && (n < 2 || memcmp(head, magic, sizeof(magic))))
+			return 0;
+	}
+	if (!fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_size < VERIFY_CHUNK)
+		size = st.st_size < VERIFY_FIRST ? VERIFY_FIRST : (unsigned int)st.st_size;
+	src->gz = gzdopen(fd, "rb");
+	if (!src->gz)
+		return -ENOMEM;
+	gzbuffer(src->gz, size);
+	return 0;
+}
+
+/* Takes fd: gzip or not, from where it stands. */
 static int verify_fd(int fd, const char *prev_hash, struct audit_verify_result *res)
 {
 	struct verifier v = { .res = res };
+	struct source src = { .fd = -1 };
 	uint8_t d[SHA256_LEN];
-	gzFile gz = NULL;
 	int err = 0;
 
 	memset(res, 0, sizeof(*res));
@@ -575,18 +650,17 @@ static int verify_fd(int fd, const char *prev_hash, struct audit_verify_result *
 		err = -ENOMEM;
 		goto cleanup;
 	}
-	gz = gzdopen(fd, "rb");
-	if (!gz) {
-		err = -ENOMEM;
+	err = source_open(&src, fd);
+	if (err)
 		goto cleanup;
-	}
-	fd = -1;	/* gzclose closes it */
-	err = verify_gz(gz, &v);
+	if (src.gz)
+		fd = -1;	/* gzclose closes it */
+	err = verify_lines(&src, &v);
 	if (v.seq)
 		memcpy(res->last_hash, v.prev, sizeof(v.prev));
 cleanup:
-	if (gz)
-		gzclose(gz);
+	if (src.gz)
+		gzclose(src.gz);
 	if (fd >= 0)
 		close(fd);
 	EVP_MD_CTX_free(v.md_ctx);

@@ -46,7 +46,7 @@ static int memfd_with(const void *data, size_t size)
 static bool ref_type(json_t *t)
 {
 	static const char *const known[] = { "start", "access", "summary", "reload", "lost",
-					     "stop" };
+					     "tamper", "stop" };
 
 	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
 		if (json_string_length(t) == strlen(known[i]) &&

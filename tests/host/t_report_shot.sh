@@ -11,9 +11,9 @@
 #    marked (as many as the JSON says), the timeline has one axis label;
 #  - print (the page's print rules applied to the screen, and a real
 #    --print-to-pdf): every digest shows all 64 hex digits.
-# The many-sources log is tests/data/auditlog/many-sources.log when that
-# file exists (a log the daemon wrote), else written by mkauditlog; the
-# allowlist is drawn from whatever ran in it, so either serves.
+# The many-sources log is tests/data/auditlog/many-sources.log, written by
+# the daemon in the guest (tests/vm/t_auditlog_capture.sh); the allowlist is
+# drawn from whatever ran in it. The broken logs come from mkauditlog.
 set -euo pipefail
 top=$(cd "$(dirname "$IMAGUARD")/.." && pwd)
 gen=${MKAUDITLOG:-$top/build/tools/mkauditlog}
@@ -67,11 +67,8 @@ colour() {
 
 # ---- the logs ---------------------------------------------------------------
 src=$top/tests/data/auditlog/many-sources.log
-if [ -f "$src" ]; then
-	cp "$src" many-sources.log
-else
-	"$gen" big many-sources.log 6000
-fi
+[ -s "$src" ] || fail "no '$src': make testdata-auditlog writes it"
+cp "$src" many-sources.log
 mkdir scen && "$gen" gen scen
 cp scen/web2-broken.log .			# one byte of line 3 edited
 sed 3d scen/web1.log >web1-gap.log		# a line removed: seq and prev break

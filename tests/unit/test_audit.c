@@ -18,6 +18,7 @@
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -619,6 +620,46 @@ static void test_audit_gz(void **state)
 	gzip_file(f->log, gz);
 	expect_bad(gz, 1500, "not JSON");
 	free(buf);
+}
+
+/* verify_pipe PATH N: PATH's bytes through a pipe, which the verifier cannot
+ * peek at: N lines and intact, gzip or not. */
+static void verify_pipe(const char *path, uint64_t n)
+{
+	struct audit_verify_result res;
+	size_t len;
+	char *buf = slurp(path, &len);
+	int p[2], status;
+	pid_t pid;
+
+	assert_int_equal(pipe(p), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (!pid) {
+		close(p[0]);
+		_exit(write(p[1], buf, len) == (ssize_t)len ? 0 : 1);
+	}
+	close(p[1]);
+	assert_int_equal(audit_verify_fd(p[0], NULL, &res), 0);
+	assert_int_equal(res.lines, n);
+	close(p[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	free(buf);
+}
+
+/* A plain log is read without zlib where it can be peeked at, and through
+ * it from a pipe; either way, many reads' worth of lines come out whole. */
+static void test_audit_verify_pipe(void **state)
+{
+	struct fx *f = *state;
+	char gz[PATH_MAX];
+
+	tmpdir_join(gz, sizeof(gz), f->dir, "audit.log.gz");
+	write_log(f->log, 2000);
+	gzip_file(f->log, gz);
+	verify_pipe(f->log, 2000);
+	verify_pipe(gz, 2000);
 }
 
 static void test_audit_verify_fd_and_errors(void **state)
@@ -1463,6 +1504,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_audit_ecs_copy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_prev_hash, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_gz, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audit_verify_pipe, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_verify_fd_and_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_second_writer_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_mode_0640, setup, teardown),

@@ -6,8 +6,12 @@
 # program, an unlisted one, a reload and a stop. Each log must verify, start
 # with format 2 and write every digest, in summaries too, as sha256:<hex>.
 # The daemon's ECS copy (--ecs-log) must be exactly what `audit ecs` makes
-# of the trail. The logs, the allowlists in force and what the test did
-# (scenario.env) are handed to the host with export_file.
+# of the trail. A third run, monitor again, runs MANY_PROGS programs the
+# list does not hold, each its own copy of true with its own digest, a
+# different number of times each: many-sources.log, the log on which the
+# report's screenshot test lays out 30 allowlist sources. The logs, the
+# allowlists in force and what the test did (scenario.env) are handed to
+# the host with export_file.
 . /opt/ig/tests/lib.sh
 need_bpf_lsm
 need_ext4
@@ -106,8 +110,59 @@ capture() {
 capture monitor
 capture enforce
 
+# many: one monitor run of MANY_PROGS distinct programs, program i run
+# 1 + i % 3 times, so that the sources they are listed under differ in runs.
+MANY_PROGS=16
+many() {
+	S=/tmp/cap-state-many LOG=/tmp/cap-many.log
+	rm -rf $S $LOG $CAP/many
+	i=0
+	while [ $i -lt $MANY_PROGS ]; do
+		ext4_unlisted /usr/bin/true $CAP/many/prog-$i
+		printf '%s\n' $i >>$CAP/many/prog-$i
+		i=$((i + 1))
+	done
+	sync
+	make_allowlist /tmp/cap-many.json 1
+	$IG run --mode monitor --allowlist /tmp/cap-many.json --trust $PUB --state-dir $S \
+		--audit-log $LOG --summary-interval 1 --pidfile /tmp/cap.pid 2>/tmp/cap.err &
+	daemon=$!
+	trap 'kill $daemon 2>/dev/null; wait $daemon 2>/dev/null' EXIT
+	wait_ready /tmp/cap.pid $daemon || { daemon_diag /tmp/cap.err $S; fail "many: not ready"; }
+	i=0 runs=0
+	while [ $i -lt $MANY_PROGS ]; do
+		k=0
+		while [ $k -le $((i % 3)) ]; do
+			$CAP/many/prog-$i || fail "many: prog-$i refused in monitor mode"
+			k=$((k + 1)) runs=$((runs + 1))
+		done
+		i=$((i + 1))
+	done
+	sleep 2
+	kill -TERM $daemon
+	wait $daemon || fail "many: the daemon exited non-zero: $(cat /tmp/cap.err)"
+	trap - EXIT
+	$IG audit verify $LOG || fail "many: the trail does not verify"
+	# each program: its access record, and its runs in all (the exec
+	# hook's sightings; loading the program maps it too)
+	i=0
+	while [ $i -lt $MANY_PROGS ]; do
+		d=$(sha256sum $CAP/many/prog-$i | cut -d' ' -f1)
+		grep '"type":"access"' $LOG | grep "\"path\":\"$CAP/many/prog-$i\"" |
+			grep -q "\"digest\":\"sha256:$d\"" || fail "many: no access record of prog-$i"
+		i=$((i + 1))
+	done
+	n=$(grep -c "\"type\":\"access\".*\"hook\":\"exec\".*\"path\":\"$CAP/many/prog-" $LOG || true)
+	n=$((n + $(grep '"type":"summary"' $LOG | grep -o "\"hook\":\"exec\",\"path\":\"$CAP/many/prog-[0-9]*\",[^}]*\"count\":[0-9]*" |
+		sed 's/.*"count"://' | awk '{ s += $1 } END { print s + 0 }')))
+	assert_eq "many: runs of the programs" $runs $n
+	export_file $LOG many-sources.log
+}
+many
+
 cat >/tmp/scenario.env <<EOF
-# What t_auditlog_capture.sh did in the guest that wrote monitor.log and enforce.log.
+# What t_auditlog_capture.sh did in the guest that wrote monitor.log, enforce.log
+# and many-sources.log.
 KERNEL=$(uname -r)
 LIBC_PATH=$CAP/lib/libc.so.6
 LIBC_DIGEST=$libc_d
@@ -123,6 +178,8 @@ ENF_LIB_RUNS=$ENF_LIB_RUNS
 ENF_HELLO_RUNS=$ENF_HELLO_RUNS
 ENF_UNLISTED_RUNS=$ENF_UNLISTED_RUNS
 HELLO_AFTER_RELOAD=$MON_HELLO_AFTER
+MANY_DIR=$CAP/many
+MANY_PROGS=$MANY_PROGS
 EOF
 export_file /tmp/scenario.env scenario.env
 echo "auditlog capture ok"
