@@ -32,9 +32,14 @@ timeout_s=${VM_TIMEOUT:-2400}
 mem=${VM_MEM:-1024}
 if [ "$mode" = bench ]; then
 	bench=${BENCH:-quick}
-	case $bench in
-	quick) timeout_s=${VM_TIMEOUT:-900} ;;
-	full) timeout_s=${VM_TIMEOUT:-10800} ;;
+	bench_peers=${BENCH_PEERS:-0}
+	# The peers' two arms, and fapolicyd's start at each of its blocks,
+	# add more than half again to a run.
+	case $bench,$bench_peers in
+	quick,1) timeout_s=${VM_TIMEOUT:-2700} ;;
+	full,1) timeout_s=${VM_TIMEOUT:-21600} ;;
+	quick,*) timeout_s=${VM_TIMEOUT:-900} ;;
+	full,*) timeout_s=${VM_TIMEOUT:-10800} ;;
 	*) echo "imaguard: bench: BENCH='$bench': use quick or full" >&2; exit 2 ;;
 	esac
 	# The FULL arm loads an allowlist of some 50k entries next to the
@@ -53,7 +58,6 @@ if [ "$mode" = bench ]; then
 	host) bench_qemu=() ;;
 	*) echo "imaguard: bench: BENCH_CLOCK='$BENCH_CLOCK': use icount or host" >&2; exit 2 ;;
 	esac
-	bench_peers=${BENCH_PEERS:-0}
 fi
 smp=${VM_SMP:-2}
 jobs=${VM_JOBS:-2}
