@@ -13,6 +13,8 @@
 # 10800 full), VM_MEM (MiB, 1024; bench: 2048), BENCH=quick|full (quick),
 # BENCH_OUT where the bench results go (build/bench), BENCH_CLOCK=icount|host
 # (icount), BENCH_ONLY=name[,name] some guest workloads only (igbench --only),
+# BENCH_PEERS=1 the peers too (fapolicyd, IMA appraisal: igbench --peers; the
+# guest boots with ima_appraise=enforce and scripts/vm/mkpeers.sh's overlay),
 # VM_SMP (2; bench on icount: 1), VM_JOBS guests at once (2), VM_VERBOSE=1 shows the output of
 # passing tests too, VM_FILES_DIR where the files tests export go, one
 # directory per kernel (build/vm/logs/run-PID/files), VM_TESTS_DIR another directory of
@@ -30,9 +32,14 @@ timeout_s=${VM_TIMEOUT:-2400}
 mem=${VM_MEM:-1024}
 if [ "$mode" = bench ]; then
 	bench=${BENCH:-quick}
-	case $bench in
-	quick) timeout_s=${VM_TIMEOUT:-900} ;;
-	full) timeout_s=${VM_TIMEOUT:-10800} ;;
+	bench_peers=${BENCH_PEERS:-0}
+	# The peers' two arms, and fapolicyd's start at each of its blocks,
+	# add more than half again to a run.
+	case $bench,$bench_peers in
+	quick,1) timeout_s=${VM_TIMEOUT:-2700} ;;
+	full,1) timeout_s=${VM_TIMEOUT:-21600} ;;
+	quick,*) timeout_s=${VM_TIMEOUT:-900} ;;
+	full,*) timeout_s=${VM_TIMEOUT:-10800} ;;
 	*) echo "imaguard: bench: BENCH='$bench': use quick or full" >&2; exit 2 ;;
 	esac
 	# The FULL arm loads an allowlist of some 50k entries next to the
@@ -72,6 +79,12 @@ done
 # shellcheck disable=SC2046
 "$top/scripts/vm/mkinitramfs.sh" $(for k in $kernels; do echo "${kdir[$k]}"; done)
 
+# The peers' overlay (fapolicyd), for a bench that runs them.
+if [ "$mode" = bench ] && [ "$bench_peers" = 1 ]; then
+	# shellcheck disable=SC2046
+	"$top/scripts/vm/mkpeers.sh" $(for k in $kernels; do echo "${kdir[$k]}"; done)
+fi
+
 panic_msg='Kernel panic - not syncing'
 
 # run_qemu LOG ARGS...: QEMU with its serial console in LOG, stopped at once
@@ -110,6 +123,7 @@ boot() {
 	# ig.systemd=1: systemd as PID 1 (scripts/vm/mksystemd.sh)
 	case " $append " in
 	*" ig.systemd=1 "*) initrd="$VM_INITRAMFS/initrd-systemd-$rel.gz" append="$append rdinit=/opt/ig/systemd/init" ;;
+	*" ig.bench_peers=1 "*) initrd="$VM_INITRAMFS/initrd-peers-$rel.gz" ;;
 	esac
 	local args=(-accel tcg -m "$mem" -smp "$smp" -no-reboot -nic none
 		-kernel "${kdir[$k]}/vmlinuz" -initrd "$initrd"
@@ -154,8 +168,10 @@ bench)
 		log="$logdir/bench-$k.log"
 		json="$bench_out/guest-$k.json" failed="$bench_out/guest-$k.failed"
 		rm -f "$json" "$failed" # a stale result must never stand in for this run
-		echo "vm: bench ($bench, clock $BENCH_CLOCK) on $k, up to ${timeout_s}s (log: $log)"
-		boot "$k" "ig.mode=bench ig.bench=$bench${BENCH_ONLY:+ ig.bench_only=$BENCH_ONLY} quiet" "$log"
+		echo "vm: bench ($bench, clock $BENCH_CLOCK$([ "$bench_peers" = 1 ] && echo ', peers')) on $k, up to ${timeout_s}s (log: $log)"
+		# Peers: IMA appraises in enforce mode the files its policy names
+		# (igbench writes that policy: only the peers' own files).
+		boot "$k" "ig.mode=bench ig.bench=$bench${BENCH_ONLY:+ ig.bench_only=$BENCH_ONLY}$([ "$bench_peers" = 1 ] && echo ' ig.bench_peers=1 ima_appraise=enforce') quiet" "$log"
 		line=$(grep -a '^@@BENCH {' "$log" | tail -n 1 | sed 's/^@@BENCH //' || true)
 		rc=$(sed -n 's/^@@ BENCH-EXIT \([0-9]*\)$/\1/p' "$log" | tail -n 1)
 		why=

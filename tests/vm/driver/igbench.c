@@ -2,7 +2,7 @@
 /*
  * igbench: what the enforcer costs the work it watches, measured in the guest.
  *
- *   igbench [--quick | --full] [--rounds N] [--only NAME[,...]] [--seed N]
+ *   igbench [--quick | --full] [--rounds N] [--only NAME[,...]] [--seed N] [--peers]
  *
  * One process holds three arms and switches between them:
  *
@@ -13,10 +13,26 @@
  *          allowlist and about a hundred rules, and the daemon's consumer
  *          (src/daemon/pipeline.h) writing the audit trail to tmpfs from its own thread
  *
- * Each round puts the three arms in a fresh random order, and each arm runs
- * one timed block of every workload, in a fresh random order too. A switch
+ * With --peers, two more arms: what a user would run instead (peers_setup()).
+ *
+ *   fapolicyd     Debian's fapolicyd (scripts/vm/mkpeers.sh puts it in the
+ *                 guest), enforcing with integrity = sha256 and a trust
+ *                 file of the same files as FULL's allowlist, started and
+ *                 stopped around its blocks
+ *   ima_appraise  the kernel's IMA appraisal in enforce mode, hash-only
+ *                 security.ima on copies of the exec and map workloads'
+ *                 files on ext4, owned by IMA_OWNER, the one owner its
+ *                 appraise rules name (the policy cannot be taken back
+ *                 within a boot; see ima_setup())
+ *
+ * Each peer must refuse an unlisted program and run a listed one before
+ * anything is timed, or it is reported failed with the reason and its arm
+ * does not run.
+ *
+ * Each round puts the arms in a fresh random order, and each arm runs one
+ * timed block of every workload, in a fresh random order too. A switch
  * costs seconds under emulation (a detach waits for the kernel to retire
- * trampolines), so a round switches three times, not once per workload.
+ * trampolines), so a round switches once per arm, not once per workload.
  * Guest time is emulated (TCG) and the host is shared: only ratios against
  * OFF in the same round are results, nanoseconds are raw data. A control
  * workload that no hook sees must come out at 1.00 +- 0.02 or the run is
@@ -68,6 +84,7 @@
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -111,12 +128,17 @@
 
 extern char **environ;
 
-enum arm { ARM_OFF, ARM_NOOP, ARM_FULL, ARM_MAX };
-static const char *const arm_names[ARM_MAX] = { "off", "noop", "full" };
+/* The peers' arms come last: ARM_PEER and up. */
+enum arm { ARM_OFF, ARM_NOOP, ARM_FULL, ARM_FAPOLICYD, ARM_IMA, ARM_MAX };
+#define ARM_PEER ARM_FAPOLICYD
+static const char *const arm_names[ARM_MAX] = { "off", "noop", "full", "fapolicyd",
+						"ima_appraise" };
 
-enum sw { SW_FULL_ATTACH, SW_FULL_DETACH, SW_NOOP_ATTACH, SW_NOOP_DETACH, SW_SETTLE, SW_MAX };
+enum sw { SW_FULL_ATTACH, SW_FULL_DETACH, SW_NOOP_ATTACH, SW_NOOP_DETACH, SW_SETTLE,
+	  SW_FAPOLICYD_START, SW_FAPOLICYD_STOP, SW_MAX };
 static const char *const sw_names[SW_MAX] = {
 	"full_attach", "full_detach", "noop_attach", "noop_detach", "settle",
+	"fapolicyd_start", "fapolicyd_stop",
 };
 #define SWITCH_SAMPLES (4 * MAX_ROUNDS + 16)
 
@@ -198,6 +220,13 @@ struct workload {
 	long first_hashes, first_hits, first_n;	/* FULL's cold first runs: counters */
 	char *const *argv;	/* a spawned workload's arguments, NULL: path alone */
 	char err[256];
+	/* ARM_IMA: the appraised copy of the file (empty: the workload's own)
+	 * and, for WL_MMAP_LIB, that copy open */
+	char ima_path[PATH_MAX];
+	int ima_fd;
+	/* A peer's arm that failed on this workload: its ratios are left out,
+	 * the others' stand */
+	char arm_err[ARM_MAX][160];
 };
 
 /* Cold hash: a fresh inode per iteration, mapped PROT_EXEC. */
@@ -214,6 +243,18 @@ struct cold {
 };
 
 /* ---- the bench ------------------------------------------------------------ */
+
+/* A peer (--peers): whether its arm runs, and what the results say of it. */
+struct peer {
+	bool run;		/* set up and seen to judge: its arm runs */
+	const char *status;	/* "ok", "failed" or "unavailable" */
+	char reason[320];
+	int refuses;		/* refused the unlisted program: -1 not checked */
+	int judged_perl, judged_sh;	/* refused the unlisted module / script: -1 */
+	char version[80];
+	pid_t pid;		/* fapolicyd, while its arm is in force */
+	off_t log_off;		/* where this start's messages begin in its log */
+};
 
 struct bench {
 	bool quick;
@@ -261,6 +302,8 @@ struct bench {
 	/* Whether FULL refused an unlisted perl module and an unlisted sourced
 	 * script (check_judges()): -1 not checked, 0 no, 1 yes */
 	int judged_perl, judged_sh;
+	bool peers;		/* --peers */
+	struct peer peer[ARM_MAX];	/* ARM_PEER and up */
 
 	/* The consumer thread: polls only while FULL is attached, and never
 	 * while the main thread uses the ring buffer (enforcer_attach's probe
@@ -513,6 +556,112 @@ static void consumer_set(struct bench *b, bool consume)
 	pthread_mutex_unlock(&b->mu);
 }
 
+/* ---- fapolicyd, the process ----------------------------------------------------- */
+
+#define FAPOLICYD	"/usr/sbin/fapolicyd"
+#define FAPOLICYD_LIB	"/opt/ig/peers/fapolicyd/lib"	/* its libraries (mkpeers.sh) */
+#define FAPOLICYD_VERSION "/opt/ig/peers/fapolicyd/version"
+#define FAPOLICYD_LOG	"/tmp/igbench-fapolicyd.log"
+/* What it says once its fanotify marks are in place and it answers. */
+#define FAPOLICYD_READY	"Starting to listen for events"
+#define FAPOLICYD_WAIT_S 600	/* a start loads the 50,000 trust entries: emulated, slow */
+
+/* Whether FILE holds TEXT after offset OFF; the last line there in LAST. */
+static bool log_has(const char *file, off_t off, const char *text, char *last, size_t len)
+{
+	char line[1024];
+	bool found = false;
+	FILE *f = fopen(file, "r");
+
+	if (!f)
+		return false;
+	if (fseeko(f, off, SEEK_SET) == 0)
+		while (!found && fgets(line, sizeof(line), f)) {
+			found = strstr(line, text) != NULL;
+			if (last && line[0] != '\n') {
+				line[strcspn(line, "\n")] = '\0';
+				(void)fmt(last, len, "%s", line); /* cut to LEN: enough */
+			}
+		}
+	fclose(f);
+	return found;
+}
+
+static void fapolicyd_stop(struct bench *b)
+{
+	struct peer *p = &b->peer[ARM_FAPOLICYD];
+	long t0 = now_ns();
+
+	if (p->pid <= 0)
+		return;
+	/* SIGTERM: it stops deciding, closes its fanotify descriptor (the
+	 * marks go with it) and exits */
+	kill(p->pid, SIGTERM);
+	while (waitpid(p->pid, NULL, WNOHANG) == 0) {
+		if (now_ns() - t0 > 60 * 1000000000L) {
+			kill(p->pid, SIGKILL);
+			waitpid(p->pid, NULL, 0);
+			break;
+		}
+		usleep(10000);
+	}
+	p->pid = 0;
+}
+
+/*
+ * fapolicyd in the foreground (--debug-deny: its messages and only its
+ * denials to its log), ready when it says it listens: its fanotify marks
+ * are in place by then. 0, or a negative errno with the reason in the
+ * peer's reason.
+ */
+static int fapolicyd_start(struct bench *b)
+{
+	struct peer *p = &b->peer[ARM_FAPOLICYD];
+	char *argv[] = { "fapolicyd", "--debug-deny", NULL };
+	char *envp[] = { "LD_LIBRARY_PATH=" FAPOLICYD_LIB, "PATH=/usr/sbin:/usr/bin:/sbin:/bin",
+			 NULL };
+	posix_spawn_file_actions_t fa;
+	char last[256] = "";
+	long t0 = now_ns();
+	struct stat st;
+	int err, status;
+
+	p->log_off = stat(FAPOLICYD_LOG, &st) ? 0 : st.st_size;
+	if (posix_spawn_file_actions_init(&fa))
+		return -ENOMEM;
+	err = posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0) ||
+			      posix_spawn_file_actions_addopen(&fa, 2, FAPOLICYD_LOG,
+							       O_WRONLY | O_CREAT | O_APPEND, 0600)
+		      ? ENOMEM
+		      : posix_spawn(&p->pid, FAPOLICYD, &fa, NULL, argv, envp);
+	posix_spawn_file_actions_destroy(&fa);
+	if (err) {
+		p->pid = 0;
+		(void)fmt(p->reason, sizeof(p->reason), "cannot start %s: %s", FAPOLICYD,
+			  strerror(err));
+		return -err;
+	}
+	for (;;) {
+		if (log_has(FAPOLICYD_LOG, p->log_off, FAPOLICYD_READY, NULL, 0))
+			return 0;
+		if (waitpid(p->pid, &status, WNOHANG) == p->pid) {
+			p->pid = 0;
+			log_has(FAPOLICYD_LOG, p->log_off, FAPOLICYD_READY, last, sizeof(last));
+			(void)fmt(p->reason, sizeof(p->reason),
+				  "fapolicyd exited (status %d) before it listened: %s",
+				  WIFEXITED(status) ? WEXITSTATUS(status) : 256, last);
+			return -ECHILD;
+		}
+		if (now_ns() - t0 > FAPOLICYD_WAIT_S * 1000000000L)
+			break;
+		usleep(20000);
+	}
+	fapolicyd_stop(b);
+	(void)fmt(p->reason, sizeof(p->reason), "fapolicyd did not listen within %d s",
+		  FAPOLICYD_WAIT_S);
+	return -ETIMEDOUT;
+}
+
 /* ---- arms ------------------------------------------------------------------- */
 
 static void switch_took(struct bench *b, enum sw k, long t0)
@@ -563,6 +712,8 @@ static void settle(struct bench *b)
 /*
  * Attaching and detaching are timed (raw data) and followed by settle().
  */
+static bool ima_files;	/* ARM_IMA in force: the workloads use their appraised copies */
+
 static int arm_set(struct bench *b, enum arm a)
 {
 	long t0;
@@ -583,6 +734,13 @@ static int arm_set(struct bench *b, enum arm a)
 	case ARM_NOOP:
 		noop_bpf__detach(b->noop);
 		switch_took(b, SW_NOOP_DETACH, t0);
+		break;
+	case ARM_FAPOLICYD:
+		fapolicyd_stop(b);
+		switch_took(b, SW_FAPOLICYD_STOP, t0);
+		break;
+	case ARM_IMA:
+		ima_files = false;
 		break;
 	default:
 		break;
@@ -606,6 +764,19 @@ static int arm_set(struct bench *b, enum arm a)
 		switch_took(b, SW_FULL_ATTACH, t0);
 		b->full_epoch++;
 		consumer_set(b, true);
+		break;
+	case ARM_FAPOLICYD:
+		err = fapolicyd_start(b);
+		if (err) {
+			fprintf(stderr, "igbench: %s\n", b->peer[a].reason);
+			break;
+		}
+		switch_took(b, SW_FAPOLICYD_START, t0);
+		break;
+	case ARM_IMA:
+		/* The policy is in force in every arm (ima_setup()); this arm
+		 * is the files it appraises. */
+		ima_files = true;
 		break;
 	default:
 		break;
@@ -651,7 +822,8 @@ static posix_spawn_file_actions_t spawn_fa;
 
 static int run_iters(struct workload *w, long n)
 {
-	int fd, err;
+	const char *path = ima_files && w->ima_path[0] ? w->ima_path : w->path;
+	int fd, err, mfd = ima_files && w->ima_fd >= 0 ? w->ima_fd : w->fd;
 	void *p;
 
 	switch (w->kind) {
@@ -662,7 +834,7 @@ static int run_iters(struct workload *w, long n)
 	case WL_EXEC_STATIC:
 	case WL_EXEC_DYNAMIC:
 		for (long i = 0; i < n; i++)
-			if ((err = spawn_wait(w->path, &spawn_fa)))
+			if ((err = spawn_wait(path, &spawn_fa)))
 				return err;
 		return 0;
 	case WL_PERL_MODS:
@@ -683,7 +855,7 @@ static int run_iters(struct workload *w, long n)
 		return 0;
 	case WL_MMAP_LIB:
 		for (long i = 0; i < n; i++) {
-			p = mmap(NULL, w->len, PROT_READ | PROT_EXEC, MAP_PRIVATE, w->fd, 0);
+			p = mmap(NULL, w->len, PROT_READ | PROT_EXEC, MAP_PRIVATE, mfd, 0);
 			if (p == MAP_FAILED)
 				return -errno;
 			munmap(p, w->len);
@@ -715,6 +887,16 @@ static int run_iters(struct workload *w, long n)
 
 static void wl_fail(struct workload *w, enum arm a, int err)
 {
+	if (a >= ARM_PEER) {
+		/* a peer's failure drops that peer's results, not the workload */
+		if (w->arm_err[a][0])
+			return;
+		(void)fmt(w->arm_err[a], sizeof(w->arm_err[a]), "%s: %s", arm_names[a],
+			  strerror(-err));
+		fprintf(stderr, "igbench: %s/%s failed under %s: %s (its %s ratios left out)\n",
+			wl_name(w), w->fs, arm_names[a], strerror(-err), arm_names[a]);
+		return;
+	}
 	if (w->err[0])
 		return;
 	(void)fmt(w->err, sizeof(w->err), "%s under %s: %s", w->path[0] ? w->path : wl_name(w),
@@ -1542,7 +1724,7 @@ static void add_interp_workload(struct bench *b, enum wl_kind k)
 	memset(w, 0, sizeof(*w));
 	w->kind = k;
 	w->fs = "ext4";
-	w->fd = -1;
+	w->fd = w->ima_fd = -1;
 	snprintf(w->path, sizeof(w->path), "%s", perl ? PERL : BUSYBOX);
 	w->argv = perl ? b->perl_argv : b->sh_argv;
 }
@@ -1563,7 +1745,7 @@ static void add_workload(struct bench *b, enum wl_kind k, const char *fs, const 
 	memset(w, 0, sizeof(*w));
 	w->kind = k;
 	w->fs = fs;
-	w->fd = -1;
+	w->fd = w->ima_fd = -1;
 	b->nwl++;
 	if (!file[k])
 		return;
@@ -1629,13 +1811,24 @@ static int build_rules(struct bench *b, struct enforcer_rule **out, char ***strs
 	return n;
 }
 
+/* The file each real allowlist entry was hashed from, by index, and its
+ * size: what fapolicyd's trust file lists (fapolicyd_files()). */
+static char *allow_path[ALLOW_TOTAL + 64];
+static off_t allow_size[ALLOW_TOTAL + 64];
+
 static int add_digest_of(struct enforcer_allow *a, size_t *n, const char *path)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC), err;
+	struct stat st;
 
 	if (fd < 0)
 		return -errno;
 	err = sha256_fd(fd, a[*n].digest, NULL);
+	if (!err && !fstat(fd, &st)) {
+		free(allow_path[*n]);
+		allow_path[*n] = strdup(path);
+		allow_size[*n] = st.st_size;
+	}
 	close(fd);
 	if (!err)
 		(*n)++;
@@ -1733,6 +1926,8 @@ static int add_interp_digests(struct bench *b, struct enforcer_allow *a, size_t 
  * maps too), and the cold content of every size; random digests fill up
  * to ALLOW_TOTAL.
  */
+static int fapolicyd_files(struct bench *b, const struct enforcer_allow *a, size_t n);
+
 static int build_allowlist(struct bench *b, const char *lib, struct enforcer_allow **out)
 {
 	struct enforcer_allow *a = calloc(ALLOW_TOTAL + 64, sizeof(*a));
@@ -1782,6 +1977,12 @@ static int build_allowlist(struct bench *b, const char *lib, struct enforcer_all
 			memcpy(a[n].digest + k, &x, 8);
 		}
 	b->nallow = n;
+	if (b->peer[ARM_FAPOLICYD].run && (err = fapolicyd_files(b, a, n))) {
+		b->peer[ARM_FAPOLICYD].run = false;
+		b->peer[ARM_FAPOLICYD].status = "failed";
+		(void)fmt(b->peer[ARM_FAPOLICYD].reason, sizeof(b->peer[ARM_FAPOLICYD].reason),
+			  "cannot write its configuration: %s", strerror(-err));
+	}
 	*out = a;
 	return 0;
 fail:
@@ -1790,9 +1991,439 @@ fail:
 	return err;
 }
 
+/* ---- peers -------------------------------------------------------------------- */
+
+/* Owns the copies IMA appraises, and nothing else in the guest: the appraise
+ * rules name this owner (ima_setup()). */
+#define IMA_OWNER	4242
+#define IMA_DIR		EXT4_BASE "/ima"
+#define IMA_POLICY	"/sys/kernel/security/ima/policy"
+#define IMA_XATTR	"security.ima"
+#define IMA_XATTR_DIGEST_NG 0x04	/* security.ima: type, hash algorithm, digest */
+#define IMA_HASH_SHA256	4		/* the kernel's enum hash_algo */
+
+static bool arm_on(const struct bench *b, enum arm a)
+{
+	return a < ARM_PEER || b->peer[a].run;
+}
+
+/* Whether arm a times workload w. IMA appraises the copies on ext4
+ * (ima_setup()); the tmpfs workloads have none. */
+static bool arm_applies(const struct workload *w, enum arm a)
+{
+	if (a == ARM_IMA && !strcmp(w->fs, "tmpfs"))
+		return false;
+	return a < ARM_PEER || !w->arm_err[a][0];
+}
+
+__attribute__((format(printf, 4, 5))) static int peer_says(struct bench *b, enum arm a,
+							     const char *status, const char *f, ...)
+{
+	struct peer *p = &b->peer[a];
+	va_list ap;
+
+	p->status = status;
+	p->run = !strcmp(status, "ok");
+	va_start(ap, f);
+	vsnprintf(p->reason, sizeof(p->reason), f, ap);
+	va_end(ap);
+	fprintf(stderr, "igbench: %s: %s%s%s\n", arm_names[a], status, p->reason[0] ? ": " : "",
+		p->reason);
+	return p->run ? 0 : -1;
+}
+
+static void hex_of(const __u8 *d, size_t n, char *out)
+{
+	for (size_t i = 0; i < n; i++)
+		sprintf(out + 2 * i, "%02x", d[i]);
+}
+
+/* One trust line for a file as it is now: path, size, SHA-256. */
+static int trust_line(FILE *f, const char *path)
+{
+	__u8 d[IG_SHA256_LEN];
+	char hex[2 * IG_SHA256_LEN + 1];
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), err;
+
+	if (fd < 0)
+		return -errno;
+	err = fstat(fd, &st) ? -errno : sha256_fd(fd, d, NULL);
+	close(fd);
+	if (err)
+		return err;
+	hex_of(d, sizeof(d), hex);
+	fprintf(f, "%s %lld %s\n", path, (long long)st.st_size, hex);
+	return 0;
+}
+
+/*
+ * fapolicyd's configuration and trust file. The rules are its own known-libs
+ * set, composed by scripts/vm/mkpeers.sh. The trust file lists the files
+ * FULL's allowlist holds: every real entry at the path it was hashed from,
+ * and the workloads' copies of those files under each base (fapolicyd
+ * trusts a path, imaguard a content). Not the random digests that pad
+ * FULL's list to ALLOW_TOTAL: they name no file, and fapolicyd 1.1.7 checks
+ * each trust line against every line before it as it loads them
+ * (trust_file_load), so that 50,000 lines take minutes of emulated time at
+ * every start of its arm; its lookups are in an LMDB B-tree, whose depth
+ * grows with the log of its size.
+ */
+static int fapolicyd_files(struct bench *b, const struct enforcer_allow *a, size_t n)
+{
+	static const char conf[] =
+		"# igbench: fapolicyd as Debian ships it, enforcing, trusting one file\n"
+		"permissive = 0\n"
+		"nice_val = 14\n"
+		"q_size = 640\n"
+		"uid = root\n"
+		"gid = root\n"
+		"do_stat_report = 0\n"
+		"detailed_report = 0\n"
+		"db_max_size = 50\n"
+		"subj_cache_size = 1549\n"
+		"obj_cache_size = 8191\n"
+		"watch_fs = ext4,tmpfs,rootfs\n"
+		"trust = file\n"
+		"integrity = sha256\n"
+		"syslog_format = rule,dec,perm,auid,pid,exe,:,path,ftype,trust\n"
+		"rpm_sha256_only = 0\n"
+		"allow_filesystem_mark = 0\n";
+	static const char *const copies[] = { "nop", "true", "lib.so" };
+	const char *bases[] = { TMP_BASE, EXT4_BASE };
+	char path[PATH_MAX], hex[2 * IG_SHA256_LEN + 1];
+	int err = 0;
+	FILE *f;
+
+	if (access("/etc/fapolicyd/compiled.rules", R_OK))
+		return -errno;
+	if ((err = write_file("/etc/fapolicyd/fapolicyd.conf", conf)))
+		return err;
+	f = fopen("/etc/fapolicyd/fapolicyd.trust", "w");
+	if (!f)
+		return -errno;
+	fprintf(f, "# igbench: the files of imaguard's allowlist (FULL)\n");
+	for (size_t i = 0; i < n && i < b->nreal; i++) {
+		if (!allow_path[i])
+			continue; /* a cold-hash content: its files are made and gone */
+		hex_of(a[i].digest, IG_SHA256_LEN, hex);
+		fprintf(f, "%s %lld %s\n", allow_path[i], (long long)allow_size[i], hex);
+	}
+	for (int k = 0; k < (b->have_ext4 ? 2 : 1) && !err; k++)
+		for (size_t i = 0; i < sizeof(copies) / sizeof(copies[0]) && !err; i++)
+			if (!(err = fmt(path, sizeof(path), "%s/%s", bases[k], copies[i])))
+				err = trust_line(f, path);
+	if (fclose(f) && !err)
+		err = -errno;
+	return err;
+}
+
+/* A copy of SRC with one more line: a program no list holds. */
+static int unlisted_copy(const char *src, const char *dst)
+{
+	int err = copy_file(src, dst), fd;
+
+	if (err)
+		return err;
+	fd = open(dst, O_WRONLY | O_APPEND | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	err = fileio_write_all(fd, "\n", 1);
+	close(fd);
+	return err;
+}
+
+static int spawn_one(const char *path)
+{
+	char *const argv[] = { (char *)path, NULL };
+
+	return spawn_status(path, argv, &spawn_fa);
+}
+
+/* The unlisted module (perl) or sourced script (sh), as check_judges()
+ * runs them: 7 when it ran. */
+static int unlisted_interp(struct bench *b, bool perl)
+{
+	char mod[PATH_MAX], cmd[PATH_MAX + 8];
+	char *perl_argv[] = { "perl", b->perl_inc, "-e", "require Unlisted", NULL };
+	char *sh_argv[] = { "sh", "-c", cmd, NULL };
+
+	if (fmt(mod, sizeof(mod), "%s/unlisted.sh", b->interp_dir) ||
+	    fmt(cmd, sizeof(cmd), ". %s", mod))
+		return -ENAMETOOLONG;
+	return spawn_status(perl ? PERL : BUSYBOX, perl ? perl_argv : sh_argv, &spawn_fa);
+}
+
+/*
+ * Proof that fapolicyd decides, before anything is timed: an unlisted copy
+ * of the static program runs under OFF and is refused under fapolicyd,
+ * while the listed static and dynamic programs run. The interpreted
+ * workloads' unlisted module and script are tried too: what fapolicyd does
+ * with them is reported (its rules judge a file by the type libmagic sees),
+ * not required. Leaves OFF in force.
+ */
+static int fapolicyd_judge(struct bench *b)
+{
+	struct peer *p = &b->peer[ARM_FAPOLICYD];
+	char unl[PATH_MAX], nop[PATH_MAX], tru[PATH_MAX], last[256] = "";
+	int off, unlisted, listed, dyn, err;
+	bool perl = false, sh = false;
+
+	if (!p->run)
+		return 0;
+	for (int i = 0; i < b->nwl; i++) {
+		perl |= b->wl[i].kind == WL_PERL_MODS && !b->wl[i].err[0];
+		sh |= b->wl[i].kind == WL_SH_SOURCE && !b->wl[i].err[0];
+	}
+	if (fmt(unl, sizeof(unl), "%s/unlisted", TMP_BASE) ||
+	    fmt(nop, sizeof(nop), "%s/nop", TMP_BASE) || fmt(tru, sizeof(tru), "%s/true", TMP_BASE))
+		return peer_says(b, ARM_FAPOLICYD, "failed", "path too long");
+	if ((err = unlisted_copy(nop, unl)))
+		return peer_says(b, ARM_FAPOLICYD, "failed", "cannot write %s: %s", unl,
+				 strerror(-err));
+	if ((err = arm_set(b, ARM_OFF)))
+		return peer_says(b, ARM_FAPOLICYD, "failed", "cannot detach: %s", strerror(-err));
+	off = spawn_one(unl);
+	if (arm_set(b, ARM_FAPOLICYD)) {
+		char why[sizeof(p->reason)];
+
+		snprintf(why, sizeof(why), "%s", p->reason);
+		return peer_says(b, ARM_FAPOLICYD, "failed", "%s", why);
+	}
+	unlisted = spawn_one(unl);
+	listed = spawn_one(nop);
+	dyn = spawn_one(tru);
+	if (perl)
+		p->judged_perl = unlisted_interp(b, true) != 7;
+	if (sh)
+		p->judged_sh = unlisted_interp(b, false) != 7;
+	log_has(FAPOLICYD_LOG, p->log_off, "\x01", last, sizeof(last)); /* its last word */
+	arm_set(b, ARM_OFF);
+	p->refuses = off == 0 && unlisted != 0;
+	if (off != 0)
+		return peer_says(b, ARM_FAPOLICYD, "failed",
+				 "the unlisted copy did not run under off (status %d)", off);
+	if (unlisted == 0)
+		return peer_says(b, ARM_FAPOLICYD, "failed",
+				 "fapolicyd ran the unlisted %s: nothing judged", unl);
+	if (listed != 0 || dyn != 0)
+		return peer_says(b, ARM_FAPOLICYD, "failed",
+				 "fapolicyd refused a listed program (%s: %d, %s: %d): %s", nop,
+				 listed, tru, dyn, last);
+	return peer_says(b, ARM_FAPOLICYD, "ok", "refused the unlisted %s (%s), ran %s and %s", unl,
+		  strerror(unlisted < 0 ? -unlisted : EPERM), nop, tru);
+}
+
+/*
+ * IMA appraisal. The kernel reads its policy once per boot and a custom
+ * policy replaces the built-in one for good, so the policy written here
+ * holds the built-in tcb measurement rules unchanged (FULL relies on what
+ * they measure) and two appraise rules, for exec and executable maps,
+ * restricted to files owned by IMA_OWNER: copies of the exec and map
+ * workloads' files on ext4 with hash-only security.ima. Every other arm's
+ * files are owned by root and never appraised, so every arm, IMA's too,
+ * runs in one boot in the same random order; the appraise rules' match cost
+ * on other files is paid by all the arms alike. Since nothing else in the
+ * guest is appraised, the dynamic exec under IMA appraises the program,
+ * not the loader and libc it maps (a system-wide policy would, from IMA's
+ * cache after the first time).
+ */
+static int ima_setup(struct bench *b)
+{
+	static const char *const rules[] = {
+		/* the built-in tcb policy (ima_policy=tcb), as the kernel lists it */
+		"dont_measure fsmagic=0x9fa0",	   "dont_measure fsmagic=0x62656572",
+		"dont_measure fsmagic=0x64626720", "dont_measure fsmagic=0x1021994",
+		"dont_measure fsmagic=0x1cd1",	   "dont_measure fsmagic=0x42494e4d",
+		"dont_measure fsmagic=0x73636673", "dont_measure fsmagic=0xf97cff8c",
+		"dont_measure fsmagic=0x43415d53", "dont_measure fsmagic=0x27e0eb",
+		"dont_measure fsmagic=0x63677270", "dont_measure fsmagic=0x6e736673",
+		"dont_measure fsmagic=0xde5e81e4",
+		"measure func=MMAP_CHECK mask=MAY_EXEC",
+		"measure func=BPRM_CHECK mask=MAY_EXEC",
+		"measure func=FILE_CHECK mask=^MAY_READ euid=0",
+		"measure func=FILE_CHECK mask=^MAY_READ uid=0",
+		"measure func=MODULE_CHECK",
+		"measure func=FIRMWARE_CHECK",
+		"measure func=POLICY_CHECK",
+		/* the peer: exec and executable maps of IMA_OWNER's files */
+		"appraise func=BPRM_CHECK fowner=4242",
+		"appraise func=MMAP_CHECK mask=MAY_EXEC fowner=4242",
+	};
+	static const char *const listed[] = { "nop", "true", "lib.so" };
+	struct peer *p = &b->peer[ARM_IMA];
+	char src[PATH_MAX], dst[PATH_MAX], cmdline[4096] = "", unl[PATH_MAX];
+	__u8 x[2 + IG_SHA256_LEN];
+	int fd, err, st[3], unlisted;
+	bool map_ok, map_refused;
+	ssize_t len;
+	void *m;
+
+	_Static_assert(IMA_OWNER == 4242, "the rules above name IMA_OWNER");
+	fd = open("/proc/cmdline", O_RDONLY | O_CLOEXEC);
+	len = fd < 0 ? -1 : read(fd, cmdline, sizeof(cmdline) - 1);
+	if (fd >= 0)
+		close(fd);
+	if (len < 0 || !strstr(cmdline, "ima_appraise=enforce"))
+		return peer_says(b, ARM_IMA, "unavailable",
+				 "the guest was not booted with ima_appraise=enforce");
+	if (access(IMA_POLICY, W_OK))
+		return peer_says(b, ARM_IMA, "unavailable", "%s: %s (no custom IMA policy)",
+				 IMA_POLICY, strerror(errno));
+	if (!b->have_ext4)
+		return peer_says(b, ARM_IMA, "unavailable", "no ext4 at %s for its files",
+				 EXT4_MNT);
+	if ((err = mkdirs(IMA_DIR)))
+		return peer_says(b, ARM_IMA, "failed", "%s: %s", IMA_DIR, strerror(-err));
+	/* The copies: owned by IMA_OWNER, the listed ones with their digest in
+	 * security.ima (type, algorithm, digest), the unlisted one without. */
+	for (size_t i = 0; i <= sizeof(listed) / sizeof(listed[0]); i++) {
+		bool last = i == sizeof(listed) / sizeof(listed[0]);
+
+		if (fmt(src, sizeof(src), "%s/%s", EXT4_BASE, last ? "nop" : listed[i]) ||
+		    fmt(dst, sizeof(dst), "%s/%s", IMA_DIR, last ? "unlisted" : listed[i]))
+			return peer_says(b, ARM_IMA, "failed", "path too long");
+		err = last ? unlisted_copy(src, dst) : copy_file(src, dst);
+		if (err)
+			return peer_says(b, ARM_IMA, "failed", "%s: %s", dst, strerror(-err));
+		fd = open(dst, O_RDONLY | O_CLOEXEC);
+		if (fd < 0 || fchown(fd, IMA_OWNER, IMA_OWNER))
+			err = -errno;
+		else if (!last && !(err = sha256_fd(fd, x + 2, NULL))) {
+			x[0] = IMA_XATTR_DIGEST_NG;
+			x[1] = IMA_HASH_SHA256;
+			if (fsetxattr(fd, IMA_XATTR, x, sizeof(x), 0))
+				err = -errno;
+		}
+		if (fd >= 0)
+			close(fd);
+		if (err)
+			return peer_says(b, ARM_IMA, "failed", "%s: %s %s", dst,
+					 last ? "chown" : "chown/" IMA_XATTR, strerror(-err));
+	}
+	fd = open(IMA_POLICY, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return peer_says(b, ARM_IMA, "failed", "%s: %s", IMA_POLICY, strerror(errno));
+	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
+		char line[160];
+
+		snprintf(line, sizeof(line), "%s\n", rules[i]);
+		if (write(fd, line, strlen(line)) != (ssize_t)strlen(line)) {
+			err = errno;
+			close(fd);
+			return peer_says(b, ARM_IMA, "failed", "the kernel refused the rule '%s': %s",
+					 rules[i], strerror(err));
+		}
+	}
+	if (close(fd))
+		return peer_says(b, ARM_IMA, "failed", "the kernel refused the policy: %s",
+				 strerror(errno));
+	fprintf(stderr, "igbench: ima_appraise: policy loaded: tcb + appraise fowner=%d\n",
+		IMA_OWNER);
+
+	/* Proof that it decides: the listed copies run and map, the unlisted
+	 * one neither runs nor maps. */
+	for (int i = 0; i < 2; i++) {
+		if (fmt(dst, sizeof(dst), "%s/%s", IMA_DIR, listed[i]))
+			return peer_says(b, ARM_IMA, "failed", "path too long");
+		st[i] = spawn_one(dst);
+	}
+	if (fmt(unl, sizeof(unl), "%s/unlisted", IMA_DIR) ||
+	    fmt(dst, sizeof(dst), "%s/lib.so", IMA_DIR))
+		return peer_says(b, ARM_IMA, "failed", "path too long");
+	unlisted = spawn_one(unl);
+	fd = open(dst, O_RDONLY | O_CLOEXEC);
+	m = fd < 0 ? MAP_FAILED : mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0);
+	st[2] = m == MAP_FAILED ? -errno : 0;
+	map_ok = m != MAP_FAILED;
+	if (map_ok)
+		munmap(m, 4096);
+	if (fd >= 0)
+		close(fd);
+	fd = open(unl, O_RDONLY | O_CLOEXEC);
+	m = fd < 0 ? MAP_FAILED : mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0);
+	map_refused = m == MAP_FAILED;
+	if (!map_refused)
+		munmap(m, 4096);
+	if (fd >= 0)
+		close(fd);
+	p->refuses = unlisted != 0 && map_refused;
+	if (!p->refuses)
+		return peer_says(b, ARM_IMA, "failed",
+				 "IMA let the unlisted %s %s: nothing judged", unl,
+				 unlisted == 0 ? "run" : "be mapped executable");
+	if (st[0] || st[1] || !map_ok)
+		return peer_says(b, ARM_IMA, "failed",
+				 "IMA refused a listed copy (nop: %d, true: %d, map of lib.so: %d)",
+				 st[0], st[1], st[2]);
+	/* The workloads' appraised copies, for ARM_IMA. */
+	for (int i = 0; i < b->nwl; i++) {
+		struct workload *w = &b->wl[i];
+		const char *c = w->kind == WL_EXEC_STATIC    ? "nop"
+				: w->kind == WL_EXEC_DYNAMIC ? "true"
+				: w->kind == WL_MMAP_LIB     ? "lib.so"
+							     : NULL;
+
+		if (!c || strcmp(w->fs, "ext4") || fmt(w->ima_path, sizeof(w->ima_path), "%s/%s",
+						       IMA_DIR, c))
+			continue;
+		if (w->kind == WL_MMAP_LIB && (w->ima_fd = open(w->ima_path, O_RDONLY | O_CLOEXEC)) < 0)
+			(void)fmt(w->arm_err[ARM_IMA], sizeof(w->arm_err[ARM_IMA]), "%s: %s",
+				  w->ima_path, strerror(errno));
+	}
+	return peer_says(b, ARM_IMA, "ok", "refused the unlisted %s (exec: %s, map: refused), ran the listed",
+		  unl, strerror(unlisted < 0 ? -unlisted : EACCES));
+}
+
+/* Before FULL is set up: which peers there are, IMA's policy and proof. */
+static void peers_setup(struct bench *b)
+{
+	struct utsname u;
+	char v[64] = "";
+	FILE *f;
+
+	for (int a = ARM_PEER; a < ARM_MAX; a++) {
+		b->peer[a].refuses = b->peer[a].judged_perl = b->peer[a].judged_sh = -1;
+		b->peer[a].status = "unavailable";
+	}
+	if (!b->peers)
+		return;
+	f = fopen(FAPOLICYD_VERSION, "r");
+	if (f) {
+		if (fgets(v, sizeof(v), f))
+			v[strcspn(v, "\n")] = '\0';
+		fclose(f);
+	}
+	snprintf(b->peer[ARM_FAPOLICYD].version, sizeof(b->peer[ARM_FAPOLICYD].version), "%s", v);
+	if (access(FAPOLICYD, X_OK))
+		peer_says(b, ARM_FAPOLICYD, "unavailable", "%s: %s (scripts/vm/mkpeers.sh puts it in the guest)",
+			  FAPOLICYD, strerror(errno));
+	else
+		b->peer[ARM_FAPOLICYD].run = true; /* judged once FULL's list is written */
+	uname(&u);
+	(void)fmt(b->peer[ARM_IMA].version, sizeof(b->peer[ARM_IMA].version), "%s", u.release);
+	ima_setup(b);
+}
+
+static json_t *peer_json(const struct peer *p, enum arm a)
+{
+	json_t *j = json_pack("{s:s,s:s,s:b,s:s}", "status", p->status, "reason", p->reason,
+			      "refuses_unlisted", p->refuses == 1, "version", p->version);
+
+	if (a == ARM_FAPOLICYD)
+		json_object_set_new(j, "interp_judged",
+				    json_pack("{s:o,s:o}", "perl_module",
+					      p->judged_perl < 0 ? json_null()
+								 : json_boolean(p->judged_perl),
+					      "sh_source",
+					      p->judged_sh < 0 ? json_null()
+							       : json_boolean(p->judged_sh)));
+	return j;
+}
+
 /* ---- output --------------------------------------------------------------------- */
 
-static json_t *workload_json(const struct workload *w)
+static json_t *workload_json(const struct bench *b, const struct workload *w)
 {
 	const struct wl_desc *d = &wl_descs[w->kind];
 	json_t *j = json_object(), *raw = json_object();
@@ -1805,6 +2436,16 @@ static json_t *workload_json(const struct workload *w)
 	json_object_set_new(j, "iterations_per_block", json_integer(w->n));
 	json_object_set_new(j, "noop_off", spread_json(ratio_spread(w, ARM_NOOP, true)));
 	json_object_set_new(j, "full_off", spread_json(ratio_spread(w, ARM_FULL, true)));
+	/* A peer's ratios only where its arm ran every round: fapolicyd_off,
+	 * ima_appraise_off */
+	for (int a = ARM_PEER; a < ARM_MAX; a++) {
+		char key[64];
+
+		if (!b->peer[a].run || !arm_applies(w, a) || !w->rounds)
+			continue;
+		snprintf(key, sizeof(key), "%s_off", arm_names[a]);
+		json_object_set_new(j, key, spread_json(ratio_spread(w, a, true)));
+	}
 	json_object_set_new(j, "noop_off_norm", spread_json(ratio_spread(w, ARM_NOOP, false)));
 	json_object_set_new(j, "full_off_norm", spread_json(ratio_spread(w, ARM_FULL, false)));
 	json_object_set_new(j, "target", d->limit > 0 ? json_real(d->limit) : json_null());
@@ -1817,16 +2458,21 @@ static json_t *workload_json(const struct workload *w)
 	/* Emulated time: raw data, never a result; norm is brought back to
 	 * the guest's best speed (block()). */
 	for (int a = 0; a < ARM_MAX; a++)
-		json_object_set_new(raw, arm_names[a], ns_json(median_of(w->ns[a], w->rounds)));
+		if (arm_on(b, a) && arm_applies(w, a))
+			json_object_set_new(raw, arm_names[a],
+					    ns_json(median_of(w->ns[a], w->rounds)));
 	json_object_set_new(j, "raw_ns_per_op_median", raw);
 	raw = json_object();
 	for (int a = 0; a < ARM_MAX; a++)
-		json_object_set_new(raw, arm_names[a],
-				    ns_json(median_of(w->norm[a], w->rounds)));
+		if (arm_on(b, a) && arm_applies(w, a))
+			json_object_set_new(raw, arm_names[a],
+					    ns_json(median_of(w->norm[a], w->rounds)));
 	json_object_set_new(j, "norm_ns_per_op_median", raw);
 	raw = json_object();
 	for (int a = 0; a < ARM_MAX; a++)
-		json_object_set_new(raw, arm_names[a], num(median_of(w->slow[a], w->rounds)));
+		if (arm_on(b, a) && arm_applies(w, a))
+			json_object_set_new(raw, arm_names[a],
+					    num(median_of(w->slow[a], w->rounds)));
 	json_object_set_new(j, "meter_slowdown_median", raw);
 	if (w->argv) {
 		json_t *fr = json_object();
@@ -1845,6 +2491,8 @@ static json_t *workload_json(const struct workload *w)
 			double v[MAX_ROUNDS];
 			int n = 0;
 
+			if (!arm_on(b, a) || !arm_applies(w, a))
+				continue;
 			for (int r = 0; r < w->rounds; r++)
 				if (isfinite(w->first[a][r]))
 					v[n++] = w->first[a][r];
@@ -1862,6 +2510,14 @@ static json_t *workload_json(const struct workload *w)
 	}
 	if (w->err[0])
 		json_object_set_new(j, "error", json_string(w->err));
+	for (int a = ARM_PEER; a < ARM_MAX; a++) {
+		char key[64];
+
+		if (!w->arm_err[a][0])
+			continue;
+		snprintf(key, sizeof(key), "%s_error", arm_names[a]);
+		json_object_set_new(j, key, json_string(w->arm_err[a]));
+	}
 	return j;
 }
 
@@ -1902,6 +2558,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: igbench [--quick | --full] [--rounds N] [--only NAME[,...]] [--seed N]\n"
+		"               [--peers]\n"
 		"\n"
 		"Times each workload with nothing attached (off), with an empty twin of every\n"
 		"program of the enforcer (noop) and with the enforcer and its consumer (full),\n"
@@ -1913,7 +2570,10 @@ static void usage(FILE *f)
 		"  --only NAMES   only these workloads (the control always runs): control,\n"
 		"                 exec_static, exec_dynamic, open_short, open_deep, open_audit,\n"
 		"                 mmap_exec_lib, mmap_anon, cold_hash\n"
-		"  --seed N       the arm order's seed (default: random, reported)\n",
+		"  --seed N       the arm order's seed (default: random, reported)\n"
+		"  --peers        fapolicyd and IMA appraisal too, each its own arm (the\n"
+		"                 guest needs scripts/vm/mkpeers.sh's overlay and\n"
+		"                 ima_appraise=enforce)\n",
 		QUICK_ROUNDS, FULL_ROUNDS, MAX_ROUNDS);
 }
 
@@ -1939,6 +2599,7 @@ static int parse_args(struct bench *b, int argc, char **argv)
 		{ "rounds", required_argument, NULL, 'r' },
 		{ "only", required_argument, NULL, 'o' },
 		{ "seed", required_argument, NULL, 's' },
+		{ "peers", no_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -1974,6 +2635,9 @@ static int parse_args(struct bench *b, int argc, char **argv)
 				return 2;
 			}
 			seeded = true;
+			break;
+		case 'p':
+			b->peers = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -2200,6 +2864,23 @@ cleanup:
 	return err;
 }
 
+/*
+ * arm_set(), and for a peer's arm that cannot be entered (fapolicyd does
+ * not start) the peer marked failed with the reason: 0, 1 when that peer's
+ * arm is skipped from now on, or a negative errno that ends the run.
+ */
+static int arm_enter(struct bench *b, enum arm a)
+{
+	int err = arm_set(b, a);
+	char why[sizeof(b->peer[0].reason)];
+
+	if (!err || a < ARM_PEER)
+		return err;
+	snprintf(why, sizeof(why), "%s", b->peer[a].reason);
+	peer_says(b, a, "failed", "%s", why);
+	return 1;
+}
+
 /* Block sizes under OFF, then each workload once under each arm. */
 static int calibrate_all(struct bench *b)
 {
@@ -2216,9 +2897,15 @@ static int calibrate_all(struct bench *b)
 				w->n);
 	}
 	for (int a = ARM_NOOP; a < ARM_MAX; a++) {
-		if ((err = arm_set(b, a)))
+		if (!arm_on(b, a))
+			continue;
+		if ((err = arm_enter(b, a)) < 0)
 			return err;
+		if (err)
+			continue;
 		for (int i = 0; i < b->nwl; i++) {
+			if (!arm_applies(&b->wl[i], a))
+				continue;
 			if (!b->wl[i].err[0] && (err = run_iters(&b->wl[i], 2)))
 				wl_fail(&b->wl[i], a, err);
 			if (a == ARM_FULL)
@@ -2243,18 +2930,23 @@ static int arm_pass(struct bench *b, enum arm a, bool ok[])
 {
 	int seq[MAX_WORKLOADS], err;
 
-	if ((err = arm_set(b, a)))
-		return err;
+	if ((err = arm_enter(b, a)))
+		return err < 0 ? err : 0;
 	for (int i = 0; i < b->nwl; i++)
 		seq[i] = i;
 	shuffle(b, seq, b->nwl); /* none is always the first after a switch */
 	for (int i = 0; i < b->nwl; i++) {
 		struct workload *w = &b->wl[seq[i]];
 
-		if (ok[seq[i]])
+		/* a peer's failed block drops only that peer's results (wl_fail) */
+		if (a >= ARM_PEER) {
+			if (ok[seq[i]] && arm_applies(w, a))
+				block(b, w, w->rounds);
+		} else if (ok[seq[i]]) {
 			ok[seq[i]] = !block(b, w, w->rounds);
+		}
 	}
-	if (a == ARM_NOOP)
+	if (a != ARM_OFF && a != ARM_FULL)
 		return 0;
 	for (int i = 0; i < b->ncold; i++)
 		if (!b->cold[i].err[0])
@@ -2272,26 +2964,33 @@ static int run_rounds(struct bench *b)
 	int err;
 
 	for (int r = 0; r < b->rounds; r++) {
-		int order[ARM_MAX] = { ARM_OFF, ARM_NOOP, ARM_FULL };
+		int order[ARM_MAX], na = 0;
 		long t0 = now_ns(), sw0 = b->switch_total_ns;
 		bool ok[MAX_WORKLOADS];
+		char seq[96] = "";
 
-		shuffle(b, order, ARM_MAX);
+		for (int a = 0; a < ARM_MAX; a++)
+			if (arm_on(b, a))
+				order[na++] = a;
+		shuffle(b, order, na);
 		for (int i = 0; i < b->nwl; i++)
 			ok[i] = !b->wl[i].err[0];
-		for (int k = 0; k < ARM_MAX; k++)
+		for (int k = 0; k < na; k++) {
 			if ((err = arm_pass(b, order[k], ok)))
 				return err;
-		/* A round counts for a workload only with all three of its blocks. */
+			snprintf(seq + strlen(seq), sizeof(seq) - strlen(seq), "%s%s", k ? "," : "",
+				 arm_names[order[k]]);
+		}
+		/* A round counts for a workload only with all three of its blocks
+		 * (off, noop, full); a peer's failure drops that peer alone. */
 		for (int i = 0; i < b->nwl; i++)
 			if (ok[i])
 				b->wl[i].rounds++;
 		if (b->poll_err)
 			fprintf(stderr, "igbench: the consumer's poll failed: %s\n",
 				strerror(-b->poll_err));
-		fprintf(stderr, "igbench: round %d/%d (%s,%s,%s) in %.1f s, %.1f s switching\n",
-			r + 1, b->rounds, arm_names[order[0]], arm_names[order[1]],
-			arm_names[order[2]], (now_ns() - t0) / 1e9,
+		fprintf(stderr, "igbench: round %d/%d (%s) in %.1f s, %.1f s switching\n",
+			r + 1, b->rounds, seq, (now_ns() - t0) / 1e9,
 			(b->switch_total_ns - sw0) / 1e9);
 	}
 	if ((err = arm_set(b, ARM_OFF)))
@@ -2363,7 +3062,7 @@ static json_t *results_json(struct bench *b, const struct utsname *uts, json_t *
 		struct workload *w = &b->wl[i];
 		const struct wl_desc *d = &wl_descs[w->kind];
 
-		json_array_append_new(jw, workload_json(w));
+		json_array_append_new(jw, workload_json(b, w));
 		(void)fmt(key, sizeof(key), "%s/%s", d->name, w->fs);
 		json_object_set_new(jctr, key, ctr_json(&w->ctr, w->ctr_ops));
 		if (d->limit > 0)
@@ -2392,6 +3091,13 @@ static json_t *results_json(struct bench *b, const struct utsname *uts, json_t *
 	json_object_set_new(out, "bpf_stats", stats);
 	json_object_set_new(out, "counters", jctr);
 	json_object_set_new(out, "targets", jt);
+	if (b->peers) {
+		json_t *jp = json_object();
+
+		for (int a = ARM_PEER; a < ARM_MAX; a++)
+			json_object_set_new(jp, arm_names[a], peer_json(&b->peer[a], a));
+		json_object_set_new(out, "peers", jp);
+	}
 	/* Beside the results: the second estimator, and raw data. */
 	json_object_set_new(out, "control_norm", control_norm);
 	json_object_set_new(out, "bpf_stats_by_workload", stats_by);
@@ -2418,6 +3124,7 @@ static void teardown(struct bench *b)
 {
 	if (b->e && b->arm != ARM_OFF)
 		arm_set(b, ARM_OFF);
+	fapolicyd_stop(b);
 	if (b->consumer_up) {
 		pthread_mutex_lock(&b->mu);
 		b->quit = true;
@@ -2442,9 +3149,12 @@ static void teardown(struct bench *b)
 		close(b->cold_sock); /* the worker leaves at end of file */
 		waitpid(b->cold_pid, NULL, 0);
 	}
-	for (int i = 0; i < b->nwl; i++)
+	for (int i = 0; i < b->nwl; i++) {
 		if (b->wl[i].fd >= 0)
 			close(b->wl[i].fd);
+		if (b->wl[i].ima_fd >= 0)
+			close(b->wl[i].ima_fd);
+	}
 	remove_tree(TMP_BASE);
 	if (b->have_ext4)
 		remove_tree(EXT4_BASE);
@@ -2496,8 +3206,13 @@ int main(int argc, char **argv)
 	b->cpu = pin_timed_side();
 	b->shared_cpu = get_nprocs() == 1;
 
-	if (setup_workloads(b, lib) || setup_arms(b, lib, &all_cpus))
+	if (setup_workloads(b, lib))
 		goto cleanup;
+	peers_setup(b);
+	if (setup_arms(b, lib, &all_cpus))
+		goto cleanup;
+	if (b->peers)
+		fapolicyd_judge(b);
 	fprintf(stderr,
 		"igbench: %s %s, %d rounds, seed %llu, timed on cpu %d; full: chain order %s, "
 		"%d rules, %zu allowlist entries (%zu real), first attach %.0f ms\n",
