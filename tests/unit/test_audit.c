@@ -95,6 +95,18 @@ static char *slurp(const char *path, size_t *len)
 	return buf;
 }
 
+/* Two files hold the same bytes. */
+static void assert_same_bytes(const char *path, const char *ref)
+{
+	size_t alen, blen;
+	char *a = slurp(path, &alen), *b = slurp(ref, &blen);
+
+	assert_int_equal(alen, blen);
+	assert_memory_equal(a, b, alen);
+	free(a);
+	free(b);
+}
+
 static void spit(const char *path, const char *buf, size_t len)
 {
 	FILE *f = fopen(path, "wb");
@@ -1348,8 +1360,7 @@ static void test_audit_begin_end(void **state)
 	struct audit_verify_result res;
 	struct audit_log *l, *m;
 	struct audit_out *o;
-	char *a, *b, big[AUDIT_LINE_MAX];
-	size_t alen, blen;
+	char big[AUDIT_LINE_MAX];
 	json_t *r;
 
 	tmpdir_join(ref, sizeof(ref), f->dir, "ref.log");
@@ -1385,12 +1396,7 @@ static void test_audit_begin_end(void **state)
 	audit_log_close(m);
 	assert_int_equal(audit_verify_file(f->log, NULL, &res), 0);
 	assert_int_equal(res.lines, 3);
-	a = slurp(f->log, &alen);
-	b = slurp(ref, &blen);
-	assert_int_equal(alen, blen);
-	assert_memory_equal(a, b, alen);
-	free(a);
-	free(b);
+	assert_same_bytes(f->log, ref);
 	unlink(ref);
 }
 
@@ -1447,8 +1453,6 @@ static void test_audit_begin_ns(void **state)
 	char ref[PATH_MAX];
 	struct audit_log *l, *m;
 	struct audit_out *o;
-	char *a, *b;
-	size_t alen, blen;
 
 	tmpdir_join(ref, sizeof(ref), f->dir, "ref.log");
 	assert_int_equal(audit_log_open(&l, f->log, NULL), 0);
@@ -1467,12 +1471,7 @@ static void test_audit_begin_ns(void **state)
 	assert_null(o);
 	audit_log_close(l);
 	audit_log_close(m);
-	a = slurp(f->log, &alen);
-	b = slurp(ref, &blen);
-	assert_int_equal(alen, blen);
-	assert_memory_equal(a, b, alen);
-	free(a);
-	free(b);
+	assert_same_bytes(f->log, ref);
 	unlink(ref);
 }
 
