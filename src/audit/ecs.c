@@ -186,6 +186,7 @@ static int map_summary(struct audit_ecs *st, const json_t *rec, json_t *out)
 
 	json_array_foreach(json_object_get(rec, "repeats"), i, it) {
 		const char *hook = json_string_value(json_object_get(it, "hook"));
+		json_t *v;
 
 		d = doc_new(st, rec, "metric", hook ? hook : "repeat", "success", mapped_summary);
 		if (!d)
@@ -193,10 +194,12 @@ static int map_summary(struct audit_ecs *st, const json_t *rec, json_t *out)
 		err = put2(d, "event", "category", json_pack("[s]", hook && !strcmp(hook, "exec") ?
 							     "process" : "file"));
 		err |= put_file(d, json_object_get(it, "path"), json_object_get(it, "digest"));
-		err |= json_object_set(json_object_get(d, "imaguard"), "count",
-				       json_object_get(it, "count"));
-		err |= json_object_set(json_object_get(d, "imaguard"), "hook",
-				       json_object_get(it, "hook"));
+		/* a repeat without them is mapped without them, as the other
+		 * fields are: not a failure to build the document */
+		if ((v = json_object_get(it, "count")))
+			err |= json_object_set(json_object_get(d, "imaguard"), "count", v);
+		if ((v = json_object_get(it, "hook")))
+			err |= json_object_set(json_object_get(d, "imaguard"), "hook", v);
 		if (doc_append(out, d, err))
 			return -ENOMEM;
 	}

@@ -1016,6 +1016,19 @@ static void test_audit_ecs_mapping(void **state)
 	assert_string_equal(ecs_str(json_array_get(out, 2), "event", "action", NULL), "open");
 	json_array_clear(out);
 
+	/* a repeat with neither hook nor count is mapped without them */
+	rec = json_pack("{s:s, s:s, s:[{s:s, s:s}]}", "type", "summary", "time", TIME,
+			"repeats", "path", "/d", "digest", HEX);
+	assert_int_equal(audit_ecs_map(&st, rec, out), 0);
+	json_decref(rec);
+	assert_int_equal(json_array_size(out), 1);
+	d = json_array_get(out, 0);
+	assert_string_equal(ecs_str(d, "event", "action", NULL), "repeat");
+	assert_string_equal(ecs_str(d, "file", "path", NULL), "/d");
+	assert_null(json_object_get(json_object_get(d, "imaguard"), "hook"));
+	assert_null(json_object_get(json_object_get(d, "imaguard"), "count"));
+	json_array_clear(out);
+
 	/* reload and stop outcomes; lost is a failure to deliver */
 	rec = json_pack("{s:s, s:s, s:b, s:s}", "type", "reload", "time", TIME, "ok", 0, "reason",
 			"bad signature");
