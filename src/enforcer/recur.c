@@ -26,7 +26,7 @@
 
 #include <bpf/bpf.h>
 
-#include "enforcer/enforcer.h"
+#include "enforcer/priv.h"
 #include "recur.skel.h"
 #include "util/log.h"
 
@@ -59,14 +59,6 @@ static void *prober_run(void *arg)
 	return NULL;
 }
 
-static long ms_since(const struct timespec *t0)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000;
-}
-
 /* Start p pinned to cpu; its tid, or a negative errno. */
 static int prober_start(struct prober *p, int cpu)
 {
@@ -79,7 +71,7 @@ static int prober_start(struct prober *p, int cpu)
 	if (err)
 		return -err;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	while (!(tid = __atomic_load_n(&p->tid, __ATOMIC_SEQ_CST)) && ms_since(&t0) < REENTRY_WAIT_MS)
+	while (!(tid = __atomic_load_n(&p->tid, __ATOMIC_SEQ_CST)) && elapsed_ms(&t0) < REENTRY_WAIT_MS)
 		usleep(1000);
 	return tid > 0 ? tid : -EAGAIN;
 }
@@ -189,7 +181,7 @@ int enforcer_reentry_probe(bool tracing)
 		goto out;
 	}
 	skel->bss->probe_addr = (unsigned long)addr;
-	link = bpf_program__attach(tracing ? skel->progs.probe_tracing : skel->progs.probe_lsm);
+	link = bpf_program__attach(skel->progs.probe_lsm);
 	if (!link) {
 		err = -errno;
 		goto out;
@@ -214,7 +206,7 @@ int enforcer_reentry_probe(bool tracing)
 	__atomic_store_n(&p[1].go, 1, __ATOMIC_SEQ_CST);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	err = -ETIMEDOUT;
-	while (ms_since(&t0) < REENTRY_WAIT_MS) {
+	while (elapsed_ms(&t0) < REENTRY_WAIT_MS) {
 		if (__atomic_load_n(&skel->bss->entered, __ATOMIC_SEQ_CST) >= 2) {
 			err = 0; /* both inside at once: no guard */
 			break;
