@@ -8,8 +8,9 @@
 #    ratio: {median, p25, p75}?, full_noop?, version?, refuses_unlisted?}
 # arm is off, noop, full, fapolicyd or ima-appraise; status is ok, or for a
 # peer the status the guest gave it (failed, unavailable), not_run when the
-# guest ran no peer arm at all, failed when an arm that ran has no ratio
-# for the workload. ratio is the arm's time over OFF's in the same round,
+# guest ran no peer arm at all, not_measured when a peer that ran has
+# nothing to judge in the workload (the guest's "<peer>_not_measured"
+# says why), failed when an arm that ran has no ratio for the workload. ratio is the arm's time over OFF's in the same round,
 # median [p25, p75] over rounds, as the guest gives it (1 for OFF itself).
 # full_noop, on the full rows: FULL over NOOP, per round when the guest
 # gives it ("full_noop" in the workload), else the FULL/OFF median over the
@@ -62,8 +63,11 @@ def bench_rows: [bench_guests as $g | ($g.workloads // [])[] as $w | bench_arms[
 		{status: "not_run", reason: "the guest says nothing of \($a.peer)"}
 	elif $g.peers[$a.peer].status != "ok" then
 		{status: ($g.peers[$a.peer].status // "failed"), reason: ($g.peers[$a.peer].reason // "")}
+	elif ($w["\($a.peer)_not_measured"] | type) == "string" then
+		{status: "not_measured", reason: $w["\($a.peer)_not_measured"]}
 	else
-		{status: "failed", reason: ($w.error // "the guest gave no \($a.label)/OFF ratio for this workload")}
+		{status: "failed", reason: ($w["\($a.peer)_error"] // $w.error //
+			"the guest gave no \($a.label)/OFF ratio for this workload")}
 	end) +
 	(if $a.peer != null and ($g.peers[$a.peer]? | type) == "object" then
 		$g.peers[$a.peer] | {version, refuses_unlisted} | with_entries(select(.value != null))
@@ -113,7 +117,7 @@ def bench_row_targets($ins):
 				(if $peer.status == "ok" then $peer.ratio.median else null end);
 				($v != null and $peer.status == "ok" and $v <= $peer.ratio.median);
 				(if $peer.status != "ok" then
-					missed("peer not measured (\($peer.status // "no row")" +
+					missed("peer not measured (\($peer.status // "no row" | gsub("_"; " "))" +
 						(if ($peer.reason // "") != "" then ": \($peer.reason)" else "" end) + ")")
 				 elif $v == null then missed("FULL not measured")
 				 elif $peer.refuses_unlisted == false then

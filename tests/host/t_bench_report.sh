@@ -14,7 +14,7 @@
 #  - chart.svg: well-formed XML, one mark per row, and Chromium draws it.
 # Then the same run with the peers' keys added (fapolicyd ran; IMA appraisal
 # unavailable on 6.1, and on 6.12 ran but did not refuse the unlisted
-# program).
+# program, and measured no tmpfs workload).
 set -euo pipefail
 top=$(cd "$(dirname "$IMAGUARD")/.." && pwd)
 command -v jq >/dev/null || { echo "skipped: jq missing"; exit 77; }
@@ -159,7 +159,7 @@ bad=$(res '[.targets[] | select(.name | test("FULL/NOOP")) | select(.met != (.va
 [ -z "$bad" ] || fail "FULL/NOOP targets judged wrong: $bad"
 expect "peer targets" "$(res '[.targets[] | select(.name | test("FULL/OFF <= ")) |
 	"\(.met) \(.limit) \(.note)"] | group_by(.) | map("\(length) \(.[0])") | join("; ")')" \
-	"68 false null missed: peer not measured (not_run: the guest ran no peer arms)"
+	"68 false null missed: peer not measured (not run: the guest ran no peer arms)"
 expect "a peer target" "$(target 'open_audit FULL/OFF <= fapolicyd/OFF, tmpfs (6.12)' | jq -c '[.instrument, .kernel, .value, .op]')" \
 	'["guest","6.12",4.9406,"<="]'
 res -e '[.targets[] | select(.name | test("^control "))] | length == 0' >/dev/null ||
@@ -241,8 +241,8 @@ fi
 # ---- the same run with the peers' keys ----------------------------------------
 # fapolicyd ran everywhere: 1.5 times FULL, but as the floor on the anonymous
 # map (it sees no mmap) and with no ratio for sh_source. IMA appraisal is
-# unavailable on 6.1; on 6.12 it ran, as the floor, and let the unlisted
-# program run. One workload has a per-round FULL/NOOP.
+# unavailable on 6.1; on 6.12 it ran, as the floor, on ext4 only, and let
+# the unlisted program run. One workload has a per-round FULL/NOOP.
 export FAKE_GUEST_JQ='
 	def times($f): map_values(. * $f * 1000000 | round / 1000000);
 	.peers = {fapolicyd: {status: "ok", reason: "", refuses_unlisted: true, version: "1.1.7-5"},
@@ -253,7 +253,9 @@ export FAKE_GUEST_JQ='
 		(if .name == "mmap_anon" then .fapolicyd_off = .noop_off
 		 elif .name == "sh_source" then .
 		 else .fapolicyd_off = (.full_off | times(1.5)) end) |
-		(if $k == "6.12" then .ima_appraise_off = .noop_off else . end) |
+		(if $k != "6.12" then .
+		 elif .fs == "tmpfs" then .ima_appraise_not_measured = "its appraised copies are on ext4 only (no tmpfs rows)"
+		 else .ima_appraise_off = .noop_off end) |
 		(if .name == "exec_dynamic" and .fs == "ext4" then
 			.full_noop = {median: 1.008, p25: 1.005, p75: 1.011, min: 1.001, max: 1.02} else . end))'
 bench
@@ -264,8 +266,10 @@ expect "fapolicyd without a ratio" "$(row 6.1 sh_source ext4 fapolicyd | jq -c '
 	'["failed","the guest gave no fapolicyd/OFF ratio for this workload"]'
 expect "IMA appraisal on 6.1" "$(res '[.rows[] | select(.kernel == "6.1" and .arm == "ima-appraise") | "\(.status): \(.reason)"] | unique | join("; ")')" \
 	"unavailable: ima_appraise=enforce: the kernel was built without CONFIG_IMA_APPRAISE"
-expect "IMA appraisal on 6.12" "$(row 6.12 open_short tmpfs ima-appraise | jq -c '[.status, .ratio.median, .refuses_unlisted]')" \
-	'["ok",1.06083,false]'
+expect "IMA appraisal on 6.12" "$(row 6.12 open_short ext4 ima-appraise | jq -c '[.status, .ratio.median, .refuses_unlisted]')" \
+	'["ok",1.05141,false]'
+expect "IMA appraisal on 6.12, tmpfs" "$(row 6.12 open_short tmpfs ima-appraise | jq -c '[.status, .reason]')" \
+	'["not_measured","its appraised copies are on ext4 only (no tmpfs rows)"]'
 expect "per-round FULL/NOOP" "$(row 6.12 exec_dynamic ext4 full | jq -c .full_noop)" \
 	'{"median":1.008,"p25":1.005,"p75":1.011,"from":"per round"}'
 echo "ok: rows with peers: ratios, versions, why one did not run"
@@ -295,7 +299,7 @@ grep -qxF -- '- fapolicyd: ran on 17 of 18 workloads, version 1.1.7-5, refused t
 	fail "the table's note on fapolicyd"
 grep -qxF -- '- IMA-appraise: **unavailable**: ima_appraise=enforce: the kernel was built without CONFIG_IMA_APPRAISE' out/results.md ||
 	fail "the table's note on IMA appraisal, 6.1"
-grep -qxF -- '- IMA-appraise: ran, version 6.12, **did not refuse the unlisted program**' out/results.md ||
+grep -qxF -- '- IMA-appraise: ran on 11 of 18 workloads, version 6.12, **did not refuse the unlisted program**: its appraised copies are on ext4 only (no tmpfs rows)' out/results.md ||
 	fail "the table's note on IMA appraisal, 6.12"
 echo "ok: results.md with peers"
 
@@ -305,9 +309,10 @@ expect "drawn fapolicyd marks" "$(marks_of out/chart.svg | grep -c ' fapolicyd o
 a=$(cx 6.1 exec_static tmpfs full) b=$(cx 6.1 exec_static tmpfs fapolicyd)
 awk -v a="$a" -v b="$b" 'BEGIN { exit !(a < b) }' || fail "fapolicyd's dot ($b) is not right of FULL's ($a)"
 # why IMA appraisal has no marks on 6.1, on two lines; that on 6.12 it let
-# the unlisted program run
+# the unlisted program run, and why it has none on tmpfs there
 for l in 'IMA-appraise: unavailable: ima_appraise=enforce: the kernel was' 'built without CONFIG_IMA_APPRAISE' \
-	'IMA-appraise: did not refuse the unlisted program in this run: its'; do
+	'IMA-appraise: did not refuse the unlisted program in this run: its' \
+	'IMA-appraise: not measured: its appraised copies are on ext4 only'; do
 	grep -qF ">$l</text>" out/chart.svg || fail "the chart does not say '$l'"
 done
 if [ "$rendered" = 1 ]; then

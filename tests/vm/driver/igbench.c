@@ -2016,6 +2016,13 @@ static bool arm_applies(const struct workload *w, enum arm a)
 	return a < ARM_PEER || !w->arm_err[a][0];
 }
 
+/* Why arm_applies() leaves a workload out, for the results. */
+static const char *arm_not_applied(enum arm a)
+{
+	return a == ARM_IMA ? "its appraised copies are on ext4 only (no tmpfs rows)"
+			    : "this arm has no files of this workload's";
+}
+
 __attribute__((format(printf, 4, 5))) static int peer_says(struct bench *b, enum arm a,
 							     const char *status, const char *f, ...)
 {
@@ -2513,10 +2520,14 @@ static json_t *workload_json(const struct bench *b, const struct workload *w)
 	for (int a = ARM_PEER; a < ARM_MAX; a++) {
 		char key[64];
 
-		if (!w->arm_err[a][0])
-			continue;
-		snprintf(key, sizeof(key), "%s_error", arm_names[a]);
-		json_object_set_new(j, key, json_string(w->arm_err[a]));
+		if (w->arm_err[a][0]) {
+			snprintf(key, sizeof(key), "%s_error", arm_names[a]);
+			json_object_set_new(j, key, json_string(w->arm_err[a]));
+		} else if (b->peer[a].run && !arm_applies(w, a)) {
+			/* a peer that ran but has nothing to judge here: not a failure */
+			snprintf(key, sizeof(key), "%s_not_measured", arm_names[a]);
+			json_object_set_new(j, key, json_string(arm_not_applied(a)));
+		}
 	}
 	return j;
 }
