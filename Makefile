@@ -251,7 +251,8 @@ $(B)/bench/bpf/noop.bpf.o: $(B)/bench/gen/noop-progs.h
 $(B)/bench/bpf/noop.bpf.o: BPF_CFLAGS += -I$(B)/bench/gen
 
 $(B)/obj/tests/vm/driver/igbench.o: $(BENCH_SKELS)
-$(B)/obj/tests/vm/driver/igbench.o: BASECFLAGS += -I$(B)/bench/gen
+# first, so that no other noop.skel.h on the include path is taken for it
+$(B)/obj/tests/vm/driver/igbench.o: BASECFLAGS := -I$(B)/bench/gen $(BASECFLAGS)
 
 $(B)/bench/bin/%: $(B)/obj/tests/bench/%.o $(B)/obj/libimaguard.a
 	$(call msg,LINK,$@)

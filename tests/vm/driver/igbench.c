@@ -280,6 +280,8 @@ struct bench {
 
 	struct enforcer *e;
 	struct noop_bpf *noop;
+	int noop_twins, noop_all;	/* twins loaded, twins generated */
+	int chain_progs;		/* programs the chain loaded (find_full_progs) */
 	struct pipeline *pl;
 	enum arm arm;
 	/* How long each kind of switch took, ms: raw data. */
@@ -1279,6 +1281,8 @@ static void find_full_progs(struct bench *b, __u32 max_id)
 
 		if (fd < 0)
 			continue;
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len) && !strncmp(info.name, "ig_", 3))
+			b->chain_progs++;
 		if (!bpf_obj_get_info_by_fd(fd, &info, &len))
 			for (int h = 0; h < IG_HOOK_MAX && !kept; h++)
 				for (int s = 0; s < 3 && !kept; s++) {
@@ -2800,13 +2804,28 @@ static int noop_load(struct bench *b)
 	}
 	bpf_object__for_each_program(p, b->noop->obj) {
 		char name[128];
+		bool load;
 
 		snprintf(name, sizeof(name), "ig_%s", bpf_program__name(p) + strlen("noop_"));
-		bpf_program__set_autoload(p, enforcer_has_prog(b->e, name));
+		load = enforcer_has_prog(b->e, name);
+		bpf_program__set_autoload(p, load);
+		b->noop_twins += load;
+		b->noop_all++;
+	}
+	/* A floor missing programs the chain has would credit their cost to
+	 * imaguard's own code: refuse to measure against it. */
+	if (b->noop_twins != b->chain_progs) {
+		fprintf(stderr, "igbench: the floor has %d empty twins for the chain's %d programs "
+			"(a noop.skel.h older than bpf/enforcer.bpf.c?)\n", b->noop_twins,
+			b->chain_progs);
+		return -EINVAL;
 	}
 	err = noop_bpf__load(b->noop);
 	if (err)
 		fprintf(stderr, "igbench: cannot load the noop programs: %s\n", strerror(-err));
+	else
+		fprintf(stderr, "igbench: noop: %d of %d empty twins loaded, one per program the "
+			"chain loaded\n", b->noop_twins, b->noop_all);
 	return err;
 }
 
@@ -3120,6 +3139,8 @@ static json_t *results_json(struct bench *b, const struct utsname *uts, json_t *
 				      (json_int_t)b->nallow, "allowlist_real",
 				      (json_int_t)b->nreal, "attach_order",
 				      enforcer_attach_order(b->e)));
+	json_object_set_new(out, "noop_setup", json_pack("{s:i,s:i}", "twins_loaded", b->noop_twins,
+							 "twins", b->noop_all));
 	json_object_set_new(out, "raw_switch_ms", switches_json(b));
 	/* Whether FULL refused an unlisted module / sourced script (null:
 	 * not checked: the workload did not run) */
