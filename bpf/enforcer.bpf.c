@@ -14,7 +14,7 @@
  *   ig_mmap_measure       lsm.s/mmap_file              2                   closed (a)
  *   ig_mmap_emit          lsm/mmap_file                3                   closed (a)
  *   ig_mprotect           lsm/file_mprotect            1 alone             closed (b)
- *   ig_open_filter        lsm/file_open                1, under open rules open (c)
+ *   ig_open_filter        lsm/file_open                1, under open rules open (c; j, l)
  *   ig_open_measure       lsm.s/file_open              2                   open (c)
  *   ig_open_emit          lsm/file_open                3, event only       open (c)
  *   ig_script_filter      lsm/file_post_open           1, interpreters'    closed (a, i)
@@ -125,6 +125,10 @@
  *     cannot account for counts as one IMA may have missed, and the file's
  *     next exec or map is a hash error until a writer closes it alone
  *     (closed).
+ * (l) procmem.bpf.h: ig_open_filter refuses a write open of a process's
+ *     memory file (/proc/PID/mem, /proc/PID/task/TID/mem), through which
+ *     the kernel forces writes into read-only code, in enforce mode,
+ *     whatever the open rules (closed); a would-deny in monitor mode.
  *
  * Stage 1 reads the context and the full path (bpf_d_path), matches the path
  * rules and stores a record in `records`, keyed by (tid, hook): stage 2 may
@@ -166,6 +170,7 @@
  * scratch.bpf.h gives stage 1 a record no other task holds; quota.bpf.h
  * counts each user's records in flight; mapped.bpf.h
  * keeps content mapped executable from being rewritten in place;
+ * procmem.bpf.h keeps code from being written through /proc/PID/mem;
  * enforcer.bpf.h holds the layouts and kernel constants only this side uses.
  * An exec or map left with nothing to measure (digest cached, or allowed by
  * rule) is decided in stage 1 with stage 3's own code, and stages 2 and 3
@@ -431,6 +436,10 @@ static __always_inline void resolve_path(struct ig_event *ev, struct file *file)
 /* ---- no write to content mapped executable: mapped.bpf.h ---------------- */
 
 #include "mapped.bpf.h"
+
+/* ---- no write to a process's memory file: procmem.bpf.h ----------------- */
+
+#include "procmem.bpf.h"
 
 /* ---- IMA's last writer: lastwriter.bpf.h --------------------------------- */
 
@@ -906,8 +915,11 @@ int BPF_PROG(ig_open_filter, struct file *file, int ret)
 		return ret;
 	/* do_dentry_open took write access before this hook: the content may
 	 * change from here on, unless it is mapped executable (mapped.bpf.h:
-	 * refused in enforce mode, closed). */
-	if ((file->f_mode & FMODE_WRITE) && (ret = write_open(file)))
+	 * refused in enforce mode, closed), and a process's memory file may not
+	 * be opened for writing at all (procmem.bpf.h: refused in enforce mode,
+	 * closed). */
+	if ((file->f_mode & FMODE_WRITE) &&
+	    ((ret = proc_mem_write_open(file)) || (ret = write_open(file))))
 		return ret;
 	return stage_filter(file, IG_HOOK_OPEN, 0, true);
 }

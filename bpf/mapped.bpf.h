@@ -133,15 +133,15 @@ static __always_inline bool write_busy(struct inode *inode)
 }
 
 /*
- * Refuse write access to content mapped executable: -ETXTBSY in enforce
- * mode, as the kernel answers a write to a running program; a would-deny
- * in monitor mode. The event is an open's (a truncate by name too), with
- * the path (none for a truncate: 6.1 prints paths only on hooks that may
+ * Refuse write access for reason: -err in enforce mode, a would-deny in
+ * monitor mode. The event is an open's (a truncate by name too), with the
+ * path (none for a truncate: 6.1 prints paths only on hooks that may
  * sleep, and path_truncate is not one) and, when the cache holds it, the
- * digest of what is mapped. With no room in the ring the verdict stands,
+ * digest of the content. With no room in the ring the verdict stands,
  * counted as lost.
  */
-static __always_inline int write_refuse(const struct path *path, struct inode *inode)
+static __always_inline int open_refuse(const struct path *path, struct inode *inode,
+				       __u32 reason, int err)
 {
 	struct ig_counters *c = counters_get();
 	struct ig_hash_cache *hc;
@@ -155,9 +155,9 @@ static __always_inline int write_refuse(const struct path *path, struct inode *i
 			c->lost++;
 		if (ig_mode != IG_MODE_ENFORCE)
 			return 0;
-		if (c)
-			c->denies[IG_REASON_TEXT_BUSY]++;
-		return -ETXTBSY;
+		if (c && reason < IG_REASON_MAX)
+			c->denies[reason]++;
+		return -err;
 	}
 	__builtin_memset(ev, 0, IG_EVENT_HDR_LEN);
 	fill_inode(ev, inode, IG_HOOK_OPEN);
@@ -182,9 +182,17 @@ static __always_inline int write_refuse(const struct path *path, struct inode *i
 		if (ev->flags & IG_F_HASHED)
 			ev->hash_algo = bpf_core_enum_value(enum hash_algo, HASH_ALGO_SHA256);
 	}
-	verdict = refuse(ev, IG_REASON_TEXT_BUSY, c) ? -ETXTBSY : 0;
+	verdict = refuse(ev, reason, c) ? -err : 0;
 	submit_counted(ev, c);
 	return verdict;
+}
+
+/* Refuse write access to content mapped executable: ETXTBSY, as the kernel
+ * answers a write to a running program; the digest is that of what is
+ * mapped. */
+static __always_inline int write_refuse(const struct path *path, struct inode *inode)
+{
+	return open_refuse(path, inode, IG_REASON_TEXT_BUSY, ETXTBSY);
 }
 
 /*

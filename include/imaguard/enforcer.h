@@ -71,6 +71,7 @@ enum ig_reason {
 	IG_REASON_HASH_ERROR,
 	IG_REASON_TEXT_BUSY,		/* a write to content mapped executable since it was judged */
 	IG_REASON_QUOTA,		/* its user's records in flight at their quota (IG_ERR_QUOTA) */
+	IG_REASON_PROC_MEM,		/* a write open of a process's memory file (/proc/PID/mem) */
 	IG_REASON_MAX,
 };
 
@@ -141,7 +142,7 @@ struct ig_guard_key {
 
 /* Bumped whenever what the programs do changes in a way a daemon must not
  * inherit from a chain an older build pinned (enforcer_adopt refuses it). */
-#define IG_CHAIN_VERSION 11
+#define IG_CHAIN_VERSION 12
 
 enum ig_mode {
 	IG_MODE_MONITOR = 0,

@@ -23,6 +23,7 @@ static const char *const reasons[] = {
 	[IG_REASON_HASH_ERROR] = "hash-error",
 	[IG_REASON_TEXT_BUSY] = "text-busy",
 	[IG_REASON_QUOTA] = "quota",
+	[IG_REASON_PROC_MEM] = "proc-mem",
 };
 _Static_assert(NAMES_COUNT(reasons) == IG_REASON_MAX, "a reason without a name");
 
