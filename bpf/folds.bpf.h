@@ -62,7 +62,7 @@ static __always_inline bool fold_count(struct inode *inode, const struct ig_fold
 		hc = bpf_inode_storage_get(&hash_cache, inode, 0, 0);
 		if (!hc || hc->truncated || hc->ima_unsure || __sync_fetch_and_add(&hc->gen, 0) != f->gen ||
 		    inode->i_writecount.counter > 0)
-			return false;
+			return false; /* the content may have changed: judged and sent */
 	}
 	count = bpf_map_lookup_elem(&folds, &slot);
 	if (!count)
@@ -189,14 +189,14 @@ static __always_inline bool fold_open_repeat(struct file *file, const struct ig_
 		return false; /* folding off, or no name to know it by */
 	nm = bpf_inode_storage_get(&names, inode, 0, 0);
 	if (!nm)
-		return false;
+		return false; /* never sent with a slot: judged and sent (fail safe) */
 	bpf_spin_lock(&nm->lock);
 	same = nm->open_fold.epoch == epoch && name_key_same(&nm->key, k);
 	if (same)
 		f = nm->open_fold;
 	bpf_spin_unlock(&nm->lock);
 	if (!same)
-		return false;
+		return false; /* another name, epoch or policy: judged and sent */
 	return fold_count(inode, &f, true, c);
 }
 
@@ -228,11 +228,11 @@ static __always_inline void fold_open_mark(struct ig_record *rec, struct file *f
 	struct ig_name *nm;
 
 	if (!file->f_inode)
-		return;
+		return; /* nothing to keep it on: every repeat is sent (fail safe) */
 	name_remember(&rec->ev, file, IG_HOOK_OPEN, k);
 	nm = bpf_inode_storage_get(&names, file->f_inode, 0, 0);
 	if (!nm)
-		return;
+		return; /* no memory for the name: every repeat is sent (fail safe) */
 	bpf_spin_lock(&nm->lock);
 	if (name_key_same(&nm->key, k)) {
 		nm->open_fold.epoch = epoch;
