@@ -69,7 +69,10 @@
  *     an unknown path (f): at file_open the file is not yet readable by the
  *     kernel (FMODE_CAN_READ is set after the hook), so IMA can give a
  *     digest only when it already holds one; otherwise the event carries
- *     the hash error and userspace measures the file itself.
+ *     the hash error and the content version, and userspace measures the
+ *     file itself once per version. An allowed audited open's repeats of
+ *     the same version by the same name are counted in stage 1
+ *     (folds.bpf.h), never sent.
  * (d) Watchers only make a cache forget; each passes the verdict it was
  *     given. A spurious bump costs one more path walk or measurement.
  * (e) A watcher too, but a truncate(2) by name it cannot mark (no memory)
@@ -164,7 +167,8 @@
  * Each concern that spares work has its own header: rules.bpf.h (path
  * rules), hash_cache.bpf.h (each inode's content hashed once), names.bpf.h
  * (each name resolved once), opens.bpf.h (unwatched opens skip the path
- * walk), folds.bpf.h (an allowed map's repeats counted, not sent) and
+ * walk), folds.bpf.h (an allowed map's or audited open's repeats counted,
+ * not sent) and
  * watchers.bpf.h; paths.bpf.h tells whether a printed path is the
  * file's own; verdict.bpf.h judges an access and sends its event;
  * scratch.bpf.h gives stage 1 a record no other task holds; quota.bpf.h
@@ -560,6 +564,10 @@ static __always_inline int filter_body(struct file *file, __u32 hook, __u32 prot
 				c->open_skips++;
 			return 0;
 		}
+		/* An audited open's repeat already sent leaves here, counted
+		 * in its fold slot (folds.bpf.h). */
+		if (fold_open_repeat(file, &name, c))
+			return 0;
 	}
 	rule_map = slot(&rules, policy);
 	if (c)
@@ -570,6 +578,8 @@ static __always_inline int filter_body(struct file *file, __u32 hook, __u32 prot
 	ev = &rec->ev;
 	rec->file = (__u64)file;
 	rec->policy = policy;
+	if (hook == IG_HOOK_OPEN)
+		rec->name = name; /* for its fold (fold_open_mark) */
 	__builtin_memset(ev, 0, IG_EVENT_HDR_LEN);
 	fill_context(ev, file, hook);
 	ev->prot = prot;
@@ -662,6 +672,8 @@ static __always_inline int filter_body(struct file *file, __u32 hook, __u32 prot
 			ev->flags |= IG_F_STALE;
 		else
 			cache_lookup(rec, file);
+		if (hook == IG_HOOK_OPEN)
+			open_version(rec, file);
 	}
 
 	/* An exec or map with nothing left to measure (digest cached,
@@ -769,6 +781,7 @@ static __always_inline int record_finish(struct ig_record *rec, void *map, __u32
 					 struct ig_counters *c)
 {
 	struct ig_event *ev = &rec->ev;
+	__u32 epoch = 0;
 	int verdict;
 
 	if (rec->file != (__u64)file) {
@@ -787,7 +800,10 @@ static __always_inline int record_finish(struct ig_record *rec, void *map, __u32
 	if ((ev->flags & (IG_F_CACHE_FILL | IG_F_HASHED)) == (IG_F_CACHE_FILL | IG_F_HASHED))
 		cache_fill(rec, file);
 	verdict = judge(ev, rec->policy, hook, c);
-	emit_from(ev, c, room);
+	if (hook == IG_HOOK_OPEN)
+		epoch = fold_open_take(rec);
+	if (emit_from(ev, c, room) && epoch)
+		fold_open_mark(rec, file, epoch);
 	drop_record(map, key, rec->owner);
 	return verdict;
 }
@@ -1100,6 +1116,7 @@ int BPF_PROG(ig_names_instantiate, struct dentry *dentry, struct inode *inode)
 		bpf_spin_lock(&nm->lock);
 		nm->key.epoch = 0;
 		nm->fold.epoch = 0;
+		nm->open_fold.epoch = 0;
 		bpf_spin_unlock(&nm->lock);
 	}
 	hc = bpf_inode_storage_get(&hash_cache, inode, 0, 0);

@@ -37,24 +37,6 @@ struct ig_rec_key {
 	__u32 hook;
 };
 
-struct ig_record {
-	__u64 cache_gen;	/* the cache generation stage 1 read: a miss fills at it,
-				 * a hit's digest is valid at it */
-	__u64 file;		/* the struct file stage 1 judged: a record left behind
-				 * by a chain cut short never meets another file */
-	__u32 policy;		/* ig_policy as stage 1 read it: stage 3 checks that
-				 * slot's allowlist, the one of the rules stage 1 matched */
-	__u32 owner;		/* whose quota it counts against (quota.bpf.h) */
-	struct ig_event ev;	/* last: a short record ends inside its path */
-};
-
-/* A record whose path fits IG_SHORT_PATH_MAX bytes (NUL included) is stored
- * cut after them: stage 1 copies the whole value per exec, and most paths
- * are short. */
-#define IG_SHORT_PATH_MAX 256
-#define IG_RECORD_SHORT_LEN \
-	(__builtin_offsetof(struct ig_record, ev) + IG_EVENT_HDR_LEN + IG_SHORT_PATH_MAX)
-
 /*
  * A name as bpf_d_path would print it, without printing it: the (mount,
  * dentry) reached, seen from the caller's root. It holds while the policy
@@ -75,6 +57,27 @@ struct ig_name_key {
 	__u32 d_seq;
 };
 
+struct ig_record {
+	__u64 cache_gen;	/* the cache generation stage 1 read: a miss fills at it,
+				 * a hit's digest is valid at it */
+	__u64 file;		/* the struct file stage 1 judged: a record left behind
+				 * by a chain cut short never meets another file */
+	__u32 policy;		/* ig_policy as stage 1 read it: stage 3 checks that
+				 * slot's allowlist, the one of the rules stage 1 matched */
+	__u32 owner;		/* whose quota it counts against (quota.bpf.h) */
+	/* An open: the name stage 1 knew it by (epoch 0: none), which its
+	 * fold is kept under (fold_open_mark). */
+	struct ig_name_key name;
+	struct ig_event ev;	/* last: a short record ends inside its path */
+};
+
+/* A record whose path fits IG_SHORT_PATH_MAX bytes (NUL included) is stored
+ * cut after them: stage 1 copies the whole value per exec, and most paths
+ * are short. */
+#define IG_SHORT_PATH_MAX 256
+#define IG_RECORD_SHORT_LEN \
+	(__builtin_offsetof(struct ig_record, ev) + IG_EVENT_HDR_LEN + IG_SHORT_PATH_MAX)
+
 /*
  * A folded repeat (folds[] and IG_FOLD_SLOTS: the shared header) holds
  * while the name holds (struct ig_name_key: rules and allowlist
@@ -82,12 +85,15 @@ struct ig_name_key {
  * (ig_fold_epoch; 0: the daemon wants every map, or none runs) is the one
  * the slot was taken in, and, for a digest, while nothing could have
  * changed the content: the cache generation is the one the digest was
- * valid at and no writer is open (struct ig_hash_cache).
+ * valid at and no writer is open (struct ig_hash_cache). An audited open's
+ * fold holds only while the content is the one it was sent for, hashed or
+ * not: the generation its record's version names and no writer open.
  */
 struct ig_fold {
 	__u32 epoch;		/* ig_fold_epoch the slot was taken in; 0: none */
 	__u32 slot;
-	__u64 gen;		/* hashed: ig_hash_cache.gen the digest was valid at */
+	__u64 gen;		/* hashed, or an open: ig_hash_cache.gen the record's
+				 * content was read at */
 	__u32 hashed;		/* 0: allowed by rule, no digest in the record */
 	__u32 pad;
 };
@@ -112,6 +118,7 @@ struct ig_name {
 	__u32 action[IG_HOOK_MAX];
 	__u32 matched;		/* bit per hook: rule and action hold its match */
 	struct ig_fold fold;	/* mmap_file: its allowed map, sent and now counted */
+	struct ig_fold open_fold; /* file_open: its audited open, the same */
 	char path[IG_NAME_PATH_MAX];
 };
 

@@ -134,6 +134,7 @@ static __always_inline void name_remember(const struct ig_event *ev, struct file
 		nm->key = *k;
 		nm->matched = 0;
 		nm->fold.epoch = 0;
+		nm->open_fold.epoch = 0;
 		__builtin_memcpy(nm->path, ev->path, IG_NAME_PATH_MAX);
 		nm->path_len = ev->path_len;
 		nm->path_hash = ev->path_hash;

@@ -89,6 +89,7 @@ enum ig_flag {
 	IG_F_UNLINKED	= 1 << 9,	/* no link at the printed path (" (deleted)"): no allow rule */
 	IG_F_FOREIGN_PATH = 1 << 10,	/* path not proven the host's (another root or mount
 					 * namespace): no allow rule, no bind_path entry */
+	IG_F_VERSION	= 1 << 11,	/* an audited open: ig_event.version names the content */
 };
 
 /*
@@ -256,6 +257,13 @@ struct ig_event {
 	__u32 interp;		/* script: the interpreter's 1-based index in the loader's
 				 * list (enforcer_set_interps); 0: none */
 	__u32 tamper;		/* enum ig_tamper with IG_HOOK_TAMPER, else 0 */
+	/* With IG_F_VERSION (an audited open of a file whose writes the hash
+	 * cache follows, no writer open): the content's version, the inode's
+	 * i_generation in the high half and the low half of its hash-cache
+	 * generation (bumped at every grant of write access) in the low one.
+	 * Another version of the same path and inode is other content, or may
+	 * be: the daemon hashes and records it anew. 0 without the flag. */
+	__u64 version;
 	__u8 digest[IG_DIGEST_MAX];
 	char comm[IG_COMM_LEN];
 	char path[IG_PATH_MAX];
@@ -264,12 +272,14 @@ struct ig_event {
 #define IG_EVENT_HDR_LEN __builtin_offsetof(struct ig_event, path)
 
 /*
- * Folded repeats. The daemon records a map's first sighting and only counts
- * its repeats (hook, path and digest the same) for its summaries, so once
- * an allowed map of a remembered name has been sent, the kernel counts the
- * repeats itself: stage 1 adds one to folds[slot] and sends nothing. The
- * event that was sent names the slot (ig_event.fold_slot), which is how the
- * daemon knows whose count it is. folds[0] counts the slots handed out.
+ * Folded repeats. The daemon records a map's or an audited open's first
+ * sighting and only counts its repeats (hook, path and digest the same; for
+ * an open with no digest, the same content version) for its summaries, so
+ * once an allowed map or audited open of a remembered name has been sent,
+ * the kernel counts the repeats itself: stage 1 adds one to folds[slot] and
+ * sends nothing. The event that was sent names the slot
+ * (ig_event.fold_slot), which is how the daemon knows whose count it is.
+ * folds[0] counts the slots handed out.
  */
 #define IG_FOLD_SLOTS 65536
 
@@ -339,7 +349,8 @@ struct ig_counters {
 	__u64 wakeups;			/* ring-buffer records submitted with a wakeup */
 	__u64 open_skips;		/* opens known unwatched without a path walk */
 	__u64 name_hits;		/* execs and maps named from ig_name, no path walk */
-	__u64 folds;			/* maps counted in a fold slot, not sent */
+	__u64 folds;			/* maps and audited opens counted in a fold
+					 * slot, not sent */
 	__u64 tamper;			/* refused attempts on the daemon or its objects */
 };
 

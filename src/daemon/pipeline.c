@@ -2,7 +2,8 @@
 /*
  * Kernel events to audit records. Execs and refusals each get an `access`
  * record; an executable map or an audited open gets one at its first
- * sighting in this run, and its repeats are counted for the next `summary`.
+ * sighting in this run (an open with no digest: of each content version),
+ * and its repeats are counted for the next `summary`.
  *
  * This is the daemon's hot path, up to a million events a second on one
  * core, so nothing here allocates per event: a repeat costs one keyed hash
@@ -42,8 +43,12 @@
 /*
  * A (hook, path, digest) seen this run: the first sighting is an access
  * record, repeats are counted for the next summary. Whether the digest is
- * real is part of the key (of the flags, only that matters). Entries keep
- * their order of first sighting, which is the summaries' order.
+ * real is part of the key (of the flags, only that and IG_F_VERSION
+ * matter). An audited open with no digest but a content version
+ * (IG_F_VERSION) is keyed by that version, its device and inode in the
+ * digest's place (seen_digest): each new version of the file is a first
+ * sighting, hashed here and recorded. Entries keep their order of first
+ * sighting, which is the summaries' order.
  */
 struct seen {
 	uint64_t hash;
@@ -52,7 +57,7 @@ struct seen {
 	uint32_t path_len;
 	uint8_t hook;
 	bool hashed;
-	uint8_t digest[IG_SHA256_LEN];
+	uint8_t digest[IG_SHA256_LEN];	/* seen_digest: the digest, or the version */
 };
 
 /* An open-addressed table of entry indexes. The tag (the hash's high half)
@@ -80,21 +85,40 @@ struct seen_set {
 	uint8_t key[16];
 };
 
-static uint64_t seen_hash(const struct seen_set *s, const struct ig_event *ev, size_t plen)
+/* What stands for the content in ev's key: its digest, or for an open with
+ * none, its content version on its device and inode (i_generation, in the
+ * version, tells a reused inode number apart). Without a version the
+ * content is not told apart: repeats by path (and the kernel folds none). */
+static void seen_digest(const struct ig_event *ev, uint8_t d[IG_SHA256_LEN])
+{
+	if ((ev->flags & IG_F_HASHED) || !(ev->flags & IG_F_VERSION)) {
+		memcpy(d, ev->digest, IG_SHA256_LEN);
+		return;
+	}
+	memset(d, 0, IG_SHA256_LEN);
+	d[0] = 'v'; /* never all zeros, unlike an unversioned event's */
+	memcpy(d + 4, &ev->dev, sizeof(ev->dev));
+	memcpy(d + 8, &ev->ino, sizeof(ev->ino));
+	memcpy(d + 16, &ev->version, sizeof(ev->version));
+}
+
+static uint64_t seen_hash(const struct seen_set *s, const struct ig_event *ev,
+			  const uint8_t d[IG_SHA256_LEN], size_t plen)
 {
 	uint8_t buf[2 + IG_SHA256_LEN + IG_PATH_MAX];
 
 	buf[0] = (uint8_t)ev->hook;
 	buf[1] = !!(ev->flags & IG_F_HASHED);
-	memcpy(buf + 2, ev->digest, IG_SHA256_LEN);
+	memcpy(buf + 2, d, IG_SHA256_LEN);
 	memcpy(buf + 2 + IG_SHA256_LEN, ev->path, plen);
 	return siphash_1_3(s->key, buf, 2 + IG_SHA256_LEN + plen);
 }
 
-static bool seen_match(const struct seen *e, const struct ig_event *ev, size_t plen)
+static bool seen_match(const struct seen *e, const struct ig_event *ev,
+		       const uint8_t d[IG_SHA256_LEN], size_t plen)
 {
 	return e->hook == (uint8_t)ev->hook && e->hashed == !!(ev->flags & IG_F_HASHED) &&
-	       e->path_len == plen && !memcmp(e->digest, ev->digest, IG_SHA256_LEN) &&
+	       e->path_len == plen && !memcmp(e->digest, d, IG_SHA256_LEN) &&
 	       !memcmp(e->path, ev->path, plen);
 }
 
@@ -149,9 +173,14 @@ static int seen_grow(struct seen_set *s)
 static int seen_note(struct seen_set *s, const struct ig_event *ev, bool *fresh, size_t *idx)
 {
 	size_t plen = strnlen(ev->path, IG_PATH_MAX), j;
-	uint64_t h = seen_hash(s, ev, plen);
-	uint32_t tag = h >> 32;
+	uint8_t d[IG_SHA256_LEN];
+	uint64_t h;
+	uint32_t tag;
 	struct seen *e;
+
+	seen_digest(ev, d);
+	h = seen_hash(s, ev, d, plen);
+	tag = h >> 32;
 
 	if ((s->n + 1) * 4 > s->cap * 3 && (s->n >= UINT32_MAX - 1 || seen_grow(s)))
 		return -ENOMEM;
@@ -159,7 +188,7 @@ static int seen_note(struct seen_set *s, const struct ig_event *ev, bool *fresh,
 		if (s->slot[j].tag != tag)
 			continue;
 		e = &s->v[s->slot[j].idx - 1];
-		if (e->hash == h && seen_match(e, ev, plen)) {
+		if (e->hash == h && seen_match(e, ev, d, plen)) {
 			e->repeats++;
 			*fresh = false;
 			*idx = s->slot[j].idx - 1;
@@ -184,7 +213,7 @@ static int seen_note(struct seen_set *s, const struct ig_event *ev, bool *fresh,
 	e->path_len = plen;
 	e->hook = (uint8_t)ev->hook;
 	e->hashed = ev->flags & IG_F_HASHED;
-	memcpy(e->digest, ev->digest, IG_SHA256_LEN);
+	memcpy(e->digest, d, IG_SHA256_LEN);
 	*idx = s->n;
 	s->slot[j] = (struct seen_slot){ (uint32_t)(++s->n), tag };
 	*fresh = true;
@@ -282,9 +311,10 @@ void pipeline_set_allowlist(struct pipeline *p, uint64_t serial, const char *sha
 /*
  * When the kernel could not give a digest (IMA without SHA-256 in monitor
  * mode, or an open IMA had not measured yet), measure the file here and say
- * so: digest_source "userspace". Racy by nature, so it never decides; never
- * for an unlinked file or a path not proven the host's, whose printed name
- * may be another file's.
+ * so: digest_source "userspace". Once per first sighting, so for an open
+ * once per content version (seen_digest). Racy by nature, so it never
+ * decides; never for an unlinked file or a path not proven the host's,
+ * whose printed name may be another file's.
  */
 static bool userspace_digest(const struct ig_event *ev, char hex[SHA256_HEX_LEN + 1])
 {

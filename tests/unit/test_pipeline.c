@@ -170,6 +170,87 @@ static void test_pipeline_first_sighting(void **state)
 	json_decref(all);
 }
 
+static void write_text(const char *path, const char *text)
+{
+	FILE *fp = fopen(path, "w");
+
+	assert_non_null(fp);
+	assert_int_equal(fputs(text, fp) >= 0, 1);
+	assert_int_equal(fclose(fp), 0);
+}
+
+/* The digest an access record carries, "sha256:<hex>", or NULL. */
+static const char *digest_of(json_t *all, size_t i)
+{
+	return json_string_value(json_object_get(json_array_get(all, i), "digest"));
+}
+
+/*
+ * An audited open the kernel could not hash is keyed by its content version
+ * (IG_F_VERSION): each new version is a first sighting, hashed here with
+ * the content it has then; repeats of one version are counted. With no
+ * version, repeats are told by path alone, as before.
+ */
+static void test_pipeline_open_versions(void **state)
+{
+	struct fx *f = *state;
+	struct pipeline_opts o = { .audit_log = f->log, .mode = IG_MODE_ENFORCE };
+	char file[PATH_MAX], a[80], b[80];
+	uint8_t d[SHA256_LEN];
+	struct pipeline *p;
+	struct ig_event ev;
+	json_t *all, *rep;
+
+	tmpdir_join(file, sizeof(file), f->dir, "data");
+	assert_int_equal(pipeline_open(&p, &o), 0);
+	event(&ev, IG_HOOK_OPEN, file, 0);
+	ev.reason = IG_REASON_RULE_AUDIT;
+	ev.flags = IG_F_NEED_HASH | IG_F_VERSION;
+	ev.dev = 7;
+	ev.ino = 42;
+	ev.version = 1;
+	write_text(file, "version one\n");
+	pipeline_event(p, &ev);			/* first sighting: hashed, recorded */
+	pipeline_event(p, &ev);			/* a repeat */
+	write_text(file, "version two\n");
+	ev.version = 2;
+	pipeline_event(p, &ev);			/* new content: recorded */
+	pipeline_event(p, &ev);
+	pipeline_event(p, &ev);
+	ev.ino = 43;				/* another inode, the same version number */
+	write_text(file, "version three\n");
+	pipeline_event(p, &ev);
+	ev.flags = IG_F_NEED_HASH;		/* no version: by path, as before */
+	ev.version = 0;
+	pipeline_event(p, &ev);
+	write_text(file, "version four\n");
+	pipeline_event(p, &ev);
+	assert_int_equal(pipeline_flush(p), 0);
+	pipeline_free(p);
+
+	all = read_records(f->log);
+	assert_int_equal(json_array_size(all), 5);
+	for (size_t i = 0; i < 4; i++)
+		assert_string_equal(type_of(all, i), "access");
+	sha256_buf("version one\n", 12, d);
+	memcpy(a, "sha256:", 7);
+	digest_to_hex(d, a + 7);
+	assert_string_equal(digest_of(all, 0), a);
+	sha256_buf("version two\n", 12, d);
+	memcpy(b, "sha256:", 7);
+	digest_to_hex(d, b + 7);
+	assert_string_equal(digest_of(all, 1), b);
+	assert_string_not_equal(digest_of(all, 2), b);	/* version three's */
+	assert_string_not_equal(digest_of(all, 3), a);	/* unversioned: a first sighting */
+	rep = json_object_get(json_array_get(all, 4), "repeats");
+	assert_int_equal(json_array_size(rep), 3);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(rep, 0), "count")), 1);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(rep, 1), "count")), 2);
+	assert_true(json_is_null(json_object_get(json_array_get(rep, 1), "digest")));
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(rep, 2), "count")), 1);
+	json_decref(all);
+}
+
 /*
  * Repeats the kernel counted (folds) reach the summaries as if each had
  * been sent: a slot counts for the entry its event named, counts are taken
@@ -526,6 +607,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pipeline_first_sighting, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pipeline_log_all, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pipeline_folds, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pipeline_open_versions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pipeline_render_matches_jansson, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_pipeline_summary_split, setup, teardown),
