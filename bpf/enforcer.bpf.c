@@ -520,7 +520,8 @@ static __always_inline int filter_body(struct file *file, __u32 hook, __u32 prot
 	/* The generations before the rules they describe (see ig_rules_gen);
 	 * the policy read once: rules here and the allowlist in stage 3 are
 	 * the same policy's. */
-	__u32 policy = *(volatile __u32 *)&ig_policy & 1;
+	__u32 word = *(volatile __u32 *)&ig_policy;
+	__u32 policy = word & 1;
 	struct ig_name_key name = {
 		.rules_gen = ig_rules_gen << 1 | policy, .path_gen = ig_path_gen,
 	};
@@ -532,6 +533,7 @@ static __always_inline int filter_body(struct file *file, __u32 hook, __u32 prot
 	void *rule_map;
 	struct ig_event *ev;
 	struct ig_record *rec;
+	__u32 interp = 0;
 	int verdict, err;
 	__u64 seq;
 
@@ -552,6 +554,10 @@ static __always_inline int filter_body(struct file *file, __u32 hook, __u32 prot
 			return 0;
 		}
 	}
+	/* A script: judged only if this policy's interpreters and extensions
+	 * say so, as its rules and allowlist judge it (interp.bpf.h). */
+	if (hook == IG_HOOK_SCRIPT && !(interp = script_interp(file, word)))
+		return 0; /* not code an interpreter reads under this policy: not judged */
 	rule_map = slot(&rules, policy);
 	if (c)
 		c->runs[hook]++;
@@ -564,8 +570,7 @@ static __always_inline int filter_body(struct file *file, __u32 hook, __u32 prot
 	__builtin_memset(ev, 0, IG_EVENT_HDR_LEN);
 	fill_context(ev, file, hook);
 	ev->prot = prot;
-	if (hook == IG_HOOK_SCRIPT)
-		ev->interp = interp_current();
+	ev->interp = interp;
 	ev->stages = IG_STAGE_FILTER;
 	if (ig_probe_tgid && ev->pid == ig_probe_tgid)
 		ev->flags |= IG_F_PROBE;
@@ -1350,10 +1355,8 @@ static __always_inline int script_filter(struct file *file)
 		return 0; /* no interpreter's task anywhere: nothing to judge (ig_interp_live) */
 	if (!script_readable(file))
 		return 0; /* not a regular file read through this open: not code read */
-	if (!interp_current())
-		return 0; /* not an interpreter's task: nothing to judge */
-	if (!script_open(file))
-		return 0; /* not code by the extension list (see script_open) */
+	if (!script_code(file, *(volatile __u32 *)&ig_policy))
+		return 0; /* not an interpreter's code by the policy in force (script_code) */
 	return stage_filter(file, IG_HOOK_SCRIPT, 0, true);
 }
 
@@ -1436,7 +1439,6 @@ int BPF_PROG(ig_interp_fork, struct task_struct *task, unsigned long clone_flags
 	if (!n)
 		return ig_mode == IG_MODE_ENFORCE ? -ENOMEM : 0;
 	interp_count_up(n->pending || n->interp, true);
-	n->interp = t->interp;
-	n->pending = 0;
+	interp_fork_copy(n, t);
 	return 0;
 }
