@@ -755,6 +755,7 @@ static int start(struct daemon *d)
 		if (err)
 			return err;
 		enforcer_set_handler(d->e, on_event, d);
+		pipeline_set_enforcer(d->pl, d->e);
 		err = policy_apply_current(d);
 		if (err)
 			return err;
@@ -773,6 +774,7 @@ static int start(struct daemon *d)
 		if (err)
 			return err;
 		enforcer_set_handler(d->e, on_event, d);
+		pipeline_set_enforcer(d->pl, d->e);
 		/* Fill before attaching: the first decision already sees the lists. */
 		err = policy_apply_current(d);
 		if (!err)
