@@ -112,8 +112,9 @@
  *     hash error (refused). A fork whose mark finds no memory is refused
  *     in enforce mode. Not judged (fails open, documented): files with no
  *     code extension (a name with no '.' unless "" is listed), interpreters
- *     exec'd with no digest (allowed by a path rule) or before the chain
- *     was attached, inline code. While no task holds a mark anywhere
+ *     exec'd with no digest (allowed by a path rule), before the chain
+ *     was attached or before a policy named them, inline code. A flip
+ *     re-resolves each mark under the new policy at the task's next open. While no task holds a mark anywhere
  *     (ig_interp_live, never below the truth), the script filter, fork and
  *     commit leave on that one word, before any task-storage lookup.
  * (j) An executable map counted in flight (mapped.bpf.h) is counted out
@@ -149,11 +150,12 @@
  * refuses sends its own event: no denial goes unrecorded.
  *
  * Enforcement never waits on userspace: rules and the allowlist are maps the
- * daemon fills whole. A policy is one rules map and one allowlist map, kept
- * in the same slot (0 or 1) of two map-in-map arrays; ig_policy names the
- * slot in force. The loader fills the other slot of both, then flips
- * ig_policy with one store, so an access never meets the new list with the
- * old rules, nor the reverse. Stage 1 reads ig_policy once and keeps it in
+ * daemon fills whole. A policy is one rules map, one allowlist map, one
+ * interpreter map and one code extension map (interp.bpf.h), kept in the
+ * same slot (0 or 1) of four map-in-map arrays; ig_policy's low bit names
+ * the slot in force (the word counts flips). The loader fills the other
+ * slot of all four, then flips ig_policy with one store, so an access never
+ * meets the new list with the old rules, nor the reverse. Stage 1 reads ig_policy once and keeps it in
  * the record: stage 3 checks the allowlist of the policy whose rules stage
  * 1 matched, even if a flip came in between.
  *
@@ -200,9 +202,10 @@ const volatile __u32 ig_trust_fs = 0;
  * ig_name_key, whose rules_gen also holds the slot, so a name matched
  * against one policy is never recalled under the other). */
 __u32 ig_rules_gen;
-/* Runtime: the slot (0 or 1) of `rules` and `allowlist` in force; the
- * loader flips it with one store once both maps of the new policy are in
- * the other slot. */
+/* Runtime: its low bit, the slot (0 or 1) of `rules`, `allowlist`,
+ * `interps` and `script_exts` in force; the loader adds one with one store
+ * once all maps of the new policy are in the other slot, so that the word
+ * also tells one policy from the next (interp.bpf.h). */
 __u32 ig_policy;
 /* Runtime: the hooks (1 << IG_HOOK_*) some rule in force names, and those
  * some deny or audit rule names (IG_HOOK_WATCHED). The loader

@@ -5,12 +5,23 @@
  * it opens for reading whose name ends in a code extension (`script_exts`)
  * judged like an exec, on the hook IG_HOOK_SCRIPT ("script").
  *
+ * Both sets are part of the policy: inner maps in the slot ig_policy names,
+ * filled by the loader with the rules and the allowlist, frozen, put in
+ * force by the same flip. An access is judged by one policy's interpreters,
+ * extensions, rules and allowlist (script_code, then script_interp under
+ * stage 1's own read), never a mix, and a reload that fails leaves the old
+ * policy whole.
+ *
  * The mark: stage 3 of an exec (or stage 1 deciding alone) notes in the
- * task's storage whether the digest it judged is an interpreter's
- * (pending); bprm_committed_creds makes the last such note of a successful
- * exec the task's (interp), so that a `#!` script's own bprm_check is
- * overtaken by its interpreter's; task_alloc hands the mark to every new
- * thread and process the task makes.
+ * task's storage whether the digest it judged is an interpreter's in the
+ * policy it judged under, and keeps the digest (pending); bprm_committed_creds
+ * makes the last such note of a successful exec the task's (interp), so
+ * that a `#!` script's own bprm_check is overtaken by its interpreter's;
+ * task_alloc hands the mark to every new thread and process the task
+ * makes. The mark holds the digest, and its index resolved under one
+ * ig_policy word: the first open after a flip resolves it again under the
+ * new policy (one lookup), so a policy that drops an interpreter stops
+ * judging its running tasks, and one that names it again judges them again.
  *
  * Included by bpf/enforcer.bpf.c alone, after its globals and maps.
  */
