@@ -135,7 +135,7 @@ static __always_inline __u32 interp_index(const __u8 *digest, __u32 slot)
 	__u32 *idx;
 
 	if (!set)
-		return 0; /* no interpreters in this policy (none set yet): not one */
+		return 0; /* open: no policy set yet, which names no interpreter */
 	__builtin_memcpy(k.digest, digest, IG_SHA256_LEN);
 	idx = bpf_map_lookup_elem(set, &k);
 	return idx ? *idx : 0;
@@ -301,7 +301,7 @@ static __always_inline struct ig_interp_task *interp_mark(__u32 word)
 
 	t = bpf_task_storage_get(&interp_task, bpf_get_current_task_btf(), 0, 0);
 	if (!t || !t->interp)
-		return NULL;
+		return NULL; /* open: no mark, the task runs no interpreter's program */
 	if (t->gen != word + 1) {
 		/* A flip since (or never resolved): ask this policy. A word
 		 * of ~0 leaves gen 0, so it asks every time (slower, right). */
@@ -324,7 +324,7 @@ static __always_inline bool script_code(struct file *file, __u32 word)
 	struct ig_interp_task *t = interp_mark(word);
 
 	if (!t || !t->idx)
-		return false; /* not an interpreter's task under this policy: nothing to judge */
+		return false; /* open: not an interpreter's task under this policy */
 	return script_open(file, word & 1);
 }
 
@@ -343,12 +343,12 @@ static __always_inline __u32 script_interp(struct file *file, __u32 word)
 
 	t = bpf_task_storage_get(&interp_task, bpf_get_current_task_btf(), 0, 0);
 	if (!t || !t->interp)
-		return 0; /* no mark (the filter found one: not reached); not judged */
+		return 0; /* open: no mark (the filter found one, so not reached) */
 	same = t->gen == word + 1 && t->gen;
 	if (same)
 		return t->idx; /* the filter's answer, under this very policy */
 	if (!script_code(file, word))
-		return 0;
+		return 0; /* open: this policy does not judge it, as if opened after the flip */
 	return t->idx;
 }
 
