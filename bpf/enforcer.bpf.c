@@ -115,8 +115,9 @@
  *     hash error (refused). A fork whose mark finds no memory is refused
  *     in enforce mode. Not judged (fails open, documented): files with no
  *     code extension (a name with no '.' unless "" is listed), interpreters
- *     exec'd with no digest (allowed by a path rule) or before the chain
- *     was attached, inline code. While no task holds a mark anywhere
+ *     exec'd with no digest (allowed by a path rule), before the chain
+ *     was attached or before a policy named them, inline code. A flip
+ *     re-resolves each mark under the new policy at the task's next open. While no task holds a mark anywhere
  *     (ig_interp_live, never below the truth), the script filter, fork and
  *     commit leave on that one word, before any task-storage lookup.
  * (j) An executable map counted in flight (mapped.bpf.h) is counted out
@@ -156,11 +157,12 @@
  * refuses sends its own event: no denial goes unrecorded.
  *
  * Enforcement never waits on userspace: rules and the allowlist are maps the
- * daemon fills whole. A policy is one rules map and one allowlist map, kept
- * in the same slot (0 or 1) of two map-in-map arrays; ig_policy names the
- * slot in force. The loader fills the other slot of both, then flips
- * ig_policy with one store, so an access never meets the new list with the
- * old rules, nor the reverse. Stage 1 reads ig_policy once and keeps it in
+ * daemon fills whole. A policy is one rules map, one allowlist map, one
+ * interpreter map and one code extension map (interp.bpf.h), kept in the
+ * same slot (0 or 1) of four map-in-map arrays; ig_policy's low bit names
+ * the slot in force (the word counts flips). The loader fills the other
+ * slot of all four, then flips ig_policy with one store, so an access never
+ * meets the new list with the old rules, nor the reverse. Stage 1 reads ig_policy once and keeps it in
  * the record: stage 3 checks the allowlist of the policy whose rules stage
  * 1 matched, even if a flip came in between.
  *
@@ -209,9 +211,10 @@ const volatile __u32 ig_trust_fs = 0;
  * ig_name_key, whose rules_gen also holds the slot, so a name matched
  * against one policy is never recalled under the other). */
 __u32 ig_rules_gen;
-/* Runtime: the slot (0 or 1) of `rules` and `allowlist` in force; the
- * loader flips it with one store once both maps of the new policy are in
- * the other slot. */
+/* Runtime: its low bit, the slot (0 or 1) of `rules`, `allowlist`,
+ * `interps` and `script_exts` in force; the loader adds one with one store
+ * once all maps of the new policy are in the other slot, so that the word
+ * also tells one policy from the next (interp.bpf.h). */
 __u32 ig_policy;
 /* Runtime: the hooks (1 << IG_HOOK_*) some rule in force names, and those
  * some deny or audit rule names (IG_HOOK_WATCHED). The loader
@@ -533,7 +536,8 @@ static __always_inline int filter_body(struct file *file, __u32 hook, __u32 prot
 	/* The generations before the rules they describe (see ig_rules_gen);
 	 * the policy read once: rules here and the allowlist in stage 3 are
 	 * the same policy's. */
-	__u32 policy = *(volatile __u32 *)&ig_policy & 1;
+	__u32 word = *(volatile __u32 *)&ig_policy;
+	__u32 policy = word & 1;
 	struct ig_name_key name = {
 		.rules_gen = ig_rules_gen << 1 | policy, .path_gen = ig_path_gen,
 	};
@@ -545,6 +549,7 @@ static __always_inline int filter_body(struct file *file, __u32 hook, __u32 prot
 	void *rule_map;
 	struct ig_event *ev;
 	struct ig_record *rec;
+	__u32 interp = 0;
 	int verdict, err;
 	__u64 seq;
 
@@ -569,6 +574,10 @@ static __always_inline int filter_body(struct file *file, __u32 hook, __u32 prot
 		if (fold_open_repeat(file, &name, c))
 			return 0;
 	}
+	/* A script: judged only if this policy's interpreters and extensions
+	 * say so, as its rules and allowlist judge it (interp.bpf.h). */
+	if (hook == IG_HOOK_SCRIPT && !(interp = script_interp(file, word)))
+		return 0; /* not code an interpreter reads under this policy: not judged */
 	rule_map = slot(&rules, policy);
 	if (c)
 		c->runs[hook]++;
@@ -583,8 +592,7 @@ static __always_inline int filter_body(struct file *file, __u32 hook, __u32 prot
 	__builtin_memset(ev, 0, IG_EVENT_HDR_LEN);
 	fill_context(ev, file, hook);
 	ev->prot = prot;
-	if (hook == IG_HOOK_SCRIPT)
-		ev->interp = interp_current();
+	ev->interp = interp;
 	ev->stages = IG_STAGE_FILTER;
 	if (ig_probe_tgid && ev->pid == ig_probe_tgid)
 		ev->flags |= IG_F_PROBE;
@@ -1379,10 +1387,8 @@ static __always_inline int script_filter(struct file *file)
 		return 0; /* no interpreter's task anywhere: nothing to judge (ig_interp_live) */
 	if (!script_readable(file))
 		return 0; /* not a regular file read through this open: not code read */
-	if (!interp_current())
-		return 0; /* not an interpreter's task: nothing to judge */
-	if (!script_open(file))
-		return 0; /* not code by the extension list (see script_open) */
+	if (!script_code(file, *(volatile __u32 *)&ig_policy))
+		return 0; /* not an interpreter's code by the policy in force (script_code) */
 	return stage_filter(file, IG_HOOK_SCRIPT, 0, true);
 }
 
@@ -1465,7 +1471,6 @@ int BPF_PROG(ig_interp_fork, struct task_struct *task, unsigned long clone_flags
 	if (!n)
 		return ig_mode == IG_MODE_ENFORCE ? -ENOMEM : 0;
 	interp_count_up(n->pending || n->interp, true);
-	n->interp = t->interp;
-	n->pending = 0;
+	interp_fork_copy(n, t);
 	return 0;
 }

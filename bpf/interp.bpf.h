@@ -5,39 +5,83 @@
  * it opens for reading whose name ends in a code extension (`script_exts`)
  * judged like an exec, on the hook IG_HOOK_SCRIPT ("script").
  *
+ * Both sets are part of the policy: inner maps in the slot ig_policy names,
+ * filled by the loader with the rules and the allowlist, frozen, put in
+ * force by the same flip. An access is judged by one policy's interpreters,
+ * extensions, rules and allowlist (script_code, then script_interp under
+ * stage 1's own read), never a mix, and a reload that fails leaves the old
+ * policy whole.
+ *
  * The mark: stage 3 of an exec (or stage 1 deciding alone) notes in the
- * task's storage whether the digest it judged is an interpreter's
- * (pending); bprm_committed_creds makes the last such note of a successful
- * exec the task's (interp), so that a `#!` script's own bprm_check is
- * overtaken by its interpreter's; task_alloc hands the mark to every new
- * thread and process the task makes.
+ * task's storage whether the digest it judged is an interpreter's in the
+ * policy it judged under, and keeps the digest (pending); bprm_committed_creds
+ * makes the last such note of a successful exec the task's (interp), so
+ * that a `#!` script's own bprm_check is overtaken by its interpreter's;
+ * task_alloc hands the mark to every new thread and process the task
+ * makes. The mark holds the digest, and its index resolved under one
+ * ig_policy word: the first open after a flip resolves it again under the
+ * new policy (one lookup), so a policy that drops an interpreter stops
+ * judging its running tasks, and one that names it again judges them again.
  *
  * Included by bpf/enforcer.bpf.c alone, after its globals and maps.
  */
 #ifndef IG_BPF_INTERP_H
 #define IG_BPF_INTERP_H
 
-/* Interpreters: digest to 1-based index in the loader's list (the event's
- * interp field). Filled by the loader, in place. */
-struct {
+/* A policy's interpreters: digest to its index (1-based, the event's
+ * interp field; the loader keeps a digest's index for the chain's life, so
+ * that the daemon names it by digest whichever policy judged the record).
+ * Slot ig_policy holds the set in force, the other the previous or the
+ * next policy's, filled whole by the loader with the policy's rules and
+ * allowlist, frozen, and put in force by the same flip. An empty slot names
+ * no interpreter: nothing is judged as a script (no policy yet). */
+struct interps_inner {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, IG_INTERP_MAX);
-	__type(key, struct ig_interp_key);
-	__type(value, __u32);
+	__uint(max_entries, 1);
+	__uint(key_size, sizeof(struct ig_interp_key));
+	__uint(value_size, sizeof(__u32));
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__array(values, struct interps_inner);
 } interps SEC(".maps");
 
-/* Code extensions (the name after its last '.', NUL-padded); the entry
- * "*" makes every regular file read by an interpreter code. */
-struct {
+/* A policy's code extensions (the name after its last '.', NUL-padded),
+ * in the same slot as its interpreters; the entry "*" makes every regular
+ * file read by an interpreter code. An empty slot beside a set of
+ * interpreters makes every such file code (fails closed; the loader never
+ * leaves one). */
+struct exts_inner {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, IG_SCRIPT_EXT_MAX);
-	__type(key, struct ig_ext_key);
-	__type(value, __u32);
+	__uint(max_entries, 1);
+	__uint(key_size, sizeof(struct ig_ext_key));
+	__uint(value_size, sizeof(__u32));
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__array(values, struct exts_inner);
 } script_exts SEC(".maps");
 
+/*
+ * A task's mark. What it runs is kept by digest, not by index: whether
+ * that program is an interpreter is the policy's to say, and a policy
+ * flip may say otherwise. idx is its index in the policy whose ig_policy
+ * word, plus one, is gen (0: not resolved yet); a task meeting another
+ * word resolves again, one lookup, once per flip.
+ */
 struct ig_interp_task {
-	__u32 pending;	/* the exec being judged: its interpreter index, 0: none */
-	__u32 interp;	/* the program this task runs: its interpreter index, 0: none */
+	__u32 pending;	/* the exec being judged runs an interpreter: 1, 0: none */
+	__u32 interp;	/* the program this task runs was one at its exec: 1, 0: none */
+	__u32 gen;	/* ig_policy + 1 when idx was resolved; 0: not yet */
+	__u32 idx;	/* its index in that policy's interpreters; 0: not one there */
+	__u8 pending_digest[IG_SHA256_LEN];
+	__u8 digest[IG_SHA256_LEN];
 };
 
 struct {
@@ -83,39 +127,51 @@ static __always_inline void interp_count_down(bool was, bool now)
 		__sync_fetch_and_add(&ig_interp_live, -1);
 }
 
-/* An exec judged (stage 3, or stage 1 alone): note whether it runs an
- * interpreter. An exec with no digest (allowed by a path rule, a hash
- * error) is not one: its task's scripts go unjudged (fails open; an
- * exec with a hash error is refused in enforce mode anyway). No memory
- * for the note: the same (fails open, counted nowhere; see docs). A note
- * left by an exec that failed after its verdict is overwritten by the
- * next exec's; only one decided with no verdict at all (no record room,
- * no scratch slot: refused in enforce mode) could inherit it, in monitor
- * mode, where it only means more is judged. */
-static __always_inline void interp_note_exec(const struct ig_event *ev)
+/* The index of digest among the interpreters of policy slot; 0: not one. */
+static __always_inline __u32 interp_index(const __u8 *digest, __u32 slot)
+{
+	struct ig_interp_key k = {};
+	void *set = bpf_map_lookup_elem(&interps, &slot);
+	__u32 *idx;
+
+	if (!set)
+		return 0; /* open: no policy set yet, which names no interpreter */
+	__builtin_memcpy(k.digest, digest, IG_SHA256_LEN);
+	idx = bpf_map_lookup_elem(set, &k);
+	return idx ? *idx : 0;
+}
+
+/* An exec judged (stage 3, or stage 1 alone) under policy slot: note
+ * whether it runs an interpreter of that policy, and which program. An
+ * exec with no digest (allowed by a path rule, a hash error) is not one:
+ * its task's scripts go unjudged (fails open; an exec with a hash error
+ * is refused in enforce mode anyway). No memory for the note: the same
+ * (fails open, counted nowhere; see docs). A note left by an exec that
+ * failed after its verdict is overwritten by the next exec's; only one
+ * decided with no verdict at all (no record room, no scratch slot:
+ * refused in enforce mode) could inherit it, in monitor mode, where it
+ * only means more is judged. A program the policy does not name leaves
+ * no mark: a later policy that names it judges it from its next exec. */
+static __always_inline void interp_note_exec(const struct ig_event *ev, __u32 slot)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	struct ig_interp_key k = {};
 	struct ig_interp_task *t;
-	__u32 *idx = NULL;
-
-	__u32 now;
+	__u32 now = 0;
 	bool was;
 
-	if (ev->flags & IG_F_HASHED) {
-		__builtin_memcpy(k.digest, ev->digest, IG_SHA256_LEN);
-		idx = bpf_map_lookup_elem(&interps, &k);
-	}
-	if (!idx && !interp_any())
+	if (ev->flags & IG_F_HASHED)
+		now = interp_index(ev->digest, slot) != 0;
+	if (!now && !interp_any())
 		return; /* no task holds a note or mark: this one's stays empty */
 	t = bpf_task_storage_get(&interp_task, task, 0,
-				 idx ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
+				 now ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
 	if (!t)
 		return;
-	now = idx ? *idx : 0;
 	was = t->pending || t->interp;
 	interp_count_up(was, now || t->interp);
 	t->pending = now;
+	if (now)
+		__builtin_memcpy(t->pending_digest, ev->digest, IG_SHA256_LEN);
 	interp_count_down(was, now || t->interp);
 }
 
@@ -132,8 +188,23 @@ static __always_inline void interp_commit(void)
 		return;
 	was = t->pending || t->interp;
 	t->interp = t->pending;
+	if (t->pending)
+		__builtin_memcpy(t->digest, t->pending_digest, IG_SHA256_LEN);
+	t->gen = 0; /* another program: resolved at its first open */
+	t->idx = 0;
 	t->pending = 0;
 	interp_count_down(was, t->interp);
+}
+
+/* A new task of a marked one: the same program, the same mark. */
+static __always_inline void interp_fork_copy(struct ig_interp_task *n,
+					     const struct ig_interp_task *t)
+{
+	n->interp = t->interp;
+	n->gen = t->gen;
+	n->idx = t->idx;
+	__builtin_memcpy(n->digest, t->digest, IG_SHA256_LEN);
+	n->pending = 0;
 }
 
 /* The task leaves: its mark with it (the storage goes when the task is
@@ -150,17 +221,6 @@ static __always_inline void interp_exit(void)
 	t->pending = 0;
 	t->interp = 0;
 	interp_count_down(true, false);
-}
-
-/* The interpreter index of the current task, 0: not an interpreter. */
-static __always_inline __u32 interp_current(void)
-{
-	struct ig_interp_task *t;
-
-	if (!interp_any())
-		return 0; /* no task is marked, this one neither (see ig_interp_live) */
-	t = bpf_task_storage_get(&interp_task, bpf_get_current_task_btf(), 0, 0);
-	return t ? t->interp : 0;
 }
 
 #define IG_FMODE_READ	0x1
@@ -182,9 +242,10 @@ static __always_inline bool script_readable(struct file *file)
  * IG_NAME_SCAN bytes of the name) is a code extension, one with no '.'
  * when the empty extension is listed, or any such file when "*" is. One pass keeps the bytes after the last '.' seen; a
  * name longer than IG_NAME_SCAN is judged by its first bytes only, so an
- * extension past them is not seen (fails open; documented).
+ * extension past them is not seen (fails open; documented). slot: the
+ * policy whose extensions say.
  */
-static __always_inline bool script_open(struct file *file)
+static __always_inline bool script_open(struct file *file, __u32 slot)
 {
 	struct ig_ext_key any = { .ext = "*" };
 	struct ig_ext_key k = {};
@@ -192,11 +253,15 @@ static __always_inline bool script_open(struct file *file)
 	__u64 ext = 0;
 	__u32 len = 0;
 	bool dot = false;
+	void *exts;
 	int n, i;
 
 	if (!script_readable(file))
 		return false; /* not read through this open, or not a regular file */
-	if (bpf_map_lookup_elem(&script_exts, &any))
+	exts = bpf_map_lookup_elem(&script_exts, &slot);
+	if (!exts)
+		return true; /* fails closed: no extensions beside the interpreters, all is code */
+	if (bpf_map_lookup_elem(exts, &any))
 		return true;
 	n = bpf_probe_read_kernel_str(name, sizeof(name), file->f_path.dentry->d_name.name);
 	if (n <= 1)
@@ -221,11 +286,70 @@ static __always_inline bool script_open(struct file *file)
 		/* No extension: code only where the empty extension is listed
 		 * (the all-zero key); else not code by name (fails open, as
 		 * the operator chose). */
-		return bpf_map_lookup_elem(&script_exts, &k) != NULL;
+		return bpf_map_lookup_elem(exts, &k) != NULL;
 	if (!len || len >= IG_EXT_LEN)
 		return false; /* "x." or past 7 bytes: no extension that could be listed */
 	__builtin_memcpy(k.ext, &ext, sizeof(k.ext));
-	return bpf_map_lookup_elem(&script_exts, &k) != NULL;
+	return bpf_map_lookup_elem(exts, &k) != NULL;
+}
+
+/* The task's mark with its index resolved under the policy whose
+ * ig_policy word is word; NULL: the task runs no interpreter's program. */
+static __always_inline struct ig_interp_task *interp_mark(__u32 word)
+{
+	struct ig_interp_task *t;
+
+	t = bpf_task_storage_get(&interp_task, bpf_get_current_task_btf(), 0, 0);
+	if (!t || !t->interp)
+		return NULL; /* open: no mark, the task runs no interpreter's program */
+	if (t->gen != word + 1) {
+		/* A flip since (or never resolved): ask this policy. A word
+		 * of ~0 leaves gen 0, so it asks every time (slower, right). */
+		t->idx = interp_index(t->digest, word & 1);
+		t->gen = word + 1;
+	}
+	return t;
+}
+
+/*
+ * Is this open code read by an interpreter, by the policy in force (the
+ * ig_policy word read once)? The script filter's question, before stage 1:
+ * the task's mark, resolved under that policy, then that policy's
+ * extensions. In the common case (no flip since the task's last open) one
+ * task-storage lookup and the extension lookups, as before the policy
+ * slot held them; the outer array lookup is inlined by the verifier.
+ */
+static __always_inline bool script_code(struct file *file, __u32 word)
+{
+	struct ig_interp_task *t = interp_mark(word);
+
+	if (!t || !t->idx)
+		return false; /* open: not an interpreter's task under this policy */
+	return script_open(file, word & 1);
+}
+
+/*
+ * Stage 1's own answer for a script open, under the ig_policy word it read
+ * for the rules and the allowlist: the interpreter's index, 0 when this
+ * policy would not judge it. The script filter answered under the same
+ * word unless a flip came in between; then the mark was resolved under
+ * another word and both questions are asked again, so that the access is
+ * judged by one policy's interpreters, extensions, rules and allowlist.
+ */
+static __always_inline __u32 script_interp(struct file *file, __u32 word)
+{
+	struct ig_interp_task *t;
+	bool same;
+
+	t = bpf_task_storage_get(&interp_task, bpf_get_current_task_btf(), 0, 0);
+	if (!t || !t->interp)
+		return 0; /* open: no mark (the filter found one, so not reached) */
+	same = t->gen == word + 1 && t->gen;
+	if (same)
+		return t->idx; /* the filter's answer, under this very policy */
+	if (!script_code(file, word))
+		return 0; /* open: this policy does not judge it, as if opened after the flip */
+	return t->idx;
 }
 
 #endif

@@ -132,7 +132,7 @@ static __always_inline int judge(struct ig_event *ev, __u32 policy, __u32 hook,
 		verdict = refuse(ev, IG_REASON_NOT_ALLOWLISTED, c);
 	}
 	if (hook == IG_HOOK_EXEC)
-		interp_note_exec(ev); /* made the task's only if the exec succeeds */
+		interp_note_exec(ev, policy); /* made the task's only if the exec succeeds */
 	return verdict;
 }
 

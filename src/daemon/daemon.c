@@ -183,9 +183,8 @@ static int policy_apply(struct daemon *d, const struct policy *p)
 		ka[i].bind_path = en->bind_path ? en->path : NULL;
 	}
 	/* Interpreters and code extensions first: every path is hashed before
-	 * any map changes, so a named interpreter that cannot be read leaves
-	 * the policy in force as it was. Replaced in place, not with the
-	 * policy's flip (see docs/design.md). */
+	 * any map changes, and they go in force with the rules and the
+	 * allowlist, in one flip, or not at all (see docs/design.md). */
 	err = interp_apply(d->e, p->rules);
 	if (!err)
 		err = enforcer_set_policy(d->e, kr, nr, ka, na);
@@ -756,6 +755,7 @@ static int start(struct daemon *d)
 		if (err)
 			return err;
 		enforcer_set_handler(d->e, on_event, d);
+		pipeline_set_enforcer(d->pl, d->e);
 		err = policy_apply_current(d);
 		if (err)
 			return err;
@@ -774,6 +774,7 @@ static int start(struct daemon *d)
 		if (err)
 			return err;
 		enforcer_set_handler(d->e, on_event, d);
+		pipeline_set_enforcer(d->pl, d->e);
 		/* Fill before attaching: the first decision already sees the lists. */
 		err = policy_apply_current(d);
 		if (!err)

@@ -90,7 +90,8 @@ static json_t *event_fields(const struct ig_event *ev, enum ig_mode mode,
 			 "pid_ns", (json_int_t)ev->pid_ns, "rule", ev->rule);
 }
 
-json_t *event_to_json(const struct ig_event *ev, enum ig_mode mode, const struct event_clock *clk)
+json_t *event_to_json(const struct ig_event *ev, enum ig_mode mode, const struct event_clock *clk,
+		      const char *interp_hex)
 {
 	json_t *j = event_fields(ev, mode, clk);
 
@@ -103,9 +104,17 @@ json_t *event_to_json(const struct ig_event *ev, enum ig_mode mode, const struct
 	/* Code the kernel reads: what it is. */
 	if (j && (ev->hook == IG_HOOK_MODULE || ev->hook == IG_HOOK_KREAD))
 		json_object_set_new(j, "kind", json_string(names_kread(ev->prot)));
-	/* A script's: the interpreter reading it (its index in the list). */
-	if (j && ev->hook == IG_HOOK_SCRIPT)
+	/* A script's: the interpreter reading it, by its lasting index and by
+	 * digest. */
+	if (j && ev->hook == IG_HOOK_SCRIPT) {
+		char val[8 + SHA256_HEX_LEN];
+
 		json_object_set_new(j, "interp", json_integer(ev->interp));
+		snprintf(val, sizeof(val), "sha256:%.*s", SHA256_HEX_LEN,
+			 interp_hex ? interp_hex : "");
+		json_object_set_new(j, "interp_sha256",
+				    interp_hex ? json_string(val) : json_null());
+	}
 	return j;
 }
 
@@ -145,7 +154,7 @@ static void put_name(struct audit_out *o, const char *name)
 }
 
 void event_put_access(struct audit_out *o, const struct ig_event *ev, enum ig_mode mode,
-		      const char *userspace_hex)
+		      const char *userspace_hex, const char *interp_hex)
 {
 	char hex[SHA256_HEX_LEN + 1];
 	bool hashed = ev->flags & IG_F_HASHED;
@@ -223,6 +232,13 @@ void event_put_access(struct audit_out *o, const struct ig_event *ev, enum ig_mo
 	if (ev->hook == IG_HOOK_SCRIPT) {
 		AUDIT_PUT_LIT(o, ",\"interp\":");
 		audit_put_u64(o, ev->interp);
+		if (interp_hex) {
+			AUDIT_PUT_LIT(o, ",\"interp_sha256\":\"sha256:");
+			audit_put(o, interp_hex, SHA256_HEX_LEN);
+			AUDIT_PUT_LIT(o, "\"");
+		} else {
+			AUDIT_PUT_LIT(o, ",\"interp_sha256\":null");
+		}
 	}
 }
 

@@ -25,18 +25,21 @@ long long event_realtime_ns(const struct event_clock *clk, unsigned long long bo
 /* A JSON string for bytes that may not be UTF-8 (see event.c). */
 json_t *event_json_bytes(const char *s);
 
-/* The `access` record of one event, without the trail's seq and prev. */
-json_t *event_to_json(const struct ig_event *ev, enum ig_mode mode, const struct event_clock *clk);
+/* The `access` record of one event, without the trail's seq and prev.
+ * interp_hex (64 hex digits, NULL: not known) is the digest of the
+ * interpreter behind a script event's interp index. */
+json_t *event_to_json(const struct ig_event *ev, enum ig_mode mode, const struct event_clock *clk,
+		      const char *interp_hex);
 
 /*
  * The same record's members from "hook" to "rule", rendered straight into an
  * audit line, byte for byte as audit_log_append writes event_to_json's
  * object: for the event path, which builds no JSON object. userspace_hex
  * (NULL: none) is a digest measured in userspace, which replaces "digest"
- * and "digest_source" as the daemon does.
+ * and "digest_source" as the daemon does; interp_hex as event_to_json's.
  */
 void event_put_access(struct audit_out *o, const struct ig_event *ev, enum ig_mode mode,
-		      const char *userspace_hex);
+		      const char *userspace_hex, const char *interp_hex);
 /* n bytes of a name as event_json_bytes and the writer spell them. */
 void event_put_bytes(struct audit_out *o, const char *s, size_t n);
 

@@ -100,7 +100,7 @@ int interp_apply(struct enforcer *e, const struct rules *r)
 		err = enforcer_set_script_exts(e, enforcer_script_exts_default, n);
 	}
 	if (!err)
-		pr_info("%zu interpreters; code read by them is judged at %s", s.n,
+		pr_info("%zu interpreters for the policy; code read by them is judged at %s", s.n,
 			enforcer_script_hook(e));
 	free(s.d);
 	return err;

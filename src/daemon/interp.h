@@ -8,9 +8,11 @@
 #include "enforcer/enforcer.h"
 #include "rules/rules.h"
 
-/* Hash and load them; r may be NULL (defaults only). 0 or a negative errno;
- * an interpreter the rules name by a path that cannot be hashed is an error,
- * a usual one that does not exist is skipped. */
+/* Hash them and hand them to the enforcer for its next policy swap
+ * (enforcer_set_policy puts them in force); r may be NULL (defaults only).
+ * 0 or a negative errno; an interpreter the rules name by a path that
+ * cannot be hashed is an error, a usual one that does not exist is
+ * skipped. */
 int interp_apply(struct enforcer *e, const struct rules *r);
 
 #endif

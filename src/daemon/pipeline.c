@@ -256,6 +256,7 @@ struct pipeline {
 	uint64_t *fold_done;
 	time_t last_summary;
 	bool failed;		/* a write to the audit trail failed */
+	const struct enforcer *e;	/* names a script's interpreter; NULL: not named */
 };
 
 static void note_write_error(struct pipeline *p, int err)
@@ -335,9 +336,27 @@ static bool userspace_digest(const struct ig_event *ev, char hex[SHA256_HEX_LEN 
 	return ok;
 }
 
+/* A script event's interpreter, by digest: the enforcer keeps each
+ * digest's index for the chain's life, whichever policy judged it. */
+static const char *interp_hex(const struct pipeline *p, const struct ig_event *ev,
+			      char hex[SHA256_HEX_LEN + 1])
+{
+	__u8 d[IG_SHA256_LEN];
+
+	if (ev->hook != IG_HOOK_SCRIPT || !p->e || !enforcer_interp_digest(p->e, ev->interp, d))
+		return NULL;
+	digest_to_hex(d, hex);
+	return hex;
+}
+
+void pipeline_set_enforcer(struct pipeline *p, const struct enforcer *e)
+{
+	p->e = e;
+}
+
 static void write_access(struct pipeline *p, const struct ig_event *ev)
 {
-	char hex[SHA256_HEX_LEN + 1];
+	char hex[SHA256_HEX_LEN + 1], ihex[SHA256_HEX_LEN + 1];
 	bool measured = userspace_digest(ev, hex);
 	struct audit_out *o;
 	int err;
@@ -345,7 +364,7 @@ static void write_access(struct pipeline *p, const struct ig_event *ev)
 	err = audit_log_begin_ns(p->log, "access", event_realtime_ns(&p->clk, ev->time_ns), &o);
 	if (!err) {
 		audit_put(o, p->al_members, p->al_members_len);
-		event_put_access(o, ev, p->mode, measured ? hex : NULL);
+		event_put_access(o, ev, p->mode, measured ? hex : NULL, interp_hex(p, ev, ihex));
 		err = audit_log_end(p->log);
 	}
 	note_write_error(p, err);

@@ -87,6 +87,9 @@ void pipeline_folds_restart(struct pipeline *p);
  */
 struct enforcer;
 int pipeline_folds_renew(struct pipeline *p, struct enforcer *e);
+/* The chain whose events these are: a script's record names its
+ * interpreter by digest (interp_sha256) through it. */
+void pipeline_set_enforcer(struct pipeline *p, const struct enforcer *e);
 /* Slots taken in this fold epoch (0 without folding). */
 uint64_t pipeline_folds_taken(const struct pipeline *p);
 /* The allowlist in force after a reload (sha256_hex NULL: none). */

@@ -107,66 +107,49 @@ bool enforcer_has_prog(const struct enforcer *e, const char *name)
 	return p && bpf_program__autoload(p);
 }
 
-/* Empty a hash map whose keys are keylen bytes. */
-static int map_clear(int fd, size_t keylen)
-{
-	__u8 key[64], next[64];
-
-	if (keylen > sizeof(key))
-		return -EINVAL;
-	while (!bpf_map_get_next_key(fd, NULL, next)) {
-		memcpy(key, next, keylen);
-		if (bpf_map_delete_elem(fd, key))
-			return -errno;
-	}
-	return 0;
-}
-
+/* Kept for the next enforcer_set_policy, which puts them in force with
+ * its rules and allowlist; nothing in force changes here. */
 int enforcer_set_interps(struct enforcer *e, const __u8 (*digests)[IG_SHA256_LEN], size_t n)
 {
-	int fd = e->fds[EM_INTERPS], err;
+	__u8 (*d)[IG_SHA256_LEN];
 
 	if (n > IG_INTERP_MAX)
 		return -E2BIG;
-	err = map_clear(fd, sizeof(struct ig_interp_key));
-	for (size_t i = 0; !err && i < n; i++) {
-		struct ig_interp_key k;
-		__u32 idx = i + 1;
-
-		memcpy(k.digest, digests[i], IG_SHA256_LEN);
-		if (bpf_map_update_elem(fd, &k, &idx, BPF_ANY))
-			err = -errno;
-	}
-	if (err)
-		pr_err("cannot set the interpreters: %s", strerror(-err));
-	return err;
+	d = calloc(n ? n : 1, IG_SHA256_LEN);
+	if (!d)
+		return -ENOMEM;
+	if (n)
+		memcpy(d, digests, n * IG_SHA256_LEN);
+	free(e->interps_next);
+	e->interps_next = d;
+	e->ninterps_next = n;
+	return 0;
 }
 
 int enforcer_set_script_exts(struct enforcer *e, const char *const *exts, size_t n)
 {
-	int fd = e->fds[EM_SCRIPT_EXTS], err;
+	struct ig_ext_key *k;
 
 	if (n > IG_SCRIPT_EXT_MAX)
 		return -E2BIG;
-	err = map_clear(fd, sizeof(struct ig_ext_key));
-	for (size_t i = 0; !err && i < n; i++) {
-		struct ig_ext_key k = {};
-		__u32 one = 1;
-
+	k = calloc(n ? n : 1, sizeof(*k));
+	if (!k)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
 		/* "": names with no '.' at all. */
 		if (strlen(exts[i]) >= IG_EXT_LEN || strchr(exts[i], '.') ||
 		    strchr(exts[i], '/')) {
 			pr_err("invalid code extension '%s' (at most %d bytes, no '.' nor '/')",
 			       exts[i], IG_EXT_LEN - 1);
+			free(k);
 			return -EINVAL;
 		}
-		memcpy(k.ext, exts[i], strlen(exts[i]));
-		if (bpf_map_update_elem(fd, &k, &one, BPF_ANY))
-			err = -errno;
+		memcpy(k[i].ext, exts[i], strlen(exts[i]));
 	}
-	if (err)
-		pr_err("cannot set the code extensions: %s", strerror(-err));
-	return err;
+	free(e->exts_next);
+	e->exts_next = k;
+	e->nexts_next = n;
+	return 0;
 }
 
 int enforcer_open(struct enforcer **out, const struct enforcer_opts *opts)
@@ -336,6 +319,9 @@ void enforcer_free(struct enforcer *e)
 			bpf_link__destroy(e->aux_links[a]);
 	}
 	ring_buffer__free(e->rb);
+	free(e->interps_next);
+	free(e->exts_next);
+	free(e->interp_ids);
 	if (e->folds)
 		munmap(e->folds, FOLDS_BYTES);
 	enforcer_bpf__destroy(e->skel);

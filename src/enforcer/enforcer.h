@@ -51,20 +51,26 @@ int enforcer_lsm_check(void);
 void enforcer_log_libbpf(void);
 
 int enforcer_open(struct enforcer **out, const struct enforcer_opts *opts);
-/* Build complete new rules and allowlist maps and put both in force in one
- * step; on failure the old rules and the old allowlist both stay. */
+/* Build complete new rules, allowlist, interpreter and code extension maps
+ * (the last two as enforcer_set_interps and enforcer_set_script_exts left
+ * them) and put all four in force in one step; on failure the old policy
+ * stays whole. */
 int enforcer_set_policy(struct enforcer *e, const struct enforcer_rule *rules, size_t nrules,
 			const struct enforcer_allow *allow, size_t nallow);
 /*
  * Interpreters, by digest (a renamed copy is still one): a task that execs
  * one has every file it opens for reading as code judged like an exec
- * (hook "script"). An event's interp field is the 1-based index in this
- * list. Replaces the list in place; 0 or a negative errno.
+ * (hook "script"). Kept for the next enforcer_set_policy, which puts them
+ * in force with its rules and allowlist in one flip; 0 or a negative
+ * errno. An event's interp field is the digest's index, the same for the
+ * chain's life: enforcer_interp_digest names it.
  */
 int enforcer_set_interps(struct enforcer *e, const __u8 (*digests)[IG_SHA256_LEN], size_t n);
+/* The digest behind an event's interp index; false for none. */
+bool enforcer_interp_digest(const struct enforcer *e, __u32 idx, __u8 digest[IG_SHA256_LEN]);
 /* What makes a file code: its name's extension (without the '.', shorter
  * than IG_EXT_LEN; "" for a name with no '.'), "*" for every regular file.
- * Replaces the set in place. */
+ * Kept for the next enforcer_set_policy, as the interpreters are. */
 int enforcer_set_script_exts(struct enforcer *e, const char *const *exts, size_t n);
 /* The default code extensions (NULL-terminated). */
 extern const char *const enforcer_script_exts_default[];

@@ -330,13 +330,19 @@ void guard_check(struct enforcer *e)
 			check_link(e, e->aux_links[a], e->aux_tags[a], aux_names[a], &bad);
 	}
 	if (e->policy_slot >= 0 && !bss_read(e, &bss)) {
-		__u32 slot = (__u32)e->policy_slot, ids[2] = { 0, 0 };
+		__u32 slot = (__u32)e->policy_slot, ids[POLICY_MAPS] = { 0 };
+		int changed = -1;
 
-		bpf_map_lookup_elem(e->fds[EM_RULES], &slot, &ids[0]);
-		bpf_map_lookup_elem(e->fds[EM_ALLOW], &slot, &ids[1]);
-		if ((bss.ig_policy & 1) != slot || ids[0] != e->policy_ids[0] ||
-		    ids[1] != e->policy_ids[1]) {
-			found(e, IG_TAMPER_POLICY_CHANGED, IG_GUARD_MAP, ids[1], "allowlist");
+		for (int m = POLICY_MAPS - 1; m >= 0; m--) {
+			bpf_map_lookup_elem(e->fds[policy_maps[m]], &slot, &ids[m]);
+			if (ids[m] != e->policy_ids[m])
+				changed = m;
+		}
+		if ((bss.ig_policy & 1) != slot)
+			changed = PM_ALLOW; /* another slot in force: named by its list */
+		if (changed >= 0) {
+			found(e, IG_TAMPER_POLICY_CHANGED, IG_GUARD_MAP, ids[changed],
+			      emap_names[policy_maps[changed]]);
 			bad |= 1u << IG_TAMPER_POLICY_CHANGED;
 		}
 	}

@@ -226,34 +226,183 @@ cleanup:
 	return err;
 }
 
+/* A digest's index for the chain's life (see interp_ids), given it the
+ * first time; 0 when there is no memory for it. */
+static __u32 interp_id(struct enforcer *e, const __u8 digest[IG_SHA256_LEN])
+{
+	__u8 (*ids)[IG_SHA256_LEN];
+
+	for (size_t i = 0; i < e->ninterp_ids; i++)
+		if (!memcmp(e->interp_ids[i], digest, IG_SHA256_LEN))
+			return i + 1;
+	ids = realloc(e->interp_ids, (e->ninterp_ids + 1) * IG_SHA256_LEN);
+	if (!ids)
+		return 0;
+	e->interp_ids = ids;
+	memcpy(ids[e->ninterp_ids++], digest, IG_SHA256_LEN);
+	return e->ninterp_ids;
+}
+
+bool enforcer_interp_digest(const struct enforcer *e, __u32 idx, __u8 digest[IG_SHA256_LEN])
+{
+	if (!idx || idx > e->ninterp_ids)
+		return false;
+	memcpy(digest, e->interp_ids[idx - 1], IG_SHA256_LEN);
+	return true;
+}
+
+/* A new, frozen hash map of n keys of klen bytes (values vlen), in *fdp;
+ * nothing in force changes. */
+static int set_build(struct enforcer *e, const char *name, const char *what, const void *keys,
+		     size_t klen, const void *vals, size_t vlen, size_t n, int *fdp)
+{
+	int fd, err;
+
+	fd = bpf_map_create(BPF_MAP_TYPE_HASH, name, klen, vlen, n ? n : 1, NULL);
+	if (fd < 0) {
+		err = -errno;
+		pr_err("cannot create the %s map (%zu entries): %s", what, n, strerror(-err));
+		return err;
+	}
+	err = guard_add_fd(e, IG_GUARD_MAP, fd); /* before a byte is in it */
+	for (size_t i = 0; !err && i < n; i++)
+		if (bpf_map_update_elem(fd, (const char *)keys + i * klen,
+					(const char *)vals + i * vlen, BPF_ANY)) {
+			err = -errno;
+			pr_err("cannot fill the %s map: %s", what, strerror(-err));
+		}
+	if (!err)
+		err = freeze(fd, what);
+	if (err) {
+		close(fd);
+		return err;
+	}
+	*fdp = fd;
+	return 0;
+}
+
+/* The interpreters staged for this policy, each at its lasting index. */
+static int interps_build(struct enforcer *e, int *fdp)
+{
+	size_t n = e->ninterps_next;
+	struct ig_interp_key *keys = calloc(n ? n : 1, sizeof(*keys));
+	__u32 *idx = calloc(n ? n : 1, sizeof(*idx));
+	int err = 0;
+
+	if (!keys || !idx)
+		err = -ENOMEM;
+	for (size_t i = 0; !err && i < n; i++) {
+		memcpy(keys[i].digest, e->interps_next[i], IG_SHA256_LEN);
+		idx[i] = interp_id(e, keys[i].digest);
+		if (!idx[i])
+			err = -ENOMEM;
+	}
+	if (!err)
+		err = set_build(e, "ig_interps", "interpreters", keys, sizeof(*keys), idx,
+				sizeof(*idx), n, fdp);
+	free(keys);
+	free(idx);
+	return err;
+}
+
+/* The code extensions staged for this policy, else the defaults. */
+static int exts_build(struct enforcer *e, int *fdp)
+{
+	__u32 one[IG_SCRIPT_EXT_MAX];
+	int err;
+
+	for (size_t i = 0; i < IG_SCRIPT_EXT_MAX; i++)
+		one[i] = 1;
+	if (!e->exts_next) {
+		size_t n = 0;
+
+		while (enforcer_script_exts_default[n])
+			n++;
+		err = enforcer_set_script_exts(e, enforcer_script_exts_default, n);
+		if (err)
+			return err;
+	}
+	return set_build(e, "ig_exts", "code extensions", e->exts_next, sizeof(*e->exts_next),
+			 one, sizeof(one[0]), e->nexts_next, fdp);
+}
+
+/* The indices of an adopted chain's interpreters, from the inner maps both
+ * slots hold: whichever policy judged an event still in the ring, its
+ * interp is named, and new digests take indices after them. */
+int interp_ids_recover(struct enforcer *e)
+{
+	size_t max = 0;
+	int err = 0;
+
+	for (__u32 slot = 0; slot < 2 && !err; slot++) {
+		LIBBPF_OPTS(bpf_get_fd_by_id_opts, ro, .open_flags = BPF_F_RDONLY);
+		struct ig_interp_key k, next;
+		__u32 id = slot_id(e->fds[EM_INTERPS], slot), idx;
+		int fd;
+
+		if (!id)
+			continue; /* nothing in this slot */
+		fd = bpf_map_get_fd_by_id_opts(id, &ro);
+		if (fd < 0)
+			return -errno;
+		for (int r = bpf_map_get_next_key(fd, NULL, &next); !r && !err;
+		     r = bpf_map_get_next_key(fd, &k, &next)) {
+			k = next;
+			if (bpf_map_lookup_elem(fd, &k, &idx) || !idx || idx > IG_INTERP_MAX * 64)
+				continue; /* gone meanwhile, or not an index this loader gives */
+			if (idx > max) {
+				__u8 (*ids)[IG_SHA256_LEN] = realloc(e->interp_ids,
+								     (size_t)idx * IG_SHA256_LEN);
+
+				if (!ids) {
+					err = -ENOMEM;
+					break;
+				}
+				memset(ids[max], 0, (idx - max) * IG_SHA256_LEN);
+				e->interp_ids = ids;
+				max = idx;
+			}
+			memcpy(e->interp_ids[idx - 1], k.digest, IG_SHA256_LEN);
+		}
+		close(fd);
+	}
+	e->ninterp_ids = max;
+	return err;
+}
+
 /*
- * Both maps are built, then put in the slot not in force, then ig_policy
+ * The four maps of a policy (rules, allowlist, interpreters, code
+ * extensions) are built, then put in the slot not in force, then ig_policy
  * flips to that slot with one store: until the flip nothing in force has
- * changed, so any failure before it leaves the old list and the old rules
- * deciding together. The slot left behind is kept: a record stage 1 made
- * before the flip is judged against it (struct ig_record), and the next
- * policy replaces it.
+ * changed, so any failure before it leaves the old policy deciding whole.
+ * The slot left behind is kept: a record stage 1 made before the flip is
+ * judged against it (struct ig_record), and the next policy replaces it.
  */
 int enforcer_set_policy(struct enforcer *e, const struct enforcer_rule *rules, size_t nrules,
 			const struct enforcer_allow *allow, size_t nallow)
 {
 	struct enforcer_bpf__bss bss;
-	int rules_fd = -1, allow_fd = -1, err;
-	__u32 hooks = 0, next, old_rules, old_allow;
+	int fds[POLICY_MAPS], err;
+	__u32 hooks = 0, next = 2, old[POLICY_MAPS]; /* next: 2 until a slot is chosen */
 
-	err = rules_build(e, rules, nrules, &rules_fd, &hooks);
+	for (int m = 0; m < POLICY_MAPS; m++)
+		fds[m] = -1;
+	err = rules_build(e, rules, nrules, &fds[PM_RULES], &hooks);
 	if (!err)
-		err = allow_build(e, allow, nallow, &allow_fd);
+		err = allow_build(e, allow, nallow, &fds[PM_ALLOW]);
+	if (!err)
+		err = interps_build(e, &fds[PM_INTERPS]);
+	if (!err)
+		err = exts_build(e, &fds[PM_EXTS]);
 	if (!err)
 		err = bss_read(e, &bss);
 	if (err)
-		goto cleanup;
+		goto unstage;
 	next = !(bss.ig_policy & 1);
-	old_rules = slot_id(e->fds[EM_RULES], next);
-	old_allow = slot_id(e->fds[EM_ALLOW], next);
-	err = stage_in(e->fds[EM_RULES], next, rules_fd, "rules");
-	if (!err)
-		err = stage_in(e->fds[EM_ALLOW], next, allow_fd, "allowlist");
+	for (int m = 0; m < POLICY_MAPS; m++)
+		old[m] = slot_id(e->fds[policy_maps[m]], next);
+	for (int m = 0; m < POLICY_MAPS && !err; m++)
+		err = stage_in(e->fds[policy_maps[m]], next, fds[m], policy_map_names[m]);
 	if (err)
 		goto unstage;
 	/* Both policies' hooks while either may be in force (see
@@ -263,7 +412,7 @@ int enforcer_set_policy(struct enforcer *e, const struct enforcer_rule *rules, s
 		pr_err("cannot widen the hooks with rules before the swap: %s", strerror(-err));
 		goto unstage; /* the wider set may stay: it costs lookups, never a record */
 	}
-	err = bss_flip_policy(e, next);
+	err = bss_flip_policy(e, bss.ig_policy + 1); /* its low bit: next */
 	if (err) {
 		pr_err("cannot switch to the new policy: %s", strerror(-err));
 		goto unstage;
@@ -273,21 +422,23 @@ int enforcer_set_policy(struct enforcer *e, const struct enforcer_rule *rules, s
 	/* What the checks expect in force (guard.c); the maps replaced are
 	 * gone from the kernel once no record holds them. */
 	e->policy_slot = (int)next;
-	e->policy_ids[0] = guard_obj_id(rules_fd);
-	e->policy_ids[1] = guard_obj_id(allow_fd);
-	guard_drop(e, IG_GUARD_MAP, old_rules);
-	guard_drop(e, IG_GUARD_MAP, old_allow);
+	for (int m = 0; m < POLICY_MAPS; m++) {
+		e->policy_ids[m] = guard_obj_id(fds[m]);
+		guard_drop(e, IG_GUARD_MAP, old[m]);
+	}
 	goto cleanup;
 unstage:
 	/* Never in force: free the new maps now rather than at the next swap. */
-	bpf_map_delete_elem(e->fds[EM_RULES], &next);
-	bpf_map_delete_elem(e->fds[EM_ALLOW], &next);
-	guard_drop(e, IG_GUARD_MAP, guard_obj_id(rules_fd));
-	guard_drop(e, IG_GUARD_MAP, guard_obj_id(allow_fd));
+	for (int m = 0; m < POLICY_MAPS; m++) {
+		if (fds[m] < 0)
+			continue;
+		if (next < 2)
+			bpf_map_delete_elem(e->fds[policy_maps[m]], &next);
+		guard_drop(e, IG_GUARD_MAP, guard_obj_id(fds[m]));
+	}
 cleanup:
-	if (rules_fd >= 0)
-		close(rules_fd);
-	if (allow_fd >= 0)
-		close(allow_fd);
+	for (int m = 0; m < POLICY_MAPS; m++)
+		if (fds[m] >= 0)
+			close(fds[m]);
 	return err;
 }

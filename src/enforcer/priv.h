@@ -59,6 +59,17 @@ static const char *const aux_names[AUX_MAX] = {
 	"lastwriter-close", "lastwriter-free",
 };
 
+/* The map-in-map arrays a policy keeps one inner map in, per slot: all of
+ * them are filled in the idle slot and put in force by one flip. */
+enum policy_map { PM_RULES, PM_ALLOW, PM_INTERPS, PM_EXTS, POLICY_MAPS };
+static const int policy_maps[POLICY_MAPS] = {
+	[PM_RULES] = EM_RULES, [PM_ALLOW] = EM_ALLOW,
+	[PM_INTERPS] = EM_INTERPS, [PM_EXTS] = EM_SCRIPT_EXTS,
+};
+static const char *const policy_map_names[POLICY_MAPS] = {
+	"rules", "allowlist", "interpreters", "code extensions",
+};
+
 struct enforcer {
 	struct enforcer_bpf *skel;	/* NULL for an adopted chain */
 	int fds[EM_MAX];		/* the skeleton's, or owned when adopted */
@@ -92,7 +103,20 @@ struct enforcer {
 	__u8 tags[IG_HOOK_MAX][3][BPF_TAG_SIZE];
 	__u8 aux_tags[AUX_MAX][BPF_TAG_SIZE];
 	int policy_slot;
-	__u32 policy_ids[2];		/* rules, allowlist: the inner maps' ids */
+	__u32 policy_ids[POLICY_MAPS];	/* the inner maps' ids, in policy_maps order */
+	/* The interpreters and code extensions the next enforcer_set_policy
+	 * puts in force with its rules and allowlist (exts NULL: the
+	 * defaults). */
+	__u8 (*interps_next)[IG_SHA256_LEN];
+	size_t ninterps_next;
+	struct ig_ext_key *exts_next;
+	size_t nexts_next;
+	/* Every interpreter digest a policy of this chain named, at its index
+	 * - 1: a digest keeps its index for the chain's life (an adopted
+	 * chain's are read back from both slots), so that an event's interp
+	 * names one program whichever policy judged it. */
+	__u8 (*interp_ids)[IG_SHA256_LEN];
+	size_t ninterp_ids;
 	struct timespec guard_checked;
 	unsigned int tamper_seen;	/* bit (1 << IG_TAMPER_*) reported and not mended */
 	unsigned long long tamper_found;
@@ -145,26 +169,28 @@ static inline int bss_bump_rules_gen(struct enforcer *e)
 }
 
 /*
- * Put policy slot in force and forget what was remembered under the old
- * one, in one write where the globals are reached through the map: a slot
- * is filled again at the next swap, so it must never meet its names of the
- * time before (struct ig_name_key).
+ * Put the policy word in force (its low bit the slot; one more than the
+ * word before, so that a task's interpreter mark resolved under another
+ * policy is told apart: bpf/interp.bpf.h) and forget what was remembered
+ * under the old one, in one write where the globals are reached through
+ * the map: a slot is filled again at the next swap, so it must never meet
+ * its names of the time before (struct ig_name_key).
  */
-static inline int bss_flip_policy(struct enforcer *e, __u32 slot)
+static inline int bss_flip_policy(struct enforcer *e, __u32 word)
 {
 	struct enforcer_bpf__bss bss;
 	__u32 zero = 0;
 	int err;
 
 	if (e->skel) {
-		__atomic_store_n(&e->skel->bss->ig_policy, slot, __ATOMIC_SEQ_CST);
+		__atomic_store_n(&e->skel->bss->ig_policy, word, __ATOMIC_SEQ_CST);
 		__atomic_fetch_add(&e->skel->bss->ig_rules_gen, 1, __ATOMIC_SEQ_CST);
 		return 0;
 	}
 	err = bss_read(e, &bss);
 	if (err)
 		return err;
-	bss.ig_policy = slot;
+	bss.ig_policy = word;
 	bss.ig_rules_gen++;
 	return bpf_map_update_elem(e->fds[EM_BSS], &zero, &bss, BPF_ANY) ? -errno : 0;
 }
@@ -250,6 +276,10 @@ static inline long elapsed_ms(const struct timespec *t0)
 
 /* The ring buffer's callback (poll.c): the probe's event, else the handler. */
 int enforcer_on_ringbuf(void *ctx, void *data, size_t size);
+
+/* maps.c: an adopted chain's interpreter indices, read back from both
+ * policy slots (interp_ids). */
+int interp_ids_recover(struct enforcer *e);
 
 /* guard.c: the guard of the chain's own objects (bpf/tamper.bpf.h). */
 /* Before load: this process is the daemon, its executable the one that may

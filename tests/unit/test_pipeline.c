@@ -352,7 +352,7 @@ static void test_pipeline_log_all(void **state)
 static void reference_append(struct audit_log *l, const struct ig_event *ev, enum ig_mode mode,
 			     const struct event_clock *clk, bool have_al, uint64_t serial)
 {
-	json_t *rec = json_object(), *body = event_to_json(ev, mode, clk);
+	json_t *rec = json_object(), *body = event_to_json(ev, mode, clk, NULL);
 
 	assert_non_null(body);
 	json_object_set_new(rec, "type", json_string("access"));
@@ -502,6 +502,56 @@ static void test_pipeline_render_matches_jansson(void **state)
 	unlink(ref);
 }
 
+/* A script's record names its interpreter by index and by digest, the same
+ * in both renderings; null when the digest is not known; other hooks carry
+ * neither. */
+static void test_pipeline_script_interp(void **state)
+{
+	static const char hex[] =
+		"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+	struct fx *f = *state;
+	struct event_clock clk = { 0 };
+	struct audit_out *o;
+	struct audit_log *l;
+	struct ig_event ev;
+	json_t *j, *all;
+
+	event(&ev, IG_HOOK_SCRIPT, "/tmp/mod.pm", 0x5a);
+	ev.interp = 3;
+	j = event_to_json(&ev, IG_MODE_ENFORCE, &clk, hex);
+	assert_int_equal(json_integer_value(json_object_get(j, "interp")), 3);
+	assert_string_equal(json_string_value(json_object_get(j, "interp_sha256")),
+			    "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+	json_decref(j);
+	j = event_to_json(&ev, IG_MODE_ENFORCE, &clk, NULL);
+	assert_true(json_is_null(json_object_get(j, "interp_sha256")));
+	json_decref(j);
+
+	assert_int_equal(audit_log_open(&l, f->log, NULL), 0);
+	assert_int_equal(audit_log_begin_ns(l, "access", 0, &o), 0);
+	event_put_access(o, &ev, IG_MODE_ENFORCE, NULL, hex);
+	assert_int_equal(audit_log_end(l), 0);
+	assert_int_equal(audit_log_begin_ns(l, "access", 0, &o), 0);
+	event_put_access(o, &ev, IG_MODE_ENFORCE, NULL, NULL);
+	assert_int_equal(audit_log_end(l), 0);
+	event(&ev, IG_HOOK_EXEC, "/usr/bin/perl", 0x5a);
+	assert_int_equal(audit_log_begin_ns(l, "access", 0, &o), 0);
+	event_put_access(o, &ev, IG_MODE_ENFORCE, NULL, hex);
+	assert_int_equal(audit_log_end(l), 0);
+	audit_log_close(l);
+
+	all = read_records(f->log);
+	assert_int_equal(json_array_size(all), 3);
+	j = json_array_get(all, 0);
+	assert_int_equal(json_integer_value(json_object_get(j, "interp")), 3);
+	assert_string_equal(json_string_value(json_object_get(j, "interp_sha256")),
+			    "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+	assert_true(json_is_null(json_object_get(json_array_get(all, 1), "interp_sha256")));
+	assert_null(json_object_get(json_array_get(all, 2), "interp"));
+	assert_null(json_object_get(json_array_get(all, 2), "interp_sha256"));
+	json_decref(all);
+}
+
 /* A summary longer than a line goes out as several, and loses no count. */
 static void test_pipeline_summary_split(void **state)
 {
@@ -610,6 +660,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pipeline_open_versions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pipeline_render_matches_jansson, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_pipeline_script_interp, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pipeline_summary_split, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pipeline_many_keys, setup, teardown),
 		cmocka_unit_test(test_pipeline_siphash_vectors),

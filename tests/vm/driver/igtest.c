@@ -100,12 +100,20 @@ struct ctx {
 	FILE *events;
 	enum ig_mode mode;
 	struct event_clock clk;
+	const struct enforcer *e;
 };
 
 static int on_event(void *data, const struct ig_event *ev)
 {
 	struct ctx *c = data;
-	json_t *j = event_to_json(ev, c->mode, &c->clk);
+	char hex[SHA256_HEX_LEN + 1];
+	__u8 d[IG_SHA256_LEN];
+	bool named = ev->hook == IG_HOOK_SCRIPT && c->e && enforcer_interp_digest(c->e, ev->interp, d);
+	json_t *j;
+
+	if (named)
+		digest_to_hex(d, hex);
+	j = event_to_json(ev, c->mode, &c->clk, named ? hex : NULL);
 
 	if (!j) {
 		fprintf(stderr, "igtest: cannot render an event\n");
@@ -426,6 +434,7 @@ int main(int argc, char **argv)
 	if (enforcer_lsm_check() || enforcer_open(&e, &eo))
 		return 1;
 	enforcer_set_handler(e, on_event, &ctx);
+	ctx.e = e;
 	if (enforcer_set_interps(e, (const __u8 (*)[IG_SHA256_LEN])interps, ninterps) ||
 	    (nexts && enforcer_set_script_exts(e, exts, nexts))) {
 		enforcer_free(e);
