@@ -233,12 +233,13 @@ static void gen_web1(const char *dir)
 	summary(&w, 600, "/usr/lib/x86_64-linux-gnu/libc.so.6", D_LIBC, 10);
 	/* the counters as src/daemon/event.c renders them */
 	json_t *stop = json_pack("{s:s, s:s, s:{s:i, s:i, s:{s:i, s:i, s:i, s:i},"
-				 " s:{s:i, s:i, s:i, s:i, s:i}, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i,"
+				 " s:{s:i, s:i, s:i, s:i, s:i, s:i}, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i,"
 				 " s:i, s:i}}",
 				 "type", "stop", "reason", "signal", "counters", "events", 9,
 				 "lost", 5, "runs", "exec", 6, "mmap", 3, "open", 0, "script", 0,
 				 "denies", "not-allowlisted", 0, "rule-deny", 0, "hash-error", 0,
-				 "text-busy", 0, "quota", 0, "hash_errors", 0, "order_violations", 0,
+				 "text-busy", 0, "quota", 0, "proc-mem", 0, "hash_errors", 0,
+				 "order_violations", 0,
 				 "record_full", 0, "hashes", 9, "cache_hits", 0, "wakeups", 4,
 				 "open_skips", 0, "name_hits", 0, "folds", 0, "tamper", 0);
 	append(&w, 900, stop);
