@@ -329,7 +329,7 @@ static int exts_build(struct enforcer *e, int *fdp)
 /* The indices of an adopted chain's interpreters, from the inner maps both
  * slots hold: whichever policy judged an event still in the ring, its
  * interp is named, and new digests take indices after them. */
-int interp_ids_recover(struct enforcer *e)
+int maps_interp_ids_recover(struct enforcer *e)
 {
 	size_t max = 0;
 	int err = 0;

@@ -260,7 +260,7 @@ static int adopt(struct enforcer **out, const char *dir, bool readonly)
 	}
 	err = guard_adopt_tags(e, dir);
 	if (!err)
-		err = interp_ids_recover(e);
+		err = maps_interp_ids_recover(e);
 	if (err)
 		goto fail;
 	e->rb = ring_buffer__new(e->fds[EM_EVENTS], enforcer_on_ringbuf, e, NULL);

@@ -279,7 +279,7 @@ int enforcer_on_ringbuf(void *ctx, void *data, size_t size);
 
 /* maps.c: an adopted chain's interpreter indices, read back from both
  * policy slots (interp_ids). */
-int interp_ids_recover(struct enforcer *e);
+int maps_interp_ids_recover(struct enforcer *e);
 
 /* guard.c: the guard of the chain's own objects (bpf/tamper.bpf.h). */
 /* Before load: this process is the daemon, its executable the one that may
