@@ -73,6 +73,49 @@ static __always_inline bool fold_count(struct inode *inode, const struct ig_fold
 	return true;
 }
 
+/* The fold kept on inode under name k in this epoch (the open's when open,
+ * else the map's): copied into *f, false when there is none. */
+static __always_inline bool fold_find(struct inode *inode, const struct ig_name_key *k,
+				      __u32 epoch, bool open, struct ig_fold *f)
+{
+	struct ig_fold *kept;
+	struct ig_name *nm;
+	bool same;
+
+	nm = bpf_inode_storage_get(&names, inode, 0, 0);
+	if (!nm)
+		return false; /* never sent with a slot: judged and sent (fail safe) */
+	bpf_spin_lock(&nm->lock);
+	kept = open ? &nm->open_fold : &nm->fold;
+	same = kept->epoch == epoch && name_key_same(&nm->key, k);
+	if (same)
+		*f = *kept;
+	bpf_spin_unlock(&nm->lock);
+	return same;
+}
+
+/* Record sent with its slot under epoch: keep its fold on inode (the
+ * open's when open, else the map's) if the name is still k. */
+static __always_inline void fold_store(struct inode *inode, const struct ig_name_key *k,
+				       const struct ig_record *rec, __u32 epoch, bool open)
+{
+	struct ig_fold *kept;
+	struct ig_name *nm;
+
+	nm = bpf_inode_storage_get(&names, inode, 0, 0);
+	if (!nm)
+		return; /* no memory for the name: every repeat is sent (fail safe) */
+	bpf_spin_lock(&nm->lock);
+	if (name_key_same(&nm->key, k)) {
+		kept = open ? &nm->open_fold : &nm->fold;
+		kept->epoch = epoch;
+		kept->slot = rec->ev.fold_slot;
+		kept->hashed = !!(rec->ev.flags & IG_F_HASHED);
+		kept->gen = rec->cache_gen;
+	}
+	bpf_spin_unlock(&nm->lock);
+}
+
 /*
  * A repeat of an allowed map already sent under this fold epoch, by the same
  * name, of the same content: counted in its slot instead of sent. False
@@ -85,20 +128,10 @@ static __always_inline bool fold_repeat(struct file *file, struct ig_name_key *k
 	struct inode *inode = file->f_inode;
 	__u32 epoch = fold_epoch();
 	struct ig_fold f = {};
-	struct ig_name *nm;
-	bool same;
 
 	if (!epoch || !inode || !name_key(k, file))
 		return false; /* folding off, or no name to know it by */
-	nm = bpf_inode_storage_get(&names, inode, 0, 0);
-	if (!nm)
-		return false;
-	bpf_spin_lock(&nm->lock);
-	same = nm->fold.epoch == epoch && name_key_same(&nm->key, k);
-	if (same)
-		f = nm->fold;
-	bpf_spin_unlock(&nm->lock);
-	if (!same)
+	if (!fold_find(inode, k, epoch, false, &f))
 		return false;
 	return fold_count(inode, &f, f.hashed, c);
 }
@@ -131,21 +164,9 @@ static __always_inline __u32 fold_take(__u32 epoch)
 static __always_inline void fold_mark(const struct ig_record *rec, struct file *file,
 				      const struct ig_name_key *k, __u32 epoch)
 {
-	struct ig_name *nm;
-
 	if (!file->f_inode || !k->epoch)
 		return; /* no name: every map is sent */
-	nm = bpf_inode_storage_get(&names, file->f_inode, 0, 0);
-	if (!nm)
-		return;
-	bpf_spin_lock(&nm->lock);
-	if (name_key_same(&nm->key, k)) {
-		nm->fold.epoch = epoch;
-		nm->fold.slot = rec->ev.fold_slot;
-		nm->fold.hashed = !!(rec->ev.flags & IG_F_HASHED);
-		nm->fold.gen = rec->cache_gen;
-	}
-	bpf_spin_unlock(&nm->lock);
+	fold_store(file->f_inode, k, rec, epoch, false);
 }
 
 /*
@@ -182,20 +203,10 @@ static __always_inline bool fold_open_repeat(struct file *file, const struct ig_
 	struct inode *inode = file->f_inode;
 	__u32 epoch = fold_epoch();
 	struct ig_fold f = {};
-	struct ig_name *nm;
-	bool same;
 
 	if (!epoch || !inode || !k->epoch)
 		return false; /* folding off, or no name to know it by */
-	nm = bpf_inode_storage_get(&names, inode, 0, 0);
-	if (!nm)
-		return false; /* never sent with a slot: judged and sent (fail safe) */
-	bpf_spin_lock(&nm->lock);
-	same = nm->open_fold.epoch == epoch && name_key_same(&nm->key, k);
-	if (same)
-		f = nm->open_fold;
-	bpf_spin_unlock(&nm->lock);
-	if (!same)
+	if (!fold_find(inode, k, epoch, true, &f))
 		return false; /* another name, epoch or policy: judged and sent */
 	return fold_count(inode, &f, true, c);
 }
@@ -224,23 +235,10 @@ static __always_inline __u32 fold_open_take(struct ig_record *rec)
  * keep, and the repeats are sent (fail safe). */
 static __always_inline void fold_open_mark(struct ig_record *rec, struct file *file, __u32 epoch)
 {
-	const struct ig_name_key *k = &rec->name;
-	struct ig_name *nm;
-
 	if (!file->f_inode)
 		return; /* nothing to keep it on: every repeat is sent (fail safe) */
-	name_remember(&rec->ev, file, IG_HOOK_OPEN, k);
-	nm = bpf_inode_storage_get(&names, file->f_inode, 0, 0);
-	if (!nm)
-		return; /* no memory for the name: every repeat is sent (fail safe) */
-	bpf_spin_lock(&nm->lock);
-	if (name_key_same(&nm->key, k)) {
-		nm->open_fold.epoch = epoch;
-		nm->open_fold.slot = rec->ev.fold_slot;
-		nm->open_fold.hashed = !!(rec->ev.flags & IG_F_HASHED);
-		nm->open_fold.gen = rec->cache_gen;
-	}
-	bpf_spin_unlock(&nm->lock);
+	name_remember(&rec->ev, file, IG_HOOK_OPEN, &rec->name);
+	fold_store(file->f_inode, &rec->name, rec, epoch, true);
 }
 
 #endif
