@@ -149,6 +149,13 @@ igtest_cleanup() {
 	IGT_WD=
 }
 
+# text_payload OUT: code that textpoke writes over its own text (x86-64:
+# write(1, "PAYLOAD-RAN\n", 12); ret), so a marker shows that it ran.
+text_payload() {
+	printf '\270\001\000\000\000\277\001\000\000\000\110\215\065\010\000\000\000\272\014\000\000\000\017\005\303PAYLOAD-RAN\n' >"$1"
+	chmod 644 "$1"
+}
+
 # allow_all_but OUT [DIGEST...]: an --allow file with every digest the guest
 # ships (host-computed), minus the ones given.
 allow_all_but() {

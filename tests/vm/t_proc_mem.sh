@@ -11,9 +11,7 @@ need_bpf_lsm
 
 D=/tmp/procmem
 rm -rf $D && mkdir -p $D
-# x86-64: write(1, "PAYLOAD-RAN\n", 12); ret
-printf '\270\001\000\000\000\277\001\000\000\000\110\215\065\010\000\000\000\272\014\000\000\000\017\005\303PAYLOAD-RAN\n' >$D/payload
-chmod 644 $D/payload
+text_payload $D/payload
 allow_all_but $D/allow
 
 # poke WHICH: the payload written through textpoke's own mem file, as uid 1000.
