@@ -1281,20 +1281,22 @@ static void find_full_progs(struct bench *b, __u32 max_id)
 
 		if (fd < 0)
 			continue;
-		if (!bpf_obj_get_info_by_fd(fd, &info, &len) && !strncmp(info.name, "ig_", 3))
+		if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
+			close(fd);
+			continue;
+		}
+		if (!strncmp(info.name, "ig_", 3))
 			b->chain_progs++;
-		if (!bpf_obj_get_info_by_fd(fd, &info, &len))
-			for (int h = 0; h < IG_HOOK_MAX && !kept; h++)
-				for (int s = 0; s < 3 && !kept; s++) {
-					char name[BPF_OBJ_NAME_LEN];
+		for (int h = 0; h < IG_HOOK_MAX && !kept; h++)
+			for (int s = 0; s < 3 && !kept; s++) {
+				char name[BPF_OBJ_NAME_LEN];
 
-					snprintf(name, sizeof(name), "ig_%s_%s", names_hook(h),
-						 stage_names[s]);
-					if (!strcmp(info.name, name) && b->full_fds[h][s] < 0) {
-						b->full_fds[h][s] = fd;
-						kept = true;
-					}
+				snprintf(name, sizeof(name), "ig_%s_%s", names_hook(h), stage_names[s]);
+				if (!strcmp(info.name, name) && b->full_fds[h][s] < 0) {
+					b->full_fds[h][s] = fd;
+					kept = true;
 				}
+			}
 		if (!kept)
 			close(fd);
 	}
