@@ -75,6 +75,9 @@
  *     (folds.bpf.h), never sent.
  * (d) Watchers only make a cache forget; each passes the verdict it was
  *     given. A spurious bump costs one more path walk or measurement.
+ *     Where the kernel may skip a watcher's run (ig_names_heartbeat), a
+ *     remembered name is trusted only while the loader keeps looking for
+ *     skips (names_fresh): without it every access resolves its path.
  * (e) A watcher too, but a truncate(2) by name it cannot mark (no memory)
  *     is refused in enforce mode (see ig_truncate).
  * (f) Paths: rules match a path printed in full. A file with no link at
@@ -205,6 +208,10 @@ const volatile __u64 ig_host_mnt_ns = 0;
 /* File-system kinds trusted although their content can change under IMA's
  * digest (enum ig_trust_fs bits; see content_error). */
 const volatile __u32 ig_trust_fs = 0;
+/* The kernel preempts everywhere, so it may skip a watcher's run: names
+ * are recalled only while the loader keeps ig_names_until ahead (see
+ * names_fresh). 0: never skipped, never needed. */
+const volatile __u32 ig_names_heartbeat = 0;
 
 /* Runtime: bumped by the loader after every policy swap: remembered names,
  * their verdicts and folds of another value are forgotten (struct
@@ -221,6 +228,10 @@ __u32 ig_policy;
  * widens it to both lists' hooks before a rules swap and narrows it after,
  * so it never lacks a hook the rules in force have. Read before the rules. */
 __u32 ig_rule_hooks;
+/* Runtime, with ig_names_heartbeat: remembered names may be recalled up to
+ * this moment (CLOCK_MONOTONIC ns), which the loader moves on each time it
+ * finds no watcher run skipped. */
+__u64 ig_names_until;
 /* In its own map: the loader rewrites .bss whole when it adopts a pinned
  * chain, which must never undo a bump made here. */
 __u32 ig_path_gen SEC(".data.names");

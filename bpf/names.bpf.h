@@ -39,6 +39,22 @@ static __always_inline bool renames_seen(struct inode *inode)
 	return cacheable(inode);
 }
 
+/*
+ * May a remembered name be trusted now? Where the kernel preempts
+ * everywhere it may skip a watcher's run, and the bump that run owed is
+ * made by the loader once it sees the skip; so a name is recalled only up
+ * to IG_NAMES_FRESH_MS after the loader last looked and found nothing owed.
+ * A daemon that is gone, stopped or busy (a long reload) lets that moment
+ * pass, and every access resolves its path again (fails safe: only slower).
+ * Elsewhere the knob is 0 and the verifier drops the check.
+ */
+static __always_inline bool names_fresh(void)
+{
+	if (!ig_names_heartbeat)
+		return true;
+	return bpf_ktime_get_ns() <= *(volatile __u64 *)&ig_names_until;
+}
+
 /* The name this access reaches the file by (struct ig_name_key); false when
  * it cannot be told without printing it: walk the path then. */
 static __always_inline bool name_key(struct ig_name_key *k, struct file *file)
@@ -49,6 +65,8 @@ static __always_inline bool name_key(struct ig_name_key *k, struct file *file)
 	__u32 seq;
 
 	k->epoch = 0; /* nothing to remember by, until the key is whole */
+	if (!names_fresh())
+		return false; /* a skipped watcher run may be unseen: resolve */
 	if (!fs || !dentry)
 		return false; /* no root to name it from */
 	if (!dentry->d_hash.pprev)

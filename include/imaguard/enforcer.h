@@ -143,7 +143,7 @@ struct ig_guard_key {
 
 /* Bumped whenever what the programs do changes in a way a daemon must not
  * inherit from a chain an older build pinned (enforcer_adopt refuses it). */
-#define IG_CHAIN_VERSION 13
+#define IG_CHAIN_VERSION 14
 
 enum ig_mode {
 	IG_MODE_MONITOR = 0,
@@ -161,6 +161,17 @@ enum ig_trust_fs {
 	 * server is a process that can serve other bytes after IMA's read. */
 	IG_TRUST_FS_FUSE = 1 << 1,
 };
+
+/*
+ * Remembered names on a kernel that preempts everywhere (the
+ * ig_names_heartbeat load-time knob): the kernel may skip a run of the
+ * watchers that forget them, and only the loader can see the skips. It
+ * looks every tick of its poll, and each time it finds nothing left to
+ * forget stores in ig_names_until (the programs' .bss) the moment, in
+ * CLOCK_MONOTONIC nanoseconds, up to which a name may be recalled:
+ * IG_NAMES_FRESH_MS after that look.
+ */
+#define IG_NAMES_FRESH_MS 250
 
 /* ig_rule_hooks (the programs' .bss): bit 1 << h, some rule in force names
  * hook h; bit IG_HOOK_WATCHED(h), some deny or audit rule does, so that an

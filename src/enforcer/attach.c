@@ -39,6 +39,9 @@ static int attach_all(struct enforcer *e, bool reversed)
 		}
 	}
 	e->skel->bss->ig_cache_epoch++;
+	/* Stale names are forgotten with the epoch, and the first poll's
+	 * check makes them fresh: none is trusted before it. */
+	e->skel->bss->ig_names_until = 0;
 	for (int h = 0; h < IG_HOOK_MAX; h++) {
 		for (int i = 0; i < 3; i++) {
 			/* Normal: stage 3 first, so that it runs last. */

@@ -197,6 +197,12 @@ int enforcer_open(struct enforcer **out, const struct enforcer_opts *opts)
 	e->trust_fs = opts->trust_fs;
 	e->reentry_probe_tracing = opts->reentry_probe_tracing;
 	e->skel->rodata->ig_kbuf_allow = opts->kbuf_allow;
+	e->names_heartbeat = enforcer_preempts_everywhere();
+	e->skel->rodata->ig_names_heartbeat = e->names_heartbeat;
+	if (e->names_heartbeat)
+		pr_info("this kernel may preempt inside the programs: remembered names are "
+			"trusted for %d ms after each check for skipped watcher runs",
+			IG_NAMES_FRESH_MS);
 	e->kbuf_allow = opts->kbuf_allow;
 	if (opts->guard && (err = guard_arm(e)))
 		goto fail;

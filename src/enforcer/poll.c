@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "enforcer/priv.h"
@@ -84,6 +86,75 @@ static long long aux_misses(const struct enforcer *e, enum aux a)
 #define NAMES_CHECK_MS 100
 #define NAMES_WARN_MS 60000
 
+/* Does a line of this file hold any of these words? */
+static bool file_says(const char *path, const char *const *words)
+{
+	char buf[4096];
+	bool found = false;
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return false;
+	while (!found && fgets(buf, sizeof(buf), f))
+		for (size_t i = 0; words[i] && !found; i++)
+			found = strstr(buf, words[i]) != NULL;
+	fclose(f);
+	return found;
+}
+
+/*
+ * Can this kernel preempt a task inside a BPF program (preempt=full,
+ * PREEMPT_RT, the lazy model), and so skip a watcher's run? The model in
+ * force, where debugfs shows it; else the build's (uname -v) and, for a
+ * kernel that picks its model at boot, the boot line's or the build's
+ * default from its config. What cannot be told counts as yes (fails safe:
+ * names then need the heartbeat, see names_check).
+ */
+bool enforcer_preempts_everywhere(void)
+{
+	static const char *const full[] = { "(full)", "(lazy)", NULL };
+	static const char *const chosen[] = { "(none)", "(voluntary)", "(full)", "(lazy)", NULL };
+	static const char *const boot_full[] = { "preempt=full", "preempt=lazy", NULL };
+	static const char *const boot_not[] = { "preempt=none", "preempt=voluntary", NULL };
+	static const char *const cfg_full[] = { "CONFIG_PREEMPT=y", "CONFIG_PREEMPT_LAZY=y", NULL };
+	static const char *const cfg_not[] = {
+		"CONFIG_PREEMPT_NONE=y", "CONFIG_PREEMPT_VOLUNTARY=y", NULL,
+	};
+	const char *debugfs = "/sys/kernel/debug/sched/preempt";
+	char config[512];
+	struct utsname u;
+
+	if (file_says(debugfs, chosen))
+		return file_says(debugfs, full);
+	if (uname(&u))
+		return true;
+	if (strstr(u.version, "PREEMPT_RT"))
+		return true;
+	if (!strstr(u.version, "PREEMPT_DYNAMIC"))
+		return strstr(u.version, "PREEMPT") != NULL;
+	if (file_says("/proc/cmdline", boot_full))
+		return true;
+	if (file_says("/proc/cmdline", boot_not))
+		return false;
+	snprintf(config, sizeof(config), "/boot/config-%s", u.release);
+	if (file_says(config, cfg_full))
+		return true;
+	return !file_says(config, cfg_not);
+}
+
+/* The last look found nothing owed: names may be recalled for
+ * IG_NAMES_FRESH_MS from then (where the kernel needs the heartbeat). */
+int enforcer_names_fresh_from(struct enforcer *e, const struct timespec *now)
+{
+	unsigned long long ns;
+
+	if (!e->names_heartbeat)
+		return 0;
+	ns = (unsigned long long)now->tv_sec * 1000000000ULL + (unsigned long long)now->tv_nsec +
+	     IG_NAMES_FRESH_MS * 1000000ULL;
+	return BSS_SET(e, ig_names_until, ns);
+}
+
 /*
  * The watchers are fexit programs, and the kernel skips a run of one (a
  * "recursion miss") on a CPU where another task is inside it: one that was
@@ -102,7 +173,11 @@ static void names_check(struct enforcer *e)
 	struct timespec now;
 	int err = 0, bump;
 
-	if (e->names_checked.tv_sec && elapsed_ms(&e->names_checked) < NAMES_CHECK_MS)
+	/* With the heartbeat, every tick of a daemon's poll (DRAIN_MS) looks,
+	 * so that names stay fresh while it runs. */
+	if (e->names_checked.tv_sec &&
+	    elapsed_ms(&e->names_checked) < (e->names_heartbeat ? NAMES_CHECK_MS / 2
+								: NAMES_CHECK_MS))
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	e->names_checked = now;
@@ -115,8 +190,10 @@ static void names_check(struct enforcer *e)
 			total += (unsigned long long)n;
 	}
 	/* Fail safe: runs that cannot be counted are taken as missed. */
-	if (!err && total <= e->names_missed)
+	if (!err && total <= e->names_missed) {
+		enforcer_names_fresh_from(e, &now);
 		return;
+	}
 	bump = bss_bump_rules_gen(e);
 	if (bump) {
 		e->names_checked.tv_sec = 0; /* owed: again at the next poll */
@@ -140,6 +217,8 @@ static void names_check(struct enforcer *e)
 	}
 	if (total > e->names_missed)
 		e->names_missed = total;
+	if (!err)
+		enforcer_names_fresh_from(e, &now);
 }
 
 unsigned long long enforcer_names_missed(const struct enforcer *e)
@@ -151,7 +230,6 @@ int enforcer_poll(struct enforcer *e, int timeout_ms)
 {
 	struct timespec t0;
 
-	names_check(e);
 	guard_check(e);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
@@ -160,6 +238,7 @@ int enforcer_poll(struct enforcer *e, int timeout_ms)
 								      : POLL_SLICE_MS);
 		int m;
 
+		names_check(e); /* every slice: a long wait keeps names fresh */
 		if (n < 0)
 			return n;
 		m = ring_buffer__consume(e->rb);

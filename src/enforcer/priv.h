@@ -92,9 +92,11 @@ struct enforcer {
 	bool probe_seen;
 	struct ig_event *probe_ev;
 	__u64 *folds;			/* the folds map, mapped by enforcer_fold_counts */
-	/* names_check: the watchers' skipped runs seen so far, and when */
+	/* names_check: the watchers' skipped runs seen so far, and when;
+	 * whether names need its heartbeat (the ig_names_heartbeat knob) */
 	__u64 names_missed;
 	struct timespec names_checked, names_warned;
+	bool names_heartbeat;
 	/* guard.c: the tags of the programs each link must run (tags_known),
 	 * the policy this daemon put in force (policy_slot -1: none yet), and
 	 * what the checks found (one record per kind until it is mended). */
@@ -134,24 +136,40 @@ static inline int bss_read(const struct enforcer *e, struct enforcer_bpf__bss *b
 	return bpf_map_lookup_elem(e->fds[EM_BSS], &zero, bss) ? -errno : 0;
 }
 
-static inline int bss_set(struct enforcer *e, size_t off, __u32 v)
+/* Store len bytes of v at off in the globals. */
+static inline int bss_set(struct enforcer *e, size_t off, const void *v, size_t len)
 {
 	struct enforcer_bpf__bss bss;
 	__u32 zero = 0;
 	int err;
 
 	if (e->skel) { /* mapped: a plain store */
-		memcpy((char *)e->skel->bss + off, &v, sizeof(v));
+		memcpy((char *)e->skel->bss + off, v, len);
 		return 0;
 	}
 	err = bss_read(e, &bss);
 	if (err)
 		return err;
-	memcpy((char *)&bss + off, &v, sizeof(v));
+	memcpy((char *)&bss + off, v, len);
 	return bpf_map_update_elem(e->fds[EM_BSS], &zero, &bss, BPF_ANY) ? -errno : 0;
 }
 
-#define BSS_SET(e, field, v) bss_set(e, offsetof(struct enforcer_bpf__bss, field), v)
+static inline int bss_set_u32(struct enforcer *e, size_t off, __u32 v)
+{
+	return bss_set(e, off, &v, sizeof(v));
+}
+
+static inline int bss_set_u64(struct enforcer *e, size_t off, __u64 v)
+{
+	return bss_set(e, off, &v, sizeof(v));
+}
+
+/* Store v in the global field, at its own width (32 or 64 bits). */
+#define BSS_FIELD_SIZE(field) sizeof(((struct enforcer_bpf__bss *)0)->field)
+#define BSS_SET(e, field, v)                                                              \
+	(BSS_FIELD_SIZE(field) == sizeof(__u64)                                           \
+		 ? bss_set_u64(e, offsetof(struct enforcer_bpf__bss, field), (__u64)(v))  \
+		 : bss_set_u32(e, offsetof(struct enforcer_bpf__bss, field), (__u32)(v)))
 
 /* Remembered unwatched opens were judged under the old rules: forget them.
  * 0, or the error that left them remembered. */
@@ -197,6 +215,11 @@ static inline int bss_flip_policy(struct enforcer *e, __u32 word)
 
 /* Does the running kernel's BTF have this function? */
 bool enforcer_kernel_has_func(const char *name);
+/* Can this kernel preempt a task inside a BPF program (poll.c)? */
+bool enforcer_preempts_everywhere(void);
+/* Remembered names may be recalled for IG_NAMES_FRESH_MS from now, where
+ * they need the heartbeat (poll.c). 0 or -errno. */
+int enforcer_names_fresh_from(struct enforcer *e, const struct timespec *now);
 /* Which of the script hook's two program sets e's object loads (opened,
  * not loaded yet): file_post_open's, or file_open's. */
 void enforcer_script_set(struct enforcer *e, bool post_open);

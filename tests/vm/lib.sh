@@ -226,6 +226,26 @@ ctr() {
 	esac
 }
 
+# hits_stopped PROG: the name_hits that five runs of PROG (a listed static
+# program; run once here first, so that its name is remembered) gain while
+# igtest is stopped for longer than a name is trusted without its check
+# (IG_NAMES_FRESH_MS, 250 ms). Where the kernel preempts everywhere the
+# names have expired by then: at most the counter read's own exec counts;
+# elsewhere the five runs do.
+hits_stopped() {
+	local a b i
+	"$1" >/dev/null || fail "$1 refused"
+	a=$(counters)
+	kill -STOP $IGT_PID
+	bsleep 0.6
+	for i in 1 2 3 4 5; do
+		"$1" >/dev/null || { kill -CONT $IGT_PID; fail "$1 refused while igtest was stopped"; }
+	done
+	kill -CONT $IGT_PID
+	b=$(counters)
+	echo $(($(ctr "$b" name_hits) - $(ctr "$a" name_hits)))
+}
+
 # ext4_unlisted SRC DEST: copy SRC to DEST on ext4 with one byte appended
 # (an ELF file still runs), so its digest is in no allowlist.
 ext4_unlisted() {

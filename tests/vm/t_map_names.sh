@@ -139,6 +139,15 @@ maps_ok $D/ok/m/l
 nev 1 $D/ok/m/l mmap
 umount $D/ok/m
 
+# This kernel does not preempt inside the programs: names need no check by
+# the driver, and a driver stopped past their freshness costs nothing.
+! grep -q 'remembered names are trusted for' $IGT_ERR ||
+	fail "the driver takes this kernel for one that preempts everywhere: $(cat $IGT_ERR)"
+cp /opt/ig/bin/hello $D/ok/stopped
+h=$(hits_stopped $D/ok/stopped)
+echo "name_hits of five runs while the driver was stopped: +$h"
+[ "$h" -ge 5 ] || fail "names were not recalled while the driver was stopped: +$h"
+
 c=$(counters)
 assert_eq "order violations" 0 "$(ctr "$c" order_violations)"
 assert_eq "lost events" 0 "$(ctr "$c" lost)"
