@@ -58,7 +58,9 @@
  *     digest other than a full SHA-256, a file truncated by name or with
  *     a writer open, anything but a regular file, a memfd not sealed
  *     against writes, a file on FUSE or on an overlay mounted in a user
- *     namespace unless ig_trust_fs trusts it) is a hash error, and one
+ *     namespace, or on root's overlay with a layer file (the real inode,
+ *     overlay.bpf.h) someone other than root can write or that cannot be
+ *     found, unless ig_trust_fs trusts it) is a hash error, and one
  *     whose digest is not in the allowlist (or with no allowlist at all)
  *     is not allowlisted: both are refused in enforce mode and recorded as
  *     would-deny in monitor mode. An unmeasured file must not run.
@@ -361,6 +363,7 @@ static __always_inline void *slot(void *outer, __u32 policy)
 
 #include "rules.bpf.h"
 #include "hash_cache.bpf.h"
+#include "overlay.bpf.h"
 #include "names.bpf.h"
 #include "opens.bpf.h"
 #include "folds.bpf.h"
@@ -684,7 +687,7 @@ static __always_inline int filter_body(struct file *file, __u32 hook, __u32 prot
 
 	if (ev->flags & IG_F_NEED_HASH) {
 		if (hook != IG_HOOK_OPEN)
-			ev->hash_error = content_error(file->f_inode);
+			ev->hash_error = content_error(file);
 		if (ev->hash_error)
 			/* Fail closed: no digest to judge it by, decided here
 			 * (refused in enforce mode). Opens are only recorded. */

@@ -22,15 +22,12 @@ struct {
 } hash_cache SEC(".maps");
 
 /* File systems whose content changes only through this kernel's VFS, where
- * every writer holds write access. Anything else is hashed every time. */
-static __always_inline bool cacheable(struct inode *inode)
+ * every writer holds write access (by the superblock's flags and magic).
+ * Anything else is hashed every time. */
+static __always_inline bool cacheable_sb(unsigned long flags, unsigned long magic)
 {
-	struct super_block *sb = inode->i_sb;
-	unsigned long magic;
-
-	if (!sb || (sb->s_flags & SB_KERNMOUNT))
+	if (flags & SB_KERNMOUNT)
 		return false; /* memfd and other internal mounts: writers hold no write access */
-	magic = sb->s_magic;
 	switch (magic) {
 	case 0xEF53:		/* ext2/3/4 */
 	case 0x01021994:	/* tmpfs */
@@ -43,6 +40,13 @@ static __always_inline bool cacheable(struct inode *inode)
 		return true;
 	}
 	return false;
+}
+
+static __always_inline bool cacheable(struct inode *inode)
+{
+	struct super_block *sb = inode->i_sb;
+
+	return sb && cacheable_sb(sb->s_flags, sb->s_magic);
 }
 
 #define IG_SEALS_FIXED	(F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
@@ -67,6 +71,9 @@ static __always_inline __u32 internal_seals(struct inode *inode, unsigned long m
 	return 0;
 }
 
+/* bpf/overlay.bpf.h, included after this file. */
+static __always_inline bool ovl_real_untrusted(struct file *file);
+
 /* File systems whose content can change under the digest IMA keeps, which
  * bpf_ima_file_hash hands back (IMA's own staleness checks run only in its
  * own hook, after this one), unless the operator trusts them (ig_trust_fs):
@@ -77,15 +84,18 @@ static __always_inline __u32 internal_seals(struct inode *inode, unsigned long m
  *   file in place under the overlay inode. Only the initial namespace has
  *   level 0, a test that needs no knob and holds whatever namespace the
  *   loader runs in. Root's overlays (every container image) are made in
- *   the initial one. */
-static __always_inline bool untrusted_fs(struct super_block *sb)
+ *   the initial one;
+ * - a file of root's overlay whose real (layer) file someone other than
+ *   root can write in place, or whose real file cannot be told
+ *   (ovl_real_untrusted). One knob trusts both kinds of overlay. */
+static __always_inline bool untrusted_fs(struct file *file, struct super_block *sb)
 {
 	unsigned long magic = sb->s_magic;
 
 	if (magic == FUSE_SUPER_MAGIC)
 		return !(ig_trust_fs & IG_TRUST_FS_FUSE);
 	if (magic == OVERLAYFS_SUPER_MAGIC && !(ig_trust_fs & IG_TRUST_FS_OVERLAY))
-		return BPF_CORE_READ(sb, s_user_ns, level) != 0;
+		return BPF_CORE_READ(sb, s_user_ns, level) != 0 || ovl_real_untrusted(file);
 	return false;
 }
 
@@ -99,17 +109,18 @@ static __always_inline bool untrusted_fs(struct super_block *sb)
  * against every write, growth and shrink holds still. A file on a mount
  * whose content can change under IMA's digest (untrusted_fs) has no digest
  * either, unless the operator trusts that kind of file system. A few loads,
- * and one read for an internal mount or an overlay.
+ * one read for an internal mount, a dozen for an overlay's real file.
  */
-static __always_inline __s32 content_error(struct inode *inode)
+static __always_inline __s32 content_error(struct file *file)
 {
+	struct inode *inode = file->f_inode;
 	struct super_block *sb;
 
 	if (!inode || (inode->i_mode & IG_S_IFMT) != IG_S_IFREG)
 		return IG_ERR_NOT_REGULAR;
 	sb = inode->i_sb;
 	/* Fails closed when it decides: refused in enforce mode. */
-	if (sb && untrusted_fs(sb))
+	if (sb && untrusted_fs(file, sb))
 		return IG_ERR_UNTRUSTED_FS;
 	if (!sb || !(sb->s_flags & SB_KERNMOUNT))
 		return 0;

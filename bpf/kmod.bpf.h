@@ -127,7 +127,7 @@ static __always_inline int kread_judge(struct file *file, __u32 kind)
 	long algo = -1, n;
 	int verdict;
 
-	err = content_error(file->f_inode);
+	err = content_error(file);
 	if (!err) {
 		algo = bpf_ima_file_hash(file, key.digest, IG_SHA256_LEN);
 		if (c)

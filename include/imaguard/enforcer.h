@@ -155,7 +155,9 @@ enum ig_mode {
 enum ig_trust_fs {
 	/* overlayfs mounted from a user namespace other than the initial one:
 	 * whoever owns that namespace can change a lower file under the digest
-	 * IMA keeps on the overlay inode. */
+	 * IMA keeps on the overlay inode; and a file of any overlay whose layer
+	 * file someone other than root can write in place, or whose layer file
+	 * cannot be found. */
 	IG_TRUST_FS_OVERLAY = 1 << 0,
 	/* FUSE (fuse, fuseblk, virtiofs: one magic), whoever mounted it: its
 	 * server is a process that can serve other bytes after IMA's read. */
@@ -318,7 +320,8 @@ struct ig_event {
 #define IG_ERR_UNSEALED (-26)	/* -ETXTBSY */
 /* ig_event.hash_error for an exec or executable map of a file on a file
  * system whose content can change under IMA's digest without IMA seeing it
- * (FUSE, an overlay mounted in a user namespace), not trusted by the
+ * (FUSE, an overlay mounted in a user namespace, a file of root's overlay
+ * whose layer file someone other than root can write), not trusted by the
  * operator (enum ig_trust_fs). */
 #define IG_ERR_UNTRUSTED_FS (-66)	/* -EREMOTE */
 /* ig_event.hash_error for code the kernel is handed in a buffer

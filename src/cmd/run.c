@@ -49,7 +49,8 @@ static const struct cli_opt run_opts_table[] = {
 	{ "log-all", OPT_LOG_ALL, NULL, "record every executable map and audited open, not "
 	  "only the first of each (path, digest, hook)" },
 	{ "trust-fs", OPT_TRUST_FS, "KIND", "run files from FUSE (KIND fuse) or from overlays "
-	  "mounted in a user namespace (overlay), whose content can change under IMA's digest "
+	  "mounted in a user namespace or whose layer file a user can write (overlay), whose "
+	  "content can change under IMA's digest "
 	  "(refused by default; repeatable)" },
 	{ "allow-kernel-buffer", OPT_KBUF, "KIND", "let the kernel take KIND (module, kexec, "
 	  "firmware, policy) from a buffer, which has no file to measure (refused in enforce "

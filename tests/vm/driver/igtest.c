@@ -20,7 +20,8 @@
  * error to stderr. --reload-fault adds, to the first reload only, a rule
  * the loader refuses (a relative path), so that the swap fails in its rules
  * step, as any failure there would (no memory for the map, say).
- * --trust-fs overlay trusts overlays mounted in a user namespace, fuse
+ * --trust-fs overlay trusts overlays mounted in a user namespace and layer
+ * files a user can write, fuse
  * trusts FUSE (enum ig_trust_fs), as `imaguard run --trust-fs` does.
  * --interp names an interpreter by the file's digest (hashed here); with
  * --script-ext the code extensions are these instead of the default ones;
