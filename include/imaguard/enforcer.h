@@ -143,7 +143,7 @@ struct ig_guard_key {
 
 /* Bumped whenever what the programs do changes in a way a daemon must not
  * inherit from a chain an older build pinned (enforcer_adopt refuses it). */
-#define IG_CHAIN_VERSION 13
+#define IG_CHAIN_VERSION 14
 
 enum ig_mode {
 	IG_MODE_MONITOR = 0,
@@ -160,6 +160,10 @@ enum ig_trust_fs {
 	/* FUSE (fuse, fuseblk, virtiofs: one magic), whoever mounted it: its
 	 * server is a process that can serve other bytes after IMA's read. */
 	IG_TRUST_FS_FUSE = 1 << 1,
+	/* Network and cluster file systems (NFS, SMB/CIFS, 9p, Ceph, AFS,
+	 * Coda, GFS2, OCFS2, ...: bpf/remote_fs.bpf.h): a server or another
+	 * node changes a file with no write through this kernel. */
+	IG_TRUST_FS_REMOTE = 1 << 2,
 };
 
 /* ig_rule_hooks (the programs' .bss): bit 1 << h, some rule in force names
@@ -307,7 +311,8 @@ struct ig_event {
 #define IG_ERR_UNSEALED (-26)	/* -ETXTBSY */
 /* ig_event.hash_error for an exec or executable map of a file on a file
  * system whose content can change under IMA's digest without IMA seeing it
- * (FUSE, an overlay mounted in a user namespace), not trusted by the
+ * (FUSE, an overlay mounted in a user namespace, a network or cluster file
+ * system), not trusted by the
  * operator (enum ig_trust_fs). */
 #define IG_ERR_UNTRUSTED_FS (-66)	/* -EREMOTE */
 /* ig_event.hash_error for code the kernel is handed in a buffer
