@@ -57,10 +57,11 @@
  *     build it in, a helper error, a
  *     digest other than a full SHA-256, a file truncated by name or with
  *     a writer open, anything but a regular file, a memfd not sealed
- *     against writes, a file on FUSE or on an overlay mounted in a user
- *     namespace, or on root's overlay with a layer file (the real inode,
- *     overlay.bpf.h) someone other than root can write or that cannot be
- *     found, unless ig_trust_fs trusts it) is a hash error, and one
+ *     against writes, a file on FUSE, on a network or cluster file system
+ *     or on an overlay mounted in a user namespace, or on root's overlay
+ *     with a layer file (the real inode, overlay.bpf.h) someone other than
+ *     root can write or that cannot be found, unless ig_trust_fs trusts
+ *     it) is a hash error, and one
  *     whose digest is not in the allowlist (or with no allowlist at all)
  *     is not allowlisted: both are refused in enforce mode and recorded as
  *     would-deny in monitor mode. An unmeasured file must not run.
@@ -362,6 +363,7 @@ static __always_inline void *slot(void *outer, __u32 policy)
 /* ---- caches and rules, one concern per header -------------------------- */
 
 #include "rules.bpf.h"
+#include "remote_fs.bpf.h"
 #include "hash_cache.bpf.h"
 #include "overlay.bpf.h"
 #include "names.bpf.h"

@@ -79,6 +79,8 @@ static __always_inline bool ovl_real_untrusted(struct file *file);
  * own hook, after this one), unless the operator trusts them (ig_trust_fs):
  * - FUSE, whoever mounted it: a server can serve other bytes after IMA's
  *   read (fuseblk and virtiofs share the magic);
+ * - a network or cluster file system (remote_fs): its server or another
+ *   node changes the bytes with no write through this kernel;
  * - an overlay mounted from a user namespace other than the initial one:
  *   whoever owns that namespace owns its layers and can rewrite a lower
  *   file in place under the overlay inode. Only the initial namespace has
@@ -94,6 +96,8 @@ static __always_inline bool untrusted_fs(struct file *file, struct super_block *
 
 	if (magic == FUSE_SUPER_MAGIC)
 		return !(ig_trust_fs & IG_TRUST_FS_FUSE);
+	if (remote_fs(magic))
+		return !(ig_trust_fs & IG_TRUST_FS_REMOTE);
 	if (magic == OVERLAYFS_SUPER_MAGIC && !(ig_trust_fs & IG_TRUST_FS_OVERLAY))
 		return BPF_CORE_READ(sb, s_user_ns, level) != 0 || ovl_real_untrusted(file);
 	return false;

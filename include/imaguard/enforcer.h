@@ -162,6 +162,10 @@ enum ig_trust_fs {
 	/* FUSE (fuse, fuseblk, virtiofs: one magic), whoever mounted it: its
 	 * server is a process that can serve other bytes after IMA's read. */
 	IG_TRUST_FS_FUSE = 1 << 1,
+	/* Network and cluster file systems (NFS, SMB/CIFS, 9p, Ceph, AFS,
+	 * Coda, GFS2, OCFS2, ...: bpf/remote_fs.bpf.h): a server or another
+	 * node changes a file with no write through this kernel. */
+	IG_TRUST_FS_REMOTE = 1 << 2,
 };
 
 /*
@@ -321,7 +325,8 @@ struct ig_event {
 /* ig_event.hash_error for an exec or executable map of a file on a file
  * system whose content can change under IMA's digest without IMA seeing it
  * (FUSE, an overlay mounted in a user namespace, a file of root's overlay
- * whose layer file someone other than root can write), not trusted by the
+ * whose layer file someone other than root can write, a network or
+ * cluster file system), not trusted by the
  * operator (enum ig_trust_fs). */
 #define IG_ERR_UNTRUSTED_FS (-66)	/* -EREMOTE */
 /* ig_event.hash_error for code the kernel is handed in a buffer

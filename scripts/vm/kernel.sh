@@ -6,7 +6,11 @@
 #                                      (a module no test needs at boot, for
 #                                      t_kmod) and, where FUSE is a module,
 #                                      fuse.ko
-#                                      (uncompressed), config, release
+#                                      (uncompressed), config, release, and
+#                                      where NFS and its server are modules,
+#                                      nfs/: the NFSv4 client's and server's
+#                                      modules with what they depend on, and
+#                                      nfs/order, the order to load them in
 #
 # The package name carries an ABI number that changes with every security
 # update, so it is resolved through the meta-package each time apt knows it;
@@ -52,7 +56,8 @@ dir="$cache/$pkg"
 if [ -e "$dir/vmlinuz" ] && [ -e "$dir/loop.ko" ] && [ -e "$dir/overlay.ko" ] &&
 	[ -e "$dir/crc7.ko" ] &&
 	[ -e "$dir/release" ] && [ -e "$dir/config" ] &&
-	{ ! grep -q '^CONFIG_FUSE_FS=m' "$dir/config" || [ -e "$dir/fuse.ko" ]; }; then
+	{ ! grep -q '^CONFIG_FUSE_FS=m' "$dir/config" || [ -e "$dir/fuse.ko" ]; } &&
+	{ ! grep -q '^CONFIG_NFSD=m' "$dir/config" || [ -e "$dir/nfs/order" ]; }; then
 	echo "$dir"
 	exit 0
 fi
@@ -84,6 +89,26 @@ module overlay fs/overlayfs/overlay
 module crc7 lib/crc7
 if grep -q '^CONFIG_FUSE_FS=m' "$tmp/out/config"; then
 	module fuse fs/fuse/fuse
+fi
+# nfsmod NAME: that module (found by name) and, first, every module it
+# depends on (the .ko's own depends= list: the package has no modules.dep),
+# into $tmp/out/nfs/, each name once in nfs/order, dependencies first.
+nfsmod() {
+	local m d
+	grep -qx "$1" "$tmp/out/nfs/order" 2>/dev/null && return 0
+	m=$(find "$tmp/x/lib/modules" -name "$1.ko*" | head -n 1)
+	[ -n "$m" ] || { echo "imaguard: $pkg has no $1 module" >&2; exit 1; }
+	m=${m#"$tmp"/x/lib/modules/*/kernel/}
+	module "nfs/$1" "${m%%.ko*}"
+	for d in $(modinfo -F depends "$tmp/out/nfs/$1.ko" | tr ',' ' '); do
+		nfsmod "$d"
+	done
+	echo "$1" >>"$tmp/out/nfs/order"
+}
+if grep -q '^CONFIG_NFSD=m' "$tmp/out/config"; then
+	mkdir -p "$tmp/out/nfs"
+	nfsmod nfsv4
+	nfsmod nfsd
 fi
 loop=$(find "$tmp/x/lib/modules" -path '*/drivers/block/loop.ko*' | head -n 1)
 basename "$(dirname "$(dirname "$(dirname "$(dirname "$loop")")")")" >"$tmp/out/release"

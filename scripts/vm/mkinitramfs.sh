@@ -4,7 +4,10 @@
 #                                       the static test helpers, the tests,
 #                                       an ext4 image of test data
 #   build/vm/initramfs/<release>.cpio.gz  that kernel's loop.ko, overlay.ko
-#                                       and fuse.ko (where FUSE is a module)
+#                                       and fuse.ko (where FUSE is a module),
+#                                       and its NFS client and server modules
+#                                       under lib/modules/nfs/ (where they are
+#                                       modules; t_remote_fs loads them)
 #
 #   scripts/vm/mkinitramfs.sh KERNEL_DIR...
 set -euo pipefail
@@ -95,6 +98,8 @@ for kdir in "$@"; do
 	[ ! -e "$kdir/fuse.ko" ] || cp "$kdir/fuse.ko" "$k/lib/modules/"
 	# Not loaded at boot: t_kmod loads it, listed and not.
 	[ ! -e "$kdir/crc7.ko" ] || cp "$kdir/crc7.ko" "$k/lib/modules/"
+	# Not loaded at boot either: t_remote_fs loads them in nfs/order.
+	[ ! -d "$kdir/nfs" ] || cp -r "$kdir/nfs" "$k/lib/modules/"
 	(cd "$k" && find . -print0 | sort -z | cpio --null -o -H newc --quiet | gzip -1) \
 		>"$out/$rel.cpio.gz"
 	cat "$out/common.cpio.gz" "$out/$rel.cpio.gz" >"$out/initrd-$rel.gz"

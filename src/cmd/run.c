@@ -48,10 +48,10 @@ static const struct cli_opt run_opts_table[] = {
 	  "remove the pins and exit (the chain detaches); refused while a daemon holds it" },
 	{ "log-all", OPT_LOG_ALL, NULL, "record every executable map and audited open, not "
 	  "only the first of each (path, digest, hook)" },
-	{ "trust-fs", OPT_TRUST_FS, "KIND", "run files from FUSE (KIND fuse) or from overlays "
-	  "mounted in a user namespace or whose layer file a user can write (overlay), whose "
-	  "content can change under IMA's digest "
-	  "(refused by default; repeatable)" },
+	{ "trust-fs", OPT_TRUST_FS, "KIND", "run files from FUSE (KIND fuse), from overlays "
+	  "mounted in a user namespace or whose layer file a user can write (overlay) or from "
+	  "network and cluster file systems (remote), whose content can change under IMA's "
+	  "digest (refused by default; repeatable)" },
 	{ "allow-kernel-buffer", OPT_KBUF, "KIND", "let the kernel take KIND (module, kexec, "
 	  "firmware, policy) from a buffer, which has no file to measure (refused in enforce "
 	  "mode by default; repeatable)" },
@@ -132,8 +132,10 @@ static int set_opt(const struct opt_src *src, struct daemon_opts *o, int key, co
 			o->trust_fs |= IG_TRUST_FS_OVERLAY;
 		else if (!strcmp(arg, "fuse"))
 			o->trust_fs |= IG_TRUST_FS_FUSE;
+		else if (!strcmp(arg, "remote"))
+			o->trust_fs |= IG_TRUST_FS_REMOTE;
 		else
-			return opt_error(src, "invalid trust-fs '%s': fuse or overlay", arg);
+			return opt_error(src, "invalid trust-fs '%s': fuse, overlay or remote", arg);
 		break;
 	case OPT_KBUF:
 		if (!strcmp(arg, "module"))

@@ -103,4 +103,10 @@ bad "line 2: invalid summary-interval '0': 1 to 86400 seconds" '\nsummary-interv
 bad "line 1: 'log-all' takes no value" 'log-all yes\n'
 bad "line 1: 'allowlist' needs a value" 'allowlist \r\n'
 bad "line 1: 'config' does not nest" 'config other.conf\n'
+bad "line 2: invalid trust-fs 'nfs': fuse, overlay or remote" 'trust-fs remote\ntrust-fs nfs\n'
+
+# trust-fs: every kind, repeated, from the file and the command line
+printf 'trust-fs fuse\ntrust-fs=overlay\n' > c
+expect 0 "$IMAGUARD" run --config c --trust-fs remote --unpin --pin-dir "$PWD/pins"
+unpinned "$PWD/pins"
 echo ok

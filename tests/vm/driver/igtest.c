@@ -8,7 +8,7 @@
  *   igtest [--mode monitor|enforce] [--allow FILE] [--rule SPEC]... --events FILE
  *          --pidfile FILE [--counters FILE] [--ringbuf-kb N] [--pause-consumer]
  *          [--reload-allow FILE] [--reload-rule SPEC]... [--reload-fault]
- *          [--trust-fs overlay|fuse]... [--interp PATH]... [--script-ext EXT]...
+ *          [--trust-fs overlay|fuse|remote]... [--interp PATH]... [--script-ext EXT]...
  *          [--script-at-open] [--tamper-fault policy|link|prog] [--pin DIR]
  *          [--reentry-fault]
  *
@@ -21,8 +21,8 @@
  * the loader refuses (a relative path), so that the swap fails in its rules
  * step, as any failure there would (no memory for the map, say).
  * --trust-fs overlay trusts overlays mounted in a user namespace and layer
- * files a user can write, fuse
- * trusts FUSE (enum ig_trust_fs), as `imaguard run --trust-fs` does.
+ * files a user can write, fuse trusts FUSE, remote network and cluster file
+ * systems (enum ig_trust_fs), as `imaguard run --trust-fs` does.
  * --interp names an interpreter by the file's digest (hashed here); with
  * --script-ext the code extensions are these instead of the default ones;
  * --script-at-open judges scripts at file_open even where file_post_open
@@ -357,6 +357,8 @@ int main(int argc, char **argv)
 				eo.trust_fs |= IG_TRUST_FS_OVERLAY;
 			} else if (!strcmp(optarg, "fuse")) {
 				eo.trust_fs |= IG_TRUST_FS_FUSE;
+			} else if (!strcmp(optarg, "remote")) {
+				eo.trust_fs |= IG_TRUST_FS_REMOTE;
 			} else {
 				fprintf(stderr, "igtest: bad --trust-fs '%s'\n", optarg);
 				return 2;
