@@ -656,6 +656,13 @@ static __always_inline int filter_body(struct file *file, __u32 hook, __u32 prot
 			return 0; /* an allowed open is an unwatched open */
 		}
 		ev->reason = IG_REASON_RULE_ALLOW;
+		/* The rule decides, but an interpreter's exec needs its
+		 * digest for the task's mark (interp_note_exec): from the
+		 * cache, else measured, while this policy names any. Failing
+		 * to measure it leaves the exec allowed and unmarked (open,
+		 * as before: the rule trusts the path). */
+		if (hook == IG_HOOK_EXEC && interp_wants_digest(policy))
+			ev->flags |= IG_F_NEED_HASH;
 		break;
 	case IG_ACT_AUDIT:
 		ev->flags |= IG_F_NEED_HASH;

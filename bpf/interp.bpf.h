@@ -112,6 +112,20 @@ static __always_inline bool interp_any(void)
 	return *(volatile __u64 *)&ig_interp_live != 0;
 }
 
+/* Runtime: bit (1 << slot) set while that policy slot names at least one
+ * interpreter. The loader sets the slot's bit with its maps, before the
+ * flip that puts them in force. An exec allowed by a path rule is measured
+ * for its mark only under such a policy (interp_wants_digest): with none
+ * named, a rule-allowed exec costs what it did, one load more. */
+__u32 ig_interp_slots;
+
+/* Does the exec being judged under policy slot need its digest for the
+ * mark? Only while that policy names an interpreter. */
+static __always_inline bool interp_wants_digest(__u32 slot)
+{
+	return (*(volatile __u32 *)&ig_interp_slots >> (slot & 1)) & 1;
+}
+
 /* A task's note and mark change from (pending, interp) was to now (each
  * "not 0" as a bool). Call with now before the store when it marks, with
  * was after the store when it unmarks: see ig_interp_live. */
@@ -143,14 +157,16 @@ static __always_inline __u32 interp_index(const __u8 *digest, __u32 slot)
 
 /* An exec judged (stage 3, or stage 1 alone) under policy slot: note
  * whether it runs an interpreter of that policy, and which program. An
- * exec with no digest (allowed by a path rule, a hash error) is not one:
- * its task's scripts go unjudged (fails open; an exec with a hash error
- * is refused in enforce mode anyway). No memory for the note: the same
- * (fails open, counted nowhere; see docs). A note left by an exec that
- * failed after its verdict is overwritten by the next exec's; only one
- * decided with no verdict at all (no record room, no scratch slot:
- * refused in enforce mode) could inherit it, in monitor mode, where it
- * only means more is judged. A program the policy does not name leaves
+ * exec allowed by a path rule is measured too while the policy names an
+ * interpreter (interp_wants_digest), its verdict still the rule's. An exec
+ * with no digest (a hash error, a rule-allowed one whose measurement
+ * failed) is not one: its task's scripts go unjudged (fails open; an exec
+ * with a hash error and no allow rule is refused in enforce mode anyway).
+ * No memory for the note: the same (fails open, counted nowhere; see
+ * docs). A note left by an exec that failed after its verdict is
+ * overwritten by the next exec's; only one decided with no verdict at all
+ * (no record room, no scratch slot: refused in enforce mode) could inherit
+ * it, in monitor mode, where it only means more is judged. A program the policy does not name leaves
  * no mark: a later policy that names it judges it from its next exec. */
 static __always_inline void interp_note_exec(const struct ig_event *ev, __u32 slot)
 {

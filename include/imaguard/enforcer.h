@@ -143,7 +143,7 @@ struct ig_guard_key {
 
 /* Bumped whenever what the programs do changes in a way a daemon must not
  * inherit from a chain an older build pinned (enforcer_adopt refuses it). */
-#define IG_CHAIN_VERSION 13
+#define IG_CHAIN_VERSION 14
 
 enum ig_mode {
 	IG_MODE_MONITOR = 0,
