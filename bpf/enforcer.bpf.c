@@ -115,8 +115,10 @@
  *     hash error (refused). A fork whose mark finds no memory is refused
  *     in enforce mode. Not judged (fails open, documented): files with no
  *     code extension (a name with no '.' unless "" is listed), interpreters
- *     exec'd with no digest (allowed by a path rule), before the chain
- *     was attached or before a policy named them, inline code. A flip
+ *     exec'd with no digest (a hash error; a rule-allowed exec is measured
+ *     for the mark while the policy names interpreters), running before
+ *     the attach where the loader could not mark them (src/enforcer/
+ *     interp.c), or before a policy named them, inline code. A flip
  *     re-resolves each mark under the new policy at the task's next open. While no task holds a mark anywhere
  *     (ig_interp_live, never below the truth), the script filter, fork and
  *     commit leave on that one word, before any task-storage lookup.

@@ -23,6 +23,14 @@
  * new policy (one lookup), so a policy that drops an interpreter stops
  * judging its running tasks, and one that names it again judges them again.
  *
+ * An exec allowed by a path rule is measured too while the policy names
+ * any interpreter (ig_interp_slots), so that an interpreter allowed by
+ * path is marked; its verdict stays the rule's. A task running before the
+ * chain was attached saw no exec: the loader marks those running an
+ * interpreter once attached (src/enforcer/interp.c), with BPF_NOEXIST
+ * while every exec leaves its storage (ig_interp_walk), so the kernel's
+ * verdict on an exec always wins over the loader's reading of /proc.
+ *
  * Included by bpf/enforcer.bpf.c alone, after its globals and maps.
  */
 #ifndef IG_BPF_INTERP_H
@@ -68,22 +76,7 @@ struct {
 	__array(values, struct exts_inner);
 } script_exts SEC(".maps");
 
-/*
- * A task's mark. What it runs is kept by digest, not by index: whether
- * that program is an interpreter is the policy's to say, and a policy
- * flip may say otherwise. idx is its index in the policy whose ig_policy
- * word, plus one, is gen (0: not resolved yet); a task meeting another
- * word resolves again, one lookup, once per flip.
- */
-struct ig_interp_task {
-	__u32 pending;	/* the exec being judged runs an interpreter: 1, 0: none */
-	__u32 interp;	/* the program this task runs was one at its exec: 1, 0: none */
-	__u32 gen;	/* ig_policy + 1 when idx was resolved; 0: not yet */
-	__u32 idx;	/* its index in that policy's interpreters; 0: not one there */
-	__u8 pending_digest[IG_SHA256_LEN];
-	__u8 digest[IG_SHA256_LEN];
-};
-
+/* A task's mark: struct ig_interp_task (include/imaguard/enforcer.h). */
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
@@ -118,6 +111,14 @@ static __always_inline bool interp_any(void)
  * for its mark only under such a policy (interp_wants_digest): with none
  * named, a rule-allowed exec costs what it did, one load more. */
 __u32 ig_interp_slots;
+
+/* Runtime: set by the loader while it marks the interpreters that were
+ * running before the attach (src/enforcer/interp.c). Meanwhile every
+ * successful exec leaves its task storage (interp_commit), so that the
+ * loader's mark, stored with BPF_NOEXIST, never overwrites what the kernel
+ * decided for an exec it saw: a program exec'd during the walk is judged
+ * by its own exec, never by the loader's older reading of /proc. */
+__u32 ig_interp_walk;
 
 /* Does the exec being judged under policy slot need its digest for the
  * mark? Only while that policy names an interpreter. */
@@ -194,14 +195,24 @@ static __always_inline void interp_note_exec(const struct ig_event *ev, __u32 sl
 /* The exec succeeded: its note becomes the task's mark. */
 static __always_inline void interp_commit(void)
 {
+	struct task_struct *task;
 	struct ig_interp_task *t;
 	bool was;
 
-	if (!interp_any())
+	if (!interp_any() && !*(volatile __u32 *)&ig_interp_walk)
 		return; /* no task holds a note or mark: nothing to make this one's */
-	t = bpf_task_storage_get(&interp_task, bpf_get_current_task_btf(), 0, 0);
+	task = bpf_get_current_task_btf();
+	t = bpf_task_storage_get(&interp_task, task, 0, 0);
+	if (!t && *(volatile __u32 *)&ig_interp_walk)
+		/* The loader is marking running interpreters: leave this
+		 * exec's verdict (an empty mark when it runs none) where its
+		 * BPF_NOEXIST store will find it (see ig_interp_walk). No
+		 * memory: the loader may mark it by the program it ran
+		 * before (fails closed: more is judged, never less). */
+		t = bpf_task_storage_get(&interp_task, task, 0,
+					 BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!t)
-		return;
+		return; /* open: no note, no mark (not an interpreter's exec) */
 	was = t->pending || t->interp;
 	t->interp = t->pending;
 	if (t->pending)
