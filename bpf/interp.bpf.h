@@ -251,14 +251,24 @@ static __always_inline void interp_exit(void)
 }
 
 #define IG_FMODE_READ	0x1
+/* FMODE_EXEC in f_mode, __FMODE_EXEC (the same bit) in f_flags, which
+ * userspace cannot pass to open(2): the open of execve or uselib. */
+#define IG_FMODE_EXEC	0x20
 #define IG_NAME_SCAN	64	/* bytes of a file name looked at for its extension */
 
-/* A regular file opened for reading: the only opens that can be code an
- * interpreter reads. Two loads, before any lookup. */
+/* A regular file opened for reading, not by an exec: the only opens that
+ * can be code an interpreter reads. A few loads, before any lookup. */
 static __always_inline bool script_readable(struct file *file)
 {
 	struct inode *inode = file->f_inode;
 
+	if ((file->f_mode | file->f_flags) & IG_FMODE_EXEC)
+		/* An exec's own open (execve, uselib): judged as the program
+		 * it is, at bprm_check or mmap_file, not as code read here
+		 * (where file_open could give it no digest: a program an
+		 * interpreter runs would be a hash error when "" or "*" is
+		 * code). */
+		return false;
 	return (file->f_mode & IG_FMODE_READ) && inode &&
 	       (inode->i_mode & IG_S_IFMT) == IG_S_IFREG;
 }
