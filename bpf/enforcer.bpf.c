@@ -121,8 +121,10 @@
  *     hash error (refused). A fork whose mark finds no memory is refused
  *     in enforce mode. Not judged (fails open, documented): files with no
  *     code extension (a name with no '.' unless "" is listed), interpreters
- *     exec'd with no digest (allowed by a path rule), before the chain
- *     was attached or before a policy named them, inline code. A flip
+ *     exec'd with no digest (a hash error; a rule-allowed exec is measured
+ *     for the mark while the policy names interpreters), running before
+ *     the attach where the loader could not mark them (src/enforcer/
+ *     interp.c), or before a policy named them, inline code. A flip
  *     re-resolves each mark under the new policy at the task's next open. While no task holds a mark anywhere
  *     (ig_interp_live, never below the truth), the script filter, fork and
  *     commit leave on that one word, before any task-storage lookup.
@@ -672,6 +674,13 @@ static __always_inline int filter_body(struct file *file, __u32 hook, __u32 prot
 			return 0; /* an allowed open is an unwatched open */
 		}
 		ev->reason = IG_REASON_RULE_ALLOW;
+		/* The rule decides, but an interpreter's exec needs its
+		 * digest for the task's mark (interp_note_exec): from the
+		 * cache, else measured, while this policy names any. Failing
+		 * to measure it leaves the exec allowed and unmarked (open,
+		 * as before: the rule trusts the path). */
+		if (hook == IG_HOOK_EXEC && interp_wants_digest(policy))
+			ev->flags |= IG_F_NEED_HASH;
 		break;
 	case IG_ACT_AUDIT:
 		ev->flags |= IG_F_NEED_HASH;

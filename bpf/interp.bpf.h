@@ -23,6 +23,14 @@
  * new policy (one lookup), so a policy that drops an interpreter stops
  * judging its running tasks, and one that names it again judges them again.
  *
+ * An exec allowed by a path rule is measured too while the policy names
+ * any interpreter (ig_interp_slots), so that an interpreter allowed by
+ * path is marked; its verdict stays the rule's. A task running before the
+ * chain was attached saw no exec: the loader marks those running an
+ * interpreter once attached (src/enforcer/interp.c), with BPF_NOEXIST
+ * while every exec leaves its storage (ig_interp_walk), so the kernel's
+ * verdict on an exec always wins over the loader's reading of /proc.
+ *
  * Included by bpf/enforcer.bpf.c alone, after its globals and maps.
  */
 #ifndef IG_BPF_INTERP_H
@@ -68,22 +76,7 @@ struct {
 	__array(values, struct exts_inner);
 } script_exts SEC(".maps");
 
-/*
- * A task's mark. What it runs is kept by digest, not by index: whether
- * that program is an interpreter is the policy's to say, and a policy
- * flip may say otherwise. idx is its index in the policy whose ig_policy
- * word, plus one, is gen (0: not resolved yet); a task meeting another
- * word resolves again, one lookup, once per flip.
- */
-struct ig_interp_task {
-	__u32 pending;	/* the exec being judged runs an interpreter: 1, 0: none */
-	__u32 interp;	/* the program this task runs was one at its exec: 1, 0: none */
-	__u32 gen;	/* ig_policy + 1 when idx was resolved; 0: not yet */
-	__u32 idx;	/* its index in that policy's interpreters; 0: not one there */
-	__u8 pending_digest[IG_SHA256_LEN];
-	__u8 digest[IG_SHA256_LEN];
-};
-
+/* A task's mark: struct ig_interp_task (include/imaguard/enforcer.h). */
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
@@ -110,6 +103,28 @@ __u64 ig_interp_live SEC(".data.live");
 static __always_inline bool interp_any(void)
 {
 	return *(volatile __u64 *)&ig_interp_live != 0;
+}
+
+/* Runtime: bit (1 << slot) set while that policy slot names at least one
+ * interpreter. The loader sets the slot's bit with its maps, before the
+ * flip that puts them in force. An exec allowed by a path rule is measured
+ * for its mark only under such a policy (interp_wants_digest): with none
+ * named, a rule-allowed exec costs what it did, one load more. */
+__u32 ig_interp_slots;
+
+/* Runtime: set by the loader while it marks the interpreters that were
+ * running before the attach (src/enforcer/interp.c). Meanwhile every
+ * successful exec leaves its task storage (interp_commit), so that the
+ * loader's mark, stored with BPF_NOEXIST, never overwrites what the kernel
+ * decided for an exec it saw: a program exec'd during the walk is judged
+ * by its own exec, never by the loader's older reading of /proc. */
+__u32 ig_interp_walk;
+
+/* Does the exec being judged under policy slot need its digest for the
+ * mark? Only while that policy names an interpreter. */
+static __always_inline bool interp_wants_digest(__u32 slot)
+{
+	return (*(volatile __u32 *)&ig_interp_slots >> (slot & 1)) & 1;
 }
 
 /* A task's note and mark change from (pending, interp) was to now (each
@@ -143,14 +158,16 @@ static __always_inline __u32 interp_index(const __u8 *digest, __u32 slot)
 
 /* An exec judged (stage 3, or stage 1 alone) under policy slot: note
  * whether it runs an interpreter of that policy, and which program. An
- * exec with no digest (allowed by a path rule, a hash error) is not one:
- * its task's scripts go unjudged (fails open; an exec with a hash error
- * is refused in enforce mode anyway). No memory for the note: the same
- * (fails open, counted nowhere; see docs). A note left by an exec that
- * failed after its verdict is overwritten by the next exec's; only one
- * decided with no verdict at all (no record room, no scratch slot:
- * refused in enforce mode) could inherit it, in monitor mode, where it
- * only means more is judged. A program the policy does not name leaves
+ * exec allowed by a path rule is measured too while the policy names an
+ * interpreter (interp_wants_digest), its verdict still the rule's. An exec
+ * with no digest (a hash error, a rule-allowed one whose measurement
+ * failed) is not one: its task's scripts go unjudged (fails open; an exec
+ * with a hash error and no allow rule is refused in enforce mode anyway).
+ * No memory for the note: the same (fails open, counted nowhere; see
+ * docs). A note left by an exec that failed after its verdict is
+ * overwritten by the next exec's; only one decided with no verdict at all
+ * (no record room, no scratch slot: refused in enforce mode) could inherit
+ * it, in monitor mode, where it only means more is judged. A program the policy does not name leaves
  * no mark: a later policy that names it judges it from its next exec. */
 static __always_inline void interp_note_exec(const struct ig_event *ev, __u32 slot)
 {
@@ -178,14 +195,24 @@ static __always_inline void interp_note_exec(const struct ig_event *ev, __u32 sl
 /* The exec succeeded: its note becomes the task's mark. */
 static __always_inline void interp_commit(void)
 {
+	struct task_struct *task;
 	struct ig_interp_task *t;
 	bool was;
 
-	if (!interp_any())
+	if (!interp_any() && !*(volatile __u32 *)&ig_interp_walk)
 		return; /* no task holds a note or mark: nothing to make this one's */
-	t = bpf_task_storage_get(&interp_task, bpf_get_current_task_btf(), 0, 0);
+	task = bpf_get_current_task_btf();
+	t = bpf_task_storage_get(&interp_task, task, 0, 0);
+	if (!t && *(volatile __u32 *)&ig_interp_walk)
+		/* The loader is marking running interpreters: leave this
+		 * exec's verdict (an empty mark when it runs none) where its
+		 * BPF_NOEXIST store will find it (see ig_interp_walk). No
+		 * memory: the loader may mark it by the program it ran
+		 * before (fails closed: more is judged, never less). */
+		t = bpf_task_storage_get(&interp_task, task, 0,
+					 BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!t)
-		return;
+		return; /* open: no note, no mark (not an interpreter's exec) */
 	was = t->pending || t->interp;
 	t->interp = t->pending;
 	if (t->pending)
@@ -224,14 +251,24 @@ static __always_inline void interp_exit(void)
 }
 
 #define IG_FMODE_READ	0x1
+/* FMODE_EXEC in f_mode, __FMODE_EXEC (the same bit) in f_flags, which
+ * userspace cannot pass to open(2): the open of execve or uselib. */
+#define IG_FMODE_EXEC	0x20
 #define IG_NAME_SCAN	64	/* bytes of a file name looked at for its extension */
 
-/* A regular file opened for reading: the only opens that can be code an
- * interpreter reads. Two loads, before any lookup. */
+/* A regular file opened for reading, not by an exec: the only opens that
+ * can be code an interpreter reads. A few loads, before any lookup. */
 static __always_inline bool script_readable(struct file *file)
 {
 	struct inode *inode = file->f_inode;
 
+	if ((file->f_mode | file->f_flags) & IG_FMODE_EXEC)
+		/* An exec's own open (execve, uselib): judged as the program
+		 * it is, at bprm_check or mmap_file, not as code read here
+		 * (where file_open could give it no digest: a program an
+		 * interpreter runs would be a hash error when "" or "*" is
+		 * code). */
+		return false;
 	return (file->f_mode & IG_FMODE_READ) && inode &&
 	       (inode->i_mode & IG_S_IFMT) == IG_S_IFREG;
 }

@@ -349,6 +349,25 @@ struct ig_interp_key {
 struct ig_ext_key {
 	char ext[IG_EXT_LEN];	/* after the last '.', NUL-padded */
 };
+
+/*
+ * A task's interpreter mark (the `interp_task` task storage,
+ * bpf/interp.bpf.h). What it runs is kept by digest, not by index: whether
+ * that program is an interpreter is the policy's to say, and a policy
+ * flip may say otherwise. idx is its index in the policy whose ig_policy
+ * word, plus one, is gen (0: not resolved yet); a task meeting another
+ * word resolves again, one lookup, once per flip. The kernel writes it at
+ * an exec and a fork; the loader writes one, with BPF_NOEXIST, for each
+ * process that was running an interpreter before the chain was attached.
+ */
+struct ig_interp_task {
+	__u32 pending;	/* the exec being judged runs an interpreter: 1, 0: none */
+	__u32 interp;	/* the program this task runs was one at its exec: 1, 0: none */
+	__u32 gen;	/* ig_policy + 1 when idx was resolved; 0: not yet */
+	__u32 idx;	/* its index in that policy's interpreters; 0: not one there */
+	__u8 pending_digest[IG_SHA256_LEN];
+	__u8 digest[IG_SHA256_LEN];
+};
 /* ig_event.hash_error for an executable map or mprotect whose inode could
  * not be marked as mapped (no memory): its content could then be rewritten
  * under the mapping, so it is refused in enforce mode. */

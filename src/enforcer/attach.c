@@ -123,6 +123,13 @@ int enforcer_attach(struct enforcer *e, const char *prove_path)
 			}
 			pr_debug("chain order proven with attach order %s",
 				 enforcer_attach_order(e));
+			/* Every exec from now on is seen: those running
+			 * before get their mark here (fails open: unmarked,
+			 * their scripts go unjudged, as before). */
+			err = enforcer_interp_mark_running(e);
+			if (err)
+				pr_warn("cannot mark the interpreters already running: %s",
+					strerror(-err));
 			return 0;
 		}
 		pr_warn("attach order %s failed the probe: stages %#x, flags %#x, %s",

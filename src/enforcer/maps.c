@@ -405,6 +405,14 @@ int enforcer_set_policy(struct enforcer *e, const struct enforcer_rule *rules, s
 		err = stage_in(e->fds[policy_maps[m]], next, fds[m], policy_map_names[m]);
 	if (err)
 		goto unstage;
+	/* Whether the new policy names an interpreter, before it is in force
+	 * (ig_interp_slots: a rule-allowed exec is measured for its mark). */
+	err = BSS_SET(e, ig_interp_slots, (bss.ig_interp_slots & ~(1u << next)) |
+					  (e->ninterps_next ? 1u << next : 0));
+	if (err) {
+		pr_err("cannot say whether the new policy names interpreters: %s", strerror(-err));
+		goto unstage;
+	}
 	/* Both policies' hooks while either may be in force (see
 	 * ig_rule_hooks): without that, no flip. */
 	err = BSS_SET(e, ig_rule_hooks, bss.ig_rule_hooks | hooks);

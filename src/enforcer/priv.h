@@ -213,6 +213,10 @@ static inline int bss_flip_policy(struct enforcer *e, __u32 word)
 	return bpf_map_update_elem(e->fds[EM_BSS], &zero, &bss, BPF_ANY) ? -errno : 0;
 }
 
+/* After the attach: mark every task running one of the in-force policy's
+ * interpreters since before it (interp.c); 0 or a negative errno. */
+int enforcer_interp_mark_running(struct enforcer *e);
+
 /* Does the running kernel's BTF have this function? */
 bool enforcer_kernel_has_func(const char *name);
 /* Can this kernel preempt a task inside a BPF program (poll.c)? */

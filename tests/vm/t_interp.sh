@@ -121,8 +121,8 @@ assert_eq "sourced listed script" LISTED-RAN "$out"
 
 # awk -f, run by a shell exec'd under the enforcer: busybox runs awk as an
 # applet without an exec, in a fork of that shell, which inherits its mark
-# (this test's own shell was started before the enforcer: not an
-# interpreter's task, so its applets are not either)
+# (this test's own shell, started before the enforcer, is marked by the
+# loader at the attach: its applets would be judged as well)
 out=$(sh -c "awk -f $D/evil.awk" 2>&1) || true
 echo "awk -f evil.awk: $out"
 case $out in *AWK-EVIL*) fail "unlisted awk program ran" ;; esac
@@ -184,8 +184,8 @@ else
 	echo "fresh.sh at file_open: hash_error $(echo "$line" | ev_get hash_error)"
 fi
 
-# rewritten after it was judged (the test's own shell is not an interpreter
-# task: it was started before the enforcer)
+# rewritten after it was judged (the test's own shell appends: an open for
+# writing only, never judged)
 printf 'echo REWRITTEN\n' >>$D/listed.sh
 out=$(sh $D/listed.sh 2>&1) || true
 echo "sh listed.sh after rewrite: $out"
