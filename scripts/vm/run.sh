@@ -16,12 +16,14 @@
 # BENCH_PEERS=1 the peers too (fapolicyd, IMA appraisal: igbench --peers; the
 # guest boots with ima_appraise=enforce and scripts/vm/mkpeers.sh's overlay),
 # VM_SMP (2; bench on icount: 1), VM_JOBS guests at once (2), VM_VERBOSE=1 shows the output of
-# passing tests too, VM_FILES_DIR where the files tests export go, one
+# passing tests too, VM_SHARD tests per boot at most (30), VM_FILES_DIR where the files tests export go, one
 # directory per kernel (build/vm/logs/run-PID/files), VM_TESTS_DIR another directory of
 # t_*.sh files (the harness's own self-tests use tests/vm/selftest).
 #
 # A test may ask for its own boot with a line "# boot: ARGS" (for example
-# "# boot: ima_hash=sha1"); tests with the same ARGS share one boot.
+# "# boot: ima_hash=sha1"); tests with the same ARGS share a boot, at most
+# VM_SHARD of them (30), so that no boot nears VM_TIMEOUT as the suite grows
+# and the guests of one group run side by side.
 # "ig.systemd=1" among ARGS boots the host's systemd as PID 1, which runs
 # those tests as a service (scripts/vm/mksystemd.sh).
 set -euo pipefail
@@ -234,11 +236,21 @@ case " ${!groups[*]} " in
 	;;
 esac
 
-# One run per (kernel, boot group), VM_JOBS at a time.
+# One run per (kernel, boot group, shard of VM_SHARD tests), VM_JOBS at a
+# time; a group's tests are dealt round the shards it needs, in order.
+shard=${VM_SHARD:-30}
 runs=()
 for k in $kernels; do
 	for b in "${!groups[@]}"; do
-		runs+=("$k|$b|${groups[$b]}")
+		IFS=, read -r -a names <<<"${groups[$b]}"
+		n=$(((${#names[@]} + shard - 1) / shard))
+		for ((s = 0; s < n; s++)); do
+			list=
+			for ((j = s; j < ${#names[@]}; j += n)); do
+				list="$list${list:+,}${names[j]}"
+			done
+			runs+=("$k|$b|$list")
+		done
 	done
 done
 pids=()
