@@ -96,8 +96,13 @@
  *     namespace or under another root, or the file on a mount not in the
  *     host's namespace) gets no allow rule and satisfies no bind_path
  *     entry: the digest decides against path-free entries (closed). Deny
- *     and audit rules match such a path as printed, as before: a name made
- *     up there escapes them no more than it could (not closed here).
+ *     and audit rules match such a path as printed and, on a hook some
+ *     deny or audit rule names, by the file's identity too
+ *     (identity.bpf.h: its name in its directory and the directories above
+ *     it, by device and inode, up its d_parent chain): a name made up there
+ *     escapes none of them. A walk that cannot end (deeper than 64, a
+ *     dentry unreadable) is refused as by a deny rule (IG_F_IDENT_ERR;
+ *     closed). Host paths never walk: they match by name alone.
  * (g) guard.bpf.h and tamper.bpf.h: no process but the daemon may send it
  *     a signal that stops or ends it, trace it or reach its memory, or
  *     change its limits; nor take a writable fd to the enforcer's maps, an
@@ -166,10 +171,11 @@
  *
  * Enforcement never waits on userspace: rules and the allowlist are maps the
  * daemon fills whole. A policy is one rules map, one allowlist map, one
- * interpreter map and one code extension map (interp.bpf.h), kept in the
- * same slot (0 or 1) of four map-in-map arrays; ig_policy's low bit names
+ * interpreter map and one code extension map (interp.bpf.h) and its rules'
+ * identities (identity.bpf.h), kept in the same slot (0 or 1) of five
+ * map-in-map arrays; ig_policy's low bit names
  * the slot in force (the word counts flips). The loader fills the other
- * slot of all four, then flips ig_policy with one store, so an access never
+ * slot of all five, then flips ig_policy with one store, so an access never
  * meets the new list with the old rules, nor the reverse. Stage 1 reads ig_policy once and keeps it in
  * the record: stage 3 checks the allowlist of the policy whose rules stage
  * 1 matched, even if a flip came in between.
@@ -180,7 +186,8 @@
  * walk), folds.bpf.h (an allowed map's or audited open's repeats counted,
  * not sent) and
  * watchers.bpf.h; paths.bpf.h tells whether a printed path is the
- * file's own; verdict.bpf.h judges an access and sends its event;
+ * file's own; identity.bpf.h matches deny and audit rules by the file's
+ * identity where it is not; verdict.bpf.h judges an access and sends its event;
  * scratch.bpf.h gives stage 1 a record no other task holds; quota.bpf.h
  * counts each user's records in flight; mapped.bpf.h
  * keeps content mapped executable from being rewritten in place;
@@ -450,6 +457,10 @@ static __always_inline void resolve_path(struct ig_event *ev, struct file *file)
 
 #include "paths.bpf.h"
 
+/* ---- rules by the file's identity, for foreign paths: identity.bpf.h ---- */
+
+#include "identity.bpf.h"
+
 /* ---- interpreters and the code they read: interp.bpf.h ------------------- */
 
 #include "interp.bpf.h"
@@ -648,6 +659,15 @@ static __always_inline int filter_body(struct file *file, __u32 hook, __u32 prot
 			 * recalled verdict too (deny and audit rules hold). */
 			ev->action = IG_ACT_NONE;
 			ev->rule = -1;
+		}
+		if (hook_watched(hook)) {
+			/* Deny and audit rules by the file's identity too,
+			 * failing closed where it cannot be walked
+			 * (identity.bpf.h). The directory's name is not
+			 * remembered as unwatched: its name proves nothing of
+			 * its children's identities. */
+			ident_apply(ev, file, hook, policy);
+			dir = NULL;
 		}
 	}
 	if ((ev->flags & IG_F_PATH_ERR) && hook_watched(hook)) {

@@ -90,6 +90,8 @@ enum ig_flag {
 	IG_F_FOREIGN_PATH = 1 << 10,	/* path not proven the host's (another root or mount
 					 * namespace): no allow rule, no bind_path entry */
 	IG_F_VERSION	= 1 << 11,	/* an audited open: ig_event.version names the content */
+	IG_F_IDENT_ERR	= 1 << 12,	/* with IG_F_FOREIGN_PATH: the file's directories could not
+					 * be walked to match the rules by identity: refused */
 };
 
 /*
@@ -229,6 +231,31 @@ static inline __u64 ig_path_hash_step(__u64 h, __u8 c)
 	h *= 0x9e3779b97f4a7c15ULL;
 	return h ^ (h >> 29);
 }
+
+/*
+ * Rules by identity, for a path not proven the host's (IG_F_FOREIGN_PATH),
+ * which may name any file: the loader resolves each rule's path in the
+ * host's namespace to its directory's device and inode (a directory or tree
+ * rule; a tree rule also gets the root of each file system mounted below
+ * it), or to its directory's and its own name there (a file rule: a file
+ * replaced by a rename is still the one named). Stage 1 walks the file's
+ * d_parent chain, which follows the file system and no mount, and the
+ * nearest match wins as a longer path does. Value: struct ig_rule_val.
+ */
+enum ig_ident_kind {
+	IG_IDENT_FILE = 0,	/* the child name_hash/name_len of directory (dev, ino) */
+	IG_IDENT_DIR = 1,	/* the direct children of directory (dev, ino) */
+	IG_IDENT_TREE = 2,	/* everything below directory (dev, ino) */
+};
+
+struct ig_ident_key {
+	__u64 ino;		/* the directory's i_ino */
+	__u64 name_hash;	/* IG_IDENT_FILE: ig_path_hash_step over the name, else 0 */
+	__u32 dev;		/* the directory's super_block s_dev (major << 20 | minor) */
+	__u32 name_len;		/* IG_IDENT_FILE: the name's bytes, else 0 */
+	__u32 kind;		/* enum ig_ident_kind */
+	__u32 pad;
+};
 
 /*
  * Allowlist entries, keyed by the raw SHA-256; a path-bound entry also

@@ -101,6 +101,9 @@ json_t *event_to_json(const struct ig_event *ev, enum ig_mode mode, const struct
 	/* Only when true: the path is not proven the host's (IG_F_FOREIGN_PATH). */
 	if (j && (ev->flags & IG_F_FOREIGN_PATH))
 		json_object_set_new(j, "foreign_path", json_true());
+	/* Only when true: its rules by identity could not be found (IG_F_IDENT_ERR). */
+	if (j && (ev->flags & IG_F_IDENT_ERR))
+		json_object_set_new(j, "identity_unknown", json_true());
 	/* Code the kernel reads: what it is. */
 	if (j && (ev->hook == IG_HOOK_MODULE || ev->hook == IG_HOOK_KREAD))
 		json_object_set_new(j, "kind", json_string(names_kread(ev->prot)));
@@ -225,6 +228,8 @@ void event_put_access(struct audit_out *o, const struct ig_event *ev, enum ig_mo
 		AUDIT_PUT_LIT(o, ",\"unlinked\":true");
 	if (ev->flags & IG_F_FOREIGN_PATH)
 		AUDIT_PUT_LIT(o, ",\"foreign_path\":true");
+	if (ev->flags & IG_F_IDENT_ERR)
+		AUDIT_PUT_LIT(o, ",\"identity_unknown\":true");
 	if (ev->hook == IG_HOOK_MODULE || ev->hook == IG_HOOK_KREAD) {
 		AUDIT_PUT_LIT(o, ",\"kind\":");
 		put_name(o, names_kread(ev->prot));

@@ -240,6 +240,7 @@ int enforcer_open(struct enforcer **out, const struct enforcer_opts *opts)
 		goto fail;
 	e->fds[EM_GUARD] = bpf_map__fd(e->skel->maps.data_guard);
 	e->fds[EM_GUARD_IDS] = bpf_map__fd(e->skel->maps.guard_ids);
+	e->fds[EM_IDENTS] = bpf_map__fd(e->skel->maps.idents);
 	err = guard_add_object(e);
 	if (err)
 		goto fail;

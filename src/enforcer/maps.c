@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "enforcer/idents.h"
 #include "enforcer/priv.h"
 #include "util/log.h"
 
@@ -281,6 +282,39 @@ static int set_build(struct enforcer *e, const char *name, const char *what, con
 	return 0;
 }
 
+/* The identities of the policy's rules (enforcer/idents.h): what a file
+ * reached by a name not proven the host's is matched by. */
+static int idents_build(struct enforcer *e, const struct enforcer_rule *rules, size_t n,
+			int *fdp)
+{
+	struct ident_entry *v = NULL;
+	struct ig_ident_key *keys = NULL;
+	struct ig_rule_val *vals = NULL;
+	size_t nv = 0;
+	int err;
+
+	err = idents_resolve(rules, n, e->hash_seed, NULL, NULL, &v, &nv);
+	if (err)
+		return err;
+	keys = calloc(nv ? nv : 1, sizeof(*keys));
+	vals = calloc(nv ? nv : 1, sizeof(*vals));
+	if (!keys || !vals) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	for (size_t i = 0; i < nv; i++) {
+		keys[i] = v[i].key;
+		vals[i] = v[i].val;
+	}
+	err = set_build(e, "ig_idents", "rule identities", keys, sizeof(*keys), vals,
+			sizeof(*vals), nv, fdp);
+cleanup:
+	free(v);
+	free(keys);
+	free(vals);
+	return err;
+}
+
 /* The interpreters staged for this policy, each at its lasting index. */
 static int interps_build(struct enforcer *e, int *fdp)
 {
@@ -371,8 +405,8 @@ int maps_interp_ids_recover(struct enforcer *e)
 }
 
 /*
- * The four maps of a policy (rules, allowlist, interpreters, code
- * extensions) are built, then put in the slot not in force, then ig_policy
+ * The maps of a policy (rules, allowlist, interpreters, code extensions,
+ * the rules' identities) are built, then put in the slot not in force, then ig_policy
  * flips to that slot with one store: until the flip nothing in force has
  * changed, so any failure before it leaves the old policy deciding whole.
  * The slot left behind is kept: a record stage 1 made before the flip is
@@ -394,6 +428,8 @@ int enforcer_set_policy(struct enforcer *e, const struct enforcer_rule *rules, s
 		err = interps_build(e, &fds[PM_INTERPS]);
 	if (!err)
 		err = exts_build(e, &fds[PM_EXTS]);
+	if (!err)
+		err = idents_build(e, rules, nrules, &fds[PM_IDENTS]);
 	if (!err)
 		err = bss_read(e, &bss);
 	if (err)

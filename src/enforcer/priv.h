@@ -21,12 +21,12 @@
 /* The maps a running chain is reached through, pinned under these names. */
 enum emap {
 	EM_EVENTS, EM_COUNTERS, EM_RULES, EM_ALLOW, EM_RODATA, EM_BSS, EM_FOLDS, EM_QUIESCE,
-	EM_INTERPS, EM_SCRIPT_EXTS, EM_GUARD, EM_GUARD_IDS,
+	EM_INTERPS, EM_SCRIPT_EXTS, EM_GUARD, EM_GUARD_IDS, EM_IDENTS,
 	EM_MAX
 };
 static const char *const emap_names[EM_MAX] = {
 	"events", "counters", "rules", "allowlist", "rodata", "bss", "folds", "quiesce",
-	"interps", "script-exts", "guard", "guard-ids",
+	"interps", "script-exts", "guard", "guard-ids", "idents",
 };
 
 /* Programs outside the chain, attached before it and pinned as link-<name>:
@@ -61,13 +61,13 @@ static const char *const aux_names[AUX_MAX] = {
 
 /* The map-in-map arrays a policy keeps one inner map in, per slot: all of
  * them are filled in the idle slot and put in force by one flip. */
-enum policy_map { PM_RULES, PM_ALLOW, PM_INTERPS, PM_EXTS, POLICY_MAPS };
+enum policy_map { PM_RULES, PM_ALLOW, PM_INTERPS, PM_EXTS, PM_IDENTS, POLICY_MAPS };
 static const int policy_maps[POLICY_MAPS] = {
 	[PM_RULES] = EM_RULES, [PM_ALLOW] = EM_ALLOW,
-	[PM_INTERPS] = EM_INTERPS, [PM_EXTS] = EM_SCRIPT_EXTS,
+	[PM_INTERPS] = EM_INTERPS, [PM_EXTS] = EM_SCRIPT_EXTS, [PM_IDENTS] = EM_IDENTS,
 };
 static const char *const policy_map_names[POLICY_MAPS] = {
-	"rules", "allowlist", "interpreters", "code extensions",
+	"rules", "allowlist", "interpreters", "code extensions", "rule identities",
 };
 
 struct enforcer {

@@ -78,7 +78,7 @@ for name in sorted(gen):
         bad.append(f"{name}: key '{k}' is the generator's only")
     for k in sorted(set(r) - set(g)):
         # optional keys the daemon writes only when true or when it failed
-        if k in ("unlinked", "foreign_path", "error", "reason"):
+        if k in ("unlinked", "foreign_path", "identity_unknown", "error", "reason"):
             continue
         bad.append(f"{name}: key '{k}' is missing from the generator's records")
     for k in sorted(set(g) & set(r)):

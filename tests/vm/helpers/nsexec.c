@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * nsexec [--uid N] bind SRC DST PATH [ARG...]
+ * nsexec [--uid N] rbind SRC DST PATH [ARG...]
  * nsexec [--uid N] chroot DIR PATH [ARG...]
  *
  * Makes other content appear at a trusted name, then execve PATH:
  *   bind    in a new mount namespace, bind-mounts SRC over DST;
+ *   rbind   the same with the mounts below SRC;
  *   chroot  changes root to DIR (the mount namespace is kept).
  * --uid N  first becomes uid/gid N (from root) and enters a new user
  *          namespace mapping it to 0, as any user may: the namespace
@@ -70,12 +72,15 @@ int main(int argc, char **argv)
 		become(atoi(argv[2]));
 		i = 3;
 	}
-	if (argc - i >= 4 && !strcmp(argv[i], "bind")) {
+	if (argc - i >= 4 && (!strcmp(argv[i], "bind") || !strcmp(argv[i], "rbind"))) {
+		unsigned long rec = argv[i][0] == 'r' ? MS_REC : 0;
+
+
 		if (unshare(CLONE_NEWNS))
 			die("unshare-mnt");
 		if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
 			die("mount-private");
-		if (mount(argv[i + 1], argv[i + 2], NULL, MS_BIND, NULL))
+		if (mount(argv[i + 1], argv[i + 2], NULL, MS_BIND | rec, NULL))
 			die("mount-bind");
 		i += 3;
 	} else if (argc - i >= 3 && !strcmp(argv[i], "chroot")) {
@@ -83,7 +88,7 @@ int main(int argc, char **argv)
 			die("chroot");
 		i += 2;
 	} else {
-		fprintf(stderr, "usage: nsexec [--uid N] bind SRC DST PATH [ARG...]\n"
+		fprintf(stderr, "usage: nsexec [--uid N] bind|rbind SRC DST PATH [ARG...]\n"
 				"       nsexec [--uid N] chroot DIR PATH [ARG...]\n");
 		return 2;
 	}
