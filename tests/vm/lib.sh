@@ -183,6 +183,16 @@ ev() {
 
 # ev_path PATH: the '"path":"PATH",' key to pass to ev.
 ev_path() { printf '"path":"%s",' "$1"; }
+# ino FILE: the fragment of an event naming FILE's inode
+ino() { printf '"ino":%s,' "$(stat -c %i "$1")"; }
+
+# run CMD...: runs CMD, keeps its exit status in rc and its output (both
+# streams) in out, and prints them
+run() {
+	"$@" >/tmp/run.out 2>&1 && rc=0 || rc=$?
+	out=$(cat /tmp/run.out)
+	echo "$*: exit $rc: $out"
+}
 
 # wait_ev SECONDS STRING...: until an event line contains every STRING.
 wait_ev() {

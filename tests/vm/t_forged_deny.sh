@@ -46,13 +46,6 @@ chmod 755 $F/denied/inner/r
 igtest_start --mode enforce --allow /tmp/allow.fd --rule "deny:$F/denied/:r" \
 	--rule "deny:$F/files/x" --rule "audit:$F/aud/secret:hooks=open"
 
-ino() { printf '"ino":%s,' "$(stat -c %i "$1")"; }
-# run CMD...: sets rc and out
-run() {
-	"$@" >/tmp/fd.out 2>&1 && rc=0 || rc=$?
-	out=$(cat /tmp/fd.out)
-	echo "$*: exit $rc: $out"
-}
 # evl HOOK INO PATH: the last event on HOOK of the file with inode INO named PATH
 evl() {
 	wait_ev 30 "\"hook\":\"$1\"" "$2" "$(ev_path "$3")" ||

@@ -29,13 +29,6 @@ allow_all_but /tmp/allow.fg
 echo "$b_sum bind $F/bound/b1" >>/tmp/allow.fg
 igtest_start --mode enforce --allow /tmp/allow.fg --rule "allow:$F/allowed/"
 
-ino() { printf '"ino":%s,' "$(stat -c %i "$1")"; }
-# run CMD...: sets rc and out
-run() {
-	"$@" >/tmp/fg.out 2>&1 && rc=0 || rc=$?
-	out=$(cat /tmp/fg.out)
-	echo "$*: exit $rc: $out"
-}
 # evl INO PATH: the last exec event of the file with inode INO named PATH
 evl() {
 	wait_ev 30 '"hook":"exec"' "$1" "$(ev_path "$2")" || { ev "$1"; fail "no exec event for $2"; }

@@ -38,7 +38,6 @@ out=$(mmapx $D/listed) || fail "executable map of $D/listed refused: $out"
 out=$(mmapx $D/listed mprotect) || fail "mprotect of measured listed content refused: $out"
 # Listed but never measured: nothing here can measure it.
 refused $D/fresh "never measured"
-ino() { printf '"ino":%s,' "$(stat -c %i "$1")"; }
 wait_ev 30 '"hook":"mmap"' "$(ino $D/fresh)" '"path":"",' '"decision":"deny"' \
 	'"reason":"hash-error"' '"hash_error":61' >/dev/null ||
 	fail "no hash-error refusal event for $D/fresh"

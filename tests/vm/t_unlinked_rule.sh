@@ -18,7 +18,6 @@ ext4_unlisted $hello "$U/allowed/u3 (deleted)"	# unlisted, named like an unlinke
 cp $hello $U/allowed/l1				# listed, unlinked
 cp $hello $U/denied/l2				# listed, under a deny rule, unlinked
 u_sum=$(sha256sum $U/allowed/u1 | cut -d' ' -f1)
-ino() { printf '"ino":%s,' "$(stat -c %i "$1")"; }
 i1=$(ino $U/allowed/u1) il=$(ino $U/allowed/l1) id=$(ino $U/denied/l2)
 
 allow_all_but /tmp/allow.unl
