@@ -160,7 +160,8 @@
  * Stage 1 itself builds the record in per-CPU scratch, but in a slot it
  * claims: it keeps its CPU, yet may be preempted (preempt=full, PREEMPT_RT)
  * and another task run stage 1 there meanwhile. With every slot of the
- * CPU held it builds in task storage; with none of that to be had either,
+ * CPU held it builds in a slot of a pool all CPUs share, with that full
+ * too in task storage; with none of that to be had either,
  * it decides alone with a hash error (see scratch), failing closed as in
  * (a), and as in (f) for an open under a deny or audit rule.
  *

@@ -334,8 +334,9 @@ struct ig_event {
  * flight as its quota allows: the access cannot be measured, refused as a
  * quota (IG_REASON_QUOTA) in enforce mode; an open passes with it. */
 #define IG_ERR_QUOTA (-122)	/* -EDQUOT */
-/* ig_event.hash_error when every scratch slot of stage 1's CPU was held
- * (that many tasks preempted inside stage 1 there): no record was built. */
+/* ig_event.hash_error when every scratch slot of stage 1's CPU and of the
+ * pool all CPUs share was held (that many tasks preempted inside stage 1),
+ * and no record of the task's own could be had: no record was built. */
 #define IG_ERR_BUSY (-16)	/* -EBUSY */
 /* ig_event.hash_error for a file truncated by name (IG_F_STALE). */
 #define IG_ERR_STALE (-116)	/* -ESTALE */

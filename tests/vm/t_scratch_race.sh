@@ -6,8 +6,10 @@
 # by it. Here processes pinned to one CPU map a listed and an unlisted file
 # in a tight loop in enforce mode: the listed one must never be refused,
 # the unlisted one never allowed, and no event may mix the two. With more
-# tasks than a CPU has slots, stage 1 builds in the task's own record; a
-# map with neither is refused (hash_error 16, fail closed), never allowed.
+# tasks than a CPU has slots, stage 1 builds in a slot of the pool all CPUs
+# share, which these tasks cannot fill: no map is refused for want of a
+# slot (hash_error 16), on 6.1 either, where the task's own record, the
+# last resort, is often not to be had under this load.
 . /opt/ig/tests/lib.sh
 need_bpf_lsm
 
@@ -71,15 +73,18 @@ race 3
 assert_eq "maps refused for want of a slot, 6 processes" 0 "$busy"
 echo "ok: no map judged by another task's record"
 
-# Twenty may hold them all: then stage 1 builds in the task's own record,
-# and only when that cannot be had either is a map refused (hash_error 16),
-# never allowed unlisted; the listed file's refusals are all of that kind.
+# Twenty may hold all 8 slots of the CPU: then stage 1 builds in the pool
+# (256 slots), which twenty tasks cannot fill, so no map is refused for want
+# of a slot, and none allowed unlisted. A refusal of the listed file would
+# be one of another kind, which nothing here calls for.
 race 10
 echo "$out" | grep -q 'other errors 0$' || fail "maps failed otherwise: $out"
 n=$(echo "$out" | sed -n 's/.* unlisted ok \([0-9]*\) .*/\1/p')
 assert_eq "unlisted maps allowed, 20 processes" 0 "$n"
 n=$(echo "$out" | sed -n 's/^listed ok [0-9]* refused \([0-9]*\);.*/\1/p')
-h=$(ctr "$c" denies.hash-error)
-[ "$n" -le "$h" ] || fail "$n refusals of the listed file, only $h hash errors"
-echo "ok: with 20 processes, $n listed maps refused for want of a slot, none allowed unlisted"
+assert_eq "listed maps refused, 20 processes" 0 "$n"
+assert_eq "maps refused for want of a slot, 20 processes" 0 "$busy"
+# Events may be lost to a full ring; the counter misses none.
+assert_eq "hash errors, 20 processes" 0 "$(ctr "$c" denies.hash-error)"
+echo "ok: with 20 processes, no map refused for want of a slot, none allowed unlisted"
 rm -rf $D
