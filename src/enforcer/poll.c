@@ -144,7 +144,7 @@ bool enforcer_preempts_everywhere(void)
 
 /* The last look found nothing owed: names may be recalled for
  * IG_NAMES_FRESH_MS from then (where the kernel needs the heartbeat). */
-int enforcer_names_fresh_from(struct enforcer *e, const struct timespec *now)
+static int names_fresh_from(struct enforcer *e, const struct timespec *now)
 {
 	unsigned long long ns;
 
@@ -191,7 +191,7 @@ static void names_check(struct enforcer *e)
 	}
 	/* Fail safe: runs that cannot be counted are taken as missed. */
 	if (!err && total <= e->names_missed) {
-		enforcer_names_fresh_from(e, &now);
+		names_fresh_from(e, &now);
 		return;
 	}
 	bump = bss_bump_rules_gen(e);
@@ -218,7 +218,7 @@ static void names_check(struct enforcer *e)
 	if (total > e->names_missed)
 		e->names_missed = total;
 	if (!err)
-		enforcer_names_fresh_from(e, &now);
+		names_fresh_from(e, &now);
 }
 
 unsigned long long enforcer_names_missed(const struct enforcer *e)

@@ -221,9 +221,6 @@ int enforcer_interp_mark_running(struct enforcer *e);
 bool enforcer_kernel_has_func(const char *name);
 /* Can this kernel preempt a task inside a BPF program (poll.c)? */
 bool enforcer_preempts_everywhere(void);
-/* Remembered names may be recalled for IG_NAMES_FRESH_MS from now, where
- * they need the heartbeat (poll.c). 0 or -errno. */
-int enforcer_names_fresh_from(struct enforcer *e, const struct timespec *now);
 /* Which of the script hook's two program sets e's object loads (opened,
  * not loaded yet): file_post_open's, or file_open's. */
 void enforcer_script_set(struct enforcer *e, bool post_open);

@@ -236,6 +236,9 @@ ctr() {
 	esac
 }
 
+# delta A B KEY: how much KEY grew from counters line A to counters line B
+delta() { echo $(($(ctr "$2" $3) - $(ctr "$1" $3))); }
+
 # hits_stopped PROG: the name_hits that five runs of PROG (a listed static
 # program; run once here first, so that its name is remembered) gain while
 # igtest is stopped for longer than a name is trusted without its check
@@ -253,7 +256,7 @@ hits_stopped() {
 	done
 	kill -CONT $IGT_PID
 	b=$(counters)
-	echo $(($(ctr "$b" name_hits) - $(ctr "$a" name_hits)))
+	delta "$a" "$b" name_hits
 }
 
 # ext4_unlisted SRC DEST: copy SRC to DEST on ext4 with one byte appended

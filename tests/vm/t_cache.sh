@@ -16,7 +16,6 @@ IGT_WATCHDOG=900
 igtest_start --mode enforce --allow $P.allow
 
 # delta A B KEY: KEY's growth between two counters lines
-delta() { echo $(($(ctr "$2" $3) - $(ctr "$1" $3))); }
 
 # measured WHAT CMD...: CMD runs between two counter reads; prints how many
 # digests stage 2 computed meanwhile.

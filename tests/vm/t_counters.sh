@@ -29,7 +29,6 @@ assert_eq "listed flood" "execs $N of $N" "$(cat /tmp/cnt.out)"
 assert_eq "unlisted flood" "execs 0 of $K (first error EPERM)" "$(cat /tmp/cnt.out2)"
 
 # delta A B KEY
-delta() { echo $(($(ctr "$2" $3) - $(ctr "$1" $3))); }
 for pair in "c0 c1" "c1 c2"; do
 	set -- $pair
 	eval a=\$$1 b=\$$2

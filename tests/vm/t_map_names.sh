@@ -16,7 +16,6 @@ cp /opt/ig/bin/hello $D/ok/run
 allow_all_but /tmp/allow.mn
 igtest_start --mode enforce --allow /tmp/allow.mn --rule "deny:$D/denied/"
 
-delta() { echo $(($(ctr "$2" $3) - $(ctr "$1" $3))); }
 maps_ok() { out=$(mmapx "$1") || fail "executable map of $1 refused: $out"; }
 runs_ok() { out=$("$1" 2>&1) || fail "$1 refused: $out"; [ "$out" = hello ] || fail "$1 said '$out'"; }
 # nev N PATH HOOK: wait until N events of HOOK name PATH

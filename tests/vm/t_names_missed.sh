@@ -43,8 +43,8 @@ echo "name_hits of five runs while the driver was stopped: +$h"
 a=$(counters)
 for i in 1 2 3 4 5; do /tmp/nm-hello >/dev/null || fail "/tmp/nm-hello refused"; done
 b=$(counters)
-[ $(($(ctr "$b" name_hits) - $(ctr "$a" name_hits))) -ge 5 ] ||
-	fail "names were not recalled again once the driver ran: +$(($(ctr "$b" name_hits) - $(ctr "$a" name_hits)))"
+[ "$(delta "$a" "$b" name_hits)" -ge 5 ] ||
+	fail "names were not recalled again once the driver ran: +$(delta "$a" "$b" name_hits)"
 rm -f /tmp/nm-hello
 
 rm -rf /tmp/nm && mkdir -p /tmp/nm

@@ -22,7 +22,6 @@ allow_all_but /tmp/allow.names
 igtest_start --mode enforce --allow /tmp/allow.names --rule "audit:$w/:r:hooks=open" \
 	--rule "audit:$s/audited:hooks=open" --rule "deny:$s/denied:hooks=open"
 
-delta() { echo $(($(ctr "$2" $3) - $(ctr "$1" $3))); }
 openit $u/f >/dev/null; counters >/dev/null	# warm: openit and the counters read
 
 a=$(counters)
