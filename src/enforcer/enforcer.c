@@ -329,6 +329,7 @@ void enforcer_free(struct enforcer *e)
 	free(e->interps_next);
 	free(e->exts_next);
 	free(e->interp_ids);
+	maps_policy_free(e);
 	if (e->folds)
 		munmap(e->folds, FOLDS_BYTES);
 	enforcer_bpf__destroy(e->skel);

@@ -206,7 +206,8 @@ static void val_fold(struct ig_rule_val *v, const struct ig_rule_val *w)
 
 static void not_resolved(size_t i, const char *path, int err)
 {
-	pr_warn("rule %zu: no identity for '%s' (%s): it holds by name only until a reload",
+	pr_warn("rule %zu: no identity for '%s' (%s): it holds by name only until the path "
+		"is found",
 		i, path, err == -ELOOP ? "a symbolic link on the way" : strerror(-err));
 }
 
@@ -234,7 +235,7 @@ static int tree_mounts(struct ident_set *s, const struct host *h, const char *di
 }
 
 int idents_resolve(const struct enforcer_rule *rules, size_t n, __u64 seed, const char *root,
-		   const char *mountinfo, struct ident_entry **out, size_t *nout)
+		   const char *mountinfo, bool quiet, struct ident_entry **out, size_t *nout)
 {
 	struct ident_set s = { 0 };
 	struct host h = { .root = -1 };
@@ -276,7 +277,8 @@ int idents_resolve(const struct enforcer_rule *rules, size_t n, __u64 seed, cons
 		path[dlen] = '\0';
 		err = ident_of(&h, path, true, &k.dev, &k.ino);
 		if (err) {
-			not_resolved(i, r->path, err);
+			if (!quiet)
+				not_resolved(i, r->path, err);
 			continue;
 		}
 		if (r->kind == IG_RULE_EXACT) {

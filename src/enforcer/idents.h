@@ -8,6 +8,7 @@
 #ifndef IMAGUARD_ENFORCER_IDENTS_H
 #define IMAGUARD_ENFORCER_IDENTS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "enforcer/enforcer.h"
@@ -29,10 +30,11 @@ struct ident_entry {
  * directory. A rule whose path does not exist, is not a directory where one
  * is named, or is reached through a symbolic link (the kernel never prints
  * such a name, so it never matches by name either) has no identity:
- * reported, and matched by name only until a reload finds it. 0 or a
- * negative errno.
+ * reported unless quiet, and matched by name only until a later resolve
+ * finds it (the loader resolves again while the policy is in force). 0 or
+ * a negative errno.
  */
 int idents_resolve(const struct enforcer_rule *rules, size_t n, __u64 seed, const char *root,
-		   const char *mountinfo, struct ident_entry **out, size_t *nout);
+		   const char *mountinfo, bool quiet, struct ident_entry **out, size_t *nout);
 
 #endif

@@ -282,34 +282,22 @@ static int set_build(struct enforcer *e, const char *name, const char *what, con
 	return 0;
 }
 
-/* The identities of the policy's rules (enforcer/idents.h): what a file
- * reached by a name not proven the host's is matched by. */
-static int idents_build(struct enforcer *e, const struct enforcer_rule *rules, size_t n,
-			int *fdp)
+/* The identities of the policy's rules (enforcer/idents.h), v[0..n): what
+ * a file reached by a name not proven the host's is matched by. */
+static int idents_build(struct enforcer *e, const struct ident_entry *v, size_t n, int *fdp)
 {
-	struct ident_entry *v = NULL;
-	struct ig_ident_key *keys = NULL;
-	struct ig_rule_val *vals = NULL;
-	size_t nv = 0;
-	int err;
+	struct ig_ident_key *keys = calloc(n ? n : 1, sizeof(*keys));
+	struct ig_rule_val *vals = calloc(n ? n : 1, sizeof(*vals));
+	int err = -ENOMEM;
 
-	err = idents_resolve(rules, n, e->hash_seed, NULL, NULL, &v, &nv);
-	if (err)
-		return err;
-	keys = calloc(nv ? nv : 1, sizeof(*keys));
-	vals = calloc(nv ? nv : 1, sizeof(*vals));
-	if (!keys || !vals) {
-		err = -ENOMEM;
-		goto cleanup;
+	if (keys && vals) {
+		for (size_t i = 0; i < n; i++) {
+			keys[i] = v[i].key;
+			vals[i] = v[i].val;
+		}
+		err = set_build(e, "ig_idents", "rule identities", keys, sizeof(*keys), vals,
+				sizeof(*vals), n, fdp);
 	}
-	for (size_t i = 0; i < nv; i++) {
-		keys[i] = v[i].key;
-		vals[i] = v[i].val;
-	}
-	err = set_build(e, "ig_idents", "rule identities", keys, sizeof(*keys), vals,
-			sizeof(*vals), nv, fdp);
-cleanup:
-	free(v);
 	free(keys);
 	free(vals);
 	return err;
@@ -404,6 +392,49 @@ int maps_interp_ids_recover(struct enforcer *e)
 	return err;
 }
 
+/* The copies kept of the rules in force (rules_keep) and their identities. */
+void maps_policy_free(struct enforcer *e)
+{
+	for (size_t i = 0; i < e->nrules; i++)
+		free((char *)e->rules[i].path);
+	free(e->rules);
+	free(e->idents);
+	e->rules = NULL;
+	e->idents = NULL;
+	e->nrules = e->nidents = 0;
+}
+
+/* The rules now in force and their identities v (taken), for
+ * maps_idents_refresh; on no memory none are kept, and nothing is
+ * resolved again until the next policy. */
+static void rules_keep(struct enforcer *e, const struct enforcer_rule *rules, size_t n,
+		       struct ident_entry *v, size_t nv)
+{
+	struct enforcer_rule *r = calloc(n ? n : 1, sizeof(*r));
+
+	maps_policy_free(e);
+	for (size_t i = 0; r && i < n; i++) {
+		r[i] = rules[i];
+		r[i].path = strdup(rules[i].path);
+		if (!r[i].path) {
+			for (size_t j = 0; j < i; j++)
+				free((char *)r[j].path);
+			free(r);
+			r = NULL;
+		}
+	}
+	if (!r) {
+		pr_warn("no memory to keep the rules: their identities stay as they are now "
+			"until the next reload");
+		free(v);
+		return;
+	}
+	e->rules = r;
+	e->nrules = n;
+	e->idents = v;
+	e->nidents = nv;
+}
+
 /*
  * The maps of a policy (rules, allowlist, interpreters, code extensions,
  * the rules' identities) are built, then put in the slot not in force, then ig_policy
@@ -411,27 +442,19 @@ int maps_interp_ids_recover(struct enforcer *e)
  * changed, so any failure before it leaves the old policy deciding whole.
  * The slot left behind is kept: a record stage 1 made before the flip is
  * judged against it (struct ig_record), and the next policy replaces it.
+ * fds[m] that are in force already (a refresh of the identities alone)
+ * are put in the other slot too, and never dropped from the guard.
  */
-int enforcer_set_policy(struct enforcer *e, const struct enforcer_rule *rules, size_t nrules,
-			const struct enforcer_allow *allow, size_t nallow)
+static int policy_put(struct enforcer *e, const int fds[POLICY_MAPS], __u32 hooks,
+		      bool interps)
 {
 	struct enforcer_bpf__bss bss;
-	int fds[POLICY_MAPS], err;
-	__u32 hooks = 0, next = 2, old[POLICY_MAPS]; /* next: 2 until a slot is chosen */
+	__u32 next = 2, old[POLICY_MAPS], ids[POLICY_MAPS]; /* next: 2 until a slot is chosen */
+	int err;
 
 	for (int m = 0; m < POLICY_MAPS; m++)
-		fds[m] = -1;
-	err = rules_build(e, rules, nrules, &fds[PM_RULES], &hooks);
-	if (!err)
-		err = allow_build(e, allow, nallow, &fds[PM_ALLOW]);
-	if (!err)
-		err = interps_build(e, &fds[PM_INTERPS]);
-	if (!err)
-		err = exts_build(e, &fds[PM_EXTS]);
-	if (!err)
-		err = idents_build(e, rules, nrules, &fds[PM_IDENTS]);
-	if (!err)
-		err = bss_read(e, &bss);
+		ids[m] = guard_obj_id(fds[m]);
+	err = bss_read(e, &bss);
 	if (err)
 		goto unstage;
 	next = !(bss.ig_policy & 1);
@@ -444,7 +467,7 @@ int enforcer_set_policy(struct enforcer *e, const struct enforcer_rule *rules, s
 	/* Whether the new policy names an interpreter, before it is in force
 	 * (ig_interp_slots: a rule-allowed exec is measured for its mark). */
 	err = BSS_SET(e, ig_interp_slots, (bss.ig_interp_slots & ~(1u << next)) |
-					  (e->ninterps_next ? 1u << next : 0));
+					  (interps ? 1u << next : 0));
 	if (err) {
 		pr_err("cannot say whether the new policy names interpreters: %s", strerror(-err));
 		goto unstage;
@@ -467,22 +490,115 @@ int enforcer_set_policy(struct enforcer *e, const struct enforcer_rule *rules, s
 	 * gone from the kernel once no record holds them. */
 	e->policy_slot = (int)next;
 	for (int m = 0; m < POLICY_MAPS; m++) {
-		e->policy_ids[m] = guard_obj_id(fds[m]);
-		guard_drop(e, IG_GUARD_MAP, old[m]);
+		e->policy_ids[m] = ids[m];
+		if (old[m] != ids[m])
+			guard_drop(e, IG_GUARD_MAP, old[m]);
 	}
-	goto cleanup;
+	return 0;
 unstage:
 	/* Never in force: free the new maps now rather than at the next swap. */
 	for (int m = 0; m < POLICY_MAPS; m++) {
-		if (fds[m] < 0)
-			continue;
 		if (next < 2)
 			bpf_map_delete_elem(e->fds[policy_maps[m]], &next);
-		guard_drop(e, IG_GUARD_MAP, guard_obj_id(fds[m]));
+		if (e->policy_slot < 0 || ids[m] != e->policy_ids[m])
+			guard_drop(e, IG_GUARD_MAP, ids[m]);
 	}
-cleanup:
-	for (int m = 0; m < POLICY_MAPS; m++)
+	return err;
+}
+
+int enforcer_set_policy(struct enforcer *e, const struct enforcer_rule *rules, size_t nrules,
+			const struct enforcer_allow *allow, size_t nallow)
+{
+	struct ident_entry *v = NULL;
+	int fds[POLICY_MAPS], err;
+	size_t nv = 0;
+	__u32 hooks = 0;
+	int m;
+
+	for (m = 0; m < POLICY_MAPS; m++)
+		fds[m] = -1;
+	err = rules_build(e, rules, nrules, &fds[PM_RULES], &hooks);
+	if (!err)
+		err = allow_build(e, allow, nallow, &fds[PM_ALLOW]);
+	if (!err)
+		err = interps_build(e, &fds[PM_INTERPS]);
+	if (!err)
+		err = exts_build(e, &fds[PM_EXTS]);
+	if (!err)
+		err = idents_resolve(rules, nrules, e->hash_seed, NULL, NULL, false, &v, &nv);
+	if (!err)
+		err = idents_build(e, v, nv, &fds[PM_IDENTS]);
+	if (!err) {
+		err = policy_put(e, fds, hooks, e->ninterps_next != 0);
+	} else {
+		/* Never staged: out of the guard's list at once. */
+		for (m = 0; m < POLICY_MAPS; m++)
+			if (fds[m] >= 0)
+				guard_drop(e, IG_GUARD_MAP, guard_obj_id(fds[m]));
+	}
+	if (!err)
+		rules_keep(e, rules, nrules, v, nv);
+	else
+		free(v);
+	for (m = 0; m < POLICY_MAPS; m++)
 		if (fds[m] >= 0)
 			close(fds[m]);
 	return err;
+}
+
+/*
+ * The identities are resolved at each policy's load from the host's names;
+ * a rule path made after it, a rule directory made again (a new inode), a
+ * file system mounted below a tree rule since, all change them. The
+ * daemon's poll resolves them again every IDENTS_CHECK_MS (poll.c) and,
+ * where they differ, puts a policy in force that is the one in force with
+ * the new identities: its rules, allowlist, interpreters and extensions
+ * are the same maps, in both slots, so a record made under either slot is
+ * judged the same.
+ */
+int maps_idents_refresh(struct enforcer *e)
+{
+	struct enforcer_bpf__bss bss;
+	struct ident_entry *v = NULL;
+	int fds[POLICY_MAPS], err;
+	size_t nv = 0;
+
+	if (e->policy_slot < 0 || !e->nrules)
+		return 0; /* no policy of ours, or no rule to resolve */
+	err = idents_resolve(e->rules, e->nrules, e->hash_seed, NULL, NULL, true, &v, &nv);
+	if (err)
+		return err;
+	if (nv == e->nidents && (!nv || !memcmp(v, e->idents, nv * sizeof(*v)))) {
+		free(v);
+		return 0;
+	}
+	for (int m = 0; m < POLICY_MAPS; m++)
+		fds[m] = -1;
+	err = bss_read(e, &bss);
+	for (int m = 0; m < POLICY_MAPS && !err; m++) {
+		if (m == PM_IDENTS)
+			continue;
+		fds[m] = bpf_map_get_fd_by_id(e->policy_ids[m]);
+		if (fds[m] < 0)
+			err = -errno;
+	}
+	if (!err)
+		err = idents_build(e, v, nv, &fds[PM_IDENTS]);
+	if (!err)
+		err = policy_put(e, fds, bss.ig_rule_hooks,
+				 bss.ig_interp_slots & (1u << e->policy_slot));
+	else if (fds[PM_IDENTS] >= 0)
+		guard_drop(e, IG_GUARD_MAP, guard_obj_id(fds[PM_IDENTS]));
+	for (int m = 0; m < POLICY_MAPS; m++)
+		if (fds[m] >= 0)
+			close(fds[m]);
+	if (err) {
+		free(v);
+		return err;
+	}
+	pr_info("the rules' identities changed (%zu, were %zu): in force", nv, e->nidents);
+	free(e->idents);
+	e->idents = v;
+	e->nidents = nv;
+	return 0;
 }

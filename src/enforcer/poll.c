@@ -221,6 +221,37 @@ static void names_check(struct enforcer *e)
 		names_fresh_from(e, &now);
 }
 
+/* How often the rules' identities are resolved again (maps_idents_refresh):
+ * the longest a rule path made, or a file system mounted below a tree rule,
+ * since the policy's load is matched by name alone from another namespace.
+ * A look that takes longer (thousands of rules, a huge mount table) spaces
+ * the next IDENTS_COST_SHARE times its own time apart: at most 1 % of a CPU. */
+#define IDENTS_CHECK_MS 100
+#define IDENTS_COST_SHARE 100
+#define IDENTS_WARN_MS 60000
+
+static void idents_check(struct enforcer *e)
+{
+	struct timespec now;
+	long took_ms;
+	int err;
+
+	if (!e->nrules ||
+	    (e->idents_checked.tv_sec && elapsed_ms(&e->idents_checked) < e->idents_every_ms))
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	e->idents_checked = now;
+	err = maps_idents_refresh(e);
+	took_ms = elapsed_ms(&now);
+	e->idents_every_ms = took_ms * IDENTS_COST_SHARE > IDENTS_CHECK_MS
+				     ? took_ms * IDENTS_COST_SHARE : IDENTS_CHECK_MS;
+	if (!err || (e->idents_warned.tv_sec && elapsed_ms(&e->idents_warned) < IDENTS_WARN_MS))
+		return;
+	pr_warn("cannot resolve the rules' identities again: %s: those in force stay, trying "
+		"again", strerror(-err));
+	e->idents_warned = now;
+}
+
 unsigned long long enforcer_names_missed(const struct enforcer *e)
 {
 	return e->names_missed;
@@ -239,6 +270,7 @@ int enforcer_poll(struct enforcer *e, int timeout_ms)
 		int m;
 
 		names_check(e); /* every slice: a long wait keeps names fresh */
+		idents_check(e);
 		if (n < 0)
 			return n;
 		m = ring_buffer__consume(e->rb);

@@ -16,6 +16,7 @@
 #include <bpf/libbpf.h>
 
 #include "enforcer/enforcer.h"
+#include "enforcer/idents.h"
 #include "enforcer.skel.h"
 
 /* The maps a running chain is reached through, pinned under these names. */
@@ -120,6 +121,15 @@ struct enforcer {
 	__u8 (*interp_ids)[IG_SHA256_LEN];
 	size_t ninterp_ids;
 	struct timespec guard_checked;
+	/* idents_check: the rules this daemon put in force (paths copied)
+	 * and the identities they had at the last look, and when that was
+	 * and a failure last said (enforcer/maps.c, enforcer_idents_refresh). */
+	struct enforcer_rule *rules;
+	size_t nrules;
+	struct ident_entry *idents;
+	size_t nidents;
+	struct timespec idents_checked, idents_warned;
+	long idents_every_ms;		/* poll.c: from one look to the next */
 	unsigned int tamper_seen;	/* bit (1 << IG_TAMPER_*) reported and not mended */
 	unsigned long long tamper_found;
 };
@@ -304,6 +314,14 @@ int enforcer_on_ringbuf(void *ctx, void *data, size_t size);
 /* maps.c: an adopted chain's interpreter indices, read back from both
  * policy slots (interp_ids). */
 int maps_interp_ids_recover(struct enforcer *e);
+
+/* maps.c: the rules' identities resolved again; where they differ from
+ * those in force, a policy with the new ones and everything else as it is
+ * goes in force by one flip. 0 (also when nothing changed) or -errno, the
+ * identities in force then kept. */
+int maps_idents_refresh(struct enforcer *e);
+/* maps.c: what enforcer_free releases of the policy's copies. */
+void maps_policy_free(struct enforcer *e);
 
 /* guard.c: the guard of the chain's own objects (bpf/tamper.bpf.h). */
 /* Before load: this process is the daemon, its executable the one that may

@@ -97,7 +97,7 @@ static void test_idents_resolve_kinds(void **state)
 		{ "/nonexistent-ig-test/x/", IG_RULE_TREE, IG_ACT_DENY, HOOK_BIT(IG_HOOK_EXEC) },
 	};
 
-	assert_int_equal(idents_resolve(rules, 6, SEED, "/", "/nonexistent-ig-test/mountinfo", &v,
+	assert_int_equal(idents_resolve(rules, 6, SEED, "/", "/nonexistent-ig-test/mountinfo", false, &v,
 					&n),
 			 0);
 	assert_int_equal(n, 3);
@@ -138,7 +138,7 @@ static void test_idents_resolve_merge(void **state)
 		{ p[1], IG_RULE_EXACT, IG_ACT_DENY, HOOK_BIT(IG_HOOK_MMAP) },
 	};
 
-	assert_int_equal(idents_resolve(rules, 4, SEED, "/", "/nonexistent-ig-test/mountinfo", &v,
+	assert_int_equal(idents_resolve(rules, 4, SEED, "/", "/nonexistent-ig-test/mountinfo", false, &v,
 					&n),
 			 0);
 	assert_int_equal(n, 2);
@@ -180,7 +180,7 @@ static void test_idents_resolve_tree_mounts(void **state)
 		{ p, IG_RULE_TREE, IG_ACT_DENY, HOOK_BIT(IG_HOOK_EXEC) },
 	};
 
-	assert_int_equal(idents_resolve(rules, 1, SEED, "/", mi, &v, &n), 0);
+	assert_int_equal(idents_resolve(rules, 1, SEED, "/", mi, false, &v, &n), 0);
 	assert_int_equal(n, 2);
 	assert_non_null(find(v, n, t, IG_IDENT_TREE, NULL));
 	const struct ident_entry *e = find(v, n, in, IG_IDENT_TREE, NULL);
@@ -205,7 +205,7 @@ static void test_idents_resolve_root(void **state)
 		{ "/../rooted/x", IG_RULE_EXACT, IG_ACT_DENY, HOOK_BIT(IG_HOOK_EXEC) },
 	};
 
-	assert_int_equal(idents_resolve(rules, 2, SEED, base, "/nonexistent-ig-test/mountinfo", &v,
+	assert_int_equal(idents_resolve(rules, 2, SEED, base, "/nonexistent-ig-test/mountinfo", false, &v,
 					&n),
 			 0);
 	assert_int_equal(n, 2);
