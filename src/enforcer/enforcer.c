@@ -330,6 +330,8 @@ void enforcer_free(struct enforcer *e)
 	free(e->exts_next);
 	free(e->interp_ids);
 	maps_policy_free(e);
+	if (e->mounts_open && e->mounts_fd >= 0)
+		close(e->mounts_fd);
 	if (e->folds)
 		munmap(e->folds, FOLDS_BYTES);
 	enforcer_bpf__destroy(e->skel);

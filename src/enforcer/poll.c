@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/utsname.h>
@@ -221,23 +223,52 @@ static void names_check(struct enforcer *e)
 		names_fresh_from(e, &now);
 }
 
-/* How often the rules' identities are resolved again (maps_idents_refresh):
- * the longest a rule path made, or a file system mounted below a tree rule,
- * since the policy's load is matched by name alone from another namespace.
+/*
+ * When the rules' identities are resolved again (maps_idents_refresh): within
+ * IDENTS_CHECK_MS of a change of init's mount table (a file system mounted
+ * below a tree rule, a mount over a rule's directory), which poll(2) on
+ * the table tells at the cost of one call; every IDENTS_SWEEP_MS whatever
+ * changed (a rule path made after the load, more than a directory deep:
+ * the kernel finds a rule's own directory made again by its name alone).
  * A look that takes longer (thousands of rules, a huge mount table) spaces
- * the next IDENTS_COST_SHARE times its own time apart: at most 1 % of a CPU. */
+ * the next IDENTS_COST_SHARE times its own time apart: at most 1 % of a CPU.
+ */
 #define IDENTS_CHECK_MS 100
+#define IDENTS_SWEEP_MS 1000
 #define IDENTS_COST_SHARE 100
 #define IDENTS_WARN_MS 60000
+
+/* Has init's mount table changed since the last look? Yes when it cannot
+ * be told (fails safe: resolved again at every check). */
+static bool mounts_changed(struct enforcer *e)
+{
+	struct pollfd p = { .events = POLLPRI };
+
+	if (!e->mounts_open) {
+		e->mounts_open = true;
+		e->mounts_fd = open("/proc/1/mountinfo", O_RDONLY | O_CLOEXEC);
+		if (e->mounts_fd < 0)
+			e->mounts_fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+		return true; /* its first look */
+	}
+	p.fd = e->mounts_fd;
+	if (p.fd < 0 || poll(&p, 1, 0) < 0)
+		return true;
+	return p.revents & (POLLPRI | POLLERR);
+}
 
 static void idents_check(struct enforcer *e)
 {
 	struct timespec now;
-	long took_ms;
+	long took_ms, since;
 	int err;
 
-	if (!e->nrules ||
-	    (e->idents_checked.tv_sec && elapsed_ms(&e->idents_checked) < e->idents_every_ms))
+	if (!e->nrules)
+		return;
+	since = e->idents_checked.tv_sec ? elapsed_ms(&e->idents_checked) : -1;
+	if (since >= 0 && since < e->idents_every_ms)
+		return;
+	if (since >= 0 && since < IDENTS_SWEEP_MS && !mounts_changed(e))
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	e->idents_checked = now;

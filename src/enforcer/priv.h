@@ -130,6 +130,8 @@ struct enforcer {
 	size_t nidents;
 	struct timespec idents_checked, idents_warned;
 	long idents_every_ms;		/* poll.c: from one look to the next */
+	int mounts_fd;			/* init's mount table, polled for changes */
+	bool mounts_open;		/* mounts_fd opened (or tried) */
 	unsigned int tamper_seen;	/* bit (1 << IG_TAMPER_*) reported and not mended */
 	unsigned long long tamper_found;
 };
