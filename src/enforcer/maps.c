@@ -556,16 +556,20 @@ int enforcer_set_policy(struct enforcer *e, const struct enforcer_rule *rules, s
  * are the same maps, in both slots, so a record made under either slot is
  * judged the same.
  */
-int maps_idents_refresh(struct enforcer *e)
+int maps_idents_refresh(struct enforcer *e, long long *cost_ns)
 {
 	struct enforcer_bpf__bss bss;
 	struct ident_entry *v = NULL;
 	int fds[POLICY_MAPS], err;
+	long long t0;
 	size_t nv = 0;
 
+	*cost_ns = 0;
 	if (e->policy_slot < 0 || !e->nrules)
 		return 0; /* no policy of ours, or no rule to resolve */
+	t0 = thread_cpu_ns();
 	err = idents_resolve(e->rules, e->nrules, e->hash_seed, NULL, NULL, true, &v, &nv);
+	*cost_ns = thread_cpu_ns() - t0;
 	if (err)
 		return err;
 	if (nv == e->nidents && (!nv || !memcmp(v, e->idents, nv * sizeof(*v)))) {

@@ -231,7 +231,8 @@ static void names_check(struct enforcer *e)
  * changed (a rule path made after the load, more than a directory deep:
  * the kernel finds a rule's own directory made again by its name alone).
  * A look that takes longer (thousands of rules, a huge mount table) spaces
- * the next IDENTS_COST_SHARE times its own time apart: at most 1 % of a CPU.
+ * the next IDENTS_COST_SHARE times its own CPU time apart: at most 1 % of a
+ * CPU. The flip a change puts in force is not counted: it is rare.
  */
 #define IDENTS_CHECK_MS 100
 #define IDENTS_SWEEP_MS 1000
@@ -259,8 +260,9 @@ static bool mounts_changed(struct enforcer *e)
 
 static void idents_check(struct enforcer *e)
 {
+	long long cost_ns, every;
 	struct timespec now;
-	long took_ms, since;
+	long since;
 	int err;
 
 	if (!e->nrules)
@@ -272,10 +274,10 @@ static void idents_check(struct enforcer *e)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	e->idents_checked = now;
-	err = maps_idents_refresh(e);
-	took_ms = elapsed_ms(&now);
-	e->idents_every_ms = took_ms * IDENTS_COST_SHARE > IDENTS_CHECK_MS
-				     ? took_ms * IDENTS_COST_SHARE : IDENTS_CHECK_MS;
+	err = maps_idents_refresh(e, &cost_ns);
+	/* Its CPU time, not the wall's: a loaded host stretches the latter. */
+	every = cost_ns / 1000000 * IDENTS_COST_SHARE;
+	e->idents_every_ms = every > IDENTS_CHECK_MS ? (long)every : IDENTS_CHECK_MS;
 	if (!err || (e->idents_warned.tv_sec && elapsed_ms(&e->idents_warned) < IDENTS_WARN_MS))
 		return;
 	pr_warn("cannot resolve the rules' identities again: %s: those in force stay, trying "

@@ -308,6 +308,15 @@ static inline long elapsed_ms(const struct timespec *t0)
 	return (t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000;
 }
 
+/* This thread's CPU time, in ns. */
+static inline long long thread_cpu_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+	return (long long)t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
 #define FOLDS_BYTES ((size_t)IG_FOLD_SLOTS * sizeof(__u64))
 
 /* The ring buffer's callback (poll.c): the probe's event, else the handler. */
@@ -320,8 +329,9 @@ int maps_interp_ids_recover(struct enforcer *e);
 /* maps.c: the rules' identities resolved again; where they differ from
  * those in force, a policy with the new ones and everything else as it is
  * goes in force by one flip. 0 (also when nothing changed) or -errno, the
- * identities in force then kept. */
-int maps_idents_refresh(struct enforcer *e);
+ * identities in force then kept; *cost_ns: the CPU time the resolving
+ * took this thread. */
+int maps_idents_refresh(struct enforcer *e, long long *cost_ns);
 /* maps.c: what enforcer_free releases of the policy's copies. */
 void maps_policy_free(struct enforcer *e);
 
