@@ -130,39 +130,99 @@ static inline void audit_put(struct audit_out *o, const void *s, size_t n)
 /* A string literal, without its NUL. */
 #define AUDIT_PUT_LIT(o, s) audit_put(o, s, sizeof(s) - 1)
 
-/* Counted first, then written in place from the last digit, two at a time:
- * a line carries about fifteen numbers, and a loop of divisions by ten, each
- * waiting for the one before, was a fifth of the line's rendering. */
-static inline void audit_put_u64(struct audit_out *o, uint64_t v)
+/* Every number below 100 as its two digits: numbers are spelled two digits
+ * per step, half the dependent divisions of one digit per step. */
+static const char audit_digit_pairs[200] =
+	"0001020304050607080910111213141516171819"
+	"2021222324252627282930313233343536373839"
+	"4041424344454647484950515253545556575859"
+	"6061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
+/* How many digits v has. bits * log10(2) is the count or one less
+ * (1233 / 4096 ~ log10(2)); one comparison settles which. */
+static inline size_t audit_u64_digits(uint64_t v)
 {
-	static const char pairs[200] =
-		"0001020304050607080910111213141516171819"
-		"2021222324252627282930313233343536373839"
-		"4041424344454647484950515253545556575859"
-		"6061626364656667686970717273747576777879"
-		"8081828384858687888990919293949596979899";
 	static const uint64_t pow10[20] = {
 		1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000,
 		10000000000ULL, 100000000000ULL, 1000000000000ULL, 10000000000000ULL,
 		100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
 		100000000000000000ULL, 1000000000000000000ULL, 10000000000000000000ULL,
 	};
-	/* bits * log10(2) is the digits' count or one less (1233 / 4096 ~ log10(2)) */
 	size_t n = (64 - __builtin_clzll(v | 1)) * 1233 >> 12;
-	char *q;
 
-	n += (v | 1) >= pow10[n];
-	q = audit_take(o, n);
-	if (!q)
-		return;
-	for (q += n; v >= 100; v /= 100) {
-		q -= 2;
-		memcpy(q, pairs + v % 100 * 2, 2);
+	return n + ((v | 1) >= pow10[n]);
+}
+
+/* Exactly n digits of v at q, zeros in front (v < 10^n), written from the
+ * last: eight at a time in 32 bits, split in halves and then in pairs, so
+ * that no more than three divisions wait on each other; what is left two at
+ * a time. Also the fixed-width fields (the time's fraction). */
+static inline void audit_digits_at(char *q, uint64_t v, size_t n)
+{
+	uint32_t w;
+
+	for (; n >= 8; n -= 8, v /= 100000000) {
+		uint32_t e = (uint32_t)(v % 100000000), hi = e / 10000, lo = e % 10000;
+
+		memcpy(q + n - 8, audit_digit_pairs + hi / 100 * 2, 2);
+		memcpy(q + n - 6, audit_digit_pairs + hi % 100 * 2, 2);
+		memcpy(q + n - 4, audit_digit_pairs + lo / 100 * 2, 2);
+		memcpy(q + n - 2, audit_digit_pairs + lo % 100 * 2, 2);
 	}
-	if (v >= 10)
-		memcpy(q - 2, pairs + v * 2, 2);
-	else
-		q[-1] = (char)('0' + v);
+	for (w = (uint32_t)v, q += n; n >= 2; n -= 2, w /= 100) {
+		q -= 2;
+		memcpy(q, audit_digit_pairs + w % 100 * 2, 2);
+	}
+	if (n)
+		q[-1] = (char)('0' + w);
+}
+
+/* The forms below on a bare pointer with room already made sure of, for a
+ * renderer that checks once for a run of fixed-size pieces: each returns
+ * the end of what it wrote. A cursor's pointer, reloaded and stored back
+ * around every piece (a char store may alias it), cost more than the
+ * pieces themselves. */
+static inline char *audit_u64_at(char *q, uint64_t v)
+{
+	size_t n = audit_u64_digits(v);
+
+	audit_digits_at(q, v, n);
+	return q + n;
+}
+
+static inline char *audit_int_at(char *q, long long v)
+{
+	if (v >= 0)
+		return audit_u64_at(q, v);
+	*q = '-';
+	return audit_u64_at(q + 1, -(uint64_t)v);
+}
+
+static inline char *audit_plain_at(char *q, const char *s, size_t n)
+{
+	q[0] = '"';
+	memcpy(q + 1, s, n);
+	q[n + 1] = '"';
+	return q + n + 2;
+}
+
+/* A string literal, without its NUL. */
+#define AUDIT_LIT_AT(q, s) (memcpy(q, s, sizeof(s) - 1), (q) + sizeof(s) - 1)
+
+/* The most any of them writes: 20 digits and a sign. */
+#define AUDIT_INT_MAX 21
+
+/* Counted first, then written in place: a line carries about fifteen
+ * numbers, and a loop of divisions by ten, each waiting for the one
+ * before, was a fifth of the line's rendering. */
+static inline void audit_put_u64(struct audit_out *o, uint64_t v)
+{
+	size_t n = audit_u64_digits(v);
+	char *q = audit_take(o, n);
+
+	if (q)
+		audit_digits_at(q, v, n);
 }
 
 static inline void audit_put_int(struct audit_out *o, long long v)

@@ -33,8 +33,6 @@
 #include "util/utf8.h"
 
 #define FSYNC_DEFAULT_MS 1000
-/* "YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ" */
-#define TIME_LEN 30
 
 struct audit_log {
 	int fd;
@@ -70,65 +68,111 @@ struct audit_log {
 /* The cursor and its integer forms are in audit.h; a cursor, once full,
  * stays full, and the caller checks once at the end rather than after
  * every piece. */
-/* Bytes that cannot go into a JSON string as they are: quote, backslash,
- * controls, and (to be checked as UTF-8) everything from 0x80. */
-static const bool special[256] = {
-	[0 ... 0x1f] = true, ['"'] = true, ['\\'] = true, [0x80 ... 0xff] = true,
-};
+/* The first byte of u[i..n) that cannot go into a JSON string as it is
+ * (quote, backslash, controls, and, to be checked as UTF-8, everything
+ * from 0x80), or n: a word at a time, the last few bytes as one word too. */
+static size_t plain_end(const unsigned char *u, size_t i, size_t n)
+{
+	unsigned char tail[8] = { 0 };
+	uint64_t m, w;
 
+	for (; i + 8 <= n; i += 8) {
+		m = word_special_mask(word_load(u + i));
+		if (m)
+			return i + word_first(m);
+	}
+	if (i == n)
+		return n;
+	if (n >= 8) {
+		/* the word ending at n, shifted down to start at i: what came
+		 * before i (which may be special, and borrow) is shifted out */
+		w = word_load(u + n - 8) >> (8 * (i + 8 - n));
+	} else {
+		memcpy(tail, u + i, n - i);
+		w = word_load(tail);
+	}
+	/* the zeros shifted or padded in above the string mark, not it */
+	m = word_special_mask(w) & ((1ULL << (8 * (n - i))) - 1);
+	return m ? i + word_first(m) : n;
+}
+
+/* Whether u[i..n) is UTF-8, for a string that no longer fits: the error a
+ * caller gets does not depend on the room left. */
+static int utf8_rest(const unsigned char *u, size_t i, size_t n)
+{
+	while ((i = plain_end(u, i, n)) < n) {
+		size_t len = u[i] >= 0x80 ? utf8_seq(u + i, n - i) : 1;
+
+		if (!len)
+			return -EINVAL;
+		i += len;
+	}
+	return 0;
+}
+
+/*
+ * Plain runs (valid multi-byte UTF-8 included) are found a word at a time
+ * and copied with one memcpy each; only the bytes to escape are looked at
+ * one by one. The cursor is kept in locals and checked once a run: a
+ * store through a char pointer may alias the cursor's own fields, so
+ * working on them directly reloads and stores them around every piece.
+ */
 int audit_put_str(struct audit_out *o, const char *s, size_t n)
 {
 	static const char xd[] = "0123456789abcdef";
 	const unsigned char *u = (const unsigned char *)s;
-	size_t run = 0;
+	char *q = o->p, *end = o->end;
+	size_t from = 0, i = 0, len;
 
-	AUDIT_PUT_LIT(o, "\"");
-	for (size_t i = 0; i < n;) {
-		unsigned char c = u[i];
-		size_t len;
+	if (q == end)
+		goto full;
+	*q++ = '"';
+	for (;;) {
+		char esc[6] = { '\\', 'u', '0', '0' };
 
-		if (i + 8 <= n) {
-			uint64_t w;
-
-			memcpy(&w, u + i, 8);
-			if (!word_special(w)) {
-				i += 8;
-				run += 8;
-				continue;
-			}
-		}
-		if (!special[c]) {
-			i++;
-			run++;
-			continue;
-		}
-		audit_put(o, s + i - run, run);
-		run = 0;
-		if (c >= 0x80) {
+		i = plain_end(u, i, n);
+		if (i < n && u[i] >= 0x80) {
 			len = utf8_seq(u + i, n - i);
-			if (!len)
+			if (!len) {
+				o->p = q;
 				return -EINVAL;
-			audit_put(o, s + i, len);
+			}
 			i += len;
 			continue;
 		}
-		switch (c) {
-		case '"': AUDIT_PUT_LIT(o, "\\\""); break;
-		case '\\': AUDIT_PUT_LIT(o, "\\\\"); break;
-		case '\n': AUDIT_PUT_LIT(o, "\\n"); break;
-		case '\t': AUDIT_PUT_LIT(o, "\\t"); break;
-		case '\r': AUDIT_PUT_LIT(o, "\\r"); break;
-		default: {
-			char esc[6] = { '\\', 'u', '0', '0', xd[c >> 4], xd[c & 15] };
-
-			audit_put(o, esc, sizeof(esc));
+		if ((size_t)(end - q) < i - from)
+			goto full;
+		memcpy(q, s + from, i - from);
+		q += i - from;
+		if (i == n)
+			break;
+		len = 2;
+		switch (u[i]) {
+		case '"': esc[1] = '"'; break;
+		case '\\': esc[1] = '\\'; break;
+		case '\n': esc[1] = 'n'; break;
+		case '\t': esc[1] = 't'; break;
+		case '\r': esc[1] = 'r'; break;
+		default:
+			esc[4] = xd[u[i] >> 4];
+			esc[5] = xd[u[i] & 15];
+			len = 6;
 		}
-		}
-		i++;
+		if ((size_t)(end - q) < len)
+			goto full;
+		memcpy(q, esc, len);
+		q += len;
+		from = ++i;
 	}
-	audit_put(o, s + n - run, run);
-	AUDIT_PUT_LIT(o, "\"");
+	if (q == end)
+		goto full;
+	*q++ = '"';
+	o->p = q;
 	return 0;
+full:
+	o->over = true;
+	o->p = o->end;
+	return utf8_rest(u, i, n);
 }
 
 static int put_value(struct audit_out *o, const json_t *v)
@@ -168,19 +212,39 @@ static int put_value(struct audit_out *o, const json_t *v)
 }
 
 /*
- * The time a line carries, "YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ": from ns since
- * the epoch, gmtime_r only when the second changes; a time before 1970
- * (never a kernel stamp) is spelled the plain way and checked as a caller's
- * would be. Into buf, which gets its length; -EINVAL when not in the form.
+ * The time a line carries, "YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ", from ns since
+ * the epoch, quoted, straight into the line: the date kept from the last
+ * line (gmtime_r only when the second changes), the fraction two digits a
+ * step. ns >= 0: every non-negative int64 is a 4-digit year, always the
+ * form.
  */
-static int time_text(struct audit_log *l, int64_t ns, char buf[RFC3339_NS_BUF], size_t *len)
+static void put_time_ns(struct audit_log *l, struct audit_out *o, int64_t ns)
 {
-	if (ns >= 0) {
-		/* every non-negative int64 is a 4-digit year: always the form */
-		rfc3339_format_ns_cached(&l->tcache, ns, buf);
-		*len = TIME_LEN;
-		return 0;
+	struct rfc3339_cache *c = &l->tcache;
+	int64_t sec = ns / 1000000000;
+	char *q;
+
+	if (!c->valid || c->sec != sec) {
+		char text[RFC3339_NS_BUF];
+
+		rfc3339_format_ns_cached(c, ns, text);	/* keeps the new date */
 	}
+	q = audit_take(o, c->len + 13);
+	if (!q)
+		return;
+	q[0] = '"';
+	memcpy(q + 1, c->date, c->len);
+	q += c->len + 1;
+	q[0] = '.';
+	audit_digits_at(q + 1, ns % 1000000000, 9);
+	q[10] = 'Z';
+	q[11] = '"';
+}
+
+/* A time before 1970 (never a kernel stamp) spelled the plain way and
+ * checked as a caller's would be: -EINVAL when not in the form. */
+static int time_text_neg(int64_t ns, char buf[RFC3339_NS_BUF], size_t *len)
+{
 	rfc3339_format_ns(ns, buf);
 	*len = strlen(buf);
 	return rfc3339_ns_valid(buf, *len) ? 0 : -EINVAL;
@@ -281,10 +345,11 @@ static void ecs_flush(struct audit_log *l)
 /*
  * Start a line at the end of the waiting ones (first writing those out if
  * a whole line might not fit after them) and put the four keys every line
- * starts with. time: already checked (rfc3339_ns_valid).
+ * starts with. time: already checked (rfc3339_ns_valid), or NULL to spell
+ * ns (>= 0).
  */
 static int line_begin(struct audit_log *l, const char *type, size_t typelen, const char *time,
-		      size_t timelen)
+		      size_t timelen, int64_t ns)
 {
 	struct audit_out *o = &l->out;
 	int err;
@@ -304,7 +369,10 @@ static int line_begin(struct audit_log *l, const char *type, size_t typelen, con
 	AUDIT_PUT_LIT(o, "{\"type\":");
 	audit_put_plain(o, type, typelen);
 	AUDIT_PUT_LIT(o, ",\"time\":");
-	audit_put_plain(o, time, timelen);
+	if (time)
+		audit_put_plain(o, time, timelen);
+	else
+		put_time_ns(l, o, ns);
 	AUDIT_PUT_LIT(o, ",\"seq\":");
 	audit_put_u64(o, l->seq + 1);
 	AUDIT_PUT_LIT(o, ",\"prev\":\"");
@@ -313,20 +381,31 @@ static int line_begin(struct audit_log *l, const char *type, size_t typelen, con
 	return 0;
 }
 
+/* The time as ns since the epoch: spelled in place when it can be, else
+ * as text, checked. */
+static int line_begin_ns(struct audit_log *l, const char *type, size_t typelen, int64_t ns)
+{
+	char time[RFC3339_NS_BUF];
+	size_t len;
+	int err;
+
+	if (ns >= 0)
+		return line_begin(l, type, typelen, NULL, 0, ns);
+	err = time_text_neg(ns, time, &len);
+	return err ?: line_begin(l, type, typelen, time, len, 0);
+}
+
 /* A caller's time (NULL: now), checked. */
 static int line_begin_text(struct audit_log *l, const char *type, size_t typelen,
 			   const char *time, size_t timelen)
 {
-	char now[RFC3339_NS_BUF];
 	struct timespec ts;
-	int err;
 
 	if (time)
 		return rfc3339_ns_valid(time, timelen) ?
-			line_begin(l, type, typelen, time, timelen) : -EINVAL;
+			line_begin(l, type, typelen, time, timelen, 0) : -EINVAL;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	err = time_text(l, (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec, now, &timelen);
-	return err ?: line_begin(l, type, typelen, now, timelen);
+	return line_begin_ns(l, type, typelen, (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec);
 }
 
 int audit_log_begin(struct audit_log *l, const char *type, const char *time,
@@ -341,11 +420,8 @@ int audit_log_begin(struct audit_log *l, const char *type, const char *time,
 int audit_log_begin_ns(struct audit_log *l, const char *type, int64_t time_ns,
 		       struct audit_out **out)
 {
-	char time[RFC3339_NS_BUF];
-	size_t len;
-	int err = time_text(l, time_ns, time, &len);
+	int err = line_begin_ns(l, type, strlen(type), time_ns);
 
-	err = err ?: line_begin(l, type, strlen(type), time, len);
 	*out = err ? NULL : &l->out;
 	return err;
 }

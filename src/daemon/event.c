@@ -150,101 +150,127 @@ void event_put_bytes(struct audit_out *o, const char *s, size_t n)
 	AUDIT_PUT_LIT(o, "\"");
 }
 
-/* A name from a table: always plain text. */
-static void put_name(struct audit_out *o, const char *name)
+/*
+ * The most an access record's members take beside its three names: the
+ * keys and literals (under 600 bytes), fourteen numbers, two digests, and
+ * comm and path at six bytes a byte at worst (\u00XX). With the line's head
+ * that is far below AUDIT_LINE_MAX, so checking the room once for the
+ * whole record, rather than piece by piece, refuses no record that fits.
+ */
+#define ACCESS_MAX (1024 + 14 * AUDIT_INT_MAX + 2 * (8 + SHA256_HEX_LEN) + \
+		    6 * (IG_COMM_LEN + IG_PATH_MAX) + 4)
+
+_Static_assert(ACCESS_MAX + 3 * 256 + 256 < AUDIT_LINE_MAX,
+	       "an access record must fit a line whatever its strings hold");
+
+/* A string from the record: the cursor goes to the writer and back. */
+static char *put_bytes_at(struct audit_out *o, char *q, const char *s, size_t n)
 {
-	audit_put_plain(o, name, strlen(name));
+	o->p = q;
+	event_put_bytes(o, s, n);
+	return o->p;
 }
 
 void event_put_access(struct audit_out *o, const struct ig_event *ev, enum ig_mode mode,
 		      const char *userspace_hex, const char *interp_hex)
 {
-	char hex[SHA256_HEX_LEN + 1];
+	const char *hook = names_hook(ev->hook), *reason = names_reason(ev->reason);
+	const char *kind = ev->hook == IG_HOOK_MODULE || ev->hook == IG_HOOK_KREAD ?
+		names_kread(ev->prot) : "";
+	size_t hook_len = strlen(hook), reason_len = strlen(reason), kind_len = strlen(kind);
 	bool hashed = ev->flags & IG_F_HASHED;
+	char *q = o->p;
 
+	/* Room for all of it at once, then a bare pointer (audit_u64_at and
+	 * the like): the record is a few dozen pieces. */
+	if ((size_t)(o->end - q) < ACCESS_MAX + hook_len + reason_len + kind_len) {
+		o->over = true;
+		o->p = o->end;
+		return;
+	}
 	/* The order and the forms of event_to_json's json_pack, key by key. */
-	AUDIT_PUT_LIT(o, ",\"hook\":");
-	put_name(o, names_hook(ev->hook));
+	q = AUDIT_LIT_AT(q, ",\"hook\":");
+	q = audit_plain_at(q, hook, hook_len);
 	/* Literals, not names_decision(): this is the per-event hot path. */
 	if (ev->decision == IG_DENY)
-		AUDIT_PUT_LIT(o, ",\"decision\":\"deny\",\"would_deny\":");
+		q = AUDIT_LIT_AT(q, ",\"decision\":\"deny\",\"would_deny\":");
 	else
-		AUDIT_PUT_LIT(o, ",\"decision\":\"allow\",\"would_deny\":");
+		q = AUDIT_LIT_AT(q, ",\"decision\":\"allow\",\"would_deny\":");
 	if (ev->flags & IG_F_WOULD_DENY)
-		AUDIT_PUT_LIT(o, "true,\"reason\":");
+		q = AUDIT_LIT_AT(q, "true,\"reason\":");
 	else
-		AUDIT_PUT_LIT(o, "false,\"reason\":");
-	put_name(o, names_reason(ev->reason));
+		q = AUDIT_LIT_AT(q, "false,\"reason\":");
+	q = audit_plain_at(q, reason, reason_len);
 	if (mode == IG_MODE_ENFORCE)
-		AUDIT_PUT_LIT(o, ",\"mode\":\"enforce\",\"pid\":");
+		q = AUDIT_LIT_AT(q, ",\"mode\":\"enforce\",\"pid\":");
 	else
-		AUDIT_PUT_LIT(o, ",\"mode\":\"monitor\",\"pid\":");
-	audit_put_u64(o, ev->pid);
-	AUDIT_PUT_LIT(o, ",\"tid\":");
-	audit_put_u64(o, ev->tid);
-	AUDIT_PUT_LIT(o, ",\"ppid\":");
-	audit_put_u64(o, ev->ppid);
-	AUDIT_PUT_LIT(o, ",\"uid\":");
-	audit_put_u64(o, ev->uid);
-	AUDIT_PUT_LIT(o, ",\"gid\":");
-	audit_put_u64(o, ev->gid);
-	AUDIT_PUT_LIT(o, ",\"comm\":");
-	event_put_bytes(o, ev->comm, strnlen(ev->comm, IG_COMM_LEN));
-	AUDIT_PUT_LIT(o, ",\"path\":");
+		q = AUDIT_LIT_AT(q, ",\"mode\":\"monitor\",\"pid\":");
+	q = audit_u64_at(q, ev->pid);
+	q = AUDIT_LIT_AT(q, ",\"tid\":");
+	q = audit_u64_at(q, ev->tid);
+	q = AUDIT_LIT_AT(q, ",\"ppid\":");
+	q = audit_u64_at(q, ev->ppid);
+	q = AUDIT_LIT_AT(q, ",\"uid\":");
+	q = audit_u64_at(q, ev->uid);
+	q = AUDIT_LIT_AT(q, ",\"gid\":");
+	q = audit_u64_at(q, ev->gid);
+	q = AUDIT_LIT_AT(q, ",\"comm\":");
+	q = put_bytes_at(o, q, ev->comm, strnlen(ev->comm, IG_COMM_LEN));
+	q = AUDIT_LIT_AT(q, ",\"path\":");
 	if (ev->flags & IG_F_PATH_ERR)
-		AUDIT_PUT_LIT(o, "\"\"");
+		q = AUDIT_LIT_AT(q, "\"\"");
 	else
-		event_put_bytes(o, ev->path, strnlen(ev->path, IG_PATH_MAX));
-	AUDIT_PUT_LIT(o, ",\"dev\":");
-	audit_put_u64(o, ev->dev);
-	AUDIT_PUT_LIT(o, ",\"ino\":");
-	audit_put_int(o, (long long)ev->ino);	/* json_int_t, as jansson has it */
+		q = put_bytes_at(o, q, ev->path, strnlen(ev->path, IG_PATH_MAX));
+	q = AUDIT_LIT_AT(q, ",\"dev\":");
+	q = audit_u64_at(q, ev->dev);
+	q = AUDIT_LIT_AT(q, ",\"ino\":");
+	q = audit_int_at(q, (long long)ev->ino);	/* json_int_t, as jansson has it */
 	if (userspace_hex) {
-		AUDIT_PUT_LIT(o, ",\"digest\":\"sha256:");
-		audit_put(o, userspace_hex, SHA256_HEX_LEN);
-		AUDIT_PUT_LIT(o, "\",\"digest_source\":\"userspace\"");
+		q = AUDIT_LIT_AT(q, ",\"digest\":\"sha256:");
+		memcpy(q, userspace_hex, SHA256_HEX_LEN);
+		q = AUDIT_LIT_AT(q + SHA256_HEX_LEN, "\",\"digest_source\":\"userspace\"");
 	} else if (hashed) {
-		digest_to_hex(ev->digest, hex);
-		AUDIT_PUT_LIT(o, ",\"digest\":\"sha256:");
-		audit_put(o, hex, SHA256_HEX_LEN);
-		AUDIT_PUT_LIT(o, "\",\"digest_source\":\"ima\"");
+		q = AUDIT_LIT_AT(q, ",\"digest\":\"sha256:");
+		digest_to_hex(ev->digest, q);	/* its NUL is written over next */
+		q = AUDIT_LIT_AT(q + SHA256_HEX_LEN, "\",\"digest_source\":\"ima\"");
 	} else {
-		AUDIT_PUT_LIT(o, ",\"digest\":null,\"digest_source\":\"none\"");
+		q = AUDIT_LIT_AT(q, ",\"digest\":null,\"digest_source\":\"none\"");
 	}
-	AUDIT_PUT_LIT(o, ",\"hash_error\":");
+	q = AUDIT_LIT_AT(q, ",\"hash_error\":");
 	/* -hash_error as an int, wrapping as the negation did */
-	audit_put_int(o, (int)(0U - (unsigned int)ev->hash_error));
-	AUDIT_PUT_LIT(o, ",\"hash_algo\":");
-	audit_put_int(o, ev->hash_algo);
-	AUDIT_PUT_LIT(o, ",\"cgroup_id\":");
-	audit_put_int(o, (long long)ev->cgroup_id);
-	AUDIT_PUT_LIT(o, ",\"mnt_ns\":");
-	audit_put_u64(o, ev->mnt_ns);
-	AUDIT_PUT_LIT(o, ",\"pid_ns\":");
-	audit_put_u64(o, ev->pid_ns);
-	AUDIT_PUT_LIT(o, ",\"rule\":");
-	audit_put_int(o, ev->rule);
+	q = audit_int_at(q, (int)(0U - (unsigned int)ev->hash_error));
+	q = AUDIT_LIT_AT(q, ",\"hash_algo\":");
+	q = audit_int_at(q, ev->hash_algo);
+	q = AUDIT_LIT_AT(q, ",\"cgroup_id\":");
+	q = audit_int_at(q, (long long)ev->cgroup_id);
+	q = AUDIT_LIT_AT(q, ",\"mnt_ns\":");
+	q = audit_u64_at(q, ev->mnt_ns);
+	q = AUDIT_LIT_AT(q, ",\"pid_ns\":");
+	q = audit_u64_at(q, ev->pid_ns);
+	q = AUDIT_LIT_AT(q, ",\"rule\":");
+	q = audit_int_at(q, ev->rule);
 	if (ev->flags & IG_F_UNLINKED)
-		AUDIT_PUT_LIT(o, ",\"unlinked\":true");
+		q = AUDIT_LIT_AT(q, ",\"unlinked\":true");
 	if (ev->flags & IG_F_FOREIGN_PATH)
-		AUDIT_PUT_LIT(o, ",\"foreign_path\":true");
+		q = AUDIT_LIT_AT(q, ",\"foreign_path\":true");
 	if (ev->flags & IG_F_IDENT_ERR)
-		AUDIT_PUT_LIT(o, ",\"identity_unknown\":true");
+		q = AUDIT_LIT_AT(q, ",\"identity_unknown\":true");
 	if (ev->hook == IG_HOOK_MODULE || ev->hook == IG_HOOK_KREAD) {
-		AUDIT_PUT_LIT(o, ",\"kind\":");
-		put_name(o, names_kread(ev->prot));
+		q = AUDIT_LIT_AT(q, ",\"kind\":");
+		q = audit_plain_at(q, kind, kind_len);
 	}
 	if (ev->hook == IG_HOOK_SCRIPT) {
-		AUDIT_PUT_LIT(o, ",\"interp\":");
-		audit_put_u64(o, ev->interp);
+		q = AUDIT_LIT_AT(q, ",\"interp\":");
+		q = audit_u64_at(q, ev->interp);
 		if (interp_hex) {
-			AUDIT_PUT_LIT(o, ",\"interp_sha256\":\"sha256:");
-			audit_put(o, interp_hex, SHA256_HEX_LEN);
-			AUDIT_PUT_LIT(o, "\"");
+			q = AUDIT_LIT_AT(q, ",\"interp_sha256\":\"sha256:");
+			memcpy(q, interp_hex, SHA256_HEX_LEN);
+			q = AUDIT_LIT_AT(q + SHA256_HEX_LEN, "\"");
 		} else {
-			AUDIT_PUT_LIT(o, ",\"interp_sha256\":null");
+			q = AUDIT_LIT_AT(q, ",\"interp_sha256\":null");
 		}
 	}
+	o->p = q;
 }
 
 /* enum ig_tamper, the trail's spelling; the found kinds after the refused. */

@@ -26,6 +26,7 @@
 
 #include "audit/audit.h"
 #include "util/digest.h"
+#include "randstr.h"
 #include "tmpdir.h"
 
 #define ZEROS "0000000000000000000000000000000000000000000000000000000000000000"
@@ -1447,6 +1448,84 @@ static void test_audit_put_numbers(void **state)
 	assert_ptr_equal(o.p, buf + 3);
 }
 
+/* The trail's string form spelled the plain way, one byte at a time. */
+static size_t ref_str(const unsigned char *s, size_t n, char *out)
+{
+	char *q = out;
+
+	*q++ = '"';
+	for (size_t i = 0; i < n; i++) {
+		switch (s[i]) {
+		case '"': q += sprintf(q, "\\\""); break;
+		case '\\': q += sprintf(q, "\\\\"); break;
+		case '\n': q += sprintf(q, "\\n"); break;
+		case '\t': q += sprintf(q, "\\t"); break;
+		case '\r': q += sprintf(q, "\\r"); break;
+		default:
+			if (s[i] < 0x20)
+				q += sprintf(q, "\\u%04x", s[i]);
+			else
+				*q++ = (char)s[i];
+		}
+	}
+	*q++ = '"';
+	return q - out;
+}
+
+/*
+ * Random strings of every length from 0 to 40, at every offset of a word:
+ * the same bytes as the plain byte loop, the UTF-8 verdict jansson gives,
+ * and, with too little room, a full cursor and still the same verdict.
+ */
+static void test_audit_put_str_random(void **state)
+{
+	unsigned char s[48], *at;
+	char buf[48 * 6 + 8], ref[48 * 6 + 8];
+	uint64_t seed = 0x853c49e6748fea9bULL;
+	struct audit_out o;
+	unsigned int invalid = 0, escaped = 0;
+
+	(void)state;
+	for (int k = 0; k < 4000; k++) {
+		size_t n = k % 41, want;
+		json_t *j;
+		bool valid;
+		int err;
+
+		at = s + k % 8;
+		randstr_fill(&seed, at, n, true);
+		j = json_stringn((const char *)at, n);
+		valid = j != NULL;
+		json_decref(j);
+		want = ref_str(at, n, ref);
+		invalid += !valid;
+		escaped += valid && want != n + 2;
+		for (size_t room = 0; room <= want + 1; room++) {
+			if (valid && room > 0 && room < want && room % 5)
+				continue;	/* a few rooms between suffice */
+			memset(buf, '#', sizeof(buf));
+			o = (struct audit_out){ buf, buf + room, false };
+			err = audit_put_str(&o, (const char *)at, n);
+			if (!valid) {
+				assert_int_equal(err, -EINVAL);
+				continue;
+			}
+			assert_int_equal(err, 0);
+			if (room < want) {
+				assert_true(o.over);
+				assert_ptr_equal(o.p, buf + room);
+				continue;
+			}
+			assert_false(o.over);
+			assert_int_equal(o.p - buf, want);
+			assert_memory_equal(buf, ref, want);
+			assert_int_equal(buf[want], '#');
+		}
+	}
+	/* the generator reached both kinds, often */
+	assert_true(invalid > 500 && escaped > 500);
+}
+
 /* A time given in nanoseconds is the line a caller's text of it gives;
  * before 1970 too. */
 static void test_audit_begin_ns(void **state)
@@ -1527,6 +1606,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_audit_batch_torn, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_begin_end, setup, teardown),
 		cmocka_unit_test(test_audit_put_numbers),
+		cmocka_unit_test(test_audit_put_str_random),
 		cmocka_unit_test_setup_teardown(test_audit_begin_ns, setup, teardown),
 	};
 

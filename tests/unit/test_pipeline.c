@@ -21,6 +21,7 @@
 #include "enforcer/enforcer.h"
 #include "daemon/event.h"
 #include "daemon/pipeline.h"
+#include "randstr.h"
 #include "tmpdir.h"
 #include "util/siphash.h"
 
@@ -420,6 +421,19 @@ static void random_event(struct ig_event *ev, uint64_t *s, const char *self)
 	event(ev, (r >> 16) % 4 == 3 ? 7 : (r >> 16) % 3, name, (uint8_t)(r >> 24));
 	memset(ev->comm, 0, sizeof(ev->comm));
 	memcpy(ev->comm, comm, strlen(comm) < IG_COMM_LEN ? strlen(comm) : IG_COMM_LEN);
+	/* one in three: a random name of 0 to 40 bytes, one in four a random
+	 * comm of 0 to 16 (randstr.h) */
+	if ((r >> 50) % 3 == 0) {
+		size_t n = rnd(s) % 41;
+
+		randstr_fill(s, (unsigned char *)ev->path, n, false);
+		ev->path[n] = '\0';
+		ev->path_len = n + 1;
+	}
+	if ((r >> 52) % 4 == 0) {
+		memset(ev->comm, 0, sizeof(ev->comm));
+		randstr_fill(s, (unsigned char *)ev->comm, rnd(s) % (IG_COMM_LEN + 1), false);
+	}
 	ev->time_ns = rnd(s) % (1ULL << 62);
 	ev->decision = (r >> 28) & 1;
 	ev->reason = (r >> 29) % (IG_REASON_MAX + 2);
