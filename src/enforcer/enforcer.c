@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "enforcer/preempt.h"
 #include "enforcer/priv.h"
 #include "util/log.h"
 

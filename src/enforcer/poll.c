@@ -4,7 +4,6 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "enforcer/priv.h"
@@ -87,62 +86,6 @@ static long long aux_misses(const struct enforcer *e, enum aux a)
 
 #define NAMES_CHECK_MS 100
 #define NAMES_WARN_MS 60000
-
-/* Does a line of this file hold any of these words? */
-static bool file_says(const char *path, const char *const *words)
-{
-	char buf[4096];
-	bool found = false;
-	FILE *f = fopen(path, "re");
-
-	if (!f)
-		return false;
-	while (!found && fgets(buf, sizeof(buf), f))
-		for (size_t i = 0; words[i] && !found; i++)
-			found = strstr(buf, words[i]) != NULL;
-	fclose(f);
-	return found;
-}
-
-/*
- * Can this kernel preempt a task inside a BPF program (preempt=full,
- * PREEMPT_RT, the lazy model), and so skip a watcher's run? The model in
- * force, where debugfs shows it; else the build's (uname -v) and, for a
- * kernel that picks its model at boot, the boot line's or the build's
- * default from its config. What cannot be told counts as yes (fails safe:
- * names then need the heartbeat, see names_check).
- */
-bool enforcer_preempts_everywhere(void)
-{
-	static const char *const full[] = { "(full)", "(lazy)", NULL };
-	static const char *const chosen[] = { "(none)", "(voluntary)", "(full)", "(lazy)", NULL };
-	static const char *const boot_full[] = { "preempt=full", "preempt=lazy", NULL };
-	static const char *const boot_not[] = { "preempt=none", "preempt=voluntary", NULL };
-	static const char *const cfg_full[] = { "CONFIG_PREEMPT=y", "CONFIG_PREEMPT_LAZY=y", NULL };
-	static const char *const cfg_not[] = {
-		"CONFIG_PREEMPT_NONE=y", "CONFIG_PREEMPT_VOLUNTARY=y", NULL,
-	};
-	const char *debugfs = "/sys/kernel/debug/sched/preempt";
-	char config[512];
-	struct utsname u;
-
-	if (file_says(debugfs, chosen))
-		return file_says(debugfs, full);
-	if (uname(&u))
-		return true;
-	if (strstr(u.version, "PREEMPT_RT"))
-		return true;
-	if (!strstr(u.version, "PREEMPT_DYNAMIC"))
-		return strstr(u.version, "PREEMPT") != NULL;
-	if (file_says("/proc/cmdline", boot_full))
-		return true;
-	if (file_says("/proc/cmdline", boot_not))
-		return false;
-	snprintf(config, sizeof(config), "/boot/config-%s", u.release);
-	if (file_says(config, cfg_full))
-		return true;
-	return !file_says(config, cfg_not);
-}
 
 /* The last look found nothing owed: names may be recalled for
  * IG_NAMES_FRESH_MS from then (where the kernel needs the heartbeat). */

@@ -231,8 +231,6 @@ int enforcer_interp_mark_running(struct enforcer *e);
 
 /* Does the running kernel's BTF have this function? */
 bool enforcer_kernel_has_func(const char *name);
-/* Can this kernel preempt a task inside a BPF program (poll.c)? */
-bool enforcer_preempts_everywhere(void);
 /* Which of the script hook's two program sets e's object loads (opened,
  * not loaded yet): file_post_open's, or file_open's. */
 void enforcer_script_set(struct enforcer *e, bool post_open);
