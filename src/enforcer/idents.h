@@ -29,8 +29,10 @@ struct ident_entry {
  * directory. A rule whose path does not exist, is not a directory where one
  * is named, or is reached through a symbolic link (the kernel never prints
  * such a name, so it never matches by name either) has no identity:
- * reported, and matched by name only until a reload finds it. 0 or a
- * negative errno.
+ * reported, and matched by name only until a reload finds it. A directory
+ * or tree rule is also named in its parent (IG_IDENT_NAMED_*, with the
+ * parent's IG_IDENT_GATE) whenever the parent resolves, whether or not its
+ * directory does. 0 or a negative errno.
  */
 int idents_resolve(const struct enforcer_rule *rules, size_t n, __u64 seed, const char *root,
 		   const char *mountinfo, struct ident_entry **out, size_t *nout);
