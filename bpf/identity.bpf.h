@@ -9,8 +9,15 @@
  * and inode (struct ig_ident_key, filled by the loader from the host's
  * names). d_parent follows the file system, never a mount, so a bind mount,
  * a chroot or a detached mount that shows the file elsewhere still reaches
- * the rule's directory. Host-relative paths never come here: they match by
- * name alone (rules.bpf.h), at no cost more.
+ * the rule's directory. Each directory on the way also matches by its name
+ * in its parent (IG_IDENT_NAMED_*, keyed by the parent's identity), as the
+ * loader names each directory or tree rule's directory whenever its parent
+ * exists: a rule's directory made after the load, or removed and made
+ * again with a new inode, is still the one named, at once and with no
+ * reload. A directory's name is read and hashed only where its parent has
+ * a gate (IG_IDENT_GATE) for the hook: one lookup per level otherwise.
+ * Host-relative paths never come here: they match by name alone
+ * (rules.bpf.h), at no cost more.
  *
  * Included by bpf/enforcer.bpf.c alone, after paths.bpf.h.
  */
@@ -102,15 +109,56 @@ static long ident_name_step(__u32 i, void *data)
 	return 0;
 }
 
+/*
+ * The rules that name directory dir by its name in its parent (inode
+ * pino): its named directory rules when it is the file's own (first), its
+ * named tree rules. Only where the parent's gate says some rule names a
+ * directory there on this hook is the name read and hashed, in a loop of
+ * its own. A name that cannot be read sets IDENT_ERR: the caller fails
+ * closed.
+ */
+static __always_inline void ident_named(struct ident_walk *w, struct dentry *dir, __u64 pino,
+					bool first)
+{
+	struct ig_ident_key key = { .dev = w->dev, .ino = pino, .kind = IG_IDENT_GATE };
+	struct ig_rule_val *gate;
+	__u32 hook = w->hook;
+
+	if (hook >= IG_HOOK_MAX)
+		return; /* no such hook: no rule names it */
+	gate = bpf_map_lookup_elem(w->map, &key);
+	if (!gate || gate->action[hook] == IG_ACT_NONE)
+		return; /* no rule names a directory here: nothing to hash */
+	w->name = (__u64)BPF_CORE_READ(dir, d_name.name);
+	w->name_len = BPF_CORE_READ(dir, d_name.len);
+	w->hash = ig_hash_seed;
+	if (w->name_len > IG_IDENT_NAME_MAX) {
+		w->state = IDENT_ERR; /* no such name: fail closed */
+		return;
+	}
+	bpf_loop((IG_IDENT_NAME_MAX + 8) / 8, ident_name_step, w, 0);
+	if (w->state == IDENT_ERR)
+		return; /* name unreadable: the caller fails closed */
+	key.name_hash = w->hash;
+	key.name_len = w->name_len;
+	if (first) {
+		key.kind = IG_IDENT_NAMED_DIR;
+		ident_consider(w, &key);
+	}
+	key.kind = IG_IDENT_NAMED_TREE;
+	ident_consider(w, &key);
+}
+
 /* One directory up: its directory and tree rules at the first level, its
- * tree rules above. The top of the file system ends the walk (d_parent of a
- * root is itself): a rule above it is another file system's. */
+ * tree rules above, each by its inode and by its name in its parent. The
+ * top of the file system ends the walk (d_parent of a root is itself): a
+ * rule above it is another file system's. */
 static long ident_step(__u32 i, void *data)
 {
 	struct ident_walk *w = data;
 	struct dentry *d = (struct dentry *)w->dentry;
 	struct ig_ident_key key = { .dev = w->dev };
-	struct dentry *parent;
+	struct dentry *parent, *pparent;
 	struct inode *inode;
 
 	parent = BPF_CORE_READ(d, d_parent);
@@ -136,6 +184,22 @@ static long ident_step(__u32 i, void *data)
 	}
 	key.kind = IG_IDENT_TREE;
 	ident_consider(w, &key);
+	pparent = BPF_CORE_READ(parent, d_parent);
+	if (!pparent) {
+		w->state = IDENT_ERR; /* unreadable: the caller fails closed */
+		return 1;
+	}
+	if (pparent != parent) {
+		/* Not the top: its name in its parent too. */
+		inode = BPF_CORE_READ(pparent, d_inode);
+		if (!inode) {
+			w->state = IDENT_ERR; /* a directory with no inode: fail closed */
+			return 1;
+		}
+		ident_named(w, parent, BPF_CORE_READ(inode, i_ino), i == 0);
+		if (w->state == IDENT_ERR)
+			return 1; /* its name unreadable: the caller fails closed */
+	}
 	if (w->action != IG_ACT_NONE) {
 		w->state = IDENT_MATCHED; /* the nearest directory's rules win */
 		return 1;
@@ -147,7 +211,8 @@ static long ident_step(__u32 i, void *data)
 /*
  * The rules of the file's identity for hook: the nearest wins, as the most
  * specific path does by name (its name in its directory, then its
- * directory, then each one above); at one level deny > audit > allow. A
+ * directory, then each one above, each by its inode and by its name in its
+ * parent); at one level deny > audit > allow. A
  * rename while the walk runs makes it see the file by its old name or its
  * new: either is a name it was reached by. An allow found here only stops
  * the walk, as a longer allow rule shadows a shorter deny by name; the
