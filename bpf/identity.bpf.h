@@ -110,12 +110,42 @@ static long ident_name_step(__u32 i, void *data)
 }
 
 /*
+ * The hash of the len bytes of a directory's name at name into *hash, in a
+ * function of its own: global, so the verifier goes through it once and
+ * not at each state of the walk that calls it, and with a plain bounded
+ * loop, so it adds no frame below the walk's. Nonzero: no such name, or it
+ * cannot be read (the caller fails closed).
+ */
+__noinline int ig_ident_name_hash(__u64 name, __u32 len, __u64 *hash)
+{
+	__u64 h = ig_hash_seed;
+	__u32 off, left, k;
+	__u8 buf[16];
+
+	if (!hash || len > IG_IDENT_NAME_MAX)
+		return -1; /* no such name: the caller fails closed */
+	for (off = 0; off < IG_IDENT_NAME_MAX + 1 && off < len; off += 8) {
+		left = len - off;
+		if (left > 8)
+			left = 8;
+		/* As in ident_name_step: the mask proves the size. */
+		barrier_var(left);
+		left &= 15;
+		if (bpf_probe_read_kernel(buf, left, (void *)(name + off)))
+			return -1; /* unreadable: the caller fails closed */
+		for (k = 0; k < 8 && k < left; k++)
+			h = ig_path_hash_step(h, buf[k]);
+	}
+	*hash = h;
+	return 0;
+}
+
+/*
  * The rules that name directory dir by its name in its parent (inode
  * pino): its named directory rules when it is the file's own (first), its
  * named tree rules. Only where the parent's gate says some rule names a
- * directory there on this hook is the name read and hashed, in a loop of
- * its own. A name that cannot be read sets IDENT_ERR: the caller fails
- * closed.
+ * directory there on this hook is the name read and hashed. A name that
+ * cannot be read sets IDENT_ERR: the caller fails closed.
  */
 static __always_inline void ident_named(struct ident_walk *w, struct dentry *dir, __u64 pino,
 					bool first)
@@ -129,18 +159,12 @@ static __always_inline void ident_named(struct ident_walk *w, struct dentry *dir
 	gate = bpf_map_lookup_elem(w->map, &key);
 	if (!gate || gate->action[hook] == IG_ACT_NONE)
 		return; /* no rule names a directory here: nothing to hash */
-	w->name = (__u64)BPF_CORE_READ(dir, d_name.name);
-	w->name_len = BPF_CORE_READ(dir, d_name.len);
-	w->hash = ig_hash_seed;
-	if (w->name_len > IG_IDENT_NAME_MAX) {
-		w->state = IDENT_ERR; /* no such name: fail closed */
+	key.name_len = BPF_CORE_READ(dir, d_name.len);
+	if (ig_ident_name_hash((__u64)BPF_CORE_READ(dir, d_name.name), key.name_len,
+			       &key.name_hash)) {
+		w->state = IDENT_ERR; /* no such name, or unreadable: fail closed */
 		return;
 	}
-	bpf_loop((IG_IDENT_NAME_MAX + 8) / 8, ident_name_step, w, 0);
-	if (w->state == IDENT_ERR)
-		return; /* name unreadable: the caller fails closed */
-	key.name_hash = w->hash;
-	key.name_len = w->name_len;
 	if (first) {
 		key.kind = IG_IDENT_NAMED_DIR;
 		ident_consider(w, &key);
