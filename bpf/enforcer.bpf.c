@@ -99,8 +99,9 @@
  *     and audit rules match such a path as printed and, on a hook some
  *     deny or audit rule names, by the file's identity too
  *     (identity.bpf.h: its name in its directory and the directories above
- *     it, by device and inode, up its d_parent chain): a name made up there
- *     escapes none of them. A walk that cannot end (deeper than 64, a
+ *     it, by device and inode, and each directory by its name in its
+ *     parent, up its d_parent chain): a name made up there escapes none of
+ *     them, nor does a rule's directory made after the load or made again. A walk that cannot end (deeper than 64, a
  *     dentry unreadable) is refused as by a deny rule (IG_F_IDENT_ERR;
  *     closed). Host paths never walk: they match by name alone.
  * (g) guard.bpf.h and tamper.bpf.h: no process but the daemon may send it

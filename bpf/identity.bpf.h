@@ -9,8 +9,15 @@
  * and inode (struct ig_ident_key, filled by the loader from the host's
  * names). d_parent follows the file system, never a mount, so a bind mount,
  * a chroot or a detached mount that shows the file elsewhere still reaches
- * the rule's directory. Host-relative paths never come here: they match by
- * name alone (rules.bpf.h), at no cost more.
+ * the rule's directory. Each directory on the way also matches by its name
+ * in its parent (IG_IDENT_NAMED_*, keyed by the parent's identity), as the
+ * loader names each directory or tree rule's directory whenever its parent
+ * exists: a rule's directory made after the load, or removed and made
+ * again with a new inode, is still the one named, at once and with no
+ * reload. A directory's name is read and hashed only where its parent has
+ * a gate (IG_IDENT_GATE) for the hook: one lookup per level otherwise.
+ * Host-relative paths never come here: they match by name alone
+ * (rules.bpf.h), at no cost more.
  *
  * Included by bpf/enforcer.bpf.c alone, after paths.bpf.h.
  */
@@ -28,7 +35,8 @@
  * the same flip, so a reload never pairs the old identities with the new
  * rules. Sized to its keys, it never fills. An empty slot (rules whose
  * paths did not exist at load) matches nothing: such a rule holds by name
- * only until a reload finds its path. */
+ * only until the loader, resolving the paths again while the policy is in
+ * force, finds its path and flips to a map with it. */
 struct idents_inner {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1);
@@ -102,15 +110,80 @@ static long ident_name_step(__u32 i, void *data)
 	return 0;
 }
 
+/*
+ * The hash of the len bytes of a directory's name at name into *hash, in a
+ * function of its own: global, so the verifier goes through it once and
+ * not at each state of the walk that calls it, and with a plain bounded
+ * loop, so it adds no frame below the walk's. Nonzero: no such name, or it
+ * cannot be read (the caller fails closed).
+ */
+__noinline int ig_ident_name_hash(__u64 name, __u32 len, __u64 *hash)
+{
+	__u64 h = ig_hash_seed;
+	__u32 off, left, k;
+	__u8 buf[16];
+
+	if (!hash || len > IG_IDENT_NAME_MAX)
+		return -1; /* no such name: the caller fails closed */
+	for (off = 0; off < IG_IDENT_NAME_MAX + 1 && off < len; off += 8) {
+		left = len - off;
+		if (left > 8)
+			left = 8;
+		/* As in ident_name_step: the mask proves the size. */
+		barrier_var(left);
+		left &= 15;
+		if (bpf_probe_read_kernel(buf, left, (void *)(name + off)))
+			return -1; /* unreadable: the caller fails closed */
+		for (k = 0; k < 8 && k < left; k++)
+			h = ig_path_hash_step(h, buf[k]);
+	}
+	*hash = h;
+	return 0;
+}
+
+/*
+ * The rules that name directory dir by its name in its parent (inode
+ * pino): its named directory rules when it is the file's own (first), its
+ * named tree rules. Only where the parent's gate says some rule names a
+ * directory there on this hook is the name read and hashed. A name that
+ * cannot be read sets IDENT_ERR: the caller fails closed.
+ */
+static __always_inline void ident_named(struct ident_walk *w, struct dentry *dir, __u64 pino,
+					bool first)
+{
+	struct ig_ident_key key = { .dev = w->dev, .ino = pino, .kind = IG_IDENT_GATE };
+	struct ig_rule_val *gate;
+	__u32 hook = w->hook;
+
+	if (hook >= IG_HOOK_MAX)
+		return; /* no such hook: no rule names it */
+	gate = bpf_map_lookup_elem(w->map, &key);
+	if (!gate || gate->action[hook] == IG_ACT_NONE)
+		return; /* no rule names a directory here: nothing to hash */
+	key.name_len = BPF_CORE_READ(dir, d_name.len);
+	if (ig_ident_name_hash((__u64)BPF_CORE_READ(dir, d_name.name), key.name_len,
+			       &key.name_hash)) {
+		w->state = IDENT_ERR; /* no such name, or unreadable: fail closed */
+		return;
+	}
+	if (first) {
+		key.kind = IG_IDENT_NAMED_DIR;
+		ident_consider(w, &key);
+	}
+	key.kind = IG_IDENT_NAMED_TREE;
+	ident_consider(w, &key);
+}
+
 /* One directory up: its directory and tree rules at the first level, its
- * tree rules above. The top of the file system ends the walk (d_parent of a
- * root is itself): a rule above it is another file system's. */
+ * tree rules above, each by its inode and by its name in its parent. The
+ * top of the file system ends the walk (d_parent of a root is itself): a
+ * rule above it is another file system's. */
 static long ident_step(__u32 i, void *data)
 {
 	struct ident_walk *w = data;
 	struct dentry *d = (struct dentry *)w->dentry;
 	struct ig_ident_key key = { .dev = w->dev };
-	struct dentry *parent;
+	struct dentry *parent, *pparent;
 	struct inode *inode;
 
 	parent = BPF_CORE_READ(d, d_parent);
@@ -136,6 +209,22 @@ static long ident_step(__u32 i, void *data)
 	}
 	key.kind = IG_IDENT_TREE;
 	ident_consider(w, &key);
+	pparent = BPF_CORE_READ(parent, d_parent);
+	if (!pparent) {
+		w->state = IDENT_ERR; /* unreadable: the caller fails closed */
+		return 1;
+	}
+	if (pparent != parent) {
+		/* Not the top: its name in its parent too. */
+		inode = BPF_CORE_READ(pparent, d_inode);
+		if (!inode) {
+			w->state = IDENT_ERR; /* a directory with no inode: fail closed */
+			return 1;
+		}
+		ident_named(w, parent, BPF_CORE_READ(inode, i_ino), i == 0);
+		if (w->state == IDENT_ERR)
+			return 1; /* its name unreadable: the caller fails closed */
+	}
 	if (w->action != IG_ACT_NONE) {
 		w->state = IDENT_MATCHED; /* the nearest directory's rules win */
 		return 1;
@@ -147,7 +236,8 @@ static long ident_step(__u32 i, void *data)
 /*
  * The rules of the file's identity for hook: the nearest wins, as the most
  * specific path does by name (its name in its directory, then its
- * directory, then each one above); at one level deny > audit > allow. A
+ * directory, then each one above, each by its inode and by its name in its
+ * parent); at one level deny > audit > allow. A
  * rename while the walk runs makes it see the file by its old name or its
  * new: either is a name it was reached by. An allow found here only stops
  * the walk, as a longer allow rule shadows a shorter deny by name; the

@@ -145,7 +145,7 @@ struct ig_guard_key {
 
 /* Bumped whenever what the programs do changes in a way a daemon must not
  * inherit from a chain an older build pinned (enforcer_adopt refuses it). */
-#define IG_CHAIN_VERSION 14
+#define IG_CHAIN_VERSION 15
 
 enum ig_mode {
 	IG_MODE_MONITOR = 0,
@@ -238,21 +238,29 @@ static inline __u64 ig_path_hash_step(__u64 h, __u8 c)
  * host's namespace to its directory's device and inode (a directory or tree
  * rule; a tree rule also gets the root of each file system mounted below
  * it), or to its directory's and its own name there (a file rule: a file
- * replaced by a rename is still the one named). Stage 1 walks the file's
- * d_parent chain, which follows the file system and no mount, and the
- * nearest match wins as a longer path does. Value: struct ig_rule_val.
+ * replaced by a rename is still the one named). A directory or tree rule
+ * is also keyed by its directory's name in its parent, so that a directory
+ * made after the load, or made again, is still the one named; its parent
+ * gets a gate key, so that the walk hashes a directory's name only where
+ * some rule names a directory there. Stage 1 walks the file's d_parent
+ * chain, which follows the file system and no mount, and the nearest match
+ * wins as a longer path does. Value: struct ig_rule_val (a gate's: on each
+ * hook the strongest action of the rules named under it).
  */
 enum ig_ident_kind {
 	IG_IDENT_FILE = 0,	/* the child name_hash/name_len of directory (dev, ino) */
 	IG_IDENT_DIR = 1,	/* the direct children of directory (dev, ino) */
 	IG_IDENT_TREE = 2,	/* everything below directory (dev, ino) */
+	IG_IDENT_NAMED_DIR = 3,	/* the direct children of child name_hash/name_len of (dev, ino) */
+	IG_IDENT_NAMED_TREE = 4, /* everything below child name_hash/name_len of (dev, ino) */
+	IG_IDENT_GATE = 5,	/* (dev, ino) has a child some NAMED_* key names */
 };
 
 struct ig_ident_key {
 	__u64 ino;		/* the directory's i_ino */
-	__u64 name_hash;	/* IG_IDENT_FILE: ig_path_hash_step over the name, else 0 */
+	__u64 name_hash;	/* FILE, NAMED_*: ig_path_hash_step over the name, else 0 */
 	__u32 dev;		/* the directory's super_block s_dev (major << 20 | minor) */
-	__u32 name_len;		/* IG_IDENT_FILE: the name's bytes, else 0 */
+	__u32 name_len;		/* FILE, NAMED_*: the name's bytes, else 0 */
 	__u32 kind;		/* enum ig_ident_kind */
 	__u32 pad;
 };

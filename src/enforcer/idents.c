@@ -204,11 +204,63 @@ static void val_fold(struct ig_rule_val *v, const struct ig_rule_val *w)
 		}
 }
 
-static void not_resolved(size_t i, const char *path, int err)
+static void not_resolved(size_t i, const char *path, int err, bool named)
 {
-	pr_warn("rule %zu: no identity for '%s' (%s): it holds by name only until the path "
-		"is found",
-		i, path, err == -ELOOP ? "a symbolic link on the way" : strerror(-err));
+	const char *why = err == -ELOOP ? "a symbolic link on the way" : strerror(-err);
+
+	if (named)
+		pr_info("rule %zu: no identity for '%s' (%s): it holds by its name in its "
+			"directory until it is found",
+			i, path, why);
+	else
+		pr_warn("rule %zu: no identity for '%s' (%s): it holds by name only until the "
+			"path is found",
+			i, path, why);
+}
+
+static __u64 name_hash(__u64 seed, const char *name, size_t len)
+{
+	__u64 h = seed;
+
+	for (size_t b = 0; b < len; b++)
+		h = ig_path_hash_step(h, (__u8)name[b]);
+	return h;
+}
+
+/*
+ * A directory or tree rule's directory dir (no '/' at its end) by its name
+ * in its parent, and the parent's gate: whatever inode the directory has
+ * now, or later (made after the load, removed and made again), the walk
+ * finds it there. Needs the parent alone; none for the root. 1 when added,
+ * 0 when the parent has no identity, or a negative errno.
+ */
+static int named_add(struct ident_set *s, const struct host *h, const char *dir, __u64 seed,
+		     const struct enforcer_rule *r, size_t i)
+{
+	const char *last = strrchr(dir, '/');
+	struct ig_ident_key k = { .kind = IG_IDENT_GATE };
+	char parent[PATH_MAX];
+	size_t plen, nlen;
+	int err;
+
+	if (!last || !last[1])
+		return 0; /* the root: no parent to name it in */
+	nlen = strlen(last + 1);
+	if (nlen > IDENT_NAME_MAX)
+		return 0; /* no directory has such a name */
+	plen = last > dir ? (size_t)(last - dir) : 1;
+	memcpy(parent, dir, plen);
+	parent[plen] = '\0';
+	if (ident_of(h, parent, true, &k.dev, &k.ino))
+		return 0;
+	err = set_add(s, &k, r, i);
+	if (err)
+		return err;
+	k.kind = r->kind == IG_RULE_TREE ? IG_IDENT_NAMED_TREE : IG_IDENT_NAMED_DIR;
+	k.name_len = nlen;
+	k.name_hash = name_hash(seed, last + 1, nlen);
+	err = set_add(s, &k, r, i);
+	return err ? err : 1;
 }
 
 /* The roots of file systems mounted below a tree rule's directory dir
@@ -240,7 +292,7 @@ int idents_resolve(const struct enforcer_rule *rules, size_t n, __u64 seed, cons
 	struct ident_set s = { 0 };
 	struct host h = { .root = -1 };
 	char path[PATH_MAX];
-	int err;
+	int err, named;
 
 	*out = NULL;
 	*nout = 0;
@@ -275,10 +327,18 @@ int idents_resolve(const struct enforcer_rule *rules, size_t n, __u64 seed, cons
 		dlen = slash > r->path ? (size_t)(slash - r->path) : 1;
 		memcpy(path, r->path, dlen);
 		path[dlen] = '\0';
+		named = 0;
+		if (r->kind != IG_RULE_EXACT) {
+			named = named_add(&s, &h, path, seed, r, i);
+			if (named < 0) {
+				err = named;
+				goto fail;
+			}
+		}
 		err = ident_of(&h, path, true, &k.dev, &k.ino);
 		if (err) {
 			if (!quiet)
-				not_resolved(i, r->path, err);
+				not_resolved(i, r->path, err, named);
 			continue;
 		}
 		if (r->kind == IG_RULE_EXACT) {
@@ -289,9 +349,7 @@ int idents_resolve(const struct enforcer_rule *rules, size_t n, __u64 seed, cons
 				continue; /* no file has such a name */
 			k.kind = IG_IDENT_FILE;
 			k.name_len = nlen;
-			k.name_hash = seed;
-			for (size_t b = 0; b < nlen; b++)
-				k.name_hash = ig_path_hash_step(k.name_hash, (__u8)name[b]);
+			k.name_hash = name_hash(seed, name, nlen);
 		} else {
 			k.kind = r->kind == IG_RULE_TREE ? IG_IDENT_TREE : IG_IDENT_DIR;
 		}

@@ -31,8 +31,10 @@ struct ident_entry {
  * is named, or is reached through a symbolic link (the kernel never prints
  * such a name, so it never matches by name either) has no identity:
  * reported unless quiet, and matched by name only until a later resolve
- * finds it (the loader resolves again while the policy is in force). 0 or
- * a negative errno.
+ * finds it (the loader resolves again while the policy is in force). A
+ * directory or tree rule is also named in its parent (IG_IDENT_NAMED_*,
+ * with the parent's IG_IDENT_GATE) whenever the parent resolves, whether
+ * or not its directory does. 0 or a negative errno.
  */
 int idents_resolve(const struct enforcer_rule *rules, size_t n, __u64 seed, const char *root,
 		   const char *mountinfo, bool quiet, struct ident_entry **out, size_t *nout);

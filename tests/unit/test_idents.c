@@ -69,8 +69,10 @@ static const struct ident_entry *find(const struct ident_entry *v, size_t n, con
 }
 
 /* A directory rule, a tree rule, a file rule: each its directory's
- * identity (the file's name with it); a path that does not exist, a
- * symbolic link on the way and a file named as a directory give none. */
+ * identity (the file's name with it), a directory or tree rule its name in
+ * its parent too, with the parent's gate; a path that does not exist, a
+ * symbolic link on the way and a file named as a directory give no
+ * identity of their own, only their name where the parent has one. */
 static void test_idents_resolve_kinds(void **state)
 {
 	char d[TMPDIR_MAX], t[TMPDIR_MAX], f[TMPDIR_MAX], link[TMPDIR_MAX], p[5][TMPDIR_MAX + 16];
@@ -100,7 +102,7 @@ static void test_idents_resolve_kinds(void **state)
 	assert_int_equal(idents_resolve(rules, 6, SEED, "/", "/nonexistent-ig-test/mountinfo", false, &v,
 					&n),
 			 0);
-	assert_int_equal(n, 3);
+	assert_int_equal(n, 9);
 	e = find(v, n, d, IG_IDENT_DIR, NULL);
 	assert_non_null(e);
 	assert_int_equal(e->val.action[IG_HOOK_OPEN], IG_ACT_AUDIT);
@@ -115,6 +117,17 @@ static void test_idents_resolve_kinds(void **state)
 	assert_non_null(e);
 	assert_int_equal(e->val.action[IG_HOOK_EXEC], IG_ACT_DENY);
 	assert_int_equal(e->val.rule[IG_HOOK_EXEC], 2);
+	e = find(v, n, base, IG_IDENT_NAMED_DIR, "dir");
+	assert_non_null(e);
+	assert_int_equal(e->val.action[IG_HOOK_OPEN], IG_ACT_AUDIT);
+	assert_int_equal(e->val.rule[IG_HOOK_OPEN], 0);
+	e = find(v, n, base, IG_IDENT_NAMED_TREE, "tree");
+	assert_non_null(e);
+	assert_int_equal(e->val.rule[IG_HOOK_EXEC], 1);
+	assert_non_null(find(v, n, base, IG_IDENT_NAMED_DIR, "link"));
+	assert_non_null(find(v, n, d, IG_IDENT_NAMED_DIR, "file"));
+	assert_non_null(find(v, n, base, IG_IDENT_GATE, NULL));
+	assert_non_null(find(v, n, d, IG_IDENT_GATE, NULL));
 	free(v);
 }
 
@@ -141,8 +154,14 @@ static void test_idents_resolve_merge(void **state)
 	assert_int_equal(idents_resolve(rules, 4, SEED, "/", "/nonexistent-ig-test/mountinfo", false, &v,
 					&n),
 			 0);
-	assert_int_equal(n, 2);
+	assert_int_equal(n, 4);
 	const struct ident_entry *e = find(v, n, d, IG_IDENT_TREE, NULL);
+	assert_non_null(e);
+	assert_int_equal(e->val.action[IG_HOOK_EXEC], IG_ACT_DENY);
+	assert_int_equal(e->val.rule[IG_HOOK_EXEC], 1);
+	assert_int_equal(e->val.action[IG_HOOK_OPEN], IG_ACT_AUDIT);
+	assert_int_equal(e->val.rule[IG_HOOK_OPEN], 0);
+	e = find(v, n, base, IG_IDENT_NAMED_TREE, "merge");
 	assert_non_null(e);
 	assert_int_equal(e->val.action[IG_HOOK_EXEC], IG_ACT_DENY);
 	assert_int_equal(e->val.rule[IG_HOOK_EXEC], 1);
@@ -181,7 +200,7 @@ static void test_idents_resolve_tree_mounts(void **state)
 	};
 
 	assert_int_equal(idents_resolve(rules, 1, SEED, "/", mi, false, &v, &n), 0);
-	assert_int_equal(n, 2);
+	assert_int_equal(n, 4);
 	assert_non_null(find(v, n, t, IG_IDENT_TREE, NULL));
 	const struct ident_entry *e = find(v, n, in, IG_IDENT_TREE, NULL);
 	assert_non_null(e);
@@ -208,9 +227,49 @@ static void test_idents_resolve_root(void **state)
 	assert_int_equal(idents_resolve(rules, 2, SEED, base, "/nonexistent-ig-test/mountinfo", false, &v,
 					&n),
 			 0);
-	assert_int_equal(n, 2);
+	assert_int_equal(n, 4);
 	assert_non_null(find(v, n, d, IG_IDENT_TREE, NULL));
 	assert_non_null(find(v, n, d, IG_IDENT_FILE, "x"));
+	assert_non_null(find(v, n, base, IG_IDENT_NAMED_TREE, "rooted"));
+	free(v);
+}
+
+/* A directory that does not exist yet is named in its parent, which gets a
+ * gate for the hooks of the rules named there and no other; the root has
+ * no parent to be named in, a parent that does not exist no identity. */
+static void test_idents_resolve_named(void **state)
+{
+	char d[TMPDIR_MAX];
+	struct ident_entry *v = NULL;
+	const struct ident_entry *e;
+	size_t n = 0;
+
+	(void)state;
+	assert_int_equal(mkdir(at(d, "named"), 0755), 0);
+	const struct enforcer_rule rules[] = {
+		{ "/named/later/", IG_RULE_TREE, IG_ACT_DENY, HOOK_BIT(IG_HOOK_EXEC) },
+		{ "/named/soon/", IG_RULE_DIR, IG_ACT_AUDIT, HOOK_BIT(IG_HOOK_EXEC) },
+		{ "/", IG_RULE_TREE, IG_ACT_AUDIT, HOOK_BIT(IG_HOOK_MMAP) },
+		{ "/absent/later/", IG_RULE_TREE, IG_ACT_DENY, HOOK_BIT(IG_HOOK_EXEC) },
+	};
+
+	assert_int_equal(idents_resolve(rules, 4, SEED, base, "/nonexistent-ig-test/mountinfo",
+					false, &v, &n),
+			 0);
+	assert_int_equal(n, 4);
+	e = find(v, n, d, IG_IDENT_NAMED_TREE, "later");
+	assert_non_null(e);
+	assert_int_equal(e->val.action[IG_HOOK_EXEC], IG_ACT_DENY);
+	assert_int_equal(e->val.rule[IG_HOOK_EXEC], 0);
+	e = find(v, n, d, IG_IDENT_NAMED_DIR, "soon");
+	assert_non_null(e);
+	assert_int_equal(e->val.action[IG_HOOK_EXEC], IG_ACT_AUDIT);
+	assert_int_equal(e->val.rule[IG_HOOK_EXEC], 1);
+	e = find(v, n, d, IG_IDENT_GATE, NULL);
+	assert_non_null(e);
+	assert_int_equal(e->val.action[IG_HOOK_EXEC], IG_ACT_DENY);
+	assert_int_equal(e->val.action[IG_HOOK_OPEN], IG_ACT_NONE);
+	assert_non_null(find(v, n, base, IG_IDENT_TREE, NULL));
 	free(v);
 }
 
@@ -221,6 +280,7 @@ int main(void)
 		cmocka_unit_test(test_idents_resolve_merge),
 		cmocka_unit_test(test_idents_resolve_tree_mounts),
 		cmocka_unit_test(test_idents_resolve_root),
+		cmocka_unit_test(test_idents_resolve_named),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
