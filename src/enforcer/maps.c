@@ -433,6 +433,8 @@ static void rules_keep(struct enforcer *e, const struct enforcer_rule *rules, si
 	e->nrules = n;
 	e->idents = v;
 	e->nidents = nv;
+	/* Just resolved: the next look is the poll's next, not at once. */
+	clock_gettime(CLOCK_MONOTONIC, &e->idents_checked);
 }
 
 /*
@@ -524,8 +526,10 @@ int enforcer_set_policy(struct enforcer *e, const struct enforcer_rule *rules, s
 		err = interps_build(e, &fds[PM_INTERPS]);
 	if (!err)
 		err = exts_build(e, &fds[PM_EXTS]);
-	if (!err)
+	if (!err) {
+		poll_mounts_watch(e);
 		err = idents_resolve(rules, nrules, e->hash_seed, NULL, NULL, false, &v, &nv);
+	}
 	if (!err)
 		err = idents_build(e, v, nv, &fds[PM_IDENTS]);
 	if (!err) {

@@ -182,21 +182,23 @@ static void names_check(struct enforcer *e)
 #define IDENTS_COST_SHARE 100
 #define IDENTS_WARN_MS 60000
 
+void poll_mounts_watch(struct enforcer *e)
+{
+	if (e->mounts_open)
+		return;
+	e->mounts_open = true;
+	e->mounts_fd = open("/proc/1/mountinfo", O_RDONLY | O_CLOEXEC);
+	if (e->mounts_fd < 0)
+		e->mounts_fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+}
+
 /* Has init's mount table changed since the last look? Yes when it cannot
  * be told (fails safe: resolved again at every check). */
 static bool mounts_changed(struct enforcer *e)
 {
-	struct pollfd p = { .events = POLLPRI };
+	struct pollfd p = { .fd = e->mounts_fd, .events = POLLPRI };
 
-	if (!e->mounts_open) {
-		e->mounts_open = true;
-		e->mounts_fd = open("/proc/1/mountinfo", O_RDONLY | O_CLOEXEC);
-		if (e->mounts_fd < 0)
-			e->mounts_fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
-		return true; /* its first look */
-	}
-	p.fd = e->mounts_fd;
-	if (p.fd < 0 || poll(&p, 1, 0) < 0)
+	if (!e->mounts_open || p.fd < 0 || poll(&p, 1, 0) < 0)
 		return true;
 	return p.revents & (POLLPRI | POLLERR);
 }
@@ -209,11 +211,12 @@ static void idents_check(struct enforcer *e)
 	int err;
 
 	if (!e->nrules)
+		return; /* no policy of ours: nothing was resolved */
+	/* The load resolved them first (rules_keep set the time). */
+	since = elapsed_ms(&e->idents_checked);
+	if (since < e->idents_every_ms)
 		return;
-	since = e->idents_checked.tv_sec ? elapsed_ms(&e->idents_checked) : -1;
-	if (since >= 0 && since < e->idents_every_ms)
-		return;
-	if (since >= 0 && since < IDENTS_SWEEP_MS && !mounts_changed(e))
+	if (since < IDENTS_SWEEP_MS && !mounts_changed(e))
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	e->idents_checked = now;

@@ -330,6 +330,10 @@ int maps_interp_ids_recover(struct enforcer *e);
  * identities in force then kept; *cost_ns: the CPU time the resolving
  * took this thread. */
 int maps_idents_refresh(struct enforcer *e, long long *cost_ns);
+/* poll.c: before a policy's identities are first resolved, init's mount
+ * table is watched (poll(2) tells a change from then on), so that none
+ * after that resolve goes unseen. */
+void poll_mounts_watch(struct enforcer *e);
 /* maps.c: what enforcer_free releases of the policy's copies. */
 void maps_policy_free(struct enforcer *e);
 
