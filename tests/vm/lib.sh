@@ -205,6 +205,37 @@ wait_ev() {
 	done
 }
 
+# ev_last HOOK INO PATH: the last event on HOOK of the file whose inode
+# fragment (ino) is INO, named PATH; fails when none comes within 30 s.
+ev_last() {
+	wait_ev 30 "\"hook\":\"$1\"" "$2" "$(ev_path "$3")" ||
+		{ ev "$2"; fail "no $1 event for $3"; }
+	ev "\"hook\":\"$1\"" "$2" "$(ev_path "$3")" | tail -n 1
+}
+
+# rule_denied WHAT INO PATH RULE: the exec just run (run: $out) was refused
+# by deny rule RULE, its event (left in e) saying so.
+rule_denied() {
+	assert_eq "$1: output" "err EPERM execve" "$out"
+	e=$(ev_last exec "$2" "$3")
+	echo "$e"
+	assert_eq "$1: decision" deny "$(echo "$e" | ev_get decision)"
+	assert_eq "$1: reason" rule-deny "$(echo "$e" | ev_get reason)"
+	assert_eq "$1: rule" "$4" "$(echo "$e" | ev_get rule)"
+}
+
+# userns_as: sets as to "--uid 1000" for nsexec where the kernel lets an
+# unprivileged user make a user namespace, else to nothing (root in a mount
+# namespace of its own), and says which.
+userns_as() {
+	as=
+	run nsexec --uid 1000 chroot / /bin/true
+	case $out in
+	*unshare-user*) echo "no unprivileged user namespaces here: $out" ;;
+	*) as="--uid 1000" ;;
+	esac
+}
+
 # ev_get FIELD: the value of FIELD in the event line on stdin ("digest" gives
 # "sha256:<hex>" or "null").
 ev_get() {

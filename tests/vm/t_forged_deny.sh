@@ -46,24 +46,9 @@ chmod 755 $F/denied/inner/r
 igtest_start --mode enforce --allow /tmp/allow.fd --rule "deny:$F/denied/:r" \
 	--rule "deny:$F/files/x" --rule "audit:$F/aud/secret:hooks=open"
 
-# evl HOOK INO PATH: the last event on HOOK of the file with inode INO named PATH
-evl() {
-	wait_ev 30 "\"hook\":\"$1\"" "$2" "$(ev_path "$3")" ||
-		{ ev "$2"; fail "no $1 event for $3"; }
-	ev "\"hook\":\"$1\"" "$2" "$(ev_path "$3")" | tail -n 1
-}
-# denied WHAT INO PATH RULE: the exec was refused by deny rule RULE
-denied() {
-	assert_eq "$1: output" "err EPERM execve" "$out"
-	e=$(evl exec "$2" "$3")
-	echo "$e"
-	assert_eq "$1: decision" deny "$(echo "$e" | ev_get decision)"
-	assert_eq "$1: reason" rule-deny "$(echo "$e" | ev_get reason)"
-	assert_eq "$1: rule" "$4" "$(echo "$e" | ev_get rule)"
-}
 # audited WHAT INO PATH: the open was recorded under the audit rule
 audited() {
-	e=$(evl open "$2" "$3")
+	e=$(ev_last open "$2" "$3")
 	echo "$e"
 	assert_eq "$1: decision" allow "$(echo "$e" | ev_get decision)"
 	assert_eq "$1: reason" rule-audit "$(echo "$e" | ev_get reason)"
@@ -72,11 +57,11 @@ audited() {
 
 # The host's own names: the rules hold as before; no rule, the digest.
 run execit $F/denied/p
-denied "host, tree deny rule" "$(ino $F/denied/p)" $F/denied/p 0
+rule_denied "host, tree deny rule" "$(ino $F/denied/p)" $F/denied/p 0
 run execit $F/denied/inner/r
-denied "host, file system inside the tree rule" "$(ino $F/denied/inner/r)" $F/denied/inner/r 0
+rule_denied "host, file system inside the tree rule" "$(ino $F/denied/inner/r)" $F/denied/inner/r 0
 run execit $F/files/x
-denied "host, exact deny rule" "$(ino $F/files/x)" $F/files/x 1
+rule_denied "host, exact deny rule" "$(ino $F/files/x)" $F/files/x 1
 run execit $F/files/y
 assert_eq "host, no rule: output" hello "$out"
 openit $F/aud/secret >/dev/null
@@ -84,27 +69,22 @@ audited "host, exact audit rule" "$(ino $F/aud/secret)" $F/aud/secret
 
 # As an unprivileged user in a user namespace of its own where the kernel
 # lets one be made, else as root in a mount namespace of its own.
-as=
-run nsexec --uid 1000 chroot / /bin/true
-case $out in
-*unshare-user*) echo "no unprivileged user namespaces here: $out" ;;
-*) as="--uid 1000" ;;
-esac
+userns_as
 
 # (a) The tree rule's directory bind-mounted elsewhere (with its mounts: a
 # user namespace may not bind it without the ones it holds).
 run nsexec $as rbind $F/denied $F/mnt $F/mnt/p
-denied "bind mount of the tree rule's directory" "$(ino $F/denied/p)" $F/mnt/p 0
+rule_denied "bind mount of the tree rule's directory" "$(ino $F/denied/p)" $F/mnt/p 0
 run nsexec $as rbind $F/denied $F/mnt $F/mnt/sub/q
-denied "bind mount of the tree rule's directory, a level deeper" \
+rule_denied "bind mount of the tree rule's directory, a level deeper" \
 	"$(ino $F/denied/sub/q)" $F/mnt/sub/q 0
 # (b) The exact deny rule's directory bind-mounted elsewhere; its neighbour
 # with no rule runs, judged by its digest.
 run nsexec $as bind $F/files $F/mnt $F/mnt/x
-denied "bind mount of the exact deny rule's directory" "$(ino $F/files/x)" $F/mnt/x 1
+rule_denied "bind mount of the exact deny rule's directory" "$(ino $F/files/x)" $F/mnt/x 1
 run nsexec $as bind $F/files $F/mnt $F/mnt/y
 assert_eq "bind mount, listed program with no rule: output" hello "$out"
-e=$(evl exec "$(ino $F/files/y)" $F/mnt/y)
+e=$(ev_last exec "$(ino $F/files/y)" $F/mnt/y)
 assert_eq "bind mount, listed program with no rule: reason" allowlisted \
 	"$(echo "$e" | ev_get reason)"
 assert_eq "bind mount, listed program with no rule: foreign path" true \
@@ -121,7 +101,7 @@ assert_eq "bind mount, open with no rule: events" "" \
 # (d) A file system mounted inside the tree rule's directory, through a
 # recursive bind of it.
 run nsexec $as rbind $F/denied $F/mnt $F/mnt/inner/r
-denied "bind mount, file system inside the tree rule" "$(ino $F/denied/inner/r)" \
+rule_denied "bind mount, file system inside the tree rule" "$(ino $F/denied/inner/r)" \
 	$F/mnt/inner/r 0
 
 # (e) A file deeper below the file system's top than the walk goes, under
@@ -144,7 +124,7 @@ assert_eq "bind mount, within the walk: output" hello "$out"
 
 # The host's names again: as before.
 run execit $F/denied/p
-denied "host again, tree deny rule" "$(ino $F/denied/p)" $F/denied/p 0
+rule_denied "host again, tree deny rule" "$(ino $F/denied/p)" $F/denied/p 0
 run execit $F/files/y
 assert_eq "host again, no rule: output" hello "$out"
 

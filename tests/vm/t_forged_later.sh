@@ -35,24 +35,8 @@ wait_change() {
 		bsleep 0.1
 	done
 }
-# denied WHAT INO PATH RULE: the exec was refused by deny rule RULE
-denied() {
-	assert_eq "$1: output" "err EPERM execve" "$out"
-	wait_ev 30 '"hook":"exec"' "$2" "$(ev_path "$3")" ||
-		{ ev "$2"; fail "no exec event for $3"; }
-	e=$(ev '"hook":"exec"' "$2" "$(ev_path "$3")" | tail -n 1)
-	echo "$e"
-	assert_eq "$1: decision" deny "$(echo "$e" | ev_get decision)"
-	assert_eq "$1: reason" rule-deny "$(echo "$e" | ev_get reason)"
-	assert_eq "$1: rule" "$4" "$(echo "$e" | ev_get rule)"
-}
 
-as=
-run nsexec --uid 1000 chroot / /bin/true
-case $out in
-*unshare-user*) echo "no unprivileged user namespaces here: $out" ;;
-*) as="--uid 1000" ;;
-esac
+userns_as
 
 # Nothing that moves an identity: nothing new in force.
 c0=$(changes)
@@ -67,10 +51,10 @@ cp $hello $F/later/a/b/p
 chmod -R a+rX $F/later
 wait_change "$c0"
 run execit $F/later/a/b/p
-denied "host, a tree rule's path made after the load" "$(ino $F/later/a/b/p)" \
+rule_denied "host, a tree rule's path made after the load" "$(ino $F/later/a/b/p)" \
 	$F/later/a/b/p 0
 run nsexec $as bind $F $F/mnt $F/mnt/later/a/b/p
-denied "bind mount, a tree rule's path made after the load" "$(ino $F/later/a/b/p)" \
+rule_denied "bind mount, a tree rule's path made after the load" "$(ino $F/later/a/b/p)" \
 	$F/mnt/later/a/b/p 0
 
 # (b) A file system mounted inside the tree rule's directory after the
@@ -82,10 +66,10 @@ cp $hello $F/denied/m/r
 chmod 755 $F/denied/m/r
 wait_change "$c0"
 run execit $F/denied/m/r
-denied "host, a file system mounted in the tree rule after the load" \
+rule_denied "host, a file system mounted in the tree rule after the load" \
 	"$(ino $F/denied/m/r)" $F/denied/m/r 1
 run nsexec $as rbind $F $F/mnt $F/mnt/denied/m/r
-denied "bind mount, a file system mounted in the tree rule after the load" \
+rule_denied "bind mount, a file system mounted in the tree rule after the load" \
 	"$(ino $F/denied/m/r)" $F/mnt/denied/m/r 1
 
 # No rule: the digest decides, through the same bind.

@@ -29,15 +29,10 @@ allow_all_but /tmp/allow.fg
 echo "$b_sum bind $F/bound/b1" >>/tmp/allow.fg
 igtest_start --mode enforce --allow /tmp/allow.fg --rule "allow:$F/allowed/"
 
-# evl INO PATH: the last exec event of the file with inode INO named PATH
-evl() {
-	wait_ev 30 '"hook":"exec"' "$1" "$(ev_path "$2")" || { ev "$1"; fail "no exec event for $2"; }
-	ev '"hook":"exec"' "$1" "$(ev_path "$2")" | tail -n 1
-}
 # refused WHAT INO PATH: the exec was refused by digest, its path foreign
 refused() {
 	assert_eq "$1: output" "err EPERM execve" "$out"
-	e=$(evl "$2" "$3")
+	e=$(ev_last exec "$2" "$3")
 	echo "$e"
 	assert_eq "$1: decision" deny "$(echo "$e" | ev_get decision)"
 	assert_eq "$1: reason" not-allowlisted "$(echo "$e" | ev_get reason)"
@@ -48,12 +43,12 @@ refused() {
 # (c) The host's own names: the rule and the bind_path entry hold.
 run $F/allowed/u1
 assert_eq "host, allow rule: output" hello "$out"
-e=$(evl "$(ino $F/allowed/u1)" $F/allowed/u1)
+e=$(ev_last exec "$(ino $F/allowed/u1)" $F/allowed/u1)
 assert_eq "host, allow rule: reason" rule-allow "$(echo "$e" | ev_get reason)"
 assert_eq "host, allow rule: not foreign" "" "$(echo "$e" | ev_get foreign_path)"
 run $F/bound/b1
 assert_eq "host, bind_path entry: output" hello "$out"
-e=$(evl "$(ino $F/bound/b1)" $F/bound/b1)
+e=$(ev_last exec "$(ino $F/bound/b1)" $F/bound/b1)
 assert_eq "host, bind_path entry: reason" allowlisted "$(echo "$e" | ev_get reason)"
 
 # (a) A new mount namespace, other content bind-mounted over the rule's name.

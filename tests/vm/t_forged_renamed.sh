@@ -28,25 +28,10 @@ allow_all_but /tmp/allow.fr
 igtest_start --mode enforce --allow /tmp/allow.fr --rule "deny:$F/later/:r" \
 	--rule "deny:$F/tree/:r" --rule "deny:$F/dir/"
 
-# evl HOOK INO PATH: the last event on HOOK of the file with inode INO named PATH
-evl() {
-	wait_ev 30 "\"hook\":\"$1\"" "$2" "$(ev_path "$3")" ||
-		{ ev "$2"; fail "no $1 event for $3"; }
-	ev "\"hook\":\"$1\"" "$2" "$(ev_path "$3")" | tail -n 1
-}
-# denied WHAT INO PATH RULE: the exec was refused by deny rule RULE
-denied() {
-	assert_eq "$1: output" "err EPERM execve" "$out"
-	e=$(evl exec "$2" "$3")
-	echo "$e"
-	assert_eq "$1: decision" deny "$(echo "$e" | ev_get decision)"
-	assert_eq "$1: reason" rule-deny "$(echo "$e" | ev_get reason)"
-	assert_eq "$1: rule" "$4" "$(echo "$e" | ev_get rule)"
-}
 # ran WHAT INO PATH: the listed program ran, judged by its digest
 ran() {
 	assert_eq "$1: output" hello "$out"
-	e=$(evl exec "$2" "$3")
+	e=$(ev_last exec "$2" "$3")
 	echo "$e"
 	assert_eq "$1: reason" allowlisted "$(echo "$e" | ev_get reason)"
 	assert_eq "$1: foreign path" true "$(echo "$e" | ev_get foreign_path)"
@@ -54,12 +39,7 @@ ran() {
 
 # As an unprivileged user in a user namespace of its own where the kernel
 # lets one be made, else as root in a mount namespace of its own.
-as=
-run nsexec --uid 1000 chroot / /bin/true
-case $out in
-*unshare-user*) echo "no unprivileged user namespaces here: $out" ;;
-*) as="--uid 1000" ;;
-esac
+userns_as
 
 # newdir DIR: DIR made by root now, with a listed program p in it and q in
 # DIR/sub, readable by all
@@ -88,16 +68,16 @@ remade() {
 # (a) Made after the load; run at once, with no reload in between.
 newdir $F/later
 run nsexec $as bind $F $M $M/later/p
-denied "directory made after the load" "$(ino $F/later/p)" $M/later/p 0
+rule_denied "directory made after the load" "$(ino $F/later/p)" $M/later/p 0
 run nsexec $as bind $F $M $M/later/sub/q
-denied "directory made after the load, a level deeper" "$(ino $F/later/sub/q)" \
+rule_denied "directory made after the load, a level deeper" "$(ino $F/later/sub/q)" \
 	$M/later/sub/q 0
 
 # (c) The directory rule's directory renamed away and made again: its
 # direct children only.
 remade mv $F/dir
 run nsexec $as bind $F $M $M/dir/p
-denied "directory rule's directory made again" "$(ino $F/dir/p)" $M/dir/p 2
+rule_denied "directory rule's directory made again" "$(ino $F/dir/p)" $M/dir/p 2
 run nsexec $as bind $F $M $M/dir/sub/q
 ran "directory rule's directory made again, a level deeper" "$(ino $F/dir/sub/q)" \
 	$M/dir/sub/q
@@ -109,14 +89,14 @@ ran "sibling with no rule" "$(ino $F/sib/p)" $M/sib/p
 # (b) The tree rule's directory removed and made again.
 remade rm $F/tree
 run nsexec $as bind $F $M $M/tree/sub/q
-denied "tree rule's directory made again" "$(ino $F/tree/sub/q)" $M/tree/sub/q 1
+rule_denied "tree rule's directory made again" "$(ino $F/tree/sub/q)" $M/tree/sub/q 1
 
 # The filter programs' size as the verifier counted it, for the record.
 proginsns ig_ || true
 
 # The host's own names: the rules hold by name as before.
 run execit $F/later/p
-denied "host, directory made after the load" "$(ino $F/later/p)" $F/later/p 0
+rule_denied "host, directory made after the load" "$(ino $F/later/p)" $F/later/p 0
 run execit $F/sib/p
 assert_eq "host, no rule: output" hello "$out"
 

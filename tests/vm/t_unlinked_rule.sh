@@ -31,21 +31,16 @@ fdx() {
 	out=$(cat /tmp/unl.out)
 	echo "fdexec $*: exit $rc: $out"
 }
-# evl INO PATH: the exec event of the file with inode INO named PATH
-evl() {
-	wait_ev 30 '"hook":"exec"' "$1" "$(ev_path "$2")" || { ev "$1"; fail "no exec event for $2"; }
-	ev '"hook":"exec"' "$1" "$(ev_path "$2")" | tail -n 1
-}
 
 # By name first: allowed by the rule, and the name remembered with it.
 out=$($U/allowed/u1) || fail "$U/allowed/u1 refused under its allow rule: $out"
-e=$(evl "$i1" $U/allowed/u1)
+e=$(ev_last exec "$i1" $U/allowed/u1)
 assert_eq "linked, by name: reason" rule-allow "$(echo "$e" | ev_get reason)"
 
 # The attack: the same file through its descriptor once unlinked.
 fdx $U/allowed/u1 unlink
 assert_eq "unlinked unlisted file under an allow rule" "err EPERM execveat" "$out"
-e=$(evl "$i1" "$U/allowed/u1 (deleted)")
+e=$(ev_last exec "$i1" "$U/allowed/u1 (deleted)")
 echo "$e"
 assert_eq "unlinked unlisted: decision" deny "$(echo "$e" | ev_get decision)"
 assert_eq "unlinked unlisted: reason" not-allowlisted "$(echo "$e" | ev_get reason)"
@@ -57,27 +52,27 @@ assert_eq "unlinked unlisted: digest" "sha256:$u_sum" "$(echo "$e" | ev_get dige
 fdx $U/allowed/l1 unlink
 assert_eq "unlinked listed file: exit status" 0 $rc
 assert_eq "unlinked listed file: output" hello "$out"
-e=$(evl "$il" "$U/allowed/l1 (deleted)")
+e=$(ev_last exec "$il" "$U/allowed/l1 (deleted)")
 assert_eq "unlinked listed: reason" allowlisted "$(echo "$e" | ev_get reason)"
 
 # Linked, through its descriptor: the rule applies as before.
 fdx $U/allowed/u2
 assert_eq "linked unlisted file, by descriptor: exit status" 0 $rc
 assert_eq "linked unlisted file, by descriptor: output" hello "$out"
-e=$(evl "$(ino $U/allowed/u2)" $U/allowed/u2)
+e=$(ev_last exec "$(ino $U/allowed/u2)" $U/allowed/u2)
 assert_eq "linked by descriptor: reason" rule-allow "$(echo "$e" | ev_get reason)"
 assert_eq "linked by descriptor: no unlinked mark" "" "$(echo "$e" | ev_get unlinked)"
 
 # A real name ending in " (deleted)": linked, so the rule applies.
 fdx "$U/allowed/u3 (deleted)"
 assert_eq "file named '... (deleted)': exit status" 0 $rc
-e=$(evl "$(ino "$U/allowed/u3 (deleted)")" "$U/allowed/u3 (deleted)")
+e=$(ev_last exec "$(ino "$U/allowed/u3 (deleted)")" "$U/allowed/u3 (deleted)")
 assert_eq "file named '... (deleted)': reason" rule-allow "$(echo "$e" | ev_get reason)"
 
 # A deny rule still refuses the unlinked file, listed or not.
 fdx $U/denied/l2 unlink
 assert_eq "unlinked file under a deny rule" "err EPERM execveat" "$out"
-e=$(evl "$id" "$U/denied/l2 (deleted)")
+e=$(ev_last exec "$id" "$U/denied/l2 (deleted)")
 assert_eq "unlinked under deny: reason" rule-deny "$(echo "$e" | ev_get reason)"
 
 igtest_stop
