@@ -187,7 +187,8 @@
  * (each name resolved once), opens.bpf.h (unwatched opens skip the path
  * walk), folds.bpf.h (an allowed map's or audited open's repeats counted,
  * not sent) and
- * watchers.bpf.h; paths.bpf.h tells whether a printed path is the
+ * watchers.bpf.h; seqcount.bpf.h lets the hottest of them read without
+ * the lock; paths.bpf.h tells whether a printed path is the
  * file's own; identity.bpf.h matches deny and audit rules by the file's
  * identity where it is not; verdict.bpf.h judges an access and sends its event;
  * scratch.bpf.h gives stage 1 a record no other task holds; quota.bpf.h
@@ -375,6 +376,7 @@ static __always_inline void *slot(void *outer, __u32 policy)
 
 #include "rules.bpf.h"
 #include "remote_fs.bpf.h"
+#include "seqcount.bpf.h"
 #include "hash_cache.bpf.h"
 #include "overlay.bpf.h"
 #include "names.bpf.h"
@@ -561,7 +563,8 @@ static __always_inline void records_exit(struct task_struct *p)
  * slot to give back, *own the task's record to free, set once claimed
  * (see stage_filter). */
 static __always_inline int filter_body(struct file *file, __u32 hook, __u32 prot,
-				       bool measurable, __u64 **held, __u64 *bit, bool *own)
+				       bool measurable, struct ig_hash_cache *hc,
+				       __u64 **held, __u64 *bit, bool *own)
 {
 	struct ig_counters *c = counters_get();
 	/* The generations before the rules they describe (see ig_rules_gen);
@@ -585,7 +588,7 @@ static __always_inline int filter_body(struct file *file, __u32 hook, __u32 prot
 	__u64 seq;
 
 	/* A repeat already sent leaves here, counted in its fold slot. */
-	if (hook == IG_HOOK_MMAP && fold_repeat(file, &name, c))
+	if (hook == IG_HOOK_MMAP && fold_repeat(file, &name, c, hc))
 		return 0;
 	if (hook == IG_HOOK_OPEN) {
 		/* Unwatched opens leave here: with no open rule, after a
@@ -766,17 +769,19 @@ static __always_inline int filter_body(struct file *file, __u32 hook, __u32 prot
 /* Stage 1. Returns 0 to hand on to stages 2 and 3, or a verdict reached alone
  * (with its event sent). Without stages 2 and 3 (measurable false: a
  * mprotect), a digest the cache does not hold is a hash error, and a name
- * not remembered on the inode is not known. The scratch slot the body
- * claims is given back here, on every path out of it. */
+ * not remembered on the inode is not known. hc: the file's hash cache
+ * entry where the hook has it already (a map: map_begin), else NULL. The
+ * scratch slot the body claims is given back here, on every path out of
+ * it. */
 static __always_inline int stage_filter(struct file *file, __u32 hook, __u32 prot,
-					bool measurable)
+					bool measurable, struct ig_hash_cache *hc)
 {
 	__u64 *held = NULL;
 	__u64 bit = 0;
 	bool own = false;
 	int verdict;
 
-	verdict = filter_body(file, hook, prot, measurable, &held, &bit, &own);
+	verdict = filter_body(file, hook, prot, measurable, hc, &held, &bit, &own);
 	if (held)
 		__sync_fetch_and_and(held, ~bit);
 	else if (own)
@@ -894,7 +899,7 @@ int BPF_PROG(ig_exec_filter, struct linux_binprm *bprm, int ret)
 {
 	if (ret)
 		return ret; /* refused by an earlier program: keep the refusal */
-	return stage_filter(bprm->file, IG_HOOK_EXEC, 0, true);
+	return stage_filter(bprm->file, IG_HOOK_EXEC, 0, true, NULL);
 }
 
 SEC("lsm.s/bprm_check_security")
@@ -918,15 +923,17 @@ SEC("lsm/mmap_file")
 int BPF_PROG(ig_mmap_filter, struct file *file, unsigned long reqprot, unsigned long prot,
 	     unsigned long flags, int ret)
 {
+	struct ig_hash_cache *hc;
+
 	if (ret)
 		return ret;
 	if (!file || !(prot & PROT_EXEC))
 		return 0; /* not an executable file mapping: nothing to judge */
-	if (!map_begin(file, true))
+	if (!map_begin(file, true, &hc))
 		/* Fail closed: unmarked, the content could be rewritten
 		 * under the mapping once judged (mapped.bpf.h). */
 		return filter_busy(file, IG_HOOK_MMAP, prot, IG_ERR_NO_MARK, counters_get());
-	return stage_filter(file, IG_HOOK_MMAP, prot, true);
+	return stage_filter(file, IG_HOOK_MMAP, prot, true, hc);
 }
 
 SEC("lsm.s/mmap_file")
@@ -965,6 +972,7 @@ int BPF_PROG(ig_mprotect, struct vm_area_struct *vma, unsigned long reqprot,
 	     unsigned long prot, int ret)
 {
 	struct file *file = vma->vm_file;
+	struct ig_hash_cache *hc;
 
 	if (ret)
 		return ret; /* refused by an earlier program: keep the refusal */
@@ -972,10 +980,10 @@ int BPF_PROG(ig_mprotect, struct vm_area_struct *vma, unsigned long reqprot,
 		return 0; /* not a file mapping turning executable: nothing to judge */
 	if (vma->vm_flags & VM_EXEC)
 		return 0; /* already executable: judged when it became so */
-	if (!map_begin(file, false))
+	if (!map_begin(file, false, &hc))
 		/* Fail closed, as for a map (ig_mmap_filter). */
 		return filter_busy(file, IG_HOOK_MMAP, prot, IG_ERR_NO_MARK, counters_get());
-	return stage_filter(file, IG_HOOK_MMAP, prot, false);
+	return stage_filter(file, IG_HOOK_MMAP, prot, false, hc);
 }
 
 /* ---- file_open ---- */
@@ -992,7 +1000,7 @@ int BPF_PROG(ig_open_filter, struct file *file, int ret)
 	if ((file->f_mode & FMODE_WRITE) &&
 	    ((ret = proc_mem_write_open(file)) || (ret = write_open(file))))
 		return ret;
-	return stage_filter(file, IG_HOOK_OPEN, 0, true);
+	return stage_filter(file, IG_HOOK_OPEN, 0, true, NULL);
 }
 
 SEC("lsm.s/file_open")
@@ -1169,16 +1177,20 @@ int BPF_PROG(ig_names_instantiate, struct dentry *dentry, struct inode *inode)
 	nm = bpf_inode_storage_get(&names, inode, 0, 0);
 	if (nm) {
 		bpf_spin_lock(&nm->lock);
+		seq_write_begin(&nm->seq);
 		nm->key.epoch = 0;
 		nm->fold.epoch = 0;
 		nm->open_fold.epoch = 0;
+		seq_write_end(&nm->seq);
 		bpf_spin_unlock(&nm->lock);
 	}
 	hc = bpf_inode_storage_get(&hash_cache, inode, 0, 0);
 	if (hc) {
 		bpf_spin_lock(&hc->lock);
+		seq_write_begin(&hc->names_seq);
 		hc->open.epoch = 0;
 		hc->children.epoch = 0;
+		seq_write_end(&hc->names_seq);
 		bpf_spin_unlock(&hc->lock);
 	}
 	return 0;
@@ -1436,7 +1448,7 @@ static __always_inline int script_filter(struct file *file)
 		return 0; /* not a regular file read through this open: not code read */
 	if (!script_code(file, *(volatile __u32 *)&ig_policy))
 		return 0; /* not an interpreter's code by the policy in force (script_code) */
-	return stage_filter(file, IG_HOOK_SCRIPT, 0, true);
+	return stage_filter(file, IG_HOOK_SCRIPT, 0, true, NULL);
 }
 
 SEC("lsm/file_post_open")

@@ -117,6 +117,9 @@ struct ig_name {
 	__s32 rule[IG_HOOK_MAX];
 	__u32 action[IG_HOOK_MAX];
 	__u32 matched;		/* bit per hook: rule and action hold its match */
+	/* Bumped around every write of key, fold and open_fold, for
+	 * fold_find's lock-free read (seqcount.bpf.h). */
+	__u32 seq;
 	struct ig_fold fold;	/* mmap_file: its allowed map, sent and now counted */
 	struct ig_fold open_fold; /* file_open: its audited open, the same */
 	char path[IG_NAME_PATH_MAX];
@@ -163,6 +166,9 @@ struct ig_hash_cache {
 	 * that close's place in the order. Under the lock. */
 	__u32 ima_unsure;
 	__u64 close_seq;
+	/* Bumped around every write of open and children, for
+	 * unwatched_known's lock-free read (seqcount.bpf.h). */
+	__u32 names_seq;
 };
 
 #endif

@@ -49,17 +49,20 @@ static __always_inline __u32 fold_epoch(void)
  * The repeat of a record sent with fold f: counted in its slot when, for
  * content (a digest, or an audited open's version), the content is still
  * the one f was taken for: the generation first, then no writer, as
- * cache_lookup reads them. False: sent as usual (fail safe).
+ * cache_lookup reads them. hc is the inode's cache entry where the caller
+ * has it already (a map: map_begin), else NULL. False: sent as usual (fail
+ * safe).
  */
 static __always_inline bool fold_count(struct inode *inode, const struct ig_fold *f,
-				       bool content, struct ig_counters *c)
+				       bool content, struct ig_counters *c,
+				       struct ig_hash_cache *hc)
 {
-	struct ig_hash_cache *hc;
 	__u32 slot = f->slot;
 	__u64 *count;
 
 	if (content) {
-		hc = bpf_inode_storage_get(&hash_cache, inode, 0, 0);
+		if (!hc)
+			hc = bpf_inode_storage_get(&hash_cache, inode, 0, 0);
 		if (!hc || hc->truncated || hc->ima_unsure || __sync_fetch_and_add(&hc->gen, 0) != f->gen ||
 		    inode->i_writecount.counter > 0)
 			return false; /* the content may have changed: judged and sent */
@@ -74,24 +77,25 @@ static __always_inline bool fold_count(struct inode *inode, const struct ig_fold
 }
 
 /* The fold kept on inode under name k in this epoch (the open's when open,
- * else the map's): copied into *f, false when there is none. */
+ * else the map's): copied into *f, false when there is none. Read without
+ * the lock (every repeated map comes here): a reading torn by a write is
+ * none (seqcount.bpf.h), and the map is judged and sent. */
 static __always_inline bool fold_find(struct inode *inode, const struct ig_name_key *k,
 				      __u32 epoch, bool open, struct ig_fold *f)
 {
 	struct ig_fold *kept;
 	struct ig_name *nm;
 	bool same;
+	__u32 seq;
 
 	nm = bpf_inode_storage_get(&names, inode, 0, 0);
 	if (!nm)
 		return false; /* never sent with a slot: judged and sent (fail safe) */
-	bpf_spin_lock(&nm->lock);
 	kept = open ? &nm->open_fold : &nm->fold;
+	seq = seq_read_begin(&nm->seq);
 	same = kept->epoch == epoch && name_key_same(&nm->key, k);
-	if (same)
-		*f = *kept;
-	bpf_spin_unlock(&nm->lock);
-	return same;
+	*f = *kept;
+	return seq_read_valid(&nm->seq, seq) && same;
 }
 
 /* Record sent with its slot under epoch: keep its fold on inode (the
@@ -108,10 +112,12 @@ static __always_inline void fold_store(struct inode *inode, const struct ig_name
 	bpf_spin_lock(&nm->lock);
 	if (name_key_same(&nm->key, k)) {
 		kept = open ? &nm->open_fold : &nm->fold;
+		seq_write_begin(&nm->seq);
 		kept->epoch = epoch;
 		kept->slot = rec->ev.fold_slot;
 		kept->hashed = !!(rec->ev.flags & IG_F_HASHED);
 		kept->gen = rec->cache_gen;
+		seq_write_end(&nm->seq);
 	}
 	bpf_spin_unlock(&nm->lock);
 }
@@ -123,7 +129,7 @@ static __always_inline void fold_store(struct inode *inode, const struct ig_name
  * an event, never a verdict).
  */
 static __always_inline bool fold_repeat(struct file *file, struct ig_name_key *k,
-					struct ig_counters *c)
+					struct ig_counters *c, struct ig_hash_cache *hc)
 {
 	struct inode *inode = file->f_inode;
 	__u32 epoch = fold_epoch();
@@ -133,7 +139,7 @@ static __always_inline bool fold_repeat(struct file *file, struct ig_name_key *k
 		return false; /* folding off, or no name to know it by */
 	if (!fold_find(inode, k, epoch, false, &f))
 		return false;
-	return fold_count(inode, &f, f.hashed, c);
+	return fold_count(inode, &f, f.hashed, c, hc);
 }
 
 /* A slot for an allowed map about to be sent; 0 when folding is off or
@@ -208,7 +214,7 @@ static __always_inline bool fold_open_repeat(struct file *file, const struct ig_
 		return false; /* folding off, or no name to know it by */
 	if (!fold_find(inode, k, epoch, true, &f))
 		return false; /* another name, epoch or policy: judged and sent */
-	return fold_count(inode, &f, true, c);
+	return fold_count(inode, &f, true, c, NULL);
 }
 
 /* Stage 3, an open judged: a fold slot for an allowed audited open with a

@@ -67,19 +67,23 @@ static __always_inline __u64 *inflight_bucket(struct inode *inode)
  * made (no memory for the inode's entry): the caller refuses the map (fail
  * closed), since the content could then be rewritten under it. Only regular
  * files outside the kernel's internal mounts take a mark: a memfd is judged
- * by its seals (content_error).
+ * by its seals (content_error). *hcp is the inode's entry, or NULL (not
+ * markable), for the filter's fold (fold_count) to use again.
  */
-static __always_inline bool map_begin(struct file *file, bool inflight)
+static __always_inline bool map_begin(struct file *file, bool inflight,
+				      struct ig_hash_cache **hcp)
 {
 	struct inode *inode = file->f_inode;
 	struct ig_hash_cache *hc;
 	__u64 *n;
 
+	*hcp = NULL;
 	if (!markable(inode))
 		return true; /* nothing to mark: content_error judges these */
 	hc = bpf_inode_storage_get(&hash_cache, inode, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!hc)
 		return false;
+	*hcp = hc;
 	hc->exec_mapped = 1;
 	n = inflight_bucket(inode);
 	if (!n)

@@ -148,6 +148,7 @@ static __always_inline void name_remember(const struct ig_event *ev, struct file
 	if (!nm)
 		return; /* no memory: the next access walks the path again */
 	bpf_spin_lock(&nm->lock);
+	seq_write_begin(&nm->seq); /* key and folds: fold_find reads them lock-free */
 	if (!name_key_same(&nm->key, k)) {
 		nm->key = *k;
 		nm->matched = 0;
@@ -160,6 +161,7 @@ static __always_inline void name_remember(const struct ig_event *ev, struct file
 	nm->rule[hook] = ev->rule;
 	nm->action[hook] = ev->action;
 	nm->matched |= 1U << hook;
+	seq_write_end(&nm->seq);
 	bpf_spin_unlock(&nm->lock);
 }
 

@@ -13,6 +13,8 @@
  * An unwatched open is remembered in an inode's storage under one of two
  * names: the file's own (hc->open), or its directory's for every child
  * (hc->children). children is a constant wherever these are inlined.
+ * Read without the lock (every open comes here): a reading torn by a
+ * write is not a match (seqcount.bpf.h), and the open walks its path.
  */
 static __always_inline bool unwatched_known(struct inode *inode, bool children,
 					    const struct ig_name_key *k)
@@ -20,15 +22,15 @@ static __always_inline bool unwatched_known(struct inode *inode, bool children,
 	struct ig_hash_cache *hc;
 	struct ig_name_key *m;
 	bool same;
+	__u32 seq;
 
 	hc = bpf_inode_storage_get(&hash_cache, inode, 0, 0);
 	if (!hc)
 		return false;
 	m = children ? &hc->children : &hc->open;
-	bpf_spin_lock(&hc->lock);
+	seq = seq_read_begin(&hc->names_seq);
 	same = m->epoch && name_key_same(m, k);
-	bpf_spin_unlock(&hc->lock);
-	return same;
+	return seq_read_valid(&hc->names_seq, seq) && same;
 }
 
 static __always_inline void unwatched_keep(struct inode *inode, bool children,
@@ -40,10 +42,12 @@ static __always_inline void unwatched_keep(struct inode *inode, bool children,
 	if (!hc)
 		return; /* no memory: the next open walks its path again */
 	bpf_spin_lock(&hc->lock);
+	seq_write_begin(&hc->names_seq);
 	if (children)
 		hc->children = *k;
 	else
 		hc->open = *k;
+	seq_write_end(&hc->names_seq);
 	bpf_spin_unlock(&hc->lock);
 }
 

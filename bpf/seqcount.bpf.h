@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Lock-free reads of fields a bpf_spin_lock guards, for the hottest checks
+ * (an unwatched open, a repeated map): a count beside them, made odd
+ * before and even after each write, under the lock as before. A reader
+ * that finds it even and unchanged around its loads read one write's
+ * whole result; any other reading is a miss, which takes the slow path
+ * (fails safe: only slower). Every write of the fields counts, or a
+ * reader may mix two writes.
+ *
+ * Order: x86 keeps loads in order with loads and stores with stores, so
+ * the compiler's barriers around the count are all it takes. The object is
+ * built for x86 alone; another architecture needs read and write fences,
+ * which BPF cannot express before 6.15's acquire loads.
+ *
+ * Included by bpf/enforcer.bpf.c alone.
+ */
+#ifndef IG_BPF_SEQCOUNT_H
+#define IG_BPF_SEQCOUNT_H
+
+#ifndef __TARGET_ARCH_x86
+#error "seqcount.bpf.h: lock-free reads rely on x86's load and store order"
+#endif
+
+/* Writers: under the lock that guards the fields. */
+static __always_inline void seq_write_begin(__u32 *seq)
+{
+	*(volatile __u32 *)seq = *seq + 1;
+	barrier();
+}
+
+static __always_inline void seq_write_end(__u32 *seq)
+{
+	barrier();
+	*(volatile __u32 *)seq = *seq + 1;
+}
+
+/* Readers: no lock. The loads between these two are of one write's result
+ * only if seq_read_valid is true. */
+static __always_inline __u32 seq_read_begin(const __u32 *seq)
+{
+	__u32 s = *(const volatile __u32 *)seq;
+
+	barrier();
+	return s;
+}
+
+static __always_inline bool seq_read_valid(const __u32 *seq, __u32 s)
+{
+	barrier();
+	return !(s & 1) && *(const volatile __u32 *)seq == s;
+}
+
+#endif
