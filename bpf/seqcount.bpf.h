@@ -10,8 +10,9 @@
  *
  * Order: x86 keeps loads in order with loads and stores with stores, so
  * the compiler's barriers around the count are all it takes. The object is
- * built for x86 alone; another architecture needs read and write fences,
- * which BPF cannot express before 6.15's acquire loads.
+ * built for x86 alone; another architecture would need the count read and
+ * written with fully ordered atomics (or 6.15's acquire loads and release
+ * stores) instead.
  *
  * Included by bpf/enforcer.bpf.c alone.
  */
