@@ -213,15 +213,21 @@ ev_last() {
 	ev "\"hook\":\"$1\"" "$2" "$(ev_path "$3")" | tail -n 1
 }
 
+# verdict_is WHAT DECISION REASON RULE: the event in e has that decision,
+# reason and rule index.
+verdict_is() {
+	assert_eq "$1: decision" "$2" "$(echo "$e" | ev_get decision)"
+	assert_eq "$1: reason" "$3" "$(echo "$e" | ev_get reason)"
+	assert_eq "$1: rule" "$4" "$(echo "$e" | ev_get rule)"
+}
+
 # rule_denied WHAT INO PATH RULE: the exec just run (run: $out) was refused
 # by deny rule RULE, its event (left in e) saying so.
 rule_denied() {
 	assert_eq "$1: output" "err EPERM execve" "$out"
 	e=$(ev_last exec "$2" "$3")
 	echo "$e"
-	assert_eq "$1: decision" deny "$(echo "$e" | ev_get decision)"
-	assert_eq "$1: reason" rule-deny "$(echo "$e" | ev_get reason)"
-	assert_eq "$1: rule" "$4" "$(echo "$e" | ev_get rule)"
+	verdict_is "$1" deny rule-deny "$4"
 }
 
 # userns_as: sets as to "--uid 1000" for nsexec where the kernel lets an

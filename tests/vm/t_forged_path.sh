@@ -34,9 +34,7 @@ refused() {
 	assert_eq "$1: output" "err EPERM execve" "$out"
 	e=$(ev_last exec "$2" "$3")
 	echo "$e"
-	assert_eq "$1: decision" deny "$(echo "$e" | ev_get decision)"
-	assert_eq "$1: reason" not-allowlisted "$(echo "$e" | ev_get reason)"
-	assert_eq "$1: rule" -1 "$(echo "$e" | ev_get rule)"
+	verdict_is "$1" deny not-allowlisted -1
 	assert_eq "$1: foreign path" true "$(echo "$e" | ev_get foreign_path)"
 }
 
