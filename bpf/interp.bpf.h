@@ -105,6 +105,16 @@ static __always_inline bool interp_any(void)
 	return *(volatile __u64 *)&ig_interp_live != 0;
 }
 
+/* Marks given to tasks that had none, counted, for the script filter's
+ * memo (ig_interp_none). In its own map, as ig_interp_live: an adopting
+ * daemon rewrites .bss whole, and this count must never go back. */
+__u64 ig_interp_gen SEC(".data.live");
+
+static __always_inline void interp_gen_bump(void)
+{
+	__sync_fetch_and_add(&ig_interp_gen, 1);
+}
+
 /* Runtime: bit (1 << slot) set while that policy slot names at least one
  * interpreter. The loader sets the slot's bit with its maps, before the
  * flip that puts them in force. An exec allowed by a path rule is measured
@@ -220,6 +230,8 @@ static __always_inline void interp_commit(void)
 	t->gen = 0; /* another program: resolved at its first open */
 	t->idx = 0;
 	t->pending = 0;
+	if (t->interp)
+		interp_gen_bump(); /* after the store: a memo of this task as none is stale */
 	interp_count_down(was, t->interp);
 }
 
@@ -349,18 +361,105 @@ static __always_inline struct ig_interp_task *interp_mark(__u32 word)
 }
 
 /*
+ * The script filter's memo, one per CPU: the last task found running no
+ * interpreter's program under an ig_policy word, so that its next open on
+ * this CPU skips the task-storage lookup that would find no mark again
+ * (while any interpreter runs anywhere, every task's every read open asks).
+ *
+ * It holds only that negative answer, and only while nothing could have
+ * made it wrong:
+ *   - the task is named by its task_struct, tid and start time together,
+ *     so that a task freed and another allocated in its place is not taken
+ *     for it;
+ *   - a flip changes the word (the policy's interpreters with it);
+ *   - a mark given to a task that had none bumps ig_interp_gen after it is
+ *     stored (interp_commit for an exec, the loader's walk for a task
+ *     running before the attach); the memo keeps the count as read before
+ *     its lookup, so a mark stored after that lookup leaves it stale. A
+ *     new task's mark (task_alloc) is made before it runs, under a name no
+ *     memo holds.
+ * Under full preemption another task may run the filter on this CPU in the
+ * middle of a write: the writer claims the memo by making its count odd
+ * with one compare-and-swap (a claim lost is no memo, only slower), and a
+ * reader takes the memo only if the count was even and unchanged around
+ * its loads (seqcount.bpf.h).
+ */
+struct ig_interp_none {
+	__u64 seq;	/* seqcount.bpf.h: seq_claim, seq_release */
+	__u32 word;	/* the ig_policy word it was found unmarked under */
+	__u32 tid;
+	__u64 task;	/* its task_struct */
+	__u64 start;	/* its start_time */
+	__u64 gen;	/* ig_interp_gen, read before the lookup that found no mark */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ig_interp_none);
+} interp_none SEC(".maps");
+
+static __always_inline bool interp_none_known(struct ig_interp_none *m, struct task_struct *task,
+					      __u32 word, __u64 gen)
+{
+	bool same;
+	__u64 s;
+
+	if (!m)
+		return false;
+	s = seq_read_begin(&m->seq);
+	same = m->task == (__u64)task && m->start == task->start_time &&
+	       m->tid == (__u32)task->pid && m->word == word && m->gen == gen;
+	return seq_read_valid(&m->seq, s) && same;
+}
+
+static __always_inline void interp_none_keep(struct ig_interp_none *m, struct task_struct *task,
+					     __u32 word, __u64 gen)
+{
+	if (!m || !seq_claim(&m->seq))
+		return; /* held by a task preempted in its write: no memo (only slower) */
+	m->task = (__u64)task;
+	m->start = task->start_time;
+	m->tid = task->pid;
+	m->word = word;
+	m->gen = gen;
+	seq_release(&m->seq);
+}
+
+/* Does the current task run an interpreter's program under the policy
+ * whose ig_policy word is word? The memo first, then the task's mark. */
+static __always_inline bool interp_running(__u32 word)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct ig_interp_none *m;
+	struct ig_interp_task *t;
+	__u32 zero = 0;
+	__u64 gen;
+
+	m = bpf_map_lookup_elem(&interp_none, &zero);
+	gen = *(volatile __u64 *)&ig_interp_gen; /* before the mark's loads */
+	barrier();
+	if (interp_none_known(m, task, word, gen))
+		return false; /* open: found unmarked under this policy, and no mark given since */
+	t = interp_mark(word);
+	if (t && t->idx)
+		return true;
+	interp_none_keep(m, task, word, gen);
+	return false; /* open: not an interpreter's task under this policy */
+}
+
+/*
  * Is this open code read by an interpreter, by the policy in force (the
  * ig_policy word read once)? The script filter's question, before stage 1:
  * the task's mark, resolved under that policy, then that policy's
- * extensions. In the common case (no flip since the task's last open) one
- * task-storage lookup and the extension lookups, as before the policy
- * slot held them; the outer array lookup is inlined by the verifier.
+ * extensions. In the common case (a task that runs no interpreter, found so
+ * on this CPU before) a memo read; else one task-storage lookup and the
+ * extension lookups; the outer array lookup is inlined by the verifier.
  */
 static __always_inline bool script_code(struct file *file, __u32 word)
 {
-	struct ig_interp_task *t = interp_mark(word);
-
-	if (!t || !t->idx)
+	if (!interp_running(word))
 		return false; /* open: not an interpreter's task under this policy */
 	return script_open(file, word & 1);
 }

@@ -2,11 +2,12 @@
 /*
  * Lock-free reads of fields a bpf_spin_lock guards, for the hottest checks
  * (an unwatched open, a repeated map): a count beside them, made odd
- * before and even after each write, under the lock as before. A reader
- * that finds it even and unchanged around its loads read one write's
- * whole result; any other reading is a miss, which takes the slow path
- * (fails safe: only slower). Every write of the fields counts, or a
- * reader may mix two writes.
+ * before and even after each write, under the lock as before; or, for a
+ * per-CPU value with no lock (the script filter's memo), by the one writer
+ * that claimed the odd count (seq_claim). A reader that finds it even and
+ * unchanged around its loads read one write's whole result; any other
+ * reading is a miss, which takes the slow path (fails safe: only slower).
+ * Every write of the fields counts, or a reader may mix two writes.
  *
  * Order: x86 keeps loads in order with loads and stores with stores, so
  * the compiler's barriers around the count are all it takes. The object is
@@ -36,20 +37,40 @@ static __always_inline void seq_write_end(__u32 *seq)
 	*(volatile __u32 *)seq = *seq + 1;
 }
 
+/* Writers with no lock, of a value of one CPU's that only preemption
+ * shares (a per-CPU map's): the count is claimed odd with one
+ * compare-and-swap (64 bits wide: this object's atomics have no other
+ * width), and a claim lost to a task preempted in its own write is no
+ * write at all. */
+static __always_inline bool seq_claim(__u64 *seq)
+{
+	__u64 s = *(volatile __u64 *)seq;
+
+	if ((s & 1) || __sync_val_compare_and_swap(seq, s, s + 1) != s)
+		return false;
+	barrier();
+	return true;
+}
+
+static __always_inline void seq_release(__u64 *seq)
+{
+	barrier();
+	*(volatile __u64 *)seq = *seq + 1;
+}
+
 /* Readers: no lock. The loads between these two are of one write's result
- * only if seq_read_valid is true. */
-static __always_inline __u32 seq_read_begin(const __u32 *seq)
-{
-	__u32 s = *(const volatile __u32 *)seq;
+ * only if seq_read_valid is true. For a count of either width. */
+#define seq_read_begin(seq)                                                    \
+	({                                                                     \
+		__typeof__(*(seq)) __s = *(volatile __typeof__(*(seq)) *)(seq); \
+		barrier();                                                     \
+		__s;                                                           \
+	})
 
-	barrier();
-	return s;
-}
-
-static __always_inline bool seq_read_valid(const __u32 *seq, __u32 s)
-{
-	barrier();
-	return !(s & 1) && *(const volatile __u32 *)seq == s;
-}
+#define seq_read_valid(seq, s)                                                 \
+	({                                                                     \
+		barrier();                                                     \
+		!((s) & 1) && *(volatile __typeof__(*(seq)) *)(seq) == (s);    \
+	})
 
 #endif

@@ -133,6 +133,9 @@ static void mark_task(struct walk *w, int pidfd, const __u8 digest[IG_SHA256_LEN
 	/* Up before the store, so that the count never falls below the marks. */
 	__atomic_fetch_add(live, 1, __ATOMIC_SEQ_CST);
 	if (!bpf_map_update_elem(w->task_fd, &pidfd, &m, BPF_NOEXIST)) {
+		/* After the store: a script filter's memo of this task as
+		 * running none is stale from here (bpf/interp.bpf.h). */
+		__atomic_fetch_add(&w->e->skel->data_live->ig_interp_gen, 1, __ATOMIC_SEQ_CST);
 		w->marked++;
 		return;
 	}

@@ -107,6 +107,21 @@ echo "$line" | grep -q '"reason":"not-allowlisted"' || fail "evil.sh not judged 
 assert_eq "evil.sh digest at $hook" "sha256:$evil_digest" "$(echo "$line" | ev_get digest)"
 echo "$line" | grep -q '"interp":1' || fail "event does not name interpreter 1"
 
+# the same task, on one CPU, opens a file as a program that runs no
+# interpreter (execit), then execs the interpreter: its script is judged
+# all the same (the script filter's per-CPU memo of a task running none is
+# stale once the exec marks it)
+out=$(execit --open $D/data.txt /bin/busybox sh $D/evil.sh 2>&1) || true
+echo "execit --open data.txt, then sh evil.sh: $out"
+case $out in
+*EVIL-RAN*) fail "unlisted script ran: the task was remembered as running no interpreter" ;;
+*"can't open"*) ;; # refused at its open, as above
+*) fail "evil.sh after execit --open: not refused at its open: $out" ;;
+esac
+out=$(execit --open $D/data.txt /bin/busybox sh $D/listed.sh 2>&1) ||
+	fail "listed script refused after execit --open: $out"
+assert_eq "listed script after execit --open" LISTED-RAN "$out"
+
 out=$(sh $D/listed.sh 2>&1) || fail "listed script refused: $out"
 assert_eq "listed script" LISTED-RAN "$out"
 wait_ev 30 '"hook":"script"' "$(ev_path $D/listed.sh)" '"decision":"allow"' ||
