@@ -55,9 +55,17 @@ static __always_inline bool names_fresh(void)
 	return bpf_ktime_get_ns() <= *(volatile __u64 *)&ig_names_until;
 }
 
-/* The name this access reaches the file by (struct ig_name_key); false when
- * it cannot be told without printing it: walk the path then. */
-static __always_inline bool name_key(struct ig_name_key *k, struct file *file)
+/*
+ * The name this access reaches the file by (struct ig_name_key); false when
+ * it cannot be told without printing it: walk the path then.
+ *
+ * A subprogram, not inlined: inlined into stage 1, the compiler keeps the
+ * key's fields in registers and zeroes all five of them before each of
+ * the checks below, in case it leaves there (about 60 instructions on
+ * every open, map and exec). Called, the key is built once in the
+ * caller's stack.
+ */
+static __noinline bool name_key(struct ig_name_key *k, struct file *file)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct dentry *dentry = file->f_path.dentry;

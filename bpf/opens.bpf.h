@@ -69,10 +69,12 @@ static __always_inline void open_remember_unwatched(struct file *file,
  * The file's own d_seq (in k, read before) is read again after its
  * d_parent was used: unchanged, the file was in that directory throughout
  * (a move changes it). A file that is its mount's root is named by its
- * mount point, not by its directory: never by directory.
+ * mount point, not by its directory: never by directory. A subprogram, as
+ * name_key is and for the same reason: a new file's open (a create) comes
+ * here every time.
  */
-static __always_inline struct dentry *dir_key(struct ig_name_key *dk,
-					      const struct ig_name_key *k, struct file *file)
+static __noinline struct dentry *dir_key(struct ig_name_key *dk, const struct ig_name_key *k,
+					 struct file *file)
 {
 	struct dentry *dentry = file->f_path.dentry;
 	struct dentry *dir;
