@@ -26,8 +26,9 @@
  *   ig_interp_fork        lsm/task_alloc               mark to new tasks   closed (i)
  *   ig_truncate           lsm/path_truncate            watcher: digests    closed (e)
  *   ig_map_end            fexit/vm_mmap_pgoff          watcher: maps       closed (j)
- *   ig_lw_close           fentry/ima_file_free         watcher: IMA's      closed (k)
- *   ig_lw_free            lsm/file_free_security       watcher: IMA's      closed (k)
+ *   ig_lw_release         lsm/file_release             watcher: IMA's      closed (k)
+ *   ig_lw_close           fentry/ima_file_free         the same, without   closed (k)
+ *   ig_lw_free            lsm/file_free_security       file_release (6.1)  closed (k)
  *   ig_names_instantiate  lsm/d_instantiate            watcher: one inode  never refuses (d)
  *   ig_names_rename       fexit/vfs_rename             watcher: all names  never refuses (d)
  *   ig_names_detach       fexit/__detach_mounts        watcher: all names  never refuses (d)
@@ -1079,8 +1080,25 @@ int BPF_PROG(ig_map_end, struct file *file, unsigned long addr, unsigned long le
 }
 
 /*
- * A close of a regular file open for writing, right before IMA's own look
- * at it (lastwriter.bpf.h): was this writer alone? Noted in the task, for
+ * A close of a regular file open for writing, as IMA's own look at it
+ * (lastwriter.bpf.h): was this writer alone? Where the kernel has the
+ * file_release hook (6.12, not 6.1), IMA looks from that hook too, and the
+ * writer's count drops only after it (put_file_access): an LSM program
+ * reaches the inode's entry, and keeps the note at once.
+ */
+SEC("lsm/file_release")
+int BPF_PROG(ig_lw_release, struct file *file)
+{
+	if (!lw_watched(file))
+		return 0; /* not a writer's close of a regular file: IMA forgets nothing */
+	lw_note(file->f_inode, __sync_add_and_fetch(&ig_close_seq, 1),
+		file->f_inode->i_writecount.counter == 1);
+	return 0;
+}
+
+/*
+ * Elsewhere (6.1), the same look right before IMA's own, from a tracing
+ * program, which cannot reach inode storage: noted in the task, for
  * ig_lw_free. Never refuses (a void hook): a note it cannot keep leaves
  * nothing for ig_lw_free, which then counts the close as not alone.
  */

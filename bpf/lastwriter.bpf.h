@@ -15,10 +15,13 @@
  * file is a hash error (stage 1, cache_lookup), refused in enforce mode,
  * until a writer closes it alone again (IMA then measures afresh).
  *
- * A tracing program cannot reach inode storage: the fentry notes what it
- * saw in the closing task's storage, and the file's last LSM hook
- * (file_free_security, later in the same __fput, in the same task) moves it
- * to the inode.
+ * Where the kernel has the file_release LSM hook (6.12, not 6.1: IMA
+ * itself looks from there), ig_lw_release notes the close on the inode at
+ * once.
+ * Elsewhere (6.1) a tracing program, which cannot reach inode storage,
+ * looks: the fentry notes what it saw in the closing task's storage, and
+ * the file's last LSM hook (file_free_security, later in the same __fput,
+ * in the same task) moves it to the inode.
  *
  * Included by bpf/enforcer.bpf.c alone, after hash_cache.bpf.h.
  */

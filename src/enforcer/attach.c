@@ -28,6 +28,8 @@ static int attach_all(struct enforcer *e, bool reversed)
 	/* The caches' invalidation first, and a new epoch: whatever changed
 	 * while nothing watched makes every older entry stale. */
 	for (int a = 0; a < AUX_MAX; a++) {
+		if (!aux_used(e, a))
+			continue;
 		e->aux_links[a] = bpf_program__attach(aux_prog(e, a)); /* LSM or fexit */
 		if (!e->aux_links[a]) {
 			int err = -errno;

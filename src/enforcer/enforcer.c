@@ -91,6 +91,22 @@ void enforcer_script_set(struct enforcer *e, bool post_open)
 	bpf_program__set_autoload(s->progs.ig_script_open_emit, !post_open);
 }
 
+void enforcer_lastwriter_set(struct enforcer *e, bool release)
+{
+	struct enforcer_bpf *s = e->skel;
+
+	e->lw_release = release;
+	bpf_program__set_autoload(s->progs.ig_lw_release, release);
+	bpf_program__set_autoload(s->progs.ig_lw_close, !release);
+	bpf_program__set_autoload(s->progs.ig_lw_free, !release);
+}
+
+void enforcer_sets_like(struct enforcer *e, const struct enforcer *like)
+{
+	enforcer_script_set(e, like->script_post_open);
+	enforcer_lastwriter_set(e, like->lw_release);
+}
+
 const char *const enforcer_script_exts_default[] = {
 	"py", "pyc", "pl", "pm", "rb", "php", "js", "mjs", "cjs", "lua", "tcl", "sh", "bash",
 	"awk", NULL,
@@ -219,6 +235,7 @@ int enforcer_open(struct enforcer **out, const struct enforcer_opts *opts)
 	 * it (the file is readable there), else file_open. */
 	enforcer_script_set(e, !opts->script_at_open &&
 			    enforcer_kernel_has_func("bpf_lsm_file_post_open"));
+	enforcer_lastwriter_set(e, enforcer_kernel_has_func("bpf_lsm_file_release"));
 	err = enforcer_bpf__load(e->skel);
 	if (err) {
 		pr_err("cannot load the BPF programs: %s", strerror(-err));

@@ -152,7 +152,8 @@ static int tags_of(struct enforcer *e, const struct enforcer *loaded)
 					    e->tags[h][st])))
 				return err;
 	for (int a = 0; a < AUX_MAX; a++)
-		if ((err = prog_tag(bpf_program__fd(aux_prog(loaded, a)), e->aux_tags[a])))
+		if (aux_used(loaded, a) &&
+		    (err = prog_tag(bpf_program__fd(aux_prog(loaded, a)), e->aux_tags[a])))
 			return err;
 	e->tags_known = true;
 	return 0;
@@ -174,7 +175,8 @@ int guard_add_links(struct enforcer *e)
 			    (err = guard_add(e, IG_GUARD_LINK, guard_obj_id(bpf_link__fd(e->links[h][st])))))
 				return err;
 	for (int a = 0; a < AUX_MAX; a++)
-		if ((err = guard_add(e, IG_GUARD_LINK, guard_obj_id(bpf_link__fd(e->aux_links[a])))))
+		if (aux_used(e, a) &&
+		    (err = guard_add(e, IG_GUARD_LINK, guard_obj_id(bpf_link__fd(e->aux_links[a])))))
 			return err;
 	return 0;
 }
@@ -203,6 +205,8 @@ int guard_add_pins(struct enforcer *e, const char *dir)
 			err = pin_ino(e, path);
 		}
 	for (int a = 0; a < AUX_MAX && !err; a++) {
+		if (!aux_used(e, a))
+			continue;
 		snprintf(path, sizeof(path), "%s/link-%s", dir, aux_names[a]);
 		err = pin_ino(e, path);
 	}
@@ -226,11 +230,11 @@ int guard_adopt_tags(struct enforcer *e, const char *dir)
 	int err;
 
 	/* This build's tags: its object loaded, never attached, with the
-	 * script set the pinned chain runs. */
+	 * program sets the pinned chain runs. */
 	ref.skel = enforcer_bpf__open();
 	err = ref.skel ? 0 : -errno;
 	if (!err) {
-		enforcer_script_set(&ref, e->script_post_open);
+		enforcer_sets_like(&ref, e);
 		err = enforcer_bpf__load(ref.skel);
 		if (err)
 			enforcer_bpf__destroy(ref.skel);
@@ -250,7 +254,8 @@ int guard_adopt_tags(struct enforcer *e, const char *dir)
 			    memcmp(tag, e->tags[h][st], BPF_TAG_SIZE))
 				bad = stage_names[st];
 	for (int a = 0; a < AUX_MAX && !bad; a++)
-		if (link_tag(e->aux_links[a], tag) || memcmp(tag, e->aux_tags[a], BPF_TAG_SIZE))
+		if (aux_used(e, a) &&
+		    (link_tag(e->aux_links[a], tag) || memcmp(tag, e->aux_tags[a], BPF_TAG_SIZE)))
 			bad = aux_names[a];
 	if (bad) {
 		pr_err("the chain pinned at '%s' runs programs this build did not make (the "
@@ -327,7 +332,8 @@ void guard_check(struct enforcer *e)
 				check_link(e, e->links[h][st], e->tags[h][st], name, &bad);
 			}
 		for (int a = 0; a < AUX_MAX; a++)
-			check_link(e, e->aux_links[a], e->aux_tags[a], aux_names[a], &bad);
+			if (aux_used(e, a))
+				check_link(e, e->aux_links[a], e->aux_tags[a], aux_names[a], &bad);
 	}
 	if (e->policy_slot >= 0 && !bss_read(e, &bss)) {
 		__u32 slot = (__u32)e->policy_slot, ids[POLICY_MAPS] = { 0 };

@@ -50,6 +50,8 @@ int enforcer_pin(struct enforcer *e, const char *dir)
 				goto fail;
 		}
 	for (int a = 0; a < AUX_MAX; a++) {
+		if (!aux_used(e, a))
+			continue;
 		err = pin_path(path, sizeof(path), dir, "link", aux_names[a], NULL);
 		if (!err)
 			err = bpf_link__pin(e->aux_links[a], path);
@@ -238,6 +240,7 @@ static int adopt(struct enforcer **out, const char *dir, bool readonly)
 	e->names_heartbeat = ro.ig_names_heartbeat;
 	/* As enforcer_open chose it on this kernel (only igtest forces file_open). */
 	e->script_post_open = enforcer_kernel_has_func("bpf_lsm_file_post_open");
+	e->lw_release = enforcer_kernel_has_func("bpf_lsm_file_release");
 	e->hash_seed = ro.ig_hash_seed;
 	if (readonly) {
 		*out = e;
@@ -253,6 +256,8 @@ static int adopt(struct enforcer **out, const char *dir, bool readonly)
 				goto fail;
 		}
 	for (int a = 0; a < AUX_MAX; a++) {
+		if (!aux_used(e, a))
+			continue;
 		err = pin_path(path, sizeof(path), dir, "link", aux_names[a], NULL);
 		if (!err && !(e->aux_links[a] = bpf_link__open(path)))
 			err = -errno;

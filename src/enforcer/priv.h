@@ -84,6 +84,7 @@ struct enforcer {
 	__u64 hash_seed;
 	bool reversed;			/* attached 1,2,3 instead of 3,2,1 */
 	bool script_post_open;		/* the script chain is on file_post_open, not file_open */
+	bool lw_release;		/* closes are watched at file_release, not ima_file_free */
 	bool reentry_probe_tracing;	/* enforcer_opts' */
 	struct ig_event proof;		/* the order probe's event */
 	enforcer_event_fn handler;
@@ -234,6 +235,13 @@ bool enforcer_kernel_has_func(const char *name);
 /* Which of the script hook's two program sets e's object loads (opened,
  * not loaded yet): file_post_open's, or file_open's. */
 void enforcer_script_set(struct enforcer *e, bool post_open);
+/* Which programs e's object loads (opened, not loaded yet) to watch
+ * writers' closes: ig_lw_release at file_release, where the kernel has
+ * it, else ig_lw_close and ig_lw_free (bpf/lastwriter.bpf.h). */
+void enforcer_lastwriter_set(struct enforcer *e, bool release);
+/* Both choices above as like made them: e's object (opened, not loaded
+ * yet) then loads the programs like's runs. */
+void enforcer_sets_like(struct enforcer *e, const struct enforcer *like);
 
 /* Hook h's stage st (0 filter, 1 measure, 2 emit) program, of the set this
  * enforcer loaded (the script hook has two: see enforcer_open); NULL for
@@ -259,6 +267,15 @@ static inline struct bpf_program *stage_prog(const struct enforcer *e, int h, in
 		return o[st];
 	}
 	return h >= 0 && h < IG_HOOK_MAX && st >= 0 && st < 3 ? p[h][st] : NULL;
+}
+
+/* Whether aux program a is part of this chain: where closes are watched
+ * at file_release, the one program there takes both slots' work, and the
+ * second slot (lastwriter-free) has no program, link or pin. Needs no
+ * skeleton (an adopted chain has none). */
+static inline bool aux_used(const struct enforcer *e, enum aux a)
+{
+	return a != AUX_LW_FREE || !e->lw_release;
 }
 
 static inline struct bpf_program *aux_prog(const struct enforcer *e, enum aux a)
@@ -292,7 +309,7 @@ static inline struct bpf_program *aux_prog(const struct enforcer *e, enum aux a)
 	case AUX_INTERP_COMMIT:	return s->progs.ig_interp_commit;
 	case AUX_INTERP_FORK:	return s->progs.ig_interp_fork;
 	case AUX_MAP_END:	return s->progs.ig_map_end;
-	case AUX_LW_CLOSE:	return s->progs.ig_lw_close;
+	case AUX_LW_CLOSE:	return e->lw_release ? s->progs.ig_lw_release : s->progs.ig_lw_close;
 	case AUX_LW_FREE:	return s->progs.ig_lw_free;
 	default:		return NULL;
 	}

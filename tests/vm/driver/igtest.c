@@ -248,15 +248,15 @@ static int tamper_fault(struct enforcer *e, const char *what)
 		return 0;
 	}
 	if (!strcmp(what, "prog")) {
-		/* A second copy of this build's object, with the script set
-		 * this kernel can load (see enforcer_open). */
+		/* A second copy of this build's object, with the program
+		 * sets this kernel can load (see enforcer_open). */
 		struct enforcer other = { .policy_slot = -1 };
 
 		copy = enforcer_bpf__open();
 		if (!copy)
 			return -errno;
 		other.skel = copy;
-		enforcer_script_set(&other, e->script_post_open);
+		enforcer_sets_like(&other, e);
 		if (enforcer_bpf__load(copy))
 			return -errno;
 		l = bpf_program__attach_lsm(copy->progs.ig_guard_umount);
