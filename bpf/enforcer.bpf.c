@@ -1091,8 +1091,7 @@ int BPF_PROG(ig_lw_release, struct file *file)
 {
 	if (!lw_watched(file))
 		return 0; /* not a writer's close of a regular file: IMA forgets nothing */
-	lw_note(file->f_inode, __sync_add_and_fetch(&ig_close_seq, 1),
-		file->f_inode->i_writecount.counter == 1);
+	lw_note(file->f_inode, __sync_add_and_fetch(&ig_close_seq, 1), lw_alone(file));
 	return 0;
 }
 
@@ -1115,7 +1114,7 @@ int BPF_PROG(ig_lw_close, struct file *file)
 		return 0; /* no memory: ig_lw_free finds no note, fails closed */
 	c->file = (__u64)file;
 	c->seq = __sync_add_and_fetch(&ig_close_seq, 1);
-	c->alone = file->f_inode->i_writecount.counter == 1;
+	c->alone = lw_alone(file);
 	return 0;
 }
 

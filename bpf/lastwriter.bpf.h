@@ -46,6 +46,13 @@ struct {
 	__type(value, struct ig_closing);
 } closing SEC(".maps");
 
+/* IMA's own test at this close (ima_check_last_writer): the only writer,
+ * before its count drops. */
+static __always_inline bool lw_alone(struct file *file)
+{
+	return file->f_inode->i_writecount.counter == 1;
+}
+
 static __always_inline bool lw_watched(struct file *file)
 {
 	struct inode *inode = file->f_inode;
