@@ -64,18 +64,13 @@ int enforcer_lsm_check(void)
 	return -EOPNOTSUPP;
 }
 
-/* Does the running kernel's BTF have this function (an LSM hook's BPF
- * attach point)? No BTF: no. */
-bool enforcer_kernel_has_func(const char *name)
+void enforcer_kernel_hooks(bool *post_open, bool *release)
 {
 	struct btf *vm = btf__load_vmlinux_btf();
-	bool has;
 
-	if (!vm)
-		return false;
-	has = btf__find_by_name_kind(vm, name, BTF_KIND_FUNC) >= 0;
+	*post_open = vm && btf__find_by_name_kind(vm, "bpf_lsm_file_post_open", BTF_KIND_FUNC) >= 0;
+	*release = vm && btf__find_by_name_kind(vm, "bpf_lsm_file_release", BTF_KIND_FUNC) >= 0;
 	btf__free(vm);
-	return has;
 }
 
 void enforcer_script_set(struct enforcer *e, bool post_open)
@@ -174,6 +169,7 @@ int enforcer_open(struct enforcer **out, const struct enforcer_opts *opts)
 	struct enforcer *e;
 	struct stat st;
 	size_t n_ext;
+	bool post_open, release;
 	int err;
 
 	e = calloc(1, sizeof(*e));
@@ -233,9 +229,9 @@ int enforcer_open(struct enforcer **out, const struct enforcer_opts *opts)
 	}
 	/* One script chain of the two: file_post_open where the kernel has
 	 * it (the file is readable there), else file_open. */
-	enforcer_script_set(e, !opts->script_at_open &&
-			    enforcer_kernel_has_func("bpf_lsm_file_post_open"));
-	enforcer_lastwriter_set(e, enforcer_kernel_has_func("bpf_lsm_file_release"));
+	enforcer_kernel_hooks(&post_open, &release);
+	enforcer_script_set(e, !opts->script_at_open && post_open);
+	enforcer_lastwriter_set(e, release);
 	err = enforcer_bpf__load(e->skel);
 	if (err) {
 		pr_err("cannot load the BPF programs: %s", strerror(-err));

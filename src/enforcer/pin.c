@@ -238,9 +238,8 @@ static int adopt(struct enforcer **out, const char *dir, bool readonly)
 	e->trust_fs = ro.ig_trust_fs;
 	e->kbuf_allow = ro.ig_kbuf_allow;
 	e->names_heartbeat = ro.ig_names_heartbeat;
-	/* As enforcer_open chose it on this kernel (only igtest forces file_open). */
-	e->script_post_open = enforcer_kernel_has_func("bpf_lsm_file_post_open");
-	e->lw_release = enforcer_kernel_has_func("bpf_lsm_file_release");
+	/* As enforcer_open chose them on this kernel (only igtest forces file_open). */
+	enforcer_kernel_hooks(&e->script_post_open, &e->lw_release);
 	e->hash_seed = ro.ig_hash_seed;
 	if (readonly) {
 		*out = e;

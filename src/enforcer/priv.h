@@ -230,8 +230,9 @@ static inline int bss_flip_policy(struct enforcer *e, __u32 word)
  * interpreters since before it (interp.c); 0 or a negative errno. */
 int enforcer_interp_mark_running(struct enforcer *e);
 
-/* Does the running kernel's BTF have this function? */
-bool enforcer_kernel_has_func(const char *name);
+/* Which of the hooks the chain chooses between the running kernel has
+ * (file_post_open, file_release), from one read of its BTF; no BTF: none. */
+void enforcer_kernel_hooks(bool *post_open, bool *release);
 /* Which of the script hook's two program sets e's object loads (opened,
  * not loaded yet): file_post_open's, or file_open's. */
 void enforcer_script_set(struct enforcer *e, bool post_open);
